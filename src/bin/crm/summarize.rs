@@ -1,0 +1,13 @@
+//! `crm summarize`.
+
+/// Arguments of `crm summarize`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The input file.
+    pub file: std::path::PathBuf,
+}
+
+/// Runs `crm summarize`.
+pub fn run(args: &Args) -> Result<(), String> {
+    Err(format!("{}: not implemented yet", args.file.display()))
+}

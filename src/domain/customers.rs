@@ -1,0 +1,484 @@
+//! Transactions and the customer summary (x, t_x, T, mean spend) that every model reads.
+//!
+//! Definitions (Fader & Hardie): purchases on the same day are merged into one purchase
+//! occasion; x is the number of *repeat* occasions (the first is not counted); t_x is the time
+//! from the first to the last occasion; T is the time from the first occasion to the end of
+//! observation; m is the mean value of the repeat occasions (0 when x = 0). Times are expressed
+//! in the chosen [`TimeUnit`].
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// One purchase (or return, when `amount` is negative) as read from a transaction log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Transaction {
+    /// Customer id, always text (leading zeros are kept).
+    pub customer_id: String,
+    /// Calendar day of the purchase.
+    pub date: NaiveDate,
+    /// Amount paid (revenue). Negative for returns.
+    pub amount: f64,
+    /// Optional margin (profit) of the line; when absent a margin rate may be applied later.
+    #[serde(default)]
+    pub margin: Option<f64>,
+    /// Optional quantity.
+    #[serde(default)]
+    pub quantity: Option<f64>,
+    /// Optional channel (web, store, ...).
+    #[serde(default)]
+    pub channel: Option<String>,
+    /// Optional product or category.
+    #[serde(default)]
+    pub product: Option<String>,
+}
+
+/// The unit in which model times (t_x, T, horizons) are expressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum TimeUnit {
+    /// One calendar day.
+    Day,
+    /// Seven days.
+    #[default]
+    Week,
+    /// 365.25 / 12 = 30.4375 days.
+    Month,
+}
+
+impl TimeUnit {
+    /// Length of the unit in days.
+    pub fn days(self) -> f64 {
+        match self {
+            TimeUnit::Day => 1.0,
+            TimeUnit::Week => 7.0,
+            TimeUnit::Month => 365.25 / 12.0,
+        }
+    }
+
+    /// Plain name, singular ("week").
+    pub fn name(self) -> &'static str {
+        match self {
+            TimeUnit::Day => "day",
+            TimeUnit::Week => "week",
+            TimeUnit::Month => "month",
+        }
+    }
+
+    /// Parses "day", "week" or "month" (also plural and single-letter forms).
+    pub fn parse(s: &str) -> Option<TimeUnit> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "d" | "day" | "days" | "daily" => Some(TimeUnit::Day),
+            "w" | "week" | "weeks" | "weekly" => Some(TimeUnit::Week),
+            "m" | "month" | "months" | "monthly" => Some(TimeUnit::Month),
+            _ => None,
+        }
+    }
+}
+
+/// What to do with negative amounts (returns, refunds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ReturnsPolicy {
+    /// Net returns against purchases of the same customer and day (the default).
+    #[default]
+    Net,
+    /// Drop negative rows entirely.
+    Drop,
+    /// Keep negative rows as they are (each counts as an occasion with a negative value).
+    Keep,
+}
+
+/// Options for building a customer summary from a transaction log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct SummaryOptions {
+    /// Unit of t_x and T.
+    #[serde(default)]
+    pub time_unit: TimeUnit,
+    /// Last day of observation (inclusive). Default: the last date in the data.
+    #[serde(default)]
+    pub observation_end: Option<NaiveDate>,
+    /// Optional end of the calibration period (inclusive); later purchases form the holdout.
+    #[serde(default)]
+    pub calibration_end: Option<NaiveDate>,
+    /// Treatment of negative amounts.
+    #[serde(default)]
+    pub returns: ReturnsPolicy,
+}
+
+/// The sufficient statistics of one customer, plus the descriptive figures the pages show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerRecord {
+    /// Customer id (text).
+    pub id: String,
+    /// Repeat purchase occasions in the (calibration) period.
+    pub x: f64,
+    /// Time of the last occasion, from the first, in the summary's unit.
+    pub t_x: f64,
+    /// Time from the first occasion to the end of (calibration) observation.
+    pub t: f64,
+    /// Mean value of the repeat occasions (0 when x = 0).
+    pub monetary: f64,
+    /// Weight: how many customers this row stands for (1 for a row per customer).
+    #[serde(default = "one")]
+    pub weight: f64,
+    /// First purchase day, when known (absent for summaries loaded from elsewhere).
+    #[serde(default)]
+    pub first: Option<NaiveDate>,
+    /// Last purchase day in the (calibration) period, when known.
+    #[serde(default)]
+    pub last: Option<NaiveDate>,
+    /// All purchase occasions in the (calibration) period, first included (RFM frequency).
+    #[serde(default)]
+    pub occasions: u32,
+    /// Total spend in the (calibration) period, first purchase included.
+    #[serde(default)]
+    pub total_spend: f64,
+    /// Total margin in the (calibration) period when the log had a margin column.
+    #[serde(default)]
+    pub total_margin: Option<f64>,
+    /// Repeat occasions in the holdout period (only with a calibration split).
+    #[serde(default)]
+    pub holdout_x: Option<f64>,
+    /// Spend in the holdout period (only with a calibration split).
+    #[serde(default)]
+    pub holdout_spend: Option<f64>,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+impl CustomerRecord {
+    /// A record from (x, t_x, T, m) alone, as loaded from a precomputed summary.
+    pub fn from_stats(id: impl Into<String>, x: f64, t_x: f64, t: f64, monetary: f64) -> Self {
+        CustomerRecord {
+            id: id.into(),
+            x,
+            t_x,
+            t,
+            monetary,
+            weight: 1.0,
+            first: None,
+            last: None,
+            occasions: (x.max(0.0) as u32).saturating_add(1),
+            total_spend: monetary * (x + 1.0),
+            total_margin: None,
+            holdout_x: None,
+            holdout_spend: None,
+        }
+    }
+}
+
+/// The customer summary: one record per customer and the settings that made it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerSummary {
+    /// Unit of t_x, T and every model horizon built on this summary.
+    pub time_unit: TimeUnit,
+    /// Last day of observation (calibration end when split), when built from a log.
+    #[serde(default)]
+    pub observation_end: Option<NaiveDate>,
+    /// Calibration end, when a holdout split was made.
+    #[serde(default)]
+    pub calibration_end: Option<NaiveDate>,
+    /// Length of the holdout period in the summary's unit (0 without a split).
+    #[serde(default)]
+    pub holdout_length: f64,
+    /// One record per customer, sorted by id.
+    pub customers: Vec<CustomerRecord>,
+    /// Rows dropped or netted by the returns policy (for the report).
+    #[serde(default)]
+    pub returns_rows: u64,
+}
+
+/// Why a summary could not be built.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SummaryError {
+    /// There were no usable transactions.
+    NoTransactions,
+    /// The observation end lies before the first purchase in the data.
+    EndBeforeData {
+        /// The requested end.
+        end: NaiveDate,
+        /// The first date in the data.
+        first: NaiveDate,
+    },
+    /// The calibration end is not before the observation end.
+    CalibrationNotBeforeEnd {
+        /// The requested calibration end.
+        calibration_end: NaiveDate,
+        /// The observation end.
+        end: NaiveDate,
+    },
+}
+
+impl std::fmt::Display for SummaryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SummaryError::NoTransactions => {
+                write!(f, "there are no usable transactions to summarise")
+            }
+            SummaryError::EndBeforeData { end, first } => write!(
+                f,
+                "the observation end {end} is before the first purchase in the data ({first})"
+            ),
+            SummaryError::CalibrationNotBeforeEnd {
+                calibration_end,
+                end,
+            } => write!(
+                f,
+                "the calibration end {calibration_end} must be before the observation end {end}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SummaryError {}
+
+#[derive(Default)]
+struct Acc {
+    days: Vec<(NaiveDate, f64, Option<f64>)>,
+}
+
+/// Builds the customer summary from a transaction log.
+///
+/// Purchases of one customer on the same day are merged into one occasion (amounts summed).
+/// Transactions after the observation end are ignored. Customers whose first purchase falls
+/// after the calibration end are left out of a split summary (they were not yet customers).
+///
+/// # Errors
+/// [`SummaryError`] when there is nothing to summarise or the dates are inconsistent.
+pub fn summarize(
+    transactions: &[Transaction],
+    options: &SummaryOptions,
+) -> Result<CustomerSummary, SummaryError> {
+    let mut returns_rows = 0u64;
+    let mut first_date: Option<NaiveDate> = None;
+    let mut last_date: Option<NaiveDate> = None;
+    for t in transactions {
+        first_date = Some(first_date.map_or(t.date, |d| d.min(t.date)));
+        last_date = Some(last_date.map_or(t.date, |d| d.max(t.date)));
+    }
+    let (Some(first_date), Some(last_date)) = (first_date, last_date) else {
+        return Err(SummaryError::NoTransactions);
+    };
+    let end = options.observation_end.unwrap_or(last_date);
+    if end < first_date {
+        return Err(SummaryError::EndBeforeData {
+            end,
+            first: first_date,
+        });
+    }
+    if let Some(c) = options.calibration_end {
+        if c >= end {
+            return Err(SummaryError::CalibrationNotBeforeEnd {
+                calibration_end: c,
+                end,
+            });
+        }
+    }
+    let cal_end = options.calibration_end.unwrap_or(end);
+
+    // Merge per customer and day.
+    let mut per: HashMap<&str, HashMap<NaiveDate, (f64, Option<f64>)>> = HashMap::new();
+    for t in transactions {
+        if t.date > end {
+            continue;
+        }
+        if t.amount < 0.0 {
+            returns_rows += 1;
+            if options.returns == ReturnsPolicy::Drop {
+                continue;
+            }
+        }
+        let e = per
+            .entry(t.customer_id.as_str())
+            .or_default()
+            .entry(t.date)
+            .or_insert((0.0, None));
+        e.0 += t.amount;
+        if let Some(m) = t.margin {
+            e.1 = Some(e.1.unwrap_or(0.0) + m);
+        }
+    }
+    let unit = options.time_unit.days();
+    let mut customers = Vec::with_capacity(per.len());
+    for (id, days) in per {
+        let mut acc = Acc::default();
+        acc.days = days.into_iter().map(|(d, (a, m))| (d, a, m)).collect();
+        if options.returns == ReturnsPolicy::Net {
+            // A day whose purchases are fully returned is not an occasion.
+            acc.days.retain(|(_, a, _)| *a > 0.0);
+        }
+        acc.days.sort_by_key(|(d, _, _)| *d);
+        let Some(&(first, first_amount, first_margin)) = acc.days.first() else {
+            continue;
+        };
+        if first > cal_end {
+            continue;
+        }
+        let cal: Vec<_> = acc.days.iter().filter(|(d, _, _)| *d <= cal_end).collect();
+        let hold: Vec<_> = acc.days.iter().filter(|(d, _, _)| *d > cal_end).collect();
+        let last = cal.last().map_or(first, |(d, _, _)| *d);
+        let x = cal.len().saturating_sub(1) as f64;
+        let repeat_total: f64 = cal.iter().skip(1).map(|(_, a, _)| *a).sum();
+        let monetary = if x > 0.0 { repeat_total / x } else { 0.0 };
+        let margins: Vec<f64> = cal.iter().filter_map(|(_, _, m)| *m).collect();
+        let total_margin = if margins.is_empty() {
+            None
+        } else {
+            Some(margins.iter().sum())
+        };
+        let _ = first_margin;
+        let split = options.calibration_end.is_some();
+        customers.push(CustomerRecord {
+            id: id.to_string(),
+            x,
+            t_x: (last - first).num_days() as f64 / unit,
+            t: (cal_end - first).num_days() as f64 / unit,
+            monetary,
+            weight: 1.0,
+            first: Some(first),
+            last: Some(last),
+            occasions: cal.len() as u32,
+            total_spend: first_amount + repeat_total,
+            total_margin,
+            holdout_x: split.then_some(hold.len() as f64),
+            holdout_spend: split.then(|| hold.iter().map(|(_, a, _)| *a).sum()),
+        });
+    }
+    if customers.is_empty() {
+        return Err(SummaryError::NoTransactions);
+    }
+    customers.sort_by(|a, b| natural_id_cmp(&a.id, &b.id));
+    Ok(CustomerSummary {
+        time_unit: options.time_unit,
+        observation_end: Some(cal_end),
+        calibration_end: options.calibration_end,
+        holdout_length: if options.calibration_end.is_some() {
+            (end - cal_end).num_days() as f64 / unit
+        } else {
+            0.0
+        },
+        customers,
+        returns_rows,
+    })
+}
+
+/// A total order on ids: plain numbers (no leading zero) first, in numeric order, then all
+/// other ids as text, so "2" sorts before "10" and "007" stays text.
+pub fn natural_id_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let is_num =
+        |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()) && !s.starts_with('0');
+    match (is_num(a), is_num(b)) {
+        (true, true) => a.len().cmp(&b.len()).then_with(|| a.cmp(b)),
+        (true, false) => std::cmp::Ordering::Less,
+        (false, true) => std::cmp::Ordering::Greater,
+        (false, false) => a.cmp(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn tx(id: &str, date: &str, amount: f64) -> Transaction {
+        Transaction {
+            customer_id: id.into(),
+            date: d(date),
+            amount,
+            margin: None,
+            quantity: None,
+            channel: None,
+            product: None,
+        }
+    }
+
+    #[test]
+    fn same_day_purchases_merge_and_first_is_not_a_repeat() {
+        let log = vec![
+            tx("007", "2020-01-01", 10.0),
+            tx("007", "2020-01-08", 5.0),
+            tx("007", "2020-01-08", 7.0),
+            tx("007", "2020-01-15", 30.0),
+            tx("2", "2020-01-10", 4.0),
+        ];
+        let opts = SummaryOptions {
+            observation_end: Some(d("2020-01-29")),
+            ..Default::default()
+        };
+        let s = summarize(&log, &opts).unwrap();
+        assert_eq!(s.customers.len(), 2);
+        let c = s.customers.iter().find(|c| c.id == "007").unwrap();
+        assert_eq!(c.x, 2.0);
+        assert!((c.t_x - 2.0).abs() < 1e-12);
+        assert!((c.t - 4.0).abs() < 1e-12);
+        assert!((c.monetary - 21.0).abs() < 1e-12);
+        assert_eq!(c.occasions, 3);
+        let c2 = s.customers.iter().find(|c| c.id == "2").unwrap();
+        assert_eq!(c2.x, 0.0);
+        assert_eq!(c2.monetary, 0.0);
+    }
+
+    #[test]
+    fn calibration_split_counts_holdout_and_excludes_late_customers() {
+        let log = vec![
+            tx("a", "2020-01-01", 10.0),
+            tx("a", "2020-01-05", 10.0),
+            tx("a", "2020-02-05", 10.0),
+            tx("b", "2020-02-10", 10.0),
+        ];
+        let opts = SummaryOptions {
+            time_unit: TimeUnit::Day,
+            observation_end: Some(d("2020-02-29")),
+            calibration_end: Some(d("2020-01-31")),
+            ..Default::default()
+        };
+        let s = summarize(&log, &opts).unwrap();
+        assert_eq!(s.customers.len(), 1);
+        assert_eq!(s.customers[0].x, 1.0);
+        assert_eq!(s.customers[0].holdout_x, Some(1.0));
+        assert!((s.holdout_length - 29.0).abs() < 1e-12);
+        assert!((s.customers[0].t - 30.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn returns_are_netted_by_default_and_dropped_on_request() {
+        let log = vec![
+            tx("a", "2020-01-01", 10.0),
+            tx("a", "2020-01-02", 10.0),
+            tx("a", "2020-01-02", -10.0),
+        ];
+        let net = summarize(&log, &SummaryOptions::default()).unwrap();
+        assert_eq!(net.customers[0].x, 0.0);
+        assert_eq!(net.returns_rows, 1);
+        let drop = summarize(
+            &log,
+            &SummaryOptions {
+                returns: ReturnsPolicy::Drop,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(drop.customers[0].x, 1.0);
+    }
+
+    #[test]
+    fn empty_log_is_an_error() {
+        assert_eq!(
+            summarize(&[], &SummaryOptions::default()),
+            Err(SummaryError::NoTransactions)
+        );
+    }
+
+    #[test]
+    fn ids_sort_naturally() {
+        let mut v = vec!["10", "2", "007", "b", "1"];
+        v.sort_by(|a, b| natural_id_cmp(a, b));
+        assert_eq!(v, vec!["1", "2", "10", "007", "b"]);
+    }
+}

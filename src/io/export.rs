@@ -1,0 +1,1 @@
+//! Export: CSV tables and JSON project files.

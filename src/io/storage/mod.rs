@@ -1,0 +1,1 @@
+//! Storage of datasets, mappings, settings and results behind a small trait.

@@ -1,0 +1,19 @@
+//! Offline-first customer analytics: segmentation, satisfaction and customer lifetime value.
+//!
+//! Layers, each a folder, each allowed to use only the ones above it:
+//!
+//! - [`domain`]: pure computation (customers, summaries, models, scores). No browser, no clock,
+//!   no I/O. A test (`tests/layering.rs`) fails if it imports yew, web-sys, js-sys, gloo or
+//!   wasm-bindgen.
+//! - [`io`]: bytes to domain and back (import with detection, export, storage).
+//! - [`worker`]: the message protocol between the page and the analysis worker, and the thin
+//!   task functions that run domain code on a request.
+//! - `ui` (wasm32 only): the Yew app. It calls the domain; it holds no business rules.
+//!
+//! The same engine runs headless as the native `crm` command.
+
+pub mod domain;
+pub mod io;
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
+pub mod worker;

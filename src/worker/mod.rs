@@ -1,0 +1,1 @@
+//! The analysis worker: the message protocol and the task functions it runs.
