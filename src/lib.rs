@@ -8,12 +8,12 @@
 //! - [`io`]: bytes to domain and back (import with detection, export, storage).
 //! - [`worker`]: the message protocol between the page and the analysis worker, and the thin
 //!   task functions that run domain code on a request.
-//! - `ui` (wasm32 only): the Yew app. It calls the domain; it holds no business rules.
+//! - [`ui`]: the Yew app (wasm32 only) and its charts (pure data → SVG, tested natively). It calls
+//!   the domain; it holds no business rules.
 //!
 //! The same engine runs headless as the native `crm` command.
 
 pub mod domain;
 pub mod io;
-#[cfg(target_arch = "wasm32")]
 pub mod ui;
 pub mod worker;

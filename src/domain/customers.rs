@@ -235,11 +235,6 @@ impl std::fmt::Display for SummaryError {
 
 impl std::error::Error for SummaryError {}
 
-#[derive(Default)]
-struct Acc {
-    days: Vec<(NaiveDate, f64, Option<f64>)>,
-}
-
 /// Builds the customer summary from a transaction log.
 ///
 /// Purchases of one customer on the same day are merged into one occasion (amounts summed).
@@ -304,21 +299,21 @@ pub fn summarize(
     let unit = options.time_unit.days();
     let mut customers = Vec::with_capacity(per.len());
     for (id, days) in per {
-        let mut acc = Acc::default();
-        acc.days = days.into_iter().map(|(d, (a, m))| (d, a, m)).collect();
+        let mut days: Vec<(NaiveDate, f64, Option<f64>)> =
+            days.into_iter().map(|(d, (a, m))| (d, a, m)).collect();
         if options.returns == ReturnsPolicy::Net {
             // A day whose purchases are fully returned is not an occasion.
-            acc.days.retain(|(_, a, _)| *a > 0.0);
+            days.retain(|(_, a, _)| *a > 0.0);
         }
-        acc.days.sort_by_key(|(d, _, _)| *d);
-        let Some(&(first, first_amount, first_margin)) = acc.days.first() else {
+        days.sort_by_key(|(d, _, _)| *d);
+        let Some(&(first, first_amount, _)) = days.first() else {
             continue;
         };
         if first > cal_end {
             continue;
         }
-        let cal: Vec<_> = acc.days.iter().filter(|(d, _, _)| *d <= cal_end).collect();
-        let hold: Vec<_> = acc.days.iter().filter(|(d, _, _)| *d > cal_end).collect();
+        let cal: Vec<_> = days.iter().filter(|(d, _, _)| *d <= cal_end).collect();
+        let hold: Vec<_> = days.iter().filter(|(d, _, _)| *d > cal_end).collect();
         let last = cal.last().map_or(first, |(d, _, _)| *d);
         let x = cal.len().saturating_sub(1) as f64;
         let repeat_total: f64 = cal.iter().skip(1).map(|(_, a, _)| *a).sum();
@@ -329,7 +324,6 @@ pub fn summarize(
         } else {
             Some(margins.iter().sum())
         };
-        let _ = first_margin;
         let split = options.calibration_end.is_some();
         customers.push(CustomerRecord {
             id: id.to_string(),

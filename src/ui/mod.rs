@@ -1,1 +1,30 @@
-//! The Yew app.
+//! The browser app. Everything but [`charts`] is compiled for wasm32 only; charts are pure
+//! functions from results to SVG so they are tested natively and exported as files.
+
+pub mod charts;
+
+#[cfg(target_arch = "wasm32")]
+mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod components;
+#[cfg(target_arch = "wasm32")]
+mod crash;
+#[cfg(target_arch = "wasm32")]
+pub mod hooks;
+#[cfg(target_arch = "wasm32")]
+pub mod pages;
+#[cfg(target_arch = "wasm32")]
+pub mod state;
+
+#[cfg(target_arch = "wasm32")]
+pub use app::App;
+
+/// Entry point of the app binary: installs the crash screen, then renders [`App`].
+#[cfg(target_arch = "wasm32")]
+pub fn start() {
+    crash::install();
+    if let Some(boot) = gloo::utils::document().get_element_by_id("boot") {
+        boot.remove();
+    }
+    yew::Renderer::<App>::new().render();
+}

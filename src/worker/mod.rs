@@ -1,1 +1,15 @@
-//! The analysis worker: the message protocol and the task functions it runs.
+//! The analysis worker: the message protocol between the page and the web worker, and the task
+//! functions it runs. Heavy work (parsing, summarising, fitting, clustering) happens here so the
+//! page stays responsive; the worker never draws.
+//!
+//! Messages cross the boundary with bincode, so every type here is a plain serde struct with no
+//! skipped fields; integers are `u32`/`u64`, never `usize`.
+
+pub mod protocol;
+pub mod tasks;
+
+#[cfg(target_arch = "wasm32")]
+mod web;
+
+#[cfg(target_arch = "wasm32")]
+pub use web::{register, AnalysisWorker};

@@ -1,1 +1,579 @@
-//! Storage of datasets, mappings, settings and results behind a small trait.
+//! Storage of datasets (original bytes and metadata), settings and results behind a small
+//! key-value trait, with an in-memory backend (tests, native) and an IndexedDB backend (browser).
+//!
+//! Every record carries [`SCHEMA_VERSION`]; a record that fails to decode is reported with its
+//! key instead of being dropped silently. Project files (one JSON file: data, mappings,
+//! settings) move work between machines.
+
+mod memory;
+pub use memory::MemoryStore;
+
+#[cfg(target_arch = "wasm32")]
+mod idb;
+#[cfg(target_arch = "wasm32")]
+pub use idb::IdbStore;
+
+use base64::Engine as _;
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+/// Version of the stored record layout. Bump it and add a migration when a record changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The object stores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Bucket {
+    /// Dataset metadata (JSON).
+    Datasets,
+    /// Original file bytes, keyed by dataset id.
+    Files,
+    /// Settings and remembered mappings (JSON).
+    Settings,
+    /// Computed results (JSON), keyed by dataset id and kind.
+    Results,
+}
+
+impl Bucket {
+    /// All buckets.
+    pub const ALL: [Bucket; 4] = [
+        Bucket::Datasets,
+        Bucket::Files,
+        Bucket::Settings,
+        Bucket::Results,
+    ];
+
+    /// The object store name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Bucket::Datasets => "datasets",
+            Bucket::Files => "files",
+            Bucket::Settings => "settings",
+            Bucket::Results => "results",
+        }
+    }
+}
+
+/// A storage failure, with the key it concerns.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StorageError {
+    /// The browser refused (quota, private mode, blocked database).
+    Backend(String),
+    /// A stored record could not be decoded.
+    Corrupt {
+        /// Its key.
+        key: String,
+        /// Why.
+        reason: String,
+    },
+    /// A record was written by a newer version of the app.
+    NewerSchema {
+        /// Its key.
+        key: String,
+        /// Its schema version.
+        version: u32,
+    },
+    /// A project file could not be read.
+    BadProject(String),
+    /// No such dataset.
+    NotFound(String),
+}
+
+impl std::fmt::Display for StorageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StorageError::Backend(m) => write!(f, "browser storage failed: {m}"),
+            StorageError::Corrupt { key, reason } => write!(f, "stored record \"{key}\" is damaged: {reason}"),
+            StorageError::NewerSchema { key, version } => write!(
+                f,
+                "stored record \"{key}\" was written by a newer version of the app (schema {version}); reload to update"
+            ),
+            StorageError::BadProject(m) => write!(f, "this is not a valid project file: {m}"),
+            StorageError::NotFound(k) => write!(f, "no saved dataset \"{k}\""),
+        }
+    }
+}
+
+impl std::error::Error for StorageError {}
+
+/// The minimal key-value interface a backend provides.
+#[allow(async_fn_in_trait)]
+pub trait KeyValue {
+    /// Reads a value.
+    ///
+    /// # Errors
+    /// [`StorageError::Backend`] when the backend fails.
+    async fn get(&self, bucket: Bucket, key: &str) -> Result<Option<Vec<u8>>, StorageError>;
+    /// Writes a value.
+    ///
+    /// # Errors
+    /// [`StorageError::Backend`] when the backend fails (for instance, quota exceeded).
+    async fn put(&self, bucket: Bucket, key: &str, value: Vec<u8>) -> Result<(), StorageError>;
+    /// Deletes a value (no error when absent).
+    ///
+    /// # Errors
+    /// [`StorageError::Backend`] when the backend fails.
+    async fn delete(&self, bucket: Bucket, key: &str) -> Result<(), StorageError>;
+    /// All keys of a bucket.
+    ///
+    /// # Errors
+    /// [`StorageError::Backend`] when the backend fails.
+    async fn keys(&self, bucket: Bucket) -> Result<Vec<String>, StorageError>;
+}
+
+/// What a dataset holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum DataKind {
+    /// A transaction log (one row per purchase).
+    #[default]
+    Transactions,
+    /// A customer summary computed elsewhere (x, t_x, T, m).
+    Summary,
+    /// Survey responses (one row per response).
+    Survey,
+    /// Subscription cohort counts.
+    Cohort,
+}
+
+impl DataKind {
+    /// Plain name.
+    pub fn label(self) -> &'static str {
+        match self {
+            DataKind::Transactions => "Transaction log",
+            DataKind::Summary => "Customer summary",
+            DataKind::Survey => "Survey responses",
+            DataKind::Cohort => "Subscription cohort",
+        }
+    }
+}
+
+/// Metadata of a saved dataset.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatasetMeta {
+    /// Stable id (also the key of its file bytes).
+    pub id: String,
+    /// Name shown to the user (editable).
+    pub name: String,
+    /// Original file name.
+    pub file_name: String,
+    /// What the file holds.
+    #[serde(default)]
+    pub kind: DataKind,
+    /// Size of the original bytes.
+    pub size_bytes: u64,
+    /// When it was added (ISO 8601, from the page's clock).
+    #[serde(default)]
+    pub added: String,
+    /// Import settings and column mapping chosen for it, as JSON (owned by the importer).
+    #[serde(default)]
+    pub import_settings: String,
+    /// Whether this is the built-in sample.
+    #[serde(default)]
+    pub sample: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Envelope<T> {
+    schema: u32,
+    value: T,
+}
+
+fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StorageError> {
+    serde_json::to_vec(&Envelope {
+        schema: SCHEMA_VERSION,
+        value,
+    })
+    .map_err(|e| StorageError::Backend(e.to_string()))
+}
+
+fn decode<T: DeserializeOwned>(key: &str, bytes: &[u8]) -> Result<T, StorageError> {
+    #[derive(Deserialize)]
+    struct Version {
+        schema: u32,
+    }
+    let v: Version = serde_json::from_slice(bytes).map_err(|e| StorageError::Corrupt {
+        key: key.to_string(),
+        reason: e.to_string(),
+    })?;
+    if v.schema > SCHEMA_VERSION {
+        return Err(StorageError::NewerSchema {
+            key: key.to_string(),
+            version: v.schema,
+        });
+    }
+    let e: Envelope<T> = serde_json::from_slice(bytes).map_err(|e| StorageError::Corrupt {
+        key: key.to_string(),
+        reason: e.to_string(),
+    })?;
+    Ok(e.value)
+}
+
+/// Datasets listed from storage: the good ones and the ones that could not be read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Listing {
+    /// Readable datasets, oldest first.
+    pub datasets: Vec<DatasetMeta>,
+    /// Records that failed to decode, with their keys.
+    pub problems: Vec<StorageError>,
+}
+
+/// One saved file inside a project file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct ProjectEntry {
+    meta: DatasetMeta,
+    bytes_base64: String,
+}
+
+/// The one-file project format.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct ProjectFile {
+    format: String,
+    schema: u32,
+    datasets: Vec<ProjectEntry>,
+    settings: Vec<(String, String)>,
+}
+
+const PROJECT_FORMAT: &str = "crm-analytics-project";
+
+/// Typed operations on top of a [`KeyValue`] backend.
+pub struct Repository<K: KeyValue> {
+    kv: K,
+}
+
+impl<K: KeyValue> Repository<K> {
+    /// Wraps a backend.
+    pub fn new(kv: K) -> Self {
+        Repository { kv }
+    }
+
+    /// Saves a dataset: its metadata and its original bytes.
+    ///
+    /// # Errors
+    /// [`StorageError::Backend`] when the browser refuses (often: storage full).
+    pub async fn save_dataset(
+        &self,
+        meta: &DatasetMeta,
+        bytes: Vec<u8>,
+    ) -> Result<(), StorageError> {
+        self.kv.put(Bucket::Files, &meta.id, bytes).await?;
+        self.kv.put(Bucket::Datasets, &meta.id, encode(meta)?).await
+    }
+
+    /// Lists datasets; damaged records are reported, not dropped.
+    ///
+    /// # Errors
+    /// [`StorageError::Backend`] when the backend fails.
+    pub async fn list(&self) -> Result<Listing, StorageError> {
+        let mut listing = Listing::default();
+        for key in self.kv.keys(Bucket::Datasets).await? {
+            if let Some(bytes) = self.kv.get(Bucket::Datasets, &key).await? {
+                match decode::<DatasetMeta>(&key, &bytes) {
+                    Ok(m) => listing.datasets.push(m),
+                    Err(e) => listing.problems.push(e),
+                }
+            }
+        }
+        listing
+            .datasets
+            .sort_by(|a, b| a.added.cmp(&b.added).then_with(|| a.id.cmp(&b.id)));
+        Ok(listing)
+    }
+
+    /// The original bytes of a dataset.
+    ///
+    /// # Errors
+    /// [`StorageError::NotFound`] when there is no such dataset.
+    pub async fn file(&self, id: &str) -> Result<Vec<u8>, StorageError> {
+        self.kv
+            .get(Bucket::Files, id)
+            .await?
+            .ok_or_else(|| StorageError::NotFound(id.to_string()))
+    }
+
+    /// Renames a dataset.
+    ///
+    /// # Errors
+    /// [`StorageError::NotFound`] or a backend failure.
+    pub async fn rename(&self, id: &str, name: &str) -> Result<(), StorageError> {
+        let bytes = self
+            .kv
+            .get(Bucket::Datasets, id)
+            .await?
+            .ok_or_else(|| StorageError::NotFound(id.to_string()))?;
+        let mut meta: DatasetMeta = decode(id, &bytes)?;
+        meta.name = name.trim().to_string();
+        self.kv.put(Bucket::Datasets, id, encode(&meta)?).await
+    }
+
+    /// Updates a dataset's metadata (for instance its import settings).
+    ///
+    /// # Errors
+    /// A backend failure.
+    pub async fn update_meta(&self, meta: &DatasetMeta) -> Result<(), StorageError> {
+        self.kv.put(Bucket::Datasets, &meta.id, encode(meta)?).await
+    }
+
+    /// Deletes a dataset, its bytes and its results.
+    ///
+    /// # Errors
+    /// A backend failure.
+    pub async fn delete(&self, id: &str) -> Result<(), StorageError> {
+        self.kv.delete(Bucket::Datasets, id).await?;
+        self.kv.delete(Bucket::Files, id).await?;
+        for key in self.kv.keys(Bucket::Results).await? {
+            if key.starts_with(&format!("{id}/")) {
+                self.kv.delete(Bucket::Results, &key).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads a setting (or remembered mapping) as a typed value.
+    ///
+    /// # Errors
+    /// [`StorageError::Corrupt`] when it cannot be decoded.
+    pub async fn setting<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StorageError> {
+        match self.kv.get(Bucket::Settings, key).await? {
+            Some(bytes) => decode(key, &bytes).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes a setting.
+    ///
+    /// # Errors
+    /// A backend failure.
+    pub async fn set_setting<T: Serialize>(
+        &self,
+        key: &str,
+        value: &T,
+    ) -> Result<(), StorageError> {
+        self.kv.put(Bucket::Settings, key, encode(value)?).await
+    }
+
+    /// Stores a computed result for a dataset.
+    ///
+    /// # Errors
+    /// A backend failure.
+    pub async fn put_result<T: Serialize>(
+        &self,
+        dataset: &str,
+        kind: &str,
+        value: &T,
+    ) -> Result<(), StorageError> {
+        self.kv
+            .put(
+                Bucket::Results,
+                &format!("{dataset}/{kind}"),
+                encode(value)?,
+            )
+            .await
+    }
+
+    /// Reads a computed result.
+    ///
+    /// # Errors
+    /// [`StorageError::Corrupt`] when it cannot be decoded.
+    pub async fn result<T: DeserializeOwned>(
+        &self,
+        dataset: &str,
+        kind: &str,
+    ) -> Result<Option<T>, StorageError> {
+        let key = format!("{dataset}/{kind}");
+        match self.kv.get(Bucket::Results, &key).await? {
+            Some(bytes) => decode(&key, &bytes).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Bytes used by datasets, files, settings and results.
+    ///
+    /// # Errors
+    /// A backend failure.
+    pub async fn bytes_used(&self) -> Result<u64, StorageError> {
+        let mut total = 0u64;
+        for b in Bucket::ALL {
+            for k in self.kv.keys(b).await? {
+                if let Some(v) = self.kv.get(b, &k).await? {
+                    total += v.len() as u64;
+                }
+            }
+        }
+        Ok(total)
+    }
+
+    /// Exports every dataset (metadata and bytes) and every setting as one JSON project file.
+    ///
+    /// # Errors
+    /// A backend failure.
+    pub async fn export_project(&self) -> Result<Vec<u8>, StorageError> {
+        let engine = base64::engine::general_purpose::STANDARD;
+        let mut datasets = Vec::new();
+        for meta in self.list().await?.datasets {
+            let bytes = self.file(&meta.id).await?;
+            datasets.push(ProjectEntry {
+                meta,
+                bytes_base64: engine.encode(bytes),
+            });
+        }
+        let mut settings = Vec::new();
+        for key in self.kv.keys(Bucket::Settings).await? {
+            if let Some(v) = self.kv.get(Bucket::Settings, &key).await? {
+                settings.push((key, String::from_utf8_lossy(&v).into_owned()));
+            }
+        }
+        let p = ProjectFile {
+            format: PROJECT_FORMAT.into(),
+            schema: SCHEMA_VERSION,
+            datasets,
+            settings,
+        };
+        serde_json::to_vec_pretty(&p).map_err(|e| StorageError::Backend(e.to_string()))
+    }
+
+    /// Imports a project file, adding (or replacing, by id) its datasets and settings.
+    /// Returns the datasets imported.
+    ///
+    /// # Errors
+    /// [`StorageError::BadProject`] when the file is not a project file of a known schema.
+    pub async fn import_project(&self, bytes: &[u8]) -> Result<Vec<DatasetMeta>, StorageError> {
+        let p: ProjectFile =
+            serde_json::from_slice(bytes).map_err(|e| StorageError::BadProject(e.to_string()))?;
+        if p.format != PROJECT_FORMAT {
+            return Err(StorageError::BadProject(format!(
+                "unknown format \"{}\"",
+                p.format
+            )));
+        }
+        if p.schema > SCHEMA_VERSION {
+            return Err(StorageError::BadProject(format!(
+                "it was written by a newer version of the app (schema {})",
+                p.schema
+            )));
+        }
+        let engine = base64::engine::general_purpose::STANDARD;
+        let mut out = Vec::new();
+        for e in p.datasets {
+            let bytes = engine.decode(e.bytes_base64.as_bytes()).map_err(|err| {
+                StorageError::BadProject(format!("dataset \"{}\": {err}", e.meta.name))
+            })?;
+            self.save_dataset(&e.meta, bytes).await?;
+            out.push(e.meta);
+        }
+        for (k, v) in p.settings {
+            self.kv.put(Bucket::Settings, &k, v.into_bytes()).await?;
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        let mut f = std::pin::pin!(f);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        loop {
+            if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+                return v;
+            }
+        }
+    }
+
+    fn meta(id: &str) -> DatasetMeta {
+        DatasetMeta {
+            id: id.into(),
+            name: format!("data {id}"),
+            file_name: format!("{id}.csv"),
+            kind: DataKind::Transactions,
+            size_bytes: 3,
+            added: format!("2026-01-0{id}"),
+            import_settings: String::new(),
+            sample: false,
+        }
+    }
+
+    #[test]
+    fn save_list_rename_delete_round_trip() {
+        block_on(async {
+            let repo = Repository::new(MemoryStore::default());
+            repo.save_dataset(&meta("1"), b"a,b".to_vec())
+                .await
+                .unwrap();
+            repo.save_dataset(&meta("2"), b"c,d".to_vec())
+                .await
+                .unwrap();
+            repo.put_result("1", "summary", &vec![1.0, 2.0])
+                .await
+                .unwrap();
+            repo.rename("1", " Shop export ").await.unwrap();
+            let l = repo.list().await.unwrap();
+            assert_eq!(l.datasets.len(), 2);
+            assert_eq!(l.datasets[0].name, "Shop export");
+            assert_eq!(repo.file("2").await.unwrap(), b"c,d");
+            repo.delete("1").await.unwrap();
+            assert_eq!(repo.list().await.unwrap().datasets.len(), 1);
+            assert_eq!(repo.result::<Vec<f64>>("1", "summary").await.unwrap(), None);
+            assert!(matches!(
+                repo.file("1").await,
+                Err(StorageError::NotFound(_))
+            ));
+        });
+    }
+
+    #[test]
+    fn damaged_and_newer_records_are_reported_with_their_key() {
+        block_on(async {
+            let kv = MemoryStore::default();
+            kv.put(Bucket::Datasets, "bad", b"{not json".to_vec())
+                .await
+                .unwrap();
+            kv.put(
+                Bucket::Datasets,
+                "new",
+                br#"{"schema":99,"value":{}}"#.to_vec(),
+            )
+            .await
+            .unwrap();
+            let repo = Repository::new(kv);
+            repo.save_dataset(&meta("1"), b"x".to_vec()).await.unwrap();
+            let l = repo.list().await.unwrap();
+            assert_eq!(l.datasets.len(), 1);
+            assert_eq!(l.problems.len(), 2);
+            assert!(l
+                .problems
+                .iter()
+                .any(|p| matches!(p, StorageError::Corrupt { key, .. } if key == "bad")));
+            assert!(l
+                .problems
+                .iter()
+                .any(|p| matches!(p, StorageError::NewerSchema { version: 99, .. })));
+        });
+    }
+
+    #[test]
+    fn project_export_then_import_restores_everything() {
+        block_on(async {
+            let a = Repository::new(MemoryStore::default());
+            a.save_dataset(&meta("1"), vec![0, 159, 146, 150, 255])
+                .await
+                .unwrap();
+            a.set_setting("mapping/abc", &"customer=1".to_string())
+                .await
+                .unwrap();
+            let file = a.export_project().await.unwrap();
+            let b = Repository::new(MemoryStore::default());
+            let got = b.import_project(&file).await.unwrap();
+            assert_eq!(got, vec![meta("1")]);
+            assert_eq!(b.file("1").await.unwrap(), vec![0, 159, 146, 150, 255]);
+            assert_eq!(
+                b.setting::<String>("mapping/abc").await.unwrap().as_deref(),
+                Some("customer=1")
+            );
+            assert!(matches!(
+                b.import_project(b"{}").await,
+                Err(StorageError::BadProject(_))
+            ));
+        });
+    }
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# One entry point for people and CI.
+#   .ci/dev.sh serve   install what is missing, build, and serve the app on http://127.0.0.1:8080
+#   .ci/dev.sh test    install what is missing and run every test tier
+# Each tool is installed only when missing or at the wrong version, so a warm machine is fast.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TRUNK_VERSION=0.21.14
+# The wasm-bindgen CLI must match the library version locked in Cargo.lock (pinned with = in Cargo.toml).
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
+PORT=${PORT:-8080}
+
+log() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+install_tools() {
+  export PATH="$HOME/.cargo/bin:$PATH"
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "adding the wasm32 target"; rustup target add wasm32-unknown-unknown
+  fi
+  rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+  rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+  local pkgs=()
+  [ -x /usr/bin/chromium ] || pkgs+=(chromium)
+  [ -x /usr/bin/chromedriver ] || pkgs+=(chromium-driver)
+  if [ ${#pkgs[@]} -gt 0 ]; then
+    log "installing ${pkgs[*]}"
+    as_root apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${pkgs[@]}"
+  fi
+  if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
+    log "installing trunk $TRUNK_VERSION (several minutes, once)"
+    cargo install --locked --force "trunk@$TRUNK_VERSION"
+  fi
+  if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+    log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes, once)"
+    # Without --locked: the registry here lacks some of its locked dependency versions.
+    cargo install --force "wasm-bindgen-cli@$WASM_BINDGEN_VERSION"
+  fi
+  if [ ! -f tests/e2e/node_modules/.package-lock.json ] || [ tests/e2e/package-lock.json -nt tests/e2e/node_modules/.package-lock.json ]; then
+    log "installing playwright-core and binaryen (npm; the system Chromium is used, no browser download)"
+    (cd tests/e2e && npm ci --no-audit --no-fund)
+  fi
+  # Trunk finds wasm-opt on PATH: use Binaryen 132 from npm (Debian's 108 cannot parse the
+  # reference-types output of wasm-bindgen 0.2.130).
+  export PATH="$PWD/tests/e2e/node_modules/.bin:$PATH"
+}
+
+build_release() {
+  log "trunk build --release"
+  trunk build --release
+}
+
+case "${1:-}" in
+  serve)
+    install_tools
+    build_release
+    log "serving on http://127.0.0.1:$PORT (Ctrl-C to stop); the app opens on built-in sample data"
+    exec node tests/e2e/serve.mjs dist "$PORT"
+    ;;
+  test)
+    start=$(date +%s)
+    install_tools
+    log "format";  cargo fmt --all -- --check
+    log "clippy (native)"; cargo clippy --all-targets --locked -- -D warnings
+    log "clippy (wasm32)"; cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
+    log "native tests"; cargo test --locked
+    log "browser tests (wasm-bindgen-test in headless Chromium)"
+    CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
+      cargo test --locked --target wasm32-unknown-unknown --test browser
+    build_release
+    log "end-to-end tests (Playwright + system Chromium against dist/ on loopback)"
+    (cd tests/e2e && node --test --test-concurrency=1 ./*.test.mjs)
+    log "all tiers passed in $(( $(date +%s) - start )) s"
+    ;;
+  *)
+    echo "usage: .ci/dev.sh serve|test" >&2; exit 2 ;;
+esac

@@ -1,0 +1,136 @@
+//! The app shell: header, navigation, routes, and the context every page reads.
+
+use crate::ui::pages;
+use crate::ui::state::{AppContext, AppState, Controller};
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+/// The pages, as URL fragments (`#/segments`) so any static host serves deep links and the
+/// back button works.
+#[derive(Clone, Routable, PartialEq, Debug)]
+pub enum Route {
+    /// Data: import, datasets, storage.
+    #[at("/")]
+    Data,
+    /// Segments.
+    #[at("/segments")]
+    Segments,
+    /// Satisfaction.
+    #[at("/satisfaction")]
+    Satisfaction,
+    /// Lifetime value.
+    #[at("/lifetime-value")]
+    LifetimeValue,
+    /// Value and strategy.
+    #[at("/strategy")]
+    Strategy,
+    /// Learn: concepts and formulas.
+    #[at("/learn")]
+    Learn,
+    /// Anything else.
+    #[not_found]
+    #[at("/404")]
+    NotFound,
+}
+
+const NAV: [(Route, &str); 6] = [
+    (Route::Data, "Data"),
+    (Route::Segments, "Segments"),
+    (Route::Satisfaction, "Satisfaction"),
+    (Route::LifetimeValue, "Lifetime value"),
+    (Route::Strategy, "Value & strategy"),
+    (Route::Learn, "Learn"),
+];
+
+fn switch(route: Route) -> Html {
+    match route {
+        Route::Data => html! { <pages::data::DataPage /> },
+        Route::Segments => html! { <pages::segments::SegmentsPage /> },
+        Route::Satisfaction => html! { <pages::satisfaction::SatisfactionPage /> },
+        Route::LifetimeValue => html! { <pages::ltv::LtvPage /> },
+        Route::Strategy => html! { <pages::strategy::StrategyPage /> },
+        Route::Learn => html! { <pages::learn::LearnPage /> },
+        Route::NotFound => html! {
+            <section><h1>{ "Page not found" }</h1>
+            <p>{ "There is no such page. " }<Link<Route> to={Route::Data}>{ "Go to your data" }</Link<Route>></p></section>
+        },
+    }
+}
+
+#[component]
+fn Nav() -> Html {
+    let current = use_route::<Route>();
+    html! {
+        <nav class="main" aria-label="Main">
+            { for NAV.iter().map(|(r, label)| {
+                let active = current.as_ref() == Some(r);
+                html! {
+                    <Link<Route> to={r.clone()} classes={classes!(active.then_some("active"))}>
+                        <span aria-current={if active { "page" } else { "false" }} data-testid={format!("nav-{}", label.to_lowercase().replace([' ', '&'], "-"))}>{ *label }</span>
+                    </Link<Route>>
+                }
+            }) }
+        </nav>
+    }
+}
+
+#[component]
+fn Header() -> Html {
+    let ctx = use_context::<AppContext>();
+    let name = ctx
+        .as_ref()
+        .and_then(|c| {
+            c.state
+                .workspace
+                .transactions
+                .as_ref()
+                .map(|s| s.meta.name.clone())
+        })
+        .unwrap_or_else(|| "No data loaded".into());
+    html! {
+        <header class="top">
+            <a class="title" href="#/"><img src="icon.svg" alt="" width="28" height="28" />{ "Customer Analytics" }</a>
+            <span class="privacy" data-testid="privacy">{ "🔒 Your data stays in this browser: nothing is uploaded" }</span>
+            <span class="dataset" data-testid="active-dataset">{ format!("Data: {name}") }</span>
+        </header>
+    }
+}
+
+/// The root component.
+#[component]
+pub fn App() -> Html {
+    let state = use_reducer(AppState::default);
+    let ctl = use_memo((), {
+        let d = state.dispatcher();
+        move |_| Controller::new(d)
+    });
+    {
+        let ctl = (*ctl).clone();
+        use_effect_with((), move |_| {
+            ctl.boot();
+        });
+    }
+    let ctx = AppContext {
+        state,
+        ctl: (*ctl).clone(),
+    };
+    html! {
+        <ContextProvider<AppContext> context={ctx}>
+            <HashRouter>
+                <a class="skip" href="#content" onclick={|e: MouseEvent| {
+                    e.prevent_default();
+                    if let Some(el) = gloo::utils::document().get_element_by_id("content") {
+                        let _ = el.set_attribute("tabindex", "-1");
+                        if let Ok(h) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) { let _ = h.focus(); }
+                    }
+                }}>{ "Skip to content" }</a>
+                <Header />
+                <Nav />
+                <main id="content" data-testid="main">
+                    <Switch<Route> render={switch} />
+                </main>
+                <footer>{ "Runs entirely in your browser and works offline. Formulas on the Learn page." }</footer>
+            </HashRouter>
+        </ContextProvider<AppContext>>
+    }
+}

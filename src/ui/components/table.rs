@@ -1,0 +1,174 @@
+//! A data table for up to millions of rows: sort by any column, search, page, export as CSV,
+//! click a row. Only the visible page is rendered.
+
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// One cell: text, or a number shown with a fixed number of decimals and sorted numerically.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Text.
+    Text(String),
+    /// Number and decimals to show.
+    Num(f64, u8),
+}
+
+impl Cell {
+    fn show(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Num(v, d) if v.is_finite() => format!("{v:.*}", usize::from(*d)),
+            Cell::Num(_, _) => "–".into(),
+        }
+    }
+    fn raw(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Num(v, _) => format!("{v}"),
+        }
+    }
+}
+
+/// Props of [`DataTable`].
+#[derive(Properties, PartialEq)]
+pub struct DataTableProps {
+    /// Column headers.
+    pub headers: Rc<Vec<String>>,
+    /// Rows of cells.
+    pub rows: Rc<Vec<Vec<Cell>>>,
+    /// File name for the CSV export.
+    pub export_name: AttrValue,
+    /// Test id.
+    #[prop_or_default]
+    pub testid: AttrValue,
+    /// Rows per page.
+    #[prop_or(25)]
+    pub page_size: usize,
+    /// Called with the row index when a row is clicked (or Enter is pressed on it).
+    #[prop_or_default]
+    pub on_select: Option<Callback<usize>>,
+    /// Index of the selected row, highlighted.
+    #[prop_or_default]
+    pub selected: Option<usize>,
+}
+
+/// The table.
+#[component]
+pub fn DataTable(p: &DataTableProps) -> Html {
+    let sort = use_state(|| None::<(usize, bool)>);
+    let query = use_state(String::new);
+    let page = use_state(|| 0usize);
+    let order = {
+        let rows = p.rows.clone();
+        use_memo(((*sort), (*query).clone(), rows), |(sort, q, rows)| {
+            let q = q.trim().to_lowercase();
+            let mut idx: Vec<usize> = (0..rows.len())
+                .filter(|&i| {
+                    q.is_empty()
+                        || rows.get(i).is_some_and(|r| {
+                            r.iter().any(
+                                |c| matches!(c, Cell::Text(s) if s.to_lowercase().contains(&q)),
+                            )
+                        })
+                })
+                .collect();
+            if let Some((col, asc)) = *sort {
+                idx.sort_by(|&a, &b| {
+                    let ca = rows.get(a).and_then(|r| r.get(col));
+                    let cb = rows.get(b).and_then(|r| r.get(col));
+                    let o = match (ca, cb) {
+                        (Some(Cell::Num(x, _)), Some(Cell::Num(y, _))) => x.total_cmp(y),
+                        (Some(x), Some(y)) => x.show().cmp(&y.show()),
+                        _ => std::cmp::Ordering::Equal,
+                    };
+                    if asc {
+                        o
+                    } else {
+                        o.reverse()
+                    }
+                });
+            }
+            idx
+        })
+    };
+    let pages = order.len().div_ceil(p.page_size).max(1);
+    let cur = (*page).min(pages - 1);
+    let start = cur * p.page_size;
+    let on_search = {
+        let (query, page) = (query.clone(), page.clone());
+        Callback::from(move |e: InputEvent| {
+            if let Some(t) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                query.set(t.value());
+                page.set(0);
+            }
+        })
+    };
+    let export = {
+        let (headers, rows, order, name) = (
+            p.headers.clone(),
+            p.rows.clone(),
+            order.clone(),
+            p.export_name.clone(),
+        );
+        Callback::from(move |_| {
+            let table: Vec<Vec<String>> = std::iter::once((*headers).clone())
+                .chain(
+                    order
+                        .iter()
+                        .filter_map(|&i| rows.get(i))
+                        .map(|r| r.iter().map(Cell::raw).collect()),
+                )
+                .collect();
+            let csv = crate::io::export::csv_string(&table);
+            super::download::bytes(&name, "text/csv;charset=utf-8", csv.as_bytes());
+        })
+    };
+    html! {
+        <div data-testid={p.testid.clone()}>
+            <div class="row">
+                <label>{ "Search" }
+                    <input type="search" placeholder="id or text…" oninput={on_search} value={(*query).clone()} data-testid="table-search" />
+                </label>
+                <span class="note">{ format!("{} of {} rows", order.len(), p.rows.len()) }</span>
+                <button class="secondary" onclick={export} data-testid="export-csv">{ "Export CSV" }</button>
+            </div>
+            <div class="scroll">
+            <table class="data">
+                <thead><tr>
+                { for p.headers.iter().enumerate().map(|(i, h)| {
+                    let s = sort.clone();
+                    let cur = *sort;
+                    let arrow = match cur { Some((c, true)) if c == i => " ▲", Some((c, false)) if c == i => " ▼", _ => "" };
+                    let aria = match cur { Some((c, true)) if c == i => "ascending", Some((c, false)) if c == i => "descending", _ => "none" };
+                    let num = p.rows.first().and_then(|r| r.get(i)).is_some_and(|c| matches!(c, Cell::Num(..)));
+                    html! { <th class={classes!(num.then_some("num"))} aria-sort={aria}>
+                        <button onclick={move |_| s.set(Some((i, !matches!(cur, Some((c, true)) if c == i))))}>{ format!("{h}{arrow}") }</button>
+                    </th> }
+                }) }
+                </tr></thead>
+                <tbody>
+                { for order.iter().skip(start).take(p.page_size).map(|&i| {
+                    let row = p.rows.get(i).cloned().unwrap_or_default();
+                    let sel = p.on_select.clone();
+                    let sel2 = p.on_select.clone();
+                    let click = move |_| if let Some(s) = &sel { s.emit(i) };
+                    let key = move |e: KeyboardEvent| if e.key() == "Enter" { if let Some(s) = &sel2 { s.emit(i) } };
+                    let clickable = p.on_select.is_some();
+                    html! {
+                        <tr class={classes!(clickable.then_some("clickable"), (p.selected == Some(i)).then_some("selected"))}
+                            onclick={click} onkeydown={key} tabindex={if clickable { "0" } else { "-1" }}>
+                            { for row.iter().map(|c| html! { <td class={classes!(matches!(c, Cell::Num(..)).then_some("num"))}>{ c.show() }</td> }) }
+                        </tr>
+                    }
+                }) }
+                </tbody>
+            </table>
+            </div>
+            <div class="pager">
+                <button class="secondary" disabled={cur == 0} onclick={let pg = page.clone(); move |_| pg.set(cur.saturating_sub(1))}>{ "‹ Previous" }</button>
+                <span class="note">{ format!("Page {} of {}", cur + 1, pages) }</span>
+                <button class="secondary" disabled={cur + 1 >= pages} onclick={let pg = page.clone(); move |_| pg.set(cur + 1)}>{ "Next ›" }</button>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,445 @@
+//! The Data page: add files (drop, pick, paste), see what was understood, choose how logs are
+//! summarised, manage saved datasets, move a project between machines.
+
+use crate::domain::customers::{ReturnsPolicy, SummaryOptions, TimeUnit};
+use crate::io::storage::{DataKind, DatasetMeta};
+use crate::ui::components::status::{self, StatusView};
+use crate::ui::components::{Cell, DataTable};
+use crate::ui::state::{AppContext, Source};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Files above this size are refused with an explanation before anything is read.
+const MAX_FILE_BYTES: f64 = 1_500_000_000.0;
+
+fn read_file(file: web_sys::File, done: Callback<Result<Vec<u8>, String>>) {
+    let size = file.size();
+    if size > MAX_FILE_BYTES {
+        done.emit(Err(format!(
+            "{} is {:.1} GB, more than this browser tab can hold. Summarise it first with one SQL query (see the README) and load the summary.",
+            file.name(),
+            size / 1e9
+        )));
+        return;
+    }
+    wasm_bindgen_futures::spawn_local(async move {
+        let promise = file.array_buffer();
+        match wasm_bindgen_futures::JsFuture::from(promise).await {
+            Ok(buf) => done.emit(Ok(js_sys::Uint8Array::new(&buf).to_vec())),
+            Err(_) => done.emit(Err("the browser could not read this file".into())),
+        }
+    });
+}
+
+fn guess_kind(name: &str, bytes: &[u8]) -> DataKind {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2000)]).to_lowercase();
+    let first = head.lines().next().unwrap_or("");
+    if first.contains("nps")
+        || first.contains("csat")
+        || first.contains("kano")
+        || first.contains("recommend")
+    {
+        DataKind::Survey
+    } else if first.contains("active") || first.contains("cohort") || first.contains("survivor") {
+        DataKind::Cohort
+    } else if first.contains("frequency") && first.contains("recency") {
+        DataKind::Summary
+    } else {
+        let _ = name;
+        DataKind::Transactions
+    }
+}
+
+fn fmt_bytes(b: u64) -> String {
+    let b = b as f64;
+    if b >= 1e9 {
+        format!("{:.2} GB", b / 1e9)
+    } else if b >= 1e6 {
+        format!("{:.1} MB", b / 1e6)
+    } else if b >= 1e3 {
+        format!("{:.0} kB", b / 1e3)
+    } else {
+        format!("{b:.0} bytes")
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SourceProps {
+    source: Source,
+}
+
+#[component]
+fn SourceView(p: &SourceProps) -> Html {
+    let d = &p.source.data;
+    let preview_headers = Rc::new(d.preview.first().cloned().unwrap_or_default());
+    let preview_rows = Rc::new(
+        d.preview
+            .iter()
+            .skip(1)
+            .map(|r| r.iter().map(|c| Cell::Text(c.clone())).collect())
+            .collect::<Vec<_>>(),
+    );
+    html! {
+        <div class="card" data-testid={format!("source-{}", match p.source.meta.kind { DataKind::Survey => "survey", DataKind::Cohort => "cohort", _ => "transactions" })}>
+            <h3>{ format!("{} — {}", p.source.meta.kind.label(), p.source.meta.name) }</h3>
+            <div class="row">
+                <span class="badge">{ format!("{} rows read", d.rows) }</span>
+                { for d.detection.iter().map(|(k, v)| html! { <span class="badge">{ format!("{k}: {v}") }</span> }) }
+            </div>
+            if d.report.is_empty() {
+                <div class="okbox" data-testid="report-ok">{ "Every row was read without problems." }</div>
+            } else {
+                <div class="warnbox" data-testid="report">
+                    <strong>{ "What we found while reading:" }</strong>
+                    <ul>{ for d.report.iter().map(|l| html! { <li>{ l }</li> }) }</ul>
+                </div>
+            }
+            if let Some(s) = &d.summary {
+                <div class="grid" data-testid="summary-kpis">
+                    <div class="kpi"><span class="label">{ "Customers" }</span><span class="value" data-testid="n-customers">{ s.customers.len() }</span></div>
+                    <div class="kpi"><span class="label">{ "Purchases" }</span><span class="value">{ d.transactions.len() }</span></div>
+                    <div class="kpi"><span class="label">{ "Repeat buyers" }</span><span class="value">{ s.customers.iter().filter(|c| c.x > 0.0).count() }</span></div>
+                    <div class="kpi"><span class="label">{ "Observation end" }</span><span class="value">{ s.observation_end.map(|d| d.to_string()).unwrap_or_else(|| "–".into()) }</span></div>
+                </div>
+            }
+            <h3>{ "First rows as read" }</h3>
+            <DataTable headers={preview_headers} rows={preview_rows} export_name="preview.csv" page_size={10} testid="preview" />
+        </div>
+    }
+}
+
+/// The Data page.
+#[component]
+pub fn DataPage() -> Html {
+    let Some(ctx) = use_context::<AppContext>() else {
+        return html! {};
+    };
+    let state = ctx.state.clone();
+    let ctl = ctx.ctl.clone();
+    let over = use_state(|| false);
+    let kind_choice = use_state(|| None::<DataKind>);
+    let paste = use_state(String::new);
+    let local_error = use_state(|| None::<String>);
+
+    let add_bytes = {
+        let (ctl, kind_choice) = (ctl.clone(), kind_choice.clone());
+        Callback::from(move |(name, bytes): (String, Vec<u8>)| {
+            let kind = (*kind_choice).unwrap_or_else(|| guess_kind(&name, &bytes));
+            ctl.add_file(name, kind, bytes);
+        })
+    };
+    let on_files = {
+        let (add_bytes, local_error) = (add_bytes.clone(), local_error.clone());
+        Callback::from(move |files: web_sys::FileList| {
+            for i in 0..files.length() {
+                let Some(f) = files.get(i) else { continue };
+                let name = f.name();
+                let (add, err) = (add_bytes.clone(), local_error.clone());
+                read_file(
+                    f,
+                    Callback::from(move |r: Result<Vec<u8>, String>| match r {
+                        Ok(b) => {
+                            err.set(None);
+                            add.emit((name.clone(), b))
+                        }
+                        Err(e) => err.set(Some(e)),
+                    }),
+                );
+            }
+        })
+    };
+    let on_input = {
+        let on_files = on_files.clone();
+        Callback::from(move |e: Event| {
+            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                if let Some(files) = input.files() {
+                    on_files.emit(files);
+                }
+                input.set_value("");
+            }
+        })
+    };
+    let on_drop = {
+        let (on_files, over) = (on_files.clone(), over.clone());
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            over.set(false);
+            if let Some(files) = e.data_transfer().and_then(|d| d.files()) {
+                on_files.emit(files);
+            }
+        })
+    };
+    let on_drag_over = {
+        let over = over.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            over.set(true);
+        })
+    };
+    let on_drag_leave = {
+        let over = over.clone();
+        Callback::from(move |_: DragEvent| over.set(false))
+    };
+    let on_paste_input = {
+        let paste = paste.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(t) = e.target_dyn_into::<web_sys::HtmlTextAreaElement>() {
+                paste.set(t.value());
+            }
+        })
+    };
+    let on_paste_use = {
+        let (paste, add_bytes) = (paste.clone(), add_bytes.clone());
+        Callback::from(move |_| {
+            if !paste.trim().is_empty() {
+                add_bytes.emit(("pasted.tsv".into(), paste.as_bytes().to_vec()));
+                paste.set(String::new());
+            }
+        })
+    };
+    let on_kind = {
+        let kind_choice = kind_choice.clone();
+        Callback::from(move |e: Event| {
+            if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                kind_choice.set(match s.value().as_str() {
+                    "transactions" => Some(DataKind::Transactions),
+                    "summary" => Some(DataKind::Summary),
+                    "survey" => Some(DataKind::Survey),
+                    "cohort" => Some(DataKind::Cohort),
+                    _ => None,
+                });
+            }
+        })
+    };
+    let on_project = {
+        let (ctl, local_error) = (ctl.clone(), local_error.clone());
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else {
+                return;
+            };
+            let Some(f) = input.files().and_then(|fs| fs.get(0)) else {
+                return;
+            };
+            let (ctl, err) = (ctl.clone(), local_error.clone());
+            read_file(
+                f,
+                Callback::from(move |r: Result<Vec<u8>, String>| match r {
+                    Ok(b) => ctl.import_project(b),
+                    Err(e) => err.set(Some(e)),
+                }),
+            );
+            input.set_value("");
+        })
+    };
+
+    let opts = state.summary_options.clone();
+    let active_tx = state
+        .workspace
+        .transactions
+        .as_ref()
+        .map(|s| s.meta.clone());
+    let set_opts = {
+        let (ctl, active_tx) = (ctl.clone(), active_tx.clone());
+        Callback::from(move |o: SummaryOptions| ctl.set_summary_options(o, active_tx.clone()))
+    };
+    let on_unit = {
+        let (set_opts, opts) = (set_opts.clone(), opts.clone());
+        Callback::from(move |e: Event| {
+            if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                let mut o = opts.clone();
+                o.time_unit = TimeUnit::parse(&s.value()).unwrap_or_default();
+                set_opts.emit(o);
+            }
+        })
+    };
+    let on_returns = {
+        let (set_opts, opts) = (set_opts.clone(), opts.clone());
+        Callback::from(move |e: Event| {
+            if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                let mut o = opts.clone();
+                o.returns = match s.value().as_str() {
+                    "drop" => ReturnsPolicy::Drop,
+                    "keep" => ReturnsPolicy::Keep,
+                    _ => ReturnsPolicy::Net,
+                };
+                set_opts.emit(o);
+            }
+        })
+    };
+    let date_input = |current: Option<chrono::NaiveDate>,
+                      apply: fn(&mut SummaryOptions, Option<chrono::NaiveDate>),
+                      testid: &'static str| {
+        let (set_opts, opts) = (set_opts.clone(), opts.clone());
+        let cb = Callback::from(move |e: Event| {
+            if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                let mut o = opts.clone();
+                apply(
+                    &mut o,
+                    chrono::NaiveDate::parse_from_str(&i.value(), "%Y-%m-%d").ok(),
+                );
+                set_opts.emit(o);
+            }
+        });
+        html! { <input type="date" value={current.map(|d| d.to_string()).unwrap_or_default()} onchange={cb} data-testid={testid} /> }
+    };
+
+    let progress = state.progress.clone();
+    let cancel = {
+        let ctl = ctl.clone();
+        Callback::from(move |_| ctl.worker.cancel())
+    };
+
+    html! {
+        <section>
+            <h1>{ "Your data" }</h1>
+            <p class="lead">{ "Drop an export from your shop, CRM or survey tool. It is read here, in your browser, and kept in this browser's storage until you delete it." }</p>
+
+            if let Some(m) = &state.storage_unavailable {
+                <div class="warnbox">{ format!("Browser storage is unavailable ({m}). You can work normally, but nothing will be kept after you close the tab.") }</div>
+            }
+            if let status::Load::Loading { stage, .. } = &state.boot {
+                <StatusView kind="loading" message={stage.clone()} />
+            }
+            if let status::Load::Failed(m) = &state.boot {
+                <StatusView kind="error" message={m.clone()} />
+            }
+            if let Some(p) = progress {
+                <StatusView kind="loading" message={p.stage.clone()} fraction={Some(p.fraction)} on_cancel={cancel} />
+            }
+            if let Some(e) = state.error.clone().or_else(|| (*local_error).clone()) {
+                <StatusView kind="error" message={e} />
+            }
+
+            <div class="card">
+                <div class={classes!("drop", (*over).then_some("over"))} ondrop={on_drop} ondragover={on_drag_over} ondragleave={on_drag_leave} data-testid="dropzone">
+                    <p><strong>{ "Drop files here" }</strong>{ " — CSV, TSV, text dumps, Excel (.xlsx, .xls) or OpenDocument (.ods)" }</p>
+                    <div class="row" style="justify-content:center">
+                        <label>{ "…or choose files" }
+                            <input type="file" multiple=true onchange={on_input} data-testid="file-input"
+                                accept=".csv,.tsv,.txt,.xlsx,.xls,.ods,.dat,text/csv,text/plain" />
+                        </label>
+                        <label>{ "This file holds" }
+                            <select onchange={on_kind} data-testid="kind-select">
+                                <option value="auto" selected=true>{ "Detect automatically" }</option>
+                                <option value="transactions">{ "Transactions (one row per purchase)" }</option>
+                                <option value="summary">{ "Customer summary (x, t_x, T, spend)" }</option>
+                                <option value="survey">{ "Survey responses" }</option>
+                                <option value="cohort">{ "Subscription cohort (active per period)" }</option>
+                            </select>
+                        </label>
+                    </div>
+                </div>
+                <details>
+                    <summary>{ "Paste from a spreadsheet" }</summary>
+                    <textarea aria-label="Pasted data" value={(*paste).clone()} oninput={on_paste_input} data-testid="paste-area"
+                        placeholder="Copy cells in Excel or Sheets (with the header row) and paste them here" />
+                    <button onclick={on_paste_use} data-testid="paste-use">{ "Use pasted data" }</button>
+                </details>
+            </div>
+
+            <div class="card">
+                <h2>{ "How purchases are summarised" }</h2>
+                <div class="row">
+                    <label>{ "Time unit" }
+                        <select onchange={on_unit} data-testid="time-unit">
+                            { for [TimeUnit::Day, TimeUnit::Week, TimeUnit::Month].iter().map(|u| html! {
+                                <option value={u.name()} selected={*u == opts.time_unit}>{ u.name() }</option>
+                            }) }
+                        </select>
+                    </label>
+                    <label>{ "Observation end (default: last date)" }
+                        { date_input(opts.observation_end, |o, d| o.observation_end = d, "obs-end") }
+                    </label>
+                    <label>{ "Calibration end (optional holdout split)" }
+                        { date_input(opts.calibration_end, |o, d| o.calibration_end = d, "cal-end") }
+                    </label>
+                    <label>{ "Returns (negative amounts)" }
+                        <select onchange={on_returns} data-testid="returns">
+                            <option value="net" selected={opts.returns == ReturnsPolicy::Net}>{ "Net against the same day" }</option>
+                            <option value="drop" selected={opts.returns == ReturnsPolicy::Drop}>{ "Drop them" }</option>
+                            <option value="keep" selected={opts.returns == ReturnsPolicy::Keep}>{ "Keep them as they are" }</option>
+                        </select>
+                    </label>
+                </div>
+                <p class="note">{ "Purchases on the same day count once; the first purchase is not a repeat. Every model reads this summary." }</p>
+            </div>
+
+            <h2>{ "Open now" }</h2>
+            if state.workspace.transactions.is_none() && state.workspace.survey.is_none() && state.workspace.cohort.is_none() {
+                <StatusView kind="empty" message="No data is open. Drop a file above, or load the sample data.">
+                    <button onclick={let c = ctl.clone(); move |_| c.load_sample()} data-testid="load-sample">{ "Load sample data" }</button>
+                </StatusView>
+            }
+            { for [&state.workspace.transactions, &state.workspace.survey, &state.workspace.cohort].into_iter().flatten().map(|s| html! { <SourceView source={s.clone()} /> }) }
+
+            <h2>{ "Saved in this browser" }</h2>
+            <div class="card">
+                <DatasetList datasets={state.datasets.clone()} />
+                <p class="note" data-testid="storage-used">{ format!("Storage used: {}", fmt_bytes(state.bytes_used)) }</p>
+                { for state.storage_problems.iter().map(|p| html! { <div class="errbox">{ p }</div> }) }
+                <div class="row">
+                    <button class="secondary" onclick={let c = ctl.clone(); move |_| c.export_project()} data-testid="export-project">{ "Export project file" }</button>
+                    <label>{ "Import a project file" }
+                        <input type="file" accept=".json,application/json" onchange={on_project} data-testid="import-project" />
+                    </label>
+                    <button class="secondary" onclick={let c = ctl.clone(); move |_| c.load_sample()} data-testid="reload-sample">{ "Add sample data" }</button>
+                    <button class="danger" onclick={let c = ctl.clone(); move |_| {
+                        if gloo::dialogs::confirm("Delete every saved dataset from this browser?") { c.clear_all() }
+                    }} data-testid="clear-all">{ "Delete everything" }</button>
+                </div>
+            </div>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct DatasetListProps {
+    datasets: Vec<DatasetMeta>,
+}
+
+#[component]
+fn DatasetList(p: &DatasetListProps) -> Html {
+    let Some(ctx) = use_context::<AppContext>() else {
+        return html! {};
+    };
+    if p.datasets.is_empty() {
+        return html! { <p class="note">{ "Nothing saved yet." }</p> };
+    }
+    let ws = &ctx.state.workspace;
+    let active: Vec<String> = [&ws.transactions, &ws.survey, &ws.cohort]
+        .into_iter()
+        .flatten()
+        .map(|s| s.meta.id.clone())
+        .collect();
+    html! {
+        <table class="data" data-testid="datasets">
+            <thead><tr><th>{ "Name" }</th><th>{ "Kind" }</th><th>{ "File" }</th><th class="num">{ "Size" }</th><th>{ "Added" }</th><th>{ "" }</th></tr></thead>
+            <tbody>
+            { for p.datasets.iter().map(|m| {
+                let is_active = active.contains(&m.id);
+                let ctl = ctx.ctl.clone();
+                let (m1, m2, m3) = (m.clone(), m.clone(), m.clone());
+                let (c1, c2, c3) = (ctl.clone(), ctl.clone(), ctl.clone());
+                html! {
+                    <tr>
+                        <td>{ &m.name }{ if is_active { html!{ <span class="badge good">{ " open" }</span> } } else { html!{} } }</td>
+                        <td>{ m.kind.label() }</td>
+                        <td>{ &m.file_name }</td>
+                        <td class="num">{ fmt_bytes(m.size_bytes) }</td>
+                        <td>{ m.added.get(..16).unwrap_or(&m.added).replace('T', " ") }</td>
+                        <td class="row">
+                            <button class="secondary" disabled={is_active} onclick={move |_| c1.open(m1.clone())}>{ "Open" }</button>
+                            <button class="secondary" onclick={move |_| {
+                                if let Some(n) = gloo::dialogs::prompt("New name", Some(&m2.name)) { if !n.trim().is_empty() { c2.rename(m2.id.clone(), n) } }
+                            }}>{ "Rename" }</button>
+                            <button class="secondary" onclick={move |_| {
+                                if gloo::dialogs::confirm(&format!("Delete \"{}\" from this browser?", m3.name)) { c3.delete(m3.clone(), is_active) }
+                            }}>{ "Delete" }</button>
+                        </td>
+                    </tr>
+                }
+            }) }
+            </tbody>
+        </table>
+    }
+}

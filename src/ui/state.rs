@@ -1,0 +1,497 @@
+//! App state (a `Reducible` shared through a context) and the controller that performs
+//! effects: storage, the worker, the sample data.
+
+use crate::domain::customers::SummaryOptions;
+use crate::io::storage::{DataKind, DatasetMeta, IdbStore, Repository};
+use crate::ui::components::Load;
+use crate::ui::hooks::{Progress, WorkerClient};
+use crate::worker::tasks::{Imported, Output, Task};
+use std::cell::RefCell;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// A dataset loaded into the workspace: its metadata and what the import produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    /// Saved metadata.
+    pub meta: DatasetMeta,
+    /// Import result.
+    pub data: Rc<Imported>,
+}
+
+/// The datasets the pages work on: at most one per kind.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Workspace {
+    /// Transaction log or customer summary.
+    pub transactions: Option<Source>,
+    /// Survey responses.
+    pub survey: Option<Source>,
+    /// Subscription cohort.
+    pub cohort: Option<Source>,
+}
+
+impl Workspace {
+    fn slot(&mut self, kind: DataKind) -> &mut Option<Source> {
+        match kind {
+            DataKind::Transactions | DataKind::Summary => &mut self.transactions,
+            DataKind::Survey => &mut self.survey,
+            DataKind::Cohort => &mut self.cohort,
+        }
+    }
+}
+
+/// Everything the pages read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppState {
+    /// Start-up: opening storage, loading or generating data.
+    pub boot: Load<()>,
+    /// The active datasets.
+    pub workspace: Workspace,
+    /// Saved datasets.
+    pub datasets: Vec<DatasetMeta>,
+    /// Stored records that could not be read, in plain words.
+    pub storage_problems: Vec<String>,
+    /// Bytes used in storage.
+    pub bytes_used: u64,
+    /// The job under way, if any.
+    pub progress: Option<Progress>,
+    /// The last error to show on the Data page.
+    pub error: Option<String>,
+    /// How transaction logs are summarised.
+    pub summary_options: SummaryOptions,
+    /// Set when storage is unavailable: work continues in memory.
+    pub storage_unavailable: Option<String>,
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        AppState {
+            boot: Load::Loading {
+                fraction: None,
+                stage: "Opening your saved data".into(),
+            },
+            workspace: Workspace::default(),
+            datasets: Vec::new(),
+            storage_problems: Vec::new(),
+            bytes_used: 0,
+            progress: None,
+            error: None,
+            summary_options: SummaryOptions::default(),
+            storage_unavailable: None,
+        }
+    }
+}
+
+/// State changes.
+pub enum Action {
+    /// Start-up finished (or failed).
+    Booted(Load<()>),
+    /// The saved datasets were listed.
+    Listed {
+        /// Datasets.
+        datasets: Vec<DatasetMeta>,
+        /// Records that failed to decode.
+        problems: Vec<String>,
+        /// Bytes used.
+        bytes: u64,
+    },
+    /// A dataset became active for its kind.
+    Activate(Source),
+    /// The active dataset of a kind was removed.
+    Deactivate(DataKind),
+    /// Worker progress.
+    Progress(Option<Progress>),
+    /// An error to show (None clears it).
+    Error(Option<String>),
+    /// New summary options.
+    SummaryOptions(SummaryOptions),
+    /// Storage could not be opened.
+    StorageUnavailable(String),
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            Action::Booted(b) => s.boot = b,
+            Action::Listed {
+                datasets,
+                problems,
+                bytes,
+            } => {
+                s.datasets = datasets;
+                s.storage_problems = problems;
+                s.bytes_used = bytes;
+            }
+            Action::Activate(src) => {
+                let kind = src.meta.kind;
+                *s.workspace.slot(kind) = Some(src);
+                s.error = None;
+            }
+            Action::Deactivate(kind) => *s.workspace.slot(kind) = None,
+            Action::Progress(p) => s.progress = p,
+            Action::Error(e) => s.error = e,
+            Action::SummaryOptions(o) => s.summary_options = o,
+            Action::StorageUnavailable(m) => s.storage_unavailable = Some(m),
+        }
+        Rc::new(s)
+    }
+}
+
+/// Performs effects and dispatches their results.
+pub struct Controller {
+    dispatch: UseReducerDispatcher<AppState>,
+    /// The worker client.
+    pub worker: WorkerClient,
+    repo: RefCell<Option<Rc<Repository<IdbStore>>>>,
+    options: RefCell<SummaryOptions>,
+}
+
+impl PartialEq for Controller {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+/// What pages get from the context.
+#[derive(Clone, PartialEq)]
+pub struct AppContext {
+    /// The state.
+    pub state: UseReducerHandle<AppState>,
+    /// The controller.
+    pub ctl: Rc<Controller>,
+}
+
+fn now_iso() -> String {
+    js_sys::Date::new_0()
+        .to_iso_string()
+        .as_string()
+        .unwrap_or_default()
+}
+
+fn new_id() -> String {
+    format!(
+        "d{}-{:06}",
+        js_sys::Date::now() as u64,
+        (js_sys::Math::random() * 1e6) as u32
+    )
+}
+
+fn active_key(kind: DataKind) -> String {
+    let slot = match kind {
+        DataKind::Transactions | DataKind::Summary => "transactions",
+        DataKind::Survey => "survey",
+        DataKind::Cohort => "cohort",
+    };
+    format!("active/{slot}")
+}
+
+impl Controller {
+    /// A controller dispatching to `dispatch`.
+    pub fn new(dispatch: UseReducerDispatcher<AppState>) -> Rc<Self> {
+        let d = dispatch.clone();
+        Rc::new(Controller {
+            dispatch,
+            worker: WorkerClient::new(Callback::from(move |p| d.dispatch(Action::Progress(p)))),
+            repo: RefCell::new(None),
+            options: RefCell::new(SummaryOptions::default()),
+        })
+    }
+
+    fn repo(&self) -> Option<Rc<Repository<IdbStore>>> {
+        self.repo.borrow().clone()
+    }
+
+    /// Opens storage, then loads the saved datasets, or the built-in sample on a first visit.
+    pub fn boot(self: &Rc<Self>) {
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            match IdbStore::open().await {
+                Ok(store) => {
+                    let repo = Rc::new(Repository::new(store));
+                    *this.repo.borrow_mut() = Some(repo.clone());
+                    if let Ok(Some(o)) = repo.setting::<SummaryOptions>("summary-options").await {
+                        *this.options.borrow_mut() = o.clone();
+                        this.dispatch.dispatch(Action::SummaryOptions(o));
+                    }
+                    let listing = this.refresh().await;
+                    if listing.is_empty() {
+                        this.load_sample();
+                    } else {
+                        for kind in [DataKind::Transactions, DataKind::Survey, DataKind::Cohort] {
+                            let active: Option<String> =
+                                repo.setting(&active_key(kind)).await.ok().flatten();
+                            let pick = listing
+                                .iter()
+                                .filter(|m| active_key(m.kind) == active_key(kind))
+                                .find(|m| Some(&m.id) == active.as_ref())
+                                .or_else(|| {
+                                    listing
+                                        .iter()
+                                        .rev()
+                                        .find(|m| active_key(m.kind) == active_key(kind))
+                                })
+                                .cloned();
+                            if let Some(meta) = pick {
+                                this.open(meta);
+                            }
+                        }
+                        this.dispatch.dispatch(Action::Booted(Load::Ready(())));
+                    }
+                }
+                Err(e) => {
+                    this.dispatch
+                        .dispatch(Action::StorageUnavailable(e.to_string()));
+                    this.load_sample();
+                }
+            }
+        });
+    }
+
+    async fn refresh(&self) -> Vec<DatasetMeta> {
+        let Some(repo) = self.repo() else {
+            return Vec::new();
+        };
+        match repo.list().await {
+            Ok(l) => {
+                let bytes = repo.bytes_used().await.unwrap_or(0);
+                let datasets = l.datasets.clone();
+                self.dispatch.dispatch(Action::Listed {
+                    datasets: l.datasets,
+                    problems: l.problems.iter().map(ToString::to_string).collect(),
+                    bytes,
+                });
+                datasets
+            }
+            Err(e) => {
+                self.dispatch.dispatch(Action::Error(Some(e.to_string())));
+                Vec::new()
+            }
+        }
+    }
+
+    /// Generates the built-in sample (transactions, survey, cohort), saves and opens it.
+    pub fn load_sample(self: &Rc<Self>) {
+        let this = self.clone();
+        self.dispatch.dispatch(Action::Booted(Load::Loading {
+            fraction: None,
+            stage: "Preparing sample data".into(),
+        }));
+        self.worker.run(
+            Task::Sample {
+                n_customers: 2000,
+                seed: 42,
+            },
+            move |r| match r {
+                Ok(Output::Sample {
+                    transactions,
+                    survey,
+                    cohort,
+                }) => {
+                    let this2 = this.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        for (name, file, kind, bytes) in [
+                            (
+                                "Sample: shop transactions",
+                                "sample-transactions.csv",
+                                DataKind::Transactions,
+                                transactions,
+                            ),
+                            (
+                                "Sample: customer survey",
+                                "sample-survey.csv",
+                                DataKind::Survey,
+                                survey,
+                            ),
+                            (
+                                "Sample: subscription cohort",
+                                "sample-cohort.csv",
+                                DataKind::Cohort,
+                                cohort,
+                            ),
+                        ] {
+                            this2.add(name, file, kind, bytes, true).await;
+                        }
+                        this2.dispatch.dispatch(Action::Booted(Load::Ready(())));
+                    });
+                }
+                Ok(_) => {}
+                Err(e) => this.dispatch.dispatch(Action::Booted(Load::Failed(e))),
+            },
+        );
+    }
+
+    async fn add(
+        self: &Rc<Self>,
+        name: &str,
+        file: &str,
+        kind: DataKind,
+        bytes: Vec<u8>,
+        sample: bool,
+    ) {
+        let meta = DatasetMeta {
+            id: new_id(),
+            name: name.to_string(),
+            file_name: file.to_string(),
+            kind,
+            size_bytes: bytes.len() as u64,
+            added: now_iso(),
+            import_settings: String::new(),
+            sample,
+        };
+        if let Some(repo) = self.repo() {
+            if let Err(e) = repo.save_dataset(&meta, bytes.clone()).await {
+                self.dispatch.dispatch(Action::Error(Some(format!(
+                    "{e}. The data is open for this session but will not be kept."
+                ))));
+            }
+            self.refresh().await;
+        }
+        self.import(meta, bytes);
+    }
+
+    /// Adds a user's file as a new dataset of `kind` and opens it.
+    pub fn add_file(self: &Rc<Self>, file_name: String, kind: DataKind, bytes: Vec<u8>) {
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let name = file_name.clone();
+            this.add(&name, &file_name, kind, bytes, false).await;
+        });
+    }
+
+    /// Opens a saved dataset.
+    pub fn open(self: &Rc<Self>, meta: DatasetMeta) {
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let Some(repo) = this.repo() else { return };
+            match repo.file(&meta.id).await {
+                Ok(bytes) => this.import(meta, bytes),
+                Err(e) => this.dispatch.dispatch(Action::Error(Some(e.to_string()))),
+            }
+        });
+    }
+
+    fn import(self: &Rc<Self>, meta: DatasetMeta, bytes: Vec<u8>) {
+        let this = self.clone();
+        let task = Task::Import {
+            kind: meta.kind,
+            file_name: meta.file_name.clone(),
+            bytes,
+            summary: self.options.borrow().clone(),
+        };
+        self.worker.run(task, move |r| match r {
+            Ok(Output::Imported(data)) => {
+                let key = active_key(meta.kind);
+                let id = meta.id.clone();
+                this.dispatch.dispatch(Action::Activate(Source {
+                    meta,
+                    data: Rc::new(*data),
+                }));
+                if let Some(repo) = this.repo() {
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let _ = repo.set_setting(&key, &id).await;
+                    });
+                }
+            }
+            Ok(_) => {}
+            Err(e) => this
+                .dispatch
+                .dispatch(Action::Error(Some(format!("{}: {e}", meta.file_name)))),
+        });
+    }
+
+    /// Changes how logs are summarised and re-imports the active transaction log.
+    pub fn set_summary_options(self: &Rc<Self>, o: SummaryOptions, active: Option<DatasetMeta>) {
+        *self.options.borrow_mut() = o.clone();
+        self.dispatch.dispatch(Action::SummaryOptions(o.clone()));
+        if let Some(repo) = self.repo() {
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = repo.set_setting("summary-options", &o).await;
+            });
+        }
+        if let Some(meta) = active {
+            self.open(meta);
+        }
+    }
+
+    /// Renames a dataset.
+    pub fn rename(self: &Rc<Self>, id: String, name: String) {
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Some(repo) = this.repo() {
+                if let Err(e) = repo.rename(&id, &name).await {
+                    this.dispatch.dispatch(Action::Error(Some(e.to_string())));
+                }
+                this.refresh().await;
+            }
+        });
+    }
+
+    /// Deletes a dataset (and closes it if it is open).
+    pub fn delete(self: &Rc<Self>, meta: DatasetMeta, was_active: bool) {
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Some(repo) = this.repo() {
+                if let Err(e) = repo.delete(&meta.id).await {
+                    this.dispatch.dispatch(Action::Error(Some(e.to_string())));
+                }
+                this.refresh().await;
+            }
+            if was_active {
+                this.dispatch.dispatch(Action::Deactivate(meta.kind));
+            }
+        });
+    }
+
+    /// Downloads a project file with every dataset and setting.
+    pub fn export_project(self: &Rc<Self>) {
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let Some(repo) = this.repo() else { return };
+            match repo.export_project().await {
+                Ok(bytes) => crate::ui::components::download::bytes(
+                    "customer-analytics-project.json",
+                    "application/json",
+                    &bytes,
+                ),
+                Err(e) => this.dispatch.dispatch(Action::Error(Some(e.to_string()))),
+            }
+        });
+    }
+
+    /// Imports a project file and opens its datasets.
+    pub fn import_project(self: &Rc<Self>, bytes: Vec<u8>) {
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let Some(repo) = this.repo() else { return };
+            match repo.import_project(&bytes).await {
+                Ok(metas) => {
+                    this.refresh().await;
+                    for m in metas {
+                        this.open(m);
+                    }
+                }
+                Err(e) => this.dispatch.dispatch(Action::Error(Some(e.to_string()))),
+            }
+        });
+    }
+
+    /// Deletes every saved dataset and setting.
+    pub fn clear_all(self: &Rc<Self>) {
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let Some(repo) = this.repo() else { return };
+            if let Ok(l) = repo.list().await {
+                for m in l.datasets {
+                    let _ = repo.delete(&m.id).await;
+                }
+            }
+            for k in [DataKind::Transactions, DataKind::Survey, DataKind::Cohort] {
+                this.dispatch.dispatch(Action::Deactivate(k));
+            }
+            this.refresh().await;
+        });
+    }
+}

@@ -1,0 +1,64 @@
+// Shared set-up for end-to-end tests: serve dist/ on loopback, launch the system Chromium, and
+// fail on any console error, uncaught exception, wasm panic or request leaving the page's origin.
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from './serve.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const DIST = path.resolve(here, '../../dist');
+export const FIXTURES = path.resolve(here, '../fixtures');
+
+export async function start() {
+  if (!fs.existsSync(path.join(DIST, 'index.html'))) throw new Error('dist/ is missing: run trunk build --release first');
+  const server = await serve(DIST, 0);
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-e2e-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    acceptDownloads: true,
+    viewport: { width: 1366, height: 900 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+  const problems = [];
+  const watch = (page) => {
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
+    page.on('pageerror', (e) => problems.push(`uncaught exception: ${e.message}`));
+    page.on('dialog', (d) => d.accept());
+  };
+  context.on('page', watch);
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith(origin) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+    problems.push(`request left the origin: ${url}`);
+    return route.abort();
+  });
+  const page = context.pages()[0] || await context.newPage();
+  watch(page);
+  return {
+    origin, context, page, problems,
+    async open(hash = '') {
+      await page.goto(`${origin}/${hash}`);
+      await page.waitForSelector('[data-testid="main"]');
+    },
+    // Assert the guards, then shut down.
+    async stop(assert) {
+      const crashed = await page.locator('[data-testid="crash"]').count().catch(() => 0);
+      if (crashed) problems.push('the crash screen is shown');
+      await context.close();
+      server.close();
+      fs.rmSync(userDataDir, { recursive: true, force: true });
+      assert.deepEqual(problems, [], problems.join('\n'));
+    },
+  };
+}
+
+export async function screenshot(page, name) {
+  const dir = path.resolve(here, 'test-results');
+  fs.mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+}
