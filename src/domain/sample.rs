@@ -274,7 +274,8 @@ fn normal(rng: &mut ChaCha8Rng) -> f64 {
 }
 
 fn clamp_round(v: f64, lo: f64, hi: f64) -> f64 {
-    v.round().clamp(lo, hi)
+    // Adding 0.0 turns -0 into 0 so no answer prints as "-0".
+    v.round().clamp(lo, hi) + 0.0
 }
 
 /// A subscription cohort simulated from the shifted-beta-geometric model, as CSV

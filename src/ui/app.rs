@@ -90,7 +90,7 @@ fn Header() -> Html {
     html! {
         <header class="top">
             <a class="title" href="#/"><img src="icon.svg" alt="" width="28" height="28" />{ "Customer Analytics" }</a>
-            <span class="privacy" data-testid="privacy">{ "🔒 Your data stays in this browser: nothing is uploaded" }</span>
+            <span class="privacy" data-testid="privacy">{ "Your data stays in this browser: nothing is uploaded" }</span>
             <span class="dataset" data-testid="active-dataset">{ format!("Data: {name}") }</span>
         </header>
     }

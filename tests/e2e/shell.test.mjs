@@ -31,6 +31,7 @@ test('opens on sample data, routes and back button work', async () => {
     await h.open('#/segments');
     assert.match(await page.locator('main h1').first().innerText(), /Segments/);
     // Keyboard: the skip link is the first stop, then navigation links.
+    await page.locator('footer').click();
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Skip to content');
   } finally {
@@ -44,6 +45,7 @@ test('data is still there after a reload', async () => {
     const { page } = h;
     await h.open();
     await page.getByTestId('n-customers').waitFor({ timeout: 60000 });
+    await page.locator('[data-testid="datasets"] tbody tr').nth(2).waitFor();
     const before = await page.getByTestId('datasets').innerText();
     await page.reload();
     await page.getByTestId('n-customers').waitFor({ timeout: 60000 });
