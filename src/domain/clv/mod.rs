@@ -1,2 +1,4 @@
 //! Customer lifetime value: the teaching formula, historical CLV, the buy-till-you-die models
 //! (BG/NBD, Pareto/NBD, MBG/NBD), Gamma-Gamma spend and the shifted-beta-geometric model.
+
+pub mod special;
