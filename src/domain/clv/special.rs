@@ -238,11 +238,15 @@ fn one_minus_z(a: f64, b: f64, c: f64, z: f64) -> Option<LogValue> {
             // The series converges in a few thousand terms: exact, prefer it.
             return None;
         }
-        // Degenerate case: average the two neighbours c ± δ (analytic in c; error O(δ²)).
-        let delta = 1e-5;
-        let lo = one_minus_z_regular(a, b, c - delta, z)?;
-        let hi = one_minus_z_regular(a, b, c + delta, z)?;
-        let avg = 0.5 * (lo.value() + hi.value());
+        // Degenerate case: average the two neighbours c ± δ (analytic in c; error O(δ²)),
+        // and remove the δ² term by Richardson extrapolation over δ and 2δ.
+        let delta = 1e-4;
+        let avg_at = |h: f64| -> Option<f64> {
+            let lo = one_minus_z_regular(a, b, c - h, z)?;
+            let hi = one_minus_z_regular(a, b, c + h, z)?;
+            Some(0.5 * (lo.value() + hi.value()))
+        };
+        let avg = (4.0 * avg_at(delta)? - avg_at(2.0 * delta)?) / 3.0;
         if !avg.is_finite() || avg == 0.0 {
             return None;
         }
