@@ -202,3 +202,42 @@ fn gamma_gamma_reproduces_the_published_cdnow_fit() {
     assert_eq!(gg.n_customers, 946);
     assert!(!gg.correlation_warning);
 }
+
+#[test]
+fn predictions_at_the_lifetimes_parameters_match_for_every_model() {
+    use crm::domain::clv::BtydModel;
+    let s = reference_summary();
+    let j = fits();
+    let gg = j["models"]["gg"]["params"].clone();
+    let spend = crm::domain::clv::GammaGamma {
+        p: gg["p"].as_f64().unwrap(),
+        q: gg["q"].as_f64().unwrap(),
+        gamma: gg["gamma(v)"].as_f64().unwrap(),
+    };
+    for (kind, key) in [
+        (ModelKind::BgNbd, "bgnbd"),
+        (ModelKind::ParetoNbd, "pnbd"),
+        (ModelKind::MbgNbd, "mbgnbd"),
+    ] {
+        let r = &j["models"][key];
+        let names = kind.parameter_names();
+        let p = names.map(|n| r["params"][n].as_f64().unwrap());
+        let model = BtydModel::from_array(kind, p);
+        let pa = first5(&r["first5"]["p_alive"]);
+        let ep = first5(&r["first5"]["expected_purchases_horizon"]);
+        let clv = first5(&j["clv"][key]["first5"]);
+        let settings = ClvSettings::monthly(TimeUnit::Week, 12, 0.01, 1.0);
+        for (i, c) in first_five(&s).into_iter().enumerate() {
+            assert!(rel(model.p_alive(c.x, c.t_x, c.t), pa[i]) < 1e-9, "{key} p_alive[{i}]");
+            let e = model.conditional_expected_purchases(52.0, c.x, c.t_x, c.t);
+            assert!(rel(e, ep[i]) < 1e-9, "{key} E[{i}] {e} vs {}", ep[i]);
+            let sp = spend.expected_spend(c.x, c.monetary);
+            let v = crm::domain::clv::customer_clv(&model, c.x, c.t_x, c.t, sp, &settings);
+            assert!(rel(v, clv[i]) < 1e-6, "{key} clv[{i}] {v} vs {}", clv[i]);
+        }
+        let u = r["aggregate"]["unconditional_expected_purchases_horizon"].as_f64().unwrap();
+        assert!(rel(model.expected_purchases(52.0), u) < 1e-9, "{key} unconditional");
+        let ll: f64 = s.customers.iter().map(|c| model.log_likelihood(c.x, c.t_x, c.t)).sum();
+        assert!((ll - r["log_likelihood"].as_f64().unwrap()).abs() < 1e-6, "{key} LL {ll}");
+    }
+}
