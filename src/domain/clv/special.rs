@@ -47,8 +47,11 @@ pub fn log_add_exp(a: f64, b: f64) -> f64 {
     if b == f64::NEG_INFINITY {
         return a;
     }
-    let m = a.max(b);
-    m + ((a - m).exp() + (b - m).exp()).ln()
+    if a >= b {
+        a + (b - a).exp().ln_1p()
+    } else {
+        b + (a - b).exp().ln_1p()
+    }
 }
 
 /// ln(e^a − e^b) for a ≥ b (−∞ when equal, NaN when a < b).
