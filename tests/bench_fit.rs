@@ -30,7 +30,11 @@ fn record(i: usize, first: u32, mut days: Vec<u32>) -> CustomerRecord {
 
 fn simulate(pareto: bool, seed: u64) -> Vec<CustomerRecord> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let lam = Gamma::<f64>::new(if pareto { 0.553 } else { 0.243 }, 1.0 / if pareto { 10.58 } else { 4.414 }).unwrap_or_else(|e| panic!("{e}"));
+    let lam = Gamma::<f64>::new(
+        if pareto { 0.553 } else { 0.243 },
+        1.0 / if pareto { 10.58 } else { 4.414 },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let mu = Gamma::<f64>::new(0.606, 1.0 / 11.67).unwrap_or_else(|e| panic!("{e}"));
     let drop = Beta::<f64>::new(0.793, 2.426).unwrap_or_else(|e| panic!("{e}"));
     (0..N)
@@ -41,7 +45,12 @@ fn simulate(pareto: bool, seed: u64) -> Vec<CustomerRecord> {
             let gap = Exp::new(l).unwrap_or_else(|e| panic!("{e}"));
             let (p, death) = if pareto {
                 let m: f64 = mu.sample(&mut rng).max(1e-12);
-                (0.0, Exp::new(m).unwrap_or_else(|e| panic!("{e}")).sample(&mut rng))
+                (
+                    0.0,
+                    Exp::new(m)
+                        .unwrap_or_else(|e| panic!("{e}"))
+                        .sample(&mut rng),
+                )
             } else {
                 (drop.sample(&mut rng), f64::INFINITY)
             };
@@ -68,7 +77,11 @@ fn simulate(pareto: bool, seed: u64) -> Vec<CustomerRecord> {
 #[test]
 #[ignore]
 fn bench_fits_on_a_million_customers() {
-    for (kind, pareto) in [(ModelKind::BgNbd, false), (ModelKind::MbgNbd, false), (ModelKind::ParetoNbd, true)] {
+    for (kind, pareto) in [
+        (ModelKind::BgNbd, false),
+        (ModelKind::MbgNbd, false),
+        (ModelKind::ParetoNbd, true),
+    ] {
         let customers = simulate(pareto, 42);
         let t0 = Instant::now();
         let f = BtydParams::new(kind)
@@ -76,7 +89,11 @@ fn bench_fits_on_a_million_customers() {
             .and_then(|p| p.fit_records(&customers, TimeUnit::Week, &mut |_| {}))
             .unwrap_or_else(|e| panic!("{e}"));
         let secs = t0.elapsed().as_secs_f64();
-        let params: Vec<String> = f.params.iter().map(|p| format!("{}={:.4}", p.name, p.value)).collect();
+        let params: Vec<String> = f
+            .params
+            .iter()
+            .map(|p| format!("{}={:.4}", p.name, p.value))
+            .collect();
         println!(
             "{:<10} n={} groups={} fit {:.3} s  LL={:.2}  {}  converged={} ({} iterations)",
             kind.name(),
@@ -90,8 +107,14 @@ fn bench_fits_on_a_million_customers() {
         );
         if kind == ModelKind::BgNbd {
             let t0 = Instant::now();
-            let g = GammaGammaParams::default().fit(&customers, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
-            println!("Gamma-Gamma repeaters={} fit {:.3} s", g.n_customers, t0.elapsed().as_secs_f64());
+            let g = GammaGammaParams::default()
+                .fit(&customers, &mut |_| {})
+                .unwrap_or_else(|e| panic!("{e}"));
+            println!(
+                "Gamma-Gamma repeaters={} fit {:.3} s",
+                g.n_customers,
+                t0.elapsed().as_secs_f64()
+            );
         }
     }
 }

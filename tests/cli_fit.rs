@@ -5,7 +5,10 @@ use std::process::Command;
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 
 fn crm(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_crm")).args(args).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_crm"))
+        .args(args)
+        .output()
+        .unwrap();
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -16,7 +19,15 @@ fn crm(args: &[&str]) -> (bool, String, String) {
 #[test]
 fn fit_json_on_a_transaction_log_reports_the_lifetimes_optimum() {
     let file = format!("{FIXTURES}/reference/synth_1e4_transactions.csv");
-    let (ok, out, err) = crm(&["fit", &file, "--model", "bgnbd", "--json", "--end", "2020-09-29"]);
+    let (ok, out, err) = crm(&[
+        "fit",
+        &file,
+        "--model",
+        "bgnbd",
+        "--json",
+        "--end",
+        "2020-09-29",
+    ]);
     assert!(ok, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["model"], "bgnbd");
@@ -51,7 +62,11 @@ fn fit_gamma_gamma_and_sbg() {
     let dir = std::env::temp_dir().join(format!("crm-cli-fit-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let cohort = dir.join("cohort.csv");
-    std::fs::write(&cohort, "period,active\n0,1000\n1,869\n2,743\n3,653\n4,593\n5,551\n6,517\n7,491\n").unwrap();
+    std::fs::write(
+        &cohort,
+        "period,active\n0,1000\n1,869\n2,743\n3,653\n4,593\n5,551\n6,517\n7,491\n",
+    )
+    .unwrap();
     let (ok, out, err) = crm(&["fit", cohort.to_str().unwrap(), "--model", "sbg", "--json"]);
     assert!(ok, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -63,16 +78,35 @@ fn fit_gamma_gamma_and_sbg() {
 #[test]
 fn predict_writes_one_row_per_customer_matching_lifetimes() {
     let file = format!("{FIXTURES}/reference/synth_1e4_summary.csv");
-    let (ok, out, err) = crm(&["predict", &file, "--model", "bgnbd", "--horizon", "52", "--months", "12", "--discount", "0.01", "--margin", "1.0"]);
+    let (ok, out, err) = crm(&[
+        "predict",
+        &file,
+        "--model",
+        "bgnbd",
+        "--horizon",
+        "52",
+        "--months",
+        "12",
+        "--discount",
+        "0.01",
+        "--margin",
+        "1.0",
+    ]);
     assert!(ok, "{err}");
     let mut lines = out.lines();
-    assert_eq!(lines.next(), Some("id,x,t_x,T,p_alive,expected_purchases,expected_spend,clv"));
+    assert_eq!(
+        lines.next(),
+        Some("id,x,t_x,T,p_alive,expected_purchases,expected_spend,clv")
+    );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), 10_000);
     let first = &rows[0];
     assert_eq!(first[0], "0");
     let clv: f64 = first[7].parse().unwrap();
-    assert!(((clv - 21.78421260809075) / 21.78421260809075).abs() < 1e-4, "{clv}");
+    assert!(
+        ((clv - 21.78421260809075) / 21.78421260809075).abs() < 1e-4,
+        "{clv}"
+    );
     let pa: f64 = first[4].parse().unwrap();
     assert!((pa - 0.3597938578399457).abs() < 1e-4);
 }

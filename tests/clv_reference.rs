@@ -6,13 +6,16 @@ use chrono::NaiveDate;
 use crm::domain::clv::{
     predict_customers, BtydParams, ClvSettings, FittedModel, GammaGammaParams, ModelKind,
 };
-use crm::domain::customers::{summarize, CustomerRecord, CustomerSummary, SummaryOptions, TimeUnit, Transaction};
+use crm::domain::customers::{
+    summarize, CustomerRecord, CustomerSummary, SummaryOptions, TimeUnit, Transaction,
+};
 use serde_json::Value;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 
 fn reference_summary() -> CustomerSummary {
-    let text = std::fs::read_to_string(format!("{FIXTURES}/reference/synth_1e4_transactions.csv")).unwrap();
+    let text = std::fs::read_to_string(format!("{FIXTURES}/reference/synth_1e4_transactions.csv"))
+        .unwrap();
     let log: Vec<Transaction> = text
         .lines()
         .skip(1)
@@ -42,7 +45,13 @@ fn reference_summary() -> CustomerSummary {
 }
 
 fn fits() -> Value {
-    serde_json::from_str(&std::fs::read_to_string(format!("{FIXTURES}/reference/synth_1e4_lifetimes_fits.json")).unwrap()).unwrap()
+    serde_json::from_str(
+        &std::fs::read_to_string(format!(
+            "{FIXTURES}/reference/synth_1e4_lifetimes_fits.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap()
 }
 
 /// Customers "0".."4" (the json's first five rows).
@@ -65,7 +74,11 @@ fn fit(kind: ModelKind, customers: &[CustomerRecord]) -> FittedModel {
 }
 
 fn first5(v: &Value) -> Vec<f64> {
-    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
 }
 
 #[test]
@@ -88,36 +101,72 @@ fn check_btyd(kind: ModelKind, key: &str, exact_params: bool) {
     let r = &j["models"][key];
     assert!(m.convergence.converged, "{:?}", m.convergence);
     let ll_ref = r["log_likelihood"].as_f64().unwrap();
-    println!("{key}: {:?} LL {} (lifetimes {ll_ref}) {:?}", m.model, m.log_likelihood, m.convergence);
+    println!(
+        "{key}: {:?} LL {} (lifetimes {ll_ref}) {:?}",
+        m.model, m.log_likelihood, m.convergence
+    );
     if exact_params {
         for p in &m.params {
             let want = r["params"][&p.name].as_f64().unwrap();
-            assert!(rel(p.value, want) < 5e-5, "{key} {}: {} vs {want}", p.name, p.value);
+            assert!(
+                rel(p.value, want) < 5e-5,
+                "{key} {}: {} vs {want}",
+                p.name,
+                p.value
+            );
         }
-        assert!((m.log_likelihood - ll_ref).abs() < 1e-3, "{} vs {ll_ref}", m.log_likelihood);
+        assert!(
+            (m.log_likelihood - ll_ref).abs() < 1e-3,
+            "{} vs {ll_ref}",
+            m.log_likelihood
+        );
     } else {
-        assert!(m.log_likelihood >= ll_ref - 1e-6, "{} vs {ll_ref}", m.log_likelihood);
+        assert!(
+            m.log_likelihood >= ll_ref - 1e-6,
+            "{} vs {ll_ref}",
+            m.log_likelihood
+        );
     }
-    assert!(m.params.iter().all(|p| p.std_error.is_finite() && p.std_error > 0.0));
+    assert!(m
+        .params
+        .iter()
+        .all(|p| p.std_error.is_finite() && p.std_error > 0.0));
     if exact_params {
         let pa = first5(&r["first5"]["p_alive"]);
         let ep = first5(&r["first5"]["expected_purchases_horizon"]);
         for (i, c) in first_five(&s).into_iter().enumerate() {
             let got_pa = m.p_alive(c.x, c.t_x, c.t);
             let got_ep = m.conditional_expected_purchases(52.0, c.x, c.t_x, c.t);
-            assert!(rel(got_pa, pa[i]) < 1e-4, "{key} p_alive[{i}] {got_pa} vs {}", pa[i]);
-            assert!(rel(got_ep, ep[i]) < 1e-4, "{key} E[purchases][{i}] {got_ep} vs {}", ep[i]);
+            assert!(
+                rel(got_pa, pa[i]) < 1e-4,
+                "{key} p_alive[{i}] {got_pa} vs {}",
+                pa[i]
+            );
+            assert!(
+                rel(got_ep, ep[i]) < 1e-4,
+                "{key} E[purchases][{i}] {got_ep} vs {}",
+                ep[i]
+            );
         }
-        let u = r["aggregate"]["unconditional_expected_purchases_horizon"].as_f64().unwrap();
+        let u = r["aggregate"]["unconditional_expected_purchases_horizon"]
+            .as_f64()
+            .unwrap();
         assert!(rel(m.expected_purchases(52.0), u) < 1e-4);
         // CLV with the lifetimes Gamma-Gamma fit.
-        let gg = GammaGammaParams::default().fit(&s.customers, &mut |_| {}).unwrap();
+        let gg = GammaGammaParams::default()
+            .fit(&s.customers, &mut |_| {})
+            .unwrap();
         let settings = ClvSettings::monthly(TimeUnit::Week, 12, 0.01, 1.0);
         let preds = predict_customers(&m, Some(&gg.params), &s.customers, &settings).unwrap();
         let clv = first5(&j["clv"][key]["first5"]);
         for (i, c) in first_five(&s).into_iter().enumerate() {
             let p = preds.iter().find(|p| p.id == c.id).unwrap();
-            assert!(rel(p.clv, clv[i]) < 1e-4, "{key} clv[{i}] {} vs {}", p.clv, clv[i]);
+            assert!(
+                rel(p.clv, clv[i]) < 1e-4,
+                "{key} clv[{i}] {} vs {}",
+                p.clv,
+                clv[i]
+            );
         }
         let sum: f64 = preds.iter().map(|p| p.clv).sum();
         assert!(rel(sum, j["clv"][key]["sum"].as_f64().unwrap()) < 2e-4);
@@ -143,24 +192,35 @@ fn pareto_nbd_reaches_at_least_the_lifetimes_likelihood() {
 fn gamma_gamma_agrees_with_lifetimes() {
     let s = reference_summary();
     let j = fits();
-    let gg = GammaGammaParams::default().fit(&s.customers, &mut |_| {}).unwrap();
+    let gg = GammaGammaParams::default()
+        .fit(&s.customers, &mut |_| {})
+        .unwrap();
     let p = &j["models"]["gg"]["params"];
     println!("{:?}", gg);
     assert!(gg.convergence.converged);
     assert!(rel(gg.params.p, p["p"].as_f64().unwrap()) < 5e-5);
     assert!(rel(gg.params.q, p["q"].as_f64().unwrap()) < 5e-5);
     assert!(rel(gg.params.gamma, p["gamma(v)"].as_f64().unwrap()) < 5e-5);
-    assert!((gg.log_likelihood - j["models"]["gg"]["log_likelihood"].as_f64().unwrap()).abs() < 1e-3);
+    assert!(
+        (gg.log_likelihood - j["models"]["gg"]["log_likelihood"].as_f64().unwrap()).abs() < 1e-3
+    );
     assert_eq!(gg.n_customers, 4060);
 }
 
 fn cdnow() -> Vec<CustomerRecord> {
-    let text = std::fs::read_to_string(format!("{FIXTURES}/cdnow_customers_summary_with_transactions.csv")).unwrap();
+    let text = std::fs::read_to_string(format!(
+        "{FIXTURES}/cdnow_customers_summary_with_transactions.csv"
+    ))
+    .unwrap();
     text.lines()
         .skip(1)
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
-            let f: Vec<f64> = l.split(',').skip(1).map(|v| v.trim().parse().unwrap()).collect();
+            let f: Vec<f64> = l
+                .split(',')
+                .skip(1)
+                .map(|v| v.trim().parse().unwrap())
+                .collect();
             let id = l.split(',').next().unwrap().to_string();
             CustomerRecord::from_stats(id, f[0], f[1], f[2], f[3])
         })
@@ -176,7 +236,11 @@ fn bgnbd_reproduces_fader_hardie_lee_2005_on_cdnow() {
         let got = m.param(name).unwrap();
         assert!((got - want).abs() < 6e-4, "{name}: {got} vs {want}");
     }
-    assert!((m.log_likelihood - -9582.4).abs() < 0.05, "{}", m.log_likelihood);
+    assert!(
+        (m.log_likelihood - -9582.4).abs() < 0.05,
+        "{}",
+        m.log_likelihood
+    );
 }
 
 #[test]
@@ -184,16 +248,27 @@ fn pareto_nbd_reproduces_the_published_cdnow_fit() {
     let m = fit(ModelKind::ParetoNbd, &cdnow());
     println!("{:?} {} {:?}", m.model, m.log_likelihood, m.convergence);
     assert!(m.convergence.converged);
-    for (name, want) in [("r", 0.553), ("alpha", 10.58), ("s", 0.606), ("beta", 11.67)] {
+    for (name, want) in [
+        ("r", 0.553),
+        ("alpha", 10.58),
+        ("s", 0.606),
+        ("beta", 11.67),
+    ] {
         let got = m.param(name).unwrap();
         assert!(rel(got, want) < 2e-3, "{name}: {got} vs {want}");
     }
-    assert!((m.log_likelihood - -9594.98).abs() < 0.01, "{}", m.log_likelihood);
+    assert!(
+        (m.log_likelihood - -9594.98).abs() < 0.01,
+        "{}",
+        m.log_likelihood
+    );
 }
 
 #[test]
 fn gamma_gamma_reproduces_the_published_cdnow_fit() {
-    let gg = GammaGammaParams::default().fit(&cdnow(), &mut |_| {}).unwrap();
+    let gg = GammaGammaParams::default()
+        .fit(&cdnow(), &mut |_| {})
+        .unwrap();
     println!("{:?}", gg);
     assert!((gg.params.p - 6.25).abs() < 0.006, "{:?}", gg.params);
     assert!((gg.params.q - 3.74).abs() < 0.006, "{:?}", gg.params);
@@ -228,16 +303,31 @@ fn predictions_at_the_lifetimes_parameters_match_for_every_model() {
         let clv = first5(&j["clv"][key]["first5"]);
         let settings = ClvSettings::monthly(TimeUnit::Week, 12, 0.01, 1.0);
         for (i, c) in first_five(&s).into_iter().enumerate() {
-            assert!(rel(model.p_alive(c.x, c.t_x, c.t), pa[i]) < 1e-9, "{key} p_alive[{i}]");
+            assert!(
+                rel(model.p_alive(c.x, c.t_x, c.t), pa[i]) < 1e-9,
+                "{key} p_alive[{i}]"
+            );
             let e = model.conditional_expected_purchases(52.0, c.x, c.t_x, c.t);
             assert!(rel(e, ep[i]) < 1e-9, "{key} E[{i}] {e} vs {}", ep[i]);
             let sp = spend.expected_spend(c.x, c.monetary);
             let v = crm::domain::clv::customer_clv(&model, c.x, c.t_x, c.t, sp, &settings);
             assert!(rel(v, clv[i]) < 1e-6, "{key} clv[{i}] {v} vs {}", clv[i]);
         }
-        let u = r["aggregate"]["unconditional_expected_purchases_horizon"].as_f64().unwrap();
-        assert!(rel(model.expected_purchases(52.0), u) < 1e-9, "{key} unconditional");
-        let ll: f64 = s.customers.iter().map(|c| model.log_likelihood(c.x, c.t_x, c.t)).sum();
-        assert!((ll - r["log_likelihood"].as_f64().unwrap()).abs() < 1e-6, "{key} LL {ll}");
+        let u = r["aggregate"]["unconditional_expected_purchases_horizon"]
+            .as_f64()
+            .unwrap();
+        assert!(
+            rel(model.expected_purchases(52.0), u) < 1e-9,
+            "{key} unconditional"
+        );
+        let ll: f64 = s
+            .customers
+            .iter()
+            .map(|c| model.log_likelihood(c.x, c.t_x, c.t))
+            .sum();
+        assert!(
+            (ll - r["log_likelihood"].as_f64().unwrap()).abs() < 1e-6,
+            "{key} LL {ll}"
+        );
     }
 }

@@ -11,7 +11,8 @@ use crm::domain::clv::{
     predict_customers, BtydParams, ClvSettings, FittedModel, GammaGammaParams, ModelKind, SbgParams,
 };
 use crm::domain::customers::{
-    summarize, CustomerRecord, CustomerSummary, ReturnsPolicy, SummaryOptions, TimeUnit, Transaction,
+    summarize, CustomerRecord, CustomerSummary, ReturnsPolicy, SummaryOptions, TimeUnit,
+    Transaction,
 };
 use serde_json::{json, Map, Value};
 use std::io::Write;
@@ -85,13 +86,21 @@ fn split_line(line: &str) -> Vec<String> {
         .collect()
 }
 
-fn find_col(header: &[String], wanted: Option<&str>, names: &[&str], default: Option<usize>) -> Result<Option<usize>, String> {
+fn find_col(
+    header: &[String],
+    wanted: Option<&str>,
+    names: &[&str],
+    default: Option<usize>,
+) -> Result<Option<usize>, String> {
     if let Some(w) = wanted {
         if let Ok(pos) = w.parse::<usize>() {
             return if pos >= 1 && pos <= header.len() {
                 Ok(Some(pos - 1))
             } else {
-                Err(format!("column {pos} does not exist (the file has {} columns)", header.len()))
+                Err(format!(
+                    "column {pos} does not exist (the file has {} columns)",
+                    header.len()
+                ))
             };
         }
         return header
@@ -132,7 +141,9 @@ fn number(s: &str, what: &str, line: usize) -> Result<f64, String> {
 fn load_input(input: &InputArgs, model: &str) -> Result<Loaded, String> {
     let path = input.file.display().to_string();
     if input.sheet.is_some() {
-        return Err(format!("{path}: spreadsheets are not read by this command yet; export the sheet as CSV"));
+        return Err(format!(
+            "{path}: spreadsheets are not read by this command yet; export the sheet as CSV"
+        ));
     }
     let text = std::fs::read_to_string(&input.file).map_err(|e| format!("{path}: {e}"))?;
     let lines: Vec<(usize, &str)> = text
@@ -141,8 +152,12 @@ fn load_input(input: &InputArgs, model: &str) -> Result<Loaded, String> {
         .map(|(i, l)| (i + 1, l.trim_start_matches('\u{feff}')))
         .filter(|(_, l)| !l.trim().is_empty())
         .collect();
-    let time_unit = TimeUnit::parse(&input.time_unit)
-        .ok_or_else(|| format!("--time-unit: expected day, week or month, found \"{}\"", input.time_unit))?;
+    let time_unit = TimeUnit::parse(&input.time_unit).ok_or_else(|| {
+        format!(
+            "--time-unit: expected day, week or month, found \"{}\"",
+            input.time_unit
+        )
+    })?;
     if model == "sbg" {
         let mut counts = Vec::new();
         for (n, l) in &lines {
@@ -158,18 +173,28 @@ fn load_input(input: &InputArgs, model: &str) -> Result<Loaded, String> {
     let Some(((_, first), rest)) = lines.split_first() else {
         return Err(format!("{path}: the file is empty"));
     };
-    let header: Vec<String> = split_line(first).into_iter().map(|h| h.to_ascii_lowercase()).collect();
+    let header: Vec<String> = split_line(first)
+        .into_iter()
+        .map(|h| h.to_ascii_lowercase())
+        .collect();
     let freq = find_col(&header, None, &["frequency", "x"], None)?;
     let rec = find_col(&header, None, &["recency", "t_x"], None)?;
     let age = find_col(&header, None, &["t"], None)?;
     if let (Some(fi), Some(ri), Some(ti)) = (freq, rec, age) {
-        let mi = find_col(&header, None, &["monetary_value", "monetary", "m", "zbar"], None)?;
+        let mi = find_col(
+            &header,
+            None,
+            &["monetary_value", "monetary", "m", "zbar"],
+            None,
+        )?;
         let idi = find_col(&header, None, &["customer_id", "id", "customer"], None)?;
         let mut customers = Vec::new();
         for (n, l) in rest {
             let f = split_line(l);
             let get = |i: usize, name: &str| -> Result<f64, String> {
-                let v = f.get(i).ok_or_else(|| format!("{path}: line {n}: column \"{name}\" is missing"))?;
+                let v = f
+                    .get(i)
+                    .ok_or_else(|| format!("{path}: line {n}: column \"{name}\" is missing"))?;
                 number(v, name, *n).map_err(|e| format!("{path}: {e}"))
             };
             let id = match idi.and_then(|i| f.get(i)) {
@@ -180,7 +205,13 @@ fn load_input(input: &InputArgs, model: &str) -> Result<Loaded, String> {
                 Some(i) => get(i, "monetary")?,
                 None => 0.0,
             };
-            customers.push(CustomerRecord::from_stats(id, get(fi, "frequency")?, get(ri, "recency")?, get(ti, "T")?, m));
+            customers.push(CustomerRecord::from_stats(
+                id,
+                get(fi, "frequency")?,
+                get(ri, "recency")?,
+                get(ti, "T")?,
+                m,
+            ));
         }
         return Ok(Loaded::Customers(CustomerSummary {
             time_unit,
@@ -192,32 +223,67 @@ fn load_input(input: &InputArgs, model: &str) -> Result<Loaded, String> {
         }));
     }
     // A transaction log.
-    let has_header = split_line(first).iter().all(|f| f.parse::<f64>().is_err()) && parse_date(&split_line(first).get(1).cloned().unwrap_or_default(), input.date_format.as_deref()).is_none();
+    let has_header = split_line(first).iter().all(|f| f.parse::<f64>().is_err())
+        && parse_date(
+            &split_line(first).get(1).cloned().unwrap_or_default(),
+            input.date_format.as_deref(),
+        )
+        .is_none();
     let (ci, di, ai) = if has_header {
         (
-            find_col(&header, input.customer.as_deref(), &["customer_id", "customer", "id", "client"], Some(0))?,
-            find_col(&header, input.date.as_deref(), &["date", "order_date", "day"], Some(1))?,
-            find_col(&header, input.amount.as_deref(), &["amount", "value", "revenue", "price", "sales"], Some(2))?,
+            find_col(
+                &header,
+                input.customer.as_deref(),
+                &["customer_id", "customer", "id", "client"],
+                Some(0),
+            )?,
+            find_col(
+                &header,
+                input.date.as_deref(),
+                &["date", "order_date", "day"],
+                Some(1),
+            )?,
+            find_col(
+                &header,
+                input.amount.as_deref(),
+                &["amount", "value", "revenue", "price", "sales"],
+                Some(2),
+            )?,
         )
     } else {
-        let pos = |w: &Option<String>, d: usize| w.as_deref().and_then(|v| v.parse::<usize>().ok()).map_or(d, |p| p.saturating_sub(1));
-        (Some(pos(&input.customer, 0)), Some(pos(&input.date, 1)), Some(pos(&input.amount, 2)))
+        let pos = |w: &Option<String>, d: usize| {
+            w.as_deref()
+                .and_then(|v| v.parse::<usize>().ok())
+                .map_or(d, |p| p.saturating_sub(1))
+        };
+        (
+            Some(pos(&input.customer, 0)),
+            Some(pos(&input.date, 1)),
+            Some(pos(&input.amount, 2)),
+        )
     };
     let (Some(ci), Some(di), Some(ai)) = (ci, di, ai) else {
-        return Err(format!("{path}: could not find the customer, date and amount columns"));
+        return Err(format!(
+            "{path}: could not find the customer, date and amount columns"
+        ));
     };
     let body: &[(usize, &str)] = if has_header { rest } else { &lines };
     let mut log = Vec::with_capacity(body.len());
     for (n, l) in body {
         let f = split_line(l);
-        let cell = |i: usize, name: &str| f.get(i).ok_or_else(|| format!("{path}: line {n}: column \"{name}\" is missing"));
+        let cell = |i: usize, name: &str| {
+            f.get(i)
+                .ok_or_else(|| format!("{path}: line {n}: column \"{name}\" is missing"))
+        };
         let d = cell(di, "date")?;
-        let date = parse_date(d, input.date_format.as_deref())
-            .ok_or_else(|| format!("{path}: line {n}, column \"date\": expected a date, found \"{d}\""))?;
+        let date = parse_date(d, input.date_format.as_deref()).ok_or_else(|| {
+            format!("{path}: line {n}, column \"date\": expected a date, found \"{d}\"")
+        })?;
         log.push(Transaction {
             customer_id: cell(ci, "customer")?.clone(),
             date,
-            amount: number(cell(ai, "amount")?, "amount", *n).map_err(|e| format!("{path}: {e}"))?,
+            amount: number(cell(ai, "amount")?, "amount", *n)
+                .map_err(|e| format!("{path}: {e}"))?,
             margin: None,
             quantity: None,
             channel: None,
@@ -226,14 +292,21 @@ fn load_input(input: &InputArgs, model: &str) -> Result<Loaded, String> {
     }
     let day = |s: &Option<String>, flag: &str| -> Result<Option<NaiveDate>, String> {
         s.as_deref()
-            .map(|v| parse_date(v, None).ok_or_else(|| format!("{flag}: expected a date (YYYY-MM-DD), found \"{v}\"")))
+            .map(|v| {
+                parse_date(v, None)
+                    .ok_or_else(|| format!("{flag}: expected a date (YYYY-MM-DD), found \"{v}\""))
+            })
             .transpose()
     };
     let returns = match input.returns.to_ascii_lowercase().as_str() {
         "net" => ReturnsPolicy::Net,
         "drop" => ReturnsPolicy::Drop,
         "keep" => ReturnsPolicy::Keep,
-        other => return Err(format!("--returns: expected net, drop or keep, found \"{other}\"")),
+        other => {
+            return Err(format!(
+                "--returns: expected net, drop or keep, found \"{other}\""
+            ))
+        }
     };
     let options = SummaryOptions {
         time_unit,
@@ -241,7 +314,9 @@ fn load_input(input: &InputArgs, model: &str) -> Result<Loaded, String> {
         calibration_end: day(&input.calibration_end, "--calibration-end")?,
         returns,
     };
-    summarize(&log, &options).map(Loaded::Customers).map_err(|e| format!("{path}: {e}"))
+    summarize(&log, &options)
+        .map(Loaded::Customers)
+        .map_err(|e| format!("{path}: {e}"))
 }
 
 fn customers_of(loaded: Loaded) -> Result<CustomerSummary, String> {
@@ -252,7 +327,9 @@ fn customers_of(loaded: Loaded) -> Result<CustomerSummary, String> {
 }
 
 fn btyd_kind(model: &str) -> Result<ModelKind, String> {
-    ModelKind::parse(model).ok_or_else(|| format!("--model: expected bgnbd, pnbd, mbgnbd, gg or sbg, found \"{model}\""))
+    ModelKind::parse(model).ok_or_else(|| {
+        format!("--model: expected bgnbd, pnbd, mbgnbd, gg or sbg, found \"{model}\"")
+    })
 }
 
 fn fit_btyd(kind: ModelKind, s: &CustomerSummary) -> Result<FittedModel, String> {
@@ -290,21 +367,40 @@ pub fn run_fit(args: &FitArgs) -> Result<(), String> {
     let (convergence, ll, n) = match model.as_str() {
         "gg" | "gammagamma" | "gamma-gamma" => {
             let s = customers_of(loaded)?;
-            let f = GammaGammaParams::default().fit(&s.customers, &mut |_| {}).map_err(|e| e.to_string())?;
-            text.push(format!("Gamma-Gamma spend model on {} repeat customers", f.n_customers));
-            for ((name, v), se) in ["p", "q", "gamma"].iter().zip([f.params.p, f.params.q, f.params.gamma]).zip(f.std_errors) {
+            let f = GammaGammaParams::default()
+                .fit(&s.customers, &mut |_| {})
+                .map_err(|e| e.to_string())?;
+            text.push(format!(
+                "Gamma-Gamma spend model on {} repeat customers",
+                f.n_customers
+            ));
+            for ((name, v), se) in ["p", "q", "gamma"]
+                .iter()
+                .zip([f.params.p, f.params.q, f.params.gamma])
+                .zip(f.std_errors)
+            {
                 text.push(format!("  {name:<6} {v:>12.6}   (se {})", fmt_se(se)));
                 params.insert((*name).to_string(), json!(v));
                 ses.insert((*name).to_string(), json!(se));
             }
-            text.push(format!("  population mean spend: {:.4}", f.params.population_mean()));
+            text.push(format!(
+                "  population mean spend: {:.4}",
+                f.params.population_mean()
+            ));
             text.push(format!(
                 "frequency-spend correlation: {:.3}{}",
                 f.frequency_spend_correlation,
-                if f.correlation_warning { "  WARNING: above 0.3, the independence assumption is doubtful" } else { "" }
+                if f.correlation_warning {
+                    "  WARNING: above 0.3, the independence assumption is doubtful"
+                } else {
+                    ""
+                }
             ));
             out.insert("model".into(), json!("gg"));
-            out.insert("frequency_spend_correlation".into(), json!(f.frequency_spend_correlation));
+            out.insert(
+                "frequency_spend_correlation".into(),
+                json!(f.frequency_spend_correlation),
+            );
             out.insert("correlation_warning".into(), json!(f.correlation_warning));
             (f.convergence, f.log_likelihood, f.n_customers)
         }
@@ -312,9 +408,18 @@ pub fn run_fit(args: &FitArgs) -> Result<(), String> {
             let Loaded::Cohort(counts) = loaded else {
                 return Err(String::from("expected cohort counts"));
             };
-            let f = SbgParams::default().fit(&counts, &mut |_| {}).map_err(|e| e.to_string())?;
-            text.push(format!("shifted-beta-geometric on a cohort of {} over {} periods", f.n_customers, f.periods));
-            for ((name, v), se) in ["alpha", "beta"].iter().zip([f.params.alpha, f.params.beta]).zip(f.std_errors) {
+            let f = SbgParams::default()
+                .fit(&counts, &mut |_| {})
+                .map_err(|e| e.to_string())?;
+            text.push(format!(
+                "shifted-beta-geometric on a cohort of {} over {} periods",
+                f.n_customers, f.periods
+            ));
+            for ((name, v), se) in ["alpha", "beta"]
+                .iter()
+                .zip([f.params.alpha, f.params.beta])
+                .zip(f.std_errors)
+            {
                 text.push(format!("  {name:<6} {v:>12.6}   (se {})", fmt_se(se)));
                 params.insert((*name).to_string(), json!(v));
                 ses.insert((*name).to_string(), json!(se));
@@ -323,7 +428,11 @@ pub fn run_fit(args: &FitArgs) -> Result<(), String> {
             let projected = f.projected_survivors(f.periods + 5);
             text.push(format!(
                 "  retention by period: {}",
-                retention.iter().map(|r| format!("{r:.3}")).collect::<Vec<_>>().join(" ")
+                retention
+                    .iter()
+                    .map(|r| format!("{r:.3}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
             ));
             out.insert("model".into(), json!("sbg"));
             out.insert("retention".into(), json!(retention));
@@ -342,7 +451,13 @@ pub fn run_fit(args: &FitArgs) -> Result<(), String> {
                 f.time_unit.name()
             ));
             for p in &f.params {
-                text.push(format!("  {:<6} {:>12.6}   (se {})   {}", p.name, p.value, fmt_se(p.std_error), p.description));
+                text.push(format!(
+                    "  {:<6} {:>12.6}   (se {})   {}",
+                    p.name,
+                    p.value,
+                    fmt_se(p.std_error),
+                    p.description
+                ));
                 params.insert(p.name.clone(), json!(p.value));
                 ses.insert(p.name.clone(), json!(p.std_error));
             }
@@ -389,7 +504,11 @@ pub fn run_predict(args: &PredictArgs) -> Result<(), String> {
     let s = customers_of(load_input(&args.input, kind.code())?)?;
     let fitted = fit_btyd(kind, &s)?;
     if !fitted.convergence.converged {
-        eprintln!("crm: warning: the {} fit did not converge ({})", kind.name(), fitted.convergence.reason);
+        eprintln!(
+            "crm: warning: the {} fit did not converge ({})",
+            kind.name(),
+            fitted.convergence.reason
+        );
     }
     let gg = GammaGammaParams::default().fit(&s.customers, &mut |_| {});
     let spend = match &gg {
@@ -403,7 +522,9 @@ pub fn run_predict(args: &PredictArgs) -> Result<(), String> {
             Some(g.params)
         }
         Err(e) => {
-            eprintln!("crm: warning: no Gamma-Gamma spend model ({e}); using each customer's mean spend");
+            eprintln!(
+                "crm: warning: no Gamma-Gamma spend model ({e}); using each customer's mean spend"
+            );
             None
         }
     };
@@ -412,7 +533,8 @@ pub fn run_predict(args: &PredictArgs) -> Result<(), String> {
     if let Some(k) = args.units_per_month {
         settings.units_per_period = k;
     }
-    let preds = predict_customers(&fitted, spend.as_ref(), &s.customers, &settings).map_err(|e| e.to_string())?;
+    let preds = predict_customers(&fitted, spend.as_ref(), &s.customers, &settings)
+        .map_err(|e| e.to_string())?;
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
     let result = write_predictions(&mut w, &preds).and_then(|()| w.flush());
@@ -423,8 +545,14 @@ pub fn run_predict(args: &PredictArgs) -> Result<(), String> {
     }
 }
 
-fn write_predictions(w: &mut impl Write, preds: &[crm::domain::clv::CustomerPrediction]) -> std::io::Result<()> {
-    writeln!(w, "id,x,t_x,T,p_alive,expected_purchases,expected_spend,clv")?;
+fn write_predictions(
+    w: &mut impl Write,
+    preds: &[crm::domain::clv::CustomerPrediction],
+) -> std::io::Result<()> {
+    writeln!(
+        w,
+        "id,x,t_x,T,p_alive,expected_purchases,expected_spend,clv"
+    )?;
     for p in preds {
         writeln!(
             w,

@@ -47,7 +47,10 @@ impl BgNbd {
         let a2 = ln_gamma(a + b) + ln_gamma(b + x) - ln_gamma(b) - ln_gamma(a + b + x);
         let a3 = -(r + x) * (alpha + t).ln();
         let tail = if x > 0.0 {
-            log_add_exp(a3, a.ln() - (b + x - 1.0).ln() - (r + x) * (alpha + t_x).ln())
+            log_add_exp(
+                a3,
+                a.ln() - (b + x - 1.0).ln() - (r + x) * (alpha + t_x).ln(),
+            )
         } else {
             a3
         };
@@ -57,18 +60,27 @@ impl BgNbd {
     /// Total log-likelihood over prepared (grouped) data.
     pub fn log_likelihood_prepared(&self, p: &Prepared) -> f64 {
         let BgNbd { r, alpha, a, b } = *self;
-        let (lgr, lgb, lgab, lna, lnal) = (ln_gamma(r), ln_gamma(b), ln_gamma(a + b), a.ln(), alpha.ln());
-        let per_x: Vec<(f64, f64, f64)> = p
-            .xs
-            .iter()
-            .map(|&x| {
-                let c = ln_gamma(r + x) - lgr + r * lnal + lgab + ln_gamma(b + x)
-                    - lgb
-                    - ln_gamma(a + b + x);
-                let c4 = if x > 0.0 { lna - (b + x - 1.0).ln() } else { f64::NAN };
-                (c, c4, r + x)
-            })
-            .collect();
+        let (lgr, lgb, lgab, lna, lnal) = (
+            ln_gamma(r),
+            ln_gamma(b),
+            ln_gamma(a + b),
+            a.ln(),
+            alpha.ln(),
+        );
+        let per_x: Vec<(f64, f64, f64)> =
+            p.xs.iter()
+                .map(|&x| {
+                    let c = ln_gamma(r + x) - lgr + r * lnal + lgab + ln_gamma(b + x)
+                        - lgb
+                        - ln_gamma(a + b + x);
+                    let c4 = if x > 0.0 {
+                        lna - (b + x - 1.0).ln()
+                    } else {
+                        f64::NAN
+                    };
+                    (c, c4, r + x)
+                })
+                .collect();
         let ln_t: Vec<f64> = p.ts.iter().map(|t| (alpha + t).ln()).collect();
         let ln_tx: Vec<f64> = p.txs.iter().map(|t| (alpha + t).ln()).collect();
         let mut total = 0.0;
@@ -92,7 +104,8 @@ impl BgNbd {
             return 1.0;
         }
         let BgNbd { r, alpha, a, b } = *self;
-        let ln_odds = a.ln() - (b + x - 1.0).ln() + (r + x) * ((alpha + t).ln() - (alpha + t_x).ln());
+        let ln_odds =
+            a.ln() - (b + x - 1.0).ln() + (r + x) * ((alpha + t).ln() - (alpha + t_x).ln());
         1.0 / (1.0 + ln_odds.exp())
     }
 
@@ -128,10 +141,11 @@ impl BgNbd {
         let lbab = ln_beta(a, b);
         let lp = (alpha / (alpha + t)).ln();
         let lq = (t / (alpha + t)).ln();
-        let first = (ln_beta(a, b + nf) - lbab + ln_gamma(r + nf) - ln_gamma(r) - ln_gamma(nf + 1.0)
-            + r * lp
-            + nf * lq)
-            .exp();
+        let first =
+            (ln_beta(a, b + nf) - lbab + ln_gamma(r + nf) - ln_gamma(r) - ln_gamma(nf + 1.0)
+                + r * lp
+                + nf * lq)
+                .exp();
         if n == 0 {
             return first;
         }
@@ -182,7 +196,8 @@ mod tests {
     #[test]
     fn p_alive_matches_the_domain_formula() {
         let (x, tx, t) = (2.0, 30.43, 38.86);
-        let want = 1.0 / (1.0 + P.a / (P.b + x - 1.0) * ((P.alpha + t) / (P.alpha + tx)).powf(P.r + x));
+        let want =
+            1.0 / (1.0 + P.a / (P.b + x - 1.0) * ((P.alpha + t) / (P.alpha + tx)).powf(P.r + x));
         assert!((P.p_alive(x, tx, t) - want).abs() < 1e-14);
         assert_eq!(P.p_alive(0.0, 0.0, 10.0), 1.0);
     }

@@ -31,7 +31,9 @@ impl GammaGamma {
     pub fn log_likelihood(&self, x: f64, m: f64) -> f64 {
         let GammaGamma { p, q, gamma } = *self;
         let px = p * x;
-        ln_gamma(px + q) - ln_gamma(px) - ln_gamma(q) + q * gamma.ln() + (px - 1.0) * m.ln()
+        ln_gamma(px + q) - ln_gamma(px) - ln_gamma(q)
+            + q * gamma.ln()
+            + (px - 1.0) * m.ln()
             + px * x.ln()
             - (px + q) * (x * m + gamma).ln()
     }
@@ -216,7 +218,15 @@ mod tests {
     #[test]
     fn correlated_data_raises_the_warning() {
         let recs: Vec<CustomerRecord> = (1..60)
-            .map(|i| CustomerRecord::from_stats(i.to_string(), (i % 10 + 1) as f64, 5.0, 10.0, (i % 10 + 1) as f64 * 10.0 + (i % 3) as f64))
+            .map(|i| {
+                CustomerRecord::from_stats(
+                    i.to_string(),
+                    (i % 10 + 1) as f64,
+                    5.0,
+                    10.0,
+                    (i % 10 + 1) as f64 * 10.0 + (i % 3) as f64,
+                )
+            })
             .collect();
         let f = GammaGammaParams::default().fit(&recs, &mut |_| {}).unwrap();
         assert!(f.correlation_warning);

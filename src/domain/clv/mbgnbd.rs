@@ -54,17 +54,22 @@ impl MbgNbd {
     /// Total log-likelihood over prepared (grouped) data.
     pub fn log_likelihood_prepared(&self, p: &Prepared) -> f64 {
         let MbgNbd { r, alpha, a, b } = *self;
-        let (lgr, lgb, lgab, lna, lnal) = (ln_gamma(r), ln_gamma(b), ln_gamma(a + b), a.ln(), alpha.ln());
-        let per_x: Vec<(f64, f64, f64)> = p
-            .xs
-            .iter()
-            .map(|&x| {
-                let c = ln_gamma(r + x) - lgr + r * lnal + lgab + ln_gamma(b + x + 1.0)
-                    - lgb
-                    - ln_gamma(a + b + x + 1.0);
-                (c, lna - (b + x).ln(), r + x)
-            })
-            .collect();
+        let (lgr, lgb, lgab, lna, lnal) = (
+            ln_gamma(r),
+            ln_gamma(b),
+            ln_gamma(a + b),
+            a.ln(),
+            alpha.ln(),
+        );
+        let per_x: Vec<(f64, f64, f64)> =
+            p.xs.iter()
+                .map(|&x| {
+                    let c = ln_gamma(r + x) - lgr + r * lnal + lgab + ln_gamma(b + x + 1.0)
+                        - lgb
+                        - ln_gamma(a + b + x + 1.0);
+                    (c, lna - (b + x).ln(), r + x)
+                })
+                .collect();
         let ln_t: Vec<f64> = p.ts.iter().map(|t| (alpha + t).ln()).collect();
         let ln_tx: Vec<f64> = p.txs.iter().map(|t| (alpha + t).ln()).collect();
         let mut total = 0.0;
@@ -110,11 +115,11 @@ impl MbgNbd {
         let lbab = ln_beta(a, b);
         let lp = (alpha / (alpha + t)).ln();
         let lq = (t / (alpha + t)).ln();
-        let first = (ln_beta(a, b + nf + 1.0) - lbab + ln_gamma(r + nf) - ln_gamma(r)
-            - ln_gamma(nf + 1.0)
-            + r * lp
-            + nf * lq)
-            .exp();
+        let first =
+            (ln_beta(a, b + nf + 1.0) - lbab + ln_gamma(r + nf) - ln_gamma(r) - ln_gamma(nf + 1.0)
+                + r * lp
+                + nf * lq)
+                .exp();
         let mut sum = 0.0;
         for j in 0..n {
             let jf = f64::from(j);

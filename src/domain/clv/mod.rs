@@ -73,7 +73,11 @@ impl ClvError {
 impl std::fmt::Display for ClvError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ClvError::InvalidParameter { name, value, reason } => {
+            ClvError::InvalidParameter {
+                name,
+                value,
+                reason,
+            } => {
                 write!(f, "parameter `{name}` = {value}: {reason}")
             }
             ClvError::InvalidRecord {
@@ -102,7 +106,11 @@ pub(crate) fn check_options(o: &FitOptions) -> Result<(), ClvError> {
         ));
     }
     if o.starts == 0 || o.starts > 50 {
-        return Err(ClvError::invalid("starts", f64::from(o.starts), "must be 1..=50"));
+        return Err(ClvError::invalid(
+            "starts",
+            f64::from(o.starts),
+            "must be 1..=50",
+        ));
     }
     if o.max_bfgs_iterations == 0 {
         return Err(ClvError::invalid("max_bfgs_iterations", 0.0, "must be ≥ 1"));
@@ -166,7 +174,12 @@ impl ModelKind {
 
     /// Parses a short name (also "bg/nbd", "pareto", ...).
     pub fn parse(s: &str) -> Option<ModelKind> {
-        match s.trim().to_ascii_lowercase().replace(['/', '-', '_'], "").as_str() {
+        match s
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['/', '-', '_'], "")
+            .as_str()
+        {
             "bgnbd" | "bg" => Some(ModelKind::BgNbd),
             "pnbd" | "paretonbd" | "pareto" => Some(ModelKind::ParetoNbd),
             "mbgnbd" | "mbg" => Some(ModelKind::MbgNbd),
@@ -236,9 +249,24 @@ impl BtydModel {
     pub fn from_array(kind: ModelKind, p: [f64; 4]) -> BtydModel {
         let [p0, p1, p2, p3] = p;
         match kind {
-            ModelKind::BgNbd => BtydModel::BgNbd(BgNbd { r: p0, alpha: p1, a: p2, b: p3 }),
-            ModelKind::ParetoNbd => BtydModel::ParetoNbd(ParetoNbd { r: p0, alpha: p1, s: p2, beta: p3 }),
-            ModelKind::MbgNbd => BtydModel::MbgNbd(MbgNbd { r: p0, alpha: p1, a: p2, b: p3 }),
+            ModelKind::BgNbd => BtydModel::BgNbd(BgNbd {
+                r: p0,
+                alpha: p1,
+                a: p2,
+                b: p3,
+            }),
+            ModelKind::ParetoNbd => BtydModel::ParetoNbd(ParetoNbd {
+                r: p0,
+                alpha: p1,
+                s: p2,
+                beta: p3,
+            }),
+            ModelKind::MbgNbd => BtydModel::MbgNbd(MbgNbd {
+                r: p0,
+                alpha: p1,
+                a: p2,
+                b: p3,
+            }),
         }
     }
 
@@ -364,7 +392,8 @@ impl FittedModel {
 
     /// Expected purchases in the next `horizon` time units.
     pub fn conditional_expected_purchases(&self, horizon: f64, x: f64, t_x: f64, t: f64) -> f64 {
-        self.model.conditional_expected_purchases(horizon, x, t_x, t)
+        self.model
+            .conditional_expected_purchases(horizon, x, t_x, t)
     }
 
     /// E[X(t)] for a new customer.
@@ -502,7 +531,12 @@ pub struct ClvSettings {
 
 impl ClvSettings {
     /// Monthly discounting with the lifetimes convention: a month is 4.345 weeks, 30 days.
-    pub fn monthly(model_time_unit: TimeUnit, months: u32, discount_rate: f64, margin_rate: f64) -> ClvSettings {
+    pub fn monthly(
+        model_time_unit: TimeUnit,
+        months: u32,
+        discount_rate: f64,
+        margin_rate: f64,
+    ) -> ClvSettings {
         let units_per_period = match model_time_unit {
             TimeUnit::Day => 30.0,
             TimeUnit::Week => 4.345,
@@ -528,19 +562,42 @@ impl ClvSettings {
     /// [`ClvError::InvalidParameter`] naming the field.
     pub fn check(&self) -> Result<&Self, ClvError> {
         if !(self.purchase_horizon.is_finite() && self.purchase_horizon >= 0.0) {
-            return Err(ClvError::invalid("purchase_horizon", self.purchase_horizon, "must be ≥ 0"));
+            return Err(ClvError::invalid(
+                "purchase_horizon",
+                self.purchase_horizon,
+                "must be ≥ 0",
+            ));
         }
         if self.periods == 0 || self.periods > 1200 {
-            return Err(ClvError::invalid("periods", f64::from(self.periods), "must be 1..=1200"));
+            return Err(ClvError::invalid(
+                "periods",
+                f64::from(self.periods),
+                "must be 1..=1200",
+            ));
         }
         if !(self.units_per_period.is_finite() && self.units_per_period > 0.0) {
-            return Err(ClvError::invalid("units_per_period", self.units_per_period, "must be > 0"));
+            return Err(ClvError::invalid(
+                "units_per_period",
+                self.units_per_period,
+                "must be > 0",
+            ));
         }
-        if !(self.discount_rate.is_finite() && self.discount_rate > -1.0 && self.discount_rate < 10.0) {
-            return Err(ClvError::invalid("discount_rate", self.discount_rate, "must be in (−1, 10)"));
+        if !(self.discount_rate.is_finite()
+            && self.discount_rate > -1.0
+            && self.discount_rate < 10.0)
+        {
+            return Err(ClvError::invalid(
+                "discount_rate",
+                self.discount_rate,
+                "must be in (−1, 10)",
+            ));
         }
         if !(self.margin_rate.is_finite() && self.margin_rate >= 0.0 && self.margin_rate <= 1.0) {
-            return Err(ClvError::invalid("margin_rate", self.margin_rate, "must be in [0, 1]"));
+            return Err(ClvError::invalid(
+                "margin_rate",
+                self.margin_rate,
+                "must be in [0, 1]",
+            ));
         }
         Ok(self)
     }
@@ -568,7 +625,14 @@ pub struct CustomerPrediction {
 }
 
 /// CLV of one customer: Σ_{i=1..H} margin · spend · (E[X(ik)] − E[X((i−1)k)]) / (1+d)^i.
-pub fn customer_clv(model: &BtydModel, x: f64, t_x: f64, t: f64, spend: f64, s: &ClvSettings) -> f64 {
+pub fn customer_clv(
+    model: &BtydModel,
+    x: f64,
+    t_x: f64,
+    t: f64,
+    spend: f64,
+    s: &ClvSettings,
+) -> f64 {
     let mut total = 0.0;
     let mut prev = 0.0;
     let mut disc = 1.0;
@@ -616,7 +680,12 @@ pub fn predict_customers(
                 t_x: c.t_x,
                 t: c.t,
                 p_alive: model.p_alive(c.x, c.t_x, c.t),
-                expected_purchases: model.conditional_expected_purchases(settings.purchase_horizon, c.x, c.t_x, c.t),
+                expected_purchases: model.conditional_expected_purchases(
+                    settings.purchase_horizon,
+                    c.x,
+                    c.t_x,
+                    c.t,
+                ),
                 expected_spend: sp,
                 clv: customer_clv(&model.model, c.x, c.t_x, c.t, sp, settings),
             })

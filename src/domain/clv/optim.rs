@@ -386,8 +386,8 @@ fn bfgs(
             let yhy: f64 = y.iter().zip(&hy).map(|(a, b)| a * b).sum();
             for i in 0..n {
                 for j in 0..n {
-                    hinv[i][j] += (sy + yhy) * s[i] * s[j] / (sy * sy)
-                        - (hy[i] * s[j] + s[i] * hy[j]) / sy;
+                    hinv[i][j] +=
+                        (sy + yhy) * s[i] * s[j] / (sy * sy) - (hy[i] * s[j] + s[i] * hy[j]) / sy;
                 }
             }
         }
@@ -562,7 +562,11 @@ impl Prepared {
                 (list.len() - 1) as u32
             })
         }
-        fn idx2(map: &mut HashMap<(u32, u32), u32>, list: &mut Vec<(u32, u32)>, k: (u32, u32)) -> u32 {
+        fn idx2(
+            map: &mut HashMap<(u32, u32), u32>,
+            list: &mut Vec<(u32, u32)>,
+            k: (u32, u32),
+        ) -> u32 {
             *map.entry(k).or_insert_with(|| {
                 list.push(k);
                 (list.len() - 1) as u32

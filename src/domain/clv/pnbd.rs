@@ -54,7 +54,8 @@ impl ParetoNbd {
         let ParetoNbd { r, alpha, s, beta } = *self;
         let rsx = r + s + x;
         if alpha >= beta {
-            ln_hyp2f1(rsx, s + 1.0, rsx + 1.0, (alpha - beta) / (alpha + y)) - rsx * (alpha + y).ln()
+            ln_hyp2f1(rsx, s + 1.0, rsx + 1.0, (alpha - beta) / (alpha + y))
+                - rsx * (alpha + y).ln()
         } else {
             ln_hyp2f1(rsx, r + x, rsx + 1.0, (beta - alpha) / (beta + y)) - rsx * (beta + y).ln()
         }
@@ -131,7 +132,8 @@ impl ParetoNbd {
         let ParetoNbd { r, alpha, s, beta } = *self;
         let x = f64::from(n);
         let lg = |v: f64| ln_gamma(v);
-        let first = (lg(r + x) - lg(r) - lg(x + 1.0) + r * (alpha / (alpha + t)).ln()
+        let first = (lg(r + x) - lg(r) - lg(x + 1.0)
+            + r * (alpha / (alpha + t)).ln()
             + x * (t / (alpha + t)).ln()
             + s * (beta / (beta + t)).ln())
         .exp();
@@ -180,8 +182,16 @@ mod tests {
 
     #[test]
     fn both_branches_agree_where_alpha_meets_beta() {
-        let lo = ParetoNbd { alpha: 10.0, beta: 10.0 + 1e-9, ..P };
-        let hi = ParetoNbd { alpha: 10.0, beta: 10.0 - 1e-9, ..P };
+        let lo = ParetoNbd {
+            alpha: 10.0,
+            beta: 10.0 + 1e-9,
+            ..P
+        };
+        let hi = ParetoNbd {
+            alpha: 10.0,
+            beta: 10.0 - 1e-9,
+            ..P
+        };
         for &(x, tx, t) in &[(0.0, 0.0, 30.0), (3.0, 20.0, 38.0), (40.0, 37.0, 38.0)] {
             let d = lo.log_likelihood(x, tx, t) - hi.log_likelihood(x, tx, t);
             assert!(d.abs() < 1e-7, "{d}");
@@ -190,7 +200,14 @@ mod tests {
 
     #[test]
     fn repeat_distribution_sums_to_one_and_has_the_model_mean() {
-        for p in [P, ParetoNbd { alpha: 12.0, beta: 3.0, ..P }] {
+        for p in [
+            P,
+            ParetoNbd {
+                alpha: 12.0,
+                beta: 3.0,
+                ..P
+            },
+        ] {
             let t = 39.0;
             let (mut s, mut mean) = (0.0, 0.0);
             for n in 0..300 {

@@ -124,7 +124,11 @@ impl SbgParams {
     /// # Errors
     /// [`ClvError::InvalidParameter`] naming `survivors` when there are fewer than two values,
     /// a negative or non-finite count, or a count above the previous one.
-    pub fn fit(&self, survivors: &[f64], progress: &mut dyn FnMut(f64)) -> Result<FittedSbg, ClvError> {
+    pub fn fit(
+        &self,
+        survivors: &[f64],
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<FittedSbg, ClvError> {
         super::check_options(&self.options)?;
         if survivors.len() < 2 {
             return Err(ClvError::invalid(
@@ -136,7 +140,11 @@ impl SbgParams {
         let mut prev = f64::INFINITY;
         for (i, &n) in survivors.iter().enumerate() {
             if !(n.is_finite() && n >= 0.0) {
-                return Err(ClvError::invalid("survivors", n, &format!("period {i}: must be a count ≥ 0")));
+                return Err(ClvError::invalid(
+                    "survivors",
+                    n,
+                    &format!("period {i}: must be a count ≥ 0"),
+                ));
             }
             if n > prev {
                 return Err(ClvError::invalid(
@@ -206,7 +214,11 @@ mod tests {
             for k in 1..5000u32 {
                 sum += m.survival(n - 1 + k) / s0 / (1.0f64 + d).powi(k as i32 - 1);
             }
-            assert!((m.derl(d, n) - sum).abs() < 1e-6, "{} vs {sum}", m.derl(d, n));
+            assert!(
+                (m.derl(d, n) - sum).abs() < 1e-6,
+                "{} vs {sum}",
+                m.derl(d, n)
+            );
         }
     }
 
@@ -226,7 +238,9 @@ mod tests {
 
     #[test]
     fn increasing_counts_are_rejected() {
-        let e = SbgParams::default().fit(&[100.0, 120.0], &mut |_| {}).unwrap_err();
+        let e = SbgParams::default()
+            .fit(&[100.0, 120.0], &mut |_| {})
+            .unwrap_err();
         assert!(e.to_string().contains("survivors"));
     }
 }

@@ -45,10 +45,18 @@ impl SimpleClvParams {
     /// [`ClvError::InvalidParameter`] naming `margin`, `retention` or `discount`.
     pub fn check(&self) -> Result<&Self, ClvError> {
         if !self.margin.is_finite() {
-            return Err(ClvError::invalid("margin", self.margin, "must be a finite amount"));
+            return Err(ClvError::invalid(
+                "margin",
+                self.margin,
+                "must be a finite amount",
+            ));
         }
         if !(0.0..1.0).contains(&self.retention) {
-            return Err(ClvError::invalid("retention", self.retention, "must be in [0, 1)"));
+            return Err(ClvError::invalid(
+                "retention",
+                self.retention,
+                "must be in [0, 1)",
+            ));
         }
         if !(self.discount >= 0.0 && self.discount.is_finite()) {
             return Err(ClvError::invalid("discount", self.discount, "must be ≥ 0"));

@@ -372,7 +372,9 @@ mod tests {
 
     #[test]
     fn log_series_identity_holds_across_the_domain() {
-        for &z in &[-50.0, -10.0, -1.0, -0.5, 1e-6, 0.3, 0.5, 0.8, 0.95, 0.999, 0.999_999] {
+        for &z in &[
+            -50.0, -10.0, -1.0, -0.5, 1e-6, 0.3, 0.5, 0.8, 0.95, 0.999, 0.999_999,
+        ] {
             let want = -(-z as f64).ln_1p() / z;
             let got = hyp2f1(1.0, 1.0, 2.0, z);
             assert!(rel(got, want) < 1e-10, "z={z}: {got} vs {want}");
@@ -397,7 +399,7 @@ mod tests {
             let want = (ln_gamma(1.0 + a - b) + ln_gamma(1.0 + a / 2.0)
                 - ln_gamma(1.0 + a)
                 - ln_gamma(1.0 + a / 2.0 - b))
-                .exp();
+            .exp();
             let got = hyp2f1(a, b, 1.0 + a - b, -1.0);
             assert!(rel(got, want) < 1e-10, "{got} vs {want}");
         }

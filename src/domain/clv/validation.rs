@@ -33,7 +33,9 @@ pub fn data_gate(customers: &[CustomerRecord]) -> DataGate {
     let rep = customers.iter().filter(|c| c.x > 0.0).count() as u64;
     let mut reasons = Vec::new();
     if n < MIN_CUSTOMERS {
-        reasons.push(format!("only {n} customers; at least {MIN_CUSTOMERS} are needed"));
+        reasons.push(format!(
+            "only {n} customers; at least {MIN_CUSTOMERS} are needed"
+        ));
     }
     if rep < MIN_REPEATERS {
         reasons.push(format!(
@@ -48,10 +50,14 @@ pub fn data_gate(customers: &[CustomerRecord]) -> DataGate {
         }
     };
     if !customers.is_empty() && !varies(&|c| c.x) {
-        reasons.push(String::from("every customer has the same number of repeat purchases: no variation to learn from"));
+        reasons.push(String::from(
+            "every customer has the same number of repeat purchases: no variation to learn from",
+        ));
     }
     if !customers.is_empty() && !varies(&|c| c.t) && rep == 0 {
-        reasons.push(String::from("every customer has the same age and none bought again"));
+        reasons.push(String::from(
+            "every customer has the same age and none bought again",
+        ));
     }
     DataGate {
         enough: reasons.is_empty(),
@@ -79,7 +85,10 @@ pub struct HoldoutRow {
 /// # Errors
 /// [`ClvError::NotEnoughData`] when the summary has no holdout split;
 /// [`ClvError::InvalidRecord`] for bad rows.
-pub fn holdout_by_frequency(model: &FittedModel, summary: &CustomerSummary) -> Result<Vec<HoldoutRow>, ClvError> {
+pub fn holdout_by_frequency(
+    model: &FittedModel,
+    summary: &CustomerSummary,
+) -> Result<Vec<HoldoutRow>, ClvError> {
     if !(summary.holdout_length > 0.0) {
         return Err(ClvError::NotEnoughData {
             reason: String::from("the summary has no holdout period (set a calibration end)"),
@@ -100,7 +109,8 @@ pub fn holdout_by_frequency(model: &FittedModel, summary: &CustomerSummary) -> R
         if let (Some(nb), Some(ab), Some(pb)) = (n.get_mut(b), act.get_mut(b), pred.get_mut(b)) {
             *nb += c.weight;
             *ab += c.weight * h;
-            *pb += c.weight * model.conditional_expected_purchases(summary.holdout_length, c.x, c.t_x, c.t);
+            *pb += c.weight
+                * model.conditional_expected_purchases(summary.holdout_length, c.x, c.t_x, c.t);
         }
     }
     Ok((0..bins)
@@ -165,7 +175,9 @@ mod tests {
 
     #[test]
     fn gate_refuses_tiny_data_with_reasons() {
-        let recs: Vec<CustomerRecord> = (0..5).map(|i| CustomerRecord::from_stats(i.to_string(), 0.0, 0.0, 10.0, 0.0)).collect();
+        let recs: Vec<CustomerRecord> = (0..5)
+            .map(|i| CustomerRecord::from_stats(i.to_string(), 0.0, 0.0, 10.0, 0.0))
+            .collect();
         let g = data_gate(&recs);
         assert!(!g.enough);
         assert!(g.reasons.iter().any(|r| r.contains("only 5 customers")));
