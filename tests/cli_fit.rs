@@ -1,5 +1,8 @@
 //! `crm fit` and `crm predict` end to end, on the reference fixtures.
 
+// Test helpers may panic on broken fixtures: that is a test failure, not a time bomb.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::process::Command;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");

@@ -2,6 +2,9 @@
 //! with published estimates (CDNOW: Fader, Hardie & Lee 2005; Fader & Hardie's Pareto/NBD note;
 //! sBG: Fader & Hardie 2007).
 
+// Test helpers may panic on broken fixtures: that is a test failure, not a time bomb.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use chrono::NaiveDate;
 use crm::domain::clv::{
     predict_customers, BtydParams, ClvSettings, FittedModel, GammaGammaParams, ModelKind,

@@ -89,7 +89,7 @@ pub fn holdout_by_frequency(
     model: &FittedModel,
     summary: &CustomerSummary,
 ) -> Result<Vec<HoldoutRow>, ClvError> {
-    if !(summary.holdout_length > 0.0) {
+    if summary.holdout_length.is_nan() || summary.holdout_length <= 0.0 {
         return Err(ClvError::NotEnoughData {
             reason: String::from("the summary has no holdout period (set a calibration end)"),
         });
