@@ -438,7 +438,11 @@ pub(crate) fn minimize(
                 if k == 0 {
                     *v
                 } else {
-                    let sign = if (i + k as usize).is_multiple_of(2) { 1.0 } else { -1.0 };
+                    let sign = if (i + k as usize).is_multiple_of(2) {
+                        1.0
+                    } else {
+                        -1.0
+                    };
                     v + sign * (k as f64)
                 }
             })
