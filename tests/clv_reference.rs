@@ -334,3 +334,67 @@ fn predictions_at_the_lifetimes_parameters_match_for_every_model() {
         );
     }
 }
+
+#[test]
+fn model_vs_data_repeat_distribution_and_holdout_on_the_reference_log() {
+    use crm::domain::clv::validation::{data_gate, holdout_by_frequency, repeat_distribution};
+    let s = reference_summary();
+    let gate = data_gate(&s.customers);
+    assert!(gate.enough, "{:?}", gate.reasons);
+    assert_eq!(gate.n_repeaters, 4060);
+    let m = fit(ModelKind::BgNbd, &s.customers);
+    let bins = repeat_distribution(&m, &s.customers);
+    assert_eq!(bins.len(), 8);
+    let obs: u64 = bins.iter().map(|b| b.observed).sum();
+    let exp: f64 = bins.iter().map(|b| b.expected).sum();
+    assert_eq!(obs, 10_000);
+    assert!((exp - 10_000.0).abs() < 1e-6, "{exp}");
+    // The model fits its own calibration data closely for zero repeaters.
+    assert!(
+        rel(bins[0].expected, bins[0].observed as f64) < 0.05,
+        "{:?}",
+        bins[0]
+    );
+
+    // Holdout: calibrate up to 2020-07-31, compare with August–September.
+    let text = std::fs::read_to_string(format!("{FIXTURES}/reference/synth_1e4_transactions.csv"))
+        .unwrap();
+    let log: Vec<Transaction> = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            Transaction {
+                customer_id: f[0].to_string(),
+                date: NaiveDate::parse_from_str(f[1], "%Y-%m-%d").unwrap(),
+                amount: f[2].parse().unwrap(),
+                margin: None,
+                quantity: None,
+                channel: None,
+                product: None,
+            }
+        })
+        .collect();
+    let split = summarize(
+        &log,
+        &SummaryOptions {
+            time_unit: TimeUnit::Week,
+            observation_end: Some(NaiveDate::from_ymd_opt(2020, 9, 29).unwrap()),
+            calibration_end: Some(NaiveDate::from_ymd_opt(2020, 7, 31).unwrap()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let cal = fit(ModelKind::BgNbd, &split.customers);
+    let rows = holdout_by_frequency(&cal, &split).unwrap();
+    assert_eq!(rows.first().map(|r| r.calibration_x), Some(0));
+    let n: u64 = rows.iter().map(|r| r.n_customers).sum();
+    assert_eq!(n as usize, split.customers.len());
+    // Aggregate holdout purchases: the model (simulated from BG/NBD) predicts within 10 %.
+    let act: f64 = rows.iter().map(|r| r.actual * r.n_customers as f64).sum();
+    let pred: f64 = rows
+        .iter()
+        .map(|r| r.predicted * r.n_customers as f64)
+        .sum();
+    assert!(rel(pred, act) < 0.1, "predicted {pred} vs actual {act}");
+}
