@@ -133,7 +133,7 @@ fn check_btyd(kind: ModelKind, key: &str, exact_params: bool) {
     assert!(m
         .params
         .iter()
-        .all(|p| p.std_error.is_finite() && p.std_error > 0.0));
+        .all(|p| p.std_error.is_some_and(|s| s > 0.0)));
     if exact_params {
         let pa = first5(&r["first5"]["p_alive"]);
         let ep = first5(&r["first5"]["expected_purchases_horizon"]);
@@ -397,4 +397,35 @@ fn model_vs_data_repeat_distribution_and_holdout_on_the_reference_log() {
         .map(|r| r.predicted * r.n_customers as f64)
         .sum();
     assert!(rel(pred, act) < 0.1, "predicted {pred} vs actual {act}");
+}
+
+#[test]
+fn fitted_models_round_trip_through_json_for_the_worker() {
+    let m = fit(ModelKind::ParetoNbd, &cdnow());
+    let text = serde_json::to_string(&m).unwrap();
+    let back: FittedModel = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, m);
+    let gg = GammaGammaParams::default()
+        .fit(&cdnow(), &mut |_| {})
+        .unwrap();
+    let back: crm::domain::clv::FittedGammaGamma =
+        serde_json::from_str(&serde_json::to_string(&gg).unwrap()).unwrap();
+    // serde_json may differ in the last bit of a float; compare to 1e-14.
+    assert!(rel(back.params.p, gg.params.p) < 1e-14);
+    assert!(rel(back.params.gamma, gg.params.gamma) < 1e-14);
+    assert_eq!(back.convergence.reason, gg.convergence.reason);
+    assert_eq!(back.n_customers, gg.n_customers);
+}
+
+#[test]
+fn progress_is_reported_from_zero_to_one() {
+    let mut seen = Vec::new();
+    BtydParams::new(ModelKind::BgNbd)
+        .check()
+        .unwrap()
+        .fit_records(&cdnow(), TimeUnit::Week, &mut |f| seen.push(f))
+        .unwrap();
+    assert!(seen.len() > 3);
+    assert!(seen.windows(2).all(|w| w[1] >= w[0]), "{seen:?}");
+    assert_eq!(seen.last().copied(), Some(1.0));
 }

@@ -345,12 +345,8 @@ fn print_json(v: &Value) -> Result<(), String> {
     Ok(())
 }
 
-fn fmt_se(se: f64) -> String {
-    if se.is_finite() {
-        format!("{se:.4}")
-    } else {
-        String::from("n/a")
-    }
+fn fmt_se(se: Option<f64>) -> String {
+    se.map_or_else(|| String::from("n/a"), |v| format!("{v:.4}"))
 }
 
 /// Runs `crm fit`.

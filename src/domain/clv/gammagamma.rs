@@ -63,7 +63,7 @@ pub struct FittedGammaGamma {
     /// Estimates.
     pub params: GammaGamma,
     /// Standard errors of p, q, γ (delta method from log-parameters).
-    pub std_errors: [f64; 3],
+    pub std_errors: [Option<f64>; 3],
     /// Log-likelihood at the estimates.
     pub log_likelihood: f64,
     /// How the search ended.
@@ -167,9 +167,9 @@ impl GammaGammaParams {
         Ok(FittedGammaGamma {
             params,
             std_errors: [
-                se.first().copied().unwrap_or(f64::NAN),
-                se.get(1).copied().unwrap_or(f64::NAN),
-                se.get(2).copied().unwrap_or(f64::NAN),
+                se.first().copied().flatten(),
+                se.get(1).copied().flatten(),
+                se.get(2).copied().flatten(),
             ],
             log_likelihood: -m.value,
             convergence: m.convergence,

@@ -349,9 +349,9 @@ pub struct ParamEstimate {
     pub name: String,
     /// Estimate.
     pub value: f64,
-    /// Standard error (delta method from the Hessian on log-parameters); NaN when the Hessian
-    /// was singular.
-    pub std_error: f64,
+    /// Standard error (delta method from the Hessian on log-parameters); `None` when the
+    /// Hessian was singular or not positive definite.
+    pub std_error: Option<f64>,
     /// Plain-language meaning.
     pub description: String,
 }
@@ -494,7 +494,7 @@ impl ValidBtydParams {
             .map(|(i, n)| ParamEstimate {
                 name: (*n).to_string(),
                 value: values.get(i).copied().unwrap_or(f64::NAN),
-                std_error: se.get(i).copied().unwrap_or(f64::NAN),
+                std_error: se.get(i).copied().flatten(),
                 description: kind.parameter_description(n).to_string(),
             })
             .collect();

@@ -24,7 +24,7 @@ pub struct Convergence {
     /// Iterations used (Nelder–Mead plus BFGS, over all starts).
     pub iterations: u32,
     /// Largest absolute gradient component of the negative log-likelihood with respect to the
-    /// log-parameters, at the returned point.
+    /// log-parameters, at the returned point (`f64::MAX` when it is not finite).
     pub gradient_norm: f64,
     /// Plain-language reason for stopping.
     pub reason: String,
@@ -401,7 +401,11 @@ fn bfgs(
             break;
         }
     }
-    let gradient_norm = norm_inf(&g);
+    let mut gradient_norm = norm_inf(&g);
+    if !gradient_norm.is_finite() {
+        // Keep the report serialisable (JSON has no NaN/∞); `reason` says what happened.
+        gradient_norm = f64::MAX;
+    }
     if converged && !fx.is_finite() {
         converged = false;
         reason = String::from("the log-likelihood is not finite at the optimum");
@@ -458,9 +462,9 @@ pub(crate) fn minimize(
     m
 }
 
-/// Standard errors of p = e^θ by the delta method from the Hessian on θ (NaN entries when the
-/// Hessian is singular or not positive definite).
-pub(crate) fn standard_errors(f: &dyn Fn(&[f64]) -> f64, theta: &[f64]) -> Vec<f64> {
+/// Standard errors of p = e^θ by the delta method from the Hessian on θ (`None` entries when
+/// the Hessian is singular or not positive definite).
+pub(crate) fn standard_errors(f: &dyn Fn(&[f64]) -> f64, theta: &[f64]) -> Vec<Option<f64>> {
     let h = hessian(f, theta);
     match invert(&h) {
         Some(inv) => theta
@@ -468,14 +472,11 @@ pub(crate) fn standard_errors(f: &dyn Fn(&[f64]) -> f64, theta: &[f64]) -> Vec<f
             .enumerate()
             .map(|(i, t)| {
                 let v = inv[i][i];
-                if v > 0.0 {
-                    t.exp() * v.sqrt()
-                } else {
-                    f64::NAN
-                }
+                let se = t.exp() * v.sqrt();
+                (v > 0.0 && se.is_finite()).then_some(se)
             })
             .collect(),
-        None => vec![f64::NAN; theta.len()],
+        None => vec![None; theta.len()],
     }
 }
 

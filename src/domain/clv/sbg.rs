@@ -89,7 +89,7 @@ pub struct FittedSbg {
     /// Estimates.
     pub params: Sbg,
     /// Standard errors of α and β (delta method from log-parameters).
-    pub std_errors: [f64; 2],
+    pub std_errors: [Option<f64>; 2],
     /// Log-likelihood at the estimates.
     pub log_likelihood: f64,
     /// How the search ended.
@@ -171,10 +171,7 @@ impl SbgParams {
         };
         Ok(FittedSbg {
             params: Sbg { alpha: a, beta: b },
-            std_errors: [
-                se.first().copied().unwrap_or(f64::NAN),
-                se.get(1).copied().unwrap_or(f64::NAN),
-            ],
+            std_errors: [se.first().copied().flatten(), se.get(1).copied().flatten()],
             log_likelihood: -m.value,
             convergence: m.convergence,
             n_customers: survivors.first().copied().unwrap_or(0.0).round() as u64,
