@@ -482,7 +482,24 @@ impl ValidBtydParams {
             let m = BtydModel::from_array(kind, p.map(f64::exp));
             -m.log_likelihood_prepared(&prepared)
         };
-        let min = optim::minimize(&nll, &kind.default_start(), &self.0.options, progress);
+        // Large data: search for the basin on coarsened times (a few thousand groups), then
+        // polish with BFGS on the exact grouped data.
+        let coarse = (groups.len() > COARSE_ABOVE)
+            .then(|| optim::Prepared::new(&optim::coarsen(&groups, COARSE_BINS)));
+        let nll_coarse = |th: &[f64]| -> f64 {
+            let Ok(p) = <[f64; 4]>::try_from(th) else {
+                return f64::NAN;
+            };
+            let m = BtydModel::from_array(kind, p.map(f64::exp));
+            -m.log_likelihood_prepared(coarse.as_ref().unwrap_or(&prepared))
+        };
+        let min = optim::minimize_two_stage(
+            &nll_coarse,
+            &nll,
+            &kind.default_start(),
+            &self.0.options,
+            progress,
+        );
         let se = optim::standard_errors(&nll, &min.theta);
         let theta = <[f64; 4]>::try_from(min.theta.as_slice()).unwrap_or([f64::NAN; 4]);
         let model = BtydModel::from_array(kind, theta.map(f64::exp));
@@ -511,6 +528,11 @@ impl ValidBtydParams {
         })
     }
 }
+
+/// Above this many distinct (x, t_x, T) groups the start search runs on coarsened times.
+const COARSE_ABOVE: usize = 20_000;
+/// Grid steps over the largest T for the coarsened start search.
+const COARSE_BINS: u32 = 60;
 
 /// Settings of the per-customer CLV: all units explicit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -112,6 +112,22 @@ pub fn group_rows(rows: impl IntoIterator<Item = (f64, f64, f64, f64)>) -> Vec<G
     groups
 }
 
+/// Groups rounded onto a grid of `bins` steps over the largest T (t_x and T rounded alike, so
+/// t_x ≤ T is kept), merged: a cheap approximation of the data for the starting-point search.
+pub fn coarsen(groups: &[Group], bins: u32) -> Vec<Group> {
+    let max_t = groups.iter().fold(0.0f64, |m, g| m.max(g.t));
+    if max_t <= 0.0 || bins == 0 {
+        return groups.to_vec();
+    }
+    let step = max_t / f64::from(bins);
+    let round = |v: f64| (v / step).round() * step;
+    group_rows(
+        groups
+            .iter()
+            .map(|g| (g.x, round(g.t_x), round(g.t), g.weight)),
+    )
+}
+
 /// Result of a minimisation.
 #[derive(Debug, Clone)]
 pub(crate) struct Minimum {
@@ -429,6 +445,19 @@ pub(crate) fn minimize(
     opts: &FitOptions,
     progress: &mut dyn FnMut(f64),
 ) -> Minimum {
+    minimize_two_stage(f, f, default_start, opts, progress)
+}
+
+/// As [`minimize`], but the multi-start Nelder–Mead stage runs on `search` (a cheaper
+/// approximation of `f`, e.g. the likelihood on coarsened times) and only BFGS runs on `f`.
+/// The result is the optimum of `f`: the search stage only has to find the basin.
+pub(crate) fn minimize_two_stage(
+    search: &dyn Fn(&[f64]) -> f64,
+    f: &dyn Fn(&[f64]) -> f64,
+    default_start: &[f64],
+    opts: &FitOptions,
+    progress: &mut dyn FnMut(f64),
+) -> Minimum {
     let mut iterations = 0u32;
     let n_starts = opts.starts.max(1);
     let mut best: Option<(Vec<f64>, f64)> = None;
@@ -451,12 +480,13 @@ pub(crate) fn minimize(
                 }
             })
             .collect();
-        let (x, fx) = nelder_mead(f, &start, opts.max_simplex_iterations, &mut iterations);
+        let (x, fx) = nelder_mead(search, &start, opts.max_simplex_iterations, &mut iterations);
         if best.as_ref().is_none_or(|(_, b)| fx < *b) {
             best = Some((x, fx));
         }
     }
     let (x0, _) = best.unwrap_or_else(|| (default_start.to_vec(), f64::INFINITY));
+
     let m = bfgs(f, &x0, opts, &mut iterations, progress, 0.6);
     progress(1.0);
     m
