@@ -153,7 +153,8 @@ pub(crate) fn check_record(i: usize, c: &CustomerRecord) -> Result<(), ClvError>
 pub enum ModelKind {
     /// BG/NBD (Fader, Hardie & Lee 2005).
     BgNbd,
-    /// Pareto/NBD (Schmittlein, Morrison & Colombo 1987).
+    /// Pareto/NBD (Schmittlein, Morrison & Colombo 1987). Serialised as "pnbd".
+    #[serde(rename = "pnbd")]
     ParetoNbd,
     /// MBG/NBD (Batislam et al. 2007).
     MbgNbd,
@@ -238,7 +239,8 @@ impl ModelKind {
 pub enum BtydModel {
     /// BG/NBD.
     BgNbd(BgNbd),
-    /// Pareto/NBD.
+    /// Pareto/NBD (tag "pnbd").
+    #[serde(rename = "pnbd")]
     ParetoNbd(ParetoNbd),
     /// MBG/NBD.
     MbgNbd(MbgNbd),
@@ -718,4 +720,80 @@ pub fn predict_customers(
 /// Customer equity: the sum of the customers' CLVs (weighted by nothing: one row per customer).
 pub fn customer_equity(predictions: &[CustomerPrediction]) -> f64 {
     predictions.iter().map(|p| p.clv).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_kinds_parse_and_serialise_with_cli_codes() {
+        for k in ModelKind::ALL {
+            assert_eq!(ModelKind::parse(k.code()), Some(k));
+            assert_eq!(
+                serde_json::to_string(&k).unwrap(),
+                format!("\"{}\"", k.code())
+            );
+        }
+        assert_eq!(ModelKind::parse("BG/NBD"), Some(ModelKind::BgNbd));
+        assert_eq!(ModelKind::parse("gg"), None);
+    }
+
+    #[test]
+    fn bad_settings_name_the_parameter() {
+        let mut s = ClvSettings::monthly(TimeUnit::Week, 12, 0.01, 1.0);
+        assert_eq!(s.units_per_period, 4.345);
+        s.margin_rate = 1.5;
+        assert!(s.check().unwrap_err().to_string().contains("margin_rate"));
+        s.margin_rate = 1.0;
+        s.periods = 0;
+        assert!(s.check().unwrap_err().to_string().contains("periods"));
+    }
+
+    #[test]
+    fn clv_is_the_discounted_sum_of_expected_purchase_increments() {
+        let m = BtydModel::BgNbd(BgNbd {
+            r: 0.243,
+            alpha: 4.414,
+            a: 0.793,
+            b: 2.426,
+        });
+        let s = ClvSettings {
+            model_time_unit: TimeUnit::Week,
+            purchase_horizon: 52.0,
+            periods: 3,
+            units_per_period: 4.0,
+            discount_rate: 0.1,
+            margin_rate: 0.5,
+        };
+        let e = |t: f64| m.conditional_expected_purchases(t, 2.0, 20.0, 30.0);
+        let want =
+            0.5 * 40.0 * (e(4.0) / 1.1 + (e(8.0) - e(4.0)) / 1.21 + (e(12.0) - e(8.0)) / 1.331);
+        let got = customer_clv(&m, 2.0, 20.0, 30.0, 40.0, &s);
+        assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+    }
+
+    #[test]
+    fn impossible_records_are_rejected_with_their_position() {
+        let mut c = CustomerRecord::from_stats("c9", 2.0, 12.0, 10.0, 5.0);
+        let e = BtydParams::new(ModelKind::BgNbd)
+            .check()
+            .unwrap()
+            .fit_records(
+                &[
+                    CustomerRecord::from_stats("ok", 0.0, 0.0, 5.0, 0.0),
+                    c.clone(),
+                ],
+                TimeUnit::Week,
+                &mut |_| {},
+            )
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("customer 1 (id \"c9\"), field t_x"),
+            "{e}"
+        );
+        c.t_x = 5.0;
+        c.weight = 0.0;
+        assert!(check_record(0, &c).is_err());
+    }
 }
