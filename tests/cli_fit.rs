@@ -1,0 +1,125 @@
+//! `crm fit` and `crm predict` end to end, on the reference fixtures.
+
+// Test helpers may panic on broken fixtures: that is a test failure, not a time bomb.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Command;
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+
+fn crm(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_crm"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn fit_json_on_a_transaction_log_reports_the_lifetimes_optimum() {
+    let file = format!("{FIXTURES}/reference/synth_1e4_transactions.csv");
+    let (ok, out, err) = crm(&[
+        "fit",
+        &file,
+        "--model",
+        "bgnbd",
+        "--json",
+        "--end",
+        "2020-09-29",
+    ]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["model"], "bgnbd");
+    assert_eq!(v["converged"], true);
+    assert_eq!(v["n_customers"], 10000);
+    let r = v["params"]["r"].as_f64().unwrap();
+    assert!((r - 0.2524166721033525).abs() < 1e-5, "{r}");
+    let ll = v["log_likelihood"].as_f64().unwrap();
+    assert!((ll - -40891.47032755596).abs() < 1e-3);
+    assert!(v["std_errors"]["alpha"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn fit_text_on_a_summary_file_prints_parameters_and_convergence() {
+    let file = format!("{FIXTURES}/cdnow_customers_summary_with_transactions.csv");
+    let (ok, out, err) = crm(&["fit", &file, "--model", "pnbd"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("Pareto/NBD on 2357 customers"), "{out}");
+    assert!(out.contains("log-likelihood: -9594.97"), "{out}");
+    assert!(out.contains("converged: yes"), "{out}");
+}
+
+#[test]
+fn fit_gamma_gamma_and_sbg() {
+    let file = format!("{FIXTURES}/cdnow_customers_summary_with_transactions.csv");
+    let (ok, out, _) = crm(&["fit", &file, "--model", "gg", "--json"]);
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!((v["params"]["p"].as_f64().unwrap() - 6.25).abs() < 0.01);
+    assert_eq!(v["n_customers"], 946);
+
+    let dir = std::env::temp_dir().join(format!("crm-cli-fit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cohort = dir.join("cohort.csv");
+    std::fs::write(
+        &cohort,
+        "period,active\n0,1000\n1,869\n2,743\n3,653\n4,593\n5,551\n6,517\n7,491\n",
+    )
+    .unwrap();
+    let (ok, out, err) = crm(&["fit", cohort.to_str().unwrap(), "--model", "sbg", "--json"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!((v["params"]["alpha"].as_f64().unwrap() - 0.668).abs() < 1e-3);
+    assert!((v["params"]["beta"].as_f64().unwrap() - 3.806).abs() < 5e-3);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn predict_writes_one_row_per_customer_matching_lifetimes() {
+    let file = format!("{FIXTURES}/reference/synth_1e4_summary.csv");
+    let (ok, out, err) = crm(&[
+        "predict",
+        &file,
+        "--model",
+        "bgnbd",
+        "--horizon",
+        "52",
+        "--months",
+        "12",
+        "--discount",
+        "0.01",
+        "--margin",
+        "1.0",
+    ]);
+    assert!(ok, "{err}");
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next(),
+        Some("id,x,t_x,T,p_alive,expected_purchases,expected_spend,clv")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 10_000);
+    let first = &rows[0];
+    assert_eq!(first[0], "0");
+    let clv: f64 = first[7].parse().unwrap();
+    assert!(
+        ((clv - 21.78421260809075) / 21.78421260809075).abs() < 1e-4,
+        "{clv}"
+    );
+    let pa: f64 = first[4].parse().unwrap();
+    assert!((pa - 0.3597938578399457).abs() < 1e-4);
+}
+
+#[test]
+fn unknown_model_and_missing_file_fail_with_a_message() {
+    let (ok, _, err) = crm(&["fit", "nope.csv", "--model", "xyz"]);
+    assert!(!ok);
+    assert!(err.contains("--model"), "{err}");
+    let (ok, _, err) = crm(&["fit", "does-not-exist.csv", "--model", "bgnbd"]);
+    assert!(!ok);
+    assert!(err.contains("does-not-exist.csv"), "{err}");
+}
