@@ -36,7 +36,7 @@ pub use decode::Encoding;
 pub use detect::read_table;
 pub use mapping::{guess_mapping, Mapping, Role};
 pub use numbers::DecimalSep;
-// STREAM
+pub use stream::TransactionParser;
 pub use validate::{transactions, BadRows, Issue, IssueKind, ValidationReport};
 
 /// The field separator of a text file.

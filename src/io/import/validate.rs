@@ -130,6 +130,19 @@ impl ValidationReport {
         Ok(())
     }
 
+    /// Adds an issue (counted by kind; listed while under the cap).
+    pub fn push_issue(&mut self, issue: Issue) {
+        self.record(issue);
+    }
+
+    /// Marks a row as rejected.
+    pub fn reject(&mut self, row: u64) {
+        self.rows_rejected += 1;
+        if self.rejected_rows.len() < self.max_issues as usize {
+            self.rejected_rows.push(row);
+        }
+    }
+
     fn record(&mut self, issue: Issue) {
         match self.by_kind.iter_mut().find(|k| k.kind == issue.kind) {
             Some(k) => k.count += 1,
