@@ -2,7 +2,7 @@
 //! line break are quoted, quotes doubled).
 
 /// Writes a header and rows as CSV text with `\n` line ends.
-pub fn write_csv<S: AsRef<str>, R: AsRef<[S]>>(headers: &[S], rows: &[R]) -> String {
+pub fn write_csv<H: AsRef<str>, S: AsRef<str>, R: AsRef<[S]>>(headers: &[H], rows: &[R]) -> String {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .flexible(true)

@@ -204,6 +204,54 @@ pub struct Detection {
     pub notes: Vec<String>,
 }
 
+impl Detection {
+    /// The detected settings as plain text lines (for the CLI and logs).
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        match self.source {
+            SourceKind::Spreadsheet => {
+                s.push_str(&format!(
+                    "spreadsheet, sheet \"{}\"",
+                    self.sheet.as_deref().unwrap_or("")
+                ));
+            }
+            SourceKind::Text => {
+                s.push_str(&format!(
+                    "text, {}, {} separated",
+                    self.encoding.unwrap_or_default().name(),
+                    self.delimiter.map_or("comma", Delimiter::name)
+                ));
+            }
+        }
+        s.push_str(if self.has_header {
+            ", with a header"
+        } else {
+            ", no header"
+        });
+        s.push_str(match self.decimal {
+            DecimalSep::Dot => ", decimal dot",
+            DecimalSep::Comma => ", decimal comma",
+        });
+        if let Some(f) = &self.date_format {
+            s.push_str(&format!(", dates {}", f.describe()));
+        }
+        s.push('\n');
+        for c in &self.columns {
+            s.push_str(&format!(
+                "  {}: {} ({} of {} values fit)\n",
+                c.name,
+                c.kind.name(),
+                c.conforming,
+                c.non_empty
+            ));
+        }
+        for n in &self.notes {
+            s.push_str(&format!("  note: {n}\n"));
+        }
+        s
+    }
+}
+
 /// A forced column type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ColumnTypeOverride {
