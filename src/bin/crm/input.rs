@@ -178,8 +178,12 @@ pub fn load_transactions(args: &InputArgs) -> Result<(Vec<Transaction>, String),
 /// # Errors
 /// A message naming the option with a bad value.
 pub fn summary_options(args: &InputArgs) -> Result<SummaryOptions, String> {
-    let time_unit = TimeUnit::parse(&args.time_unit)
-        .ok_or_else(|| format!("--time-unit {}: expected day, week or month", args.time_unit))?;
+    let time_unit = TimeUnit::parse(&args.time_unit).ok_or_else(|| {
+        format!(
+            "--time-unit {}: expected day, week or month",
+            args.time_unit
+        )
+    })?;
     let returns = match args.returns.to_ascii_lowercase().as_str() {
         "net" => ReturnsPolicy::Net,
         "drop" => ReturnsPolicy::Drop,
@@ -188,7 +192,11 @@ pub fn summary_options(args: &InputArgs) -> Result<SummaryOptions, String> {
     };
     Ok(SummaryOptions {
         time_unit,
-        observation_end: args.end.as_deref().map(|s| date_arg(s, "end")).transpose()?,
+        observation_end: args
+            .end
+            .as_deref()
+            .map(|s| date_arg(s, "end"))
+            .transpose()?,
         calibration_end: args
             .calibration_end
             .as_deref()
@@ -224,7 +232,8 @@ pub fn load_summary(args: &InputArgs) -> Result<(CustomerSummary, String), Strin
         "{} customers, time unit {}, observation end {}\n",
         s.customers.len(),
         s.time_unit.name(),
-        s.observation_end.map_or_else(|| "-".into(), |d| d.to_string())
+        s.observation_end
+            .map_or_else(|| "-".into(), |d| d.to_string())
     ));
     Ok((s, report))
 }

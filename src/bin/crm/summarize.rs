@@ -23,7 +23,15 @@ pub fn run(args: &Args) -> Result<(), String> {
     let (summary, report) = load_summary(&args.input)?;
     eprint!("{report}");
     let split = summary.calibration_end.is_some();
-    let mut headers = vec!["id", "x", "t_x", "T", "monetary", "occasions", "total_spend"];
+    let mut headers = vec![
+        "id",
+        "x",
+        "t_x",
+        "T",
+        "monetary",
+        "occasions",
+        "total_spend",
+    ];
     if split {
         headers.extend(["holdout_x", "holdout_spend"]);
     }

@@ -69,12 +69,23 @@ pub fn read_cohorts(table: &ParsedTable) -> Result<CohortTable, ImportError> {
     }
     // One row of numbers: a single cohort across the columns.
     if n == 1 && width > 1 {
-        let active: Vec<f64> = columns.iter().filter_map(|(_, v)| v.first().copied().flatten()).collect();
-        return finish(vec![Cohort { name: "cohort 1".into(), active }], notes);
+        let active: Vec<f64> = columns
+            .iter()
+            .filter_map(|(_, v)| v.first().copied().flatten())
+            .collect();
+        return finish(
+            vec![Cohort {
+                name: "cohort 1".into(),
+                active,
+            }],
+            notes,
+        );
     }
     if columns.len() > 1 && columns.first().is_some_and(|(_, v)| is_period_column(v)) {
         let (name, _) = columns.remove(0);
-        notes.push(format!("column \"{name}\" read as the period number and skipped"));
+        notes.push(format!(
+            "column \"{name}\" read as the period number and skipped"
+        ));
     }
     let cohorts = columns
         .into_iter()

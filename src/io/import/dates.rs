@@ -97,7 +97,10 @@ fn split_time(s: &str) -> Option<(&str, bool)> {
             let time_ok = !rest.is_empty()
                 && rest.chars().all(|c| {
                     c.is_ascii_digit()
-                        || matches!(c, ':' | '.' | ' ' | 'Z' | '+' | '-' | 'A' | 'P' | 'M' | 'a' | 'p' | 'm')
+                        || matches!(
+                            c,
+                            ':' | '.' | ' ' | 'Z' | '+' | '-' | 'A' | 'P' | 'M' | 'a' | 'p' | 'm'
+                        )
                 })
                 && rest.starts_with(|c: char| c.is_ascii_digit())
                 && rest.contains(':');
@@ -271,7 +274,11 @@ impl DateScan {
                 )),
             ),
             (Some((r1, v1)), Some((r2, v2))) => (
-                if hint_day_first { DateFormat::Dmy } else { DateFormat::Mdy },
+                if hint_day_first {
+                    DateFormat::Dmy
+                } else {
+                    DateFormat::Mdy
+                },
                 Some(format!(
                     "dates mix orders: row {} has \"{v1}\" (day-first) and row {} has \"{v2}\" \
                      (month-first); set the date format",
@@ -280,7 +287,11 @@ impl DateScan {
                 )),
             ),
             (None, None) => {
-                let f = if hint_day_first { DateFormat::Dmy } else { DateFormat::Mdy };
+                let f = if hint_day_first {
+                    DateFormat::Dmy
+                } else {
+                    DateFormat::Mdy
+                };
                 let note = format!(
                     "dates are ambiguous (no day above 12): assumed {}; set the date format if wrong",
                     f.describe()
@@ -312,8 +323,14 @@ mod tests {
         assert_eq!(parse_date("3/5/2024", &DateFormat::Mdy), d(2024, 3, 5));
         assert_eq!(parse_date("05-03-24", &DateFormat::Dmy), d(2024, 3, 5));
         assert_eq!(parse_date("20240305", &DateFormat::Compact), d(2024, 3, 5));
-        assert_eq!(parse_date("2024-03-05T14:30:00Z", &DateFormat::Ymd), d(2024, 3, 5));
-        assert_eq!(parse_date("3/5/2024 2:30 PM", &DateFormat::Mdy), d(2024, 3, 5));
+        assert_eq!(
+            parse_date("2024-03-05T14:30:00Z", &DateFormat::Ymd),
+            d(2024, 3, 5)
+        );
+        assert_eq!(
+            parse_date("3/5/2024 2:30 PM", &DateFormat::Mdy),
+            d(2024, 3, 5)
+        );
         assert_eq!(parse_date("05-Mar-2024", &DateFormat::Dmy), d(2024, 3, 5));
         assert_eq!(parse_date("Mar 5, 2024", &DateFormat::Dmy), d(2024, 3, 5));
         assert_eq!(parse_date("45356", &DateFormat::ExcelSerial), d(2024, 3, 5));

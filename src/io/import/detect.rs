@@ -219,19 +219,17 @@ fn is_typed(s: &str) -> bool {
     is_numberish(s) || looks_like_date(s)
 }
 
-/// Whether the first row is a header: none of its cells is a number or a date, and either some
-/// column is typed below a text cell, or its names are distinct and some are known role names
-/// (or everything is text).
+/// Whether the first row is a header: some column holds numbers or dates below a text cell in
+/// the first row; or, when no cell of the first row is a number or a date, some name is a
+/// known role name or every column is text.
 pub(crate) fn detect_header(raw: &RawRows) -> bool {
     let Some(first) = raw.row(0) else {
         return false;
     };
-    if first.iter().any(is_typed) {
-        return false;
-    }
+    let any_typed = first.iter().any(is_typed);
     let n = raw.len().min(200);
     if n <= 1 {
-        return true;
+        return !any_typed;
     }
     let mut evidence = false;
     let mut all_text_below = true;
@@ -247,13 +245,13 @@ pub(crate) fn detect_header(raw: &RawRows) -> bool {
         }
         if filled > 0 && typed * 2 > filled {
             all_text_below = false;
-            if !h.is_empty() {
+            if !h.is_empty() && !is_typed(h) {
                 evidence = true;
             }
         }
     }
     let named = first.iter().any(|h| role_of_header(h).is_some());
-    evidence || named || all_text_below
+    evidence || (!any_typed && (named || all_text_below))
 }
 
 /// Statistics of one column over the inspected rows.
@@ -288,6 +286,7 @@ fn finish_table(
     } else {
         (Vec::new(), raw)
     };
+    let header_fields = headers.len();
     if has_header && rows.len() == 0 {
         return Err(ImportError::HeaderOnly { headers });
     }
@@ -308,7 +307,7 @@ fn finish_table(
 
     // Ragged rows.
     let expected = if has_header {
-        detection_width(&headers)
+        header_fields
     } else {
         mode(
             &(0..rows.len().min(1000))
@@ -420,6 +419,11 @@ fn finish_table(
         if let Some(n) = note {
             detection.notes.push(format!("column \"{name}\": {n}"));
         }
+        if date_format.is_none() && s.scan.dates > 0 && !kind.is_numeric() {
+            // Some dates but too many counter-examples for a date type: keep the format so a
+            // mapping that names this column as the date can still read (and report) it.
+            date_format = Some(s.scan.resolve(!us_hint).0);
+        }
         columns.push(ColumnInfo {
             name,
             kind,
@@ -450,6 +454,7 @@ fn finish_table(
         .or_else(|| opts.date_format.clone());
     detection.columns = columns;
     detection.rows_inspected = n as u64;
+    detection.fields = u32::try_from(expected).unwrap_or(u32::MAX);
     if detection.ragged_count > 0 {
         detection.notes.push(format!(
             "{} rows have a different number of fields than the header ({expected})",
@@ -458,10 +463,6 @@ fn finish_table(
     }
     let _ = excel_serial_to_date;
     Ok(ParsedTable::from_raw(rows, headers, detection))
-}
-
-fn detection_width(headers: &[String]) -> usize {
-    headers.len()
 }
 
 #[cfg(test)]

@@ -197,6 +197,9 @@ pub struct Detection {
     /// Number of ragged rows in all.
     #[serde(default)]
     pub ragged_count: u64,
+    /// Fields a row should have (the header's count, or the most common count).
+    #[serde(default)]
+    pub fields: u32,
     /// Types were inferred from this many rows (the first ones).
     pub rows_inspected: u64,
     /// Plain-words notes: what was assumed and why (ambiguous dates, blank rows skipped...).

@@ -28,7 +28,8 @@ impl DecimalSep {
 }
 
 const CURRENCY_CODES: [&str; 14] = [
-    "EUR", "USD", "GBP", "CHF", "JPY", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN", "BRL", "MXN", "CZK",
+    "EUR", "USD", "GBP", "CHF", "JPY", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN", "BRL", "MXN",
+    "CZK",
 ];
 
 fn is_currency_sign(c: char) -> bool {
@@ -51,7 +52,9 @@ fn strip_currency(s: &str) -> &str {
             }
             if s.len() >= code.len() {
                 if let Some(head) = s.get(..s.len() - code.len()) {
-                    if s.get(s.len() - code.len()..).is_some_and(|t| t.eq_ignore_ascii_case(code)) {
+                    if s.get(s.len() - code.len()..)
+                        .is_some_and(|t| t.eq_ignore_ascii_case(code))
+                    {
                         s = head.trim_end();
                     }
                 }
@@ -72,7 +75,9 @@ fn strip_currency(s: &str) -> &str {
 
 fn strip_prefix_ci<'a>(s: &'a str, p: &str) -> Option<&'a str> {
     let head = s.get(..p.len())?;
-    head.eq_ignore_ascii_case(p).then(|| s.get(p.len()..)).flatten()
+    head.eq_ignore_ascii_case(p)
+        .then(|| s.get(p.len()..))
+        .flatten()
 }
 
 /// Parses a plain ASCII number quickly: optional sign, digits, optional `.` and digits.
@@ -219,7 +224,11 @@ pub fn decimal_evidence(s: &str) -> Option<DecimalSep> {
         return None;
     }
     match (last_dot, last_comma) {
-        (Some(d), Some(c)) => Some(if d > c { DecimalSep::Dot } else { DecimalSep::Comma }),
+        (Some(d), Some(c)) => Some(if d > c {
+            DecimalSep::Dot
+        } else {
+            DecimalSep::Comma
+        }),
         (Some(d), None) => {
             // "1.234" alone is ambiguous (a thousands group); other lengths are decimals,
             // and repeated dots ("1.234.567") are groups.

@@ -100,11 +100,11 @@ pub(crate) fn read_sheet(bytes: &[u8], wanted: Option<&str>) -> Result<Grid, Imp
         None => sheets.clone(),
     };
     for name in &candidates {
-        let range =
-            wb.worksheet_range(name)
-                .map_err(|e| ImportError::UnreadableSpreadsheet {
-                    reason: format!("sheet \"{name}\": {e}"),
-                })?;
+        let range = wb
+            .worksheet_range(name)
+            .map_err(|e| ImportError::UnreadableSpreadsheet {
+                reason: format!("sheet \"{name}\": {e}"),
+            })?;
         let base = range.start().map_or(0, |(r, _)| u64::from(r));
         let mut rows = RawRows::new();
         let mut cells: Vec<String> = Vec::new();

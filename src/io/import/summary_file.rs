@@ -13,7 +13,14 @@ const X: &[&str] = &["x", "frequency", "freq", "repeat purchases"];
 const TX: &[&str] = &["t x", "tx", "recency", "t_x"];
 const T: &[&str] = &["t", "age", "t cal", "big t"];
 const M: &[&str] = &["m", "monetary value", "monetary", "mean spend", "avg spend"];
-const ID: &[&str] = &["id", "customer id", "customer", "client", "cust id", "customerid"];
+const ID: &[&str] = &[
+    "id",
+    "customer id",
+    "customer",
+    "client",
+    "cust id",
+    "customerid",
+];
 
 fn find(table: &ParsedTable, names: &[&str]) -> Option<usize> {
     table

@@ -43,8 +43,14 @@ pub fn read_survey(table: &ParsedTable) -> Result<SurveyTable, ImportError> {
     let named_id = cols.iter().position(|c| {
         let norm = super::mapping::normalise_header(&c.name);
         role_of_header(&c.name) == Some(Role::Customer)
-            || ["id", "respondent", "respondent id", "response id", "customer"]
-                .contains(&norm.as_str())
+            || [
+                "id",
+                "respondent",
+                "respondent id",
+                "response id",
+                "customer",
+            ]
+            .contains(&norm.as_str())
     });
     let id_col = named_id.or_else(|| cols.iter().position(|c| c.kind == ColumnType::Text));
     let date_col = cols.iter().position(|c| c.kind.is_date());

@@ -183,7 +183,10 @@ impl ValidationReport {
             s.push_str(&format!("  {i}\n"));
         }
         if self.issues_not_shown > 0 {
-            s.push_str(&format!("  ... and {} more issues\n", self.issues_not_shown));
+            s.push_str(&format!(
+                "  ... and {} more issues\n",
+                self.issues_not_shown
+            ));
         }
         if !self.rejected_rows.is_empty() {
             let list: Vec<String> = self.rejected_rows.iter().map(u64::to_string).collect();
@@ -269,7 +272,7 @@ impl Validator {
                 opt(Role::Product),
             ],
             names: h.clone(),
-            width: h.len(),
+            width: (table.detection.fields as usize).max(1),
             date_words: format!("a date ({})", date_format.describe()),
             date_format,
             decimal: opts.decimal.unwrap_or(table.detection.decimal),
@@ -280,7 +283,16 @@ impl Validator {
         })
     }
 
-    fn issue(&mut self, row: u64, line: u64, col: usize, kind: IssueKind, expected: &str, found: &str, rejected: bool) {
+    fn issue(
+        &mut self,
+        row: u64,
+        line: u64,
+        col: usize,
+        kind: IssueKind,
+        expected: &str,
+        found: &str,
+        rejected: bool,
+    ) {
         self.report.record(Issue {
             row,
             line,
@@ -315,7 +327,15 @@ impl Validator {
             );
         }
         if cid.is_empty() {
-            self.issue(row, line, self.customer, IssueKind::Missing, "a customer id", cid, true);
+            self.issue(
+                row,
+                line,
+                self.customer,
+                IssueKind::Missing,
+                "a customer id",
+                cid,
+                true,
+            );
             ok = false;
         }
         let date = if date_text.is_empty() {
@@ -325,17 +345,41 @@ impl Validator {
             let d = parse_date(date_text, &self.date_format);
             if d.is_none() {
                 let words = self.date_words.clone();
-                self.issue(row, line, self.date, IssueKind::BadDate, &words, date_text, true);
+                self.issue(
+                    row,
+                    line,
+                    self.date,
+                    IssueKind::BadDate,
+                    &words,
+                    date_text,
+                    true,
+                );
             }
             d
         };
         let amount = if amount_text.is_empty() {
-            self.issue(row, line, self.amount, IssueKind::Missing, "an amount", "", true);
+            self.issue(
+                row,
+                line,
+                self.amount,
+                IssueKind::Missing,
+                "an amount",
+                "",
+                true,
+            );
             None
         } else {
             let a = parse_number(amount_text, self.decimal);
             if a.is_none() {
-                self.issue(row, line, self.amount, IssueKind::BadNumber, "a number", amount_text, true);
+                self.issue(
+                    row,
+                    line,
+                    self.amount,
+                    IssueKind::BadNumber,
+                    "a number",
+                    amount_text,
+                    true,
+                );
             }
             a
         };
