@@ -1,6 +1,8 @@
 //! `crm summarize` end to end: the summary CSV on stdout or in a file, the report on stderr,
 //! column overrides by name and position, and plain-words errors.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::process::{Command, Output};
 
 fn fixture(name: &str) -> String {

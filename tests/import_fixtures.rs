@@ -1,6 +1,8 @@
 //! Every import fixture read end to end, with its exact expected result or error.
 //! The fixtures and what each checks are listed in tests/fixtures/import/README.md.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use chrono::NaiveDate;
 use crm::domain::customers::{summarize, SummaryOptions, Transaction};
 use crm::io::import::cohort::read_cohorts;

@@ -7,9 +7,9 @@ use crm::io::export::write_csv;
 /// Arguments of `crm summarize`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Input file and how to read it.
+    /// Input file and how to read it (boxed: it is large, and `Command` holds it by value).
     #[command(flatten)]
-    pub input: InputArgs,
+    pub input: Box<InputArgs>,
     /// Write the summary here instead of standard output.
     #[arg(long, short)]
     pub output: Option<std::path::PathBuf>,

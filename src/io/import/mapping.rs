@@ -466,7 +466,7 @@ pub fn guess_mapping(table: &ParsedTable) -> Mapping {
                 }
             }
         }
-        order.sort_by(|a, b| b.0.cmp(&a.0));
+        order.sort_by_key(|o| std::cmp::Reverse(o.0));
         for (_, r, j) in order {
             if m.get(r).is_none() && !used.get(j).copied().unwrap_or(true) {
                 m.set(r, u32::try_from(j).ok());

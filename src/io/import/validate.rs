@@ -285,8 +285,7 @@ impl Validator {
 
     fn issue(
         &mut self,
-        row: u64,
-        line: u64,
+        (row, line): (u64, u64),
         col: usize,
         kind: IssueKind,
         expected: &str,
@@ -317,8 +316,7 @@ impl Validator {
         let amount_text = cells.get(self.amount).unwrap_or("");
         if cells.len() != self.width {
             self.issue(
-                row,
-                line,
+                (row, line),
                 cells.len().min(self.width.saturating_sub(1)),
                 IssueKind::Ragged,
                 &format!("{} fields", self.width),
@@ -328,8 +326,7 @@ impl Validator {
         }
         if cid.is_empty() {
             self.issue(
-                row,
-                line,
+                (row, line),
                 self.customer,
                 IssueKind::Missing,
                 "a customer id",
@@ -339,15 +336,21 @@ impl Validator {
             ok = false;
         }
         let date = if date_text.is_empty() {
-            self.issue(row, line, self.date, IssueKind::Missing, "a date", "", true);
+            self.issue(
+                (row, line),
+                self.date,
+                IssueKind::Missing,
+                "a date",
+                "",
+                true,
+            );
             None
         } else {
             let d = parse_date(date_text, &self.date_format);
             if d.is_none() {
                 let words = self.date_words.clone();
                 self.issue(
-                    row,
-                    line,
+                    (row, line),
                     self.date,
                     IssueKind::BadDate,
                     &words,
@@ -359,8 +362,7 @@ impl Validator {
         };
         let amount = if amount_text.is_empty() {
             self.issue(
-                row,
-                line,
+                (row, line),
                 self.amount,
                 IssueKind::Missing,
                 "an amount",
@@ -372,8 +374,7 @@ impl Validator {
             let a = parse_number(amount_text, self.decimal);
             if a.is_none() {
                 self.issue(
-                    row,
-                    line,
+                    (row, line),
                     self.amount,
                     IssueKind::BadNumber,
                     "a number",
@@ -388,7 +389,7 @@ impl Validator {
             let t = cells.get(c).filter(|t| !t.is_empty())?;
             let v = parse_number(t, this.decimal);
             if v.is_none() {
-                this.issue(row, line, c, IssueKind::BadNumber, "a number", t, false);
+                this.issue((row, line), c, IssueKind::BadNumber, "a number", t, false);
             }
             v
         };
