@@ -157,11 +157,21 @@ pub fn load_transactions(args: &InputArgs) -> Result<(Vec<Transaction>, String),
         return load_chunked(args);
     }
     let started = std::time::Instant::now();
-    let (table, mut report) = load_table(args)?;
+    let (table, report) = load_table(args)?;
+    transactions_from(args, &table, report, started)
+}
+
+/// Validates an already read table into transactions (see [`load_transactions`]).
+fn transactions_from(
+    args: &InputArgs,
+    table: &ParsedTable,
+    mut report: String,
+    started: std::time::Instant,
+) -> Result<(Vec<Transaction>, String), String> {
     let read = started.elapsed();
-    let m = mapping(args, &table)?;
+    let m = mapping(args, table)?;
     let opts = import_options(args)?;
-    let (txs, rep) = transactions(&table, &m, &opts).map_err(|e| e.to_string())?;
+    let (txs, rep) = transactions(table, &m, &opts).map_err(|e| e.to_string())?;
     if args.timings {
         report.push_str(&format!(
             "timings: read and detect {:.3} s, validate {:.3} s\n",
@@ -288,6 +298,12 @@ pub fn summary_options(args: &InputArgs) -> Result<SummaryOptions, String> {
 /// inconsistent dates.
 pub fn load_summary(args: &InputArgs) -> Result<(CustomerSummary, String), String> {
     let opts = summary_options(args)?;
+    if args.chunked {
+        // Slices are for transaction logs; a summary file is small enough to read whole.
+        let (txs, report) = load_transactions(args)?;
+        return finish_summary(args, &txs, &opts, report);
+    }
+    let started = std::time::Instant::now();
     let (table, report) = load_table(args)?;
     if summary_file::is_summary(&table) {
         let (s, rep) = summary_file::load_summary(&table, opts.time_unit, 100)
@@ -300,8 +316,17 @@ pub fn load_summary(args: &InputArgs) -> Result<(CustomerSummary, String), Strin
         report.push_str(&rep.to_text());
         return Ok((s, report));
     }
-    let (txs, mut report) = load_transactions(args)?;
-    let s = summarize(&txs, &opts).map_err(|e| format!("{}: {e}", args.file.display()))?;
+    let (txs, report) = transactions_from(args, &table, report, started)?;
+    finish_summary(args, &txs, &opts, report)
+}
+
+fn finish_summary(
+    args: &InputArgs,
+    txs: &[Transaction],
+    opts: &SummaryOptions,
+    mut report: String,
+) -> Result<(CustomerSummary, String), String> {
+    let s = summarize(txs, opts).map_err(|e| format!("{}: {e}", args.file.display()))?;
     report.push_str(&format!(
         "{} customers, time unit {}, observation end {}\n",
         s.customers.len(),

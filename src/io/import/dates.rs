@@ -197,15 +197,32 @@ pub fn parse_date(s: &str, format: &DateFormat) -> Option<NaiveDate> {
             let v: f64 = s.parse().ok()?;
             excel_serial_to_date(v).or_else(|| parse_date(s, &DateFormat::Ymd))
         }
-        _ => match shape(s)?.0 {
-            Shape::Exact(d) => Some(d),
-            Shape::Compact(d) => Some(d),
-            Shape::Pair(a, b, y) => match format {
-                DateFormat::Mdy => NaiveDate::from_ymd_opt(y, a, b),
-                _ => NaiveDate::from_ymd_opt(y, b, a),
-            },
-        },
+        _ => {
+            if let Some(d) = iso_fast(s.as_bytes()) {
+                return Some(d);
+            }
+            match shape(s)?.0 {
+                Shape::Exact(d) => Some(d),
+                Shape::Compact(d) => Some(d),
+                Shape::Pair(a, b, y) => match format {
+                    DateFormat::Mdy => NaiveDate::from_ymd_opt(y, a, b),
+                    _ => NaiveDate::from_ymd_opt(y, b, a),
+                },
+            }
+        }
     }
+}
+
+/// `YYYY-MM-DD` exactly, without the general machinery (the common case in large logs).
+fn iso_fast(b: &[u8]) -> Option<NaiveDate> {
+    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *b else {
+        return None;
+    };
+    let digit = |c: u8| c.is_ascii_digit().then(|| u32::from(c - b'0'));
+    let y = digit(y0)? * 1000 + digit(y1)? * 100 + digit(y2)? * 10 + digit(y3)?;
+    let m = digit(m0)? * 10 + digit(m1)?;
+    let d = digit(d0)? * 10 + digit(d1)?;
+    NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)
 }
 
 /// What a scan of a column's values says about its dates.

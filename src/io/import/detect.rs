@@ -173,7 +173,6 @@ pub(crate) fn parse_text(
                 .delimiter(b)
                 .has_headers(false)
                 .flexible(true)
-                .trim(csv::Trim::All)
                 .from_reader(text.as_bytes());
             let mut rec = csv::ByteRecord::new();
             loop {
@@ -183,12 +182,15 @@ pub(crate) fn parse_text(
                     Err(_) => break,
                 }
                 let line = rec.position().map_or(0, |p| p.line()) + line_base;
-                if rec.iter().all(|f| f.is_empty()) {
+                if rec.iter().all(|f| f.trim_ascii().is_empty()) {
                     blank += 1;
                     continue;
                 }
                 // The input is valid UTF-8 and fields split at ASCII bytes, so each field is too.
-                let cells = rec.iter().map(|f| std::str::from_utf8(f).unwrap_or(""));
+                // Fields are trimmed here rather than by the reader, which would copy each record.
+                let cells = rec
+                    .iter()
+                    .map(|f| std::str::from_utf8(f.trim_ascii()).unwrap_or(""));
                 if !raw.push(cells, line) {
                     return Err(ImportError::TooLarge);
                 }

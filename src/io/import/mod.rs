@@ -468,20 +468,19 @@ impl RawRows {
         true
     }
 
-    /// Removes the first row (the header) and returns its cells.
-    pub(crate) fn split_first(self) -> (Vec<String>, RawRows) {
-        let table = ParsedTable::from_raw(self, Vec::new(), Detection::default());
-        let head: Vec<String> = table
+    /// Removes the first row (the header) and returns its cells. The header's text stays in
+    /// the buffer; only the row index moves, so this costs no copy of the data.
+    pub(crate) fn split_first(mut self) -> (Vec<String>, RawRows) {
+        let head: Vec<String> = self
             .row(0)
             .map(|r| r.iter().map(str::to_string).collect())
             .unwrap_or_default();
-        let mut rest = RawRows::new();
-        for i in 1..table.lines.len() {
-            if let (Some(r), Some(l)) = (table.row(i), table.line(i)) {
-                rest.push(r.iter(), l);
-            }
+        if self.lines.is_empty() {
+            return (head, self);
         }
-        (head, rest)
+        self.row_starts.remove(0);
+        self.lines.remove(0);
+        (head, self)
     }
 
     pub(crate) fn row(&self, i: usize) -> Option<Row<'_>> {
