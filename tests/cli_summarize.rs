@@ -144,3 +144,13 @@ fn sheet_is_chosen_by_name() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("\n007,1,2.142857,"));
 }
+
+#[test]
+fn reading_in_slices_gives_the_same_summary() {
+    for f in ["german_semicolon.csv", "quoted_multiline.csv", "text_amounts.csv"] {
+        let whole = crm(&[&fixture(f)]);
+        let sliced = crm(&[&fixture(f), "--chunked"]);
+        assert!(sliced.status.success(), "{f}: {}", text(&sliced.stderr));
+        assert_eq!(text(&whole.stdout), text(&sliced.stdout), "{f}");
+    }
+}
