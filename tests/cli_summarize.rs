@@ -147,7 +147,11 @@ fn sheet_is_chosen_by_name() {
 
 #[test]
 fn reading_in_slices_gives_the_same_summary() {
-    for f in ["german_semicolon.csv", "quoted_multiline.csv", "text_amounts.csv"] {
+    for f in [
+        "german_semicolon.csv",
+        "quoted_multiline.csv",
+        "text_amounts.csv",
+    ] {
         let whole = crm(&[&fixture(f)]);
         let sliced = crm(&[&fixture(f), "--chunked"]);
         assert!(sliced.status.success(), "{f}: {}", text(&sliced.stderr));

@@ -106,6 +106,9 @@ impl TransactionParser {
                 return Ok(());
             }
             self.start(false)?;
+            if !self.started {
+                return Ok(());
+            }
         }
         self.process(false)
     }
@@ -153,6 +156,11 @@ impl TransactionParser {
         } else {
             record_boundary(&self.pending, self.opts.delimiter)
         };
+        if cut == 0 && !last {
+            // No complete record yet (or UTF-16, read whole): wait for more bytes.
+            self.started = false;
+            return Ok(());
+        }
         let sample = self.pending.get(..cut).unwrap_or(&self.pending);
         let table: ParsedTable = read_table(sample, &self.file_name, &self.opts)?;
         let mapping = self.mapping.take().unwrap_or_else(|| guess_mapping(&table));
