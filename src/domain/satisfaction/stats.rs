@@ -112,6 +112,7 @@ pub fn mean_quantile(method: MeanInterval, n: u64) -> f64 {
 
 /// Solves `a · x = b` (a is n × n, row-major) by Gaussian elimination with partial pivoting.
 /// None when the system is singular.
+#[allow(clippy::needless_range_loop)]
 pub fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
     let n = b.len();
     if a.len() != n || a.iter().any(|r| r.len() != n) {

@@ -378,7 +378,7 @@ fn validate(x: &FeatureMatrix) -> Result<(), KMeansError> {
     if c == 0 {
         return Err(KMeansError::Shape("no feature columns".into()));
     }
-    if x.data.len() % c != 0 {
+    if !x.data.len().is_multiple_of(c) {
         return Err(KMeansError::Shape(format!(
             "{} values do not fill rows of {c} features",
             x.data.len()

@@ -156,10 +156,9 @@ fn rule(segment: &str, r: (f64, f64), other: (f64, f64), axes: MapAxes, descript
 impl SegmentMap {
     /// The segment of scores (r, f, m): the winning rule's name, or the fallback.
     pub fn assign(&self, r: u8, f: u8, m: u8) -> &str {
-        let mut it = self.rules.iter().filter(|x| x.matches(r, f, m));
         let hit = match self.precedence {
-            Precedence::FirstMatch => it.next(),
-            Precedence::LastMatch => it.last(),
+            Precedence::FirstMatch => self.rules.iter().find(|x| x.matches(r, f, m)),
+            Precedence::LastMatch => self.rules.iter().rev().find(|x| x.matches(r, f, m)),
         };
         hit.map_or(self.fallback.as_str(), |x| x.segment.as_str())
     }
