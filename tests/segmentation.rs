@@ -576,7 +576,7 @@ fn strategy_rules_follow_value_recency_and_p_alive() {
     // Totals: 100 customers, 1000 revenue; overall mean recency = (10·10+20·20+30·30+40·200)/100 = 94.
     let s = suggest(&[
         seg("Champions", 10, 500.0, 10.0, 8.0, None), // value index 5 → Retain, Partnership
-        seg("Loyal", 20, 300.0, 20.0, 4.0, None),     // index 1.5 → Retain, Proactive
+        seg("Loyal", 20, 320.0, 20.0, 4.0, None),     // index 1.6 → Retain, Proactive
         seg("New", 30, 100.0, 30.0, 1.0, None),       // occasions < 1.5 → Acquire
         seg("Lost", 40, 80.0, 200.0, 2.0, None),      // 200 > 1.5·94 → Win back, Basic (index .2)
     ]);
