@@ -95,7 +95,7 @@ fn csat_top_two_box_with_wilson_interval() {
     assert!(close(s.ci_low, 0.490_157, 1e-6));
     assert!(close(s.ci_high, 0.943_319, 1e-6));
     assert!(close(s.mean, 3.9, 1e-12)); // (5+5+6·4+3+2)/10
-    // Top-1 box: only the two 5s.
+                                        // Top-1 box: only the two 5s.
     assert_eq!(csat(&a, &Question::new("csat", 1, 5), 1).unwrap().top, 2);
     // Lower is better: 1–2 are the top boxes.
     let q = Question {
