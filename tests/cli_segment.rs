@@ -32,7 +32,7 @@ fn crm(args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_crm"))
         .args(args)
         .output()
-        .unwrap();
+        .unwrap_or_else(|e| panic!("crm did not run: {e}"));
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
