@@ -99,7 +99,7 @@ fn default_n_init() -> u32 {
     4
 }
 fn default_tol() -> f64 {
-    1e-6
+    1e-4
 }
 fn yes() -> bool {
     true
