@@ -625,3 +625,32 @@ fn cross_tab_counts_and_row_shares() {
     assert_eq!(t.col_totals, vec![1, 3]);
     assert!(cross_tab(&a, &b[..2]).is_err());
 }
+
+#[test]
+fn segment_figures_sum_revenue_and_average_the_optional_inputs() {
+    use crm::domain::segmentation::strategy::segment_figures;
+    use std::collections::HashMap;
+    let s = summary(vec![
+        rec("a", "2024-03-01", 2, 100.0),
+        rec("b", "2024-03-05", 4, 300.0),
+        rec("c", "2024-01-01", 1, 10.0),
+    ]);
+    let r = RfmParams {
+        bins: 2,
+        ..Default::default()
+    }
+    .fit(&s)
+    .unwrap();
+    let labels = vec!["X".to_string(), "X".to_string(), "Y".to_string()];
+    let pa: HashMap<String, f64> = [("a".to_string(), 0.5), ("b".to_string(), 0.9)].into();
+    let f = segment_figures(&r, &labels, Some(&pa), None);
+    assert_eq!(f.len(), 2);
+    assert_eq!(f[0].customers, 2);
+    assert!(close(f[0].revenue, 400.0));
+    // Analysis date 2024-03-06: recency 5 and 1 days → mean 3; occasions (2 + 4)/2 = 3.
+    assert!(close(f[0].mean_recency_days, 3.0));
+    assert!(close(f[0].mean_occasions, 3.0));
+    assert!(close(f[0].mean_p_alive.unwrap(), 0.7));
+    assert_eq!(f[1].mean_p_alive, None);
+    assert_eq!(f[1].mean_clv, None);
+}

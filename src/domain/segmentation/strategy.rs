@@ -218,3 +218,63 @@ pub fn suggest(segments: &[SegmentFigures]) -> Vec<Suggestion> {
         })
         .collect()
 }
+
+/// Builds the figures of every segment from RFM scores and one segment label per score
+/// (same order). Revenue is the total spend (monetary × frequency when monetary is the mean).
+/// `p_alive` and `clv` (customer id → value) are averaged over the customers found in them.
+/// Segments are listed in order of first appearance.
+pub fn segment_figures(
+    rfm: &super::rfm::RfmResult,
+    labels: &[String],
+    p_alive: Option<&std::collections::HashMap<String, f64>>,
+    clv: Option<&std::collections::HashMap<String, f64>>,
+) -> Vec<SegmentFigures> {
+    #[derive(Default)]
+    struct Acc {
+        n: u64,
+        revenue: f64,
+        recency: f64,
+        occasions: f64,
+        pa: (u64, f64),
+        clv: (u64, f64),
+    }
+    let mut order: Vec<&str> = Vec::new();
+    let mut acc: std::collections::HashMap<&str, Acc> = std::collections::HashMap::new();
+    for (s, label) in rfm.scores.iter().zip(labels) {
+        if !acc.contains_key(label.as_str()) {
+            order.push(label.as_str());
+        }
+        let a = acc.entry(label.as_str()).or_default();
+        a.n += 1;
+        a.revenue += match rfm.monetary_kind {
+            super::rfm::MonetaryKind::Total => s.monetary,
+            super::rfm::MonetaryKind::Mean => s.monetary * f64::from(s.frequency),
+        };
+        a.recency += s.recency_days;
+        a.occasions += f64::from(s.frequency);
+        if let Some(v) = p_alive.and_then(|m| m.get(&s.id)) {
+            a.pa.0 += 1;
+            a.pa.1 += v;
+        }
+        if let Some(v) = clv.and_then(|m| m.get(&s.id)) {
+            a.clv.0 += 1;
+            a.clv.1 += v;
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|name| {
+            let a = acc.get(name)?;
+            let n = a.n.max(1) as f64;
+            Some(SegmentFigures {
+                segment: name.to_string(),
+                customers: a.n,
+                revenue: a.revenue,
+                mean_recency_days: a.recency / n,
+                mean_occasions: a.occasions / n,
+                mean_p_alive: (a.pa.0 > 0).then(|| a.pa.1 / a.pa.0 as f64),
+                mean_clv: (a.clv.0 > 0).then(|| a.clv.1 / a.clv.0 as f64),
+            })
+        })
+        .collect()
+}
