@@ -8,7 +8,7 @@
 //! * **Monetary** is the total spend, or the mean spend per occasion ([`MonetaryKind`]).
 //!
 //! # Binning and ties
-//! Customers are ranked by value, then by id ([`natural_id_cmp`]), so the ranking is fully
+//! Customers are ranked by value, then by id ([`natural_id_cmp`](crate::domain::customers::natural_id_cmp)), so the ranking is fully
 //! deterministic. With `n` quantile bins over `N` customers the cut point `j` (1..n) is the value
 //! at rank `ceil(j·N/n) − 1` (0-based) of that ranking. A value is scored
 //! `1 + (number of cut points strictly below it)`: a value equal to a cut point goes to the
@@ -18,7 +18,7 @@
 //! once), several cut points coincide and the dimension uses fewer than `n` bins: this is
 //! reported as a warning, and the cut points are always reported.
 
-use crate::domain::customers::{natural_id_cmp, CustomerRecord, CustomerSummary, TimeUnit};
+use crate::domain::customers::{CustomerRecord, CustomerSummary, TimeUnit};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -295,7 +295,6 @@ impl ValidRfmParams {
             freq.push(f64::from(occasions));
             mon.push(monetary);
         }
-        let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
         let (cuts, bins) = match &p.cut_points {
             Some(c) => {
                 let b = (c.recency.len().max(c.frequency.len()).max(c.monetary.len()) + 1) as u32;
@@ -303,9 +302,9 @@ impl ValidRfmParams {
             }
             None => (
                 RfmCutPoints {
-                    recency: quantile_cuts(&rec, &ids, p.bins),
-                    frequency: quantile_cuts(&freq, &ids, p.bins),
-                    monetary: quantile_cuts(&mon, &ids, p.bins),
+                    recency: quantile_cuts(&rec, p.bins),
+                    frequency: quantile_cuts(&freq, p.bins),
+                    monetary: quantile_cuts(&mon, p.bins),
                 },
                 p.bins,
             ),
@@ -366,32 +365,20 @@ impl ValidRfmParams {
     }
 }
 
-/// Quantile cut points: sorts by value then id, and takes the value at rank
-/// `ceil(j·N/n) − 1` for j = 1..n.
-pub fn quantile_cuts(values: &[f64], ids: &[&str], bins: u32) -> Vec<f64> {
+/// Quantile cut points: the value at rank `ceil(j·N/n) − 1` (0-based) of the values sorted
+/// ascending, for j = 1..n. (The full ranking breaks ties by id, but tied values are equal, so
+/// the cut points depend on the values alone and a plain sort of the values gives them.)
+pub fn quantile_cuts(values: &[f64], bins: u32) -> Vec<f64> {
     let n = values.len();
     if n == 0 || bins < 2 {
         return Vec::new();
     }
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| {
-        let va = values.get(a).copied().unwrap_or_default();
-        let vb = values.get(b).copied().unwrap_or_default();
-        va.total_cmp(&vb).then_with(|| {
-            natural_id_cmp(
-                ids.get(a).copied().unwrap_or_default(),
-                ids.get(b).copied().unwrap_or_default(),
-            )
-        })
-    });
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable_by(f64::total_cmp);
     (1..bins as usize)
         .map(|j| {
             let rank = (j * n).div_ceil(bins as usize).saturating_sub(1);
-            order
-                .get(rank)
-                .and_then(|&i| values.get(i))
-                .copied()
-                .unwrap_or_default()
+            sorted.get(rank).copied().unwrap_or_default()
         })
         .collect()
 }
