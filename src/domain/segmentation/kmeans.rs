@@ -268,7 +268,10 @@ impl Transform {
     fn apply_all(&self, x: &FeatureMatrix) -> Vec<f64> {
         let mut out = Vec::with_capacity(x.data.len());
         for row in x.data.chunks_exact(x.cols().max(1)) {
-            out.extend(self.apply(row));
+            for (&v, (&m, &s)) in row.iter().zip(self.means.iter().zip(&self.sds)) {
+                let t = if self.log1p { signed_log1p(v) } else { v };
+                out.push((t - m) / s);
+            }
         }
         out
     }
