@@ -5,8 +5,9 @@
 //! # Algorithm
 //! Each restart seeds k-means++ and runs Lloyd iterations on a seeded sample of at most
 //! `init_sample` rows; the restart with the lowest sample inertia is then refined by Lloyd
-//! iterations on the full data (up to `max_iter`, stopping when no centroid moves more than
-//! `tol`). For data no larger than `init_sample` this is ordinary k-means with restarts. All
+//! iterations on the full data (up to `full_iter`, stopping when no centroid moves more than
+//! `tol`; `converged` reports whether they sufficed). For data no larger than `init_sample` this
+//! is ordinary k-means with restarts on all rows. All
 //! randomness comes from one `ChaCha8Rng` seeded with `seed`, which is stored in the model.
 //!
 //! The silhouette is exact when n ≤ `silhouette_sample`, and computed on a seeded sample of
@@ -90,6 +91,10 @@ pub struct KMeansParams {
     /// Rows of the seeded sample the restarts run on before the full-data refinement.
     #[serde(default = "default_init_sample")]
     pub init_sample: u32,
+    /// Lloyd iterations on the full data after the sample fit (only when n > `init_sample`;
+    /// `converged` says whether they sufficed).
+    #[serde(default = "default_full_iter")]
+    pub full_iter: u32,
 }
 
 fn default_max_iter() -> u32 {
@@ -105,7 +110,10 @@ fn yes() -> bool {
     true
 }
 fn default_init_sample() -> u32 {
-    50_000
+    20_000
+}
+fn default_full_iter() -> u32 {
+    10
 }
 
 impl Default for KMeansParams {
@@ -119,6 +127,7 @@ impl Default for KMeansParams {
             log1p: false,
             standardize: true,
             init_sample: default_init_sample(),
+            full_iter: default_full_iter(),
         }
     }
 }
@@ -194,6 +203,9 @@ impl KMeansParams {
         }
         if self.n_init == 0 {
             return Err(KMeansError::Iterations("n_init"));
+        }
+        if self.full_iter == 0 {
+            return Err(KMeansError::Iterations("full_iter"));
         }
         if !self.tol.is_finite() || self.tol < 0.0 {
             return Err(KMeansError::Tol(self.tol));
@@ -324,7 +336,7 @@ pub struct KMeansModel {
     pub sizes: Vec<u64>,
     /// Sum of squared distances of rows to their centroid (transformed space).
     pub inertia: f64,
-    /// Lloyd iterations run on the full data.
+    /// Lloyd iterations of the kept fit (the full-data refinement when n > `init_sample`).
     pub iterations: u32,
     /// Whether the centroids stopped moving before `max_iter`.
     pub converged: bool,
@@ -411,17 +423,28 @@ fn nearest(p: &[f64], centroids: &[Vec<f64>]) -> (usize, f64) {
     best
 }
 
-/// k-means++ seeding on the rows of `z` (row-major, `c` columns).
-fn plus_plus(z: &[f64], c: usize, k: usize, rng: &mut ChaCha8Rng) -> Vec<Vec<f64>> {
+fn nearest_flat(p: &[f64], centroids: &[f64], c: usize) -> (usize, f64) {
+    let mut best = (0, f64::INFINITY);
+    for (j, cen) in centroids.chunks_exact(c).enumerate() {
+        let d = sq_dist(p, cen);
+        if d < best.1 {
+            best = (j, d);
+        }
+    }
+    best
+}
+
+/// k-means++ seeding on the rows of `z` (row-major, `c` columns); flat centroids.
+fn plus_plus(z: &[f64], c: usize, k: usize, rng: &mut ChaCha8Rng) -> Vec<f64> {
     let n = z.len() / c;
-    let mut centroids: Vec<Vec<f64>> = Vec::with_capacity(k);
+    let mut centroids: Vec<f64> = Vec::with_capacity(k * c);
     let first = rng.gen_range(0..n);
-    centroids.push(z[first * c..(first + 1) * c].to_vec());
+    centroids.extend_from_slice(&z[first * c..(first + 1) * c]);
     let mut d2: Vec<f64> = z
         .chunks_exact(c)
-        .map(|r| sq_dist(r, &centroids[0]))
+        .map(|r| sq_dist(r, &centroids[..c]))
         .collect();
-    while centroids.len() < k {
+    while centroids.len() < k * c {
         let total: f64 = d2.iter().sum();
         let idx = if total > 0.0 {
             let mut target = rng.gen::<f64>() * total;
@@ -437,28 +460,28 @@ fn plus_plus(z: &[f64], c: usize, k: usize, rng: &mut ChaCha8Rng) -> Vec<Vec<f64
         } else {
             rng.gen_range(0..n)
         };
-        let cen = z[idx * c..(idx + 1) * c].to_vec();
+        let cen = &z[idx * c..(idx + 1) * c];
         for (d, r) in d2.iter_mut().zip(z.chunks_exact(c)) {
-            let nd = sq_dist(r, &cen);
+            let nd = sq_dist(r, cen);
             if nd < *d {
                 *d = nd;
             }
         }
-        centroids.push(cen);
+        centroids.extend_from_slice(cen);
     }
     centroids
 }
 
-/// Lloyd iterations; returns (labels, inertia, iterations, converged).
+/// Lloyd iterations on flat centroids; returns (labels, inertia, iterations, converged).
 fn lloyd(
     z: &[f64],
     c: usize,
-    centroids: &mut [Vec<f64>],
+    centroids: &mut [f64],
     max_iter: u32,
     tol: f64,
 ) -> (Vec<u32>, f64, u32, bool) {
     let n = z.len() / c;
-    let k = centroids.len();
+    let k = centroids.len() / c;
     let mut labels = vec![0u32; n];
     let mut iterations = 0;
     let mut converged = false;
@@ -469,7 +492,7 @@ fn lloyd(
         sums.iter_mut().for_each(|s| *s = 0.0);
         counts.iter_mut().for_each(|s| *s = 0);
         for (l, r) in labels.iter_mut().zip(z.chunks_exact(c)) {
-            let (j, _) = nearest(r, centroids);
+            let (j, _) = nearest_flat(r, centroids, c);
             *l = j as u32;
             counts[j] += 1;
             for (s, v) in sums[j * c..(j + 1) * c].iter_mut().zip(r) {
@@ -481,12 +504,17 @@ fn lloyd(
             if counts[j] == 0 {
                 continue; // an empty cluster keeps its centroid
             }
-            let new: Vec<f64> = sums[j * c..(j + 1) * c]
-                .iter()
-                .map(|s| s / counts[j] as f64)
-                .collect();
-            shift = shift.max(sq_dist(&new, &centroids[j]).sqrt());
-            centroids[j] = new;
+            let inv = 1.0 / counts[j] as f64;
+            let mut moved = 0.0;
+            for (cv, s) in centroids[j * c..(j + 1) * c]
+                .iter_mut()
+                .zip(&sums[j * c..(j + 1) * c])
+            {
+                let new = s * inv;
+                moved += (new - *cv) * (new - *cv);
+                *cv = new;
+            }
+            shift = shift.max(moved.sqrt());
         }
         if shift <= tol {
             converged = true;
@@ -495,7 +523,7 @@ fn lloyd(
     }
     let mut inertia = 0.0;
     for (l, r) in labels.iter_mut().zip(z.chunks_exact(c)) {
-        let (j, d) = nearest(r, centroids);
+        let (j, d) = nearest_flat(r, centroids, c);
         *l = j as u32;
         inertia += d;
     }
@@ -522,22 +550,23 @@ fn fit_transformed(
     } else {
         z.to_vec()
     };
-    let mut best: Option<(Vec<Vec<f64>>, f64)> = None;
+    let mut best: Option<(Vec<f64>, f64, u32, bool)> = None;
     for _ in 0..p.n_init {
         let mut cen = plus_plus(&sub, c, k, &mut rng);
-        let (_, inertia, _, _) = lloyd(&sub, c, &mut cen, p.max_iter, p.tol);
-        if best.as_ref().is_none_or(|(_, b)| inertia < *b) {
-            best = Some((cen, inertia));
+        let (_, inertia, it, conv) = lloyd(&sub, c, &mut cen, p.max_iter, p.tol);
+        if best.as_ref().is_none_or(|b| inertia < b.1) {
+            best = Some((cen, inertia, it, conv));
         }
     }
-    let mut centroids = best.map(|b| b.0).unwrap_or_default();
+    let (mut flat, _, sample_iter, sample_conv) = best.unwrap_or_default();
     let (labels, inertia, iterations, converged) = if n > sample_n {
-        lloyd(z, c, &mut centroids, p.max_iter, p.tol)
+        lloyd(z, c, &mut flat, p.full_iter, p.tol)
     } else {
-        // Already converged on the full data: one pass for labels and inertia.
-        let (l, i, _, conv) = lloyd(z, c, &mut centroids, p.max_iter, p.tol);
-        (l, i, 0, conv)
+        // The restarts ran on the full data: one pass for labels and inertia.
+        let (l, i, _, _) = lloyd(z, c, &mut flat, 1, f64::INFINITY);
+        (l, i, sample_iter, sample_conv)
     };
+    let centroids: Vec<Vec<f64>> = flat.chunks_exact(c).map(<[f64]>::to_vec).collect();
     let mut sizes = vec![0u64; k];
     for &l in &labels {
         sizes[l as usize] += 1;
