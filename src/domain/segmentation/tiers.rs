@@ -1,0 +1,238 @@
+//! Value tiers: the customer pyramid (Zeithaml, Rust & Lemon 2001: Platinum top 5%, Gold next
+//! 15%, Iron next 30%, Lead bottom 50%) and Heavy / Medium / Light (top 20% / next 30% /
+//! bottom 50%), by CLV or historical value. The shares are data ([`TierScheme`]).
+//!
+//! Customers are ranked by value, highest first, ties by id ([`natural_id_cmp`]). The customer
+//! at 0-based rank `i` of `N` falls in the first tier whose cumulative share reaches
+//! `(i + 1) / N`. Customers with equal values all take the tier of the best-ranked of them, so
+//! ties never split across tiers.
+
+use crate::domain::customers::natural_id_cmp;
+use serde::{Deserialize, Serialize};
+
+/// One tier and its share of customers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TierShare {
+    /// Tier name.
+    pub name: String,
+    /// Share of customers (0..=1).
+    pub share: f64,
+}
+
+/// Tiers from the top down; shares must sum to 1.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TierScheme {
+    /// Scheme name.
+    pub name: String,
+    /// Tiers, most valuable first.
+    pub tiers: Vec<TierShare>,
+}
+
+fn tier(name: &str, share: f64) -> TierShare {
+    TierShare {
+        name: name.into(),
+        share,
+    }
+}
+
+impl TierScheme {
+    /// The customer pyramid: Platinum 5%, Gold 15%, Iron 30%, Lead 50%.
+    pub fn pyramid() -> Self {
+        TierScheme {
+            name: "Customer pyramid".into(),
+            tiers: vec![
+                tier("Platinum", 0.05),
+                tier("Gold", 0.15),
+                tier("Iron", 0.30),
+                tier("Lead", 0.50),
+            ],
+        }
+    }
+
+    /// Heavy 20%, Medium 30%, Light 50%.
+    pub fn heavy_medium_light() -> Self {
+        TierScheme {
+            name: "Heavy / Medium / Light".into(),
+            tiers: vec![
+                tier("Heavy", 0.20),
+                tier("Medium", 0.30),
+                tier("Light", 0.50),
+            ],
+        }
+    }
+
+    /// Validates the shares.
+    ///
+    /// # Errors
+    /// [`TierError::Shares`] when there is no tier, a share is not in (0, 1], or they do not
+    /// sum to 1 (± 1e-6).
+    pub fn check(&self) -> Result<(), TierError> {
+        let sum: f64 = self.tiers.iter().map(|t| t.share).sum();
+        if self.tiers.is_empty()
+            || self
+                .tiers
+                .iter()
+                .any(|t| !(t.share > 0.0 && t.share <= 1.0))
+            || (sum - 1.0).abs() > 1e-6
+        {
+            return Err(TierError::Shares(
+                self.tiers.iter().map(|t| t.share).collect(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Assigns tiers to (id, value) pairs.
+    ///
+    /// # Errors
+    /// [`TierError::Shares`], [`TierError::NoCustomers`] or [`TierError::NotFinite`].
+    pub fn assign(&self, customers: &[(String, f64)]) -> Result<TierResult, TierError> {
+        self.check()?;
+        if customers.is_empty() {
+            return Err(TierError::NoCustomers);
+        }
+        if let Some((id, _)) = customers.iter().find(|(_, v)| !v.is_finite()) {
+            return Err(TierError::NotFinite(id.clone()));
+        }
+        let n = customers.len();
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| {
+            let (ia, va) = &customers[a];
+            let (ib, vb) = &customers[b];
+            vb.total_cmp(va).then_with(|| natural_id_cmp(ia, ib))
+        });
+        let mut cum = Vec::with_capacity(self.tiers.len());
+        let mut acc = 0.0;
+        for t in &self.tiers {
+            acc += t.share;
+            cum.push(acc);
+        }
+        let mut tier_of = vec![0usize; n];
+        let mut prev: Option<(f64, usize)> = None;
+        for (rank, &i) in order.iter().enumerate() {
+            let v = customers[i].1;
+            let pos = (rank + 1) as f64 / n as f64;
+            let t = match prev {
+                Some((pv, pt)) if pv == v => pt,
+                _ => cum
+                    .iter()
+                    .position(|&c| pos <= c + 1e-9)
+                    .unwrap_or(self.tiers.len() - 1),
+            };
+            tier_of[i] = t;
+            prev = Some((v, t));
+        }
+        let mut ranks = vec![0u64; n];
+        for (rank, &i) in order.iter().enumerate() {
+            ranks[i] = rank as u64 + 1;
+        }
+        let total: f64 = customers.iter().map(|(_, v)| v).sum();
+        let assignments: Vec<TierAssignment> = customers
+            .iter()
+            .enumerate()
+            .map(|(i, (id, v))| TierAssignment {
+                id: id.clone(),
+                value: *v,
+                rank: ranks[i],
+                tier: self.tiers[tier_of[i]].name.clone(),
+            })
+            .collect();
+        let summary = self
+            .tiers
+            .iter()
+            .enumerate()
+            .map(|(t, ts)| {
+                let vals: Vec<f64> = (0..n)
+                    .filter(|&i| tier_of[i] == t)
+                    .map(|i| customers[i].1)
+                    .collect();
+                let sum: f64 = vals.iter().sum();
+                TierSummary {
+                    tier: ts.name.clone(),
+                    customers: vals.len() as u64,
+                    customer_share: vals.len() as f64 / n as f64,
+                    value: sum,
+                    value_share: if total != 0.0 { sum / total } else { 0.0 },
+                    min_value: vals.iter().copied().reduce(f64::min),
+                    max_value: vals.iter().copied().reduce(f64::max),
+                }
+            })
+            .collect();
+        Ok(TierResult {
+            scheme: self.clone(),
+            assignments,
+            summary,
+        })
+    }
+}
+
+/// Why tiers could not be assigned.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TierError {
+    /// Shares are empty, out of (0, 1], or do not sum to 1.
+    Shares(Vec<f64>),
+    /// No customers.
+    NoCustomers,
+    /// A customer's value is not finite (the id).
+    NotFinite(String),
+}
+
+impl std::fmt::Display for TierError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TierError::Shares(s) => {
+                write!(
+                    f,
+                    "tier shares: expected values in (0, 1] summing to 1, found {s:?}"
+                )
+            }
+            TierError::NoCustomers => write!(f, "there are no customers to tier"),
+            TierError::NotFinite(id) => write!(f, "customer {id:?}: value is not a finite number"),
+        }
+    }
+}
+
+impl std::error::Error for TierError {}
+
+/// One customer's tier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TierAssignment {
+    /// Customer id.
+    pub id: String,
+    /// Value used (CLV or historical).
+    pub value: f64,
+    /// Rank, 1 = most valuable.
+    pub rank: u64,
+    /// Tier name.
+    pub tier: String,
+}
+
+/// Size and value of one tier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TierSummary {
+    /// Tier name.
+    pub tier: String,
+    /// Customers in the tier.
+    pub customers: u64,
+    /// Share of customers.
+    pub customer_share: f64,
+    /// Total value.
+    pub value: f64,
+    /// Share of total value.
+    pub value_share: f64,
+    /// Lowest value in the tier.
+    pub min_value: Option<f64>,
+    /// Highest value in the tier.
+    pub max_value: Option<f64>,
+}
+
+/// Tiers per customer (input order) and per tier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TierResult {
+    /// The scheme used.
+    pub scheme: TierScheme,
+    /// One per customer, input order.
+    pub assignments: Vec<TierAssignment>,
+    /// One per tier, top first.
+    pub summary: Vec<TierSummary>,
+}
