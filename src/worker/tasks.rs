@@ -2,6 +2,12 @@
 //! functions, so the same code runs natively in tests and in the browser's worker.
 
 use crate::domain::customers::{self, CustomerSummary, SummaryOptions, Transaction};
+use crate::io::import::cohort::{self, CohortTable};
+use crate::io::import::survey::{self, SurveyTable};
+use crate::io::import::{
+    guess_mapping, mapping, read_table, summary_file, transactions, BadRows, Detection, ImportOptions, Mapping,
+    ParsedTable, Preview, ValidationReport,
+};
 use crate::io::storage::DataKind;
 use serde::{Deserialize, Serialize};
 
@@ -15,30 +21,31 @@ pub enum Task {
         /// Seed.
         seed: u64,
     },
-    /// Import a file's bytes as the given kind of data.
+    /// Import a file's bytes (detecting what the settings leave open).
     Import {
-        /// What the file holds.
-        kind: DataKind,
         /// Original file name (used to recognise spreadsheets).
         file_name: String,
         /// The file's bytes.
         bytes: Vec<u8>,
-        /// Summary options (time unit, observation end, split).
+        /// Import settings: format overrides, column mapping, bad-row policy, kind.
+        settings: ImportSettings,
+        /// Summary options (time unit, observation end, split, returns).
         summary: SummaryOptions,
     },
 }
 
-/// A survey as columns: ids, optional dates, numeric items and text items.
+/// Everything the user can force about an import; stored with the dataset.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct SurveyData {
-    /// Respondent / customer id per response.
-    pub ids: Vec<String>,
-    /// Response date per response, as ISO text ("" when unknown).
-    pub dates: Vec<String>,
-    /// Numeric items: (column name, values; NaN when missing).
-    pub numeric: Vec<(String, Vec<f64>)>,
-    /// Text items (for instance Kano answers): (column name, values).
-    pub text: Vec<(String, Vec<String>)>,
+#[serde(default)]
+pub struct ImportSettings {
+    /// What the file holds (None: detect).
+    pub kind: Option<DataKind>,
+    /// Format overrides (None fields: detect).
+    pub options: ImportOptions,
+    /// Column roles (None: match from the header names).
+    pub mapping: Option<Mapping>,
+    /// Skip unusable rows (listed in the report) or refuse the file.
+    pub bad_rows: BadRows,
 }
 
 /// What an import produced.
@@ -46,21 +53,25 @@ pub struct SurveyData {
 pub struct Imported {
     /// What the file holds.
     pub kind: DataKind,
-    /// The validation report, one line per problem group, in plain words.
-    pub report: Vec<String>,
-    /// Detected settings, as (what, value) pairs to show.
-    pub detection: Vec<(String, String)>,
-    /// Header and first rows as parsed.
-    pub preview: Vec<Vec<String>>,
+    /// What detection found (or what was forced).
+    pub detection: Detection,
+    /// Header and first rows as parsed, with column types.
+    pub preview: Preview,
+    /// The column mapping used (transaction logs).
+    pub mapping: Option<Mapping>,
+    /// Signature of the file layout (to remember a mapping per layout).
+    pub layout: String,
+    /// The validation report (transaction logs and summaries).
+    pub report: Option<ValidationReport>,
     /// Transactions (transaction logs only).
     pub transactions: Vec<Transaction>,
     /// Customer summary (transaction logs and summaries).
     pub summary: Option<CustomerSummary>,
     /// Survey (survey files only).
-    pub survey: Option<SurveyData>,
-    /// Customers still active per period, period 0 first (cohort files only).
-    pub cohort: Option<Vec<f64>>,
-    /// Rows read.
+    pub survey: Option<SurveyTable>,
+    /// Cohorts (cohort files only).
+    pub cohort: Option<CohortTable>,
+    /// Data rows read.
     pub rows: u64,
 }
 
@@ -89,11 +100,7 @@ pub fn run(task: Task, progress: &mut dyn FnMut(f64, &str)) -> Result<Output, St
         Task::Sample { n_customers, seed } => {
             use crate::domain::sample;
             progress(0.1, "Simulating customers");
-            let params = sample::SampleParams {
-                n_customers,
-                seed,
-                ..Default::default()
-            };
+            let params = sample::SampleParams { n_customers, seed, ..Default::default() };
             let log = sample::transaction_log(&params).map_err(|e| e.to_string())?;
             progress(0.6, "Simulating survey answers");
             let survey = sample::survey(&log, &params, 0.25, seed.wrapping_add(1));
@@ -105,112 +112,78 @@ pub fn run(task: Task, progress: &mut dyn FnMut(f64, &str)) -> Result<Output, St
                 cohort: cohort.into_bytes(),
             })
         }
-        Task::Import {
-            kind,
-            file_name,
-            bytes,
-            summary,
-        } => import(kind, &file_name, &bytes, &summary, progress)
-            .map(|i| Output::Imported(Box::new(i))),
+        Task::Import { file_name, bytes, settings, summary } => {
+            import(&file_name, &bytes, &settings, &summary, progress).map(|i| Output::Imported(Box::new(i)))
+        }
     }
 }
 
-/// Imports one file. Temporary minimal reader (header row, comma, ISO dates) until the full
-/// importer with detection lands.
+/// Guesses what a table holds from its header names and column types.
+pub fn detect_kind(table: &ParsedTable) -> DataKind {
+    if summary_file::is_summary(table) {
+        return DataKind::Summary;
+    }
+    let names: Vec<String> = table.headers.iter().map(|h| mapping::normalise_header(h)).collect();
+    let survey_words = ["nps", "csat", "ces", "recommend", "kano", "satisf", "effort", "perf", "expect", "importance"];
+    if names.iter().any(|n| survey_words.iter().any(|w| n.contains(w))) {
+        return DataKind::Survey;
+    }
+    let m = guess_mapping(table);
+    if m.customer.is_some() && m.date.is_some() && m.amount.is_some() {
+        return DataKind::Transactions;
+    }
+    let cols = &table.detection.columns;
+    if !cols.is_empty() && cols.iter().all(|c| c.kind.is_numeric()) && cols.len() <= 30 {
+        return DataKind::Cohort;
+    }
+    DataKind::Transactions
+}
+
+/// Imports one file with the full importer: detection, mapping, validation, summary.
 fn import(
-    kind: DataKind,
-    _file_name: &str,
+    file_name: &str,
     bytes: &[u8],
+    settings: &ImportSettings,
     options: &SummaryOptions,
     progress: &mut dyn FnMut(f64, &str),
 ) -> Result<Imported, String> {
     progress(0.05, "Reading the file");
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-    let headers: Vec<String> = rdr
-        .headers()
-        .map_err(|e| e.to_string())?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    let rows: Vec<Vec<String>> = rdr
-        .records()
-        .filter_map(Result::ok)
-        .map(|r| r.iter().map(str::to_string).collect())
-        .collect();
-    let preview: Vec<Vec<String>> = std::iter::once(headers.clone())
-        .chain(rows.iter().take(10).cloned())
-        .collect();
+    let table = read_table(bytes, file_name, &settings.options).map_err(|e| e.to_string())?;
+    progress(0.4, "Checking every row");
+    let kind = settings.kind.unwrap_or_else(|| detect_kind(&table));
     let mut out = Imported {
         kind,
-        report: Vec::new(),
-        detection: vec![("Delimiter".into(), "comma".into())],
-        preview,
+        detection: table.detection.clone(),
+        preview: table.preview(20),
+        mapping: None,
+        layout: mapping::layout_signature(&table),
+        report: None,
         transactions: Vec::new(),
         summary: None,
         survey: None,
         cohort: None,
-        rows: rows.len() as u64,
+        rows: table.row_count(),
     };
     match kind {
         DataKind::Transactions => {
-            for r in &rows {
-                let (Some(id), Some(d), Some(a)) = (r.first(), r.get(1), r.get(2)) else {
-                    continue;
-                };
-                let Ok(date) = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d") else {
-                    continue;
-                };
-                let Ok(amount) = a.parse::<f64>() else {
-                    continue;
-                };
-                out.transactions.push(Transaction {
-                    customer_id: id.clone(),
-                    date,
-                    amount,
-                    margin: None,
-                    quantity: None,
-                    channel: None,
-                    product: None,
-                });
-            }
-            progress(0.7, "Summarising customers");
-            out.summary =
-                Some(customers::summarize(&out.transactions, options).map_err(|e| e.to_string())?);
+            let m = settings.mapping.clone().filter(|m| m.fits(&table)).unwrap_or_else(|| guess_mapping(&table));
+            let (txs, report) = transactions(&table, &m, &settings.options).map_err(|e| e.to_string())?;
+            report.check(settings.bad_rows).map_err(|e| e.to_string())?;
+            progress(0.75, "Summarising customers");
+            out.summary = Some(customers::summarize(&txs, options).map_err(|e| e.to_string())?);
+            out.transactions = txs;
+            out.mapping = Some(m);
+            out.report = Some(report);
         }
-        DataKind::Summary => return Err("customer summaries need the full importer".into()),
-        DataKind::Survey => {
-            let mut s = SurveyData::default();
-            for (ci, h) in headers.iter().enumerate() {
-                let col: Vec<&str> = rows
-                    .iter()
-                    .map(|r| r.get(ci).map_or("", String::as_str))
-                    .collect();
-                match ci {
-                    0 => s.ids = col.iter().map(|v| v.to_string()).collect(),
-                    1 => s.dates = col.iter().map(|v| v.to_string()).collect(),
-                    _ => {
-                        let nums: Vec<f64> = col
-                            .iter()
-                            .map(|v| v.parse::<f64>().unwrap_or(f64::NAN))
-                            .collect();
-                        if nums.iter().any(|v| v.is_finite()) {
-                            s.numeric.push((h.clone(), nums));
-                        } else {
-                            s.text
-                                .push((h.clone(), col.iter().map(|v| v.to_string()).collect()));
-                        }
-                    }
-                }
-            }
-            out.survey = Some(s);
+        DataKind::Summary => {
+            let (summary, report) = summary_file::load_summary(&table, options.time_unit, settings.options.max_issues)
+                .map_err(|e| e.to_string())?;
+            report.check(settings.bad_rows).map_err(|e| e.to_string())?;
+            out.summary = Some(summary);
+            out.report = Some(report);
         }
-        DataKind::Cohort => {
-            out.cohort = Some(
-                rows.iter()
-                    .filter_map(|r| r.get(1).and_then(|v| v.parse().ok()))
-                    .collect(),
-            );
-        }
+        DataKind::Survey => out.survey = Some(survey::read_survey(&table).map_err(|e| e.to_string())?),
+        DataKind::Cohort => out.cohort = Some(cohort::read_cohorts(&table).map_err(|e| e.to_string())?),
     }
     progress(1.0, "Done");
     Ok(out)

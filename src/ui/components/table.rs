@@ -111,15 +111,9 @@ pub fn DataTable(p: &DataTableProps) -> Html {
             p.export_name.clone(),
         );
         Callback::from(move |_| {
-            let table: Vec<Vec<String>> = std::iter::once((*headers).clone())
-                .chain(
-                    order
-                        .iter()
-                        .filter_map(|&i| rows.get(i))
-                        .map(|r| r.iter().map(Cell::raw).collect()),
-                )
-                .collect();
-            let csv = crate::io::export::csv_string(&table);
+            let body: Vec<Vec<String>> =
+                order.iter().filter_map(|&i| rows.get(i)).map(|r| r.iter().map(Cell::raw).collect()).collect();
+            let csv = crate::io::export::write_csv(&headers, &body);
             super::download::bytes(&name, "text/csv;charset=utf-8", csv.as_bytes());
         })
     };
