@@ -3,6 +3,11 @@
 //! central-difference gradients, all on log-parameters (so every parameter stays positive),
 //! the convergence report, and standard errors from the numerical Hessian.
 //!
+//! On large data (more than 20,000 distinct groups) the multi-start simplex stage runs on a
+//! coarsened copy of the data (times rounded to 1/60 of the largest T, then regrouped: a few
+//! thousand groups) to find the basin cheaply; BFGS then polishes on the exact grouped data, so
+//! the optimum, log-likelihood and standard errors are those of the exact likelihood.
+//!
 //! Why self-written rather than `argmin`: the problems have 2–4 parameters, the objective is a
 //! cheap closure over grouped data, and the code must build for wasm32 with no threads and no
 //! clock. Some 250 lines keep the dependency tree small and let the convergence report say
