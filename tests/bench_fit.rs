@@ -84,6 +84,17 @@ fn bench_fits_on_a_million_customers() {
     ] {
         let customers = simulate(pareto, 42);
         let t0 = Instant::now();
+        let groups = crm::domain::clv::optim::group_rows(
+            customers.iter().map(|c| (c.x, c.t_x, c.t, c.weight)),
+        );
+        let prepared = crm::domain::clv::optim::Prepared::new(&groups);
+        println!(
+            "{:<10} grouping 1e6 rows into {} groups (+ index): {:.3} s",
+            kind.name(),
+            prepared.rows.len(),
+            t0.elapsed().as_secs_f64()
+        );
+        let t0 = Instant::now();
         let f = BtydParams::new(kind)
             .check()
             .and_then(|p| p.fit_records(&customers, TimeUnit::Week, &mut |_| {}))
