@@ -1,6 +1,7 @@
 //! Browser tests (wasm-bindgen-test in headless Chromium): what needs a real browser —
 //! IndexedDB storage and the storage repository on top of it.
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::expect_used)]
 
 use crm::io::storage::{Bucket, DataKind, DatasetMeta, IdbStore, KeyValue, Repository};
 use wasm_bindgen_test::*;

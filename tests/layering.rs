@@ -2,6 +2,8 @@
 //! framework. Fails on any `use`, path or `extern crate` naming yew, web-sys, js-sys, gloo or
 //! wasm-bindgen (in either spelling), and on clocks (the domain never reads the time).
 
+#![allow(clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 
 const FORBIDDEN: [&str; 10] = [

@@ -8,7 +8,6 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 /// One purchase (or return, when `amount` is negative) as read from a transaction log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -274,59 +273,67 @@ pub fn summarize(
     }
     let cal_end = options.calibration_end.unwrap_or(end);
 
-    // Merge per customer and day.
-    let mut per: HashMap<&str, HashMap<NaiveDate, (f64, Option<f64>)>> = HashMap::new();
-    for t in transactions {
-        if t.date > end {
-            continue;
-        }
-        if t.amount < 0.0 {
-            returns_rows += 1;
-            if options.returns == ReturnsPolicy::Drop {
-                continue;
-            }
-        }
-        let e = per
-            .entry(t.customer_id.as_str())
-            .or_default()
-            .entry(t.date)
-            .or_insert((0.0, None));
-        e.0 += t.amount;
-        if let Some(m) = t.margin {
-            e.1 = Some(e.1.unwrap_or(0.0) + m);
-        }
-    }
+    // Sort the usable rows by customer and day, then merge each customer's days in one pass.
+    let mut idx: Vec<usize> = (0..transactions.len())
+        .filter(|&i| {
+            transactions.get(i).is_some_and(|t| {
+                t.date <= end && !(t.amount < 0.0 && options.returns == ReturnsPolicy::Drop)
+            })
+        })
+        .collect();
+    returns_rows += transactions
+        .iter()
+        .filter(|t| t.date <= end && t.amount < 0.0)
+        .count() as u64;
+    idx.sort_unstable_by(|&a, &b| {
+        let (ta, tb) = (&transactions[a], &transactions[b]);
+        ta.customer_id
+            .cmp(&tb.customer_id)
+            .then(ta.date.cmp(&tb.date))
+    });
     let unit = options.time_unit.days();
-    let mut customers = Vec::with_capacity(per.len());
-    for (id, days) in per {
-        let mut days: Vec<(NaiveDate, f64, Option<f64>)> =
-            days.into_iter().map(|(d, (a, m))| (d, a, m)).collect();
+    let split = options.calibration_end.is_some();
+    let mut customers = Vec::new();
+    let mut days: Vec<(NaiveDate, f64, Option<f64>)> = Vec::new();
+    let mut start = 0;
+    while start < idx.len() {
+        let id = &transactions[idx[start]].customer_id;
+        let mut stop = start;
+        days.clear();
+        while stop < idx.len() && transactions[idx[stop]].customer_id == *id {
+            let t = &transactions[idx[stop]];
+            match days.last_mut() {
+                Some(last) if last.0 == t.date => {
+                    last.1 += t.amount;
+                    if let Some(m) = t.margin {
+                        last.2 = Some(last.2.unwrap_or(0.0) + m);
+                    }
+                }
+                _ => days.push((t.date, t.amount, t.margin)),
+            }
+            stop += 1;
+        }
+        start = stop;
         if options.returns == ReturnsPolicy::Net {
             // A day whose purchases are fully returned is not an occasion.
             days.retain(|(_, a, _)| *a > 0.0);
         }
-        days.sort_by_key(|(d, _, _)| *d);
         let Some(&(first, first_amount, _)) = days.first() else {
             continue;
         };
         if first > cal_end {
             continue;
         }
-        let cal: Vec<_> = days.iter().filter(|(d, _, _)| *d <= cal_end).collect();
-        let hold: Vec<_> = days.iter().filter(|(d, _, _)| *d > cal_end).collect();
+        let n_cal = days.iter().take_while(|(d, _, _)| *d <= cal_end).count();
+        let (cal, hold) = days.split_at(n_cal);
         let last = cal.last().map_or(first, |(d, _, _)| *d);
         let x = cal.len().saturating_sub(1) as f64;
         let repeat_total: f64 = cal.iter().skip(1).map(|(_, a, _)| *a).sum();
         let monetary = if x > 0.0 { repeat_total / x } else { 0.0 };
-        let margins: Vec<f64> = cal.iter().filter_map(|(_, _, m)| *m).collect();
-        let total_margin = if margins.is_empty() {
-            None
-        } else {
-            Some(margins.iter().sum())
-        };
-        let split = options.calibration_end.is_some();
+        let has_margin = cal.iter().any(|(_, _, m)| m.is_some());
+        let total_margin = has_margin.then(|| cal.iter().filter_map(|(_, _, m)| *m).sum());
         customers.push(CustomerRecord {
-            id: id.to_string(),
+            id: id.clone(),
             x,
             t_x: (last - first).num_days() as f64 / unit,
             t: (cal_end - first).num_days() as f64 / unit,
@@ -362,8 +369,11 @@ pub fn summarize(
 /// A total order on ids: plain numbers (no leading zero) first, in numeric order, then all
 /// other ids as text, so "2" sorts before "10" and "007" stays text.
 pub fn natural_id_cmp(a: &str, b: &str) -> std::cmp::Ordering {
-    let is_num =
-        |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()) && !s.starts_with('0');
+    let is_num = |s: &str| {
+        !s.is_empty()
+            && s.bytes().all(|c| c.is_ascii_digit())
+            && (s.len() == 1 || !s.starts_with('0'))
+    };
     match (is_num(a), is_num(b)) {
         (true, true) => a.len().cmp(&b.len()).then_with(|| a.cmp(b)),
         (true, false) => std::cmp::Ordering::Less,
@@ -471,8 +481,8 @@ mod tests {
 
     #[test]
     fn ids_sort_naturally() {
-        let mut v = vec!["10", "2", "007", "b", "1"];
+        let mut v = vec!["10", "2", "007", "b", "1", "0"];
         v.sort_by(|a, b| natural_id_cmp(a, b));
-        assert_eq!(v, vec!["1", "2", "10", "007", "b"]);
+        assert_eq!(v, vec!["0", "1", "2", "10", "007", "b"]);
     }
 }

@@ -2,10 +2,11 @@
 //! effects: storage, the worker, the sample data.
 
 use crate::domain::customers::SummaryOptions;
+use crate::io::import::Mapping;
 use crate::io::storage::{DataKind, DatasetMeta, IdbStore, Repository};
 use crate::ui::components::Load;
 use crate::ui::hooks::{Progress, WorkerClient};
-use crate::worker::tasks::{Imported, Output, Task};
+use crate::worker::tasks::{ImportSettings, Imported, Output, Task};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -61,6 +62,8 @@ pub struct AppState {
     pub summary_options: SummaryOptions,
     /// Set when storage is unavailable: work continues in memory.
     pub storage_unavailable: Option<String>,
+    /// The last dataset that could not be read.
+    pub failed: Option<FailedImport>,
 }
 
 impl Default for AppState {
@@ -78,6 +81,7 @@ impl Default for AppState {
             error: None,
             summary_options: SummaryOptions::default(),
             storage_unavailable: None,
+            failed: None,
         }
     }
 }
@@ -107,6 +111,8 @@ pub enum Action {
     SummaryOptions(SummaryOptions),
     /// Storage could not be opened.
     StorageUnavailable(String),
+    /// A dataset could not be read (None clears it).
+    Failed(Option<FailedImport>),
 }
 
 impl Reducible for AppState {
@@ -127,6 +133,9 @@ impl Reducible for AppState {
             }
             Action::Activate(src) => {
                 let kind = src.meta.kind;
+                if s.failed.as_ref().is_some_and(|f| f.meta.id == src.meta.id) {
+                    s.failed = None;
+                }
                 *s.workspace.slot(kind) = Some(src);
                 s.error = None;
             }
@@ -135,6 +144,7 @@ impl Reducible for AppState {
             Action::Error(e) => s.error = e,
             Action::SummaryOptions(o) => s.summary_options = o,
             Action::StorageUnavailable(m) => s.storage_unavailable = Some(m),
+            Action::Failed(f) => s.failed = f,
         }
         Rc::new(s)
     }
@@ -147,6 +157,19 @@ pub struct Controller {
     pub worker: WorkerClient,
     repo: RefCell<Option<Rc<Repository<IdbStore>>>>,
     options: RefCell<SummaryOptions>,
+    remembered: RefCell<Vec<Mapping>>,
+}
+
+/// A dataset that could not be read with its current settings: shown with the error and the
+/// settings so the user can fix them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailedImport {
+    /// The dataset (its bytes are saved).
+    pub meta: DatasetMeta,
+    /// What went wrong, in plain words.
+    pub message: String,
+    /// The settings that failed.
+    pub settings: ImportSettings,
 }
 
 impl PartialEq for Controller {
@@ -197,6 +220,7 @@ impl Controller {
             worker: WorkerClient::new(Callback::from(move |p| d.dispatch(Action::Progress(p)))),
             repo: RefCell::new(None),
             options: RefCell::new(SummaryOptions::default()),
+            remembered: RefCell::new(Vec::new()),
         })
     }
 
@@ -212,6 +236,11 @@ impl Controller {
                 Ok(store) => {
                     let repo = Rc::new(Repository::new(store));
                     *this.repo.borrow_mut() = Some(repo.clone());
+                    if let Ok(Some(list)) =
+                        repo.setting::<Vec<Mapping>>("remembered-mappings").await
+                    {
+                        *this.remembered.borrow_mut() = list;
+                    }
                     if let Ok(Some(o)) = repo.setting::<SummaryOptions>("summary-options").await {
                         *this.options.borrow_mut() = o.clone();
                         this.dispatch.dispatch(Action::SummaryOptions(o));
@@ -312,7 +341,7 @@ impl Controller {
                                 cohort,
                             ),
                         ] {
-                            this2.add(name, file, kind, bytes, true).await;
+                            this2.add(name, file, Some(kind), bytes, true).await;
                         }
                         this2.dispatch.dispatch(Action::Booted(Load::Ready(())));
                     });
@@ -327,7 +356,7 @@ impl Controller {
         self: &Rc<Self>,
         name: &str,
         file: &str,
-        kind: DataKind,
+        kind: Option<DataKind>,
         bytes: Vec<u8>,
         sample: bool,
     ) {
@@ -335,25 +364,29 @@ impl Controller {
             id: new_id(),
             name: name.to_string(),
             file_name: file.to_string(),
-            kind,
+            kind: kind.unwrap_or_default(),
             size_bytes: bytes.len() as u64,
             added: now_iso(),
             import_settings: String::new(),
             sample,
         };
+        // Saved first, so nothing is lost even when the file needs different settings to read.
         if let Some(repo) = self.repo() {
             if let Err(e) = repo.save_dataset(&meta, bytes.clone()).await {
                 self.dispatch.dispatch(Action::Error(Some(format!(
                     "{e}. The data is open for this session but will not be kept."
                 ))));
             }
-            self.refresh().await;
         }
-        self.import(meta, bytes);
+        let settings = ImportSettings {
+            kind,
+            ..Default::default()
+        };
+        self.import(meta, bytes, settings);
     }
 
-    /// Adds a user's file as a new dataset of `kind` and opens it.
-    pub fn add_file(self: &Rc<Self>, file_name: String, kind: DataKind, bytes: Vec<u8>) {
+    /// Adds a user's file as a new dataset (kind detected when `kind` is None) and opens it.
+    pub fn add_file(self: &Rc<Self>, file_name: String, kind: Option<DataKind>, bytes: Vec<u8>) {
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let name = file_name.clone();
@@ -361,44 +394,77 @@ impl Controller {
         });
     }
 
-    /// Opens a saved dataset.
+    /// Opens a saved dataset with its saved import settings.
     pub fn open(self: &Rc<Self>, meta: DatasetMeta) {
+        let settings: ImportSettings =
+            serde_json::from_str(&meta.import_settings).unwrap_or_default();
+        self.reimport(meta, settings);
+    }
+
+    /// Re-reads a saved dataset with new import settings (format overrides, mapping, kind,
+    /// bad-row policy); the settings are stored with it once they work.
+    pub fn reimport(self: &Rc<Self>, meta: DatasetMeta, settings: ImportSettings) {
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let Some(repo) = this.repo() else { return };
             match repo.file(&meta.id).await {
-                Ok(bytes) => this.import(meta, bytes),
+                Ok(bytes) => this.import(meta, bytes, settings),
                 Err(e) => this.dispatch.dispatch(Action::Error(Some(e.to_string()))),
             }
         });
     }
 
-    fn import(self: &Rc<Self>, meta: DatasetMeta, bytes: Vec<u8>) {
+    /// Imports bytes in the worker. On success the dataset becomes active with the kind found,
+    /// its settings are stored, and a transaction mapping is remembered for files of the same
+    /// layout. On failure the dataset is shown with the error and its settings, to fix.
+    fn import(self: &Rc<Self>, meta: DatasetMeta, bytes: Vec<u8>, mut settings: ImportSettings) {
         let this = self.clone();
+        settings.remembered = self.remembered.borrow().clone();
+        let stored = ImportSettings {
+            remembered: Vec::new(),
+            ..settings.clone()
+        };
         let task = Task::Import {
-            kind: meta.kind,
             file_name: meta.file_name.clone(),
             bytes,
+            settings,
             summary: self.options.borrow().clone(),
         };
         self.worker.run(task, move |r| match r {
             Ok(Output::Imported(data)) => {
-                let key = active_key(meta.kind);
-                let id = meta.id.clone();
+                let mut meta = meta;
+                meta.kind = data.kind;
+                meta.import_settings = serde_json::to_string(&stored).unwrap_or_default();
+                let mapping = data.mapping.clone();
                 this.dispatch.dispatch(Action::Activate(Source {
-                    meta,
+                    meta: meta.clone(),
                     data: Rc::new(*data),
                 }));
-                if let Some(repo) = this.repo() {
-                    wasm_bindgen_futures::spawn_local(async move {
-                        let _ = repo.set_setting(&key, &id).await;
-                    });
-                }
+                let this2 = this.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let Some(repo) = this2.repo() else { return };
+                    let _ = repo.update_meta(&meta).await;
+                    let _ = repo.set_setting(&active_key(meta.kind), &meta.id).await;
+                    if let Some(m) = mapping {
+                        let mut list = this2.remembered.borrow().clone();
+                        list.retain(|x| x.layout != m.layout);
+                        list.insert(0, m);
+                        list.truncate(50);
+                        *this2.remembered.borrow_mut() = list.clone();
+                        let _ = repo.set_setting("remembered-mappings", &list).await;
+                    }
+                    this2.refresh().await;
+                });
             }
             Ok(_) => {}
-            Err(e) => this
-                .dispatch
-                .dispatch(Action::Error(Some(format!("{}: {e}", meta.file_name)))),
+            Err(e) => {
+                let settings: ImportSettings = stored;
+                this.dispatch.dispatch(Action::Failed(Some(FailedImport {
+                    meta,
+                    message: e,
+                    settings,
+                })));
+            }
         });
     }
 

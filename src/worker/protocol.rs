@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 /// A request from the page. `job` ties progress and results to the request that caused them.
+// Messages are built once and moved across the worker boundary: boxing would gain nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Request {
     /// Health check: the worker answers [`Response::Pong`].

@@ -5,13 +5,15 @@ use crate::domain::customers::{self, CustomerSummary, SummaryOptions, Transactio
 use crate::io::import::cohort::{self, CohortTable};
 use crate::io::import::survey::{self, SurveyTable};
 use crate::io::import::{
-    guess_mapping, mapping, read_table, summary_file, transactions, BadRows, Detection, ImportOptions, Mapping,
-    ParsedTable, Preview, ValidationReport,
+    guess_mapping, mapping, read_table, summary_file, transactions, BadRows, Detection,
+    ImportOptions, Mapping, ParsedTable, Preview, ValidationReport,
 };
 use crate::io::storage::DataKind;
 use serde::{Deserialize, Serialize};
 
 /// A unit of heavy work.
+// Messages are built once and moved across the worker boundary: boxing would gain nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Task {
     /// Generate the built-in sample data (transactions, survey, cohort) with this seed.
@@ -42,8 +44,10 @@ pub struct ImportSettings {
     pub kind: Option<DataKind>,
     /// Format overrides (None fields: detect).
     pub options: ImportOptions,
-    /// Column roles (None: match from the header names).
+    /// Column roles (None: a remembered mapping that fits, else matched from the header names).
     pub mapping: Option<Mapping>,
+    /// Mappings the user confirmed before, for other files; the first whose layout fits is used.
+    pub remembered: Vec<Mapping>,
     /// Skip unusable rows (listed in the report) or refuse the file.
     pub bad_rows: BadRows,
 }
@@ -100,7 +104,11 @@ pub fn run(task: Task, progress: &mut dyn FnMut(f64, &str)) -> Result<Output, St
         Task::Sample { n_customers, seed } => {
             use crate::domain::sample;
             progress(0.1, "Simulating customers");
-            let params = sample::SampleParams { n_customers, seed, ..Default::default() };
+            let params = sample::SampleParams {
+                n_customers,
+                seed,
+                ..Default::default()
+            };
             let log = sample::transaction_log(&params).map_err(|e| e.to_string())?;
             progress(0.6, "Simulating survey answers");
             let survey = sample::survey(&log, &params, 0.25, seed.wrapping_add(1));
@@ -112,9 +120,13 @@ pub fn run(task: Task, progress: &mut dyn FnMut(f64, &str)) -> Result<Output, St
                 cohort: cohort.into_bytes(),
             })
         }
-        Task::Import { file_name, bytes, settings, summary } => {
-            import(&file_name, &bytes, &settings, &summary, progress).map(|i| Output::Imported(Box::new(i)))
-        }
+        Task::Import {
+            file_name,
+            bytes,
+            settings,
+            summary,
+        } => import(&file_name, &bytes, &settings, &summary, progress)
+            .map(|i| Output::Imported(Box::new(i))),
     }
 }
 
@@ -123,9 +135,27 @@ pub fn detect_kind(table: &ParsedTable) -> DataKind {
     if summary_file::is_summary(table) {
         return DataKind::Summary;
     }
-    let names: Vec<String> = table.headers.iter().map(|h| mapping::normalise_header(h)).collect();
-    let survey_words = ["nps", "csat", "ces", "recommend", "kano", "satisf", "effort", "perf", "expect", "importance"];
-    if names.iter().any(|n| survey_words.iter().any(|w| n.contains(w))) {
+    let names: Vec<String> = table
+        .headers
+        .iter()
+        .map(|h| mapping::normalise_header(h))
+        .collect();
+    let survey_words = [
+        "nps",
+        "csat",
+        "ces",
+        "recommend",
+        "kano",
+        "satisf",
+        "effort",
+        "perf",
+        "expect",
+        "importance",
+    ];
+    if names
+        .iter()
+        .any(|n| survey_words.iter().any(|w| n.contains(w)))
+    {
         return DataKind::Survey;
     }
     let m = guess_mapping(table);
@@ -166,8 +196,15 @@ fn import(
     };
     match kind {
         DataKind::Transactions => {
-            let m = settings.mapping.clone().filter(|m| m.fits(&table)).unwrap_or_else(|| guess_mapping(&table));
-            let (txs, report) = transactions(&table, &m, &settings.options).map_err(|e| e.to_string())?;
+            let m = settings
+                .mapping
+                .iter()
+                .chain(settings.remembered.iter())
+                .find(|m| m.fits(&table))
+                .cloned()
+                .unwrap_or_else(|| guess_mapping(&table));
+            let (txs, report) =
+                transactions(&table, &m, &settings.options).map_err(|e| e.to_string())?;
             report.check(settings.bad_rows).map_err(|e| e.to_string())?;
             progress(0.75, "Summarising customers");
             out.summary = Some(customers::summarize(&txs, options).map_err(|e| e.to_string())?);
@@ -176,14 +213,19 @@ fn import(
             out.report = Some(report);
         }
         DataKind::Summary => {
-            let (summary, report) = summary_file::load_summary(&table, options.time_unit, settings.options.max_issues)
-                .map_err(|e| e.to_string())?;
+            let (summary, report) =
+                summary_file::load_summary(&table, options.time_unit, settings.options.max_issues)
+                    .map_err(|e| e.to_string())?;
             report.check(settings.bad_rows).map_err(|e| e.to_string())?;
             out.summary = Some(summary);
             out.report = Some(report);
         }
-        DataKind::Survey => out.survey = Some(survey::read_survey(&table).map_err(|e| e.to_string())?),
-        DataKind::Cohort => out.cohort = Some(cohort::read_cohorts(&table).map_err(|e| e.to_string())?),
+        DataKind::Survey => {
+            out.survey = Some(survey::read_survey(&table).map_err(|e| e.to_string())?)
+        }
+        DataKind::Cohort => {
+            out.cohort = Some(cohort::read_cohorts(&table).map_err(|e| e.to_string())?)
+        }
     }
     progress(1.0, "Done");
     Ok(out)

@@ -307,7 +307,7 @@ mod tests {
         })
         .unwrap();
         assert!((f.future - 867.768_595).abs() < 1e-5);
-        assert!((f.total - 1867.768_595).abs() < 1e-5);
+        assert!((f.total - 1_867.768_595).abs() < 1e-5);
     }
 
     #[test]

@@ -111,8 +111,11 @@ pub fn DataTable(p: &DataTableProps) -> Html {
             p.export_name.clone(),
         );
         Callback::from(move |_| {
-            let body: Vec<Vec<String>> =
-                order.iter().filter_map(|&i| rows.get(i)).map(|r| r.iter().map(Cell::raw).collect()).collect();
+            let body: Vec<Vec<String>> = order
+                .iter()
+                .filter_map(|&i| rows.get(i))
+                .map(|r| r.iter().map(Cell::raw).collect())
+                .collect();
             let csv = crate::io::export::write_csv(&headers, &body);
             super::download::bytes(&name, "text/csv;charset=utf-8", csv.as_bytes());
         })

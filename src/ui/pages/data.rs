@@ -2,10 +2,14 @@
 //! summarised, manage saved datasets, move a project between machines.
 
 use crate::domain::customers::{ReturnsPolicy, SummaryOptions, TimeUnit};
+use crate::io::import::{
+    BadRows, DateFormat, DecimalSep, Delimiter, Mapping, Role, ValidationReport,
+};
 use crate::io::storage::{DataKind, DatasetMeta};
 use crate::ui::components::status::{self, StatusView};
 use crate::ui::components::{Cell, DataTable};
-use crate::ui::state::{AppContext, Source};
+use crate::ui::state::{AppContext, FailedImport, Source};
+use crate::worker::tasks::ImportSettings;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -31,25 +35,6 @@ fn read_file(file: web_sys::File, done: Callback<Result<Vec<u8>, String>>) {
     });
 }
 
-fn guess_kind(name: &str, bytes: &[u8]) -> DataKind {
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2000)]).to_lowercase();
-    let first = head.lines().next().unwrap_or("");
-    if first.contains("nps")
-        || first.contains("csat")
-        || first.contains("kano")
-        || first.contains("recommend")
-    {
-        DataKind::Survey
-    } else if first.contains("active") || first.contains("cohort") || first.contains("survivor") {
-        DataKind::Cohort
-    } else if first.contains("frequency") && first.contains("recency") {
-        DataKind::Summary
-    } else {
-        let _ = name;
-        DataKind::Transactions
-    }
-}
-
 fn fmt_bytes(b: u64) -> String {
     let b = b as f64;
     if b >= 1e9 {
@@ -63,6 +48,186 @@ fn fmt_bytes(b: u64) -> String {
     }
 }
 
+fn select(
+    label: &str,
+    testid: &str,
+    options: Vec<(String, String)>,
+    current: &str,
+    on: Callback<String>,
+) -> Html {
+    let onchange = Callback::from(move |e: Event| {
+        if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+            on.emit(s.value());
+        }
+    });
+    html! {
+        <label>{ label }
+            <select {onchange} data-testid={testid.to_string()}>
+                { for options.into_iter().map(|(v, t)| html! { <option value={v.clone()} selected={v == current}>{ t }</option> }) }
+            </select>
+        </label>
+    }
+}
+
+fn kind_code(k: DataKind) -> &'static str {
+    match k {
+        DataKind::Transactions => "transactions",
+        DataKind::Summary => "summary",
+        DataKind::Survey => "survey",
+        DataKind::Cohort => "cohort",
+    }
+}
+
+fn kind_from_code(s: &str) -> Option<DataKind> {
+    match s {
+        "transactions" => Some(DataKind::Transactions),
+        "summary" => Some(DataKind::Summary),
+        "survey" => Some(DataKind::Survey),
+        "cohort" => Some(DataKind::Cohort),
+        _ => None,
+    }
+}
+
+/// A change the user makes to the import settings.
+type Edit = Box<dyn Fn(&mut ImportSettings, &str)>;
+
+#[derive(Properties, PartialEq)]
+struct SettingsProps {
+    meta: DatasetMeta,
+    settings: ImportSettings,
+    /// Column names to map (empty when the file could not be read into columns).
+    headers: Vec<String>,
+    /// The mapping in use (transaction logs).
+    mapping: Option<Mapping>,
+    /// Sheets of a workbook.
+    sheets: Vec<String>,
+}
+
+/// What the user can correct: kind, format, column roles, bad-row policy.
+#[component]
+fn SettingsEditor(p: &SettingsProps) -> Html {
+    let Some(ctx) = use_context::<AppContext>() else {
+        return html! {};
+    };
+    let apply = {
+        let (ctl, meta, settings) = (ctx.ctl.clone(), p.meta.clone(), p.settings.clone());
+        move |f: Edit| {
+            let (ctl, meta, settings) = (ctl.clone(), meta.clone(), settings.clone());
+            Callback::from(move |v: String| {
+                let mut s = settings.clone();
+                f(&mut s, &v);
+                ctl.reimport(meta.clone(), s);
+            })
+        }
+    };
+    let o = &p.settings.options;
+    let kind = p.settings.kind.map_or("auto", kind_code);
+    let delim = o.delimiter.map_or("auto", |d| match d {
+        Delimiter::Comma => "comma",
+        Delimiter::Semicolon => "semicolon",
+        Delimiter::Tab => "tab",
+        Delimiter::Pipe => "pipe",
+        Delimiter::Whitespace => "spaces",
+    });
+    let header = match o.has_header {
+        None => "auto",
+        Some(true) => "yes",
+        Some(false) => "no",
+    };
+    let decimal = match o.decimal {
+        None => "auto",
+        Some(DecimalSep::Dot) => "dot",
+        Some(DecimalSep::Comma) => "comma",
+    };
+    let date = match &o.date_format {
+        None => "auto".to_string(),
+        Some(DateFormat::Ymd) => "ymd".into(),
+        Some(DateFormat::Dmy) => "dmy".into(),
+        Some(DateFormat::Mdy) => "mdy".into(),
+        Some(DateFormat::Compact) => "compact".into(),
+        Some(DateFormat::ExcelSerial) => "excel".into(),
+        Some(DateFormat::Pattern(x)) => x.clone(),
+    };
+    let opts = |v: &[(&str, &str)]| {
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect::<Vec<_>>()
+    };
+    let cols: Vec<(String, String)> =
+        std::iter::once(("none".to_string(), "(not in this file)".to_string()))
+            .chain(
+                p.headers
+                    .iter()
+                    .enumerate()
+                    .map(|(i, h)| (i.to_string(), format!("{}: {h}", i + 1))),
+            )
+            .collect();
+    html! {
+        <details class="card" open={p.mapping.is_none() && p.settings.kind.is_none()} data-testid="settings-editor">
+            <summary><strong>{ "Correct how this file is read" }</strong></summary>
+            <div class="row">
+                { select("This file holds", "set-kind", opts(&[("auto", "Detect automatically"), ("transactions", "Transactions"), ("summary", "Customer summary"), ("survey", "Survey responses"), ("cohort", "Subscription cohort")]), kind,
+                    apply(Box::new(|s, v| s.kind = kind_from_code(v)))) }
+                { select("Columns separated by", "set-delimiter", opts(&[("auto", "Detect"), ("comma", "comma ,"), ("semicolon", "semicolon ;"), ("tab", "tab"), ("pipe", "pipe |"), ("spaces", "runs of spaces")]), delim,
+                    apply(Box::new(|s, v| s.options.delimiter = Delimiter::parse(v)))) }
+                { select("First row is a header", "set-header", opts(&[("auto", "Detect"), ("yes", "Yes"), ("no", "No")]), header,
+                    apply(Box::new(|s, v| s.options.has_header = match v { "yes" => Some(true), "no" => Some(false), _ => None }))) }
+                { select("Decimal separator", "set-decimal", opts(&[("auto", "Detect"), ("dot", "dot 1,234.56"), ("comma", "comma 1.234,56")]), decimal,
+                    apply(Box::new(|s, v| s.options.decimal = match v { "dot" => Some(DecimalSep::Dot), "comma" => Some(DecimalSep::Comma), _ => None }))) }
+                { select("Dates", "set-dates", opts(&[("auto", "Detect"), ("ymd", "year-month-day"), ("dmy", "day/month/year"), ("mdy", "month/day/year"), ("compact", "YYYYMMDD"), ("excel", "Excel serial numbers")]), &date,
+                    apply(Box::new(|s, v| s.options.date_format = if v == "auto" { None } else { DateFormat::parse(v) }))) }
+                if p.sheets.len() > 1 {
+                    { select("Sheet", "set-sheet", p.sheets.iter().map(|x| (x.clone(), x.clone())).collect(), p.settings.options.sheet.as_deref().unwrap_or(""),
+                        apply(Box::new(|s, v| s.options.sheet = Some(v.to_string())))) }
+                }
+                { select("Rows that cannot be used", "set-bad-rows", opts(&[("skip", "Skip them (listed below)"), ("fail", "Refuse the file")]), if p.settings.bad_rows == BadRows::Fail { "fail" } else { "skip" },
+                    apply(Box::new(|s, v| s.bad_rows = if v == "fail" { BadRows::Fail } else { BadRows::Skip }))) }
+            </div>
+            if let Some(m) = &p.mapping {
+                <h3>{ "Column roles" }</h3>
+                <p class="note">{ "Matched from the header names; change any of them. Your choice is remembered for files with the same columns." }</p>
+                <div class="row" data-testid="mapping">
+                    { for Role::ALL.iter().map(|role| {
+                        let role = *role;
+                        let cur = m.get(role).map_or("none".to_string(), |c| c.to_string());
+                        let base = m.clone();
+                        let required = matches!(role, Role::Customer | Role::Date | Role::Amount);
+                        let label = format!("{}{}", role.name(), if required { " *" } else { "" });
+                        select(&label, &format!("map-{}", role.name().replace(' ', "-")), cols.clone(), &cur,
+                            apply(Box::new(move |s, v| {
+                                let mut mm = s.mapping.clone().unwrap_or_else(|| base.clone());
+                                mm.set(role, v.parse::<u32>().ok());
+                                s.mapping = Some(mm);
+                            })))
+                    }) }
+                </div>
+            }
+        </details>
+    }
+}
+
+fn report_view(r: &ValidationReport) -> Html {
+    if r.issues.is_empty() && r.rows_rejected == 0 {
+        return html! {
+            <div class="okbox" data-testid="report-ok">{ format!("All {} rows were read without problems.", r.rows_read) }
+                if r.negative_amounts > 0 { { format!(" {} rows have negative amounts (returns); see 'Returns' below.", r.negative_amounts) } }
+            </div>
+        };
+    }
+    html! {
+        <div class="warnbox" data-testid="report">
+            <strong>{ format!("{} of {} rows used; {} could not be used.", r.rows_used, r.rows_read, r.rows_rejected) }</strong>
+            <ul>{ for r.by_kind.iter().map(|k| html! { <li>{ format!("{}: {}", k.kind.name(), k.count) }</li> }) }</ul>
+            <details>
+                <summary>{ format!("Every problem, with its row and line ({} listed{})", r.issues.len(),
+                    if r.issues_not_shown > 0 { format!(", {} more not shown", r.issues_not_shown) } else { String::new() }) }</summary>
+                <ul data-testid="issues">{ for r.issues.iter().map(|i| html! { <li>{ i.to_string() }</li> }) }</ul>
+            </details>
+            if r.negative_amounts > 0 { <p>{ format!("{} rows have negative amounts (returns).", r.negative_amounts) }</p> }
+        </div>
+    }
+}
+
 #[derive(Properties, PartialEq)]
 struct SourceProps {
     source: Source,
@@ -71,39 +236,120 @@ struct SourceProps {
 #[component]
 fn SourceView(p: &SourceProps) -> Html {
     let d = &p.source.data;
-    let preview_headers = Rc::new(d.preview.first().cloned().unwrap_or_default());
-    let preview_rows = Rc::new(
+    let settings: ImportSettings =
+        serde_json::from_str(&p.source.meta.import_settings).unwrap_or_default();
+    let preview_headers = Rc::new(
         d.preview
+            .headers
             .iter()
-            .skip(1)
-            .map(|r| r.iter().map(|c| Cell::Text(c.clone())).collect())
+            .zip(
+                d.preview
+                    .types
+                    .iter()
+                    .map(|t| t.name())
+                    .chain(std::iter::repeat("")),
+            )
+            .map(|(h, t)| {
+                if t.is_empty() {
+                    h.clone()
+                } else {
+                    format!("{h} ({t})")
+                }
+            })
             .collect::<Vec<_>>(),
     );
+    let preview_rows = Rc::new(
+        d.preview
+            .rows
+            .iter()
+            .zip(d.preview.lines.iter())
+            .map(|(r, line)| {
+                std::iter::once(Cell::Num(*line as f64, 0))
+                    .chain(r.iter().map(|c| Cell::Text(c.clone())))
+                    .collect()
+            })
+            .collect::<Vec<_>>(),
+    );
+    let preview_headers = Rc::new(
+        std::iter::once("line".to_string())
+            .chain(preview_headers.iter().cloned())
+            .collect::<Vec<_>>(),
+    );
+    let det = &d.detection;
+    let mut badges = vec![format!("{} rows", d.rows)];
+    if let Some(e) = det.encoding {
+        badges.push(format!("encoding: {}", e.name()));
+    }
+    if let Some(x) = det.delimiter {
+        badges.push(format!("separator: {}", x.name()));
+    }
+    if let Some(sh) = &det.sheet {
+        badges.push(format!("sheet: {sh}"));
+    }
+    badges.push(if det.has_header {
+        "header row".into()
+    } else {
+        "no header row".into()
+    });
+    badges.push(format!("decimal: {}", det.decimal.as_char()));
+    if let Some(f) = &det.date_format {
+        badges.push(format!("dates: {}", f.describe()));
+    }
+    let testid = format!(
+        "source-{}",
+        match p.source.meta.kind {
+            DataKind::Survey => "survey",
+            DataKind::Cohort => "cohort",
+            _ => "transactions",
+        }
+    );
     html! {
-        <div class="card" data-testid={format!("source-{}", match p.source.meta.kind { DataKind::Survey => "survey", DataKind::Cohort => "cohort", _ => "transactions" })}>
+        <div class="card" data-testid={testid}>
             <h3>{ format!("{} — {}", p.source.meta.kind.label(), p.source.meta.name) }</h3>
-            <div class="row">
-                <span class="badge">{ format!("{} rows read", d.rows) }</span>
-                { for d.detection.iter().map(|(k, v)| html! { <span class="badge">{ format!("{k}: {v}") }</span> }) }
+            <div class="row" data-testid="detection">
+                { for badges.iter().map(|b| html! { <span class="badge">{ b }</span> }) }
             </div>
-            if d.report.is_empty() {
-                <div class="okbox" data-testid="report-ok">{ "Every row was read without problems." }</div>
-            } else {
-                <div class="warnbox" data-testid="report">
-                    <strong>{ "What we found while reading:" }</strong>
-                    <ul>{ for d.report.iter().map(|l| html! { <li>{ l }</li> }) }</ul>
-                </div>
-            }
+            { for det.notes.iter().map(|n| html! { <p class="note">{ n }</p> }) }
+            if let Some(r) = &d.report { { report_view(r) } }
             if let Some(s) = &d.summary {
                 <div class="grid" data-testid="summary-kpis">
                     <div class="kpi"><span class="label">{ "Customers" }</span><span class="value" data-testid="n-customers">{ s.customers.len() }</span></div>
-                    <div class="kpi"><span class="label">{ "Purchases" }</span><span class="value">{ d.transactions.len() }</span></div>
+                    if !d.transactions.is_empty() {
+                        <div class="kpi"><span class="label">{ "Purchases" }</span><span class="value" data-testid="n-transactions">{ d.transactions.len() }</span></div>
+                    }
                     <div class="kpi"><span class="label">{ "Repeat buyers" }</span><span class="value">{ s.customers.iter().filter(|c| c.x > 0.0).count() }</span></div>
                     <div class="kpi"><span class="label">{ "Observation end" }</span><span class="value">{ s.observation_end.map(|d| d.to_string()).unwrap_or_else(|| "–".into()) }</span></div>
                 </div>
             }
+            if let Some(sv) = &d.survey {
+                <p data-testid="survey-info">{ format!("{} responses, {} numeric questions{}{}", d.rows, sv.items.len(),
+                    sv.id_column.as_ref().map(|c| format!(", ids in \"{c}\"")).unwrap_or_default(),
+                    sv.date_column.as_ref().map(|c| format!(", dates in \"{c}\"")).unwrap_or_default()) }</p>
+            }
+            if let Some(c) = &d.cohort {
+                <p data-testid="cohort-info">{ format!("{} cohort(s): {}", c.cohorts.len(), c.cohorts.iter().map(|x| x.name.clone()).collect::<Vec<_>>().join(", ")) }</p>
+                { for c.notes.iter().map(|n| html! { <p class="note">{ n }</p> }) }
+            }
+            <SettingsEditor meta={p.source.meta.clone()} settings={settings} headers={d.preview.headers.clone()} mapping={d.mapping.clone()} sheets={det.sheets.clone()} />
             <h3>{ "First rows as read" }</h3>
             <DataTable headers={preview_headers} rows={preview_rows} export_name="preview.csv" page_size={10} testid="preview" />
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct FailedProps {
+    failed: FailedImport,
+}
+
+#[component]
+fn FailedView(p: &FailedProps) -> Html {
+    html! {
+        <div class="card" data-testid="import-failed">
+            <h3>{ format!("Could not read {}", p.failed.meta.file_name) }</h3>
+            <div class="errbox" role="alert" data-testid="import-error">{ &p.failed.message }</div>
+            <p class="note">{ "The file is saved in this browser. Correct the settings below, or delete it from the list further down." }</p>
+            <SettingsEditor meta={p.failed.meta.clone()} settings={p.failed.settings.clone()} headers={Vec::<String>::new()} mapping={None::<Mapping>} sheets={Vec::<String>::new()} />
         </div>
     }
 }
@@ -124,8 +370,7 @@ pub fn DataPage() -> Html {
     let add_bytes = {
         let (ctl, kind_choice) = (ctl.clone(), kind_choice.clone());
         Callback::from(move |(name, bytes): (String, Vec<u8>)| {
-            let kind = (*kind_choice).unwrap_or_else(|| guess_kind(&name, &bytes));
-            ctl.add_file(name, kind, bytes);
+            ctl.add_file(name, *kind_choice, bytes);
         })
     };
     let on_files = {
@@ -201,13 +446,7 @@ pub fn DataPage() -> Html {
         let kind_choice = kind_choice.clone();
         Callback::from(move |e: Event| {
             if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
-                kind_choice.set(match s.value().as_str() {
-                    "transactions" => Some(DataKind::Transactions),
-                    "summary" => Some(DataKind::Summary),
-                    "survey" => Some(DataKind::Survey),
-                    "cohort" => Some(DataKind::Cohort),
-                    _ => None,
-                });
+                kind_choice.set(kind_from_code(&s.value()));
             }
         })
     };
@@ -370,6 +609,7 @@ pub fn DataPage() -> Html {
                     <button onclick={let c = ctl.clone(); move |_| c.load_sample()} data-testid="load-sample">{ "Load sample data" }</button>
                 </StatusView>
             }
+            if let Some(f) = &state.failed { <FailedView failed={f.clone()} /> }
             { for [&state.workspace.transactions, &state.workspace.survey, &state.workspace.cohort].into_iter().flatten().map(|s| html! { <SourceView source={s.clone()} /> }) }
 
             <h2>{ "Saved in this browser" }</h2>
