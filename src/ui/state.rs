@@ -158,6 +158,7 @@ pub struct Controller {
     repo: RefCell<Option<Rc<Repository<IdbStore>>>>,
     options: RefCell<SummaryOptions>,
     remembered: RefCell<Vec<Mapping>>,
+    cache: RefCell<std::collections::HashMap<String, Rc<Output>>>,
 }
 
 /// A dataset that could not be read with its current settings: shown with the error and the
@@ -221,6 +222,7 @@ impl Controller {
             repo: RefCell::new(None),
             options: RefCell::new(SummaryOptions::default()),
             remembered: RefCell::new(Vec::new()),
+            cache: RefCell::new(std::collections::HashMap::new()),
         })
     }
 
@@ -466,6 +468,69 @@ impl Controller {
                 })));
             }
         });
+    }
+
+    /// A key naming a dataset as currently read: its id plus a hash of its import settings and
+    /// the summary options, so cached results are never reused for different data.
+    pub fn data_key(&self, source: &Source) -> String {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let opts = serde_json::to_string(&*self.options.borrow()).unwrap_or_default();
+        for b in source.meta.import_settings.bytes().chain(opts.bytes()) {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("{}/{h:016x}", source.meta.id)
+    }
+
+    /// Runs `task` for `source` unless a result under `key` is cached (in memory, then in
+    /// IndexedDB); results are cached in both. Pages share results through the same key (for
+    /// instance the default lifetime-value fit is used by the Segments and Strategy pages).
+    pub fn run_cached(
+        self: &Rc<Self>,
+        source: &Source,
+        key: &str,
+        task: Task,
+        done: impl FnOnce(Result<Rc<Output>, String>) + 'static,
+    ) {
+        let full = format!("{}/{key}", self.data_key(source));
+        if let Some(hit) = self.cache.borrow().get(&full).cloned() {
+            done(Ok(hit));
+            return;
+        }
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Some(repo) = this.repo() {
+                if let Ok(Some(bytes)) = repo.result_bytes(&full, "result").await {
+                    if let Ok(out) = bincode::deserialize::<Output>(&bytes) {
+                        let out = Rc::new(out);
+                        this.cache.borrow_mut().insert(full, out.clone());
+                        done(Ok(out));
+                        return;
+                    }
+                }
+            }
+            let this2 = this.clone();
+            this.worker.run(task, move |r| match r {
+                Ok(out) => {
+                    let out = Rc::new(out);
+                    this2.cache.borrow_mut().insert(full.clone(), out.clone());
+                    if let (Some(repo), Ok(bytes)) = (this2.repo(), bincode::serialize(&*out)) {
+                        wasm_bindgen_futures::spawn_local(async move {
+                            let _ = repo.put_result_bytes(&full, "result", &bytes).await;
+                        });
+                    }
+                    done(Ok(out));
+                }
+                Err(e) => done(Err(e)),
+            });
+        });
+    }
+
+    /// A cached result, if one is already in memory (no work started).
+    pub fn cached(&self, source: &Source, key: &str) -> Option<Rc<Output>> {
+        self.cache
+            .borrow()
+            .get(&format!("{}/{key}", self.data_key(source)))
+            .cloned()
     }
 
     /// Changes how logs are summarised and re-imports the active transaction log.

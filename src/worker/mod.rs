@@ -5,7 +5,9 @@
 //! Messages cross the boundary with bincode, so every type here is a plain serde struct with no
 //! skipped fields; integers are `u32`/`u64`, never `usize`.
 
+pub mod clv;
 pub mod protocol;
+pub mod segment;
 pub mod tasks;
 
 #[cfg(target_arch = "wasm32")]

@@ -34,6 +34,10 @@ pub enum Task {
         /// Summary options (time unit, observation end, split, returns).
         summary: SummaryOptions,
     },
+    /// Fit a lifetime-value model and predict per customer.
+    Clv(Box<super::clv::ClvRequest>),
+    /// Segment customers.
+    Segment(Box<super::segment::SegmentRequest>),
 }
 
 /// Everything the user can force about an import; stored with the dataset.
@@ -93,6 +97,10 @@ pub enum Output {
     },
     /// An imported file.
     Imported(Box<Imported>),
+    /// A lifetime-value fit.
+    Clv(Box<super::clv::ClvResult>),
+    /// A segmentation.
+    Segment(Box<super::segment::SegmentResult>),
 }
 
 /// Runs a task, reporting progress through `progress(fraction, stage)`.
@@ -127,6 +135,10 @@ pub fn run(task: Task, progress: &mut dyn FnMut(f64, &str)) -> Result<Output, St
             summary,
         } => import(&file_name, &bytes, &settings, &summary, progress)
             .map(|i| Output::Imported(Box::new(i))),
+        Task::Clv(req) => super::clv::run(*req, progress).map(|r| Output::Clv(Box::new(r))),
+        Task::Segment(req) => {
+            super::segment::run(*req, progress).map(|r| Output::Segment(Box::new(r)))
+        }
     }
 }
 

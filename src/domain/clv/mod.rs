@@ -235,7 +235,8 @@ impl ModelKind {
 
 /// The parameters of a fitted buy-till-you-die model.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "model", rename_all = "lowercase")]
+// Externally tagged (serde's default): the worker's bincode codec cannot read internally tagged enums.
+#[serde(rename_all = "lowercase")]
 pub enum BtydModel {
     /// BG/NBD.
     BgNbd(BgNbd),

@@ -385,6 +385,49 @@ impl<K: KeyValue> Repository<K> {
         }
     }
 
+    /// Stores a computed result as opaque bytes (for instance a binary-encoded model fit),
+    /// prefixed with the schema version.
+    ///
+    /// # Errors
+    /// A backend failure (often: storage full).
+    pub async fn put_result_bytes(
+        &self,
+        dataset: &str,
+        kind: &str,
+        bytes: &[u8],
+    ) -> Result<(), StorageError> {
+        let mut v = SCHEMA_VERSION.to_le_bytes().to_vec();
+        v.extend_from_slice(bytes);
+        self.kv
+            .put(Bucket::Results, &format!("{dataset}/{kind}"), v)
+            .await
+    }
+
+    /// Reads a result stored with [`Repository::put_result_bytes`]; `None` when absent or
+    /// written under another schema version.
+    ///
+    /// # Errors
+    /// A backend failure.
+    pub async fn result_bytes(
+        &self,
+        dataset: &str,
+        kind: &str,
+    ) -> Result<Option<Vec<u8>>, StorageError> {
+        let Some(v) = self
+            .kv
+            .get(Bucket::Results, &format!("{dataset}/{kind}"))
+            .await?
+        else {
+            return Ok(None);
+        };
+        match v.split_first_chunk::<4>() {
+            Some((head, rest)) if u32::from_le_bytes(*head) == SCHEMA_VERSION => {
+                Ok(Some(rest.to_vec()))
+            }
+            _ => Ok(None),
+        }
+    }
+
     /// Bytes used by datasets, files, settings and results.
     ///
     /// # Errors
