@@ -1,0 +1,137 @@
+// The Data page as a user drives it: every real-shaped fixture uploaded through the file
+// input imports to the right result or a precise error; settings can be corrected; a project
+// exported, cleared and imported again gives identical results.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { start, screenshot, FIXTURES } from './harness.mjs';
+
+const IMPORT = path.join(FIXTURES, 'import');
+
+// file → [slot, expected customers] for files that import; computed by hand from the fixtures
+// (and equal to what `crm summarize` prints for them).
+const GOOD = {
+  'comma_header.csv': ['transactions', 2], 'german_semicolon.csv': ['transactions', 2], 'tab.tsv': ['transactions', 2],
+  'pipe.txt': ['transactions', 2], 'fixed_width_noheader.txt': ['transactions', 3], 'no_header.csv': ['transactions', 2],
+  'utf8_bom.csv': ['transactions', 2], 'windows1252.csv': ['transactions', 2], 'quoted_multiline.csv': ['transactions', 3],
+  'crlf.csv': ['transactions', 2], 'us_dates_dollars.csv': ['transactions', 2], 'day_first_ambiguous.csv': ['transactions', 3],
+  'yyyymmdd.csv': ['transactions', 2], 'datetimes.csv': ['transactions', 2], 'parentheses_negative.csv': ['transactions', 1],
+  'returns_negative.csv': ['transactions', 2], 'leading_zero_ids.csv': ['transactions', 3], 'currency_codes.csv': ['transactions', 3],
+  'french.csv': ['transactions', 2], 'spanish.csv': ['transactions', 2], 'italian_dutch.csv': ['transactions', 2],
+  'two_sheets.xlsx': ['transactions', 2], 'sheet.ods': ['transactions', 2], 'customer_summary.csv': ['transactions', 3],
+  'ragged.csv': ['transactions', 2], 'bad_dates.csv': ['transactions', 2], 'text_amounts.csv': ['transactions', 2],
+  'survey.csv': ['survey', null], 'cohort.csv': ['cohort', null], 'cohort_single_column.csv': ['cohort', null],
+};
+// Files with problems the report must locate by row and line.
+const REPORTED = ['ragged.csv', 'bad_dates.csv', 'text_amounts.csv'];
+const BAD = {
+  'empty.csv': /empty/i,
+  'binary.png': /not text and not a spreadsheet/i,
+  'header_only.csv': /header .* but no/i,
+};
+
+async function upload(page, file) {
+  await page.getByTestId('file-input').setInputFiles(path.join(IMPORT, file));
+}
+
+test('every fixture imports through the page to the right result or a precise error', async () => {
+  const h = await start();
+  try {
+    const { page } = h;
+    await h.open();
+    await page.getByTestId('n-customers').waitFor({ timeout: 60000 });
+    for (const [file, [slot, customers]] of Object.entries(GOOD)) {
+      await upload(page, file);
+      const card = page.getByTestId(`source-${slot}`);
+      await card.locator('h3', { hasText: file }).first().waitFor({ timeout: 30000 });
+      if (customers !== null) {
+        assert.equal(await card.getByTestId('n-customers').innerText(), String(customers), file);
+      }
+      if (REPORTED.includes(file)) {
+        const issues = await card.getByTestId('issues').innerText();
+        assert.match(issues, /row \d+ \(line \d+\), column "/, file);
+      }
+    }
+    // The German export was read with its own conventions.
+    await upload(page, 'german_semicolon.csv');
+    const tx = page.getByTestId('source-transactions');
+    await tx.locator('h3', { hasText: 'german_semicolon.csv' }).waitFor();
+    const det = await tx.getByTestId('detection').innerText();
+    assert.match(det, /semicolon/);
+    assert.match(det, /decimal: ,/);
+    assert.match(det, /day\/month\/year/);
+    await screenshot(page, 'data-german');
+    for (const [file, message] of Object.entries(BAD)) {
+      await upload(page, file);
+      const err = page.getByTestId('import-failed').filter({ hasText: file });
+      await err.waitFor({ timeout: 30000 });
+      assert.match(await err.getByTestId('import-error').innerText(), message, file);
+    }
+    await screenshot(page, 'data-error');
+  } finally {
+    await h.stop(assert);
+  }
+});
+
+test('a wrong guess can be corrected: header row and column roles', async () => {
+  const h = await start();
+  try {
+    const { page } = h;
+    await h.open();
+    await page.getByTestId('n-customers').waitFor({ timeout: 60000 });
+    await upload(page, 'no_header.csv');
+    const tx = page.getByTestId('source-transactions');
+    await tx.locator('h3', { hasText: 'no_header.csv' }).waitFor();
+    assert.match(await tx.getByTestId('detection').innerText(), /no header row/);
+    // Say the first row is a header: the file now has one row fewer, read with its names.
+    await tx.getByTestId('settings-editor').locator('summary').click();
+    await tx.getByTestId('set-header').selectOption('yes');
+    await tx.getByTestId('detection').filter({ hasText: 'header row' }).filter({ hasNotText: 'no header' }).waitFor({ timeout: 30000 });
+    // Back to detection, then move the amount role to "not in this file": a precise error.
+    await tx.getByTestId('set-header').selectOption('auto');
+    await tx.getByTestId('detection').filter({ hasText: 'no header row' }).waitFor({ timeout: 30000 });
+    await tx.getByTestId('map-amount').selectOption('none');
+    const err = page.getByTestId('import-failed');
+    await err.waitFor({ timeout: 30000 });
+    assert.match(await err.innerText(), /amount/i);
+  } finally {
+    await h.stop(assert);
+  }
+});
+
+test('project export, clear, import gives identical results', async () => {
+  const h = await start();
+  try {
+    const { page } = h;
+    await h.open();
+    await page.getByTestId('n-customers').waitFor({ timeout: 60000 });
+    await upload(page, 'german_semicolon.csv');
+    await page.getByTestId('source-transactions').locator('h3', { hasText: 'german_semicolon.csv' }).waitFor();
+    await page.locator('[data-testid="datasets"] tbody tr').nth(3).waitFor();
+    const rowsBefore = await page.locator('[data-testid="datasets"] tbody tr').count();
+    const kpisBefore = await page.getByTestId('source-transactions').getByTestId('summary-kpis').innerText();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-project').click()]);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'proj-')), 'project.json');
+    await download.saveAs(file);
+    const project = JSON.parse(fs.readFileSync(file, 'utf8'));
+    assert.equal(project.format, 'crm-analytics-project');
+    assert.equal(project.datasets.length, rowsBefore);
+    await page.getByTestId('clear-all').click();
+    await page.getByText('Nothing saved yet.').waitFor();
+    await page.getByTestId('import-project').setInputFiles(file);
+    await page.locator('[data-testid="datasets"] tbody tr').nth(rowsBefore - 1).waitFor();
+    assert.equal(await page.locator('[data-testid="datasets"] tbody tr').count(), rowsBefore);
+    // Open the German file again: same figures as before.
+    const row = page.locator('[data-testid="datasets"] tbody tr', { hasText: 'german_semicolon.csv' });
+    if (await row.getByRole('button', { name: 'Open' }).isEnabled()) await row.getByRole('button', { name: 'Open' }).click();
+    await page.getByTestId('source-transactions').locator('h3', { hasText: 'german_semicolon.csv' }).waitFor();
+    assert.equal(await page.getByTestId('source-transactions').getByTestId('summary-kpis').innerText(), kpisBefore);
+    // And it all survives a reload.
+    await page.reload();
+    await page.locator('[data-testid="datasets"] tbody tr').nth(rowsBefore - 1).waitFor({ timeout: 60000 });
+  } finally {
+    await h.stop(assert);
+  }
+});
