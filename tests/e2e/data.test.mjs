@@ -50,7 +50,7 @@ test('every fixture imports through the page to the right result or a precise er
         assert.equal(await card.getByTestId('n-customers').innerText(), String(customers), file);
       }
       if (REPORTED.includes(file)) {
-        const issues = await card.getByTestId('issues').innerText();
+        const issues = await card.getByTestId('issues').textContent();
         assert.match(issues, /row \d+ \(line \d+\), column "/, file);
       }
     }

@@ -163,7 +163,7 @@ fn SettingsEditor(p: &SettingsProps) -> Html {
             )
             .collect();
     html! {
-        <details class="card" open={p.mapping.is_none() && p.settings.kind.is_none()} data-testid="settings-editor">
+        <details class="card" open={p.headers.is_empty()} data-testid="settings-editor">
             <summary><strong>{ "Correct how this file is read" }</strong></summary>
             <div class="row">
                 { select("This file holds", "set-kind", opts(&[("auto", "Detect automatically"), ("transactions", "Transactions"), ("summary", "Customer summary"), ("survey", "Survey responses"), ("cohort", "Subscription cohort")]), kind,
