@@ -32,6 +32,92 @@ pub struct Transaction {
     pub product: Option<String>,
 }
 
+/// A transaction log in compact columns (no string per row): what crosses from the worker to
+/// the page for customer histories and charts over time. Margin, quantity, channel and product
+/// are not kept here (the summary already holds their totals).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct TxLog {
+    /// Distinct customer ids.
+    pub ids: Vec<String>,
+    /// Per row: index into `ids`.
+    pub customer: Vec<u32>,
+    /// Per row: days since 0001-01-01 (chrono's "days from CE").
+    pub day: Vec<i32>,
+    /// Per row: amount.
+    pub amount: Vec<f64>,
+}
+
+impl TxLog {
+    /// Packs transactions into columns.
+    pub fn from_transactions(txs: &[Transaction]) -> TxLog {
+        use chrono::Datelike;
+        let mut index: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+        let mut log = TxLog {
+            ids: Vec::new(),
+            customer: Vec::with_capacity(txs.len()),
+            day: Vec::with_capacity(txs.len()),
+            amount: Vec::with_capacity(txs.len()),
+        };
+        for t in txs {
+            let next = log.ids.len() as u32;
+            let c = *index.entry(t.customer_id.as_str()).or_insert_with(|| {
+                log.ids.push(t.customer_id.clone());
+                next
+            });
+            log.customer.push(c);
+            log.day.push(t.date.num_days_from_ce());
+            log.amount.push(t.amount);
+        }
+        log
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.customer.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.customer.is_empty()
+    }
+
+    /// Row `i` as a transaction.
+    pub fn get(&self, i: usize) -> Option<Transaction> {
+        let id = self.ids.get(*self.customer.get(i)? as usize)?;
+        Some(Transaction {
+            customer_id: id.clone(),
+            date: NaiveDate::from_num_days_from_ce_opt(*self.day.get(i)?)?,
+            amount: *self.amount.get(i)?,
+            margin: None,
+            quantity: None,
+            channel: None,
+            product: None,
+        })
+    }
+
+    /// All rows as transactions.
+    pub fn iter(&self) -> impl Iterator<Item = Transaction> + '_ {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+
+    /// All rows as a vector of transactions.
+    pub fn to_vec(&self) -> Vec<Transaction> {
+        self.iter().collect()
+    }
+
+    /// One customer's rows, in file order.
+    pub fn for_customer(&self, id: &str) -> Vec<Transaction> {
+        let Some(c) = self.ids.iter().position(|x| x == id) else { return Vec::new() };
+        let c = c as u32;
+        (0..self.len()).filter(|&i| self.customer.get(i) == Some(&c)).filter_map(|i| self.get(i)).collect()
+    }
+
+    /// Each row's date.
+    pub fn dates(&self) -> impl Iterator<Item = NaiveDate> + '_ {
+        self.day.iter().filter_map(|d| NaiveDate::from_num_days_from_ce_opt(*d))
+    }
+}
+
 /// The unit in which model times (t_x, T, horizons) are expressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -469,6 +555,17 @@ mod tests {
         )
         .unwrap();
         assert_eq!(drop.customers[0].x, 1.0);
+    }
+
+    #[test]
+    fn compact_log_gives_back_each_row() {
+        let log = vec![tx("007", "2020-01-01", 10.0), tx("2", "2020-01-05", 3.5), tx("007", "2020-02-01", -1.0)];
+        let c = TxLog::from_transactions(&log);
+        assert_eq!(c.len(), 3);
+        assert_eq!(c.ids, vec!["007".to_string(), "2".to_string()]);
+        assert_eq!(c.to_vec(), log);
+        assert_eq!(c.for_customer("007").len(), 2);
+        assert!(c.for_customer("nobody").is_empty());
     }
 
     #[test]

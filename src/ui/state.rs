@@ -203,6 +203,14 @@ fn new_id() -> String {
     )
 }
 
+/// Bytes this site uses in browser storage, as the browser counts them (cheap: no reading).
+async fn storage_estimate() -> Option<u64> {
+    let storage = web_sys::window()?.navigator().storage();
+    let promise = storage.estimate().ok()?;
+    let est: web_sys::StorageEstimate = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?.into();
+    est.get_usage().map(|u| u as u64)
+}
+
 fn active_key(kind: DataKind) -> String {
     let slot = match kind {
         DataKind::Transactions | DataKind::Summary => "transactions",
@@ -287,7 +295,7 @@ impl Controller {
         };
         match repo.list().await {
             Ok(l) => {
-                let bytes = repo.bytes_used().await.unwrap_or(0);
+                let bytes = storage_estimate().await.unwrap_or(0);
                 let datasets = l.datasets.clone();
                 self.dispatch.dispatch(Action::Listed {
                     datasets: l.datasets,

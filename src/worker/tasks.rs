@@ -1,7 +1,7 @@
 //! The tasks the worker runs: thin functions from a request to domain results. They are plain
 //! functions, so the same code runs natively in tests and in the browser's worker.
 
-use crate::domain::customers::{self, CustomerSummary, SummaryOptions, Transaction};
+use crate::domain::customers::{self, CustomerSummary, SummaryOptions, TxLog};
 use crate::io::import::cohort::{self, CohortTable};
 use crate::io::import::survey::{self, SurveyTable};
 use crate::io::import::{
@@ -71,8 +71,8 @@ pub struct Imported {
     pub layout: String,
     /// The validation report (transaction logs and summaries).
     pub report: Option<ValidationReport>,
-    /// Transactions (transaction logs only).
-    pub transactions: Vec<Transaction>,
+    /// Transactions in compact columns (transaction logs only).
+    pub transactions: TxLog,
     /// Customer summary (transaction logs and summaries).
     pub summary: Option<CustomerSummary>,
     /// Survey (survey files only).
@@ -200,7 +200,7 @@ fn import(
         mapping: None,
         layout: mapping::layout_signature(&table),
         report: None,
-        transactions: Vec::new(),
+        transactions: TxLog::default(),
         summary: None,
         survey: None,
         cohort: None,
@@ -220,7 +220,7 @@ fn import(
             report.check(settings.bad_rows).map_err(|e| e.to_string())?;
             progress(0.75, "Summarising customers");
             out.summary = Some(customers::summarize(&txs, options).map_err(|e| e.to_string())?);
-            out.transactions = txs;
+            out.transactions = TxLog::from_transactions(&txs);
             out.mapping = Some(m);
             out.report = Some(report);
         }

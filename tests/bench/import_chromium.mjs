@@ -11,8 +11,13 @@ import { start } from '../e2e/harness.mjs';
 const rows = Number(process.argv[2] || 1_000_000);
 const file = path.join(os.tmpdir(), `bench_${rows}.csv`);
 if (!fs.existsSync(file)) {
-  let seed = 42;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  let seed = 42; // mulberry32: a small seeded generator with exact 32-bit arithmetic.
+  const rand = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
   const lines = ['customer_id,date,amount'];
   const start = Date.UTC(2024, 0, 1);
   for (let i = 0; i < rows; i++) {
@@ -28,6 +33,7 @@ for (let run = 0; run < 3; run++) {
   const h = await start();
   await h.open();
   await h.page.getByTestId('n-customers').waitFor({ timeout: 60000 });
+  if (process.env.VERBOSE) h.page.on('console', (m) => { if (m.type() === 'debug') console.log('   ', m.text()); });
   const t0 = Date.now();
   await h.page.getByTestId('file-input').setInputFiles(file);
   await h.page.getByTestId('source-transactions').locator('h3', { hasText: path.basename(file) }).waitFor({ timeout: 600000 });

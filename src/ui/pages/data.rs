@@ -13,16 +13,18 @@ use crate::worker::tasks::ImportSettings;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// Files above this size are refused with an explanation before anything is read.
-const MAX_FILE_BYTES: f64 = 1_500_000_000.0;
+/// Files above this size are refused with an explanation before anything is read: beyond it
+/// (about 8 million rows) the parsed rows no longer fit the browser's 4 GB wasm memory safely.
+const MAX_FILE_BYTES: f64 = 200_000_000.0;
 
 fn read_file(file: web_sys::File, done: Callback<Result<Vec<u8>, String>>) {
     let size = file.size();
     if size > MAX_FILE_BYTES {
         done.emit(Err(format!(
-            "{} is {:.1} GB, more than this browser tab can hold. Summarise it first with one SQL query (see the README) and load the summary.",
+            "{} is {:.0} MB: the browser can analyse files up to {:.0} MB (about 8 million rows). Nothing was read. Summarise it where it lives with one SQL query (see the README: DuckDB, PostgreSQL, BigQuery, Spark) and drop the summary here, or use the `crm` command.",
             file.name(),
-            size / 1e9
+            size / 1e6,
+            MAX_FILE_BYTES / 1e6
         )));
         return;
     }
