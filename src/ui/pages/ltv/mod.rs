@@ -476,7 +476,9 @@ fn LtvBody(p: &BodyProps) -> Html {
     };
 
     html! {
-        <section>
+        <section class="ltv-page">
+            // Page-local layout: charts shrink to their card; grid cells may be narrower than an SVG.
+            <style>{ ".ltv-page svg{max-width:100%;height:auto}.ltv-page .grid>*{min-width:0}.ltv-page .scroll{max-width:100%;overflow-x:auto}" }</style>
             <h1>{ "Lifetime value" }</h1>
             <p class="lead">{ format!("{} customers in {}. What is each customer likely to be worth over the coming months, and how sure can we be?",
                 src.data.summary.as_ref().map_or(0, |s| s.customers.len()), src.meta.name) }</p>
