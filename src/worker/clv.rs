@@ -266,7 +266,9 @@ fn grid(model: &FittedModel, summary: &CustomerSummary, horizon: f64) -> FreqRec
         .clamp(1.0, 20.0) as u32;
     let frequencies: Vec<u32> = (0..=max_x).rev().collect();
     let cols = 12u32;
-    let recencies: Vec<f64> = (0..=cols).map(|j| t * f64::from(j) / f64::from(cols)).collect();
+    let recencies: Vec<f64> = (0..=cols)
+        .map(|j| t * f64::from(j) / f64::from(cols))
+        .collect();
     let cell = |x: u32, tx: f64| {
         // With no repeat purchase, recency is 0 by definition.
         let tx = if x == 0 { 0.0 } else { tx };

@@ -5,14 +5,10 @@
 //! mapping and validation); cohort files through `crm::io::import::cohort::read_cohorts`.
 
 use crate::input::InputArgs;
-use chrono::NaiveDate;
 use crm::domain::clv::{
     predict_customers, BtydParams, ClvSettings, FittedModel, GammaGammaParams, ModelKind, SbgParams,
 };
-use crm::domain::customers::{
-    summarize, CustomerRecord, CustomerSummary, ReturnsPolicy, SummaryOptions, TimeUnit,
-    Transaction,
-};
+use crm::domain::customers::CustomerSummary;
 use serde_json::{json, Map, Value};
 use std::io::Write;
 
@@ -73,9 +69,11 @@ fn load_input(input: &InputArgs, model: &str) -> Result<Loaded, String> {
         let (table, _) = crate::input::load_table(input)?;
         let cohorts = crm::io::import::cohort::read_cohorts(&table)
             .map_err(|e| format!("{}: {e}", input.file.display()))?;
-        let first = cohorts.cohorts.into_iter().next().ok_or_else(|| {
-            format!("{}: no cohort counts found", input.file.display())
-        })?;
+        let first = cohorts
+            .cohorts
+            .into_iter()
+            .next()
+            .ok_or_else(|| format!("{}: no cohort counts found", input.file.display()))?;
         return Ok(Loaded::Cohort(first.active));
     }
     let (summary, report) = crate::input::load_summary(input)?;

@@ -18,11 +18,21 @@ pub fn holdout(v: &Validation, unit: &str) -> Chart {
     Chart {
         title: "Holdout purchases: predicted vs actual".into(),
         x_label: "Repeat purchases in the calibration period".into(),
-        y_label: format!("Mean purchases in the holdout ({:.0} {unit}s)", v.holdout_length),
+        y_label: format!(
+            "Mean purchases in the holdout ({:.0} {unit}s)",
+            v.holdout_length
+        ),
         kind: Kind::Bars {
-            categories: v.holdout.iter().map(|r| bin_label(r.calibration_x)).collect(),
+            categories: v
+                .holdout
+                .iter()
+                .map(|r| bin_label(r.calibration_x))
+                .collect(),
             series: vec![
-                ("Actual".into(), v.holdout.iter().map(|r| r.actual).collect()),
+                (
+                    "Actual".into(),
+                    v.holdout.iter().map(|r| r.actual).collect(),
+                ),
                 (
                     "Model".into(),
                     v.holdout.iter().map(|r| r.predicted).collect(),
@@ -66,7 +76,10 @@ pub fn repeat(r: &ClvResult) -> Chart {
                     "Data".into(),
                     r.repeat.iter().map(|b| b.observed as f64).collect(),
                 ),
-                ("Model".into(), r.repeat.iter().map(|b| b.expected).collect()),
+                (
+                    "Model".into(),
+                    r.repeat.iter().map(|b| b.expected).collect(),
+                ),
             ],
         },
     }

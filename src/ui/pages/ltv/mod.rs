@@ -339,8 +339,8 @@ fn LtvBody(p: &BodyProps) -> Html {
         Callback::from(move |v: String| {
             let ok = matches!(v.trim().parse::<f64>(), Ok(d) if (0.0..=0.5).contains(&d));
             let mut e = (*errors).clone();
-            e[1] = (!ok)
-                .then(|| "a monthly rate from 0 to 0.5 (0.01 means 1% a month)".to_string());
+            e[1] =
+                (!ok).then(|| "a monthly rate from 0 to 0.5 (0.01 means 1% a month)".to_string());
             errors.set(e);
             inner.emit(v);
         })
@@ -517,11 +517,8 @@ fn start_fit(
     };
     fit.set(FitState::Running);
     let (fit, generation) = (fit.clone(), generation.clone());
-    ctx.ctl.run_cached(
-        src,
-        &choice.key(),
-        Task::Clv(Box::new(req)),
-        move |r| {
+    ctx.ctl
+        .run_cached(src, &choice.key(), Task::Clv(Box::new(req)), move |r| {
             if *generation.borrow() != gen {
                 return;
             }
@@ -532,8 +529,7 @@ fn start_fit(
                 },
                 Err(e) => FitState::Failed(e),
             });
-        },
-    );
+        });
 }
 
 fn results(
