@@ -76,11 +76,42 @@ fn load_input(input: &InputArgs, model: &str) -> Result<Loaded, String> {
             .ok_or_else(|| format!("{}: no cohort counts found", input.file.display()))?;
         return Ok(Loaded::Cohort(first.active));
     }
-    let (summary, report) = crate::input::load_summary(input)?;
+    let (mut summary, report) = crate::input::load_summary(input)?;
     if input.timings || std::env::var_os("CRM_VERBOSE").is_some() {
         eprint!("{report}");
     }
+    if summary.customers.iter().all(|c| c.monetary == 0.0) {
+        fill_zbar(input, &mut summary)?;
+    }
     Ok(Loaded::Customers(summary))
+}
+
+/// The shared summary reader knows m / monetary / mean spend; Fader and Hardie's CDNOW files
+/// call the mean repeat spend `zbar`. When no spend was read, take it from such a column
+/// (matched on the first column, the customer id).
+fn fill_zbar(input: &InputArgs, summary: &mut CustomerSummary) -> Result<(), String> {
+    let (table, _) = crate::input::load_table(input)?;
+    let Some(col) = table
+        .headers
+        .iter()
+        .position(|h| h.trim().eq_ignore_ascii_case("zbar"))
+    else {
+        return Ok(());
+    };
+    let mut by_id = std::collections::HashMap::new();
+    for i in 0..table.row_count() as usize {
+        if let (Some(id), Some(v)) = (table.cell(i, 0), table.cell(i, col)) {
+            if let Ok(v) = v.trim().parse::<f64>() {
+                by_id.insert(id.trim().to_string(), v);
+            }
+        }
+    }
+    for c in &mut summary.customers {
+        if let Some(v) = by_id.get(c.id.as_str()) {
+            c.monetary = if c.x > 0.0 { *v } else { 0.0 };
+        }
+    }
+    Ok(())
 }
 
 fn customers_of(loaded: Loaded) -> Result<CustomerSummary, String> {
