@@ -1,19 +1,14 @@
 //! `crm fit` and `crm predict`: fit a lifetime-value model on a customer summary, a transaction
 //! log or a cohort file, and write per-customer predictions.
 //!
-//! Input is read by [`load_input`], a deliberately small loader (comma, semicolon, tab or
-//! whitespace separated text, simple quoting) kept in one function so it can be swapped for
-//! the real importer (`crm::io::import`) when it lands.
+//! Input is read with the shared importer helpers of `input.rs` (the browser app's detection,
+//! mapping and validation); cohort files through `crm::io::import::cohort::read_cohorts`.
 
 use crate::input::InputArgs;
-use chrono::NaiveDate;
 use crm::domain::clv::{
     predict_customers, BtydParams, ClvSettings, FittedModel, GammaGammaParams, ModelKind, SbgParams,
 };
-use crm::domain::customers::{
-    summarize, CustomerRecord, CustomerSummary, ReturnsPolicy, SummaryOptions, TimeUnit,
-    Transaction,
-};
+use crm::domain::customers::CustomerSummary;
 use serde_json::{json, Map, Value};
 use std::io::Write;
 
@@ -22,7 +17,7 @@ use std::io::Write;
 pub struct FitArgs {
     /// Input file and how to read it.
     #[command(flatten)]
-    pub input: InputArgs,
+    pub input: Box<InputArgs>,
     /// Model: bgnbd, pnbd, mbgnbd, gg (Gamma-Gamma spend) or sbg (cohort survival).
     #[arg(long, default_value = "bgnbd")]
     pub model: String,
@@ -36,7 +31,7 @@ pub struct FitArgs {
 pub struct PredictArgs {
     /// Input file and how to read it.
     #[command(flatten)]
-    pub input: InputArgs,
+    pub input: Box<InputArgs>,
     /// Model: bgnbd, pnbd or mbgnbd.
     #[arg(long, default_value = "bgnbd")]
     pub model: String,
@@ -66,257 +61,57 @@ enum Loaded {
     Cohort(Vec<f64>),
 }
 
-fn split_line(line: &str) -> Vec<String> {
-    let sep = if line.contains(',') {
-        Some(',')
-    } else if line.contains(';') {
-        Some(';')
-    } else if line.contains('\t') {
-        Some('\t')
-    } else {
-        None
-    };
-    let fields: Vec<&str> = match sep {
-        Some(c) => line.split(c).collect(),
-        None => line.split_whitespace().collect(),
-    };
-    fields
-        .into_iter()
-        .map(|f| f.trim().trim_matches('"').trim().to_string())
-        .collect()
-}
-
-fn find_col(
-    header: &[String],
-    wanted: Option<&str>,
-    names: &[&str],
-    default: Option<usize>,
-) -> Result<Option<usize>, String> {
-    if let Some(w) = wanted {
-        if let Ok(pos) = w.parse::<usize>() {
-            return if pos >= 1 && pos <= header.len() {
-                Ok(Some(pos - 1))
-            } else {
-                Err(format!(
-                    "column {pos} does not exist (the file has {} columns)",
-                    header.len()
-                ))
-            };
-        }
-        return header
-            .iter()
-            .position(|h| h.eq_ignore_ascii_case(w))
-            .map(Some)
-            .ok_or_else(|| format!("no column named \"{w}\""));
-    }
-    Ok(header
-        .iter()
-        .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
-        .or(default))
-}
-
-fn parse_date(s: &str, format: Option<&str>) -> Option<NaiveDate> {
-    if let Some(f) = format {
-        return NaiveDate::parse_from_str(s, f).ok();
-    }
-    let head = s.get(..10).unwrap_or(s);
-    ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"]
-        .iter()
-        .find_map(|f| NaiveDate::parse_from_str(head, f).ok())
-        .or_else(|| NaiveDate::parse_from_str(s, "%Y%m%d").ok())
-}
-
-fn number(s: &str, what: &str, line: usize) -> Result<f64, String> {
-    s.trim()
-        .parse::<f64>()
-        .map_err(|_| format!("line {line}, column \"{what}\": expected a number, found \"{s}\""))
-}
-
-/// Reads the input file: (a) a customer summary with columns frequency/x, recency/t_x, T and
-/// optionally monetary_value/m; (b) a transaction log customer_id,date,amount (summarised with
-/// the time unit, end, calibration end and returns options); (c) for `sbg`, a cohort file whose
-/// last numeric field on each line is the number still active (first = cohort size).
-///
-/// Temporary: to be replaced by the shared importer (`crm::io::import`).
+/// Reads the input with the shared importer (the same detection, mapping and validation as the
+/// browser app): cohort counts for `sbg`, otherwise a customer summary (a precomputed summary
+/// file or one built from a transaction log). The import report goes to stderr.
 fn load_input(input: &InputArgs, model: &str) -> Result<Loaded, String> {
-    let path = input.file.display().to_string();
-    if input.sheet.is_some() {
-        return Err(format!(
-            "{path}: spreadsheets are not read by this command yet; export the sheet as CSV"
-        ));
-    }
-    let text = std::fs::read_to_string(&input.file).map_err(|e| format!("{path}: {e}"))?;
-    let lines: Vec<(usize, &str)> = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.trim_start_matches('\u{feff}')))
-        .filter(|(_, l)| !l.trim().is_empty())
-        .collect();
-    let time_unit = TimeUnit::parse(&input.time_unit).ok_or_else(|| {
-        format!(
-            "--time-unit: expected day, week or month, found \"{}\"",
-            input.time_unit
-        )
-    })?;
     if model == "sbg" {
-        let mut counts = Vec::new();
-        for (n, l) in &lines {
-            let fields = split_line(l);
-            match fields.last().map(|f| f.parse::<f64>()) {
-                Some(Ok(v)) => counts.push(v),
-                _ if counts.is_empty() => continue, // a header
-                _ => return Err(format!("{path}: line {n}: expected a count, found \"{l}\"")),
+        let (table, _) = crate::input::load_table(input)?;
+        let cohorts = crm::io::import::cohort::read_cohorts(&table)
+            .map_err(|e| format!("{}: {e}", input.file.display()))?;
+        let first = cohorts
+            .cohorts
+            .into_iter()
+            .next()
+            .ok_or_else(|| format!("{}: no cohort counts found", input.file.display()))?;
+        return Ok(Loaded::Cohort(first.active));
+    }
+    let (mut summary, report) = crate::input::load_summary(input)?;
+    if input.timings || std::env::var_os("CRM_VERBOSE").is_some() {
+        eprint!("{report}");
+    }
+    if summary.customers.iter().all(|c| c.monetary == 0.0) {
+        fill_zbar(input, &mut summary)?;
+    }
+    Ok(Loaded::Customers(summary))
+}
+
+/// The shared summary reader knows m / monetary / mean spend; Fader and Hardie's CDNOW files
+/// call the mean repeat spend `zbar`. When no spend was read, take it from such a column
+/// (matched on the first column, the customer id).
+fn fill_zbar(input: &InputArgs, summary: &mut CustomerSummary) -> Result<(), String> {
+    let (table, _) = crate::input::load_table(input)?;
+    let Some(col) = table
+        .headers
+        .iter()
+        .position(|h| h.trim().eq_ignore_ascii_case("zbar"))
+    else {
+        return Ok(());
+    };
+    let mut by_id = std::collections::HashMap::new();
+    for i in 0..table.row_count() as usize {
+        if let (Some(id), Some(v)) = (table.cell(i, 0), table.cell(i, col)) {
+            if let Ok(v) = v.trim().parse::<f64>() {
+                by_id.insert(id.trim().to_string(), v);
             }
         }
-        return Ok(Loaded::Cohort(counts));
     }
-    let Some(((_, first), rest)) = lines.split_first() else {
-        return Err(format!("{path}: the file is empty"));
-    };
-    let header: Vec<String> = split_line(first)
-        .into_iter()
-        .map(|h| h.to_ascii_lowercase())
-        .collect();
-    let freq = find_col(&header, None, &["frequency", "x"], None)?;
-    let rec = find_col(&header, None, &["recency", "t_x"], None)?;
-    let age = find_col(&header, None, &["t"], None)?;
-    if let (Some(fi), Some(ri), Some(ti)) = (freq, rec, age) {
-        let mi = find_col(
-            &header,
-            None,
-            &["monetary_value", "monetary", "m", "zbar"],
-            None,
-        )?;
-        let idi = find_col(&header, None, &["customer_id", "id", "customer"], None)?;
-        let mut customers = Vec::new();
-        for (n, l) in rest {
-            let f = split_line(l);
-            let get = |i: usize, name: &str| -> Result<f64, String> {
-                let v = f
-                    .get(i)
-                    .ok_or_else(|| format!("{path}: line {n}: column \"{name}\" is missing"))?;
-                number(v, name, *n).map_err(|e| format!("{path}: {e}"))
-            };
-            let id = match idi.and_then(|i| f.get(i)) {
-                Some(v) => v.clone(),
-                None => (customers.len() + 1).to_string(),
-            };
-            let m = match mi {
-                Some(i) => get(i, "monetary")?,
-                None => 0.0,
-            };
-            customers.push(CustomerRecord::from_stats(
-                id,
-                get(fi, "frequency")?,
-                get(ri, "recency")?,
-                get(ti, "T")?,
-                m,
-            ));
+    for c in &mut summary.customers {
+        if let Some(v) = by_id.get(c.id.as_str()) {
+            c.monetary = if c.x > 0.0 { *v } else { 0.0 };
         }
-        return Ok(Loaded::Customers(CustomerSummary {
-            time_unit,
-            observation_end: None,
-            calibration_end: None,
-            holdout_length: 0.0,
-            customers,
-            returns_rows: 0,
-        }));
     }
-    // A transaction log.
-    let has_header = split_line(first).iter().all(|f| f.parse::<f64>().is_err())
-        && parse_date(
-            &split_line(first).get(1).cloned().unwrap_or_default(),
-            input.date_format.as_deref(),
-        )
-        .is_none();
-    let (ci, di, ai) = if has_header {
-        (
-            find_col(
-                &header,
-                input.customer.as_deref(),
-                &["customer_id", "customer", "id", "client"],
-                Some(0),
-            )?,
-            find_col(
-                &header,
-                input.date.as_deref(),
-                &["date", "order_date", "day"],
-                Some(1),
-            )?,
-            find_col(
-                &header,
-                input.amount.as_deref(),
-                &["amount", "value", "revenue", "price", "sales"],
-                Some(2),
-            )?,
-        )
-    } else {
-        let pos = |w: &Option<String>, d: usize| {
-            w.as_deref()
-                .and_then(|v| v.parse::<usize>().ok())
-                .map_or(d, |p| p.saturating_sub(1))
-        };
-        (
-            Some(pos(&input.customer, 0)),
-            Some(pos(&input.date, 1)),
-            Some(pos(&input.amount, 2)),
-        )
-    };
-    let (Some(ci), Some(di), Some(ai)) = (ci, di, ai) else {
-        return Err(format!(
-            "{path}: could not find the customer, date and amount columns"
-        ));
-    };
-    let body: &[(usize, &str)] = if has_header { rest } else { &lines };
-    let mut log = Vec::with_capacity(body.len());
-    for (n, l) in body {
-        let f = split_line(l);
-        let cell = |i: usize, name: &str| {
-            f.get(i)
-                .ok_or_else(|| format!("{path}: line {n}: column \"{name}\" is missing"))
-        };
-        let d = cell(di, "date")?;
-        let date = parse_date(d, input.date_format.as_deref()).ok_or_else(|| {
-            format!("{path}: line {n}, column \"date\": expected a date, found \"{d}\"")
-        })?;
-        log.push(Transaction {
-            customer_id: cell(ci, "customer")?.clone(),
-            date,
-            amount: number(cell(ai, "amount")?, "amount", *n)
-                .map_err(|e| format!("{path}: {e}"))?,
-            margin: None,
-            quantity: None,
-            channel: None,
-            product: None,
-        });
-    }
-    let day = |s: &Option<String>, flag: &str| -> Result<Option<NaiveDate>, String> {
-        s.as_deref()
-            .map(|v| {
-                parse_date(v, None)
-                    .ok_or_else(|| format!("{flag}: expected a date (YYYY-MM-DD), found \"{v}\""))
-            })
-            .transpose()
-    };
-    let returns = match input.returns.to_ascii_lowercase().as_str() {
-        "net" => ReturnsPolicy::Net,
-        "drop" => ReturnsPolicy::Drop,
-        "keep" => ReturnsPolicy::Keep,
-        other => {
-            return Err(format!(
-                "--returns: expected net, drop or keep, found \"{other}\""
-            ))
-        }
-    };
-    let options = SummaryOptions {
-        time_unit,
-        observation_end: day(&input.end, "--end")?,
-        calibration_end: day(&input.calibration_end, "--calibration-end")?,
-        returns,
-    };
-    summarize(&log, &options)
-        .map(Loaded::Customers)
-        .map_err(|e| format!("{path}: {e}"))
+    Ok(())
 }
 
 fn customers_of(loaded: Loaded) -> Result<CustomerSummary, String> {

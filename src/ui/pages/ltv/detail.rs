@@ -1,0 +1,151 @@
+//! One customer's lifetime value worked out with the formula and their own figures, beside
+//! their purchase history.
+
+use crate::domain::clv::{BtydModel, ModelKind};
+use crate::domain::customers::CustomerRecord;
+use crate::worker::clv::ClvResult;
+use chrono::NaiveDate;
+use yew::prelude::*;
+
+/// One month of the CLV sum.
+struct Month {
+    i: u32,
+    cum: f64,
+    inc: f64,
+    disc: f64,
+    value: f64,
+}
+
+fn months(model: &BtydModel, c: &CustomerRecord, spend: f64, res: &ClvResult) -> Vec<Month> {
+    let Some(s) = &res.settings else {
+        return Vec::new();
+    };
+    let mut prev = 0.0;
+    let mut disc = 1.0;
+    (1..=s.periods)
+        .map(|i| {
+            let e = model.conditional_expected_purchases(
+                f64::from(i) * s.units_per_period,
+                c.x,
+                c.t_x,
+                c.t,
+            );
+            disc /= 1.0 + s.discount_rate;
+            let inc = e - prev;
+            prev = e;
+            Month {
+                i,
+                cum: e,
+                inc,
+                disc,
+                value: s.margin_rate * spend * inc * disc,
+            }
+        })
+        .collect()
+}
+
+/// The detail panel for customer `i` (summary order).
+pub fn view(
+    res: &ClvResult,
+    i: usize,
+    c: &CustomerRecord,
+    purchases: &[(NaiveDate, f64)],
+    on_close: Callback<()>,
+) -> Html {
+    let (Some(fm), Some(s)) = (&res.model, &res.settings) else {
+        return html! {};
+    };
+    let unit = s.model_time_unit.name();
+    let p_alive = res.p_alive.get(i).copied().unwrap_or(f64::NAN);
+    let spend = res.expected_spend.get(i).copied().unwrap_or(f64::NAN);
+    let clv = res.clv.get(i).copied().unwrap_or(f64::NAN);
+    let rows = months(&fm.model, c, spend, res);
+    let total: f64 = rows.iter().map(|m| m.value).sum();
+    let alive_formula = match fm.model {
+        BtydModel::BgNbd(_) | BtydModel::MbgNbd(_) => {
+            let p = fm.model.to_array();
+            let (r, alpha, a, b) = (p[0], p[1], p[2], p[3]);
+            if fm.kind == ModelKind::BgNbd {
+                if c.x > 0.0 {
+                    format!(
+                        "P(alive) = 1 / (1 + a/(b + x − 1) · ((α + T)/(α + tₓ))^(r + x))\n         = 1 / (1 + {a:.3}/({b:.3} + {x} − 1) · (({alpha:.3} + {t:.2})/({alpha:.3} + {tx:.2}))^({r:.3} + {x}))\n         = {p_alive:.4}",
+                        x = c.x,
+                        t = c.t,
+                        tx = c.t_x,
+                    )
+                } else {
+                    String::from("P(alive) = 1: with BG/NBD a customer who never bought again cannot have dropped out yet (drop-out happens only right after a repeat purchase).")
+                }
+            } else {
+                format!(
+                    "MBG/NBD: P(alive) = 1 / (1 + a/(b + x) · ((α + T)/(α + tₓ))^(r + x)) = {p_alive:.4}"
+                )
+            }
+        }
+        BtydModel::ParetoNbd(_) => format!(
+            "Pareto/NBD: P(alive) from x = {}, tₓ = {:.2}, T = {:.2} with the fitted r, α, s, β (a ratio involving the Gauss hypergeometric function ₂F₁) = {p_alive:.4}",
+            c.x, c.t_x, c.t
+        ),
+    };
+    let spend_formula = match &res.spend {
+        Some(g) if c.x > 0.0 => format!(
+            "Expected spend per purchase (Gamma-Gamma) = p(γ + x·m)/(p·x + q − 1)\n  = {p:.3} × ({gm:.3} + {x} × {m:.2}) / ({p:.3} × {x} + {q:.3} − 1) = {spend:.2}",
+            p = g.params.p,
+            q = g.params.q,
+            gm = g.params.gamma,
+            x = c.x,
+            m = c.monetary
+        ),
+        Some(g) => format!(
+            "No repeat purchase yet, so the population mean applies: pγ/(q − 1) = {:.3} × {:.3} / ({:.3} − 1) = {spend:.2}",
+            g.params.p, g.params.gamma, g.params.q
+        ),
+        None => format!("Expected spend per purchase = the customer's own mean repeat spend (or the average of repeat buyers when none) = {spend:.2}"),
+    };
+    html! {
+        <div class="card" data-testid="customer-detail" tabindex="-1">
+            <div class="row">
+                <h3>{ format!("Customer {}", c.id) }</h3>
+                <button class="secondary" onclick={move |_| on_close.emit(())} data-testid="close-detail">{ "Close" }</button>
+            </div>
+            <div class="grid">
+                <div class="kpi"><span class="label">{ "Repeat purchases x" }</span><span class="value">{ c.x }</span></div>
+                <div class="kpi"><span class="label">{ format!("Recency tₓ ({unit}s)") }</span><span class="value">{ format!("{:.2}", c.t_x) }</span></div>
+                <div class="kpi"><span class="label">{ format!("Age T ({unit}s)") }</span><span class="value">{ format!("{:.2}", c.t) }</span></div>
+                <div class="kpi"><span class="label">{ "Mean repeat spend m" }</span><span class="value">{ format!("{:.2}", c.monetary) }</span></div>
+                <div class="kpi"><span class="label">{ "P(alive)" }</span><span class="value" data-testid="detail-p-alive">{ format!("{:.1}%", p_alive * 100.0) }</span></div>
+                <div class="kpi"><span class="label">{ "CLV" }</span><span class="value" data-testid="detail-clv">{ format!("{clv:.2}") }</span></div>
+            </div>
+            <h4>{ "How the CLV is worked out" }</h4>
+            <p class="formula">{ alive_formula }</p>
+            <p class="formula">{ spend_formula }</p>
+            <p class="formula">{ format!(
+                "CLV = Σ over months i = 1..{n} of margin × spend × (E[X(i)] − E[X(i − 1)]) / (1 + d)^i\n    with margin = {mr}, spend = {spend:.2}, d = {d} per month, one month = {u} {unit}s;\n    E[X(i)] = expected purchases in the next i months given this customer's x, tₓ and T.\n    Total = {total:.2}",
+                n = s.periods, mr = s.margin_rate, d = s.discount_rate, u = s.units_per_period) }</p>
+            <div class="scroll">
+                <table class="data" data-testid="detail-months">
+                    <thead><tr>
+                        <th class="num">{ "Month i" }</th><th class="num">{ "E[X(i)]" }</th><th class="num">{ "Purchases in month i" }</th>
+                        <th class="num">{ "Discount 1/(1+d)^i" }</th><th class="num">{ "Value in month i" }</th>
+                    </tr></thead>
+                    <tbody>
+                    { for rows.iter().map(|m| html! {
+                        <tr><td class="num">{ m.i }</td><td class="num">{ format!("{:.4}", m.cum) }</td><td class="num">{ format!("{:.4}", m.inc) }</td>
+                            <td class="num">{ format!("{:.4}", m.disc) }</td><td class="num">{ format!("{:.2}", m.value) }</td></tr>
+                    }) }
+                    <tr><th colspan="4">{ "Total (CLV)" }</th><th class="num">{ format!("{total:.2}") }</th></tr>
+                    </tbody>
+                </table>
+            </div>
+            <h4>{ format!("Purchase history ({} purchases)", purchases.len()) }</h4>
+            <div class="scroll" style="max-height:16rem">
+                <table class="data" data-testid="detail-history">
+                    <thead><tr><th>{ "Date" }</th><th class="num">{ "Amount" }</th></tr></thead>
+                    <tbody>
+                    { for purchases.iter().map(|(d, a)| html! { <tr><td>{ d.to_string() }</td><td class="num">{ format!("{a:.2}") }</td></tr> }) }
+                    </tbody>
+                </table>
+            </div>
+        </div>
+    }
+}

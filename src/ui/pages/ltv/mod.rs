@@ -1,0 +1,667 @@
+//! The Lifetime value page: choose a buy-till-you-die model and the CLV settings, fit in the
+//! worker, see the parameters and convergence, spend, validation against a holdout period,
+//! heat maps, the CLV distribution, every customer with their CLV worked out, and the
+//! subscription (sBG) section.
+
+mod charts;
+mod detail;
+mod subscription;
+
+use crate::domain::clv::{ClvSettings, ModelKind};
+use crate::domain::customers::TimeUnit;
+use crate::ui::charts::Chart;
+use crate::ui::components::status::StatusView;
+use crate::ui::components::{Cell, ChartCard, DataTable};
+use crate::ui::state::{AppContext, Source};
+use crate::worker::clv::{self as wclv, ClvRequest, ClvResult};
+use crate::worker::tasks::{Output, Task};
+use chrono::NaiveDate;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// What the user chose (the fit re-runs when it changes).
+#[derive(Debug, Clone, PartialEq)]
+struct Choice {
+    model: ModelKind,
+    gamma_gamma: bool,
+    months: u32,
+    discount: f64,
+    margin: f64,
+    calibration_end: Option<NaiveDate>,
+}
+
+impl Default for Choice {
+    fn default() -> Self {
+        Choice {
+            model: ModelKind::BgNbd,
+            gamma_gamma: true,
+            months: wclv::DEFAULT_MONTHS,
+            discount: wclv::DEFAULT_MONTHLY_DISCOUNT,
+            margin: wclv::DEFAULT_MARGIN_RATE,
+            calibration_end: None,
+        }
+    }
+}
+
+impl Choice {
+    fn settings(&self, unit: TimeUnit) -> ClvSettings {
+        ClvSettings::monthly(unit, self.months, self.discount, self.margin)
+    }
+    fn key(&self) -> String {
+        format!(
+            "clv/page/{}/{}/{}/{}/{}/{}",
+            self.model.code(),
+            self.gamma_gamma,
+            self.months,
+            self.discount,
+            self.margin,
+            self.calibration_end
+                .map_or_else(|| "auto".into(), |d| d.to_string())
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum FitState {
+    Idle,
+    Running,
+    Done(Rc<ClvResult>),
+    Failed(String),
+}
+
+fn fmt_money(v: f64) -> String {
+    let a = v.abs();
+    if a >= 1e6 {
+        format!("{:.2} M", v / 1e6)
+    } else if a >= 1e4 {
+        format!("{:.1} k", v / 1e3)
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+fn se(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".into(), |s| format!("± {s:.3}"))
+}
+
+fn number_input(
+    label: &str,
+    testid: &str,
+    value: String,
+    step: &str,
+    error: Option<String>,
+    on: Callback<String>,
+) -> Html {
+    let onchange = Callback::from(move |e: Event| {
+        if let Some(t) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+            on.emit(t.value());
+        }
+    });
+    html! {
+        <label>{ label }
+            <input type="number" step={step.to_string()} {value} {onchange} data-testid={testid.to_string()}
+                   aria-invalid={if error.is_some() { "true" } else { "false" }} />
+            if let Some(e) = error { <span class="badge" role="alert">{ e }</span> }
+        </label>
+    }
+}
+
+struct Charts {
+    holdout: Option<Rc<Chart>>,
+    cumulative: Option<Rc<Chart>>,
+    repeat: Rc<Chart>,
+    alive: Rc<Chart>,
+    expected: Rc<Chart>,
+    hist: Rc<Chart>,
+}
+
+fn build_charts(r: &ClvResult) -> Charts {
+    let unit = r
+        .settings
+        .as_ref()
+        .map_or("week", |s| s.model_time_unit.name());
+    Charts {
+        holdout: r
+            .validation
+            .as_ref()
+            .map(|v| Rc::new(charts::holdout(v, unit))),
+        cumulative: r
+            .validation
+            .as_ref()
+            .map(|v| Rc::new(charts::cumulative(v, unit))),
+        repeat: Rc::new(charts::repeat(r)),
+        alive: Rc::new(charts::heatmap(&r.grid, true, unit)),
+        expected: Rc::new(charts::heatmap(&r.grid, false, unit)),
+        hist: Rc::new(charts::histogram(r)),
+    }
+}
+
+/// The Lifetime value page.
+#[component]
+pub fn LtvPage() -> Html {
+    let Some(ctx) = use_context::<AppContext>() else {
+        return html! {};
+    };
+    let Some(src) = ctx.state.workspace.transactions.clone() else {
+        return if ctx.state.boot.ready().is_some() {
+            super::needs_data("a transaction log")
+        } else {
+            super::booting()
+        };
+    };
+    if src.data.summary.is_none() {
+        return super::needs_data("a transaction log or a customer summary");
+    }
+    html! { <LtvBody src={SourceProp(src)} /> }
+}
+
+/// A source compared by identity (the data can hold a million rows).
+#[derive(Clone)]
+struct SourceProp(Source);
+
+impl PartialEq for SourceProp {
+    fn eq(&self, o: &Self) -> bool {
+        self.0.meta == o.0.meta && Rc::ptr_eq(&self.0.data, &o.0.data)
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct BodyProps {
+    src: SourceProp,
+}
+
+#[component]
+fn LtvBody(p: &BodyProps) -> Html {
+    let ctx = use_context::<AppContext>();
+    let choice = use_state(Choice::default);
+    let fit = use_state(|| FitState::Idle);
+    let generation = use_mut_ref(|| 0u32);
+    let selected = use_state(|| None::<usize>);
+    let src = p.src.0.clone();
+    let data_id = Rc::as_ptr(&src.data) as usize;
+    {
+        let (ctx, fit, generation, src, selected) = (
+            ctx.clone(),
+            fit.clone(),
+            generation.clone(),
+            src.clone(),
+            selected.clone(),
+        );
+        use_effect_with(((*choice).clone(), data_id), move |(choice, _)| {
+            if let Some(ctx) = ctx {
+                start_fit(&ctx, &src, choice, &fit, &generation);
+                selected.set(None);
+            }
+        });
+    }
+    let unit = src
+        .data
+        .summary
+        .as_ref()
+        .map_or(TimeUnit::Week, |s| s.time_unit);
+    let result = match &*fit {
+        FitState::Done(r) => Some(r.clone()),
+        _ => None,
+    };
+    let rid = result.as_ref().map(|r| Rc::as_ptr(r) as usize);
+    let charts = use_memo(rid, {
+        let result = result.clone();
+        move |_| result.as_ref().map(|r| build_charts(r))
+    });
+    let table = use_memo((rid, data_id), {
+        let (src, result) = (src.clone(), result.clone());
+        move |_| {
+            let (Some(r), Some(s)) = (result.as_ref(), src.data.summary.as_ref()) else {
+                return Rc::new(Vec::new());
+            };
+            Rc::new(
+                s.customers
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let g = |v: &Vec<f64>| v.get(i).copied().unwrap_or(f64::NAN);
+                        vec![
+                            Cell::Text(c.id.clone()),
+                            Cell::Num(c.x, 0),
+                            Cell::Num(c.t_x, 2),
+                            Cell::Num(c.t, 2),
+                            Cell::Num(c.monetary, 2),
+                            Cell::Num(g(&r.p_alive), 3),
+                            Cell::Num(g(&r.expected_purchases), 3),
+                            Cell::Num(g(&r.expected_spend), 2),
+                            Cell::Num(g(&r.clv), 2),
+                        ]
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        }
+    });
+    let headers = use_memo(unit, |u| {
+        let u = u.name();
+        Rc::new(vec![
+            "Customer".to_string(),
+            "Repeat purchases x".into(),
+            format!("Recency tₓ ({u}s)"),
+            format!("Age T ({u}s)"),
+            "Mean spend m".into(),
+            "P(alive)".into(),
+            "Expected purchases".into(),
+            "Expected spend".into(),
+            "CLV".into(),
+        ])
+    });
+    let purchases = use_memo((*selected, data_id), {
+        let src = src.clone();
+        move |(sel, _)| {
+            let Some(id) = sel
+                .and_then(|i| src.data.summary.as_ref()?.customers.get(i))
+                .map(|c| c.id.clone())
+            else {
+                return Vec::new();
+            };
+            let mut v: Vec<(NaiveDate, f64)> = src
+                .data
+                .transactions
+                .iter()
+                .filter(|t| t.customer_id == id)
+                .map(|t| (t.date, t.amount))
+                .collect();
+            v.sort_by_key(|p| p.0);
+            v
+        }
+    });
+
+    let errors = use_state(|| [None::<String>, None, None]);
+    let Some(ctx) = ctx else {
+        return html! {};
+    };
+
+    // ---- Controls ----
+    let set = |f: fn(&mut Choice, &str) -> bool| {
+        let choice = choice.clone();
+        Callback::from(move |v: String| {
+            let mut c = (*choice).clone();
+            if f(&mut c, &v) {
+                choice.set(c);
+            }
+        })
+    };
+    let on_model = {
+        let choice = choice.clone();
+        Callback::from(move |e: Event| {
+            if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                if let Some(k) = ModelKind::parse(&s.value()) {
+                    choice.set(Choice {
+                        model: k,
+                        ..(*choice).clone()
+                    });
+                }
+            }
+        })
+    };
+    let on_gg = {
+        let choice = choice.clone();
+        Callback::from(move |e: Event| {
+            if let Some(t) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                choice.set(Choice {
+                    gamma_gamma: t.checked(),
+                    ..(*choice).clone()
+                });
+            }
+        })
+    };
+    let months_cb = {
+        let errors = errors.clone();
+        let inner = set(|c, v| match v.trim().parse::<u32>() {
+            Ok(m) if (1..=600).contains(&m) => {
+                c.months = m;
+                true
+            }
+            _ => false,
+        });
+        Callback::from(move |v: String| {
+            let ok = matches!(v.trim().parse::<u32>(), Ok(m) if (1..=600).contains(&m));
+            let mut e = (*errors).clone();
+            e[0] = (!ok).then(|| "a whole number of months from 1 to 600".to_string());
+            errors.set(e);
+            inner.emit(v);
+        })
+    };
+    let discount_cb = {
+        let errors = errors.clone();
+        let inner = set(|c, v| match v.trim().parse::<f64>() {
+            Ok(d) if (0.0..=0.5).contains(&d) => {
+                c.discount = d;
+                true
+            }
+            _ => false,
+        });
+        Callback::from(move |v: String| {
+            let ok = matches!(v.trim().parse::<f64>(), Ok(d) if (0.0..=0.5).contains(&d));
+            let mut e = (*errors).clone();
+            e[1] =
+                (!ok).then(|| "a monthly rate from 0 to 0.5 (0.01 means 1% a month)".to_string());
+            errors.set(e);
+            inner.emit(v);
+        })
+    };
+    let margin_cb = {
+        let errors = errors.clone();
+        let inner = set(|c, v| match v.trim().parse::<f64>() {
+            Ok(m) if (0.0..=1.0).contains(&m) => {
+                c.margin = m;
+                true
+            }
+            _ => false,
+        });
+        Callback::from(move |v: String| {
+            let ok = matches!(v.trim().parse::<f64>(), Ok(m) if (0.0..=1.0).contains(&m));
+            let mut e = (*errors).clone();
+            e[2] = (!ok).then(|| "a share of revenue from 0 to 1 (0.3 means 30%)".to_string());
+            errors.set(e);
+            inner.emit(v);
+        })
+    };
+    let on_cal = {
+        let choice = choice.clone();
+        Callback::from(move |e: Event| {
+            if let Some(t) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                let v = t.value();
+                let d = NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").ok();
+                if d.is_some() || v.trim().is_empty() {
+                    choice.set(Choice {
+                        calibration_end: d,
+                        ..(*choice).clone()
+                    });
+                }
+            }
+        })
+    };
+    let on_refit = {
+        let (ctx, src, choice, fit, generation) = (
+            ctx.clone(),
+            src.clone(),
+            choice.clone(),
+            fit.clone(),
+            generation.clone(),
+        );
+        Callback::from(move |_| start_fit(&ctx, &src, &choice, &fit, &generation))
+    };
+    let on_cancel = {
+        let ctx = ctx.clone();
+        Callback::from(move |_| ctx.ctl.worker.cancel())
+    };
+    let on_select = {
+        let selected = selected.clone();
+        Callback::from(move |i: usize| selected.set(Some(i)))
+    };
+    let on_close = {
+        let selected = selected.clone();
+        Callback::from(move |_| selected.set(None))
+    };
+    let c = (*choice).clone();
+    let unit_name = unit.name();
+    let units_per_month = c.settings(unit).units_per_period;
+
+    let controls = html! {
+        <section class="card" data-testid="ltv-settings">
+            <h2>{ "Model and settings" }</h2>
+            <div class="row">
+                <label>{ "Purchase model" }
+                    <select onchange={on_model} data-testid="model-select">
+                        { for ModelKind::ALL.iter().map(|k| html! {
+                            <option value={k.code()} selected={*k == c.model}>{ k.name() }</option>
+                        }) }
+                    </select>
+                </label>
+                { number_input("Horizon (months)", "horizon-months", c.months.to_string(), "1", errors[0].clone(), months_cb) }
+                { number_input("Discount rate per month", "discount-rate", c.discount.to_string(), "0.001", errors[1].clone(), discount_cb) }
+                { number_input("Margin rate (share of revenue kept)", "margin-rate", c.margin.to_string(), "0.01", errors[2].clone(), margin_cb) }
+                <label>{ "Spend model" }
+                    <span><input type="checkbox" checked={c.gamma_gamma} onchange={on_gg} data-testid="gamma-gamma" />{ " Gamma-Gamma" }</span>
+                </label>
+                <button onclick={on_refit} data-testid="fit">{ "Fit again" }</button>
+            </div>
+            <p class="note" data-testid="model-description">{ format!("{}: {}", c.model.name(), c.model.description()) }</p>
+            <p class="note" data-testid="settings-explained">{ format!(
+                "Model time unit: {unit_name} (t and T are in {unit_name}s). CLV adds up {m} months; one month = {u} {unit_name}s; each month's value is divided by (1 + {d})^month (about {y:.1}% a year); margin = {mg:.0}% of revenue.",
+                m = c.months, u = units_per_month, d = c.discount, y = ((1.0 + c.discount).powi(12) - 1.0) * 100.0, mg = c.margin * 100.0) }</p>
+        </section>
+    };
+
+    let status = match &*fit {
+        FitState::Idle | FitState::Running => {
+            let (fraction, stage) = ctx
+                .state
+                .progress
+                .as_ref()
+                .map_or((None, "Starting the fit…".to_string()), |p| {
+                    (Some(p.fraction), p.stage.clone())
+                });
+            html! { <StatusView kind="loading" message={stage} {fraction} on_cancel={Some(on_cancel)} /> }
+        }
+        FitState::Failed(m) => html! { <StatusView kind="error" message={m.clone()} /> },
+        FitState::Done(_) => html! {},
+    };
+
+    let body = match (&result, &*charts) {
+        (Some(r), Some(ch)) => {
+            let sel = (*selected).and_then(|i| {
+                src.data
+                    .summary
+                    .as_ref()
+                    .and_then(|s| s.customers.get(i))
+                    .map(|c| (i, c.clone()))
+            });
+            results(
+                r,
+                ch,
+                unit_name,
+                &c,
+                on_cal,
+                html! {
+                    <section class="card">
+                        <h2>{ "Every customer" }</h2>
+                        <p class="note">{ "Click a customer (or press Enter on a row) to see their purchases and their CLV worked out." }</p>
+                        <DataTable headers={(*headers).clone()} rows={(*table).clone()} export_name="lifetime_value.csv"
+                                   testid="clv-table" on_select={Some(on_select)} selected={*selected} />
+                        if let Some((i, cust)) = sel {
+                            { detail::view(r, i, &cust, &purchases, on_close) }
+                        }
+                    </section>
+                },
+            )
+        }
+        _ => html! {},
+    };
+
+    html! {
+        <section class="ltv-page">
+            // Page-local layout: charts shrink to their card; grid cells may be narrower than an SVG.
+            <style>{ ".ltv-page svg{max-width:100%;height:auto}.ltv-page .grid>*{min-width:0}.ltv-page .scroll{max-width:100%;overflow-x:auto}" }</style>
+            <h1>{ "Lifetime value" }</h1>
+            <p class="lead">{ format!("{} customers in {}. What is each customer likely to be worth over the coming months, and how sure can we be?",
+                src.data.summary.as_ref().map_or(0, |s| s.customers.len()), src.meta.name) }</p>
+            { controls }
+            { status }
+            { body }
+            <subscription::Subscription />
+        </section>
+    }
+}
+
+fn start_fit(
+    ctx: &AppContext,
+    src: &Source,
+    choice: &Choice,
+    fit: &UseStateHandle<FitState>,
+    generation: &Rc<std::cell::RefCell<u32>>,
+) {
+    let Some(summary) = src.data.summary.clone() else {
+        return;
+    };
+    let settings = choice.settings(summary.time_unit);
+    let req = ClvRequest {
+        model: choice.model,
+        gamma_gamma: choice.gamma_gamma,
+        settings,
+        transactions: src.data.transactions.clone(),
+        summary_options: ctx.state.summary_options.clone(),
+        calibration_end: choice.calibration_end,
+        summary,
+    };
+    let gen = {
+        let mut g = generation.borrow_mut();
+        *g = g.wrapping_add(1);
+        *g
+    };
+    fit.set(FitState::Running);
+    let (fit, generation) = (fit.clone(), generation.clone());
+    ctx.ctl
+        .run_cached(src, &choice.key(), Task::Clv(Box::new(req)), move |r| {
+            if *generation.borrow() != gen {
+                return;
+            }
+            fit.set(match r {
+                Ok(out) => match &*out {
+                    Output::Clv(res) => FitState::Done(Rc::new((**res).clone())),
+                    _ => FitState::Failed("the worker answered with something else".into()),
+                },
+                Err(e) => FitState::Failed(e),
+            });
+        });
+}
+
+fn results(
+    r: &ClvResult,
+    ch: &Charts,
+    unit: &str,
+    c: &Choice,
+    on_cal: Callback<Event>,
+    table: Html,
+) -> Html {
+    if let Some(g) = r.gate.as_ref().filter(|g| !g.enough) {
+        return html! {
+            <div class="errbox" data-testid="not-enough-data" role="alert">
+                <strong>{ "Not enough data to fit a purchase model: " }</strong>
+                <ul>{ for g.reasons.iter().map(|x| html! { <li>{ x }</li> }) }</ul>
+            </div>
+        };
+    }
+    let Some(m) = &r.model else {
+        return html! {};
+    };
+    let conv = &m.convergence;
+    let n = r.clv.len().max(1) as f64;
+    let model_card = html! {
+        <section class="card" data-testid="model-fit">
+            <h2>{ format!("{} fitted on {} customers", m.kind.name(), m.n_customers) }</h2>
+            <p class="note">{ format!("{} distinct (x, tₓ, T) groups; times in {unit}s.", m.n_groups) }</p>
+            <table class="data" data-testid="params">
+                <thead><tr><th>{ "Parameter" }</th><th class="num">{ "Estimate" }</th><th class="num">{ "Standard error" }</th><th>{ "What it means" }</th></tr></thead>
+                <tbody>
+                { for m.params.iter().map(|p| html! {
+                    <tr><td>{ &p.name }</td><td class="num" data-testid={format!("param-{}", p.name)}>{ format!("{:.4}", p.value) }</td>
+                        <td class="num">{ se(p.std_error) }</td><td>{ &p.description }</td></tr>
+                }) }
+                </tbody>
+            </table>
+            <div class="grid">
+                <div class="kpi"><span class="label">{ "Log-likelihood" }</span><span class="value" data-testid="log-likelihood">{ format!("{:.2}", m.log_likelihood) }</span></div>
+                <div class="kpi"><span class="label">{ "Converged" }</span><span class="value" data-testid="converged">{ if conv.converged { "yes" } else { "no" } }</span>
+                    <span class="sub" data-testid="convergence-reason">{ format!("{} iterations, gradient norm {:.2e}: {}", conv.iterations, conv.gradient_norm, conv.reason) }</span></div>
+            </div>
+            if !conv.converged {
+                <p class="warnbox">{ "The search did not converge: treat these numbers with care, or try another model." }</p>
+            }
+        </section>
+    };
+    let spend_card = html! {
+        <section class="card" data-testid="spend">
+            <h2>{ "Spend per purchase (Gamma-Gamma)" }</h2>
+            if let Some(g) = &r.spend {
+                <p class="note">{ "Each customer's purchases vary around their own mean spend; mean spends differ across customers. A customer with few purchases is pulled towards the average of everyone." }</p>
+                <table class="data" data-testid="gg-params">
+                    <thead><tr><th>{ "Parameter" }</th><th class="num">{ "Estimate" }</th><th class="num">{ "Standard error" }</th></tr></thead>
+                    <tbody>
+                        <tr><td>{ "p" }</td><td class="num" data-testid="gg-p">{ format!("{:.4}", g.params.p) }</td><td class="num">{ se(g.std_errors[0]) }</td></tr>
+                        <tr><td>{ "q" }</td><td class="num" data-testid="gg-q">{ format!("{:.4}", g.params.q) }</td><td class="num">{ se(g.std_errors[1]) }</td></tr>
+                        <tr><td>{ "γ" }</td><td class="num" data-testid="gg-gamma">{ format!("{:.4}", g.params.gamma) }</td><td class="num">{ se(g.std_errors[2]) }</td></tr>
+                    </tbody>
+                </table>
+                <div class="grid">
+                    <div class="kpi"><span class="label">{ "Average spend per purchase" }</span><span class="value">{ format!("{:.2}", g.params.population_mean()) }</span></div>
+                    <div class="kpi"><span class="label">{ "Correlation of frequency and spend" }</span><span class="value" data-testid="gg-correlation">{ format!("{:.3}", g.frequency_spend_correlation) }</span>
+                        <span class="sub">{ format!("{} repeat customers; {}", g.n_customers, if g.convergence.converged { "converged" } else { "did not converge" }) }</span></div>
+                </div>
+                if g.correlation_warning {
+                    <p class="warnbox" data-testid="gg-warning">{ format!("Frequent buyers spend differently from rare ones (correlation {:.2}). Gamma-Gamma assumes they do not, so expected spend may be biased.", g.frequency_spend_correlation) }</p>
+                } else {
+                    <p class="okbox">{ "Frequency and spend are nearly independent, as Gamma-Gamma assumes." }</p>
+                }
+            }
+            if !r.spend_note.is_empty() { <p class="note">{ &r.spend_note }</p> }
+        </section>
+    };
+    let equity_card = html! {
+        <section class="card">
+            <h2>{ "Customer equity" }</h2>
+            <div class="grid">
+                <div class="kpi"><span class="label">{ format!("Customer equity: sum of CLV over {} months", c.months) }</span><span class="value" data-testid="customer-equity">{ fmt_money(r.equity) }</span></div>
+                <div class="kpi"><span class="label">{ "Average CLV" }</span><span class="value">{ format!("{:.2}", r.equity / n) }</span></div>
+                <div class="kpi"><span class="label">{ "Expected purchases (all customers)" }</span><span class="value">{ format!("{:.0}", r.expected_purchases.iter().sum::<f64>()) }</span>
+                    <span class="sub">{ format!("in the next {:.0} {unit}s", r.settings.as_ref().map_or(0.0, |s| s.purchase_horizon)) }</span></div>
+                <div class="kpi"><span class="label">{ "Customers likely still active" }</span><span class="value">{ format!("{:.0}", r.p_alive.iter().sum::<f64>()) }</span><span class="sub">{ "sum of P(alive)" }</span></div>
+            </div>
+            <ChartCard chart={ch.hist.clone()} testid="chart-clv-hist" note={AttrValue::from("The highest 0.5% are counted in the last bar.")} />
+        </section>
+    };
+    let cal_value = r
+        .validation
+        .as_ref()
+        .map(|v| v.calibration_end.to_string())
+        .or_else(|| c.calibration_end.map(|d| d.to_string()))
+        .unwrap_or_default();
+    let validation_card = html! {
+        <section class="card" data-testid="validation">
+            <h2>{ "Does the model fit? Calibration and holdout" }</h2>
+            <p class="note">{ "The model is fitted again on the purchases up to the calibration end only, then asked to predict the purchases after it, which we know." }</p>
+            <label>{ "Calibration end" }
+                <input type="date" value={cal_value} onchange={on_cal} data-testid="calibration-end" />
+            </label>
+            if let Some(v) = &r.validation {
+                <p data-testid="holdout-summary">{ format!(
+                    "Calibration {} to {} ({} customers), holdout {:.1} {unit}s to {}: predicted {:.0} purchases, actual {:.0} ({:+.1}%).",
+                    v.first_date, v.calibration_end, v.n_customers, v.holdout_length, v.observation_end,
+                    v.holdout_predicted, v.holdout_actual,
+                    if v.holdout_actual > 0.0 { (v.holdout_predicted / v.holdout_actual - 1.0) * 100.0 } else { 0.0 }) }</p>
+            }
+            if !r.validation_note.is_empty() { <p class="warnbox" data-testid="validation-note">{ &r.validation_note }</p> }
+            <div class="grid wide">
+                if let Some(h) = &ch.holdout { <ChartCard chart={h.clone()} testid="chart-holdout" /> }
+                if let Some(cu) = &ch.cumulative { <ChartCard chart={cu.clone()} testid="chart-cumulative" note={AttrValue::from("Dashed: the model fitted before the calibration end; the line after it is a forecast.")} /> }
+                <ChartCard chart={ch.repeat.clone()} testid="chart-repeat" note={AttrValue::from("Whole period, full fit: how many customers made 0, 1, 2, … repeat purchases, against what the model expects for customers of the same ages.")} />
+            </div>
+        </section>
+    };
+    let heat_card = html! {
+        <section class="card">
+            <h2>{ "Who is still a customer?" }</h2>
+            <p class="note">{ "For a customer as old as the oldest in the data: more purchases and a recent last purchase mean a customer is likely still active and will buy more." }</p>
+            <div class="grid wide">
+                <ChartCard chart={ch.alive.clone()} testid="chart-palive" />
+                <ChartCard chart={ch.expected.clone()} testid="chart-expected" />
+            </div>
+        </section>
+    };
+    html! {
+        <>
+        { model_card }
+        { spend_card }
+        { equity_card }
+        { validation_card }
+        { heat_card }
+        { table }
+        </>
+    }
+}

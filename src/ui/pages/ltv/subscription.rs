@@ -1,0 +1,137 @@
+//! The subscription section: the shifted-beta-geometric (sBG) model on a cohort's survivor
+//! counts. The fit is tiny, so it runs on the main thread.
+
+use crate::domain::clv::sbg::{FittedSbg, SbgParams};
+use crate::io::import::cohort::Cohort;
+use crate::ui::charts::{Chart, Kind, Series};
+use crate::ui::components::ChartCard;
+use crate::ui::state::AppContext;
+use std::rc::Rc;
+use yew::prelude::*;
+
+fn se(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".into(), |s| format!("± {s:.3}"))
+}
+
+fn charts(c: &Cohort, f: &FittedSbg) -> (Rc<Chart>, Rc<Chart>) {
+    let n = c.active.len() as u32;
+    let observed_ret: Vec<(f64, f64)> = c
+        .active
+        .windows(2)
+        .enumerate()
+        .filter(|(_, w)| w[0] > 0.0)
+        .map(|(i, w)| ((i + 1) as f64, w[1] / w[0]))
+        .collect();
+    let fitted_ret: Vec<(f64, f64)> = (1..n)
+        .map(|t| (f64::from(t), f.params.retention(t)))
+        .collect();
+    let retention = Chart {
+        title: "Retention rate by period: observed vs sBG".into(),
+        x_label: "Period".into(),
+        y_label: "Share of last period's customers still active".into(),
+        kind: Kind::Lines(vec![
+            Series {
+                name: "Observed".into(),
+                points: observed_ret,
+                dashed: false,
+            },
+            Series {
+                name: "sBG".into(),
+                points: fitted_ret,
+                dashed: true,
+            },
+        ]),
+    };
+    let size = c.active.first().copied().unwrap_or(0.0);
+    let horizon = (n.saturating_sub(1)) * 2;
+    let survival = Chart {
+        title: "Customers still active: observed and projected".into(),
+        x_label: "Period".into(),
+        y_label: "Customers".into(),
+        kind: Kind::Lines(vec![
+            Series {
+                name: "Observed".into(),
+                points: c
+                    .active
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (i as f64, *v))
+                    .collect(),
+                dashed: false,
+            },
+            Series {
+                name: "sBG (projected)".into(),
+                points: (0..=horizon)
+                    .map(|t| (f64::from(t), size * f.params.survival(t)))
+                    .collect(),
+                dashed: true,
+            },
+        ]),
+    };
+    (Rc::new(retention), Rc::new(survival))
+}
+
+/// The subscription (contractual) section.
+#[component]
+pub fn Subscription() -> Html {
+    let ctx = use_context::<AppContext>();
+    let cohort = ctx
+        .as_ref()
+        .and_then(|c| c.state.workspace.cohort.clone())
+        .and_then(|s| s.data.cohort.clone())
+        .and_then(|t| t.cohorts.into_iter().next());
+    let fit = use_memo(cohort.clone(), |c| {
+        c.as_ref().map(|c| {
+            SbgParams::default()
+                .fit(&c.active, &mut |_| {})
+                .map(|f| {
+                    let ch = charts(c, &f);
+                    (f, ch)
+                })
+                .map_err(|e| e.to_string())
+        })
+    });
+    let body = match (&cohort, &*fit) {
+        (Some(c), Some(Ok((f, (ret, surv))))) => {
+            let alpha = f.params.alpha;
+            let beta = f.params.beta;
+            let erl = f.params.expected_remaining_lifetime(1);
+            html! {
+                <>
+                <p class="note">{ format!("Cohort \"{}\": {} customers at the start, followed for {} periods. The sBG model says each customer has their own constant chance of cancelling each period, and those chances differ across customers (a Beta distribution). The customers who stay are the ones less likely to leave, so the retention rate rises over time.", c.name, f.n_customers, f.periods) }</p>
+                <table class="data" data-testid="sbg-params">
+                    <thead><tr><th>{ "Parameter" }</th><th class="num">{ "Estimate" }</th><th class="num">{ "Standard error" }</th><th>{ "Meaning" }</th></tr></thead>
+                    <tbody>
+                        <tr><td>{ "alpha" }</td><td class="num" data-testid="sbg-alpha">{ format!("{alpha:.3}") }</td><td class="num">{ se(f.std_errors[0]) }</td><td>{ "with beta, the spread of cancel chances; mean chance of cancelling = alpha/(alpha+beta)" }</td></tr>
+                        <tr><td>{ "beta" }</td><td class="num" data-testid="sbg-beta">{ format!("{beta:.3}") }</td><td class="num">{ se(f.std_errors[1]) }</td><td>{ "larger beta: lower chances of cancelling" }</td></tr>
+                    </tbody>
+                </table>
+                <div class="grid">
+                    <div class="kpi"><span class="label">{ "Mean chance of cancelling in period 1" }</span><span class="value">{ format!("{:.1}%", 100.0 * alpha / (alpha + beta)) }</span></div>
+                    <div class="kpi"><span class="label">{ "Expected remaining lifetime of a new customer" }</span>
+                        <span class="value" data-testid="sbg-lifetime">{ erl.map_or_else(|| "unbounded".into(), |v| format!("{v:.1} periods")) }</span>
+                        <span class="sub">{ "(β + n − 1)/(α − 1) with n = 1; unbounded when α ≤ 1" }</span></div>
+                    <div class="kpi"><span class="label">{ "Log-likelihood" }</span><span class="value">{ format!("{:.2}", f.log_likelihood) }</span>
+                        <span class="sub">{ format!("{} after {} iterations", if f.convergence.converged { "converged" } else { "did not converge" }, f.convergence.iterations) }</span></div>
+                </div>
+                <div class="grid wide">
+                    <ChartCard chart={ret.clone()} testid="chart-sbg-retention" />
+                    <ChartCard chart={surv.clone()} testid="chart-sbg-survival" note={AttrValue::from("Dashed: the fitted model, projected to twice the observed periods.")} />
+                </div>
+                </>
+            }
+        }
+        (Some(_), Some(Err(e))) => {
+            html! { <p class="errbox">{ format!("The sBG model could not be fitted: {e}") }</p> }
+        }
+        _ => {
+            html! { <p class="note">{ "No subscription cohort loaded. Add a file of customers still active per period on the Data page." }</p> }
+        }
+    };
+    html! {
+        <section class="card" data-testid="subscription">
+            <h2>{ "Subscriptions: how long do customers stay?" }</h2>
+            { body }
+        </section>
+    }
+}
