@@ -105,10 +105,7 @@ pub fn read_survey(table: &ParsedTable) -> Result<SurveyTable, ImportError> {
         .iter()
         .enumerate()
         .filter(|(j, c)| {
-            Some(*j) != id_col
-                && Some(*j) != date_col
-                && !c.kind.is_numeric()
-                && !c.kind.is_date()
+            Some(*j) != id_col && Some(*j) != date_col && !c.kind.is_numeric() && !c.kind.is_date()
         })
         .map(|(j, c)| SurveyTextItem {
             name: c.name.clone(),
