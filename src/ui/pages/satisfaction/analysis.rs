@@ -715,3 +715,47 @@ fn run_ipa(s: &SurveyTable, st: &Settings, n: usize) -> Result<IpaResult, String
     )
     .map_err(|e| e.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::import::survey::read_survey;
+    use crate::io::import::{read_table, ImportOptions};
+
+    fn messy() -> SurveyTable {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/import/survey_messy.csv");
+        let bytes = std::fs::read(path).unwrap();
+        let t = read_table(&bytes, "survey_messy.csv", &ImportOptions::default()).unwrap();
+        read_survey(&t).unwrap()
+    }
+
+    #[test]
+    fn columns_are_detected_by_name_with_their_scales() {
+        let s = detect(&messy(), "x");
+        assert_eq!(s.nps.as_deref(), Some("nps"));
+        let csat = s.csat.unwrap();
+        assert_eq!((csat.name.as_str(), csat.min, csat.max), ("csat", 1, 5));
+        assert_eq!(s.ces.unwrap().name, "ces");
+        let overall = s.overall.unwrap();
+        assert_eq!((overall.name.as_str(), overall.max), ("overall", 7));
+        assert_eq!(s.attributes.len(), 1);
+        assert_eq!(s.attributes[0].imp.as_deref(), Some("imp_price"));
+        assert_eq!(s.kano.len(), 1);
+        assert_eq!(s.kano[0].feature, "live_chat");
+    }
+
+    #[test]
+    fn messy_survey_scores_match_the_hand_computation() {
+        let sv = messy();
+        let st = detect(&sv, "x");
+        let a = analyse(&sv, &st, &Outcomes::default());
+        let nps = a.nps.unwrap().unwrap();
+        assert_eq!((nps.n, nps.promoters, nps.passives, nps.detractors), (11, 5, 2, 4));
+        assert!((nps.nps - 100.0 / 11.0).abs() < 1e-9);
+        assert!((a.csat.unwrap().unwrap().share - 0.5).abs() < 1e-12);
+        assert!((a.overall.unwrap().0 - 54.5 / 12.0).abs() < 1e-9);
+        assert_eq!(a.kano[0].n + a.kano[0].invalid, 11);
+        assert!(a.disconfirmation.is_some());
+        assert!(a.ipa.unwrap().is_ok());
+    }
+}
