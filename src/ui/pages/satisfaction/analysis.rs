@@ -255,7 +255,7 @@ impl Outcomes {
         }
         if let Some(s) = summary {
             o.maps.push((
-                format!("Repeat purchases (x, per {})", s.time_unit.name()),
+                format!("Repeat purchase {}s (x)", s.time_unit.name()),
                 s.customers.iter().map(|c| (c.id.clone(), c.x)).collect(),
             ));
             o.maps.push((
@@ -723,7 +723,10 @@ mod tests {
     use crate::io::import::{read_table, ImportOptions};
 
     fn messy() -> SurveyTable {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/import/survey_messy.csv");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/import/survey_messy.csv"
+        );
         let bytes = std::fs::read(path).unwrap();
         let t = read_table(&bytes, "survey_messy.csv", &ImportOptions::default()).unwrap();
         read_survey(&t).unwrap()
@@ -750,7 +753,10 @@ mod tests {
         let st = detect(&sv, "x");
         let a = analyse(&sv, &st, &Outcomes::default());
         let nps = a.nps.unwrap().unwrap();
-        assert_eq!((nps.n, nps.promoters, nps.passives, nps.detractors), (11, 5, 2, 4));
+        assert_eq!(
+            (nps.n, nps.promoters, nps.passives, nps.detractors),
+            (11, 5, 2, 4)
+        );
         assert!((nps.nps - 100.0 / 11.0).abs() < 1e-9);
         assert!((a.csat.unwrap().unwrap().share - 0.5).abs() < 1e-12);
         assert!((a.overall.unwrap().0 - 54.5 / 12.0).abs() < 1e-9);

@@ -603,7 +603,7 @@ fn trends_card(
                 }) }</span>
             </div>
             if let Some((_, c)) = charts.get(idx) {
-                <ChartCard chart={c.clone()} testid="trend-chart" note="Each bar's label gives its number of answers; periods with fewer than 30 answers move a lot by chance." />
+                <ChartCard chart={c.clone()} testid="trend-chart" note="Each bar's label gives its period (year without the century) and, in brackets, its number of answers; periods with fewer than 30 answers move a lot by chance." />
             }
             <DataTable headers={Rc::new(headers)} rows={Rc::new(rows)} export_name="satisfaction-trends.csv" testid="trend-table" page_size={12} />
         </div>
@@ -685,7 +685,11 @@ fn disconfirmation_card(
     html! {
         <div class="card" data-testid="disconfirmation">
             <h2>{ "Performance against expectations" }</h2>
-            <p class="note">{ format!("For each answer D = performance − expectation. Dissatisfied when D < −{t}, satisfied when −{t} ≤ D ≤ {t}, delighted when D > {t} (tolerance {t} scale points).", t = cur.tolerance) }</p>
+            <p class="note">{ if cur.tolerance > 0.0 {
+                format!("For each answer D = performance − expectation. Dissatisfied when D < −{t}, satisfied when −{t} ≤ D ≤ {t}, delighted when D > {t} (tolerance {t} scale points).", t = cur.tolerance)
+            } else {
+                "For each answer D = performance − expectation. Dissatisfied when performance falls below expectation (D < 0), satisfied when it meets it exactly (D = 0), delighted when it exceeds it (D > 0). Raise the tolerance to count small gaps as met.".to_string()
+            } }</p>
             <label>{ "Tolerance (scale points) " }<input type="number" min="0" step="0.5" value={cur.tolerance.to_string()} onchange={on_tol} data-testid="tolerance" style="width:5rem" /></label>
             <ChartCard chart={chart} testid="disconfirmation-chart" />
             <DataTable headers={h1} rows={r1} export_name="disconfirmation-by-attribute.csv" testid="disconfirmation-table" />
@@ -878,7 +882,7 @@ fn kano_card(a: &Analysis) -> Html {
                     Cell::Num(c.q as f64, 0),
                     Cell::Text(cat),
                     Cell::Num(k.better.unwrap_or(f64::NAN), 2),
-                    Cell::Num(k.worse.unwrap_or(f64::NAN), 2),
+                    Cell::Num(k.worse.map_or(f64::NAN, |w| w + 0.0), 2),
                     Cell::Num(100.0 * k.questionable_rate, 1),
                 ]
             })
@@ -922,35 +926,44 @@ fn kano_card(a: &Analysis) -> Html {
             <p class="note">{ "Each customer answers how they would feel with the feature and without it. Better = (A+O)/(A+O+M+I); Worse = −(O+M)/(A+O+M+I). Questionable answers (liking both, or disliking both) point to a confusing question." }</p>
             <DataTable headers={headers} rows={rows} export_name="kano.csv" testid="kano-table" />
             { for cautions.iter().map(|c| html! { <p class="warnbox">{ c }</p> }) }
-            <ChartCard chart={chart} testid="kano-chart" note="Lines at 0.5. Top left: attractive (delights, not missed); top right: one-dimensional; bottom right: must-be; bottom left: indifferent." />
+            <ChartCard chart={chart} testid="kano-chart" note="Each feature's number of answers is in the table above. Lines at 0.5. Top left: attractive (delights, not missed); top right: one-dimensional; bottom right: must-be; bottom left: indifferent." />
         </div>
     }
 }
 
-fn link_view(title: &str, links: &[OutcomeLink], testid: &str) -> Html {
-    if links.is_empty() {
+#[derive(Properties, PartialEq)]
+struct LinkViewProps {
+    title: AttrValue,
+    links: Rc<Vec<OutcomeLink>>,
+    testid: AttrValue,
+}
+
+/// Satisfaction classes against each outcome: one chart at a time (buttons), all in the table.
+#[component]
+fn LinkView(p: &LinkViewProps) -> Html {
+    let which = use_state(|| 0usize);
+    if p.links.is_empty() {
         return html! {};
     }
-    let charts: Vec<Rc<Chart>> = links
-        .iter()
-        .map(|l| {
-            let cats = l
-                .by_class
-                .iter()
-                .map(|c| format!("{} (n={})", c.class, c.n))
-                .collect();
-            bars(
-                &format!("{} by {title}", l.outcome),
-                title,
-                &format!("Mean {}", l.outcome),
-                cats,
-                vec![(
-                    l.outcome.clone(),
-                    l.by_class.iter().map(|c| c.mean).collect(),
-                )],
-            )
-        })
-        .collect();
+    let title = p.title.to_string();
+    let idx = (*which).min(p.links.len() - 1);
+    let chart = p.links.get(idx).map(|l| {
+        let cats = l
+            .by_class
+            .iter()
+            .map(|c| format!("{} (n={})", c.class, c.n))
+            .collect();
+        bars(
+            &format!("{} by {title}", l.outcome),
+            &title,
+            &format!("Mean {}", l.outcome),
+            cats,
+            vec![(
+                l.outcome.clone(),
+                l.by_class.iter().map(|c| c.mean).collect(),
+            )],
+        )
+    });
     let headers = Rc::new(
         [
             "Outcome",
@@ -963,7 +976,7 @@ fn link_view(title: &str, links: &[OutcomeLink], testid: &str) -> Html {
         .to_vec(),
     );
     let rows = Rc::new(
-        links
+        p.links
             .iter()
             .flat_map(|l| {
                 l.by_class.iter().map(move |c| {
@@ -980,8 +993,12 @@ fn link_view(title: &str, links: &[OutcomeLink], testid: &str) -> Html {
     );
     html! { <>
         <h3>{ format!("By {title}") }</h3>
-        <div class="grid wide">{ for charts.into_iter().map(|c| html! { <ChartCard chart={c} /> }) }</div>
-        <DataTable headers={headers} rows={rows} export_name={format!("{testid}.csv")} testid={testid.to_string()} />
+        <span class="tabs">{ for p.links.iter().enumerate().map(|(i, l)| {
+            let w = which.clone();
+            html! { <button class={if i == idx { "" } else { "secondary" }} onclick={Callback::from(move |_| w.set(i))}>{ &l.outcome }</button> }
+        }) }</span>
+        if let Some(c) = chart { <ChartCard chart={c} testid={format!("{}-chart", p.testid)} /> }
+        <DataTable headers={headers} rows={rows} export_name={format!("{}.csv", p.testid)} testid={p.testid.clone()} />
     </> }
 }
 
@@ -996,8 +1013,8 @@ fn link_card(a: &Analysis, clv_note: Option<&str>) -> Html {
             if !m.unmatched_examples.is_empty() { <p class="note">{ format!("Not found, for example: {}", m.unmatched_examples.join(", ")) }</p> }
             if let Some(n) = clv_note { <p class="note">{ n }</p> }
             <p class="note">{ "Each customer's latest answer is put in a class and compared with what they did: repeat purchases and spend from the transaction log; P(alive) and CLV from the lifetime-value fit." }</p>
-            { link_view("NPS category", &a.link_nps, "link-nps") }
-            { link_view("CSAT class", &a.link_csat, "link-csat") }
+            <LinkView title="NPS category" links={Rc::new(a.link_nps.clone())} testid="link-nps" />
+            <LinkView title="CSAT class" links={Rc::new(a.link_csat.clone())} testid="link-csat" />
         </div>
     }
 }
