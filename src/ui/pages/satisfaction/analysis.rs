@@ -723,12 +723,11 @@ mod tests {
     use crate::io::import::{read_table, ImportOptions};
 
     fn messy() -> SurveyTable {
-        let path = concat!(
+        let bytes = include_bytes!(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/tests/fixtures/import/survey_messy.csv"
-        );
-        let bytes = std::fs::read(path).unwrap();
-        let t = read_table(&bytes, "survey_messy.csv", &ImportOptions::default()).unwrap();
+        ));
+        let t = read_table(bytes, "survey_messy.csv", &ImportOptions::default()).unwrap();
         read_survey(&t).unwrap()
     }
 
