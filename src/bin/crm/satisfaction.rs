@@ -1,17 +1,22 @@
-//! `crm satisfaction`: NPS, CSAT and CES with their intervals from a survey CSV, as text or
+//! `crm satisfaction`: NPS, CSAT and CES with their intervals from a survey file (read like the app reads it), as text or
 //! JSON. Columns are found by name (nps / recommend, csat / satisfaction, ces / effort) unless
 //! given.
 
 use crm::domain::satisfaction::ces::{ces, ces_question, CesScore};
 use crm::domain::satisfaction::stats::MeanInterval;
 use crm::domain::satisfaction::{csat, nps, CsatScore, NpsScore, Question};
+use crm::io::import::survey::read_survey;
+use crm::io::import::{read_table, ImportOptions};
 use serde::Serialize;
 
 /// Arguments of `crm satisfaction`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The input file: a survey CSV with a header and numeric columns.
+    /// The input file: survey answers with a header (CSV, TSV, .xlsx, .xls or .ods).
     pub file: std::path::PathBuf,
+    /// Sheet name for spreadsheets (default: the first).
+    #[arg(long)]
+    pub sheet: Option<String>,
     /// NPS column (0–10).
     #[arg(long)]
     pub nps: Option<String>,
@@ -29,39 +34,27 @@ pub struct Args {
     pub json: bool,
 }
 
-/// A survey: column names and, per column, the cells (None when empty, NaN when not a number).
+/// A survey: the numeric question columns and, per column, the answers (None when blank).
 struct Survey {
     headers: Vec<String>,
     columns: Vec<Vec<Option<f64>>>,
 }
 
-/// Reads a survey CSV with a header; cells are parsed as numbers (a decimal comma is accepted).
-/// A stand-in until the shared importer lands.
-fn load_input(path: &std::path::Path) -> Result<Survey, String> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    let headers: Vec<String> = rdr
-        .headers()
-        .map_err(|e| format!("{}: {e}", path.display()))?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    let mut columns = vec![Vec::new(); headers.len()];
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| format!("{}: {e}", path.display()))?;
-        for (j, col) in columns.iter_mut().enumerate() {
-            let cell = rec.get(j).unwrap_or("");
-            col.push(if cell.is_empty() {
-                None
-            } else {
-                Some(cell.replace(',', ".").parse::<f64>().unwrap_or(f64::NAN))
-            });
-        }
-    }
-    Ok(Survey { headers, columns })
+/// Reads a survey with the importer the app uses (CSV with any separator, decimal commas,
+/// spreadsheets), keeping its numeric question columns.
+fn load_input(path: &std::path::Path, sheet: Option<String>) -> Result<Survey, String> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| format!("{name}: {e}"))?;
+    let opts = ImportOptions {
+        sheet,
+        ..Default::default()
+    };
+    let table = read_table(&bytes, &name, &opts).map_err(|e| format!("{name}: {e}"))?;
+    let survey = read_survey(&table).map_err(|e| format!("{name}: {e}"))?;
+    Ok(Survey {
+        headers: survey.items.iter().map(|i| i.name.clone()).collect(),
+        columns: survey.items.into_iter().map(|i| i.values).collect(),
+    })
 }
 
 impl Survey {
@@ -97,7 +90,7 @@ struct Report {
 
 /// Runs `crm satisfaction`.
 pub fn run(args: &Args) -> Result<(), String> {
-    let survey = load_input(&args.file)?;
+    let survey = load_input(&args.file, args.sheet.clone())?;
     let nps_col = survey.find(args.nps.as_deref(), &["nps", "recommend"])?;
     let csat_col = survey.find(args.csat.as_deref(), &["csat", "satisf"])?;
     let ces_col = survey.find(args.ces.as_deref(), &["ces", "effort"])?;

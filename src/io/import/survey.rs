@@ -18,6 +18,16 @@ pub struct SurveyItem {
     pub values: Vec<Option<f64>>,
 }
 
+/// One survey item answered in words (for instance a Kano answer: "like", "expect", ...),
+/// `None` where blank.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SurveyTextItem {
+    /// Column name.
+    pub name: String,
+    /// One answer per response, trimmed.
+    pub values: Vec<Option<String>>,
+}
+
 /// Survey responses in columns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SurveyTable {
@@ -31,6 +41,9 @@ pub struct SurveyTable {
     pub id_column: Option<String>,
     /// Name of the date column, when found.
     pub date_column: Option<String>,
+    /// The items answered in words (every other text column but the id and the date).
+    #[serde(default)]
+    pub text_items: Vec<SurveyTextItem>,
 }
 
 /// Reads survey responses from a table.
@@ -88,6 +101,25 @@ pub fn read_survey(table: &ParsedTable) -> Result<SurveyTable, ImportError> {
             .map(|i| table.cell(i, j).and_then(|t| parse_date(t, &f)))
             .collect()
     });
+    let text_items: Vec<SurveyTextItem> = cols
+        .iter()
+        .enumerate()
+        .filter(|(j, c)| {
+            Some(*j) != id_col && Some(*j) != date_col && !c.kind.is_numeric() && !c.kind.is_date()
+        })
+        .map(|(j, c)| SurveyTextItem {
+            name: c.name.clone(),
+            values: (0..n)
+                .map(|i| {
+                    table
+                        .cell(i, j)
+                        .map(str::trim)
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_string)
+                })
+                .collect(),
+        })
+        .collect();
     let name = |j: Option<usize>| j.and_then(|j| table.headers.get(j).cloned());
     Ok(SurveyTable {
         ids,
@@ -95,5 +127,6 @@ pub fn read_survey(table: &ParsedTable) -> Result<SurveyTable, ImportError> {
         items,
         id_column: name(id_col),
         date_column: name(date_col),
+        text_items,
     })
 }
