@@ -179,10 +179,11 @@ fn needs_request(ctx: &AppContext, seed: u64) -> Option<NeedsRequest> {
     })
 }
 
+/// Sum and count of answers per customer id.
+type AnswerSums = std::collections::HashMap<String, (f64, u32)>;
+
 /// Mean answer of a survey column named like "nps" per customer id (for satisfaction per segment).
-fn nps_by_customer(
-    ctx: &AppContext,
-) -> Option<(String, std::collections::HashMap<String, (f64, u32)>)> {
+fn nps_by_customer(ctx: &AppContext) -> Option<(String, AnswerSums)> {
     let survey = ctx.state.workspace.survey.as_ref()?.data.survey.clone()?;
     let ids = survey.ids.as_ref()?;
     let item = survey.items.iter().find(|i| {
@@ -638,8 +639,7 @@ fn map_editor(
     let on_rename = {
         let u = update.clone();
         Callback::from(move |_| {
-            let (Some(from), Some(to)) = (input_value(&rename_from), input_value(&rename_to))
-            else {
+            let (Some(from), Some(to)) = (input_value(rename_from), input_value(rename_to)) else {
                 return;
             };
             let to = to.trim().to_string();
@@ -663,7 +663,7 @@ fn map_editor(
     let on_assign = {
         let (u, cell) = (update.clone(), cell.clone());
         Callback::from(move |_| {
-            let (Some((rs, fs)), Some(to)) = (*cell, input_value(&assign_to)) else {
+            let (Some((rs, fs)), Some(to)) = (*cell, input_value(assign_to)) else {
                 return;
             };
             let to = to.trim().to_string();
