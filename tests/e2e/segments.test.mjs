@@ -32,6 +32,14 @@ test('segments the sample, lists and exports a segment, runs k-means, splits a b
     assert.match(text[0], /^Customer,Segment,R,F,M/);
     assert.equal(text.length - 1, size);
 
+    // Edit the map: reassign one cell to a new segment; every customer is still counted once.
+    await page.getByTestId('map-cell-1-1').click();
+    await page.getByTestId('assign-to').fill('Fresh Faces');
+    await page.getByTestId('assign-cell').click();
+    await page.locator('[data-testid="segment-table"] td', { hasText: 'Fresh Faces' }).first().waitFor({ timeout: 60000 });
+    assert.match(await page.getByTestId('segment-count').innerText(), /^2000 of 2000 customers/);
+    assert.match(await page.getByTestId('map-editor').innerText(), /\(edited\)/);
+
     // k-means with the silhouette curve.
     await page.getByTestId('run-kmeans').click();
     await page.getByTestId('silhouette-curve').waitFor({ timeout: 120000 });
