@@ -613,8 +613,8 @@ fn ready_view(
         <>
             { cuts }
             <div class="grid">
-                <div class="card"><ChartCard chart={heat} testid="rf-heatmap" note={Some(AttrValue::from("Each cell: customers · revenue. Darker = more customers."))} /></div>
-                { map_editor(r, st, update.clone(), cell) }
+                <div style="min-width:0"><ChartCard chart={heat} testid="rf-heatmap" note={Some(AttrValue::from("Each cell: customers · revenue. Darker = more customers."))} /></div>
+                <div style="min-width:0">{ map_editor(r, st, update.clone(), cell) }</div>
             </div>
             { seg_table }
             { customers.unwrap_or_default() }
@@ -931,8 +931,8 @@ fn cluster_view(r: &SegmentResult, st: &Settings, update: Update, has_clv: bool)
                 if m.converged { "Converged." } else { "Did not fully converge: try another seed." }) }</p>
             { for cr.warnings.iter().map(|w| html! { <div class="warnbox">{ w }</div> }) }
             <div class="grid">
-                <ChartCard chart={curve} testid="silhouette-curve" note={Some(AttrValue::from("Pick the k where the curve peaks; the seed makes the result repeatable."))} />
-                <ChartCard chart={scatter} testid="cluster-scatter" />
+                <div style="min-width:0"><ChartCard chart={curve} testid="silhouette-curve" note={Some(AttrValue::from("Pick the k where the curve peaks; the seed makes the result repeatable."))} /></div>
+                <div style="min-width:0"><ChartCard chart={scatter} testid="cluster-scatter" /></div>
             </div>
             <DataTable headers={Rc::new(headers)} rows={Rc::new(rows)} export_name="clusters.csv" testid="cluster-profiles" page_size={10} />
         </div>
@@ -996,7 +996,7 @@ fn tiers_view(r: &SegmentResult) -> Html {
                     <h3>{ "Heavy / medium / light" }</h3>
                     { r.hml.as_ref().map(|t| table(t, "tiers-hml")).unwrap_or_default() }
                 </div>
-                { chart.map(|c| html! { <ChartCard chart={c} testid="tiers-chart" /> }).unwrap_or_default() }
+                <div style="min-width:0">{ chart.map(|c| html! { <ChartCard chart={c} testid="tiers-chart" /> }).unwrap_or_default() }</div>
             </div>
         </div>
     }
@@ -1021,9 +1021,9 @@ fn needs_view(r: &SegmentResult) -> Html {
         .iter()
         .map(|s| {
             let mut row = vec![
-                Cell::Text(s.label.clone()),
+                Cell::Text(s.label.replace("imp_", "")),
                 Cell::Num(s.size as f64, 0),
-                Cell::Text(s.values_most.join(", ")),
+                Cell::Text(s.values_most.join(", ").replace("imp_", "")),
             ];
             row.extend(s.mean_importance.iter().map(|v| Cell::Num(*v, 2)));
             row

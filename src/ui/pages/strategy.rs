@@ -450,8 +450,8 @@ pub fn StrategyPage() -> Html {
             <p class="lead">{ format!("{n_customers} customers in {}", src.meta.name) }</p>
             { seg_view }
             <div class="grid">
-                { equity_card }
-                { firm_card }
+                <div style="min-width:0">{ equity_card }</div>
+                <div style="min-width:0">{ firm_card }</div>
             </div>
             { whatif }
         </section>
