@@ -1,23 +1,208 @@
-//! Worker task: segment customers (RFM, maps, k-means, tiers) on a customer summary.
-//! (Request and result types are owned by the Segments page.)
+//! Worker task: segment customers on a customer summary: RFM scores and a named map (with the
+//! R×F grid and a table per segment), k-means on chosen behaviour features with k chosen by the
+//! silhouette, value tiers, needs-based segments from survey importance, and the strategy
+//! suggestions per segment. (Request and result types are owned by the Segments page.)
+//!
+//! Types crossing the worker are plain structs and enums (bincode: no tagged, untagged or
+//! flattened serde representations).
 
 use crate::domain::customers::CustomerSummary;
+use crate::domain::segmentation::kmeans::{choose_k, FeatureMatrix, KMeansModel, KSearch};
+use crate::domain::segmentation::kmeans::{KMeansParams, KSearchParams};
+use crate::domain::segmentation::needs::{needs_segments, NeedsResult};
+use crate::domain::segmentation::strategy::{segment_figures, suggest, SegmentFigures, Suggestion};
+use crate::domain::segmentation::{
+    Coverage, MonetaryKind, RfmParams, RfmResult, SegmentMap, TierResult, TierScheme,
+};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// A behaviour feature k-means can use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Feature {
+    /// Days since the last purchase.
+    Recency,
+    /// Purchase occasions.
+    Frequency,
+    /// Monetary value (total or mean spend, as in the RFM settings).
+    Monetary,
+    /// Lifetime value (needs the CLV vector).
+    Clv,
+    /// P(alive) (needs the P(alive) vector).
+    PAlive,
+}
+
+impl Feature {
+    /// Plain name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Feature::Recency => "recency (days)",
+            Feature::Frequency => "frequency",
+            Feature::Monetary => "monetary",
+            Feature::Clv => "CLV",
+            Feature::PAlive => "P(alive)",
+        }
+    }
+
+    /// All features, in display order.
+    pub const ALL: [Feature; 5] = [
+        Feature::Recency,
+        Feature::Frequency,
+        Feature::Monetary,
+        Feature::Clv,
+        Feature::PAlive,
+    ];
+}
+
+/// k-means settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterRequest {
+    /// Features (features needing a missing vector are skipped with a warning).
+    pub features: Vec<Feature>,
+    /// log(1 + x) before standardising.
+    pub log1p: bool,
+    /// Standardise every feature (z-scores).
+    pub standardize: bool,
+    /// Seed of k-means++.
+    pub seed: u64,
+    /// Smallest k tried.
+    pub k_min: u32,
+    /// Largest k tried.
+    pub k_max: u32,
+    /// Use this k instead of the silhouette's best.
+    pub k: Option<u32>,
+}
+
+impl Default for ClusterRequest {
+    fn default() -> Self {
+        ClusterRequest {
+            features: vec![Feature::Recency, Feature::Frequency, Feature::Monetary],
+            log1p: true,
+            standardize: true,
+            seed: 42,
+            k_min: 2,
+            k_max: 8,
+            k: None,
+        }
+    }
+}
+
+/// Importance answers for needs-based segments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NeedsRequest {
+    /// Attribute names (importance columns).
+    pub attributes: Vec<String>,
+    /// Respondent ids (complete rows only).
+    pub ids: Vec<String>,
+    /// One row of importance per respondent.
+    pub rows: Vec<Vec<f64>>,
+    /// Number of segments.
+    pub k: u32,
+    /// Seed.
+    pub seed: u64,
+}
 
 /// What to segment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SegmentRequest {
     /// The customer summary.
     pub summary: CustomerSummary,
+    /// RFM settings (bins or cut points, monetary total or mean).
+    pub rfm: RfmParams,
+    /// The named segment map.
+    pub map: SegmentMap,
+    /// CLV per customer, summary order (from the default lifetime-value fit), when available.
+    pub clv: Option<Vec<f64>>,
+    /// P(alive) per customer, summary order, when available.
+    pub p_alive: Option<Vec<f64>>,
+    /// k-means, when wanted.
+    pub cluster: Option<ClusterRequest>,
+    /// Value tiers: by CLV (when given) or by historical spend.
+    pub tiers_by_clv: bool,
+    /// Needs-based segments, when a survey with importance columns exists.
+    pub needs: Option<NeedsRequest>,
 }
 
 /// Cache key of the default segmentation (RFM quintiles, the R×F map): other pages
 /// (Satisfaction, Value & strategy) read each customer's segment from it.
 pub const DEFAULT_KEY: &str = "segments/default";
 
-/// The default request.
+/// The default request: RFM quintiles on total spend, the R×F map, no clustering.
 pub fn default_request(summary: CustomerSummary) -> SegmentRequest {
-    SegmentRequest { summary }
+    SegmentRequest {
+        summary,
+        rfm: RfmParams::default(),
+        map: SegmentMap::rxf(),
+        clv: None,
+        p_alive: None,
+        cluster: None,
+        tiers_by_clv: false,
+        needs: None,
+    }
+}
+
+/// One row of the segment table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SegmentRow {
+    /// Segment name.
+    pub name: String,
+    /// The map's description of it.
+    pub description: String,
+    /// Customers.
+    pub customers: u64,
+    /// Share of customers.
+    pub customer_share: f64,
+    /// Total spend.
+    pub revenue: f64,
+    /// Share of total spend.
+    pub revenue_share: f64,
+    /// Mean days since the last purchase.
+    pub mean_recency: f64,
+    /// Mean purchase occasions.
+    pub mean_frequency: f64,
+    /// Mean monetary value (as scored).
+    pub mean_monetary: f64,
+    /// Mean CLV, when given.
+    pub mean_clv: Option<f64>,
+    /// Mean P(alive), when given.
+    pub mean_p_alive: Option<f64>,
+}
+
+/// Counts and spend per (R score, F score) cell.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct RfGrid {
+    /// Bins on R (rows, 1..=r_bins).
+    pub r_bins: u32,
+    /// Bins on F (columns, 1..=f_bins).
+    pub f_bins: u32,
+    /// counts[r-1][f-1].
+    pub counts: Vec<Vec<u64>>,
+    /// revenue[r-1][f-1].
+    pub revenue: Vec<Vec<f64>>,
+    /// The most common segment in each cell.
+    pub segment: Vec<Vec<String>>,
+}
+
+/// k-means output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterResult {
+    /// Features used.
+    pub features: Vec<Feature>,
+    /// The silhouette search (curve, best k, seed).
+    pub search: KSearch,
+    /// The model shown (the best k, or the k asked for).
+    pub model: KMeansModel,
+    /// Features skipped, in plain words.
+    pub warnings: Vec<String>,
+}
+
+/// Needs-based segments with their respondents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NeedsOut {
+    /// Respondent ids, in the order of the model's labels.
+    pub ids: Vec<String>,
+    /// The segments.
+    pub result: NeedsResult,
 }
 
 /// What segmentation produced.
@@ -27,16 +212,424 @@ pub struct SegmentResult {
     pub ids: Vec<String>,
     /// Named RFM segment per customer.
     pub segment: Vec<String>,
+    /// RFM scores, cut points, bins used and warnings (scores in summary order).
+    pub rfm: Option<RfmResult>,
+    /// The map used.
+    pub map: Option<SegmentMap>,
+    /// Gaps and overlaps of the map over the score cube.
+    pub coverage: Option<Coverage>,
+    /// One row per segment, largest first.
+    pub table: Vec<SegmentRow>,
+    /// The R×F grid.
+    pub grid: RfGrid,
+    /// k-means, when asked.
+    pub cluster: Option<ClusterResult>,
+    /// Value the tiers were built on ("CLV" or "historical spend").
+    pub tier_value: String,
+    /// Pyramid tiers (top 1%, next 4%, ...).
+    pub pyramid: Option<TierResult>,
+    /// Heavy / medium / light tiers.
+    pub hml: Option<TierResult>,
+    /// Needs-based segments, when asked.
+    pub needs: Option<NeedsOut>,
+    /// Figures per segment behind the strategy rules.
+    pub figures: Vec<SegmentFigures>,
+    /// Relationship level, strategy and levers per segment.
+    pub suggestions: Vec<Suggestion>,
+    /// Notes for the user (missing CLV, skipped features...).
+    pub warnings: Vec<String>,
+}
+
+fn aligned(v: &Option<Vec<f64>>, n: usize) -> Option<&Vec<f64>> {
+    v.as_ref().filter(|v| v.len() == n)
 }
 
 /// Runs the segmentation.
 ///
 /// # Errors
-/// A message for the user.
+/// A message for the user (bad RFM settings, an empty summary, a k-means that cannot run).
 pub fn run(
     req: SegmentRequest,
     progress: &mut dyn FnMut(f64, &str),
 ) -> Result<SegmentResult, String> {
-    let _ = (req, progress);
-    Err("not implemented yet".into())
+    progress(0.05, "Scoring recency, frequency and monetary value");
+    let rfm = req.rfm.fit(&req.summary).map_err(|e| e.to_string())?;
+    let n = rfm.scores.len();
+    let mut warnings = Vec::new();
+    let clv = aligned(&req.clv, n);
+    let p_alive = aligned(&req.p_alive, n);
+    if req.clv.is_some() && clv.is_none() {
+        warnings.push("The lifetime values do not match these customers; not used.".into());
+    }
+    progress(0.2, "Naming segments");
+    let segment: Vec<String> = rfm
+        .scores
+        .iter()
+        .map(|s| req.map.assign_score(s).to_string())
+        .collect();
+    let ids: Vec<String> = rfm.scores.iter().map(|s| s.id.clone()).collect();
+    let bins = u8::try_from(rfm.bins.clamp(1, 10)).unwrap_or(5);
+    let coverage = req.map.coverage(bins);
+
+    // Segment table.
+    let spend = |s: &crate::domain::segmentation::RfmScore| match rfm.monetary_kind {
+        MonetaryKind::Total => s.monetary,
+        MonetaryKind::Mean => s.monetary * f64::from(s.frequency),
+    };
+    let total_rev: f64 = rfm.scores.iter().map(spend).sum();
+    #[derive(Default)]
+    struct Acc {
+        n: u64,
+        rev: f64,
+        r: f64,
+        f: f64,
+        m: f64,
+        clv: f64,
+        pa: f64,
+    }
+    let mut order: Vec<String> = Vec::new();
+    let mut acc: HashMap<String, Acc> = HashMap::new();
+    for (i, (s, seg)) in rfm.scores.iter().zip(&segment).enumerate() {
+        if !acc.contains_key(seg) {
+            order.push(seg.clone());
+        }
+        let a = acc.entry(seg.clone()).or_default();
+        a.n += 1;
+        a.rev += spend(s);
+        a.r += s.recency_days;
+        a.f += f64::from(s.frequency);
+        a.m += s.monetary;
+        a.clv += clv.and_then(|v| v.get(i)).copied().unwrap_or(0.0);
+        a.pa += p_alive.and_then(|v| v.get(i)).copied().unwrap_or(0.0);
+    }
+    let nf = (n as f64).max(1.0);
+    let mut table: Vec<SegmentRow> = order
+        .iter()
+        .filter_map(|name| {
+            let a = acc.get(name)?;
+            let c = (a.n as f64).max(1.0);
+            Some(SegmentRow {
+                name: name.clone(),
+                description: req.map.describe(name).to_string(),
+                customers: a.n,
+                customer_share: a.n as f64 / nf,
+                revenue: a.rev,
+                revenue_share: if total_rev > 0.0 {
+                    a.rev / total_rev
+                } else {
+                    0.0
+                },
+                mean_recency: a.r / c,
+                mean_frequency: a.f / c,
+                mean_monetary: a.m / c,
+                mean_clv: clv.map(|_| a.clv / c),
+                mean_p_alive: p_alive.map(|_| a.pa / c),
+            })
+        })
+        .collect();
+    table.sort_by(|a, b| b.customers.cmp(&a.customers).then(a.name.cmp(&b.name)));
+
+    // R×F grid.
+    progress(0.3, "Counting the R×F grid");
+    let rb = rfm.bins_used[0].max(1);
+    let fb = rfm.bins_used[1].max(1);
+    let (rbu, fbu) = (rb as usize, fb as usize);
+    let mut grid = RfGrid {
+        r_bins: rb,
+        f_bins: fb,
+        counts: vec![vec![0; fbu]; rbu],
+        revenue: vec![vec![0.0; fbu]; rbu],
+        segment: vec![vec![String::new(); fbu]; rbu],
+    };
+    let mut cell_seg: HashMap<(usize, usize), HashMap<&str, u64>> = HashMap::new();
+    for (s, seg) in rfm.scores.iter().zip(&segment) {
+        let (r, f) = (usize::from(s.r.max(1)) - 1, usize::from(s.f.max(1)) - 1);
+        if let Some(c) = grid.counts.get_mut(r).and_then(|row| row.get_mut(f)) {
+            *c += 1;
+        }
+        if let Some(c) = grid.revenue.get_mut(r).and_then(|row| row.get_mut(f)) {
+            *c += spend(s);
+        }
+        *cell_seg
+            .entry((r, f))
+            .or_default()
+            .entry(seg.as_str())
+            .or_default() += 1;
+    }
+    for ((r, f), m) in cell_seg {
+        let best = m
+            .into_iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+            .map(|x| x.0.to_string())
+            .unwrap_or_default();
+        if let Some(c) = grid.segment.get_mut(r).and_then(|row| row.get_mut(f)) {
+            *c = best;
+        }
+    }
+    // Cells with no customers: what the map would call them.
+    for r in 0..rbu {
+        for f in 0..fbu {
+            if let Some(c) = grid.segment.get_mut(r).and_then(|row| row.get_mut(f)) {
+                if c.is_empty() {
+                    let (ru, fu) = (r as u8 + 1, f as u8 + 1);
+                    *c = req.map.assign(ru, fu, fu).to_string();
+                }
+            }
+        }
+    }
+
+    // Strategy.
+    let by_id = |v: Option<&Vec<f64>>| -> Option<HashMap<String, f64>> {
+        v.map(|v| ids.iter().cloned().zip(v.iter().copied()).collect())
+    };
+    let pa_map = by_id(p_alive);
+    let clv_map = by_id(clv);
+    let figures = segment_figures(&rfm, &segment, pa_map.as_ref(), clv_map.as_ref());
+    let suggestions = suggest(&figures);
+
+    // Tiers.
+    progress(0.4, "Building value tiers");
+    let (tier_value, values): (String, Vec<(String, f64)>) = match clv {
+        Some(v) if req.tiers_by_clv => (
+            "CLV".into(),
+            ids.iter().cloned().zip(v.iter().copied()).collect(),
+        ),
+        _ => {
+            if req.tiers_by_clv {
+                warnings
+                    .push("No lifetime values yet: tiers are built on historical spend.".into());
+            }
+            (
+                "historical spend".into(),
+                ids.iter()
+                    .cloned()
+                    .zip(rfm.scores.iter().map(spend))
+                    .collect(),
+            )
+        }
+    };
+    let pyramid = TierScheme::pyramid().assign(&values).ok();
+    let hml = TierScheme::heavy_medium_light().assign(&values).ok();
+
+    // k-means.
+    let cluster = match &req.cluster {
+        Some(c) => {
+            progress(0.5, "Clustering (trying each k)");
+            Some(cluster(&rfm, clv, p_alive, c)?)
+        }
+        None => None,
+    };
+
+    // Needs.
+    let needs = match &req.needs {
+        Some(nr) if !nr.rows.is_empty() && !nr.attributes.is_empty() => {
+            progress(0.85, "Grouping survey answers by needs");
+            let x = FeatureMatrix::from_rows(nr.attributes.clone(), &nr.rows)
+                .map_err(|e| format!("needs segments: {e}"))?;
+            let params = KMeansParams {
+                k: nr.k,
+                seed: nr.seed,
+                standardize: false,
+                log1p: false,
+                ..Default::default()
+            };
+            let result = needs_segments(&x, &params).map_err(|e| format!("needs segments: {e}"))?;
+            Some(NeedsOut {
+                ids: nr.ids.clone(),
+                result,
+            })
+        }
+        _ => None,
+    };
+    progress(1.0, "Done");
+    Ok(SegmentResult {
+        ids,
+        segment,
+        map: Some(req.map),
+        coverage: Some(coverage),
+        table,
+        grid,
+        cluster,
+        tier_value,
+        pyramid,
+        hml,
+        needs,
+        figures,
+        suggestions,
+        warnings,
+        rfm: Some(rfm),
+    })
+}
+
+fn cluster(
+    rfm: &RfmResult,
+    clv: Option<&Vec<f64>>,
+    p_alive: Option<&Vec<f64>>,
+    c: &ClusterRequest,
+) -> Result<ClusterResult, String> {
+    let mut warnings = Vec::new();
+    let mut used = Vec::new();
+    for f in &c.features {
+        let ok = match f {
+            Feature::Clv => clv.is_some(),
+            Feature::PAlive => p_alive.is_some(),
+            _ => true,
+        };
+        if ok {
+            if !used.contains(f) {
+                used.push(*f);
+            }
+        } else {
+            warnings.push(format!(
+                "{} skipped: run the lifetime-value fit first.",
+                f.name()
+            ));
+        }
+    }
+    if used.is_empty() {
+        return Err("k-means: choose at least one feature.".into());
+    }
+    let rows: Vec<Vec<f64>> = rfm
+        .scores
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            used.iter()
+                .map(|f| match f {
+                    Feature::Recency => s.recency_days,
+                    Feature::Frequency => f64::from(s.frequency),
+                    Feature::Monetary => s.monetary.max(0.0),
+                    Feature::Clv => clv.and_then(|v| v.get(i)).copied().unwrap_or(0.0).max(0.0),
+                    Feature::PAlive => p_alive.and_then(|v| v.get(i)).copied().unwrap_or(0.0),
+                })
+                .collect()
+        })
+        .collect();
+    let names = used.iter().map(|f| f.name().to_string()).collect();
+    let x = FeatureMatrix::from_rows(names, &rows).map_err(|e| format!("k-means: {e}"))?;
+    let kmeans = KMeansParams {
+        seed: c.seed,
+        log1p: c.log1p,
+        standardize: c.standardize,
+        ..Default::default()
+    };
+    let search = choose_k(
+        &x,
+        &KSearchParams {
+            k_min: c.k_min,
+            k_max: c.k_max,
+            kmeans: kmeans.clone(),
+            ..Default::default()
+        },
+    )
+    .map_err(|e| format!("k-means: {e}"))?;
+    let model = match c.k {
+        Some(k) if k != search.best_k => KMeansParams { k, ..kmeans }
+            .fit(&x)
+            .map_err(|e| format!("k-means: {e}"))?,
+        _ => search.best.clone(),
+    };
+    Ok(ClusterResult {
+        features: used,
+        search,
+        model,
+        warnings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::customers::{summarize, SummaryOptions, Transaction};
+    use chrono::NaiveDate;
+
+    fn sample_summary(n: usize) -> CustomerSummary {
+        let start = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        let mut log = Vec::new();
+        for c in 0..n {
+            let visits = 1 + (c * 7) % 9;
+            for v in 0..visits {
+                let day = ((c * 13 + v * 29) % 360) as u64;
+                log.push(Transaction {
+                    customer_id: format!("c{c:04}"),
+                    date: start + chrono::Days::new(day),
+                    amount: 5.0 + ((c * 31 + v * 17) % 200) as f64,
+                    margin: None,
+                    quantity: None,
+                    channel: None,
+                    product: None,
+                });
+            }
+        }
+        summarize(&log, &SummaryOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn default_run_gives_every_customer_exactly_one_segment() {
+        let summary = sample_summary(300);
+        let ids: Vec<String> = summary.customers.iter().map(|c| c.id.clone()).collect();
+        let r = run(default_request(summary), &mut |_, _| {}).unwrap();
+        assert_eq!(r.ids, ids);
+        assert_eq!(r.segment.len(), ids.len());
+        assert!(r.segment.iter().all(|s| !s.is_empty()));
+        let in_table: u64 = r.table.iter().map(|t| t.customers).sum();
+        assert_eq!(in_table, ids.len() as u64);
+        let in_grid: u64 = r.grid.counts.iter().flatten().sum();
+        assert_eq!(in_grid, ids.len() as u64);
+        let shares: f64 = r.table.iter().map(|t| t.revenue_share).sum();
+        assert!((shares - 1.0).abs() < 1e-9);
+        assert!(!r.suggestions.is_empty());
+    }
+
+    #[test]
+    fn request_and_result_round_trip_through_bincode() {
+        let summary = sample_summary(120);
+        let n = summary.customers.len();
+        let mut req = default_request(summary);
+        req.clv = Some((0..n).map(|i| i as f64).collect());
+        req.p_alive = Some(vec![0.5; n]);
+        req.tiers_by_clv = true;
+        req.cluster = Some(ClusterRequest {
+            features: vec![Feature::Frequency, Feature::Monetary, Feature::Clv],
+            k_max: 4,
+            ..Default::default()
+        });
+        req.needs = Some(NeedsRequest {
+            attributes: vec!["imp_price".into(), "imp_quality".into()],
+            ids: (0..40).map(|i| format!("r{i}")).collect(),
+            rows: (0..40)
+                .map(|i| vec![f64::from(i % 5 + 1), f64::from((i * 3) % 5 + 1)])
+                .collect(),
+            k: 3,
+            seed: 7,
+        });
+        let bytes = bincode::serialize(&req).unwrap();
+        let back: SegmentRequest = bincode::deserialize(&bytes).unwrap();
+        assert_eq!(back, req);
+        let res = run(req, &mut |_, _| {}).unwrap();
+        assert!(res.cluster.is_some() && res.needs.is_some());
+        assert_eq!(res.tier_value, "CLV");
+        let bytes = bincode::serialize(&res).unwrap();
+        let back: SegmentResult = bincode::deserialize(&bytes).unwrap();
+        assert_eq!(back, res);
+        let task = crate::worker::tasks::Output::Segment(Box::new(res));
+        let bytes = bincode::serialize(&task).unwrap();
+        let _: crate::worker::tasks::Output = bincode::deserialize(&bytes).unwrap();
+    }
+
+    #[test]
+    fn cluster_seed_makes_results_repeat() {
+        let summary = sample_summary(200);
+        let mut req = default_request(summary);
+        req.cluster = Some(ClusterRequest {
+            k_max: 4,
+            seed: 9,
+            ..Default::default()
+        });
+        let a = run(req.clone(), &mut |_, _| {}).unwrap();
+        let b = run(req, &mut |_, _| {}).unwrap();
+        let (a, b) = (a.cluster.unwrap(), b.cluster.unwrap());
+        assert_eq!(a.model.labels, b.model.labels);
+        assert_eq!(a.search.seed, 9);
+    }
 }

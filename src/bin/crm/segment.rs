@@ -1,7 +1,7 @@
 //! `crm segment`: RFM scores and a named map, k-means clusters, or value tiers, written per
 //! customer as CSV, with a summary per segment on stderr.
 
-use crm::domain::customers::{summarize, CustomerSummary, SummaryOptions, TimeUnit, Transaction};
+use crate::input::{load_summary, InputArgs};
 use crm::domain::segmentation::kmeans::{choose_k, FeatureMatrix, KMeansParams, KSearchParams};
 use crm::domain::segmentation::{MonetaryKind, RfmParams, RfmResult, SegmentMap, TierScheme};
 use std::collections::HashMap;
@@ -10,8 +10,10 @@ use std::io::Write;
 /// Arguments of `crm segment`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The input file: a transaction log `customer_id,date(YYYY-MM-DD),amount` (header optional).
-    pub file: std::path::PathBuf,
+    /// Input file and how to read it (any supported export; boxed: it is large, and `Command`
+    /// holds it by value).
+    #[command(flatten)]
+    pub input: Box<InputArgs>,
     /// Method: rfm, kmeans or tiers.
     #[arg(long, default_value = "rfm")]
     pub method: String,
@@ -38,66 +40,10 @@ pub struct Args {
     pub output: Option<std::path::PathBuf>,
 }
 
-/// Reads a transaction log (`customer_id,date,amount`, dates as YYYY-MM-DD, an optional
-/// header) and summarises it in days. A stand-in until the shared importer lands.
-fn load_input(path: &std::path::Path) -> Result<CustomerSummary, String> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut log = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let rec = rec.map_err(|e| format!("{}: {e}", path.display()))?;
-        let (Some(id), Some(date), Some(amount)) = (rec.get(0), rec.get(1), rec.get(2)) else {
-            return Err(format!(
-                "{} row {}: expected 3 columns",
-                path.display(),
-                i + 1
-            ));
-        };
-        let parsed = (
-            chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d"),
-            amount.parse::<f64>(),
-        );
-        match parsed {
-            (Ok(date), Ok(amount)) => log.push(Transaction {
-                customer_id: id.to_string(),
-                date,
-                amount,
-                margin: None,
-                quantity: None,
-                channel: None,
-                product: None,
-            }),
-            _ if i == 0 => continue, // header
-            (Err(_), _) => {
-                return Err(format!(
-                    "{} row {}, column \"date\": expected YYYY-MM-DD, found {date:?}",
-                    path.display(),
-                    i + 1
-                ))
-            }
-            (_, Err(_)) => {
-                return Err(format!(
-                    "{} row {}, column \"amount\": expected a number, found {amount:?}",
-                    path.display(),
-                    i + 1
-                ))
-            }
-        }
-    }
-    let options = SummaryOptions {
-        time_unit: TimeUnit::Day,
-        ..Default::default()
-    };
-    summarize(&log, &options).map_err(|e| e.to_string())
-}
-
 /// Runs `crm segment`.
 pub fn run(args: &Args) -> Result<(), String> {
-    let summary = load_input(&args.file)?;
+    let (summary, report) = load_summary(&args.input)?;
+    eprint!("{report}");
     let monetary = match args.monetary.as_str() {
         "total" => MonetaryKind::Total,
         "mean" => MonetaryKind::Mean,

@@ -1,0 +1,65 @@
+// Segments and Value & strategy pages on the sample data: RFM segments through the worker
+// (heat map and table, every customer counted), a segment's customers listed and exported as
+// CSV, k-means with its silhouette curve, and a budget split that sums to the budget.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { start, screenshot } from './harness.mjs';
+
+test('segments the sample, lists and exports a segment, runs k-means, splits a budget', async () => {
+  const h = await start();
+  try {
+    const { page } = h;
+    await h.open('#/segments');
+    await page.getByTestId('segment-count').waitFor({ timeout: 120000 });
+    await page.getByTestId('rf-heatmap').waitFor();
+    assert.match(await page.getByTestId('segment-count').innerText(), /^2000 of 2000 customers/);
+    const cuts = await page.getByTestId('cut-points').innerText();
+    assert.match(cuts, /Recency \(days\)/);
+    await screenshot(page, 'segments');
+
+    // Click the first segment: its customers are listed; export them.
+    const firstRow = page.locator('[data-testid="segment-table"] tbody tr').first();
+    const size = Number((await firstRow.locator('td').nth(1).innerText()).replace(/[^0-9]/g, ''));
+    await firstRow.click();
+    const card = page.getByTestId('segment-customers-card');
+    await card.waitFor();
+    assert.match(await card.locator('h2').innerText(), new RegExp(`\\(${size}\\)`));
+    const button = page.locator('[data-testid="segment-customers"] [data-testid="export-csv"]');
+    const [dl] = await Promise.all([page.waitForEvent('download'), button.click()]);
+    assert.match(dl.suggestedFilename(), /^segment-.*\.csv$/);
+    const text = fs.readFileSync(await dl.path(), 'utf8').trim().split(/\r?\n/);
+    assert.match(text[0], /^Customer,Segment,R,F,M/);
+    assert.equal(text.length - 1, size);
+
+    // Edit the map: reassign one cell to a new segment; every customer is still counted once.
+    await page.getByTestId('map-cell-1-1').click();
+    await page.getByTestId('assign-to').fill('Fresh Faces');
+    await page.getByTestId('assign-cell').click();
+    await page.locator('[data-testid="segment-table"] td', { hasText: 'Fresh Faces' }).first().waitFor({ timeout: 60000 });
+    assert.match(await page.getByTestId('segment-count').innerText(), /^2000 of 2000 customers/);
+    assert.match(await page.getByTestId('map-editor').innerText(), /\(edited\)/);
+
+    // k-means with the silhouette curve.
+    await page.getByTestId('run-kmeans').click();
+    await page.getByTestId('silhouette-curve').waitFor({ timeout: 120000 });
+    await page.getByTestId('cluster-scatter').waitFor();
+    assert.match(await page.getByTestId('kmeans-summary').innerText(), /seed 42/);
+    assert.ok((await page.locator('[data-testid="silhouette-curve"] svg polyline, [data-testid="silhouette-curve"] svg path').count()) > 0);
+    await screenshot(page, 'segments-kmeans');
+
+    // Value & strategy: the budget split sums to the budget.
+    await page.getByTestId('nav-value---strategy').click();
+    await page.getByTestId('budget-total').waitFor({ timeout: 120000 });
+    const budget = Number(await page.getByTestId('budget').inputValue());
+    const total = Number(await page.getByTestId('budget-total').innerText());
+    assert.ok(Math.abs(total - budget) < 0.5, `allocated ${total} of ${budget}`);
+    const spends = await page.getByTestId('budget-spend').allInnerTexts();
+    const sum = spends.map(Number).reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(sum - budget) < 1, `segments sum to ${sum}`);
+    assert.ok((await page.locator('[data-testid="strategy-table"] tbody tr').count()) > 1);
+    await screenshot(page, 'strategy');
+  } finally {
+    await h.stop(assert);
+  }
+});
