@@ -107,14 +107,21 @@ impl TxLog {
 
     /// One customer's rows, in file order.
     pub fn for_customer(&self, id: &str) -> Vec<Transaction> {
-        let Some(c) = self.ids.iter().position(|x| x == id) else { return Vec::new() };
+        let Some(c) = self.ids.iter().position(|x| x == id) else {
+            return Vec::new();
+        };
         let c = c as u32;
-        (0..self.len()).filter(|&i| self.customer.get(i) == Some(&c)).filter_map(|i| self.get(i)).collect()
+        (0..self.len())
+            .filter(|&i| self.customer.get(i) == Some(&c))
+            .filter_map(|i| self.get(i))
+            .collect()
     }
 
     /// Each row's date.
     pub fn dates(&self) -> impl Iterator<Item = NaiveDate> + '_ {
-        self.day.iter().filter_map(|d| NaiveDate::from_num_days_from_ce_opt(*d))
+        self.day
+            .iter()
+            .filter_map(|d| NaiveDate::from_num_days_from_ce_opt(*d))
     }
 }
 
@@ -559,7 +566,11 @@ mod tests {
 
     #[test]
     fn compact_log_gives_back_each_row() {
-        let log = vec![tx("007", "2020-01-01", 10.0), tx("2", "2020-01-05", 3.5), tx("007", "2020-02-01", -1.0)];
+        let log = vec![
+            tx("007", "2020-01-01", 10.0),
+            tx("2", "2020-01-05", 3.5),
+            tx("007", "2020-02-01", -1.0),
+        ];
         let c = TxLog::from_transactions(&log);
         assert_eq!(c.len(), 3);
         assert_eq!(c.ids, vec!["007".to_string(), "2".to_string()]);

@@ -78,7 +78,13 @@ impl WorkerClient {
                         }));
                     }
                     Response::Done { job, output } => {
-                        web_sys::console::debug_1(&format!("page: job {job} result received at {:.0} ms", js_sys::Date::now() % 1e6).into());
+                        web_sys::console::debug_1(
+                            &format!(
+                                "page: job {job} result received at {:.0} ms",
+                                js_sys::Date::now() % 1e6
+                            )
+                            .into(),
+                        );
                         let done = inner.pending.borrow_mut().remove(&job);
                         inner.on_progress.emit(None);
                         if let Some(done) = done {
@@ -109,7 +115,13 @@ impl WorkerClient {
             fraction: 0.0,
             stage: "Starting".into(),
         }));
-        web_sys::console::debug_1(&format!("page: job {job} sent at {:.0} ms", js_sys::Date::now() % 1e6).into());
+        web_sys::console::debug_1(
+            &format!(
+                "page: job {job} sent at {:.0} ms",
+                js_sys::Date::now() % 1e6
+            )
+            .into(),
+        );
         self.send(Request::Run { job, task });
         job
     }

@@ -207,7 +207,10 @@ fn new_id() -> String {
 async fn storage_estimate() -> Option<u64> {
     let storage = web_sys::window()?.navigator().storage();
     let promise = storage.estimate().ok()?;
-    let est: web_sys::StorageEstimate = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?.into();
+    let est: web_sys::StorageEstimate = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .ok()?
+        .into();
     est.get_usage().map(|u| u as u64)
 }
 

@@ -8,7 +8,7 @@
 use crate::domain::clv::gammagamma::{FittedGammaGamma, GammaGammaParams};
 use crate::domain::clv::validation::{self, DataGate, HoldoutRow, RepeatBin};
 use crate::domain::clv::{self, BtydParams, ClvSettings, FittedModel, ModelKind};
-use crate::domain::customers::{self, CustomerSummary, SummaryOptions, Transaction};
+use crate::domain::customers::{self, CustomerSummary, SummaryOptions, Transaction, TxLog};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -25,7 +25,7 @@ pub struct ClvRequest {
     pub settings: ClvSettings,
     /// The transaction log, for the calibration/holdout validation and the cumulative
     /// purchases chart (empty: no validation).
-    pub transactions: Vec<Transaction>,
+    pub transactions: TxLog,
     /// How the summary was built (time unit, observation end, returns); used to build the
     /// calibration summary.
     pub summary_options: SummaryOptions,
@@ -59,7 +59,7 @@ pub fn default_request(summary: CustomerSummary) -> ClvRequest {
         model: ModelKind::BgNbd,
         gamma_gamma: true,
         settings,
-        transactions: Vec::new(),
+        transactions: TxLog::default(),
         summary_options: SummaryOptions::default(),
         calibration_end: None,
     }
@@ -331,7 +331,7 @@ fn histogram(values: &[f64], bins: usize) -> Vec<HistBin> {
 }
 
 fn validate(req: &ClvRequest, progress: &mut dyn FnMut(f64)) -> Result<Validation, String> {
-    let txs = &req.transactions;
+    let txs = &req.transactions.to_vec();
     let first = txs.iter().map(|t| t.date).min().ok_or("no transactions")?;
     let last = txs.iter().map(|t| t.date).max().ok_or("no transactions")?;
     let end = req.summary_options.observation_end.unwrap_or(last);
@@ -447,7 +447,7 @@ mod tests {
     use super::*;
     use crate::worker::tasks::{self, Output, Task};
 
-    fn sample() -> (CustomerSummary, Vec<Transaction>) {
+    fn sample() -> (CustomerSummary, TxLog) {
         let Output::Sample { transactions, .. } = tasks::run(
             Task::Sample {
                 n_customers: 2000,

@@ -35,7 +35,11 @@ impl Worker for AnalysisWorker {
                 let started = js_sys::Date::now();
                 let result = super::tasks::run(task, &mut progress);
                 web_sys::console::debug_1(
-                    &format!("worker: job {job} computed in {:.0} ms", js_sys::Date::now() - started).into(),
+                    &format!(
+                        "worker: job {job} computed in {:.0} ms",
+                        js_sys::Date::now() - started
+                    )
+                    .into(),
                 );
                 let reply = match result {
                     Ok(output) => Response::Done { job, output },

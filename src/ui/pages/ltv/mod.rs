@@ -262,8 +262,8 @@ fn LtvBody(p: &BodyProps) -> Html {
             let mut v: Vec<(NaiveDate, f64)> = src
                 .data
                 .transactions
-                .iter()
-                .filter(|t| t.customer_id == id)
+                .for_customer(&id)
+                .into_iter()
                 .map(|t| (t.date, t.amount))
                 .collect();
             v.sort_by_key(|p| p.0);
