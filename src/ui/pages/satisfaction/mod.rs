@@ -464,7 +464,7 @@ fn nps_test_card(
 fn trend_chart<T>(title: &str, y: &str, pts: &[TrendPoint<T>], f: impl Fn(&T) -> f64) -> Rc<Chart> {
     let cats = pts
         .iter()
-        .map(|p| format!("{} (n={})", p.label, p.n))
+        .map(|p| format!("{} ({})", p.label.get(2..).unwrap_or(p.label.as_str()), p.n))
         .collect();
     let vals = pts
         .iter()
@@ -882,7 +882,11 @@ fn kano_card(a: &Analysis) -> Html {
                     Cell::Num(c.q as f64, 0),
                     Cell::Text(cat),
                     Cell::Num(k.better.unwrap_or(f64::NAN), 2),
-                    Cell::Num(k.worse.map_or(f64::NAN, |w| w + 0.0), 2),
+                    Cell::Num(
+                        k.worse
+                            .map_or(f64::NAN, |w| (w * 100.0).round() / 100.0 + 0.0),
+                        2,
+                    ),
                     Cell::Num(100.0 * k.questionable_rate, 1),
                 ]
             })
@@ -901,7 +905,7 @@ fn kano_card(a: &Analysis) -> Html {
                         x: k.worse?.abs(),
                         y: k.better?,
                         group: 0,
-                        label: Some(format!("{} (n={})", k.feature, k.n)),
+                        label: Some(k.feature.clone()),
                     })
                 })
                 .collect(),
