@@ -612,7 +612,7 @@ fn ready_view(
     html! {
         <>
             { cuts }
-            <div class="grid">
+            <div>
                 <div style="min-width:0"><ChartCard chart={heat} testid="rf-heatmap" note={Some(AttrValue::from("Each cell: customers · revenue. Darker = more customers."))} /></div>
                 <div style="min-width:0">{ map_editor(r, st, update.clone(), cell) }</div>
             </div>
@@ -930,7 +930,7 @@ fn cluster_view(r: &SegmentResult, st: &Settings, update: Update, has_clv: bool)
                 cr.search.silhouette_rows, if cr.search.silhouette_exact { " (all)" } else { " (a sample)" },
                 if m.converged { "Converged." } else { "Did not fully converge: try another seed." }) }</p>
             { for cr.warnings.iter().map(|w| html! { <div class="warnbox">{ w }</div> }) }
-            <div class="grid">
+            <div>
                 <div style="min-width:0"><ChartCard chart={curve} testid="silhouette-curve" note={Some(AttrValue::from("Pick the k where the curve peaks; the seed makes the result repeatable."))} /></div>
                 <div style="min-width:0"><ChartCard chart={scatter} testid="cluster-scatter" /></div>
             </div>
@@ -989,7 +989,7 @@ fn tiers_view(r: &SegmentResult) -> Html {
     html! {
         <div class="card" data-testid="tiers-card">
             <h2>{ format!("Value tiers (by {})", r.tier_value) }</h2>
-            <div class="grid">
+            <div>
                 <div>
                     <h3>{ "Pyramid" }</h3>
                     { r.pyramid.as_ref().map(|t| table(t, "tiers-pyramid")).unwrap_or_default() }
