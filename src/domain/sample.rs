@@ -217,19 +217,19 @@ pub fn survey(log: &SampleLog, params: &SampleParams, share: f64, seed: u64) -> 
         if rng.gen::<f64>() >= share {
             continue;
         }
-        // Latent satisfaction: higher for frequent, surviving customers.
-        let mood = 0.9 * (c.lambda.ln() + 1.5)
-            + if c.alive_at_end { 0.8 } else { -0.8 }
-            + normal(&mut rng);
+        // Latent satisfaction: higher for frequent, surviving customers. ln λ is centred on its
+        // mean under the Gamma prior (ψ(r) − ln α ≈ −6 here) and scaled by its spread (about 4).
+        let lambda_z = (c.lambda.ln() + 6.0) / 4.0;
+        let mood = 0.9 * lambda_z + if c.alive_at_end { 0.5 } else { -0.5 } + 0.7 * normal(&mut rng);
         let answers = 1 + u32::from(rng.gen::<f64>() < 0.3);
         for k in 0..answers {
             let day = rng.gen_range(0..params.observation_days.max(1));
             let date = params.start + Duration::days(i64::from(day));
             let m = mood + 0.4 * normal(&mut rng) + f64::from(k) * 0.2;
-            let nps = clamp_round(7.0 + 1.6 * m, 0.0, 10.0);
-            let csat = clamp_round(3.6 + 0.7 * m, 1.0, 5.0);
-            let ces = clamp_round(5.0 + 0.8 * m, 1.0, 7.0);
-            let overall = clamp_round(4.8 + 0.9 * m, 1.0, 7.0);
+            let nps = clamp_round(7.6 + 1.7 * m, 0.0, 10.0);
+            let csat = clamp_round(3.8 + 0.8 * m, 1.0, 5.0);
+            let ces = clamp_round(5.2 + 0.9 * m, 1.0, 7.0);
+            let overall = clamp_round(5.0 + 1.0 * m, 1.0, 7.0);
             let _ = write!(csv, "{},{date},{nps},{csat},{ces},{overall}", c.id);
             for (i, _) in ATTRIBUTES.iter().enumerate() {
                 let exp = clamp_round(5.0 + 0.8 * normal(&mut rng), 1.0, 7.0);
@@ -347,5 +347,26 @@ mod tests {
         let lines: Vec<&str> = c.lines().collect();
         assert_eq!(lines[1], "0,1000");
         assert_eq!(lines.len(), 14);
+    }
+}
+
+#[cfg(test)]
+mod survey_shape {
+    use super::*;
+
+    #[test]
+    fn sample_survey_is_plausible_and_tracks_behaviour() {
+        let p = SampleParams::default();
+        let log = transaction_log(&p).unwrap();
+        let s = survey(&log, &p, 0.25, 43);
+        let rows: Vec<Vec<&str>> = s.lines().skip(1).map(|l| l.split(',').collect()).collect();
+        let nps: Vec<f64> = rows.iter().map(|r| r[2].parse().unwrap()).collect();
+        let n = nps.len() as f64;
+        let promoters = nps.iter().filter(|v| **v >= 9.0).count() as f64 / n;
+        let detractors = nps.iter().filter(|v| **v <= 6.0).count() as f64 / n;
+        let score = 100.0 * (promoters - detractors);
+        // A believable mix: neither everyone detracting nor everyone promoting.
+        assert!((-40.0..40.0).contains(&score), "NPS {score}");
+        assert!(promoters > 0.15 && detractors > 0.15, "{promoters} {detractors}");
     }
 }
