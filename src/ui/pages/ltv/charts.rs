@@ -59,6 +59,21 @@ pub fn cumulative(v: &Validation, unit: &str) -> Chart {
                 points: v.cumulative.iter().map(|p| (p.t, p.expected)).collect(),
                 dashed: true,
             },
+            Series {
+                name: "Calibration end".into(),
+                points: {
+                    let days =
+                        crate::domain::customers::TimeUnit::parse(unit).map_or(7.0, |u| u.days());
+                    let t = (v.calibration_end - v.first_date).num_days() as f64 / days;
+                    let top = v
+                        .cumulative
+                        .iter()
+                        .map(|p| p.actual.max(p.expected))
+                        .fold(0.0, f64::max);
+                    vec![(t, 0.0), (t, top)]
+                },
+                dashed: true,
+            },
         ]),
     }
 }

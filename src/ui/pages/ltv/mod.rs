@@ -424,8 +424,9 @@ fn LtvBody(p: &BodyProps) -> Html {
             </div>
             <p class="note" data-testid="model-description">{ format!("{}: {}", c.model.name(), c.model.description()) }</p>
             <p class="note" data-testid="settings-explained">{ format!(
-                "Model time unit: {unit_name} (t and T are in {unit_name}s). CLV adds up {m} months; one month = {u} {unit_name}s; each month's value is divided by (1 + {d})^month (about {y:.1}% a year); margin = {mg:.0}% of revenue.",
-                m = c.months, u = units_per_month, d = c.discount, y = ((1.0 + c.discount).powi(12) - 1.0) * 100.0, mg = c.margin * 100.0) }</p>
+                "Model time unit: {unit_name} (t and T are in {unit_name}s). CLV adds up {m} months; one month = {u} {unit_name}s; each month's value is divided by (1 + {d})^month (about {y:.1}% a year); margin = {mg:.0}% of revenue{hint}.",
+                m = c.months, u = units_per_month, d = c.discount, y = ((1.0 + c.discount).powi(12) - 1.0) * 100.0, mg = c.margin * 100.0,
+                hint = if c.margin >= 1.0 { " (CLV in revenue: set your gross margin to see profit)" } else { "" }) }</p>
         </section>
     };
 
@@ -639,7 +640,7 @@ fn results(
             if !r.validation_note.is_empty() { <p class="warnbox" data-testid="validation-note">{ &r.validation_note }</p> }
             <div class="grid wide">
                 if let Some(h) = &ch.holdout { <ChartCard chart={h.clone()} testid="chart-holdout" /> }
-                if let Some(cu) = &ch.cumulative { <ChartCard chart={cu.clone()} testid="chart-cumulative" note={AttrValue::from("Dashed: the model fitted before the calibration end; the line after it is a forecast.")} /> }
+                if let Some(cu) = &ch.cumulative { <ChartCard chart={cu.clone()} testid="chart-cumulative" note={AttrValue::from("Dashed: the model fitted on purchases up to the calibration end (the vertical line); after the line it is a forecast.")} /> }
                 <ChartCard chart={ch.repeat.clone()} testid="chart-repeat" note={AttrValue::from("Whole period, full fit: how many customers made 0, 1, 2, … repeat purchases, against what the model expects for customers of the same ages.")} />
             </div>
         </section>
