@@ -220,7 +220,8 @@ pub fn survey(log: &SampleLog, params: &SampleParams, share: f64, seed: u64) -> 
         // Latent satisfaction: higher for frequent, surviving customers. ln λ is centred on its
         // mean under the Gamma prior (ψ(r) − ln α ≈ −6 here) and scaled by its spread (about 4).
         let lambda_z = (c.lambda.ln() + 6.0) / 4.0;
-        let mood = 0.9 * lambda_z + if c.alive_at_end { 0.5 } else { -0.5 } + 0.7 * normal(&mut rng);
+        let mood =
+            0.9 * lambda_z + if c.alive_at_end { 0.5 } else { -0.5 } + 0.7 * normal(&mut rng);
         let answers = 1 + u32::from(rng.gen::<f64>() < 0.3);
         for k in 0..answers {
             let day = rng.gen_range(0..params.observation_days.max(1));
@@ -367,6 +368,9 @@ mod survey_shape {
         let score = 100.0 * (promoters - detractors);
         // A believable mix: neither everyone detracting nor everyone promoting.
         assert!((-40.0..40.0).contains(&score), "NPS {score}");
-        assert!(promoters > 0.15 && detractors > 0.15, "{promoters} {detractors}");
+        assert!(
+            promoters > 0.15 && detractors > 0.15,
+            "{promoters} {detractors}"
+        );
     }
 }

@@ -12,7 +12,16 @@ use crate::domain::customers::{CustomerRecord, CustomerSummary, TimeUnit};
 const X: &[&str] = &["x", "frequency", "freq", "repeat purchases"];
 const TX: &[&str] = &["t x", "tx", "recency", "t_x"];
 const T: &[&str] = &["t", "age", "t cal", "big t"];
-const M: &[&str] = &["m", "monetary value", "monetary", "mean spend", "avg spend"];
+const M: &[&str] = &[
+    "m",
+    "monetary value",
+    "monetary",
+    "mean spend",
+    "avg spend",
+    "zbar",
+    "m bar",
+    "mean value",
+];
 const ID: &[&str] = &[
     "id",
     "customer id",
