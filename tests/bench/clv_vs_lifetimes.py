@@ -6,7 +6,7 @@ Set-up (once):
     python3 -m venv /tmp/ltvenv
     /tmp/ltvenv/bin/pip install lifetimes==0.11.3 numpy==1.24.4 pandas==1.5.3 scipy==1.10.1 \
         autograd==1.9.1 dill==0.4.1 "setuptools<81"
-    cargo build --release --bin crm
+    cargo build --profile native --bin crm
 Run (from the repository root):
     /tmp/ltvenv/bin/python tests/bench/clv_vs_lifetimes.py [--n 1000000] [--pnbd-n 100000]
 
@@ -27,7 +27,7 @@ import pandas as pd
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
-CRM = os.path.join(ROOT, "target", "release", "crm")
+CRM = os.path.join(ROOT, "target", "native", "crm")
 
 
 def simulate(n, seed=1, r=0.243, alpha=4.414, a=0.793, b=2.426, horizon=39.0):
@@ -90,7 +90,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(HERE, "BENCHMARKS_CLV.md"))
     args = ap.parse_args()
     if not os.path.exists(CRM):
-        sys.exit(f"{CRM} is missing: run cargo build --release --bin crm first")
+        sys.exit(f"{CRM} is missing: run cargo build --profile native --bin crm first")
     work = "/tmp/clv_bench"
     os.makedirs(work, exist_ok=True)
     t0 = time.perf_counter()
