@@ -115,6 +115,16 @@ pub fn fmt_tick(v: f64) -> String {
     }
 }
 
+/// Formats a tick with enough decimals to tell neighbouring ticks `step` apart.
+pub fn fmt_tick_step(v: f64, step: f64) -> String {
+    if step > 0.0 && step < 1.0 && v.abs() < 1e3 {
+        let decimals = (-step.log10()).ceil().clamp(1.0, 6.0) as usize;
+        format!("{v:.decimals$}")
+    } else {
+        fmt_tick(v)
+    }
+}
+
 /// Nice tick positions covering [lo, hi].
 pub fn ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
     if !(lo.is_finite() && hi.is_finite()) || hi <= lo {
@@ -174,6 +184,7 @@ impl Frame {
 
 fn axes(out: &mut String, f: &Frame, chart: &Chart, xticks: bool) {
     let yt = ticks(f.y0, f.y1, 5);
+    let ystep = yt.get(1).zip(yt.first()).map_or(0.0, |(b, a)| b - a);
     for t in &yt {
         let y = f.sy(*t);
         let _ = write!(
@@ -182,17 +193,19 @@ fn axes(out: &mut String, f: &Frame, chart: &Chart, xticks: bool) {
             W - MR,
             ML - 6.0,
             y + 4.0,
-            fmt_tick(*t)
+            fmt_tick_step(*t, ystep)
         );
     }
     if xticks {
-        for t in ticks(f.x0, f.x1, 8) {
+        let xt = ticks(f.x0, f.x1, 8);
+        let xstep = xt.get(1).zip(xt.first()).map_or(0.0, |(b, a)| b - a);
+        for t in xt {
             let x = f.sx(t);
             let _ = write!(
                 out,
                 r##"<text x="{x:.1}" y="{}" text-anchor="middle" font-size="11" fill="#5b6675">{}</text>"##,
                 H - MB + 16.0,
-                fmt_tick(t)
+                fmt_tick_step(t, xstep)
             );
         }
     }
@@ -579,6 +592,17 @@ mod tests {
         let want = [0.0, 0.2, 0.4, 0.6, 0.8];
         assert_eq!(t.len(), want.len());
         assert!(t.iter().zip(want).all(|(a, b)| (a - b).abs() < 1e-12));
+    }
+
+    #[test]
+    fn close_ticks_keep_distinct_labels() {
+        let t = ticks(0.775, 0.79, 5);
+        let step = t[1] - t[0];
+        let labels: Vec<String> = t.iter().map(|v| fmt_tick_step(*v, step)).collect();
+        let mut unique = labels.clone();
+        unique.dedup();
+        assert_eq!(labels, unique, "{labels:?}");
+        assert_eq!(fmt_tick_step(1500.0, 500.0), "1.5k");
     }
 
     #[test]

@@ -324,7 +324,7 @@ fn SourceView(p: &SourceProps) -> Html {
                 </div>
             }
             if let Some(sv) = &d.survey {
-                <p data-testid="survey-info">{ format!("{} responses, {} numeric questions{}{}", d.rows, sv.items.len(),
+                <p data-testid="survey-info">{ format!("{} responses, {} numeric questions, {} text questions{}{}", d.rows, sv.items.len(), sv.text_items.len(),
                     sv.id_column.as_ref().map(|c| format!(", ids in \"{c}\"")).unwrap_or_default(),
                     sv.date_column.as_ref().map(|c| format!(", dates in \"{c}\"")).unwrap_or_default()) }</p>
             }
