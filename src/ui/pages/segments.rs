@@ -55,6 +55,30 @@ impl Default for Settings {
 }
 
 /// Per-customer CLV and P(alive) from the cached default lifetime-value fit, summary order.
+/// Runs (or reads from the cache) a segmentation in the worker and shows its progress and
+/// result through `load`. Shared by the Segments and Value & strategy pages.
+pub fn run_segmentation(
+    ctx: &AppContext,
+    src: &Source,
+    key: &str,
+    req: segment::SegmentRequest,
+    load: &UseStateHandle<Load<Rc<SegmentResult>>>,
+) {
+    load.set(Load::Loading {
+        fraction: None,
+        stage: "Segmenting customers".into(),
+    });
+    let l = load.clone();
+    ctx.ctl
+        .run_cached(src, key, Task::Segment(Box::new(req)), move |r| {
+            l.set(match r.as_deref() {
+                Ok(Output::Segment(s)) => Load::Ready(Rc::new((**s).clone())),
+                Ok(_) => Load::Failed("Unexpected result from the worker".into()),
+                Err(e) => Load::Failed(e.clone()),
+            });
+        });
+}
+
 pub fn clv_vectors(ctx: &AppContext, src: &Source) -> Option<(Vec<f64>, Vec<f64>)> {
     match ctx.ctl.cached(src, clv::DEFAULT_KEY).as_deref() {
         Some(Output::Clv(r)) if !r.clv.is_empty() => Some((r.clv.clone(), r.p_alive.clone())),
@@ -252,21 +276,7 @@ pub fn SegmentsPage() -> Html {
                 let clvs = clv_vectors(&ctx, src);
                 match request(src, st, clvs.as_ref(), needs.clone()) {
                     Ok((key, req)) => {
-                        load.set(Load::Loading {
-                            fraction: None,
-                            stage: "Segmenting customers".into(),
-                        });
-                        let l = load.clone();
-                        ctx.ctl
-                            .run_cached(src, &key, Task::Segment(Box::new(req)), move |r| {
-                                l.set(match r.as_deref() {
-                                    Ok(Output::Segment(s)) => Load::Ready(Rc::new((**s).clone())),
-                                    Ok(_) => {
-                                        Load::Failed("Unexpected result from the worker".into())
-                                    }
-                                    Err(e) => Load::Failed(e.clone()),
-                                });
-                            });
+                        run_segmentation(&ctx, src, &key, req, &load);
                     }
                     Err(e) => load.set(Load::Failed(e)),
                 }

@@ -10,7 +10,7 @@ use crate::ui::components::{status, Cell, ChartCard, DataTable, Load};
 use crate::ui::state::AppContext;
 use crate::worker::clv;
 use crate::worker::segment::{self, SegmentResult};
-use crate::worker::tasks::{Output, Task};
+use crate::worker::tasks::Task;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -113,21 +113,7 @@ pub fn StrategyPage() -> Html {
                             req.p_alive = Some(p);
                             key.push_str("+clv");
                         }
-                        load.set(Load::Loading {
-                            fraction: None,
-                            stage: "Segmenting customers".into(),
-                        });
-                        let l = load.clone();
-                        ctx.ctl
-                            .run_cached(src, &key, Task::Segment(Box::new(req)), move |r| {
-                                l.set(match r.as_deref() {
-                                    Ok(Output::Segment(s)) => Load::Ready(Rc::new((**s).clone())),
-                                    Ok(_) => {
-                                        Load::Failed("Unexpected result from the worker".into())
-                                    }
-                                    Err(e) => Load::Failed(e.clone()),
-                                });
-                            });
+                        super::segments::run_segmentation(&ctx, src, &key, req, &load);
                     } else {
                         load.set(Load::Failed("This dataset has no customer summary.".into()));
                     }
