@@ -1,12 +1,16 @@
 //! Maximum-likelihood machinery shared by every model: grouping identical customers, a
-//! derivative-free Nelder–Mead search from several starts followed by BFGS polishing with
-//! central-difference gradients, all on log-parameters (so every parameter stays positive),
-//! the convergence report, and standard errors from the numerical Hessian.
+//! derivative-free Nelder–Mead search from several starts followed by BFGS, all on
+//! log-parameters (so every parameter stays positive), the convergence report, and standard
+//! errors from the Hessian. The buy-till-you-die models supply analytic gradients (one pass
+//! over the data gives the log-likelihood and its gradient); the others fall back to central
+//! differences.
 //!
-//! On large data (more than 20,000 distinct groups) the multi-start simplex stage runs on a
-//! coarsened copy of the data (times rounded to 1/60 of the largest T, then regrouped: a few
-//! thousand groups) to find the basin cheaply; BFGS then polishes on the exact grouped data, so
-//! the optimum, log-likelihood and standard errors are those of the exact likelihood.
+//! On large data (more than 20,000 distinct groups) the search runs in stages: the multi-start
+//! simplex on a roughly coarsened copy of the data (times rounded to 1/12 of the largest T and
+//! regrouped: a few hundred groups), BFGS on a finer copy (1/60: a few thousand groups), and
+//! BFGS on the exact grouped data, each stage starting from the previous optimum with the
+//! previous stage's inverse Hessian. The exact stage then needs two or three passes, and the
+//! optimum, log-likelihood and standard errors are those of the exact likelihood.
 //!
 //! Why self-written rather than `argmin`: the problems have 2–4 parameters, the objective is a
 //! cheap closure over grouped data, and the code must build for wasm32 with no threads and no
@@ -120,28 +124,31 @@ pub struct Group {
 }
 
 /// Groups identical (x, t_x, T) rows (exactly equal bits), summing their weights. Exact: the
-/// log-likelihood of a group is weight × the log-likelihood of one member.
+/// log-likelihood of a group is weight × the log-likelihood of one member. Groups come out
+/// sorted by (x, T, t_x). Sorting, rather than hashing, keeps a million distinct rows cheap.
 pub fn group_rows(rows: impl IntoIterator<Item = (f64, f64, f64, f64)>) -> Vec<Group> {
-    let mut index: FxMap<(u64, u64, u64), usize> = FxMap::default();
+    // Non-negative floats order like their bit patterns; the key only has to be consistent.
+    let mut keyed: Vec<([u64; 3], f64)> = rows
+        .into_iter()
+        .map(|(x, t_x, t, w)| ([x.to_bits(), t.to_bits(), t_x.to_bits()], w))
+        .collect();
+    keyed.sort_unstable_by_key(|(k, _)| *k);
     let mut groups: Vec<Group> = Vec::new();
-    for (x, t_x, t, w) in rows {
-        let key = (x.to_bits(), t_x.to_bits(), t.to_bits());
-        match index.get(&key) {
-            Some(&i) => {
-                if let Some(g) = groups.get_mut(i) {
-                    g.weight += w;
-                }
+    let mut last: Option<[u64; 3]> = None;
+    for (k, w) in keyed {
+        if last == Some(k) {
+            if let Some(g) = groups.last_mut() {
+                g.weight += w;
             }
-            None => {
-                index.insert(key, groups.len());
-                groups.push(Group {
-                    x,
-                    t_x,
-                    t,
-                    weight: w,
-                });
-            }
+            continue;
         }
+        last = Some(k);
+        groups.push(Group {
+            x: f64::from_bits(k[0]),
+            t_x: f64::from_bits(k[2]),
+            t: f64::from_bits(k[1]),
+            weight: w,
+        });
     }
     groups
 }
@@ -203,7 +210,7 @@ fn nelder_mead(
         values = order.iter().map(|&i| values[i]).collect();
         let (best, worst) = (values[0], values[n]);
         // Coarse: the simplex only has to find the basin; BFGS polishes.
-        if best.is_finite() && (worst - best).abs() <= 1e-7 * (1.0 + best.abs()) {
+        if best.is_finite() && (worst - best).abs() <= 1e-5 * (1.0 + best.abs()) {
             break;
         }
         let centroid: Vec<f64> = (0..n)
@@ -354,31 +361,102 @@ fn norm_inf(g: &[f64]) -> f64 {
     g.iter().fold(0.0f64, |m, v| m.max(v.abs()))
 }
 
+/// f(θ) and ∇f(θ) in one pass.
+pub(crate) type ValueGrad<'a> = dyn Fn(&[f64]) -> (f64, Vec<f64>) + 'a;
+
+/// An objective to minimise: its value and, when the model provides one, its analytic
+/// gradient (otherwise gradients are taken by central differences).
+#[derive(Clone, Copy)]
+pub(crate) struct Objective<'a> {
+    /// f(θ).
+    pub value: &'a dyn Fn(&[f64]) -> f64,
+    /// (f(θ), ∇f(θ)) in one pass.
+    pub value_grad: Option<&'a ValueGrad<'a>>,
+}
+
+impl<'a> Objective<'a> {
+    /// An objective with numerical gradients only.
+    pub fn numeric(value: &'a dyn Fn(&[f64]) -> f64) -> Self {
+        Objective {
+            value,
+            value_grad: None,
+        }
+    }
+
+    fn gradient(&self, x: &[f64]) -> Vec<f64> {
+        match self.value_grad {
+            Some(vg) => vg(x).1,
+            None => gradient(self.value, x),
+        }
+    }
+
+    /// Value at a trial point, with the gradient when it comes for free (analytic).
+    fn trial(&self, x: &[f64]) -> (f64, Option<Vec<f64>>) {
+        match self.value_grad {
+            Some(vg) => {
+                let (v, g) = vg(x);
+                (if v.is_nan() { f64::INFINITY } else { v }, Some(g))
+            }
+            None => (safe(self.value, x), None),
+        }
+    }
+
+    /// Hessian: differences of the analytic gradient when there is one, else second
+    /// differences of the value.
+    fn hessian(&self, x: &[f64]) -> Vec<Vec<f64>> {
+        let Some(vg) = self.value_grad else {
+            return hessian(self.value, x);
+        };
+        // Forward differences (n + 1 gradient passes), symmetrised: at the optimum the
+        // O(h) error is far below the precision standard errors are reported with.
+        let n = x.len();
+        let h = 1e-5;
+        let g0 = vg(x).1;
+        let mut m = vec![vec![0.0; n]; n];
+        let mut p = x.to_vec();
+        for (i, row) in m.iter_mut().enumerate() {
+            p[i] = x[i] + h;
+            let gp = vg(&p).1;
+            p[i] = x[i];
+            for ((v, a), b) in row.iter_mut().zip(&gp).zip(&g0) {
+                *v = (a - b) / h;
+            }
+        }
+        (0..n)
+            .map(|i| (0..n).map(|j| 0.5 * (m[i][j] + m[j][i])).collect())
+            .collect()
+    }
+}
+
+fn scaled_identity(n: usize, scale: f64) -> Vec<Vec<f64>> {
+    (0..n)
+        .map(|i| (0..n).map(|j| if i == j { scale } else { 0.0 }).collect())
+        .collect()
+}
+
+/// BFGS from `start`. `hinv0` is a starting inverse Hessian (e.g. from the coarsened data);
+/// without one the search starts from a scaled identity.
 fn bfgs(
-    f: &dyn Fn(&[f64]) -> f64,
+    obj: &Objective,
     start: &[f64],
+    hinv0: Option<Vec<Vec<f64>>>,
     opts: &FitOptions,
     iterations: &mut u32,
     progress: &mut dyn FnMut(f64),
-    base: f64,
+    span: (f64, f64),
 ) -> Minimum {
     let n = start.len();
     let mut x = start.to_vec();
-    let mut fx = safe(f, &x);
-    let mut g = gradient(f, &x);
-    let mut hinv: Vec<Vec<f64>> = (0..n)
-        .map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
-        .collect();
-    // Start with a scaled identity: a unit step in θ against a gradient of size |f| is huge.
+    let (mut fx, g0) = obj.trial(&x);
+    let mut g = g0.unwrap_or_else(|| obj.gradient(&x));
+    // A unit step in θ against a gradient of size |f| is huge: the identity is scaled.
     let scale = 1.0 / norm_inf(&g).max(1.0);
-    for (i, row) in hinv.iter_mut().enumerate() {
-        row[i] = scale;
-    }
+    let mut hinv = hinv0.unwrap_or_else(|| scaled_identity(n, scale));
     let tol = |fx: f64| opts.gradient_tolerance * fx.abs().max(1.0);
     let mut reason = String::from("iteration limit reached");
     let mut converged = false;
     for it in 0..opts.max_bfgs_iterations {
-        progress(base + (1.0 - base) * (it as f64 / opts.max_bfgs_iterations as f64));
+        progress(span.0 + (span.1 - span.0) * (it as f64 / opts.max_bfgs_iterations as f64));
         *iterations += 1;
         if !g.iter().all(|v| v.is_finite()) {
             reason = String::from("the gradient is not finite at the current point");
@@ -393,13 +471,9 @@ fn bfgs(
             .map(|i| -(0..n).map(|j| hinv[i][j] * g[j]).sum::<f64>())
             .collect();
         let mut slope: f64 = d.iter().zip(&g).map(|(a, b)| a * b).sum();
-        if slope >= 0.0 {
+        if slope >= 0.0 || !slope.is_finite() {
             // Not a descent direction: reset to steepest descent.
-            for (i, row) in hinv.iter_mut().enumerate() {
-                for (j, v) in row.iter_mut().enumerate() {
-                    *v = if i == j { scale } else { 0.0 };
-                }
-            }
+            hinv = scaled_identity(n, scale);
             d = g.iter().map(|v| -v * scale).collect();
             slope = d.iter().zip(&g).map(|(a, b)| a * b).sum();
         }
@@ -407,25 +481,25 @@ fn bfgs(
         let mut accepted = None;
         for _ in 0..40 {
             let xn: Vec<f64> = x.iter().zip(&d).map(|(a, b)| a + step * b).collect();
-            let fnew = safe(f, &xn);
+            let (fnew, gnew) = obj.trial(&xn);
             if fnew <= fx + 1e-4 * step * slope {
-                accepted = Some((xn, fnew));
+                accepted = Some((xn, fnew, gnew));
                 break;
             }
             step *= 0.5;
         }
-        let Some((xn, fnew)) = accepted else {
+        let Some((xn, fnew, gnew)) = accepted else {
             // No decrease possible along the quasi-Newton direction: accept when the gradient is
-            // at the level of the finite-difference noise.
+            // at the level of the rounding (or finite-difference) noise.
             if norm_inf(&g) <= 100.0 * tol(fx) {
                 converged = true;
-                reason = String::from("no further decrease; gradient at finite-difference noise");
+                reason = String::from("no further decrease; gradient at rounding noise");
             } else {
                 reason = String::from("line search failed to decrease the objective");
             }
             break;
         };
-        let gn = gradient(f, &xn);
+        let gn = gnew.unwrap_or_else(|| obj.gradient(&xn));
         let s: Vec<f64> = xn.iter().zip(&x).map(|(a, b)| a - b).collect();
         let y: Vec<f64> = gn.iter().zip(&g).map(|(a, b)| a - b).collect();
         let sy: f64 = s.iter().zip(&y).map(|(a, b)| a * b).sum();
@@ -447,7 +521,7 @@ fn bfgs(
         g = gn;
         if small_change && norm_inf(&g) <= 100.0 * tol(fx) {
             converged = true;
-            reason = String::from("objective stationary; gradient at finite-difference noise");
+            reason = String::from("objective stationary; gradient at rounding noise");
             break;
         }
     }
@@ -479,15 +553,18 @@ pub(crate) fn minimize(
     opts: &FitOptions,
     progress: &mut dyn FnMut(f64),
 ) -> Minimum {
-    minimize_two_stage(f, f, default_start, opts, progress)
+    let obj = Objective::numeric(f);
+    minimize_staged(&[&obj], default_start, opts, progress)
 }
 
-/// As [`minimize`], but the multi-start Nelder–Mead stage runs on `search` (a cheaper
-/// approximation of `f`, e.g. the likelihood on coarsened times) and only BFGS runs on `f`.
-/// The result is the optimum of `f`: the search stage only has to find the basin.
-pub(crate) fn minimize_two_stage(
-    search: &dyn Fn(&[f64]) -> f64,
-    f: &dyn Fn(&[f64]) -> f64,
+/// Multi-start Nelder–Mead on `stages[0]`, then BFGS on each stage in turn.
+///
+/// The stages go from cheap approximations of the objective (the likelihood on coarsened
+/// times) to the exact objective, last. Each BFGS run starts from the previous stage's optimum
+/// with the inverse of the previous stage's Hessian there, so on large data the exact stage
+/// needs only a handful of passes over the data. The result is the optimum of the last stage.
+pub(crate) fn minimize_staged(
+    stages: &[&Objective],
     default_start: &[f64],
     opts: &FitOptions,
     progress: &mut dyn FnMut(f64),
@@ -495,8 +572,11 @@ pub(crate) fn minimize_two_stage(
     let mut iterations = 0u32;
     let n_starts = opts.starts.max(1);
     let mut best: Option<(Vec<f64>, f64)> = None;
+    let Some(first) = stages.first() else {
+        return empty_minimum(default_start);
+    };
     for k in 0..n_starts {
-        progress(0.6 * k as f64 / n_starts as f64);
+        progress(0.4 * k as f64 / n_starts as f64);
         // Deterministic spread: ±1 in log space on alternating coordinates.
         let start: Vec<f64> = default_start
             .iter()
@@ -514,22 +594,70 @@ pub(crate) fn minimize_two_stage(
                 }
             })
             .collect();
-        let (x, fx) = nelder_mead(search, &start, opts.max_simplex_iterations, &mut iterations);
+        let (x, fx) = nelder_mead(
+            first.value,
+            &start,
+            opts.max_simplex_iterations,
+            &mut iterations,
+        );
         if best.as_ref().is_none_or(|(_, b)| fx < *b) {
             best = Some((x, fx));
         }
     }
-    let (x0, _) = best.unwrap_or_else(|| (default_start.to_vec(), f64::INFINITY));
-
-    let m = bfgs(f, &x0, opts, &mut iterations, progress, 0.6);
+    let (mut x, _) = best.unwrap_or_else(|| (default_start.to_vec(), f64::INFINITY));
+    let mut hinv0 = None;
+    let n = stages.len() as f64;
+    let mut last = None;
+    for (i, stage) in stages.iter().enumerate() {
+        let span = (0.4 + 0.6 * i as f64 / n, 0.4 + 0.6 * (i + 1) as f64 / n);
+        let m = bfgs(
+            stage,
+            &x,
+            hinv0.take(),
+            opts,
+            &mut iterations,
+            progress,
+            span,
+        );
+        if m.value.is_finite() {
+            x.clone_from(&m.theta);
+        }
+        if i + 1 < stages.len() {
+            // This stage's curvature at its optimum, when it is usable, starts the next one.
+            hinv0 = invert(&stage.hessian(&x)).filter(|h| {
+                (0..h.len()).all(|i| h[i][i] > 0.0) && h.iter().flatten().all(|v| v.is_finite())
+            });
+        }
+        last = Some(m);
+    }
     progress(1.0);
+    let mut m = last.unwrap_or_else(|| empty_minimum(default_start));
+    m.convergence.iterations = iterations;
     m
+}
+
+fn empty_minimum(start: &[f64]) -> Minimum {
+    Minimum {
+        theta: start.to_vec(),
+        value: f64::NAN,
+        convergence: Convergence {
+            converged: false,
+            iterations: 0,
+            gradient_norm: f64::MAX,
+            reason: String::from("nothing to minimise"),
+        },
+    }
 }
 
 /// Standard errors of p = e^θ by the delta method from the Hessian on θ (`None` entries when
 /// the Hessian is singular or not positive definite).
 pub(crate) fn standard_errors(f: &dyn Fn(&[f64]) -> f64, theta: &[f64]) -> Vec<Option<f64>> {
-    let h = hessian(f, theta);
+    standard_errors_of(&Objective::numeric(f), theta)
+}
+
+/// As [`standard_errors`], using the objective's analytic gradient when it has one.
+pub(crate) fn standard_errors_of(obj: &Objective, theta: &[f64]) -> Vec<Option<f64>> {
+    let h = obj.hessian(theta);
     match invert(&h) {
         Some(inv) => theta
             .iter()
@@ -573,7 +701,8 @@ mod tests {
             (1.0, 2.0, 3.0, 2.0),
         ]);
         assert_eq!(g.len(), 2);
-        assert_eq!(g[0].weight, 3.0);
+        let g12 = g.iter().find(|g| g.x == 1.0).unwrap();
+        assert_eq!((g12.t_x, g12.t, g12.weight), (2.0, 3.0, 3.0));
     }
 
     #[test]
@@ -584,9 +713,12 @@ mod tests {
     }
 }
 
-/// Grouped data indexed for fast likelihood evaluation: the distinct values of x, T and t_x
-/// (and the distinct (x, t_x) and (x, T) pairs) are listed once, so per-evaluation work that
-/// depends on one of them is done once per distinct value rather than once per group.
+/// Grouped data indexed for fast likelihood evaluation: when the data has few distinct values
+/// of T and t_x (day-resolution logs), they and the distinct (x, t_x) and (x, T) pairs are
+/// listed once, so per-evaluation work that depends on one of them is done once per distinct
+/// value rather than once per group. When the values are nearly all distinct (continuous
+/// times), the "tables" are simply one entry per group in row order, so the evaluation reads
+/// them sequentially instead of hopping through a table as large as the data.
 #[derive(Debug, Clone, Default)]
 pub struct Prepared {
     /// Distinct x values.
@@ -625,6 +757,12 @@ pub struct PreparedRow {
 impl Prepared {
     /// Indexes the groups.
     pub fn new(groups: &[Group]) -> Prepared {
+        // Tables pay off while they are much smaller than the data and fit in cache.
+        let cap = (groups.len() / 4).min(1 << 16);
+        Prepared::with_table_cap(groups, cap)
+    }
+
+    pub(crate) fn with_table_cap(groups: &[Group], cap: usize) -> Prepared {
         fn idx(map: &mut FxMap<u64, u32>, list: &mut Vec<f64>, v: f64) -> u32 {
             *map.entry(v.to_bits()).or_insert_with(|| {
                 list.push(v);
@@ -642,15 +780,27 @@ impl Prepared {
             })
         }
         let mut p = Prepared::default();
-        let (mut mx, mut mt, mut mtx) = (FxMap::default(), FxMap::default(), FxMap::default());
+        let mut mx = FxMap::default();
+        let xis: Vec<u32> = groups
+            .iter()
+            .map(|g| idx(&mut mx, &mut p.xs, g.x))
+            .collect();
+        p.total_weight = groups.iter().map(|g| g.weight).sum();
+        // Try the tables; give up as soon as one outgrows the cap.
+        let (mut mt, mut mtx) = (FxMap::default(), FxMap::default());
         let (mut mxtx, mut mxt) = (FxMap::default(), FxMap::default());
-        for g in groups {
-            let xi = idx(&mut mx, &mut p.xs, g.x);
+        let mut rows = Vec::with_capacity(groups.len());
+        let mut tabled = true;
+        for (g, &xi) in groups.iter().zip(&xis) {
             let ti = idx(&mut mt, &mut p.ts, g.t);
             let txi = idx(&mut mtx, &mut p.txs, g.t_x);
             let xtx = idx2(&mut mxtx, &mut p.x_tx, (xi, txi));
             let xt = idx2(&mut mxt, &mut p.x_t, (xi, ti));
-            p.rows.push(PreparedRow {
+            if p.x_tx.len().max(p.x_t.len()) > cap {
+                tabled = false;
+                break;
+            }
+            rows.push(PreparedRow {
                 xi,
                 ti,
                 txi,
@@ -658,8 +808,40 @@ impl Prepared {
                 xt,
                 w: g.weight,
             });
-            p.total_weight += g.weight;
         }
+        if tabled {
+            p.rows = rows;
+            return p;
+        }
+        // One entry per run of equal values in row order: sequential reads, and the values
+        // repeated by neighbours (groups come sorted by x, T, t_x: every x = 0 group has
+        // t_x = 0) are still computed once.
+        p.ts.clear();
+        p.txs.clear();
+        p.x_tx.clear();
+        p.x_t.clear();
+        let mut rows = Vec::with_capacity(groups.len());
+        for (g, &xi) in groups.iter().zip(&xis) {
+            let same_x = rows.last().is_some_and(|r: &PreparedRow| r.xi == xi);
+            if !(same_x && p.ts.last() == Some(&g.t)) {
+                p.ts.push(g.t);
+                p.x_t.push((xi, (p.ts.len() - 1) as u32));
+            }
+            if !(same_x && p.txs.last() == Some(&g.t_x)) {
+                p.txs.push(g.t_x);
+                p.x_tx.push((xi, (p.txs.len() - 1) as u32));
+            }
+            let last = |n: usize| (n - 1) as u32;
+            rows.push(PreparedRow {
+                xi,
+                ti: last(p.ts.len()),
+                txi: last(p.txs.len()),
+                xtx: last(p.x_tx.len()),
+                xt: last(p.x_t.len()),
+                w: g.weight,
+            });
+        }
+        p.rows = rows;
         p
     }
 }
