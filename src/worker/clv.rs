@@ -164,6 +164,8 @@ pub struct ClvResult {
     pub validation: Option<Validation>,
     /// Why there is no validation (empty when there is one, or none was asked for).
     pub validation_note: String,
+    /// Seconds the purchase-model fit took (grouping, search and standard errors).
+    pub fit_seconds: f64,
 }
 
 /// Default calibration end: 2/3 of the way from the first to the last date.
@@ -199,9 +201,11 @@ pub fn run(req: ClvRequest, progress: &mut dyn FnMut(f64, &str)) -> Result<ClvRe
     let params = BtydParams::new(req.model);
     let valid = params.check().map_err(|e| e.to_string())?;
     let stage = format!("Fitting {} on {} customers", req.model.name(), custs.len());
+    let started = super::now_ms();
     let model = valid
         .fit(&req.summary, &mut |f| progress(0.05 + 0.45 * f, &stage))
         .map_err(|e| e.to_string())?;
+    out.fit_seconds = (super::now_ms() - started) / 1e3;
     progress(0.5, "Fitting Gamma-Gamma spend");
     let spend = if req.gamma_gamma {
         match GammaGammaParams::default().fit(custs, &mut |_| {}) {

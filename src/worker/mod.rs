@@ -15,3 +15,18 @@ mod web;
 
 #[cfg(target_arch = "wasm32")]
 pub use web::{register, AnalysisWorker};
+
+/// Milliseconds on a clock for reporting how long work took (the browser's clock in wasm,
+/// a monotonic clock natively). Never used for results.
+pub fn now_ms() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use std::sync::OnceLock;
+        static START: OnceLock<std::time::Instant> = OnceLock::new();
+        START.get_or_init(std::time::Instant::now).elapsed().as_secs_f64() * 1e3
+    }
+}

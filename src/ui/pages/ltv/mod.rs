@@ -555,7 +555,7 @@ fn results(
     let conv = &m.convergence;
     let n = r.clv.len().max(1) as f64;
     let model_card = html! {
-        <section class="card" data-testid="model-fit">
+        <section class="card" data-testid="model-fit" data-model={m.kind.code()}>
             <h2>{ format!("{} fitted on {} customers", m.kind.name(), m.n_customers) }</h2>
             <p class="note">{ format!("{} distinct (x, tₓ, T) groups; times in {unit}s.", m.n_groups) }</p>
             <table class="data" data-testid="params">
@@ -571,6 +571,8 @@ fn results(
                 <div class="kpi"><span class="label">{ "Log-likelihood" }</span><span class="value" data-testid="log-likelihood">{ format!("{:.2}", m.log_likelihood) }</span></div>
                 <div class="kpi"><span class="label">{ "Converged" }</span><span class="value" data-testid="converged">{ if conv.converged { "yes" } else { "no" } }</span>
                     <span class="sub" data-testid="convergence-reason">{ format!("{} iterations, gradient norm {:.2e}: {}", conv.iterations, conv.gradient_norm, conv.reason) }</span></div>
+                <div class="kpi"><span class="label">{ "Fitted in" }</span><span class="value" data-testid="fit-seconds">{ format!("{:.2} s", r.fit_seconds) }</span>
+                    <span class="sub">{ "in this browser, including the standard errors" }</span></div>
             </div>
             if !conv.converged {
                 <p class="warnbox">{ "The search did not converge: treat these numbers with care, or try another model." }</p>
