@@ -712,7 +712,10 @@ fn choose_k_refines_only_the_chosen_k_and_gives_the_same_model_as_fit() {
     let direct = kmeans.fit(&x).unwrap();
     assert_eq!(r.best, direct);
     // The curve's inertia is over all rows; more clusters never cost more here.
-    assert!(r.curve.windows(2).all(|w| w[1].inertia <= w[0].inertia + 1e-9));
+    assert!(r
+        .curve
+        .windows(2)
+        .all(|w| w[1].inertia <= w[0].inertia + 1e-9));
     assert!((r.curve[1].inertia - direct.inertia).abs() / direct.inertia < 0.01);
 }
 
