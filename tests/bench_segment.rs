@@ -1,7 +1,8 @@
 //! Benchmark (ignored by default): RFM scores and k-means for k = 2..=10 with the silhouette on
-//! a 2,000-row sample, on 1,000,000 simulated customers × 3 features.
+//! a 2,000-row sample, on 1,000,000 simulated customers × 3 features; and the Segments page's
+//! two worker jobs on the file of the Chromium benchmark (`tests/bench/segment_chromium.mjs`).
 //!
-//! Run natively in release:
+//! Run natively in release (the profile the wasm is built with):
 //! `cargo test --release --test bench_segment -- --ignored --nocapture`
 
 use chrono::NaiveDate;
@@ -107,4 +108,95 @@ fn rfm_and_kmeans_on_a_million_customers() {
         one.iterations,
         one.converged
     );
+}
+
+/// The Chromium benchmark's job, natively: the same generated summary CSV
+/// (`node tests/bench/segment_chromium.mjs` writes it to the temp folder; `BENCH_SUMMARY=path`
+/// overrides) imported by the worker's import task, then the Segments page's two worker jobs:
+/// RFM with the R×F map, and RFM with k-means k = 2..=10 (the page's defaults), with the sizes
+/// of the messages that cross the worker boundary.
+#[test]
+#[ignore]
+fn segments_page_jobs_on_the_chromium_benchmark_file() {
+    use crm::worker::segment::{default_request, ClusterRequest};
+    use crm::worker::tasks::{run, Output, Task};
+    let path = std::env::var("BENCH_SUMMARY").unwrap_or_else(|_| {
+        std::env::temp_dir()
+            .join("bench_summary_1000000.csv")
+            .to_string_lossy()
+            .into_owned()
+    });
+    let Ok(bytes) = std::fs::read(&path) else {
+        println!("{path} is missing: run `node tests/bench/segment_chromium.mjs` once first");
+        return;
+    };
+    let t0 = Instant::now();
+    let Ok(Output::Imported(imp)) = run(
+        Task::Import {
+            file_name: "bench_summary.csv".into(),
+            bytes,
+            settings: Default::default(),
+            summary: Default::default(),
+        },
+        &mut |_, _| {},
+    ) else {
+        panic!("import failed");
+    };
+    let summary = imp.summary.unwrap();
+    println!(
+        "import of {} customers: {:.2} s",
+        summary.customers.len(),
+        t0.elapsed().as_secs_f64()
+    );
+    for (name, cluster) in [
+        ("RFM + R×F map", None),
+        ("RFM + k-means k=2..=10", Some(ClusterRequest::default())),
+    ] {
+        let mut req = default_request(summary.clone());
+        req.cluster = cluster;
+        let task = Task::Segment(Box::new(req));
+        let t = Instant::now();
+        let req_bytes = bincode::serialize(&task).unwrap();
+        let t_ser = t.elapsed();
+        let mut times = Vec::new();
+        let mut out = None;
+        for _ in 0..3 {
+            let task = task.clone();
+            let t = Instant::now();
+            out = Some(run(task, &mut |_, _| {}).unwrap());
+            times.push(t.elapsed().as_secs_f64());
+        }
+        times.sort_by(f64::total_cmp);
+        let out = out.unwrap();
+        let t = Instant::now();
+        let res_bytes = bincode::serialize(&out).unwrap();
+        let t_res = t.elapsed();
+        let t = Instant::now();
+        let _: Output = bincode::deserialize(&res_bytes).unwrap();
+        let t_back = t.elapsed();
+        println!(
+            "{name}: {:.2} s (median of 3); request {:.1} MB ({:.2} s to encode), result {:.1} MB \
+             ({:.2} s to encode, {:.2} s to decode)",
+            times[1],
+            req_bytes.len() as f64 / 1e6,
+            t_ser.as_secs_f64(),
+            res_bytes.len() as f64 / 1e6,
+            t_res.as_secs_f64(),
+            t_back.as_secs_f64()
+        );
+        if let Output::Segment(r) = &out {
+            if let Some(c) = &r.cluster {
+                println!(
+                    "  best k {} of {:?}, silhouette on {} rows",
+                    c.search.best_k,
+                    c.search
+                        .curve
+                        .iter()
+                        .map(|p| (p.k, (p.silhouette * 1e4).round() / 1e4))
+                        .collect::<Vec<_>>(),
+                    c.search.silhouette_rows
+                );
+            }
+        }
+    }
 }

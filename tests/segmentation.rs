@@ -654,3 +654,95 @@ fn segment_figures_sum_revenue_and_average_the_optional_inputs() {
     assert_eq!(f[1].mean_p_alive, None);
     assert_eq!(f[1].mean_clv, None);
 }
+
+#[test]
+fn tiers_from_values_alone_match_the_ranked_assignment_with_ties() {
+    // Many ties (most customers spend the same) and a tie across the Heavy boundary.
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let v: Vec<(String, f64)> = (0..997)
+        .map(|i| {
+            let value = if rng.gen_bool(0.6) {
+                0.0
+            } else {
+                f64::from(rng.gen_range(1..40u32))
+            };
+            (format!("c{i}"), value)
+        })
+        .collect();
+    let values: Vec<f64> = v.iter().map(|p| p.1).collect();
+    for scheme in [TierScheme::pyramid(), TierScheme::heavy_medium_light()] {
+        let ranked = scheme.assign(&v).unwrap();
+        let fast = scheme.assign_values(&values, |i| v[i].0.clone()).unwrap();
+        let names: Vec<&str> = fast
+            .tier_of
+            .iter()
+            .map(|&t| scheme.tiers[usize::from(t)].name.as_str())
+            .collect();
+        let want: Vec<&str> = ranked.assignments.iter().map(|a| a.tier.as_str()).collect();
+        assert_eq!(names, want, "{}", scheme.name);
+        assert_eq!(fast.summary, ranked.summary, "{}", scheme.name);
+    }
+    let bad = [1.0, f64::NAN];
+    assert!(TierScheme::pyramid()
+        .assign_values(&bad, |i| format!("customer {}", i + 1))
+        .is_err_and(|e| e.to_string().contains("customer 2")));
+}
+
+#[test]
+fn choose_k_refines_only_the_chosen_k_and_gives_the_same_model_as_fit() {
+    // More rows than the restarts' sample, so the full-data refinement runs.
+    let (x, _) = blobs(11, 400);
+    let mut kmeans = KMeansParams {
+        seed: 3,
+        init_sample: 300,
+        ..Default::default()
+    };
+    let r = choose_k(
+        &x,
+        &KSearchParams {
+            k_min: 2,
+            k_max: 5,
+            kmeans: kmeans.clone(),
+            silhouette_sample: 500,
+        },
+    )
+    .unwrap();
+    assert_eq!(r.best_k, 3);
+    kmeans.k = r.best_k;
+    let direct = kmeans.fit(&x).unwrap();
+    assert_eq!(r.best, direct);
+    // The curve's inertia is over all rows; more clusters never cost more here.
+    assert!(r
+        .curve
+        .windows(2)
+        .all(|w| w[1].inertia <= w[0].inertia + 1e-9));
+    assert!((r.curve[1].inertia - direct.inertia).abs() / direct.inertia < 0.01);
+}
+
+#[test]
+fn indexed_segment_figures_match_the_labelled_ones() {
+    use crm::domain::segmentation::strategy::{segment_figures, segment_figures_indexed};
+    use std::collections::HashMap;
+    let s = summary(vec![
+        rec("a", "2024-03-01", 2, 100.0),
+        rec("b", "2024-03-05", 4, 300.0),
+        rec("c", "2024-01-01", 1, 10.0),
+    ]);
+    let r = RfmParams {
+        bins: 2,
+        ..Default::default()
+    }
+    .fit(&s)
+    .unwrap();
+    let labels = vec!["X".to_string(), "Y".to_string(), "X".to_string()];
+    let pa = [0.5, 0.9, 0.1];
+    let pa_map: HashMap<String, f64> = ["a", "b", "c"]
+        .iter()
+        .map(|s| s.to_string())
+        .zip(pa)
+        .collect();
+    let want = segment_figures(&r, &labels, Some(&pa_map), None);
+    let names = vec!["X".to_string(), "Y".to_string(), "Unused".to_string()];
+    let got = segment_figures_indexed(&r, &[0, 1, 0], &names, Some(&pa), None);
+    assert_eq!(got, want);
+}

@@ -636,4 +636,36 @@ impl Controller {
             this.refresh().await;
         });
     }
+
+    // --- Page settings (the Segments page's choices and edited maps). ---
+
+    /// Reads a page's settings from the settings store; `done` gets `None` when storage is
+    /// unavailable, the key is unset or the record cannot be read. Kept there, they persist
+    /// across reloads and travel in the project file.
+    pub fn page_setting<T: serde::de::DeserializeOwned + 'static>(
+        self: &Rc<Self>,
+        key: &str,
+        done: impl FnOnce(Option<T>) + 'static,
+    ) {
+        let (this, key) = (self.clone(), key.to_string());
+        wasm_bindgen_futures::spawn_local(async move {
+            let value = match this.repo() {
+                Some(repo) => repo.setting::<T>(&key).await.ok().flatten(),
+                None => None,
+            };
+            done(value);
+        });
+    }
+
+    /// Saves a page's settings in the settings store (a failure is shown to the user).
+    pub fn set_page_setting<T: serde::Serialize + 'static>(self: &Rc<Self>, key: &str, value: T) {
+        let (this, key) = (self.clone(), key.to_string());
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Some(repo) = this.repo() {
+                if let Err(e) = repo.set_setting(&key, &value).await {
+                    this.dispatch.dispatch(Action::Error(Some(e.to_string())));
+                }
+            }
+        });
+    }
 }

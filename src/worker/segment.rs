@@ -10,12 +10,13 @@ use crate::domain::customers::CustomerSummary;
 use crate::domain::segmentation::kmeans::{choose_k, FeatureMatrix, KMeansModel, KSearch};
 use crate::domain::segmentation::kmeans::{KMeansParams, KSearchParams};
 use crate::domain::segmentation::needs::{needs_segments, NeedsResult};
-use crate::domain::segmentation::strategy::{segment_figures, suggest, SegmentFigures, Suggestion};
+use crate::domain::segmentation::strategy::{
+    segment_figures_indexed, suggest, SegmentFigures, Suggestion,
+};
 use crate::domain::segmentation::{
-    Coverage, MonetaryKind, RfmParams, RfmResult, SegmentMap, TierResult, TierScheme,
+    Coverage, MonetaryKind, RfmParams, RfmResult, SegmentMap, TierIndex, TierScheme,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 /// A behaviour feature k-means can use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,7 +82,7 @@ impl Default for ClusterRequest {
             standardize: true,
             seed: 42,
             k_min: 2,
-            k_max: 8,
+            k_max: 10,
             k: None,
         }
     }
@@ -105,8 +106,12 @@ pub struct NeedsRequest {
 /// What to segment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SegmentRequest {
-    /// The customer summary.
+    /// The customer summary. With a `summary_key`, an empty list of customers means "the
+    /// summary you were last sent under this key" (see [`NEEDS_SUMMARY`]).
     pub summary: CustomerSummary,
+    /// Names the summary (the page's data key) so the worker keeps it between jobs and the page
+    /// sends a million customers once, not on every change of a setting. Empty: not kept.
+    pub summary_key: String,
     /// RFM settings (bins or cut points, monetary total or mean).
     pub rfm: RfmParams,
     /// The named segment map.
@@ -131,6 +136,7 @@ pub const DEFAULT_KEY: &str = "segments/default";
 pub fn default_request(summary: CustomerSummary) -> SegmentRequest {
     SegmentRequest {
         summary,
+        summary_key: String::new(),
         rfm: RfmParams::default(),
         map: SegmentMap::rxf(),
         clv: None,
@@ -188,7 +194,8 @@ pub struct RfGrid {
 pub struct ClusterResult {
     /// Features used.
     pub features: Vec<Feature>,
-    /// The silhouette search (curve, best k, seed).
+    /// The silhouette search (curve, best k, seed); its best model's labels are left empty
+    /// (the labels shown are `model`'s).
     pub search: KSearch,
     /// The model shown (the best k, or the k asked for).
     pub model: KMeansModel,
@@ -205,14 +212,18 @@ pub struct NeedsOut {
     pub result: NeedsResult,
 }
 
-/// What segmentation produced.
+/// What segmentation produced. Per-customer vectors are in the summary's order and carry no
+/// ids (the page has them in the summary): a million customers cross the worker boundary as a
+/// few compact vectors, not a million strings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct SegmentResult {
-    /// Customer ids, in the summary's order. (Contract: other pages read these two vectors.)
-    pub ids: Vec<String>,
-    /// Named RFM segment per customer.
-    pub segment: Vec<String>,
-    /// RFM scores, cut points, bins used and warnings (scores in summary order).
+    /// Named RFM segments, in order of first appearance among the customers.
+    pub segment_names: Vec<String>,
+    /// Segment of every customer, an index into `segment_names`. (Contract: other pages read
+    /// each customer's segment through [`SegmentResult::segment_name`].)
+    pub segment_of: Vec<u16>,
+    /// RFM scores, cut points, bins used and warnings (scores in summary order; their `id` is
+    /// left empty: the summary's customer at the same position is the one scored).
     pub rfm: Option<RfmResult>,
     /// The map used.
     pub map: Option<SegmentMap>,
@@ -226,10 +237,10 @@ pub struct SegmentResult {
     pub cluster: Option<ClusterResult>,
     /// Value the tiers were built on ("CLV" or "historical spend").
     pub tier_value: String,
-    /// Pyramid tiers (top 1%, next 4%, ...).
-    pub pyramid: Option<TierResult>,
-    /// Heavy / medium / light tiers.
-    pub hml: Option<TierResult>,
+    /// Pyramid tiers (Platinum 5%, Gold 15%, Iron 30%, Lead 50%): per customer and per tier.
+    pub pyramid: Option<TierIndex>,
+    /// Heavy / medium / light tiers: per customer and per tier.
+    pub hml: Option<TierIndex>,
     /// Needs-based segments, when asked.
     pub needs: Option<NeedsOut>,
     /// Figures per segment behind the strategy rules.
@@ -238,6 +249,59 @@ pub struct SegmentResult {
     pub suggestions: Vec<Suggestion>,
     /// Notes for the user (missing CLV, skipped features...).
     pub warnings: Vec<String>,
+}
+
+impl SegmentResult {
+    /// Customers segmented.
+    pub fn len(&self) -> usize {
+        self.segment_of.len()
+    }
+
+    /// Whether no customer was segmented.
+    pub fn is_empty(&self) -> bool {
+        self.segment_of.is_empty()
+    }
+
+    /// The named segment of customer `i` (summary order).
+    pub fn segment_name(&self, i: usize) -> Option<&str> {
+        let g = *self.segment_of.get(i)?;
+        self.segment_names.get(usize::from(g)).map(String::as_str)
+    }
+
+    /// The index of a segment name in `segment_names`.
+    pub fn segment_index(&self, name: &str) -> Option<u16> {
+        let i = self.segment_names.iter().position(|n| n == name)?;
+        u16::try_from(i).ok()
+    }
+}
+
+/// The error of a request naming a summary (by `summary_key`, without its customers) that the
+/// worker does not hold (another dataset, or a fresh worker): send it again with the summary.
+pub const NEEDS_SUMMARY: &str = "segmentation: the worker does not hold this customer summary";
+
+thread_local! {
+    /// The last summary sent with a key (the worker runs one job at a time on one thread).
+    static HELD: std::cell::RefCell<Option<(String, std::rc::Rc<CustomerSummary>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The request's summary, or the one held under its key; a summary sent with a key is held.
+fn resolve_summary(
+    summary: CustomerSummary,
+    key: &str,
+) -> Result<std::rc::Rc<CustomerSummary>, String> {
+    if key.is_empty() {
+        return Ok(std::rc::Rc::new(summary));
+    }
+    if summary.customers.is_empty() {
+        return HELD.with(|h| match &*h.borrow() {
+            Some((k, s)) if k == key => Ok(s.clone()),
+            _ => Err(NEEDS_SUMMARY.to_string()),
+        });
+    }
+    let s = std::rc::Rc::new(summary);
+    HELD.with(|h| *h.borrow_mut() = Some((key.to_string(), s.clone())));
+    Ok(s)
 }
 
 fn aligned(v: &Option<Vec<f64>>, n: usize) -> Option<&Vec<f64>> {
@@ -253,7 +317,13 @@ pub fn run(
     progress: &mut dyn FnMut(f64, &str),
 ) -> Result<SegmentResult, String> {
     progress(0.05, "Scoring recency, frequency and monetary value");
-    let rfm = req.rfm.fit(&req.summary).map_err(|e| e.to_string())?;
+    let summary = resolve_summary(req.summary, &req.summary_key)?;
+    let mut rfm = req.rfm.fit(&summary).map_err(|e| e.to_string())?;
+    drop(summary);
+    // The page knows the ids (its summary, same order): do not send a million strings back.
+    for s in &mut rfm.scores {
+        s.id = String::new();
+    }
     let n = rfm.scores.len();
     let mut warnings = Vec::new();
     let clv = aligned(&req.clv, n);
@@ -262,12 +332,8 @@ pub fn run(
         warnings.push("The lifetime values do not match these customers; not used.".into());
     }
     progress(0.2, "Naming segments");
-    let segment: Vec<String> = rfm
-        .scores
-        .iter()
-        .map(|s| req.map.assign_score(s).to_string())
-        .collect();
-    let ids: Vec<String> = rfm.scores.iter().map(|s| s.id.clone()).collect();
+    let (segment_names, segment_of) = assign_segments(&req.map, &rfm);
+    let k = segment_names.len();
     let bins = u8::try_from(rfm.bins.clamp(1, 10)).unwrap_or(5);
     let coverage = req.map.coverage(bins);
 
@@ -277,7 +343,7 @@ pub fn run(
         MonetaryKind::Mean => s.monetary * f64::from(s.frequency),
     };
     let total_rev: f64 = rfm.scores.iter().map(spend).sum();
-    #[derive(Default)]
+    #[derive(Default, Clone)]
     struct Acc {
         n: u64,
         rev: f64,
@@ -287,13 +353,11 @@ pub fn run(
         clv: f64,
         pa: f64,
     }
-    let mut order: Vec<String> = Vec::new();
-    let mut acc: HashMap<String, Acc> = HashMap::new();
-    for (i, (s, seg)) in rfm.scores.iter().zip(&segment).enumerate() {
-        if !acc.contains_key(seg) {
-            order.push(seg.clone());
-        }
-        let a = acc.entry(seg.clone()).or_default();
+    let mut acc: Vec<Acc> = vec![Acc::default(); k];
+    for (i, (s, &g)) in rfm.scores.iter().zip(&segment_of).enumerate() {
+        let Some(a) = acc.get_mut(usize::from(g)) else {
+            continue;
+        };
         a.n += 1;
         a.rev += spend(s);
         a.r += s.recency_days;
@@ -303,12 +367,12 @@ pub fn run(
         a.pa += p_alive.and_then(|v| v.get(i)).copied().unwrap_or(0.0);
     }
     let nf = (n as f64).max(1.0);
-    let mut table: Vec<SegmentRow> = order
+    let mut table: Vec<SegmentRow> = segment_names
         .iter()
-        .filter_map(|name| {
-            let a = acc.get(name)?;
+        .zip(&acc)
+        .map(|(name, a)| {
             let c = (a.n as f64).max(1.0);
-            Some(SegmentRow {
+            SegmentRow {
                 name: name.clone(),
                 description: req.map.describe(name).to_string(),
                 customers: a.n,
@@ -324,7 +388,7 @@ pub fn run(
                 mean_monetary: a.m / c,
                 mean_clv: clv.map(|_| a.clv / c),
                 mean_p_alive: p_alive.map(|_| a.pa / c),
-            })
+            }
         })
         .collect();
     table.sort_by(|a, b| b.customers.cmp(&a.customers).then(a.name.cmp(&b.name)));
@@ -341,8 +405,9 @@ pub fn run(
         revenue: vec![vec![0.0; fbu]; rbu],
         segment: vec![vec![String::new(); fbu]; rbu],
     };
-    let mut cell_seg: HashMap<(usize, usize), HashMap<&str, u64>> = HashMap::new();
-    for (s, seg) in rfm.scores.iter().zip(&segment) {
+    // Customers per (cell, segment), to name each cell by its most common segment.
+    let mut cell_seg = vec![0u64; rbu * fbu * k];
+    for (s, &g) in rfm.scores.iter().zip(&segment_of) {
         let (r, f) = (usize::from(s.r.max(1)) - 1, usize::from(s.f.max(1)) - 1);
         if let Some(c) = grid.counts.get_mut(r).and_then(|row| row.get_mut(f)) {
             *c += 1;
@@ -350,50 +415,47 @@ pub fn run(
         if let Some(c) = grid.revenue.get_mut(r).and_then(|row| row.get_mut(f)) {
             *c += spend(s);
         }
-        *cell_seg
-            .entry((r, f))
-            .or_default()
-            .entry(seg.as_str())
-            .or_default() += 1;
-    }
-    for ((r, f), m) in cell_seg {
-        let best = m
-            .into_iter()
-            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
-            .map(|x| x.0.to_string())
-            .unwrap_or_default();
-        if let Some(c) = grid.segment.get_mut(r).and_then(|row| row.get_mut(f)) {
-            *c = best;
+        if r < rbu && f < fbu {
+            if let Some(c) = cell_seg.get_mut((r * fbu + f) * k + usize::from(g)) {
+                *c += 1;
+            }
         }
     }
-    // Cells with no customers: what the map would call them.
     for r in 0..rbu {
         for f in 0..fbu {
+            let counts = cell_seg.get((r * fbu + f) * k..(r * fbu + f + 1) * k);
+            // The most common segment; on equal counts the first name in alphabetical order.
+            let best = counts
+                .into_iter()
+                .flatten()
+                .zip(&segment_names)
+                .filter(|(c, _)| **c > 0)
+                .max_by(|a, b| a.0.cmp(b.0).then(b.1.cmp(a.1)))
+                .map(|x| x.1.clone());
             if let Some(c) = grid.segment.get_mut(r).and_then(|row| row.get_mut(f)) {
-                if c.is_empty() {
+                // Cells with no customers: what the map would call them.
+                *c = best.unwrap_or_else(|| {
                     let (ru, fu) = (r as u8 + 1, f as u8 + 1);
-                    *c = req.map.assign(ru, fu, fu).to_string();
-                }
+                    req.map.assign(ru, fu, fu).to_string()
+                });
             }
         }
     }
 
     // Strategy.
-    let by_id = |v: Option<&Vec<f64>>| -> Option<HashMap<String, f64>> {
-        v.map(|v| ids.iter().cloned().zip(v.iter().copied()).collect())
-    };
-    let pa_map = by_id(p_alive);
-    let clv_map = by_id(clv);
-    let figures = segment_figures(&rfm, &segment, pa_map.as_ref(), clv_map.as_ref());
+    let figures = segment_figures_indexed(
+        &rfm,
+        &segment_of,
+        &segment_names,
+        p_alive.map(Vec::as_slice),
+        clv.map(Vec::as_slice),
+    );
     let suggestions = suggest(&figures);
 
     // Tiers.
     progress(0.4, "Building value tiers");
-    let (tier_value, values): (String, Vec<(String, f64)>) = match clv {
-        Some(v) if req.tiers_by_clv => (
-            "CLV".into(),
-            ids.iter().cloned().zip(v.iter().copied()).collect(),
-        ),
+    let (tier_value, values): (String, Vec<f64>) = match clv {
+        Some(v) if req.tiers_by_clv => ("CLV".into(), v.clone()),
         _ => {
             if req.tiers_by_clv {
                 warnings
@@ -401,15 +463,15 @@ pub fn run(
             }
             (
                 "historical spend".into(),
-                ids.iter()
-                    .cloned()
-                    .zip(rfm.scores.iter().map(spend))
-                    .collect(),
+                rfm.scores.iter().map(spend).collect(),
             )
         }
     };
-    let pyramid = TierScheme::pyramid().assign(&values).ok();
-    let hml = TierScheme::heavy_medium_light().assign(&values).ok();
+    let id_of = |i: usize| format!("customer {}", i + 1);
+    let pyramid = TierScheme::pyramid().assign_values(&values, id_of).ok();
+    let hml = TierScheme::heavy_medium_light()
+        .assign_values(&values, id_of)
+        .ok();
 
     // k-means.
     let cluster = match &req.cluster {
@@ -443,8 +505,8 @@ pub fn run(
     };
     progress(1.0, "Done");
     Ok(SegmentResult {
-        ids,
-        segment,
+        segment_names,
+        segment_of,
         map: Some(req.map),
         coverage: Some(coverage),
         table,
@@ -459,6 +521,35 @@ pub fn run(
         warnings,
         rfm: Some(rfm),
     })
+}
+
+/// Segment names in order of first appearance and each customer's index into them. The map is
+/// evaluated once per (R, F, M) combination, not once per customer.
+fn assign_segments(map: &SegmentMap, rfm: &RfmResult) -> (Vec<String>, Vec<u16>) {
+    const SIDE: usize = 11; // scores are 1..=10
+    let mut names: Vec<String> = Vec::new();
+    let mut cube: Vec<Option<u16>> = vec![None; SIDE * SIDE * SIDE];
+    let index_of = |name: &str, names: &mut Vec<String>| -> u16 {
+        let i = names.iter().position(|n| n == name).unwrap_or_else(|| {
+            names.push(name.to_string());
+            names.len() - 1
+        });
+        u16::try_from(i).unwrap_or(u16::MAX)
+    };
+    let segment_of = rfm
+        .scores
+        .iter()
+        .map(|s| {
+            let (r, f, m) = (usize::from(s.r), usize::from(s.f), usize::from(s.m));
+            if r < SIDE && f < SIDE && m < SIDE {
+                let slot = &mut cube[(r * SIDE + f) * SIDE + m];
+                *slot.get_or_insert_with(|| index_of(map.assign(s.r, s.f, s.m), &mut names))
+            } else {
+                index_of(map.assign(s.r, s.f, s.m), &mut names)
+            }
+        })
+        .collect();
+    (names, segment_of)
 }
 
 fn cluster(
@@ -489,24 +580,18 @@ fn cluster(
     if used.is_empty() {
         return Err("k-means: choose at least one feature.".into());
     }
-    let rows: Vec<Vec<f64>> = rfm
-        .scores
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            used.iter()
-                .map(|f| match f {
-                    Feature::Recency => s.recency_days,
-                    Feature::Frequency => f64::from(s.frequency),
-                    Feature::Monetary => s.monetary.max(0.0),
-                    Feature::Clv => clv.and_then(|v| v.get(i)).copied().unwrap_or(0.0).max(0.0),
-                    Feature::PAlive => p_alive.and_then(|v| v.get(i)).copied().unwrap_or(0.0),
-                })
-                .collect()
-        })
-        .collect();
+    let mut data = Vec::with_capacity(rfm.scores.len() * used.len());
+    for (i, s) in rfm.scores.iter().enumerate() {
+        data.extend(used.iter().map(|f| match f {
+            Feature::Recency => s.recency_days,
+            Feature::Frequency => f64::from(s.frequency),
+            Feature::Monetary => s.monetary.max(0.0),
+            Feature::Clv => clv.and_then(|v| v.get(i)).copied().unwrap_or(0.0).max(0.0),
+            Feature::PAlive => p_alive.and_then(|v| v.get(i)).copied().unwrap_or(0.0),
+        }));
+    }
     let names = used.iter().map(|f| f.name().to_string()).collect();
-    let x = FeatureMatrix::from_rows(names, &rows).map_err(|e| format!("k-means: {e}"))?;
+    let x = FeatureMatrix { names, data };
     let kmeans = KMeansParams {
         seed: c.seed,
         log1p: c.log1p,
@@ -523,12 +608,15 @@ fn cluster(
         },
     )
     .map_err(|e| format!("k-means: {e}"))?;
+    let mut search = search;
     let model = match c.k {
         Some(k) if k != search.best_k => KMeansParams { k, ..kmeans }
             .fit(&x)
             .map_err(|e| format!("k-means: {e}"))?,
         _ => search.best.clone(),
     };
+    // The labels are in `model`; do not send them twice.
+    search.best.labels = Vec::new();
     Ok(ClusterResult {
         features: used,
         search,
@@ -568,10 +656,14 @@ mod tests {
     fn default_run_gives_every_customer_exactly_one_segment() {
         let summary = sample_summary(300);
         let ids: Vec<String> = summary.customers.iter().map(|c| c.id.clone()).collect();
-        let r = run(default_request(summary), &mut |_, _| {}).unwrap();
-        assert_eq!(r.ids, ids);
-        assert_eq!(r.segment.len(), ids.len());
-        assert!(r.segment.iter().all(|s| !s.is_empty()));
+        let r = run(default_request(summary.clone()), &mut |_, _| {}).unwrap();
+        assert_eq!(r.len(), ids.len());
+        assert!((0..r.len()).all(|i| r.segment_name(i).is_some_and(|s| !s.is_empty())));
+        // Each customer's segment is what the map says for its scores.
+        let rfm = RfmParams::default().fit(&summary).unwrap();
+        for (i, s) in rfm.scores.iter().enumerate() {
+            assert_eq!(r.segment_name(i), Some(SegmentMap::rxf().assign_score(s)));
+        }
         let in_table: u64 = r.table.iter().map(|t| t.customers).sum();
         assert_eq!(in_table, ids.len() as u64);
         let in_grid: u64 = r.grid.counts.iter().flatten().sum();
@@ -615,6 +707,24 @@ mod tests {
         let task = crate::worker::tasks::Output::Segment(Box::new(res));
         let bytes = bincode::serialize(&task).unwrap();
         let _: crate::worker::tasks::Output = bincode::deserialize(&bytes).unwrap();
+    }
+
+    #[test]
+    fn a_summary_sent_with_a_key_is_held_for_lean_requests() {
+        let summary = sample_summary(50);
+        let mut lean = default_request(CustomerSummary {
+            customers: Vec::new(),
+            ..summary.clone()
+        });
+        lean.summary_key = "data-1".into();
+        assert_eq!(run(lean.clone(), &mut |_, _| {}), Err(NEEDS_SUMMARY.into()));
+        let mut full = default_request(summary);
+        full.summary_key = "data-1".into();
+        let a = run(full, &mut |_, _| {}).unwrap();
+        let b = run(lean.clone(), &mut |_, _| {}).unwrap();
+        assert_eq!(a, b);
+        lean.summary_key = "data-2".into();
+        assert_eq!(run(lean, &mut |_, _| {}), Err(NEEDS_SUMMARY.into()));
     }
 
     #[test]

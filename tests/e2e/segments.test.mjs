@@ -1,12 +1,14 @@
 // Segments and Value & strategy pages on the sample data: RFM segments through the worker
 // (heat map and table, every customer counted), a segment's customers listed and exported as
-// CSV, k-means with its silhouette curve, and a budget split that sums to the budget.
+// CSV (header, one row per customer of that segment), an edited map and a setting kept across a
+// reload and in the project file, k-means with its silhouette curve, and a budget split that sums
+// to the budget.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { start, screenshot } from './harness.mjs';
 
-test('segments the sample, lists and exports a segment, runs k-means, splits a budget', async () => {
+test('segments the sample, exports a segment, keeps an edited map, runs k-means, splits a budget', async () => {
   const h = await start();
   try {
     const { page } = h;
@@ -31,6 +33,10 @@ test('segments the sample, lists and exports a segment, runs k-means, splits a b
     const text = fs.readFileSync(await dl.path(), 'utf8').trim().split(/\r?\n/);
     assert.match(text[0], /^Customer,Segment,R,F,M/);
     assert.equal(text.length - 1, size);
+    const name = (await firstRow.locator('td').first().innerText()).trim();
+    const rows = text.slice(1).map((l) => l.split(','));
+    assert.ok(rows.every((r) => r[1].replace(/"/g, '') === name), `every exported row is in "${name}"`);
+    assert.equal(new Set(rows.map((r) => r[0])).size, size, 'each customer once');
 
     // Edit the map: reassign one cell to a new segment; every customer is still counted once.
     await page.getByTestId('map-cell-1-1').click();
@@ -39,6 +45,24 @@ test('segments the sample, lists and exports a segment, runs k-means, splits a b
     await page.locator('[data-testid="segment-table"] td', { hasText: 'Fresh Faces' }).first().waitFor({ timeout: 60000 });
     assert.match(await page.getByTestId('segment-count').innerText(), /^2000 of 2000 customers/);
     assert.match(await page.getByTestId('map-editor').innerText(), /\(edited\)/);
+    // ... and choose 4 bins: both are kept in the settings store across a reload ...
+    await page.getByTestId('rfm-bins').selectOption('4');
+    await page.getByTestId('cut-points').filter({ hasText: /— 4 bins/ }).waitFor({ timeout: 60000 });
+    await page.reload();
+    await page.getByTestId('segment-count').waitFor({ timeout: 120000 });
+    assert.equal(await page.getByTestId('rfm-bins').inputValue(), '4');
+    assert.match(await page.getByTestId('map-editor').innerText(), /\(edited\)/);
+    await page.locator('[data-testid="segment-table"] td', { hasText: 'Fresh Faces' }).first().waitFor({ timeout: 60000 });
+    // ... and travel in the project file.
+    await page.getByTestId('nav-data').click();
+    const [proj] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-project').click()]);
+    const project = JSON.parse(fs.readFileSync(await proj.path(), 'utf8'));
+    const saved = project.settings.find(([k]) => k === 'segments/settings');
+    assert.ok(saved, 'the project file has the Segments settings');
+    assert.match(saved[1], /Fresh Faces/);
+    assert.equal(JSON.parse(saved[1]).value.bins, 4);
+    await page.getByTestId('nav-segments').click();
+    await page.getByTestId('segment-count').waitFor({ timeout: 120000 });
 
     // k-means with the silhouette curve.
     await page.getByTestId('run-kmeans').click();

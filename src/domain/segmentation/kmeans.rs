@@ -12,6 +12,11 @@
 //!
 //! The silhouette is exact when n ≤ `silhouette_sample`, and computed on a seeded sample of
 //! that many rows otherwise.
+//!
+//! [`choose_k`] runs the sample stage (restarts on the `init_sample` rows) for every k, scores
+//! each k by the silhouette and the full-data inertia of those centroids, and refines only the
+//! chosen k on all rows. The chosen model equals [`KMeansParams::fit`] with that k and seed; for
+//! data no larger than `init_sample` the curve is the same as fitting every k in full.
 
 use rand::seq::index::sample;
 use rand::{Rng, SeedableRng};
@@ -423,7 +428,40 @@ fn nearest(p: &[f64], centroids: &[Vec<f64>]) -> (usize, f64) {
     best
 }
 
+/// The nearest of the flat centroids (`c` values each) to `p`, and its squared distance. The
+/// hot loop of every fit: specialised for up to 5 features so the compiler unrolls the distance.
+/// (Same summation order as [`sq_dist`], so results do not depend on the specialisation.)
 fn nearest_flat(p: &[f64], centroids: &[f64], c: usize) -> (usize, f64) {
+    match c {
+        1 => nearest_n::<1>(p, centroids),
+        2 => nearest_n::<2>(p, centroids),
+        3 => nearest_n::<3>(p, centroids),
+        4 => nearest_n::<4>(p, centroids),
+        5 => nearest_n::<5>(p, centroids),
+        _ => nearest_dyn(p, centroids, c),
+    }
+}
+
+fn nearest_n<const N: usize>(p: &[f64], centroids: &[f64]) -> (usize, f64) {
+    let Ok(p) = <&[f64; N]>::try_from(p) else {
+        return nearest_dyn(p, centroids, N);
+    };
+    let (chunks, _) = centroids.as_chunks::<N>();
+    let mut best = (0, f64::INFINITY);
+    for (j, cen) in chunks.iter().enumerate() {
+        let mut d = 0.0;
+        for i in 0..N {
+            let t = p[i] - cen[i];
+            d += t * t;
+        }
+        if d < best.1 {
+            best = (j, d);
+        }
+    }
+    best
+}
+
+fn nearest_dyn(p: &[f64], centroids: &[f64], c: usize) -> (usize, f64) {
     let mut best = (0, f64::INFINITY);
     for (j, cen) in centroids.chunks_exact(c).enumerate() {
         let d = sq_dist(p, cen);
@@ -530,41 +568,77 @@ fn lloyd(
     (labels, inertia, iterations, converged)
 }
 
-fn fit_transformed(
-    z: &[f64],
-    x: &FeatureMatrix,
-    transform: Transform,
-    p: &KMeansParams,
-) -> KMeansModel {
-    let c = x.cols();
-    let n = x.rows();
+/// The restarts on the seeded sample: the best sample centroids (flat), their iterations and
+/// convergence, and whether a full-data refinement is still due (n > sample).
+struct SampleFit {
+    centroids: Vec<f64>,
+    iterations: u32,
+    converged: bool,
+    refine: bool,
+}
+
+fn sample_fit(z: &[f64], c: usize, p: &KMeansParams) -> SampleFit {
+    let n = z.len() / c.max(1);
     let k = p.k as usize;
     let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
     let sample_n = (p.init_sample as usize).clamp(k, n.max(k));
-    let sub: Vec<f64> = if n > sample_n {
+    let refine = n > sample_n;
+    let sub: Vec<f64> = if refine {
         let mut idx = sample(&mut rng, n, sample_n).into_vec();
         idx.sort_unstable();
         idx.iter()
             .flat_map(|&i| z[i * c..(i + 1) * c].iter().copied())
             .collect()
     } else {
-        z.to_vec()
+        Vec::new()
     };
+    let data: &[f64] = if refine { &sub } else { z };
     let mut best: Option<(Vec<f64>, f64, u32, bool)> = None;
     for _ in 0..p.n_init {
-        let mut cen = plus_plus(&sub, c, k, &mut rng);
-        let (_, inertia, it, conv) = lloyd(&sub, c, &mut cen, p.max_iter, p.tol);
+        let mut cen = plus_plus(data, c, k, &mut rng);
+        let (_, inertia, it, conv) = lloyd(data, c, &mut cen, p.max_iter, p.tol);
         if best.as_ref().is_none_or(|b| inertia < b.1) {
             best = Some((cen, inertia, it, conv));
         }
     }
-    let (mut flat, _, sample_iter, sample_conv) = best.unwrap_or_default();
-    let (labels, inertia, iterations, converged) = if n > sample_n {
+    let (centroids, _, iterations, converged) = best.unwrap_or_default();
+    SampleFit {
+        centroids,
+        iterations,
+        converged,
+        refine,
+    }
+}
+
+fn fit_transformed(
+    z: &[f64],
+    x: &FeatureMatrix,
+    transform: Transform,
+    p: &KMeansParams,
+) -> KMeansModel {
+    let fit = sample_fit(z, x.cols(), p);
+    finish_fit(z, x, transform, p, fit)
+}
+
+/// The full-data stage: Lloyd refinement (when the restarts ran on a sample), labels,
+/// inertia, sizes and profiles.
+fn finish_fit(
+    z: &[f64],
+    x: &FeatureMatrix,
+    transform: Transform,
+    p: &KMeansParams,
+    fit: SampleFit,
+) -> KMeansModel {
+    let c = x.cols();
+    let n = x.rows();
+    let k = p.k as usize;
+    let mut flat = fit.centroids;
+    let (labels, inertia, iterations, converged) = if fit.refine {
         lloyd(z, c, &mut flat, p.full_iter, p.tol)
     } else {
         // The restarts ran on the full data: one pass for labels and inertia.
         let (l, i, _, _) = lloyd(z, c, &mut flat, 1, f64::INFINITY);
-        (l, i, sample_iter, sample_conv)
+        (l, i, fit.iterations, fit.converged)
     };
     let centroids: Vec<Vec<f64>> = flat.chunks_exact(c).map(<[f64]>::to_vec).collect();
     let mut sizes = vec![0u64; k];
@@ -742,14 +816,15 @@ pub struct KCurvePoint {
     pub k: u32,
     /// Mean silhouette (on the sample when n is large).
     pub silhouette: f64,
-    /// Inertia of the fit.
+    /// Inertia of the fit over all rows.
     pub inertia: f64,
 }
 
 /// The result of a k search: the curve, the chosen k and its model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KSearch {
-    /// Silhouette and inertia per k.
+    /// Silhouette and inertia per k (of the sample-stage centroids, before the full-data
+    /// refinement that only the best k gets).
     pub curve: Vec<KCurvePoint>,
     /// k with the highest silhouette (the smallest such k on ties).
     pub best_k: u32,
@@ -808,27 +883,37 @@ pub fn choose_k(x: &FeatureMatrix, params: &KSearchParams) -> Result<KSearch, KM
         .flat_map(|&i| z[i * c..(i + 1) * c].iter().copied())
         .collect();
     let mut curve = Vec::new();
-    let mut best: Option<(f64, KMeansModel)> = None;
+    let mut best: Option<(f64, KMeansParams, SampleFit)> = None;
     for k in params.k_min..=k_max {
         let p = KMeansParams { k, ..base.clone() };
-        let model = fit_transformed(&z, x, transform.clone(), &p);
-        let labels: Vec<u32> = idx.iter().map(|&i| model.labels[i]).collect();
+        let fit = sample_fit(&z, c, &p);
+        // Silhouette and inertia of the sample fit's centroids (before the full-data
+        // refinement, which only the chosen k gets).
+        let labels: Vec<u32> = sub
+            .chunks_exact(c)
+            .map(|r| nearest_flat(r, &fit.centroids, c).0 as u32)
+            .collect();
         let s = silhouette(&sub, c, &labels).unwrap_or(0.0);
+        let inertia: f64 = z
+            .chunks_exact(c)
+            .map(|r| nearest_flat(r, &fit.centroids, c).1)
+            .sum();
         curve.push(KCurvePoint {
             k,
             silhouette: s,
-            inertia: model.inertia,
+            inertia,
         });
-        if best.as_ref().is_none_or(|(b, _)| s > *b) {
-            best = Some((s, model));
+        if best.as_ref().is_none_or(|(b, _, _)| s > *b) {
+            best = Some((s, p, fit));
         }
     }
-    let Some((_, best)) = best else {
+    let Some((_, p, fit)) = best else {
         return Err(KMeansError::KRange {
             min: params.k_min,
             max: k_max,
         });
     };
+    let best = finish_fit(&z, x, transform, &p, fit);
     Ok(KSearch {
         curve,
         best_k: best.k,

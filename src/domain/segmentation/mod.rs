@@ -20,4 +20,4 @@ pub use kmeans::{
 };
 pub use maps::{Coverage, MapAxes, Precedence, Rule, ScoreRange, SegmentMap};
 pub use rfm::{MonetaryKind, RfmCutPoints, RfmError, RfmParams, RfmResult, RfmScore};
-pub use tiers::{TierError, TierResult, TierScheme};
+pub use tiers::{TierError, TierIndex, TierResult, TierScheme};

@@ -278,3 +278,54 @@ pub fn segment_figures(
         })
         .collect()
 }
+
+/// [`segment_figures`] for segments given as an index per score into `names` (same order as
+/// the scores), with P(alive) and CLV as vectors aligned with the scores (ignored when their
+/// length differs). Segments are listed in the order of `names`; empty ones are left out.
+pub fn segment_figures_indexed(
+    rfm: &super::rfm::RfmResult,
+    segment_of: &[u16],
+    names: &[String],
+    p_alive: Option<&[f64]>,
+    clv: Option<&[f64]>,
+) -> Vec<SegmentFigures> {
+    let n = rfm.scores.len();
+    let p_alive = p_alive.filter(|v| v.len() == n);
+    let clv = clv.filter(|v| v.len() == n);
+    let k = names.len();
+    let (mut count, mut revenue, mut recency, mut occasions) =
+        (vec![0u64; k], vec![0.0; k], vec![0.0; k], vec![0.0; k]);
+    let (mut pa, mut cv) = (vec![0.0; k], vec![0.0; k]);
+    for (i, (s, &g)) in rfm.scores.iter().zip(segment_of).enumerate() {
+        let g = usize::from(g);
+        if g >= k {
+            continue;
+        }
+        count[g] += 1;
+        revenue[g] += match rfm.monetary_kind {
+            super::rfm::MonetaryKind::Total => s.monetary,
+            super::rfm::MonetaryKind::Mean => s.monetary * f64::from(s.frequency),
+        };
+        recency[g] += s.recency_days;
+        occasions[g] += f64::from(s.frequency);
+        pa[g] += p_alive.and_then(|v| v.get(i)).copied().unwrap_or(0.0);
+        cv[g] += clv.and_then(|v| v.get(i)).copied().unwrap_or(0.0);
+    }
+    names
+        .iter()
+        .enumerate()
+        .filter(|(g, _)| count[*g] > 0)
+        .map(|(g, name)| {
+            let c = count[g] as f64;
+            SegmentFigures {
+                segment: name.clone(),
+                customers: count[g],
+                revenue: revenue[g],
+                mean_recency_days: recency[g] / c,
+                mean_occasions: occasions[g] / c,
+                mean_p_alive: p_alive.map(|_| pa[g] / c),
+                mean_clv: clv.map(|_| cv[g] / c),
+            }
+        })
+        .collect()
+}

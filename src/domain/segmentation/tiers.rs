@@ -126,7 +126,6 @@ impl TierScheme {
         for (rank, &i) in order.iter().enumerate() {
             ranks[i] = rank as u64 + 1;
         }
-        let total: f64 = customers.iter().map(|(_, v)| v).sum();
         let assignments: Vec<TierAssignment> = customers
             .iter()
             .enumerate()
@@ -137,33 +136,111 @@ impl TierScheme {
                 tier: self.tiers[tier_of[i]].name.clone(),
             })
             .collect();
-        let summary = self
-            .tiers
-            .iter()
-            .enumerate()
-            .map(|(t, ts)| {
-                let vals: Vec<f64> = (0..n)
-                    .filter(|&i| tier_of[i] == t)
-                    .map(|i| customers[i].1)
-                    .collect();
-                let sum: f64 = vals.iter().sum();
-                TierSummary {
-                    tier: ts.name.clone(),
-                    customers: vals.len() as u64,
-                    customer_share: vals.len() as f64 / n as f64,
-                    value: sum,
-                    value_share: if total != 0.0 { sum / total } else { 0.0 },
-                    min_value: vals.iter().copied().reduce(f64::min),
-                    max_value: vals.iter().copied().reduce(f64::max),
-                }
-            })
-            .collect();
+        let values: Vec<f64> = customers.iter().map(|(_, v)| *v).collect();
+        let summary = self.summarize(&values, &tier_of);
         Ok(TierResult {
             scheme: self.clone(),
             assignments,
             summary,
         })
     }
+
+    /// Tier per customer (an index into `tiers`, input order) and the summary per tier, for
+    /// values alone: the same tiers as [`TierScheme::assign`] (a tie's tier never depends on
+    /// the id order) without ids, ranks or a sort. The tier of a value depends only on how many
+    /// values exceed it, so a few order statistics (`select_nth_unstable`) decide every tier.
+    /// `id_of` names a customer in an error.
+    ///
+    /// # Errors
+    /// [`TierError::Shares`], [`TierError::NoCustomers`] or [`TierError::NotFinite`].
+    pub fn assign_values(
+        &self,
+        values: &[f64],
+        id_of: impl Fn(usize) -> String,
+    ) -> Result<TierIndex, TierError> {
+        self.check()?;
+        if values.is_empty() {
+            return Err(TierError::NoCustomers);
+        }
+        if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+            return Err(TierError::NotFinite(id_of(i)));
+        }
+        let n = values.len();
+        // A customer with g values above its own sits at position (g + 1) / n; it is in tier t
+        // or better when that position is within the cumulative share of t, i.e. when
+        // g <= floor(n · (cum + 1e-9)) − 1, i.e. when its value is at least the value at
+        // 0-based rank g of the values sorted in descending order.
+        let mut desc = values.to_vec();
+        let mut acc = 0.0;
+        let mut thresholds: Vec<Option<f64>> = Vec::with_capacity(self.tiers.len());
+        for t in &self.tiers {
+            acc += t.share;
+            let g = (n as f64 * (acc + 1e-9)).floor() as i64 - 1;
+            thresholds.push(if g < 0 {
+                None // no customer reaches this tier's cumulative share
+            } else if g as usize >= n {
+                Some(f64::NEG_INFINITY)
+            } else {
+                let (_, v, _) = desc.select_nth_unstable_by(g as usize, |a, b| b.total_cmp(a));
+                Some(*v)
+            });
+        }
+        let last = self.tiers.len() - 1;
+        let tier_of: Vec<u8> = values
+            .iter()
+            .map(|&v| {
+                thresholds
+                    .iter()
+                    .position(|th| th.is_some_and(|th| v >= th))
+                    .unwrap_or(last) as u8
+            })
+            .collect();
+        let as_usize: Vec<usize> = tier_of.iter().map(|&t| usize::from(t)).collect();
+        Ok(TierIndex {
+            summary: self.summarize(values, &as_usize),
+            tier_of,
+        })
+    }
+
+    fn summarize(&self, values: &[f64], tier_of: &[usize]) -> Vec<TierSummary> {
+        let n = values.len();
+        let total: f64 = values.iter().sum();
+        let k = self.tiers.len();
+        let mut count = vec![0u64; k];
+        let mut sum = vec![0.0; k];
+        let mut lo: Vec<Option<f64>> = vec![None; k];
+        let mut hi: Vec<Option<f64>> = vec![None; k];
+        for (&v, &t) in values.iter().zip(tier_of) {
+            if t < k {
+                count[t] += 1;
+                sum[t] += v;
+                lo[t] = Some(lo[t].map_or(v, |x: f64| x.min(v)));
+                hi[t] = Some(hi[t].map_or(v, |x: f64| x.max(v)));
+            }
+        }
+        self.tiers
+            .iter()
+            .enumerate()
+            .map(|(t, ts)| TierSummary {
+                tier: ts.name.clone(),
+                customers: count[t],
+                customer_share: count[t] as f64 / n.max(1) as f64,
+                value: sum[t],
+                value_share: if total != 0.0 { sum[t] / total } else { 0.0 },
+                min_value: lo[t],
+                max_value: hi[t],
+            })
+            .collect()
+    }
+}
+
+/// Tiers per customer without ids (see [`TierScheme::assign_values`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct TierIndex {
+    /// Tier of each customer (index into the scheme's tiers), input order.
+    pub tier_of: Vec<u8>,
+    /// One per tier, top first.
+    pub summary: Vec<TierSummary>,
 }
 
 /// Why tiers could not be assigned.

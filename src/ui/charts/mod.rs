@@ -247,6 +247,23 @@ fn legend(out: &mut String, names: &[String]) {
     }
 }
 
+/// Average width of a character of the 11 px axis labels (system sans-serif), in SVG units.
+const LABEL_CHAR_W: f64 = 6.2;
+
+/// How many characters of an axis label fit in `room` SVG units (at least 3).
+fn label_chars(room: f64) -> usize {
+    (((room - 4.0) / LABEL_CHAR_W).floor().max(3.0)) as usize
+}
+
+/// The label as shown in at most `max` characters (cut with "…"), and whether it was cut.
+pub fn fit_label(label: &str, max: usize) -> (String, bool) {
+    if label.chars().count() <= max {
+        return (label.to_string(), false);
+    }
+    let keep: String = label.chars().take(max.saturating_sub(1)).collect();
+    (format!("{}…", keep.trim_end()), true)
+}
+
 fn heat_colour(t: f64) -> String {
     // White to brand blue.
     let t = t.clamp(0.0, 1.0);
@@ -296,6 +313,13 @@ impl Chart {
         let band = (W - ML - MR) / n;
         let k = series.len().max(1) as f64;
         let bw = (band * 0.8 / k).max(1.0);
+        // Every `stride`-th category is labelled; each label has `stride` bands of room.
+        let stride = if categories.len() <= 24 {
+            1
+        } else {
+            (categories.len() / 12).max(1)
+        };
+        let max_chars = label_chars(band * stride as f64);
         for (ci, cat) in categories.iter().enumerate() {
             let bx = ML + band * ci as f64 + band * 0.1;
             for (si, (name, vals)) in series.iter().enumerate() {
@@ -315,13 +339,21 @@ impl Chart {
                     fmt_tick(v)
                 );
             }
-            if categories.len() <= 24 || ci % (categories.len() / 12).max(1) == 0 {
+            if ci % stride == 0 {
+                // A label longer than its room is cut with an ellipsis; the full text is the
+                // tooltip, so neighbouring labels never overlap.
+                let (shown, cut) = fit_label(cat, max_chars);
+                let tip = if cut {
+                    format!("<title>{}</title>", esc(cat))
+                } else {
+                    String::new()
+                };
                 let _ = write!(
                     out,
-                    r##"<text x="{:.1}" y="{}" text-anchor="middle" font-size="11" fill="#5b6675">{}</text>"##,
+                    r##"<text x="{:.1}" y="{}" text-anchor="middle" font-size="11" fill="#5b6675">{tip}{}</text>"##,
                     bx + band * 0.4,
                     H - MB + 16.0,
-                    esc(cat)
+                    esc(&shown)
                 );
             }
         }
@@ -583,6 +615,56 @@ mod tests {
         assert!(svg.contains("Spend &lt;by&gt; segment &amp; tier"));
         assert_eq!(svg.matches("<rect x=").count(), 2);
         assert_eq!(c.file_stem(), "spend-by-segment-tier");
+    }
+
+    #[test]
+    fn long_bar_labels_are_cut_to_their_room_with_the_full_text_as_tooltip() {
+        let names = [
+            "Champions",
+            "Loyal Customers",
+            "Potential Loyalists",
+            "New Customers",
+            "Promising",
+            "Need Attention",
+            "About to Sleep",
+            "At Risk",
+            "Can't Lose Them",
+            "Hibernating",
+            "Others",
+        ];
+        let c = Chart {
+            title: "Customers per segment".into(),
+            x_label: "segment".into(),
+            y_label: "customers".into(),
+            kind: Kind::Bars {
+                categories: names.iter().map(|s| s.to_string()).collect(),
+                series: vec![("customers".into(), vec![1.0; names.len()])],
+            },
+        };
+        let svg = c.to_svg();
+        let band = (W - ML - MR) / names.len() as f64;
+        let labels: Vec<&str> = svg
+            .split(r##"fill="#5b6675">"##)
+            .skip(1)
+            .map(|t| t.split("</text>").next().unwrap_or(""))
+            .filter(|t| !t.chars().next().is_some_and(|c| c.is_ascii_digit()))
+            .collect();
+        assert_eq!(labels.len(), names.len(), "{labels:?}");
+        for (label, name) in labels.iter().zip(names) {
+            let shown = label.rsplit("</title>").next().unwrap_or(label);
+            let width = shown.chars().count() as f64 * LABEL_CHAR_W;
+            assert!(
+                width <= band,
+                "{shown:?} is {width} wide in a band of {band}"
+            );
+            if shown != esc(name) {
+                assert!(shown.ends_with('…'), "{shown:?}");
+                assert!(label.starts_with(&format!("<title>{}</title>", esc(name))));
+            }
+        }
+        assert!(svg.contains("<title>Potential Loyalists</title>Potentia…"));
+        assert_eq!(fit_label("Champions", 9), ("Champions".into(), false));
+        assert_eq!(fit_label("At Risk now", 8), ("At Risk…".into(), true));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! tiers, needs-based segments, a cross-tab of two segmentations, and each segment's customers
 //! to list and export. All computing runs in the worker (`worker::segment`).
 
+use crate::domain::customers::CustomerSummary;
 use crate::domain::segmentation::kmeans::describe;
 use crate::domain::segmentation::{cross_tab, MonetaryKind, RfmCutPoints, Rule, ScoreRange};
 use crate::domain::segmentation::{Precedence, SegmentMap};
@@ -18,9 +19,16 @@ use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 use yew::prelude::*;
 
-const SETTINGS_KEY: &str = "crm.segments.settings";
+/// Key of this page's settings in the app's settings store (IndexedDB, in the project file).
+const SETTINGS_KEY: &str = "segments/settings";
+/// Where earlier versions kept them (browser local storage): read once, moved, removed.
+const LEGACY_KEY: &str = "crm.segments.settings";
 
-/// What the user chose on this page (kept in the browser's local storage).
+/// Most customers drawn in the cluster scatter plot.
+const SCATTER_POINTS: usize = 5000;
+
+/// What the user chose on this page (kept in the app's settings store under
+/// [`SETTINGS_KEY`], so it survives reloads and travels in the project file).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
@@ -54,31 +62,91 @@ impl Default for Settings {
     }
 }
 
-/// Per-customer CLV and P(alive) from the cached default lifetime-value fit, summary order.
+/// The summary without its customers: what a segmentation request carries when the worker
+/// already holds the customers (see [`run_segmentation`]).
+pub fn summary_header(s: &CustomerSummary) -> CustomerSummary {
+    CustomerSummary {
+        time_unit: s.time_unit,
+        observation_end: s.observation_end,
+        calibration_end: s.calibration_end,
+        holdout_length: s.holdout_length,
+        customers: Vec::new(),
+        returns_rows: s.returns_rows,
+    }
+}
+
+thread_local! {
+    /// The data key of the summary the worker was last sent (it keeps it between jobs).
+    static WORKER_HOLDS: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
 /// Runs (or reads from the cache) a segmentation in the worker and shows its progress and
-/// result through `load`. Shared by the Segments and Value & strategy pages.
+/// result through `load`. Shared by the Segments and Value & strategy pages. A request whose
+/// summary has no customers gets `src`'s customers, which cross to the worker only when it does
+/// not hold them already (a million customers are sent once, not on every change of a setting).
 pub fn run_segmentation(
     ctx: &AppContext,
     src: &Source,
     key: &str,
-    req: segment::SegmentRequest,
+    mut req: segment::SegmentRequest,
     load: &UseStateHandle<Load<Rc<SegmentResult>>>,
 ) {
     load.set(Load::Loading {
         fraction: None,
         stage: "Segmenting customers".into(),
     });
-    let l = load.clone();
+    req.summary_key = ctx.ctl.data_key(src);
+    let held = WORKER_HOLDS.with(|w| *w.borrow() == req.summary_key);
+    if req.summary.customers.is_empty() && !held {
+        if let Some(s) = &src.data.summary {
+            req.summary.customers = s.customers.clone();
+        }
+    }
+    send_segmentation(ctx, src, key, req, load, true);
+}
+
+fn send_segmentation(
+    ctx: &AppContext,
+    src: &Source,
+    key: &str,
+    req: segment::SegmentRequest,
+    load: &UseStateHandle<Load<Rc<SegmentResult>>>,
+    retry: bool,
+) {
+    let full = !req.summary.customers.is_empty();
+    let data_key = req.summary_key.clone();
+    let header = summary_header(&req.summary);
+    // Kept to ask again with the customers if the worker no longer holds them (a fresh worker).
+    let again = (!full && retry).then(|| segment::SegmentRequest {
+        summary: header,
+        ..req.clone()
+    });
+    let (l, ctx2, src2, key2) = (load.clone(), ctx.clone(), src.clone(), key.to_string());
     ctx.ctl
         .run_cached(src, key, Task::Segment(Box::new(req)), move |r| {
-            l.set(match r.as_deref() {
-                Ok(Output::Segment(s)) => Load::Ready(Rc::new((**s).clone())),
-                Ok(_) => Load::Failed("Unexpected result from the worker".into()),
-                Err(e) => Load::Failed(e.clone()),
-            });
+            match r.as_deref() {
+                Err(e) if e == segment::NEEDS_SUMMARY => {
+                    WORKER_HOLDS.with(|w| w.borrow_mut().clear());
+                    if let (Some(mut req), Some(s)) = (again, &src2.data.summary) {
+                        req.summary.customers = s.customers.clone();
+                        send_segmentation(&ctx2, &src2, &key2, req, &l, false);
+                        return;
+                    }
+                    l.set(Load::Failed(e.clone()));
+                }
+                Ok(Output::Segment(s)) => {
+                    if full {
+                        WORKER_HOLDS.with(|w| *w.borrow_mut() = data_key);
+                    }
+                    l.set(Load::Ready(Rc::new((**s).clone())));
+                }
+                Ok(_) => l.set(Load::Failed("Unexpected result from the worker".into())),
+                Err(e) => l.set(Load::Failed(e.clone())),
+            }
         });
 }
 
+/// Per-customer CLV and P(alive) from the cached default lifetime-value fit, summary order.
 pub fn clv_vectors(ctx: &AppContext, src: &Source) -> Option<(Vec<f64>, Vec<f64>)> {
     match ctx.ctl.cached(src, clv::DEFAULT_KEY).as_deref() {
         Some(Output::Clv(r)) if !r.clv.is_empty() => Some((r.clv.clone(), r.p_alive.clone())),
@@ -116,9 +184,10 @@ fn request(
     let summary = src
         .data
         .summary
-        .clone()
+        .as_ref()
         .ok_or("This dataset has no customer summary.")?;
-    let mut req = segment::default_request(summary);
+    // The customers are added by `run_segmentation` when the worker does not hold them.
+    let mut req = segment::default_request(summary_header(summary));
     req.rfm.bins = st.bins;
     req.rfm.monetary = st.monetary;
     if st.cuts.iter().any(|c| !c.trim().is_empty()) {
@@ -225,8 +294,12 @@ fn nps_by_customer(ctx: &AppContext) -> Option<(String, AnswerSums)> {
     Some((item.name.clone(), m))
 }
 
-fn save(st: &Settings) {
-    let _ = gloo::storage::LocalStorage::set(SETTINGS_KEY, st);
+/// The settings saved by an earlier version in local storage, removed from there (the caller
+/// saves them in the settings store).
+fn take_legacy_settings() -> Option<Settings> {
+    let old = gloo::storage::LocalStorage::get::<Settings>(LEGACY_KEY).ok();
+    gloo::storage::LocalStorage::delete(LEGACY_KEY);
+    old
 }
 
 fn money(v: f64) -> String {
@@ -247,9 +320,8 @@ fn select_cb(f: impl Fn(String) + 'static) -> Callback<Event> {
 #[component]
 pub fn SegmentsPage() -> Html {
     let ctx = use_context::<AppContext>();
-    let settings = use_state(|| {
-        gloo::storage::LocalStorage::get::<Settings>(SETTINGS_KEY).unwrap_or_default()
-    });
+    // None until read from the settings store (storage opens during boot, before any dataset).
+    let settings = use_state(|| None::<Settings>);
     let load = use_state(|| Load::<Rc<SegmentResult>>::Empty("Segmenting…".into()));
     let selected = use_state(|| None::<String>);
     let cell = use_state(|| None::<(u8, u8)>);
@@ -260,9 +332,29 @@ pub fn SegmentsPage() -> Html {
         (Some(c), Some(s)) => clv_vectors(c, s),
         _ => None,
     };
-    let needs = ctx
-        .as_ref()
-        .and_then(|c| needs_request(c, settings.cluster.as_ref().map_or(42, |k| k.seed)));
+    {
+        let (ctx, settings) = (ctx.clone(), settings.clone());
+        use_effect_with(src.is_some(), move |ready| {
+            if let (true, Some(ctx), None) = (*ready, ctx, &*settings) {
+                let ctl = ctx.ctl.clone();
+                ctx.ctl
+                    .page_setting::<Settings>(SETTINGS_KEY, move |stored| {
+                        let st = stored.unwrap_or_else(|| match take_legacy_settings() {
+                            Some(old) => {
+                                ctl.set_page_setting(SETTINGS_KEY, old.clone());
+                                old
+                            }
+                            None => Settings::default(),
+                        });
+                        settings.set(Some(st));
+                    });
+            }
+        });
+    }
+    let needs = ctx.as_ref().and_then(|c| {
+        let seed = settings.as_ref()?.cluster.as_ref().map_or(42, |k| k.seed);
+        needs_request(c, seed)
+    });
     {
         let (ctx, load) = (ctx.clone(), load.clone());
         let deps = (
@@ -272,7 +364,7 @@ pub fn SegmentsPage() -> Html {
             needs.clone(),
         );
         use_effect_with(deps, move |(src, st, _, needs)| {
-            if let (Some(ctx), Some(src)) = (ctx, src) {
+            if let (Some(ctx), Some(src), Some(st)) = (ctx, src, st) {
                 let clvs = clv_vectors(&ctx, src);
                 match request(src, st, clvs.as_ref(), needs.clone()) {
                     Ok((key, req)) => {
@@ -293,13 +385,16 @@ pub fn SegmentsPage() -> Html {
             super::booting()
         };
     };
+    let Some(st) = (*settings).clone() else {
+        return super::booting();
+    };
     let update = {
-        let settings = settings.clone();
+        let (settings, ctl) = (settings.clone(), ctx.ctl.clone());
         Rc::new(move |f: &dyn Fn(&mut Settings)| {
-            let mut s = (*settings).clone();
+            let mut s = (*settings).clone().unwrap_or_default();
             f(&mut s);
-            save(&s);
-            settings.set(s);
+            ctl.set_page_setting(SETTINGS_KEY, s.clone());
+            settings.set(Some(s));
         })
     };
     let load_view = match (&*load, &ctx.state.progress) {
@@ -309,7 +404,6 @@ pub fn SegmentsPage() -> Html {
         },
         (l, _) => l.clone(),
     };
-    let st = (*settings).clone();
     let n_customers = src.data.summary.as_ref().map_or(0, |s| s.customers.len());
 
     // --- RFM settings ---
@@ -437,7 +531,7 @@ fn ready_view(
     let Some(rfm) = r.rfm.as_ref() else {
         return html! {};
     };
-    let n = r.ids.len();
+    let n = r.len();
     let counted: u64 = r.table.iter().map(|t| t.customers).sum();
     let fmt_cuts = |v: &[f64]| {
         if v.is_empty() {
@@ -494,21 +588,20 @@ fn ready_view(
 
     // Segment table.
     let nps = nps_by_customer(ctx);
-    let seg_of: std::collections::HashMap<&str, &str> = r
-        .ids
-        .iter()
-        .map(String::as_str)
-        .zip(r.segment.iter().map(String::as_str))
-        .collect();
+    let ids: &[crate::domain::customers::CustomerRecord] = src
+        .data
+        .summary
+        .as_ref()
+        .map_or(&[], |s| s.customers.as_slice());
     let nps_seg: std::collections::HashMap<String, (f64, u32)> = nps
         .as_ref()
         .map(|(_, m)| {
             let mut out: std::collections::HashMap<String, (f64, u32)> = Default::default();
-            for (id, (s, c)) in m {
-                if let Some(seg) = seg_of.get(id.as_str()) {
-                    let e = out.entry((*seg).to_string()).or_default();
+            for (i, c) in ids.iter().enumerate() {
+                if let (Some((s, k)), Some(seg)) = (m.get(&c.id), r.segment_name(i)) {
+                    let e = out.entry(seg.to_string()).or_default();
                     e.0 += s;
-                    e.1 += c;
+                    e.1 += k;
                 }
             }
             out
@@ -586,14 +679,15 @@ fn ready_view(
         if clv_vec.is_some() {
             h.extend(["CLV", "P(alive)"]);
         }
+        let g = r.segment_index(name);
         let rows: Vec<Vec<Cell>> = rfm
             .scores
             .iter()
             .enumerate()
-            .filter(|(i, _)| r.segment.get(*i) == Some(name))
+            .filter(|(i, _)| g.is_some() && r.segment_of.get(*i).copied() == g)
             .map(|(i, s)| {
                 let mut row = vec![
-                    Cell::Text(s.id.clone()),
+                    Cell::Text(ids.get(i).map(|c| c.id.clone()).unwrap_or_default()),
                     Cell::Text(name.clone()),
                     Cell::Num(f64::from(s.r), 0),
                     Cell::Num(f64::from(s.f), 0),
@@ -742,7 +836,7 @@ fn map_editor(
                 <button class="secondary" onclick={on_rename} data-testid="rename-segment">{ "Rename" }</button>
                 if st.edited { <button class="secondary" onclick={reset} data-testid="reset-map">{ "Reset to the R × F map" }</button> }
             </div>
-            <p class="note">{ "Your edits are kept in this browser." }</p>
+            <p class="note">{ "Your map and settings are kept with your data in this browser and go into the project file (Data page)." }</p>
         </div>
     }
 }
@@ -839,7 +933,7 @@ fn cluster_view(r: &SegmentResult, st: &Settings, update: Update, has_clv: bool)
                 <label>{ "k " }
                     <select onchange={k_input} data-testid="km-k">
                         <option value="" selected={c.k.is_none()}>{ "best by silhouette" }</option>
-                        { for (2..=8u32).map(|k| html! { <option value={k.to_string()} selected={c.k == Some(k)}>{ k }</option> }) }
+                        { for (2..=10u32).map(|k| html! { <option value={k.to_string()} selected={c.k == Some(k)}>{ k }</option> }) }
                     </select>
                 </label>
                 <button onclick={run} data-testid="run-kmeans">{ "Run k-means" }</button>
@@ -877,11 +971,15 @@ fn cluster_view(r: &SegmentResult, st: &Settings, update: Update, has_clv: bool)
         .iter()
         .map(|p| format!("{} ({})", p.cluster + 1, p.size))
         .collect();
+    // At most SCATTER_POINTS customers are drawn (every n-th, so the picture is repeatable):
+    // a million SVG circles would freeze the page and say no more.
+    let stride = m.labels.len().div_ceil(SCATTER_POINTS).max(1);
     let points: Vec<Point> = rfm
         .map(|rfm| {
             rfm.scores
                 .iter()
                 .zip(&m.labels)
+                .step_by(stride)
                 .map(|(s, &l)| Point {
                     x: f64::from(s.frequency).ln_1p(),
                     y: s.monetary.max(0.0).ln_1p(),
@@ -892,7 +990,14 @@ fn cluster_view(r: &SegmentResult, st: &Settings, update: Update, has_clv: bool)
         })
         .unwrap_or_default();
     let scatter = Rc::new(Chart {
-        title: "Clusters: frequency vs monetary (log scales)".into(),
+        title: if stride > 1 {
+            format!(
+                "Clusters: frequency vs monetary (log scales; every {stride}th of {} customers)",
+                m.labels.len()
+            )
+        } else {
+            "Clusters: frequency vs monetary (log scales)".into()
+        },
         x_label: "log(1 + purchase days)".into(),
         y_label: "log(1 + monetary)".into(),
         kind: Kind::Scatter {
@@ -950,7 +1055,7 @@ fn cluster_view(r: &SegmentResult, st: &Settings, update: Update, has_clv: bool)
 }
 
 fn tiers_view(r: &SegmentResult) -> Html {
-    let table = |t: &crate::domain::segmentation::TierResult, testid: &str| {
+    let table = |t: &crate::domain::segmentation::TierIndex, testid: &str| {
         let rows: Vec<Vec<Cell>> = t
             .summary
             .iter()
@@ -1048,24 +1153,38 @@ fn needs_view(r: &SegmentResult) -> Html {
     }
 }
 
-fn labels_of(r: &SegmentResult, which: &str) -> Option<Vec<String>> {
+/// Each customer's label in one segmentation, as references into `names` (built once per
+/// segmentation: a million labels are a million pointers, not a million strings).
+fn labels_of<'a>(
+    r: &'a SegmentResult,
+    which: &str,
+    cluster_names: &'a [String],
+) -> Option<Vec<&'a str>> {
+    let tier = |t: &'a crate::domain::segmentation::TierIndex| -> Vec<&'a str> {
+        t.tier_of
+            .iter()
+            .map(|&i| {
+                t.summary
+                    .get(usize::from(i))
+                    .map_or("", |s| s.tier.as_str())
+            })
+            .collect()
+    };
     match which {
-        "rfm" => Some(r.segment.clone()),
+        "rfm" => Some(
+            (0..r.len())
+                .map(|i| r.segment_name(i).unwrap_or(""))
+                .collect(),
+        ),
         "cluster" => r.cluster.as_ref().map(|c| {
             c.model
                 .labels
                 .iter()
-                .map(|l| format!("Cluster {}", l + 1))
+                .map(|&l| cluster_names.get(l as usize).map_or("", String::as_str))
                 .collect()
         }),
-        "pyramid" => r
-            .pyramid
-            .as_ref()
-            .map(|t| t.assignments.iter().map(|a| a.tier.clone()).collect()),
-        "hml" => r
-            .hml
-            .as_ref()
-            .map(|t| t.assignments.iter().map(|a| a.tier.clone()).collect()),
+        "pyramid" => r.pyramid.as_ref().map(tier),
+        "hml" => r.hml.as_ref().map(tier),
         _ => None,
     }
 }
@@ -1088,8 +1207,26 @@ fn CrossTabView(p: &CrossProps) -> Html {
             { for opts.iter().map(|(k, l)| html! { <option value={*k} selected={**h == *k}>{ *l }</option> }) }
         </select> }
     };
-    let body = match (labels_of(r, &a), labels_of(r, &b)) {
-        (Some(x), Some(y)) => match cross_tab(&x, &y) {
+    let table = {
+        let (a, b) = ((*a).clone(), (*b).clone());
+        use_memo((ByPtr(r.clone()), a, b), move |(r, a, b)| {
+            let r = &r.0;
+            let cluster_names: Vec<String> = r
+                .cluster
+                .as_ref()
+                .map(|c| (1..=c.model.k).map(|k| format!("Cluster {k}")).collect())
+                .unwrap_or_default();
+            match (
+                labels_of(r, a, &cluster_names),
+                labels_of(r, b, &cluster_names),
+            ) {
+                (Some(x), Some(y)) => Some(cross_tab(&x, &y)),
+                _ => None,
+            }
+        })
+    };
+    let body = match &*table {
+        Some(t) => match t {
             Ok(t) => html! {
                 <div class="scroll">
                 <table class="data" data-testid="crosstab">
@@ -1121,9 +1258,25 @@ fn CrossTabView(p: &CrossProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 struct CrossProps {
     result: Rc<SegmentResult>,
+}
+
+/// A result compared by identity (for memo keys and props).
+struct ByPtr(Rc<SegmentResult>);
+
+impl PartialEq for ByPtr {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl PartialEq for CrossProps {
+    /// The same result object (comparing a million labels on every render would be slow).
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.result, &other.result)
+    }
 }
 
 fn crosstab_view(r: &Rc<SegmentResult>) -> Html {

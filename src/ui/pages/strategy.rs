@@ -105,8 +105,9 @@ pub fn StrategyPage() -> Html {
             (src.clone(), clvs.as_ref().map(|c| c.0.len())),
             move |(src, _)| {
                 if let (Some(ctx), Some(src)) = (ctx, src) {
-                    if let Some(summary) = src.data.summary.clone() {
-                        let mut req = segment::default_request(summary);
+                    if let Some(summary) = src.data.summary.as_ref() {
+                        let header = super::segments::summary_header(summary);
+                        let mut req = segment::default_request(header);
                         let mut key = segment::DEFAULT_KEY.to_string();
                         if let Some((c, p)) = super::segments::clv_vectors(&ctx, src) {
                             req.clv = Some(c);
@@ -337,7 +338,7 @@ pub fn StrategyPage() -> Html {
         let suggestions = html! {
             <div class="card">
                 <h2>{ "Relationship level and strategy per segment" }</h2>
-                <p class="note">{ format!("RFM segments (quintiles, R × F map) of {} customers. Value index = share of revenue / share of customers (1 = average).{}", r.ids.len(), if has_clv { " P(alive) and CLV from the default lifetime-value fit." } else { " Without lifetime values, lapsed means a mean recency over 1.5 × the overall mean." }) }</p>
+                <p class="note">{ format!("RFM segments (quintiles, R × F map) of {} customers. Value index = share of revenue / share of customers (1 = average).{}", r.len(), if has_clv { " P(alive) and CLV from the default lifetime-value fit." } else { " Without lifetime values, lapsed means a mean recency over 1.5 × the overall mean." }) }</p>
                 <DataTable headers={Rc::new(headers.iter().map(|s| s.to_string()).collect::<Vec<_>>())} rows={Rc::new(rows)} export_name="strategy.csv" testid="strategy-table" page_size={20} />
             </div>
         };

@@ -273,11 +273,12 @@ impl Outcomes {
             ));
         }
         o.p_alive = p_alive;
-        o.segment = seg.map(|r| {
-            r.ids
+        // The segment result is in the summary's order and carries no ids.
+        o.segment = seg.zip(summary).map(|(r, s)| {
+            s.customers
                 .iter()
-                .cloned()
-                .zip(r.segment.iter().cloned())
+                .enumerate()
+                .filter_map(|(i, c)| Some((c.id.clone(), r.segment_name(i)?.to_string())))
                 .collect()
         });
         o
