@@ -502,14 +502,37 @@ impl Controller {
         task: Task,
         done: impl FnOnce(Result<Rc<Output>, String>) + 'static,
     ) {
+        self.run_keyed(source, key, task, false, done);
+    }
+
+    /// As [`Controller::run_cached`], but always runs the task (the user asked to compute again),
+    /// replacing the cached result.
+    pub fn run_fresh(
+        self: &Rc<Self>,
+        source: &Source,
+        key: &str,
+        task: Task,
+        done: impl FnOnce(Result<Rc<Output>, String>) + 'static,
+    ) {
+        self.run_keyed(source, key, task, true, done);
+    }
+
+    fn run_keyed(
+        self: &Rc<Self>,
+        source: &Source,
+        key: &str,
+        task: Task,
+        fresh: bool,
+        done: impl FnOnce(Result<Rc<Output>, String>) + 'static,
+    ) {
         let full = format!("{}/{key}", self.data_key(source));
-        if let Some(hit) = self.cache.borrow().get(&full).cloned() {
+        if let Some(hit) = self.cache.borrow().get(&full).cloned().filter(|_| !fresh) {
             done(Ok(hit));
             return;
         }
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            if let Some(repo) = this.repo() {
+            if let Some(repo) = this.repo().filter(|_| !fresh) {
                 if let Ok(Some(bytes)) = repo.result_bytes(&full, "result").await {
                     if let Ok(out) = bincode::deserialize::<Output>(&bytes) {
                         let out = Rc::new(out);

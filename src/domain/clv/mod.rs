@@ -690,13 +690,19 @@ pub fn customer_clv(
     spend: f64,
     s: &ClvSettings,
 ) -> f64 {
+    spend * clv_per_unit_spend(model, x, t_x, t, s)
+}
+
+/// CLV of a customer per unit of expected spend: Σᵢ m · (E[Y(i·k)] − E[Y((i−1)·k)]) / (1+d)ⁱ.
+/// CLV is linear in spend, so customers with the same (x, t_x, T) share this factor.
+fn clv_per_unit_spend(model: &BtydModel, x: f64, t_x: f64, t: f64, s: &ClvSettings) -> f64 {
     let mut total = 0.0;
     let mut prev = 0.0;
     let mut disc = 1.0;
     for i in 1..=s.periods {
         let e = model.conditional_expected_purchases(f64::from(i) * s.units_per_period, x, t_x, t);
         disc /= 1.0 + s.discount_rate;
-        total += s.margin_rate * spend * (e - prev) * disc;
+        total += s.margin_rate * (e - prev) * disc;
         prev = e;
     }
     total
@@ -721,6 +727,11 @@ pub fn predict_customers(
     } else {
         repeaters.iter().map(|c| c.monetary).sum::<f64>() / repeaters.len() as f64
     };
+    // Customers with the same (x, t_x, T) share P(alive), expected purchases and CLV per unit
+    // of spend: each distinct triple is worked out once (summaries of dated logs repeat them a
+    // lot).
+    let mut memo: std::collections::HashMap<[u64; 3], (f64, f64, f64)> =
+        std::collections::HashMap::new();
     customers
         .iter()
         .enumerate()
@@ -731,20 +742,28 @@ pub fn predict_customers(
                 None if c.x > 0.0 => c.monetary,
                 None => fallback,
             };
+            let key = [c.x.to_bits(), c.t_x.to_bits(), c.t.to_bits()];
+            let (p_alive, expected_purchases, clv_unit) = *memo.entry(key).or_insert_with(|| {
+                (
+                    model.p_alive(c.x, c.t_x, c.t),
+                    model.conditional_expected_purchases(
+                        settings.purchase_horizon,
+                        c.x,
+                        c.t_x,
+                        c.t,
+                    ),
+                    clv_per_unit_spend(&model.model, c.x, c.t_x, c.t, settings),
+                )
+            });
             Ok(CustomerPrediction {
                 id: c.id.clone(),
                 x: c.x,
                 t_x: c.t_x,
                 t: c.t,
-                p_alive: model.p_alive(c.x, c.t_x, c.t),
-                expected_purchases: model.conditional_expected_purchases(
-                    settings.purchase_horizon,
-                    c.x,
-                    c.t_x,
-                    c.t,
-                ),
+                p_alive,
+                expected_purchases,
                 expected_spend: sp,
-                clv: customer_clv(&model.model, c.x, c.t_x, c.t, sp, settings),
+                clv: sp * clv_unit,
             })
         })
         .collect()

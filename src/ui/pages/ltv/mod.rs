@@ -189,7 +189,7 @@ fn LtvBody(p: &BodyProps) -> Html {
         );
         use_effect_with(((*choice).clone(), data_id), move |(choice, _)| {
             if let Some(ctx) = ctx {
-                start_fit(&ctx, &src, choice, &fit, &generation);
+                start_fit(&ctx, &src, choice, &fit, &generation, false);
                 selected.set(None);
             }
         });
@@ -385,7 +385,7 @@ fn LtvBody(p: &BodyProps) -> Html {
             fit.clone(),
             generation.clone(),
         );
-        Callback::from(move |_| start_fit(&ctx, &src, &choice, &fit, &generation))
+        Callback::from(move |_| start_fit(&ctx, &src, &choice, &fit, &generation, true))
     };
     let on_cancel = {
         let ctx = ctx.clone();
@@ -497,6 +497,7 @@ fn start_fit(
     choice: &Choice,
     fit: &UseStateHandle<FitState>,
     generation: &Rc<std::cell::RefCell<u32>>,
+    fresh: bool,
 ) {
     let Some(summary) = src.data.summary.clone() else {
         return;
@@ -518,19 +519,24 @@ fn start_fit(
     };
     fit.set(FitState::Running);
     let (fit, generation) = (fit.clone(), generation.clone());
-    ctx.ctl
-        .run_cached(src, &choice.key(), Task::Clv(Box::new(req)), move |r| {
-            if *generation.borrow() != gen {
-                return;
-            }
-            fit.set(match r {
-                Ok(out) => match &*out {
-                    Output::Clv(res) => FitState::Done(Rc::new((**res).clone())),
-                    _ => FitState::Failed("the worker answered with something else".into()),
-                },
-                Err(e) => FitState::Failed(e),
-            });
+    let done = move |r: Result<Rc<Output>, String>| {
+        if *generation.borrow() != gen {
+            return;
+        }
+        fit.set(match r {
+            Ok(out) => match &*out {
+                Output::Clv(res) => FitState::Done(Rc::new((**res).clone())),
+                _ => FitState::Failed("the worker answered with something else".into()),
+            },
+            Err(e) => FitState::Failed(e),
         });
+    };
+    let task = Task::Clv(Box::new(req));
+    if fresh {
+        ctx.ctl.run_fresh(src, &choice.key(), task, done);
+    } else {
+        ctx.ctl.run_cached(src, &choice.key(), task, done);
+    }
 }
 
 fn results(
