@@ -50,25 +50,11 @@ pub struct TxLog {
 impl TxLog {
     /// Packs transactions into columns.
     pub fn from_transactions(txs: &[Transaction]) -> TxLog {
-        use chrono::Datelike;
-        let mut index: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
-        let mut log = TxLog {
-            ids: Vec::new(),
-            customer: Vec::with_capacity(txs.len()),
-            day: Vec::with_capacity(txs.len()),
-            amount: Vec::with_capacity(txs.len()),
-        };
+        let mut cols = TxColumns::default();
         for t in txs {
-            let next = log.ids.len() as u32;
-            let c = *index.entry(t.customer_id.as_str()).or_insert_with(|| {
-                log.ids.push(t.customer_id.clone());
-                next
-            });
-            log.customer.push(c);
-            log.day.push(t.date.num_days_from_ce());
-            log.amount.push(t.amount);
+            cols.push(&t.customer_id, t.date, t.amount, None);
         }
-        log
+        cols.log
     }
 
     /// Number of rows.
@@ -327,6 +313,60 @@ impl std::fmt::Display for SummaryError {
 
 impl std::error::Error for SummaryError {}
 
+/// A transaction log being built in columns: ids are interned as they arrive, so a row costs
+/// no allocation (what the importer fills, row by row, for large files).
+#[derive(Debug, Clone, Default)]
+pub struct TxColumns {
+    /// Customer, day and amount columns (ids in order of first appearance).
+    pub log: TxLog,
+    /// Per row margin (given, or amount − cost); empty while no row has one.
+    pub margin: Vec<Option<f64>>,
+    index: std::collections::HashMap<Box<str>, u32>,
+}
+
+impl TxColumns {
+    /// Appends one transaction.
+    pub fn push(&mut self, id: &str, date: NaiveDate, amount: f64, margin: Option<f64>) {
+        use chrono::Datelike;
+        let c = match self.index.get(id) {
+            Some(&c) => c,
+            None => {
+                let c = u32::try_from(self.log.ids.len()).unwrap_or(u32::MAX);
+                self.index.insert(id.into(), c);
+                self.log.ids.push(id.to_string());
+                c
+            }
+        };
+        if margin.is_some() && self.margin.len() < self.log.customer.len() {
+            self.margin.resize(self.log.customer.len(), None);
+        }
+        if !self.margin.is_empty() || margin.is_some() {
+            self.margin.push(margin);
+        }
+        self.log.customer.push(c);
+        self.log.day.push(date.num_days_from_ce());
+        self.log.amount.push(amount);
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.log.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.log.is_empty()
+    }
+
+    /// Builds the customer summary (see [`summarize`]).
+    ///
+    /// # Errors
+    /// As [`summarize`].
+    pub fn summarize(&self, options: &SummaryOptions) -> Result<CustomerSummary, SummaryError> {
+        summarize_columns(&self.log, &self.margin, options)
+    }
+}
+
 /// Builds the customer summary from a transaction log.
 ///
 /// Purchases of one customer on the same day are merged into one occasion (amounts summed).
@@ -339,16 +379,33 @@ pub fn summarize(
     transactions: &[Transaction],
     options: &SummaryOptions,
 ) -> Result<CustomerSummary, SummaryError> {
-    let mut returns_rows = 0u64;
-    let mut first_date: Option<NaiveDate> = None;
-    let mut last_date: Option<NaiveDate> = None;
+    let mut cols = TxColumns::default();
     for t in transactions {
-        first_date = Some(first_date.map_or(t.date, |d| d.min(t.date)));
-        last_date = Some(last_date.map_or(t.date, |d| d.max(t.date)));
+        cols.push(&t.customer_id, t.date, t.amount, t.margin);
     }
-    let (Some(first_date), Some(last_date)) = (first_date, last_date) else {
+    cols.summarize(options)
+}
+
+/// [`summarize`] on a log in columns; `margin` is per row, or empty when the log has none.
+/// Customers are ranked once by id and rows sorted by (rank, day, row) as integers, so no id
+/// is compared per row.
+///
+/// # Errors
+/// As [`summarize`].
+pub fn summarize_columns(
+    log: &TxLog,
+    margin: &[Option<f64>],
+    options: &SummaryOptions,
+) -> Result<CustomerSummary, SummaryError> {
+    let n = log.customer.len().min(log.day.len()).min(log.amount.len());
+    let (Some(&lo), Some(&hi)) = (
+        log.day.get(..n).and_then(|d| d.iter().min()),
+        log.day.get(..n).and_then(|d| d.iter().max()),
+    ) else {
         return Err(SummaryError::NoTransactions);
     };
+    let as_date = |d: i32| NaiveDate::from_num_days_from_ce_opt(d).unwrap_or_default();
+    let (first_date, last_date) = (as_date(lo), as_date(hi));
     let end = options.observation_end.unwrap_or(last_date);
     if end < first_date {
         return Err(SummaryError::EndBeforeData {
@@ -365,44 +422,76 @@ pub fn summarize(
         }
     }
     let cal_end = options.calibration_end.unwrap_or(end);
+    let (end_day, cal_day) = {
+        use chrono::Datelike;
+        (end.num_days_from_ce(), cal_end.num_days_from_ce())
+    };
 
-    // Sort the usable rows by customer and day, then merge each customer's days in one pass.
-    let mut idx: Vec<usize> = (0..transactions.len())
-        .filter(|&i| {
-            transactions.get(i).is_some_and(|t| {
-                t.date <= end && !(t.amount < 0.0 && options.returns == ReturnsPolicy::Drop)
-            })
-        })
-        .collect();
-    returns_rows += transactions
-        .iter()
-        .filter(|t| t.date <= end && t.amount < 0.0)
-        .count() as u64;
-    idx.sort_unstable_by(|&a, &b| {
-        let (ta, tb) = (&transactions[a], &transactions[b]);
-        ta.customer_id
-            .cmp(&tb.customer_id)
-            .then(ta.date.cmp(&tb.date))
+    // Rank the distinct ids in their final (natural) order, once.
+    let mut order: Vec<u32> = (0..u32::try_from(log.ids.len()).unwrap_or(u32::MAX)).collect();
+    order.sort_unstable_by(|&a, &b| {
+        natural_id_cmp(
+            log.ids.get(a as usize).map_or("", String::as_str),
+            log.ids.get(b as usize).map_or("", String::as_str),
+        )
     });
+    let mut rank = vec![0u32; log.ids.len()];
+    for (r, &c) in order.iter().enumerate() {
+        if let Some(x) = rank.get_mut(c as usize) {
+            *x = r as u32;
+        }
+    }
+
+    // Usable rows as (rank, day, row) packed in integers; sorting them groups each
+    // customer's days in order (file order within a day, so sums are reproducible).
+    let mut returns_rows = 0u64;
+    let mut keys: Vec<(u64, u32)> = Vec::with_capacity(n);
+    for i in 0..n {
+        let (Some(&c), Some(&d), Some(&a)) =
+            (log.customer.get(i), log.day.get(i), log.amount.get(i))
+        else {
+            continue;
+        };
+        if d > end_day {
+            continue;
+        }
+        if a < 0.0 {
+            returns_rows += 1;
+            if options.returns == ReturnsPolicy::Drop {
+                continue;
+            }
+        }
+        let r = rank.get(c as usize).copied().unwrap_or(0);
+        let key = (u64::from(r) << 32) | u64::from((d - lo) as u32);
+        keys.push((key, i as u32));
+    }
+    keys.sort_unstable();
+
     let unit = options.time_unit.days();
     let split = options.calibration_end.is_some();
     let mut customers = Vec::new();
-    let mut days: Vec<(NaiveDate, f64, Option<f64>)> = Vec::new();
+    let mut days: Vec<(i32, f64, Option<f64>)> = Vec::new();
     let mut start = 0;
-    while start < idx.len() {
-        let id = &transactions[idx[start]].customer_id;
+    while start < keys.len() {
+        let r = keys.get(start).map_or(0, |k| k.0 >> 32);
         let mut stop = start;
         days.clear();
-        while stop < idx.len() && transactions[idx[stop]].customer_id == *id {
-            let t = &transactions[idx[stop]];
+        while let Some(&(key, row)) = keys.get(stop) {
+            if key >> 32 != r {
+                break;
+            }
+            let row = row as usize;
+            let d = log.day.get(row).copied().unwrap_or(0);
+            let a = log.amount.get(row).copied().unwrap_or(0.0);
+            let m = margin.get(row).copied().flatten();
             match days.last_mut() {
-                Some(last) if last.0 == t.date => {
-                    last.1 += t.amount;
-                    if let Some(m) = t.margin {
+                Some(last) if last.0 == d => {
+                    last.1 += a;
+                    if let Some(m) = m {
                         last.2 = Some(last.2.unwrap_or(0.0) + m);
                     }
                 }
-                _ => days.push((t.date, t.amount, t.margin)),
+                _ => days.push((d, a, m)),
             }
             stop += 1;
         }
@@ -414,10 +503,15 @@ pub fn summarize(
         let Some(&(first, first_amount, _)) = days.first() else {
             continue;
         };
-        if first > cal_end {
+        if first > cal_day {
             continue;
         }
-        let n_cal = days.iter().take_while(|(d, _, _)| *d <= cal_end).count();
+        let id = order
+            .get(r as usize)
+            .and_then(|&c| log.ids.get(c as usize))
+            .cloned()
+            .unwrap_or_default();
+        let n_cal = days.iter().take_while(|(d, _, _)| *d <= cal_day).count();
         let (cal, hold) = days.split_at(n_cal);
         let last = cal.last().map_or(first, |(d, _, _)| *d);
         let x = cal.len().saturating_sub(1) as f64;
@@ -426,14 +520,14 @@ pub fn summarize(
         let has_margin = cal.iter().any(|(_, _, m)| m.is_some());
         let total_margin = has_margin.then(|| cal.iter().filter_map(|(_, _, m)| *m).sum());
         customers.push(CustomerRecord {
-            id: id.clone(),
+            id,
             x,
-            t_x: (last - first).num_days() as f64 / unit,
-            t: (cal_end - first).num_days() as f64 / unit,
+            t_x: f64::from(last - first) / unit,
+            t: f64::from(cal_day - first) / unit,
             monetary,
             weight: 1.0,
-            first: Some(first),
-            last: Some(last),
+            first: Some(as_date(first)),
+            last: Some(as_date(last)),
             occasions: cal.len() as u32,
             total_spend: first_amount + repeat_total,
             total_margin,
@@ -444,7 +538,6 @@ pub fn summarize(
     if customers.is_empty() {
         return Err(SummaryError::NoTransactions);
     }
-    customers.sort_by(|a, b| natural_id_cmp(&a.id, &b.id));
     Ok(CustomerSummary {
         time_unit: options.time_unit,
         observation_end: Some(cal_end),
