@@ -737,3 +737,54 @@ fn every_fixture_read_in_slices_equals_the_whole_file_read() {
     // Files long enough that detection saw only a prefix and later rows came slice by slice.
     assert!(checked_beyond_detection >= 30, "{checked_beyond_detection}");
 }
+
+/// Benchmark (not a test): the worker's slice-by-slice import of /tmp/bench_1000000.csv
+/// (made by `node tests/bench/import_chromium.mjs`), in 8 MiB slices, natively.
+/// `cargo test --release --test import_fixtures bench_import -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn bench_import_in_slices() {
+    use crm::domain::customers::SummaryOptions;
+    use crm::worker::tasks::{ImportJob, ImportSettings};
+    let path = std::env::var("BENCH_FILE").unwrap_or_else(|_| "/tmp/bench_1000000.csv".into());
+    let Ok(data) = std::fs::read(&path) else {
+        eprintln!("{path} is missing: run node tests/bench/import_chromium.mjs first");
+        return;
+    };
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        let t0 = std::time::Instant::now();
+        let mut job = ImportJob::new(
+            "bench.csv",
+            data.len() as u64,
+            ImportSettings::default(),
+            SummaryOptions::default(),
+        );
+        for c in data.chunks(8 << 20) {
+            job.feed(c).unwrap();
+        }
+        let t1 = t0.elapsed();
+        let imp = job.finish(&mut |_, _| {}).unwrap();
+        let t2 = t0.elapsed();
+        let (rows, customers) = (
+            imp.rows,
+            imp.summary.as_ref().map_or(0, |s| s.customers.len()),
+        );
+        // The result crosses back to the page with bincode (gloo-worker's codec).
+        let out = crm::worker::tasks::Output::Imported(Box::new(imp));
+        let wire = bincode::serialize(&out).unwrap();
+        let back: crm::worker::tasks::Output = bincode::deserialize(&wire).unwrap();
+        let t3 = t0.elapsed();
+        assert_eq!(back, out);
+        eprintln!(
+            "{rows} rows, {customers} customers: parse + validate {:.3} s, finish + summary {:.3} s, result through bincode ({} bytes) {:.3} s",
+            t1.as_secs_f64(),
+            (t2 - t1).as_secs_f64(),
+            wire.len(),
+            (t3 - t2).as_secs_f64()
+        );
+        times.push(t2.as_secs_f64());
+    }
+    times.sort_by(f64::total_cmp);
+    eprintln!("median {:.3} s (parse, validate, summarise)", times[1]);
+}

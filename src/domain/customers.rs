@@ -321,7 +321,63 @@ pub struct TxColumns {
     pub log: TxLog,
     /// Per row margin (given, or amount − cost); empty while no row has one.
     pub margin: Vec<Option<f64>>,
-    index: std::collections::HashMap<Box<str>, u32>,
+    index: std::collections::HashMap<Box<str>, u32, IdHash>,
+}
+
+/// A fast hash for interning ids (FxHash-style: multiply and rotate per 8 bytes). Ids come
+/// from the user's own file, so the flooding resistance of the default hasher buys nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IdHash;
+
+impl std::hash::BuildHasher for IdHash {
+    type Hasher = IdHasher;
+    fn build_hasher(&self) -> IdHasher {
+        IdHasher(0)
+    }
+}
+
+/// The hasher of [`IdHash`].
+#[derive(Debug, Clone, Copy)]
+pub struct IdHasher(u64);
+
+impl IdHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for IdHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            if let Some(dst) = w.get_mut(..rest.len()) {
+                dst.copy_from_slice(rest);
+            }
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        // Mix high bits into low ones (murmur3's finaliser): the table indexes by low bits.
+        let mut x = self.0;
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        x ^= x >> 33;
+        x
+    }
 }
 
 impl TxColumns {
@@ -427,14 +483,19 @@ pub fn summarize_columns(
         (end.num_days_from_ce(), cal_end.num_days_from_ce())
     };
 
-    // Rank the distinct ids in their final (natural) order, once.
-    let mut order: Vec<u32> = (0..u32::try_from(log.ids.len()).unwrap_or(u32::MAX)).collect();
-    order.sort_unstable_by(|&a, &b| {
-        natural_id_cmp(
-            log.ids.get(a as usize).map_or("", String::as_str),
-            log.ids.get(b as usize).map_or("", String::as_str),
-        )
-    });
+    // Rank the distinct ids in their final (natural) order, once: (plain number?, its
+    // length, text) orders them as `natural_id_cmp` does.
+    let mut order: Vec<(bool, usize, &str, u32)> = log
+        .ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let num = is_plain_number(id);
+            (!num, if num { id.len() } else { 0 }, id.as_str(), i as u32)
+        })
+        .collect();
+    order.sort_unstable();
+    let order: Vec<u32> = order.into_iter().map(|o| o.3).collect();
     let mut rank = vec![0u32; log.ids.len()];
     for (r, &c) in order.iter().enumerate() {
         if let Some(x) = rank.get_mut(c as usize) {
@@ -552,14 +613,14 @@ pub fn summarize_columns(
     })
 }
 
+fn is_plain_number(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()) && (s.len() == 1 || !s.starts_with('0'))
+}
+
 /// A total order on ids: plain numbers (no leading zero) first, in numeric order, then all
 /// other ids as text, so "2" sorts before "10" and "007" stays text.
 pub fn natural_id_cmp(a: &str, b: &str) -> std::cmp::Ordering {
-    let is_num = |s: &str| {
-        !s.is_empty()
-            && s.bytes().all(|c| c.is_ascii_digit())
-            && (s.len() == 1 || !s.starts_with('0'))
-    };
+    let is_num = is_plain_number;
     match (is_num(a), is_num(b)) {
         (true, true) => a.len().cmp(&b.len()).then_with(|| a.cmp(b)),
         (true, false) => std::cmp::Ordering::Less,

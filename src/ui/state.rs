@@ -3,7 +3,9 @@
 
 use crate::domain::customers::SummaryOptions;
 use crate::io::import::Mapping;
-use crate::io::storage::{DataKind, DatasetMeta, IdbStore, Repository};
+use crate::io::storage::{
+    chunks_for, DataKind, DatasetMeta, IdbStore, Repository, FILE_CHUNK_BYTES,
+};
 use crate::ui::components::Load;
 use crate::ui::hooks::{Progress, WorkerClient};
 use crate::worker::tasks::{ImportSettings, Imported, Output, Task};
@@ -159,6 +161,8 @@ pub struct Controller {
     options: RefCell<SummaryOptions>,
     remembered: RefCell<Vec<Mapping>>,
     cache: RefCell<std::collections::HashMap<String, Rc<Output>>>,
+    /// Datasets open for this session only (storage refused them).
+    unsaved: RefCell<std::collections::HashSet<String>>,
 }
 
 /// A dataset that could not be read with its current settings: shown with the error and the
@@ -205,13 +209,82 @@ fn new_id() -> String {
 
 /// Bytes this site uses in browser storage, as the browser counts them (cheap: no reading).
 async fn storage_estimate() -> Option<u64> {
+    estimate().await.map(|(usage, _)| usage)
+}
+
+/// (bytes used, bytes the browser lets this site use) in browser storage.
+async fn estimate() -> Option<(u64, u64)> {
     let storage = web_sys::window()?.navigator().storage();
     let promise = storage.estimate().ok()?;
     let est: web_sys::StorageEstimate = wasm_bindgen_futures::JsFuture::from(promise)
         .await
         .ok()?
         .into();
-    est.get_usage().map(|u| u as u64)
+    Some((est.get_usage()? as u64, est.get_quota()? as u64))
+}
+
+/// Largest file the page reads. A transaction log is read in slices, but what it becomes (16
+/// bytes per purchase in the page and in the worker, plus the copy that carries it from one
+/// to the other) must fit the 4 GB a WebAssembly page can address: 1 GB of CSV is about
+/// 30 million purchases, about 1.5 GB of memory at the peak. Beyond it the user is told
+/// before anything is read.
+pub const MAX_FILE_BYTES: u64 = 1_000_000_000;
+/// Largest workbook (read whole: an .xlsx unpacks to many times its size).
+pub const MAX_WORKBOOK_BYTES: u64 = 100_000_000;
+/// Slices in flight between the page and the worker.
+const AHEAD: u64 = 2 * FILE_CHUNK_BYTES as u64;
+
+fn mb(b: u64) -> String {
+    if b >= 1_000_000_000 {
+        format!("{:.2} GB", b as f64 / 1e9)
+    } else {
+        format!("{:.0} MB", b as f64 / 1e6)
+    }
+}
+
+/// Why a file cannot be read, in plain words, before anything is read; `None` when it can.
+pub fn refuse_reason(name: &str, size: u64) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    let workbook = [".xlsx", ".xls", ".ods", ".xlsm"]
+        .iter()
+        .any(|e| lower.ends_with(e));
+    if workbook && size > MAX_WORKBOOK_BYTES {
+        return Some(format!(
+            "{name} is {}: workbooks are read whole, and the browser can read them up to {}. Nothing was read. Save the sheet as CSV (read in slices, up to {}) and drop that.",
+            mb(size),
+            mb(MAX_WORKBOOK_BYTES),
+            mb(MAX_FILE_BYTES)
+        ));
+    }
+    if size > MAX_FILE_BYTES {
+        return Some(format!(
+            "{name} is {}: this page can analyse files up to {} (about 30 million rows; beyond that the purchases no longer fit the memory a browser tab may use). Nothing was read. Summarise it where it lives with one SQL query (see the README: DuckDB, PostgreSQL, BigQuery, Spark) and drop the summary here, or use the `crm` command.",
+            mb(size),
+            mb(MAX_FILE_BYTES)
+        ));
+    }
+    None
+}
+
+/// Where the slices of an import come from.
+enum SliceSource {
+    /// A file the user chose; its slices are saved as they are read when `save` is set.
+    File { file: web_sys::File, save: bool },
+    /// A saved dataset, read back chunk by chunk.
+    Saved,
+}
+
+/// Reads bytes `start..end` of a file.
+async fn read_slice(file: &web_sys::File, start: u64, end: u64) -> Result<Vec<u8>, String> {
+    let blob = file
+        .slice_with_f64_and_f64(start as f64, end as f64)
+        .map_err(|_| "the browser could not read this file".to_string())?;
+    let buf = wasm_bindgen_futures::JsFuture::from(blob.array_buffer())
+        .await
+        .map_err(|_| {
+            "the browser could not read this file (was it moved or changed?)".to_string()
+        })?;
+    Ok(js_sys::Uint8Array::new(&buf).to_vec())
 }
 
 fn active_key(kind: DataKind) -> String {
@@ -234,6 +307,7 @@ impl Controller {
             options: RefCell::new(SummaryOptions::default()),
             remembered: RefCell::new(Vec::new()),
             cache: RefCell::new(std::collections::HashMap::new()),
+            unsaved: RefCell::new(std::collections::HashSet::new()),
         })
     }
 
@@ -382,10 +456,12 @@ impl Controller {
             added: now_iso(),
             import_settings: String::new(),
             sample,
+            chunks: chunks_for(bytes.len() as u64),
         };
         // Saved first, so nothing is lost even when the file needs different settings to read.
         if let Some(repo) = self.repo() {
             if let Err(e) = repo.save_dataset(&meta, bytes.clone()).await {
+                self.unsaved.borrow_mut().insert(meta.id.clone());
                 self.dispatch.dispatch(Action::Error(Some(format!(
                     "{e}. The data is open for this session but will not be kept."
                 ))));
@@ -419,11 +495,10 @@ impl Controller {
     pub fn reimport(self: &Rc<Self>, meta: DatasetMeta, settings: ImportSettings) {
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let Some(repo) = this.repo() else { return };
-            match repo.file(&meta.id).await {
-                Ok(bytes) => this.import(meta, bytes, settings),
-                Err(e) => this.dispatch.dispatch(Action::Error(Some(e.to_string()))),
+            if this.repo().is_none() {
+                return;
             }
+            this.stream(meta, settings, SliceSource::Saved).await;
         });
     }
 
@@ -431,7 +506,6 @@ impl Controller {
     /// its settings are stored, and a transaction mapping is remembered for files of the same
     /// layout. On failure the dataset is shown with the error and its settings, to fix.
     fn import(self: &Rc<Self>, meta: DatasetMeta, bytes: Vec<u8>, mut settings: ImportSettings) {
-        let this = self.clone();
         settings.remembered = self.remembered.borrow().clone();
         let stored = ImportSettings {
             remembered: Vec::new(),
@@ -443,7 +517,17 @@ impl Controller {
             settings,
             summary: self.options.borrow().clone(),
         };
-        self.worker.run(task, move |r| match r {
+        self.worker.run(task, self.on_imported(meta, stored));
+    }
+
+    /// What to do with an import's result (see [`Self::import`]).
+    fn on_imported(
+        self: &Rc<Self>,
+        meta: DatasetMeta,
+        stored: ImportSettings,
+    ) -> impl FnOnce(Result<Output, String>) + 'static {
+        let this = self.clone();
+        move |r| match r {
             Ok(Output::Imported(data)) => {
                 let mut meta = meta;
                 meta.kind = data.kind;
@@ -456,8 +540,10 @@ impl Controller {
                 let this2 = this.clone();
                 wasm_bindgen_futures::spawn_local(async move {
                     let Some(repo) = this2.repo() else { return };
-                    let _ = repo.update_meta(&meta).await;
-                    let _ = repo.set_setting(&active_key(meta.kind), &meta.id).await;
+                    if !this2.unsaved.borrow().contains(&meta.id) {
+                        let _ = repo.update_meta(&meta).await;
+                        let _ = repo.set_setting(&active_key(meta.kind), &meta.id).await;
+                    }
                     if let Some(m) = mapping {
                         let mut list = this2.remembered.borrow().clone();
                         list.retain(|x| x.layout != m.layout);
@@ -470,15 +556,153 @@ impl Controller {
                 });
             }
             Ok(_) => {}
+            Err(e) if e == "Cancelled." => {
+                this.dispatch.dispatch(Action::Error(Some(format!(
+                    "Reading {} was cancelled; nothing of it was kept.",
+                    meta.file_name
+                ))));
+            }
             Err(e) => {
-                let settings: ImportSettings = stored;
                 this.dispatch.dispatch(Action::Failed(Some(FailedImport {
                     meta,
                     message: e,
-                    settings,
+                    settings: stored,
                 })));
             }
+        }
+    }
+
+    /// Adds a file the user chose: read in slices of [`FILE_CHUNK_BYTES`], each sent to the
+    /// worker and saved as it is read, with progress and a cancel button. A file too large
+    /// for the browser is refused before anything is read; one larger than the storage the
+    /// browser grants is analysed but not kept (the user is told).
+    pub fn add_blob(self: &Rc<Self>, file: web_sys::File, kind: Option<DataKind>) {
+        let name = file.name();
+        let size = file.size() as u64;
+        if let Some(reason) = refuse_reason(&name, size) {
+            self.dispatch.dispatch(Action::Error(Some(reason)));
+            return;
+        }
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let chunks = chunks_for(size);
+            let meta = DatasetMeta {
+                id: new_id(),
+                name: name.clone(),
+                file_name: name.clone(),
+                kind: kind.unwrap_or_default(),
+                size_bytes: size,
+                added: now_iso(),
+                import_settings: String::new(),
+                sample: false,
+                chunks,
+            };
+            let mut save = this.repo().is_some();
+            if let Some((used, quota)) = estimate().await {
+                // Leave a margin: the browser counts its own overhead too.
+                if used.saturating_add(size.saturating_mul(11) / 10) > quota {
+                    save = false;
+                    this.dispatch.dispatch(Action::Error(Some(format!(
+                        "{name} is {}, more than this browser lets the page keep ({} free of {}). It is analysed now but will not be kept after you close the tab; delete other datasets to make room.",
+                        mb(size),
+                        mb(quota.saturating_sub(used)),
+                        mb(quota)
+                    ))));
+                }
+            }
+            if !save {
+                this.unsaved.borrow_mut().insert(meta.id.clone());
+            }
+            let settings = ImportSettings {
+                kind,
+                ..Default::default()
+            };
+            this.stream(meta, settings, SliceSource::File { file, save })
+                .await;
         });
+    }
+
+    /// Sends a dataset's bytes to the worker slice by slice (see [`Self::add_blob`]).
+    async fn stream(
+        self: &Rc<Self>,
+        meta: DatasetMeta,
+        mut settings: ImportSettings,
+        source: SliceSource,
+    ) {
+        settings.remembered = self.remembered.borrow().clone();
+        let stored = ImportSettings {
+            remembered: Vec::new(),
+            ..settings.clone()
+        };
+        let repo = self.repo();
+        let chunks = match &source {
+            SliceSource::File { .. } => meta.chunks.max(1),
+            SliceSource::Saved => Repository::<IdbStore>::chunk_count(&meta),
+        };
+        let job = self.worker.begin_import(
+            &meta.file_name,
+            meta.size_bytes,
+            settings,
+            self.options.borrow().clone(),
+            self.on_imported(meta.clone(), stored),
+        );
+        let mut saved = false;
+        for i in 0..chunks {
+            // When the worker failed on the file, the rest is still read and saved: the user
+            // corrects the settings and reads it again from storage.
+            let sending = self.worker.room(job, AHEAD).await;
+            if self.worker.was_cancelled(job)
+                || (!sending && !matches!(source, SliceSource::File { save: true, .. }))
+            {
+                break;
+            }
+            let read = match (&source, &repo) {
+                (SliceSource::File { file, .. }, _) => {
+                    let start = u64::from(i) * FILE_CHUNK_BYTES as u64;
+                    let end = (start + FILE_CHUNK_BYTES as u64).min(meta.size_bytes);
+                    read_slice(file, start, end).await
+                }
+                (SliceSource::Saved, Some(repo)) => {
+                    repo.file_chunk(&meta, i).await.map_err(|e| e.to_string())
+                }
+                (SliceSource::Saved, None) => Err("browser storage is unavailable".into()),
+            };
+            let bytes = match read {
+                Ok(b) => b,
+                Err(e) => {
+                    self.worker.cancel();
+                    self.dispatch
+                        .dispatch(Action::Error(Some(format!("{}: {e}", meta.file_name))));
+                    break;
+                }
+            };
+            if let (SliceSource::File { save: true, .. }, Some(repo)) = (&source, &repo) {
+                if sending {
+                    self.worker.send_slice(job, bytes.clone());
+                }
+                if let Err(e) = repo.save_chunk(&meta.id, i, bytes).await {
+                    self.unsaved.borrow_mut().insert(meta.id.clone());
+                    self.dispatch.dispatch(Action::Error(Some(format!(
+                        "{e}. The data is open for this session but will not be kept."
+                    ))));
+                }
+                saved = true;
+            } else {
+                self.worker.send_slice(job, bytes);
+            }
+        }
+        let complete = self.worker.importing(job);
+        if let (true, Some(repo)) = (saved, &repo) {
+            if !self.worker.was_cancelled(job) && !self.unsaved.borrow().contains(&meta.id) {
+                let _ = repo.update_meta(&meta).await;
+                let _ = self.refresh().await;
+            } else {
+                let _ = repo.delete(&meta.id).await;
+            }
+        }
+        if complete {
+            self.worker.end_import(job);
+        }
     }
 
     /// A key naming a dataset as currently read: its id plus a hash of its import settings and

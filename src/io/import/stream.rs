@@ -19,14 +19,12 @@
 //! are gathered and read on [`finish`](TransactionParser::finish).
 
 use super::decode::{self, Encoding, Kind};
-use super::detect::{
-    blank_note, parse_text_counted, ragged_note, read_table, INSPECT_ROWS, MAX_LISTED, SAMPLE_BYTES,
-};
+use super::detect::{blank_note, ragged_note, read_table, INSPECT_ROWS, MAX_LISTED, SAMPLE_BYTES};
 use super::mapping::{guess_mapping, layout_signature, Mapping};
 use super::validate::{transactions, ValidationReport, Validator};
 use super::{
     ColumnInfo, ColumnType, Delimiter, Detection, ImportError, ImportOptions, ParsedTable, Preview,
-    RawRows,
+    RawRows, Row,
 };
 use crate::domain::customers::{Transaction, TxColumns};
 
@@ -417,6 +415,15 @@ impl TransactionParser {
 
     fn scan_boundaries(&mut self) {
         let bytes = self.text.as_bytes();
+        let new = bytes.get(self.scan..).unwrap_or(&[]);
+        if !self.in_quotes && (!self.quoting || !new.contains(&b'"')) {
+            // No quote in the new text (the usual case): the last line break ends a record.
+            if let Some(p) = new.iter().rposition(|&b| b == b'\n') {
+                self.boundary = self.scan + p + 1;
+            }
+            self.scan = bytes.len();
+            return;
+        }
         let mut in_quotes = self.in_quotes;
         let mut boundary = self.boundary;
         for (i, &b) in bytes.iter().enumerate().skip(self.scan) {
@@ -514,14 +521,11 @@ impl TransactionParser {
             return Ok(());
         };
         let slice = self.text.get(..cut).unwrap_or("");
-        let (raw, blank) = parse_text_counted(slice, s.delimiter, s.lines)?;
-        s.blank += blank;
-        s.lines += newlines(slice);
+        let out = &mut self.out;
         let expected = s.detection.fields as usize;
-        for i in 0..raw.len() {
-            let (Some(r), Some(line)) = (raw.row(i), raw.lines.get(i).copied()) else {
-                continue;
-            };
+        let base = s.lines;
+        let delimiter = s.delimiter;
+        s.blank += for_each_row(slice, delimiter, base, |r, line| {
             s.rows += 1;
             if r.len() != expected {
                 s.detection.ragged_count += 1;
@@ -543,12 +547,81 @@ impl TransactionParser {
                 s.headers.push(name);
             }
             if let Some(v) = s.validator.check(s.rows, line, r) {
-                collect(&mut self.out, v);
+                collect(out, v);
             }
-        }
+        });
+        s.lines += newlines(slice);
         self.consume_text(cut);
         Ok(())
     }
+}
+
+/// Calls `f` with each non-blank row of `text` (complete records) and the file line where it
+/// starts, exactly as [`read_table`] splits and trims them, through one small reused buffer
+/// (no table is built). Returns the number of blank rows skipped.
+fn for_each_row(
+    text: &str,
+    delimiter: Delimiter,
+    line_base: u64,
+    mut f: impl FnMut(Row<'_>, u64),
+) -> u64 {
+    let mut buf = String::new();
+    let mut ends: Vec<u32> = Vec::new();
+    let mut blank = 0;
+    match delimiter.byte() {
+        Some(b) => {
+            let mut rdr = csv::ReaderBuilder::new()
+                .delimiter(b)
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(text.as_bytes());
+            let mut rec = csv::ByteRecord::new();
+            while let Ok(true) = rdr.read_byte_record(&mut rec) {
+                let line = rec.position().map_or(0, |p| p.line()) + line_base;
+                if rec.iter().all(|f| f.trim_ascii().is_empty()) {
+                    blank += 1;
+                    continue;
+                }
+                buf.clear();
+                ends.clear();
+                for field in rec.iter() {
+                    // Valid UTF-8 split at ASCII bytes stays valid.
+                    buf.push_str(std::str::from_utf8(field.trim_ascii()).unwrap_or(""));
+                    ends.push(u32::try_from(buf.len()).unwrap_or(u32::MAX));
+                }
+                f(
+                    Row {
+                        text: &buf,
+                        ends: &ends,
+                        first: 0,
+                    },
+                    line,
+                );
+            }
+        }
+        None => {
+            for (i, l) in text.lines().enumerate() {
+                if l.trim().is_empty() {
+                    continue;
+                }
+                buf.clear();
+                ends.clear();
+                for field in l.split_whitespace() {
+                    buf.push_str(field);
+                    ends.push(u32::try_from(buf.len()).unwrap_or(u32::MAX));
+                }
+                f(
+                    Row {
+                        text: &buf,
+                        ends: &ends,
+                        first: 0,
+                    },
+                    line_base + i as u64 + 1,
+                );
+            }
+        }
+    }
+    blank
 }
 
 fn collect(out: &mut Collect, v: super::validate::Valid<'_>) {
