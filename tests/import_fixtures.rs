@@ -775,7 +775,9 @@ fn bench_import_in_slices() {
         let wire = bincode::serialize(&out).unwrap();
         let back: crm::worker::tasks::Output = bincode::deserialize(&wire).unwrap();
         let t3 = t0.elapsed();
-        assert_eq!(back, out);
+        if times.is_empty() {
+            assert_eq!(back, out);
+        }
         eprintln!(
             "{rows} rows, {customers} customers: parse + validate {:.3} s, finish + summary {:.3} s, result through bincode ({} bytes) {:.3} s",
             t1.as_secs_f64(),

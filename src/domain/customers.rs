@@ -40,11 +40,217 @@ pub struct TxLog {
     /// Distinct customer ids.
     pub ids: Vec<String>,
     /// Per row: index into `ids`.
+    #[serde(with = "packed")]
     pub customer: Vec<u32>,
     /// Per row: days since 0001-01-01 (chrono's "days from CE").
+    #[serde(with = "packed")]
     pub day: Vec<i32>,
     /// Per row: amount.
+    #[serde(with = "packed")]
     pub amount: Vec<f64>,
+}
+
+/// Dates as text ("2024-03-05") in human-readable formats (JSON), as day numbers in binary
+/// ones (bincode: the worker's wire format), where formatting and parsing 400,000 dates
+/// would cost more than the rest of a summary.
+mod day_number {
+    use chrono::{Datelike, NaiveDate};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            d.serialize(s)
+        } else {
+            d.map(|d| d.num_days_from_ce()).serialize(s)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+        if d.is_human_readable() {
+            Option::<NaiveDate>::deserialize(d)
+        } else {
+            Ok(Option::<i32>::deserialize(d)?.and_then(NaiveDate::from_num_days_from_ce_opt))
+        }
+    }
+}
+
+/// Customer records as a list of objects in human-readable formats (JSON), as packed columns
+/// in binary ones (bincode, the worker's wire format): 200,000 records then cross in a few
+/// block copies instead of three million field writes and reads.
+mod record_columns {
+    use super::{packed, CustomerRecord};
+    use chrono::{Datelike, NaiveDate};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize, Default)]
+    struct Columns {
+        ids: String,
+        #[serde(with = "packed")]
+        id_ends: Vec<u32>,
+        #[serde(with = "packed")]
+        x: Vec<f64>,
+        #[serde(with = "packed")]
+        t_x: Vec<f64>,
+        #[serde(with = "packed")]
+        t: Vec<f64>,
+        #[serde(with = "packed")]
+        monetary: Vec<f64>,
+        #[serde(with = "packed")]
+        weight: Vec<f64>,
+        #[serde(with = "packed")]
+        total_spend: Vec<f64>,
+        #[serde(with = "packed")]
+        first: Vec<i32>,
+        #[serde(with = "packed")]
+        last: Vec<i32>,
+        #[serde(with = "packed")]
+        occasions: Vec<u32>,
+        #[serde(with = "packed")]
+        total_margin: Vec<f64>,
+        #[serde(with = "packed")]
+        holdout_x: Vec<f64>,
+        #[serde(with = "packed")]
+        holdout_spend: Vec<f64>,
+        /// Per record, which optional fields are present (bit 0 first, 1 last, 2 total
+        /// margin, 3 holdout x, 4 holdout spend).
+        #[serde(with = "packed")]
+        present: Vec<u8>,
+    }
+
+    pub fn serialize<S: Serializer>(v: &[CustomerRecord], s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            return v.serialize(s);
+        }
+        let mut c = Columns::default();
+        for r in v {
+            c.ids.push_str(&r.id);
+            c.id_ends
+                .push(u32::try_from(c.ids.len()).unwrap_or(u32::MAX));
+            c.x.push(r.x);
+            c.t_x.push(r.t_x);
+            c.t.push(r.t);
+            c.monetary.push(r.monetary);
+            c.weight.push(r.weight);
+            c.total_spend.push(r.total_spend);
+            c.first.push(r.first.map_or(0, |d| d.num_days_from_ce()));
+            c.last.push(r.last.map_or(0, |d| d.num_days_from_ce()));
+            c.occasions.push(r.occasions);
+            c.total_margin.push(r.total_margin.unwrap_or(0.0));
+            c.holdout_x.push(r.holdout_x.unwrap_or(0.0));
+            c.holdout_spend.push(r.holdout_spend.unwrap_or(0.0));
+            c.present.push(
+                u8::from(r.first.is_some())
+                    | u8::from(r.last.is_some()) << 1
+                    | u8::from(r.total_margin.is_some()) << 2
+                    | u8::from(r.holdout_x.is_some()) << 3
+                    | u8::from(r.holdout_spend.is_some()) << 4,
+            );
+        }
+        c.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<CustomerRecord>, D::Error> {
+        if d.is_human_readable() {
+            return Vec::<CustomerRecord>::deserialize(d);
+        }
+        let c = Columns::deserialize(d)?;
+        let n = c.id_ends.len();
+        let at = |v: &Vec<f64>, i: usize| v.get(i).copied().unwrap_or(0.0);
+        let mut out = Vec::with_capacity(n);
+        let mut start = 0usize;
+        for i in 0..n {
+            let end = c.id_ends.get(i).map_or(start, |&e| e as usize);
+            let id = c.ids.get(start..end).unwrap_or("").to_string();
+            start = end;
+            let p = c.present.get(i).copied().unwrap_or(0);
+            let day = |v: &Vec<i32>| {
+                v.get(i)
+                    .and_then(|&d| NaiveDate::from_num_days_from_ce_opt(d))
+            };
+            out.push(CustomerRecord {
+                id,
+                x: at(&c.x, i),
+                t_x: at(&c.t_x, i),
+                t: at(&c.t, i),
+                monetary: at(&c.monetary, i),
+                weight: at(&c.weight, i),
+                first: if p & 1 != 0 { day(&c.first) } else { None },
+                last: if p & 2 != 0 { day(&c.last) } else { None },
+                occasions: c.occasions.get(i).copied().unwrap_or(0),
+                total_spend: at(&c.total_spend, i),
+                total_margin: (p & 4 != 0).then(|| at(&c.total_margin, i)),
+                holdout_x: (p & 8 != 0).then(|| at(&c.holdout_x, i)),
+                holdout_spend: (p & 16 != 0).then(|| at(&c.holdout_spend, i)),
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// Number columns serialized as one block of little-endian bytes: bincode copies a block at
+/// memory speed where it would write and read a million numbers one by one.
+mod packed {
+    use serde::{Deserializer, Serializer};
+
+    /// A number with a fixed little-endian width.
+    pub trait Le: Sized + Copy {
+        const N: usize;
+        fn put(self, out: &mut Vec<u8>);
+        fn get(b: &[u8]) -> Option<Self>;
+    }
+
+    macro_rules! le {
+        ($t:ty, $n:expr) => {
+            impl Le for $t {
+                const N: usize = $n;
+                fn put(self, out: &mut Vec<u8>) {
+                    out.extend_from_slice(&self.to_le_bytes());
+                }
+                fn get(b: &[u8]) -> Option<Self> {
+                    Some(<$t>::from_le_bytes(b.try_into().ok()?))
+                }
+            }
+        };
+    }
+    le!(u8, 1);
+    le!(u32, 4);
+    le!(i32, 4);
+    le!(f64, 8);
+
+    pub fn serialize<T: Le, S: Serializer>(v: &[T], s: S) -> Result<S::Ok, S::Error> {
+        let mut out = Vec::with_capacity(v.len() * T::N);
+        for &x in v {
+            x.put(&mut out);
+        }
+        s.serialize_bytes(&out)
+    }
+
+    pub fn deserialize<'de, T: Le, D: Deserializer<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Le> serde::de::Visitor<'de> for V<T> {
+            type Value = Vec<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("packed little-endian numbers")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, b: &[u8]) -> Result<Vec<T>, E> {
+                if b.len() % T::N != 0 {
+                    return Err(E::invalid_length(b.len(), &self));
+                }
+                Ok(b.chunks_exact(T::N).filter_map(T::get).collect())
+            }
+            fn visit_byte_buf<E: serde::de::Error>(self, b: Vec<u8>) -> Result<Vec<T>, E> {
+                self.visit_bytes(&b)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Vec<T>, A::Error> {
+                let mut b = Vec::new();
+                while let Some(x) = a.next_element::<u8>()? {
+                    b.push(x);
+                }
+                self.visit_bytes(&b)
+            }
+        }
+        d.deserialize_byte_buf(V(std::marker::PhantomData))
+    }
 }
 
 impl TxLog {
@@ -201,10 +407,10 @@ pub struct CustomerRecord {
     #[serde(default = "one")]
     pub weight: f64,
     /// First purchase day, when known (absent for summaries loaded from elsewhere).
-    #[serde(default)]
+    #[serde(default, with = "day_number")]
     pub first: Option<NaiveDate>,
     /// Last purchase day in the (calibration) period, when known.
-    #[serde(default)]
+    #[serde(default, with = "day_number")]
     pub last: Option<NaiveDate>,
     /// All purchase occasions in the (calibration) period, first included (RFM frequency).
     #[serde(default)]
@@ -263,6 +469,7 @@ pub struct CustomerSummary {
     #[serde(default)]
     pub holdout_length: f64,
     /// One record per customer, sorted by id.
+    #[serde(with = "record_columns")]
     pub customers: Vec<CustomerRecord>,
     /// Rows dropped or netted by the returns policy (for the report).
     #[serde(default)]
@@ -321,24 +528,108 @@ pub struct TxColumns {
     pub log: TxLog,
     /// Per row margin (given, or amount − cost); empty while no row has one.
     pub margin: Vec<Option<f64>>,
-    index: std::collections::HashMap<Box<str>, u32, IdHash>,
+    index: Interner,
 }
 
-/// A fast hash for interning ids (FxHash-style: multiply and rotate per 8 bytes). Ids come
-/// from the user's own file, so the flooding resistance of the default hasher buys nothing.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct IdHash;
+/// An open-addressing table from id text to its index in [`TxLog::ids`]. Ids of up to 16
+/// bytes (nearly all) are kept inside the slot, so finding one reads one cache line and
+/// allocates nothing; longer ones are compared with the stored id.
+#[derive(Debug, Clone, Default)]
+struct Interner {
+    slots: Vec<Slot>,
+    len: usize,
+}
 
-impl std::hash::BuildHasher for IdHash {
-    type Hasher = IdHasher;
-    fn build_hasher(&self) -> IdHasher {
-        IdHasher(0)
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    hash: u64,
+    key: [u8; 16],
+    /// Index + 1 into the ids (0: empty slot).
+    index: u32,
+    len: u32,
+}
+
+const EMPTY: Slot = Slot {
+    hash: 0,
+    key: [0; 16],
+    index: 0,
+    len: 0,
+};
+
+fn hash_id(id: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = IdHasher(id.len() as u64);
+    h.write(id);
+    h.finish()
+}
+
+fn inline_key(id: &[u8]) -> [u8; 16] {
+    let mut k = [0u8; 16];
+    if let (Some(dst), Some(src)) = (k.get_mut(..id.len().min(16)), id.get(..id.len().min(16))) {
+        dst.copy_from_slice(src);
+    }
+    k
+}
+
+impl Interner {
+    /// The index of `id` in `ids`, adding it when new.
+    fn intern(&mut self, id: &str, ids: &mut Vec<String>) -> u32 {
+        if self.len * 2 >= self.slots.len() {
+            self.grow();
+        }
+        let b = id.as_bytes();
+        let hash = hash_id(b);
+        let key = inline_key(b);
+        let mask = self.slots.len() - 1;
+        let mut i = (hash as usize) & mask;
+        loop {
+            let Some(slot) = self.slots.get_mut(i) else {
+                return 0;
+            };
+            if slot.index == 0 {
+                let index = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+                *slot = Slot {
+                    hash,
+                    key,
+                    index: index.saturating_add(1),
+                    len: u32::try_from(b.len()).unwrap_or(u32::MAX),
+                };
+                ids.push(id.to_string());
+                self.len += 1;
+                return index;
+            }
+            if slot.hash == hash
+                && slot.len as usize == b.len()
+                && slot.key == key
+                && (b.len() <= 16
+                    || ids.get(slot.index as usize - 1).map(String::as_str) == Some(id))
+            {
+                return slot.index - 1;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(1024);
+        let old = std::mem::replace(&mut self.slots, vec![EMPTY; size]);
+        let mask = size - 1;
+        for s in old.into_iter().filter(|s| s.index != 0) {
+            let mut i = (s.hash as usize) & mask;
+            while self.slots.get(i).is_some_and(|x| x.index != 0) {
+                i = (i + 1) & mask;
+            }
+            if let Some(x) = self.slots.get_mut(i) {
+                *x = s;
+            }
+        }
     }
 }
 
-/// The hasher of [`IdHash`].
+/// A fast hash for interning ids (FxHash-style: multiply and rotate per 8 bytes, then a
+/// finaliser). Ids come from the user's own file, so flooding resistance buys nothing.
 #[derive(Debug, Clone, Copy)]
-pub struct IdHasher(u64);
+struct IdHasher(u64);
 
 impl IdHasher {
     #[inline]
@@ -384,15 +675,7 @@ impl TxColumns {
     /// Appends one transaction.
     pub fn push(&mut self, id: &str, date: NaiveDate, amount: f64, margin: Option<f64>) {
         use chrono::Datelike;
-        let c = match self.index.get(id) {
-            Some(&c) => c,
-            None => {
-                let c = u32::try_from(self.log.ids.len()).unwrap_or(u32::MAX);
-                self.index.insert(id.into(), c);
-                self.log.ids.push(id.to_string());
-                c
-            }
-        };
+        let c = self.index.intern(id, &mut self.log.ids);
         if margin.is_some() && self.margin.len() < self.log.customer.len() {
             self.margin.resize(self.log.customer.len(), None);
         }
@@ -526,7 +809,7 @@ pub fn summarize_columns(
         let key = (u64::from(r) << 32) | u64::from((d - lo) as u32);
         keys.push((key, i as u32));
     }
-    keys.sort_unstable();
+    sort_keys(&mut keys);
 
     let unit = options.time_unit.days();
     let split = options.calibration_end.is_some();
@@ -611,6 +894,52 @@ pub fn summarize_columns(
         customers,
         returns_rows,
     })
+}
+
+/// Sorts (key, row) pairs whose rows are ascending, as `sort_unstable` would: an LSD radix
+/// sort on the key (stable, so rows stay ascending within a key) when keys fit 32 bits.
+fn sort_keys(keys: &mut Vec<(u64, u32)>) {
+    let max = keys.iter().map(|k| k.0).max().unwrap_or(0);
+    let Ok(max) = u32::try_from(max) else {
+        keys.sort_unstable();
+        return;
+    };
+    let bits = 32 - max.leading_zeros();
+    let mut a: Vec<u64> = keys
+        .iter()
+        .map(|&(k, r)| (k << 32) | u64::from(r))
+        .collect();
+    let mut b = vec![0u64; a.len()];
+    let mut shift = 32;
+    while shift < 32 + bits {
+        let mut count = [0usize; 257];
+        for &x in &a {
+            let digit = ((x >> shift) & 0xff) as usize;
+            if let Some(c) = count.get_mut(digit + 1) {
+                *c += 1;
+            }
+        }
+        for i in 1..count.len() {
+            let prev = count.get(i - 1).copied().unwrap_or(0);
+            if let Some(c) = count.get_mut(i) {
+                *c += prev;
+            }
+        }
+        for &x in &a {
+            let digit = ((x >> shift) & 0xff) as usize;
+            if let Some(c) = count.get_mut(digit) {
+                if let Some(slot) = b.get_mut(*c) {
+                    *slot = x;
+                }
+                *c += 1;
+            }
+        }
+        std::mem::swap(&mut a, &mut b);
+        shift += 8;
+    }
+    for (k, x) in keys.iter_mut().zip(a) {
+        *k = (x >> 32, x as u32);
+    }
 }
 
 fn is_plain_number(s: &str) -> bool {
@@ -746,5 +1075,65 @@ mod tests {
         let mut v = vec!["10", "2", "007", "b", "1", "0"];
         v.sort_by(|a, b| natural_id_cmp(a, b));
         assert_eq!(v, vec!["0", "1", "2", "10", "007", "b"]);
+    }
+}
+
+#[cfg(test)]
+mod wire_tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_text_in_json_and_columns_survive_both_formats() {
+        let log = vec![
+            Transaction {
+                customer_id: "a".into(),
+                date: NaiveDate::from_ymd_opt(2024, 3, 5).unwrap(),
+                amount: 12.5,
+                margin: None,
+                quantity: None,
+                channel: None,
+                product: None,
+            },
+            Transaction {
+                customer_id: "a".into(),
+                date: NaiveDate::from_ymd_opt(2024, 4, 5).unwrap(),
+                amount: -1.25,
+                margin: Some(3.0),
+                quantity: None,
+                channel: None,
+                product: None,
+            },
+        ];
+        let s = summarize(&log, &SummaryOptions::default()).unwrap();
+        let split = summarize(
+            &log,
+            &SummaryOptions {
+                calibration_end: NaiveDate::from_ymd_opt(2024, 3, 20),
+                returns: ReturnsPolicy::Keep,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(split.customers[0].holdout_x.is_some());
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let bin = bincode::serialize(&split).unwrap();
+            assert_eq!(
+                bincode::deserialize::<CustomerSummary>(&bin).unwrap(),
+                split
+            );
+        }
+        let json = serde_json::to_string(&s).unwrap();
+        assert!(json.contains("\"first\":\"2024-03-05\""), "{json}");
+        assert_eq!(serde_json::from_str::<CustomerSummary>(&json).unwrap(), s);
+        let tx = TxLog::from_transactions(&log);
+        let json = serde_json::to_string(&tx).unwrap();
+        assert_eq!(serde_json::from_str::<TxLog>(&json).unwrap(), tx);
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let bin = bincode::serialize(&(&s, &tx)).unwrap();
+            let back: (CustomerSummary, TxLog) = bincode::deserialize(&bin).unwrap();
+            assert_eq!((back.0, back.1), (s, tx));
+        }
     }
 }

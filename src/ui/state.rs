@@ -163,6 +163,8 @@ pub struct Controller {
     cache: RefCell<std::collections::HashMap<String, Rc<Output>>>,
     /// Datasets open for this session only (storage refused them).
     unsaved: RefCell<std::collections::HashSet<String>>,
+    /// New files whose bytes are being saved, with their metadata once imported.
+    saving: RefCell<std::collections::HashMap<String, Option<DatasetMeta>>>,
 }
 
 /// A dataset that could not be read with its current settings: shown with the error and the
@@ -231,6 +233,8 @@ async fn estimate() -> Option<(u64, u64)> {
 pub const MAX_FILE_BYTES: u64 = 1_000_000_000;
 /// Largest workbook (read whole: an .xlsx unpacks to many times its size).
 pub const MAX_WORKBOOK_BYTES: u64 = 100_000_000;
+/// The first slice sent to the worker (a little more than detection reads).
+const FIRST_SLICE_BYTES: u64 = 2 << 20;
 /// Slices in flight between the page and the worker.
 const AHEAD: u64 = 2 * FILE_CHUNK_BYTES as u64;
 
@@ -274,8 +278,38 @@ enum SliceSource {
     Saved,
 }
 
+/// Reads slice `index` (of [`FILE_CHUNK_BYTES`]) of a file.
+async fn read_slice(
+    file: &web_sys::File,
+    meta: &DatasetMeta,
+    index: u32,
+) -> Result<Vec<u8>, String> {
+    let start = u64::from(index) * FILE_CHUNK_BYTES as u64;
+    read_range(
+        file,
+        start,
+        (start + FILE_CHUNK_BYTES as u64).min(meta.size_bytes),
+    )
+    .await
+}
+
+/// The byte ranges a new file is sent to the worker in: a small first slice, so the worker
+/// starts (and detects the format) while the page reads on, then [`FILE_CHUNK_BYTES`] slices.
+fn send_ranges(size: u64) -> Vec<(u64, u64)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut len = FIRST_SLICE_BYTES;
+    while start < size || out.is_empty() {
+        let end = (start + len).min(size);
+        out.push((start, end));
+        start = end;
+        len = FILE_CHUNK_BYTES as u64;
+    }
+    out
+}
+
 /// Reads bytes `start..end` of a file.
-async fn read_slice(file: &web_sys::File, start: u64, end: u64) -> Result<Vec<u8>, String> {
+async fn read_range(file: &web_sys::File, start: u64, end: u64) -> Result<Vec<u8>, String> {
     let blob = file
         .slice_with_f64_and_f64(start as f64, end as f64)
         .map_err(|_| "the browser could not read this file".to_string())?;
@@ -308,6 +342,7 @@ impl Controller {
             remembered: RefCell::new(Vec::new()),
             cache: RefCell::new(std::collections::HashMap::new()),
             unsaved: RefCell::new(std::collections::HashSet::new()),
+            saving: RefCell::new(std::collections::HashMap::new()),
         })
     }
 
@@ -529,6 +564,14 @@ impl Controller {
         let this = self.clone();
         move |r| match r {
             Ok(Output::Imported(data)) => {
+                web_sys::console::debug_1(
+                    &format!(
+                        "page: import of {} shown at {:.0} ms",
+                        meta.file_name,
+                        js_sys::Date::now() % 1e6
+                    )
+                    .into(),
+                );
                 let mut meta = meta;
                 meta.kind = data.kind;
                 meta.import_settings = serde_json::to_string(&stored).unwrap_or_default();
@@ -540,7 +583,15 @@ impl Controller {
                 let this2 = this.clone();
                 wasm_bindgen_futures::spawn_local(async move {
                     let Some(repo) = this2.repo() else { return };
-                    if !this2.unsaved.borrow().contains(&meta.id) {
+                    let saving = match this2.saving.borrow_mut().get_mut(&meta.id) {
+                        // Still being saved: its metadata is written after its bytes.
+                        Some(slot) => {
+                            *slot = Some(meta.clone());
+                            true
+                        }
+                        None => false,
+                    };
+                    if !saving && !this2.unsaved.borrow().contains(&meta.id) {
                         let _ = repo.update_meta(&meta).await;
                         let _ = repo.set_setting(&active_key(meta.kind), &meta.id).await;
                     }
@@ -583,6 +634,9 @@ impl Controller {
             self.dispatch.dispatch(Action::Error(Some(reason)));
             return;
         }
+        web_sys::console::debug_1(
+            &format!("page: {name} chosen at {:.0} ms", js_sys::Date::now() % 1e6).into(),
+        );
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let chunks = chunks_for(size);
@@ -597,19 +651,7 @@ impl Controller {
                 sample: false,
                 chunks,
             };
-            let mut save = this.repo().is_some();
-            if let Some((used, quota)) = estimate().await {
-                // Leave a margin: the browser counts its own overhead too.
-                if used.saturating_add(size.saturating_mul(11) / 10) > quota {
-                    save = false;
-                    this.dispatch.dispatch(Action::Error(Some(format!(
-                        "{name} is {}, more than this browser lets the page keep ({} free of {}). It is analysed now but will not be kept after you close the tab; delete other datasets to make room.",
-                        mb(size),
-                        mb(quota.saturating_sub(used)),
-                        mb(quota)
-                    ))));
-                }
-            }
+            let save = this.repo().is_some();
             if !save {
                 this.unsaved.borrow_mut().insert(meta.id.clone());
             }
@@ -622,7 +664,9 @@ impl Controller {
         });
     }
 
-    /// Sends a dataset's bytes to the worker slice by slice (see [`Self::add_blob`]).
+    /// Sends a dataset's bytes to the worker slice by slice (see [`Self::add_blob`]). A new
+    /// file is saved once its import is shown (or has failed), so saving never delays the
+    /// result; its metadata is written last, so storage never lists a half-saved dataset.
     async fn stream(
         self: &Rc<Self>,
         meta: DatasetMeta,
@@ -635,9 +679,18 @@ impl Controller {
             ..settings.clone()
         };
         let repo = self.repo();
+        let save = matches!(source, SliceSource::File { save: true, .. }) && repo.is_some();
+        if save {
+            self.saving.borrow_mut().insert(meta.id.clone(), None);
+        }
         let chunks = match &source {
             SliceSource::File { .. } => meta.chunks.max(1),
             SliceSource::Saved => Repository::<IdbStore>::chunk_count(&meta),
+        };
+        let ranges = send_ranges(meta.size_bytes);
+        let sends = match &source {
+            SliceSource::File { .. } => u32::try_from(ranges.len()).unwrap_or(u32::MAX),
+            SliceSource::Saved => chunks,
         };
         let job = self.worker.begin_import(
             &meta.file_name,
@@ -646,63 +699,85 @@ impl Controller {
             self.options.borrow().clone(),
             self.on_imported(meta.clone(), stored),
         );
-        let mut saved = false;
-        for i in 0..chunks {
-            // When the worker failed on the file, the rest is still read and saved: the user
-            // corrects the settings and reads it again from storage.
-            let sending = self.worker.room(job, AHEAD).await;
-            if self.worker.was_cancelled(job)
-                || (!sending && !matches!(source, SliceSource::File { save: true, .. }))
-            {
-                break;
+        for i in 0..sends {
+            if !self.worker.room(job, AHEAD).await {
+                break; // cancelled, or the worker could not read the file
             }
             let read = match (&source, &repo) {
                 (SliceSource::File { file, .. }, _) => {
-                    let start = u64::from(i) * FILE_CHUNK_BYTES as u64;
-                    let end = (start + FILE_CHUNK_BYTES as u64).min(meta.size_bytes);
-                    read_slice(file, start, end).await
+                    let (a, b) = ranges.get(i as usize).copied().unwrap_or((0, 0));
+                    read_range(file, a, b).await
                 }
                 (SliceSource::Saved, Some(repo)) => {
                     repo.file_chunk(&meta, i).await.map_err(|e| e.to_string())
                 }
                 (SliceSource::Saved, None) => Err("browser storage is unavailable".into()),
             };
-            let bytes = match read {
-                Ok(b) => b,
+            match read {
+                Ok(bytes) => self.worker.send_slice(job, bytes),
                 Err(e) => {
                     self.worker.cancel();
                     self.dispatch
                         .dispatch(Action::Error(Some(format!("{}: {e}", meta.file_name))));
                     break;
                 }
+            }
+        }
+        self.worker.end_import(job);
+        let (SliceSource::File { file, .. }, true, Some(repo)) = (&source, save, &repo) else {
+            return;
+        };
+        // Save once the result is in (or the import failed: the user then corrects the
+        // settings and reads the saved file again).
+        while self.worker.importing(job) {
+            gloo::timers::future::TimeoutFuture::new(20).await;
+        }
+        let mut ok = !self.worker.was_cancelled(job);
+        if let (true, Some((used, quota))) = (ok, estimate().await) {
+            // Leave a margin: the browser counts its own overhead too.
+            let size = meta.size_bytes;
+            if used.saturating_add(size.saturating_mul(11) / 10) > quota {
+                ok = false;
+                self.dispatch.dispatch(Action::Error(Some(format!(
+                    "{} is {}, more than this browser lets the page keep ({} free of {}). It is open now but will not be kept after you close the tab; delete other datasets to make room.",
+                    meta.file_name,
+                    mb(size),
+                    mb(quota.saturating_sub(used)),
+                    mb(quota)
+                ))));
+            }
+        }
+        for i in 0..chunks {
+            if !ok {
+                break;
+            }
+            let bytes = match read_slice(file, &meta, i).await {
+                Ok(b) => b,
+                Err(e) => {
+                    self.dispatch
+                        .dispatch(Action::Error(Some(format!("{}: {e}", meta.file_name))));
+                    ok = false;
+                    break;
+                }
             };
-            if let (SliceSource::File { save: true, .. }, Some(repo)) = (&source, &repo) {
-                if sending {
-                    self.worker.send_slice(job, bytes.clone());
-                }
-                if let Err(e) = repo.save_chunk(&meta.id, i, bytes).await {
-                    self.unsaved.borrow_mut().insert(meta.id.clone());
-                    self.dispatch.dispatch(Action::Error(Some(format!(
-                        "{e}. The data is open for this session but will not be kept."
-                    ))));
-                }
-                saved = true;
-            } else {
-                self.worker.send_slice(job, bytes);
+            if let Err(e) = repo.save_chunk(&meta.id, i, bytes).await {
+                self.dispatch.dispatch(Action::Error(Some(format!(
+                    "{e}. The data is open for this session but will not be kept."
+                ))));
+                ok = false;
             }
         }
-        let complete = self.worker.importing(job);
-        if let (true, Some(repo)) = (saved, &repo) {
-            if !self.worker.was_cancelled(job) && !self.unsaved.borrow().contains(&meta.id) {
-                let _ = repo.update_meta(&meta).await;
-                let _ = self.refresh().await;
-            } else {
-                let _ = repo.delete(&meta.id).await;
-            }
+        let imported = self.saving.borrow_mut().remove(&meta.id).flatten();
+        if !ok {
+            self.unsaved.borrow_mut().insert(meta.id.clone());
+            let _ = repo.delete(&meta.id).await;
+            return;
         }
-        if complete {
-            self.worker.end_import(job);
+        let _ = repo.update_meta(imported.as_ref().unwrap_or(&meta)).await;
+        if let Some(m) = &imported {
+            let _ = repo.set_setting(&active_key(m.kind), &m.id).await;
         }
+        self.refresh().await;
     }
 
     /// A key naming a dataset as currently read: its id plus a hash of its import settings and

@@ -72,9 +72,10 @@ impl Worker for AnalysisWorker {
                 match j.feed(&bytes.0) {
                     Ok(()) => {
                         log(&format!(
-                            "worker: job {job} slice of {} bytes in {:.0} ms",
+                            "worker: job {job} slice of {} bytes in {:.0} ms (started at {:.0})",
                             bytes.0.len(),
-                            js_sys::Date::now() - started
+                            js_sys::Date::now() - started,
+                            started % 1e6
                         ));
                         scope.respond(
                             id,
@@ -114,10 +115,15 @@ impl Worker for AnalysisWorker {
                     Err(message) => Response::Failed { job, message },
                 };
                 log(&format!(
-                    "worker: job {job} finished in {:.0} ms",
-                    js_sys::Date::now() - started
+                    "worker: job {job} finished in {:.0} ms (started at {:.0})",
+                    js_sys::Date::now() - started,
+                    started % 1e6
                 ));
                 scope.respond(id, reply);
+                log(&format!(
+                    "worker: job {job} result sent at {:.0}",
+                    js_sys::Date::now() % 1e6
+                ));
             }
             Request::Cancel { job } => {
                 self.imports.remove(&job);

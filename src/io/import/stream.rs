@@ -29,7 +29,7 @@ use super::{
 use crate::domain::customers::{Transaction, TxColumns};
 
 /// Initial size of the detection prefix (it grows until it holds [`INSPECT_ROWS`] rows).
-pub const DETECT_BYTES: usize = 4 << 20;
+pub const DETECT_BYTES: usize = 1 << 20;
 /// Bytes looked at to tell text from spreadsheets and binary files.
 const SNIFF_BYTES: usize = 8192;
 
@@ -445,31 +445,74 @@ impl TransactionParser {
         self.boundary = self.boundary.saturating_sub(cut);
     }
 
+    /// The end of the first complete record ending at or after `pos` (at most `boundary`).
+    fn boundary_after(&self, pos: usize) -> usize {
+        let bytes = self.text.as_bytes().get(..self.boundary).unwrap_or(&[]);
+        if pos >= bytes.len() {
+            return self.boundary;
+        }
+        if !self.quoting || !bytes.contains(&b'"') {
+            let rest = bytes.get(pos..).unwrap_or(&[]);
+            return rest
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(self.boundary, |i| pos + i + 1);
+        }
+        let mut in_quotes = false;
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'"' {
+                in_quotes = !in_quotes;
+            } else if b == b'\n' && !in_quotes && i >= pos {
+                return i + 1;
+            }
+        }
+        self.boundary
+    }
+
     fn start(&mut self, last: bool) -> Result<(), ImportError> {
-        let cut = if last { self.text.len() } else { self.boundary };
+        // Detection reads a prefix only (a whole slice may hold hundreds of thousands of rows).
+        let mut cut = if self.text.len() <= self.detect_bytes {
+            if last {
+                self.text.len()
+            } else {
+                self.boundary
+            }
+        } else {
+            self.boundary_after(self.detect_bytes)
+        };
+        if last && cut == 0 {
+            cut = self.text.len();
+        }
         let sample = self.text.get(..cut).unwrap_or("");
         let mut opts = self.opts.clone();
         opts.encoding = Some(Encoding::Utf8);
-        let table = match read_table(sample.as_bytes(), &self.file_name, &opts) {
-            Ok(t) => t,
-            Err(ImportError::EmptyFile | ImportError::HeaderOnly { .. }) if !last => {
-                self.detect_bytes = self.detect_bytes.saturating_mul(2);
-                return Ok(());
+        let table = read_table(sample.as_bytes(), &self.file_name, &opts);
+        let enough = match &table {
+            Ok(t) => {
+                t.row_count() >= INSPECT_ROWS as u64 && cut > SAMPLE_BYTES
+                    || cut == self.text.len() && last
             }
-            Err(e) => return Err(e),
+            Err(ImportError::EmptyFile | ImportError::HeaderOnly { .. }) => {
+                cut == self.text.len() && last
+            }
+            Err(_) => true,
         };
-        let rows = usize::try_from(table.row_count()).unwrap_or(usize::MAX);
-        if !last && (rows < INSPECT_ROWS || cut <= SAMPLE_BYTES) {
-            // Detection must see what it sees in the whole file: wait for more rows (about
-            // as many bytes as the rows needed take, with a margin).
+        if !enough {
+            // Detection must see what it sees in the whole file: read more rows (about as
+            // many bytes as the rows needed take, with a margin), or the whole rest at the end.
+            let rows = table.as_ref().map_or(0, |t| t.row_count()) as usize;
             let estimate = (cut / rows.max(1)).saturating_mul(INSPECT_ROWS + INSPECT_ROWS / 4);
-            self.detect_bytes = self
-                .detect_bytes
-                .saturating_mul(2)
-                .max(estimate)
-                .max(SAMPLE_BYTES + 1);
-            return Ok(());
+            self.detect_bytes = if last {
+                usize::MAX
+            } else {
+                self.detect_bytes
+                    .saturating_mul(2)
+                    .max(estimate)
+                    .max(SAMPLE_BYTES + 1)
+            };
+            return if last { self.start(true) } else { Ok(()) };
         }
+        let table = table?;
         let mut table = table;
         table.detection.encoding = Some(self.encoding());
         let mapping = self.choose_mapping(&table);
