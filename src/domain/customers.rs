@@ -233,7 +233,7 @@ mod packed {
                 f.write_str("packed little-endian numbers")
             }
             fn visit_bytes<E: serde::de::Error>(self, b: &[u8]) -> Result<Vec<T>, E> {
-                if b.len() % T::N != 0 {
+                if !b.len().is_multiple_of(T::N) {
                     return Err(E::invalid_length(b.len(), &self));
                 }
                 Ok(b.chunks_exact(T::N).filter_map(T::get).collect())
@@ -898,7 +898,7 @@ pub fn summarize_columns(
 
 /// Sorts (key, row) pairs whose rows are ascending, as `sort_unstable` would: an LSD radix
 /// sort on the key (stable, so rows stay ascending within a key) when keys fit 32 bits.
-fn sort_keys(keys: &mut Vec<(u64, u32)>) {
+fn sort_keys(keys: &mut [(u64, u32)]) {
     let max = keys.iter().map(|k| k.0).max().unwrap_or(0);
     let Ok(max) = u32::try_from(max) else {
         keys.sort_unstable();

@@ -505,7 +505,7 @@ mod job_tests {
             ));
         }
         log.push_str("C1;nope;1\n");
-        let survey = "respondent,nps,csat\n1,9,4\n2,3,2\n3,10,5\n".repeat(1);
+        let survey = "respondent,nps,csat\n1,9,4\n2,3,2\n3,10,5\n";
         for (name, bytes) in [
             ("log.csv", log.as_bytes()),
             ("survey.csv", survey.as_bytes()),

@@ -362,7 +362,11 @@ impl TransactionParser {
             }
             Decoding::Ascii(held) => {
                 if held.is_empty() {
-                    let ascii = chunk.iter().take_while(|b| b.is_ascii()).count();
+                    let ascii = if chunk.is_ascii() {
+                        chunk.len()
+                    } else {
+                        chunk.iter().take_while(|b| b.is_ascii()).count()
+                    };
                     let (head, rest) = chunk.split_at(ascii);
                     // ASCII is the same text in both encodings.
                     self.text
