@@ -18,7 +18,41 @@ fn meta(id: &str) -> DatasetMeta {
         added: "2026-01-01T00:00:00Z".into(),
         import_settings: String::new(),
         sample: false,
+        chunks: 0,
     }
+}
+
+#[wasm_bindgen_test]
+async fn indexeddb_keeps_a_file_in_chunks_and_reads_a_schema_1_record() {
+    let store = IdbStore::open().await.expect("IndexedDB opens in Chromium");
+    // A dataset saved before chunking: one record under its id.
+    store
+        .put(Bucket::Files, "bt-old", b"a,b".to_vec())
+        .await
+        .expect("put");
+    store
+        .put(
+            Bucket::Datasets,
+            "bt-old",
+            br#"{"schema":1,"value":{"id":"bt-old","name":"o","file_name":"o.csv","size_bytes":3}}"#
+                .to_vec(),
+        )
+        .await
+        .expect("put");
+    let repo = Repository::new(store);
+    assert_eq!(repo.file("bt-old").await.expect("old file"), b"a,b");
+    let mut m = meta("bt2");
+    m.chunks = 2;
+    repo.save_chunk("bt2", 0, vec![1, 2, 3])
+        .await
+        .expect("chunk 0");
+    repo.save_chunk("bt2", 1, vec![4]).await.expect("chunk 1");
+    repo.update_meta(&m).await.expect("meta");
+    assert_eq!(repo.file_chunk(&m, 1).await.expect("chunk"), vec![4]);
+    assert_eq!(repo.file("bt2").await.expect("file"), vec![1, 2, 3, 4]);
+    repo.delete("bt2").await.expect("delete");
+    repo.delete("bt-old").await.expect("delete");
+    assert!(repo.file_chunk(&m, 0).await.is_err());
 }
 
 #[wasm_bindgen_test]

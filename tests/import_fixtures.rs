@@ -571,3 +571,222 @@ fn mapping_layout_signature_is_stable_across_files_of_one_layout() {
     assert_eq!(a.layout, b.layout);
     assert_ne!(a.layout, guess_mapping(&table("tab.tsv")).layout);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Reading in slices gives exactly the whole-file result.
+
+type Whole = (
+    Vec<Transaction>,
+    ValidationReport,
+    crm::io::import::Detection,
+    crm::io::import::Mapping,
+    Vec<String>,
+    crm::io::import::Preview,
+    u64,
+);
+
+fn read_whole(bytes: &[u8], name: &str) -> Result<Whole, ImportError> {
+    let opts = ImportOptions::default();
+    let t = read_table(bytes, name, &opts)?;
+    let m = guess_mapping(&t);
+    let (v, r) = transactions(&t, &m, &opts)?;
+    Ok((
+        v,
+        r,
+        t.detection.clone(),
+        m,
+        t.headers.clone(),
+        t.preview(20),
+        t.row_count(),
+    ))
+}
+
+fn read_sliced(
+    bytes: &[u8],
+    name: &str,
+    sizes: &mut dyn FnMut() -> usize,
+) -> Result<Whole, ImportError> {
+    let mut p = crm::io::import::TransactionParser::new(
+        name,
+        Some(bytes.len() as u64),
+        None,
+        ImportOptions::default(),
+    )
+    .detect_bytes(4096);
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let (a, b) = rest.split_at(sizes().clamp(1, rest.len()));
+        p.feed(a)?;
+        rest = b;
+    }
+    let r = p.finish()?;
+    Ok((
+        r.transactions,
+        r.report,
+        r.detection,
+        r.mapping,
+        r.headers,
+        r.preview,
+        r.rows,
+    ))
+}
+
+/// The file with its data lines repeated until detection sees only a prefix of it
+/// (more than 20,000 rows), so later rows go through the slice-by-slice path.
+fn expanded(bytes: &[u8]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    if !out.ends_with(b"\n") {
+        out.extend_from_slice(if bytes.windows(2).any(|w| w == b"\r\n") {
+            b"\r\n"
+        } else {
+            b"\n"
+        });
+    }
+    let body_start = out.iter().position(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let body = out.get(body_start..).unwrap_or(&[]).to_vec();
+    let lines = body.iter().filter(|&&b| b == b'\n').count().max(1);
+    for _ in 0..(30_000 / lines + 1) {
+        out.extend_from_slice(&body);
+    }
+    out
+}
+
+fn utf16(bytes: &[u8], big_endian: bool) -> Vec<u8> {
+    let (text, _) = crm::io::import::decode::decode(bytes, None);
+    let mut out = if big_endian {
+        vec![0xFE, 0xFF]
+    } else {
+        vec![0xFF, 0xFE]
+    };
+    for u in text.encode_utf16() {
+        out.extend_from_slice(&if big_endian {
+            u.to_be_bytes()
+        } else {
+            u.to_le_bytes()
+        });
+    }
+    out
+}
+
+#[test]
+fn every_fixture_read_in_slices_equals_the_whole_file_read() {
+    let dir = format!("{}/tests/fixtures/import", env!("CARGO_MANIFEST_DIR"));
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| !n.ends_with(".md") && !n.ends_with(".py"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 34, "{names:?}");
+    let mut seed = 12345u64;
+    let mut random = move |max: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((seed >> 33) % max) as usize + 1
+    };
+    let mut cases: Vec<(String, Vec<u8>)> = Vec::new();
+    for n in &names {
+        let b = bytes(n);
+        cases.push((n.clone(), b.clone()));
+        let text = matches!(
+            crm::io::import::decode::sniff(&b),
+            crm::io::import::decode::Kind::Text
+        );
+        if text && !b.iter().all(u8::is_ascii_whitespace) {
+            cases.push((format!("{n} (expanded)"), expanded(&b)));
+        }
+    }
+    for src in ["windows1252.csv", "utf8_bom.csv", "quoted_multiline.csv"] {
+        let b = expanded(&bytes(src));
+        cases.push((format!("{src} as UTF-16LE"), utf16(&b, false)));
+        cases.push((format!("{src} as UTF-16BE"), utf16(&b, true)));
+    }
+    // Multi-byte UTF-8 characters everywhere, so slices end inside them.
+    let mut multi = String::from("Kundennummer;Datum;Betrag;Straße\r\n");
+    for i in 0..22_000 {
+        multi.push_str(&format!(
+            "K{};{:02}.03.2024;{},50;\"Müß €\r\n{}\"\r\n",
+            i % 901,
+            i % 28 + 1,
+            i % 500,
+            "日本"
+        ));
+    }
+    cases.push(("multibyte.csv".into(), multi.into_bytes()));
+    let mut checked_beyond_detection = 0;
+    for (name, b) in &cases {
+        let want = read_whole(b, name.split(' ').next().unwrap_or(name));
+        if let Ok(w) = &want {
+            if w.6 > 20_000 {
+                checked_beyond_detection += 1;
+            }
+        }
+        for (label, max) in [("1..=3", 3u64), ("1..=64", 64), ("1..=70000", 70_000)] {
+            if max <= 3 && b.len() > 200_000 {
+                continue; // byte by byte on the small files only (it is slow in debug builds)
+            }
+            let got = read_sliced(b, name.split(' ').next().unwrap_or(name), &mut || {
+                random(max)
+            });
+            assert!(got == want, "{name}, slices of {label}: differs from the whole-file read\nwhole: {:?}\nsliced: {:?}",
+                want.as_ref().map(|w| (&w.1, &w.2)).map_err(ToString::to_string),
+                got.as_ref().map(|w| (&w.1, &w.2)).map_err(ToString::to_string));
+        }
+    }
+    // Files long enough that detection saw only a prefix and later rows came slice by slice.
+    assert!(checked_beyond_detection >= 30, "{checked_beyond_detection}");
+}
+
+/// Benchmark (not a test): the worker's slice-by-slice import of /tmp/bench_1000000.csv
+/// (made by `node tests/bench/import_chromium.mjs`), in 8 MiB slices, natively.
+/// `cargo test --release --test import_fixtures bench_import -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn bench_import_in_slices() {
+    use crm::domain::customers::SummaryOptions;
+    use crm::worker::tasks::{ImportJob, ImportSettings};
+    let path = std::env::var("BENCH_FILE").unwrap_or_else(|_| "/tmp/bench_1000000.csv".into());
+    let Ok(data) = std::fs::read(&path) else {
+        eprintln!("{path} is missing: run node tests/bench/import_chromium.mjs first");
+        return;
+    };
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        let t0 = std::time::Instant::now();
+        let mut job = ImportJob::new(
+            "bench.csv",
+            data.len() as u64,
+            ImportSettings::default(),
+            SummaryOptions::default(),
+        );
+        for c in data.chunks(8 << 20) {
+            job.feed(c).unwrap();
+        }
+        let t1 = t0.elapsed();
+        let imp = job.finish(&mut |_, _| {}).unwrap();
+        let t2 = t0.elapsed();
+        let (rows, customers) = (
+            imp.rows,
+            imp.summary.as_ref().map_or(0, |s| s.customers.len()),
+        );
+        // The result crosses back to the page with bincode (gloo-worker's codec).
+        let out = crm::worker::tasks::Output::Imported(Box::new(imp));
+        let wire = bincode::serialize(&out).unwrap();
+        let back: crm::worker::tasks::Output = bincode::deserialize(&wire).unwrap();
+        let t3 = t0.elapsed();
+        if times.is_empty() {
+            assert_eq!(back, out);
+        }
+        eprintln!(
+            "{rows} rows, {customers} customers: parse + validate {:.3} s, finish + summary {:.3} s, result through bincode ({} bytes) {:.3} s",
+            t1.as_secs_f64(),
+            (t2 - t1).as_secs_f64(),
+            wire.len(),
+            (t3 - t2).as_secs_f64()
+        );
+        times.push(t2.as_secs_f64());
+    }
+    times.sort_by(f64::total_cmp);
+    eprintln!("median {:.3} s (parse, validate, summarise)", times[1]);
+}

@@ -1,7 +1,8 @@
 //! Hooks: the worker client shared by all pages.
 
-use crate::worker::protocol::{Request, Response};
-use crate::worker::tasks::{Output, Task};
+use crate::domain::customers::SummaryOptions;
+use crate::worker::protocol::{Bytes, Request, Response};
+use crate::worker::tasks::{ImportSettings, Output, Task};
 use crate::worker::AnalysisWorker;
 use gloo_worker::{Spawnable, WorkerBridge};
 use std::cell::{Cell, RefCell};
@@ -22,11 +23,24 @@ pub struct Progress {
     pub stage: String,
 }
 
+/// An import whose slices are being sent.
+struct Stream {
+    total: u64,
+    sent: u64,
+    consumed: u64,
+}
+
 struct Inner {
     bridge: RefCell<Option<WorkerBridge<AnalysisWorker>>>,
     pending: RefCell<HashMap<u32, Done>>,
+    streams: RefCell<HashMap<u32, Stream>>,
+    cancelled: RefCell<std::collections::HashSet<u32>>,
     next: Cell<u32>,
     on_progress: Callback<Option<Progress>>,
+}
+
+fn mb(b: u64) -> String {
+    format!("{:.1}", b as f64 / 1e6)
 }
 
 /// A client of the analysis worker: run a task, get progress and the result; cancel a job by
@@ -49,6 +63,8 @@ impl WorkerClient {
             inner: Rc::new(Inner {
                 bridge: RefCell::new(None),
                 pending: RefCell::new(HashMap::new()),
+                streams: RefCell::new(HashMap::new()),
+                cancelled: RefCell::new(std::collections::HashSet::new()),
                 next: Cell::new(1),
                 on_progress,
             }),
@@ -77,7 +93,31 @@ impl WorkerClient {
                             stage,
                         }));
                     }
+                    Response::Received {
+                        job,
+                        consumed,
+                        rows,
+                    } => {
+                        let total = {
+                            let mut streams = inner.streams.borrow_mut();
+                            let Some(st) = streams.get_mut(&job) else {
+                                return;
+                            };
+                            st.consumed = consumed;
+                            st.total
+                        };
+                        inner.on_progress.emit(Some(Progress {
+                            job,
+                            fraction: 0.95 * consumed as f64 / total.max(1) as f64,
+                            stage: format!(
+                                "Reading rows: {} of {} MB, {rows} purchases so far",
+                                mb(consumed),
+                                mb(total)
+                            ),
+                        }));
+                    }
                     Response::Done { job, output } => {
+                        inner.streams.borrow_mut().remove(&job);
                         web_sys::console::debug_1(
                             &format!(
                                 "page: job {job} result received at {:.0} ms",
@@ -92,6 +132,7 @@ impl WorkerClient {
                         }
                     }
                     Response::Failed { job, message } => {
+                        inner.streams.borrow_mut().remove(&job);
                         let done = inner.pending.borrow_mut().remove(&job);
                         inner.on_progress.emit(None);
                         if let Some(done) = done {
@@ -126,8 +167,108 @@ impl WorkerClient {
         job
     }
 
-    /// Cancels every job under way: the worker is terminated and the jobs report "Cancelled".
+    /// Starts an import whose bytes follow in slices ([`Self::send_slice`], then
+    /// [`Self::end_import`]); `done` gets the result. Returns the job id.
+    pub fn begin_import(
+        &self,
+        file_name: &str,
+        total_bytes: u64,
+        settings: ImportSettings,
+        summary: SummaryOptions,
+        done: impl FnOnce(Result<Output, String>) + 'static,
+    ) -> u32 {
+        let job = self.inner.next.get();
+        self.inner.next.set(job.wrapping_add(1));
+        self.inner.pending.borrow_mut().insert(job, Box::new(done));
+        self.inner.streams.borrow_mut().insert(
+            job,
+            Stream {
+                total: total_bytes,
+                sent: 0,
+                consumed: 0,
+            },
+        );
+        self.inner.on_progress.emit(Some(Progress {
+            job,
+            fraction: 0.0,
+            stage: format!("Reading {file_name}"),
+        }));
+        self.send(Request::ImportBegin {
+            job,
+            file_name: file_name.to_string(),
+            total_bytes,
+            settings,
+            summary,
+        });
+        job
+    }
+
+    /// Whether the user cancelled an import (as opposed to the worker failing on it).
+    pub fn was_cancelled(&self, job: u32) -> bool {
+        self.inner.cancelled.borrow().contains(&job)
+    }
+
+    /// Whether an import is still under way (not cancelled, not failed).
+    pub fn importing(&self, job: u32) -> bool {
+        self.inner.streams.borrow().contains_key(&job)
+    }
+
+    /// Waits until the worker has processed all but `ahead` bytes of what was sent, so only a
+    /// few slices wait in memory. False when the job was cancelled or failed meanwhile.
+    pub async fn room(&self, job: u32, ahead: u64) -> bool {
+        loop {
+            match self.inner.streams.borrow().get(&job) {
+                None => return false,
+                Some(st) if st.sent.saturating_sub(st.consumed) <= ahead => return true,
+                Some(_) => {}
+            }
+            gloo::timers::future::TimeoutFuture::new(2).await;
+        }
+    }
+
+    /// Sends the next slice of an import.
+    pub fn send_slice(&self, job: u32, bytes: Vec<u8>) {
+        if let Some(st) = self.inner.streams.borrow_mut().get_mut(&job) {
+            st.sent += bytes.len() as u64;
+        } else {
+            return;
+        }
+        self.send(Request::ImportChunk {
+            job,
+            bytes: Bytes(bytes),
+        });
+    }
+
+    /// Says the last slice was sent: the worker finishes and answers.
+    pub fn end_import(&self, job: u32) {
+        if self.importing(job) {
+            self.inner.on_progress.emit(Some(Progress {
+                job,
+                fraction: 0.95,
+                stage: "Summarising customers".into(),
+            }));
+            self.send(Request::ImportEnd { job });
+        }
+    }
+
+    /// Cancels every job under way: imports read in slices are dropped by the worker, the
+    /// worker is let go (a fresh one is spawned for the next job), and the jobs report
+    /// "Cancelled.".
     pub fn cancel(&self) {
+        let streams: Vec<u32> = self
+            .inner
+            .streams
+            .borrow_mut()
+            .drain()
+            .map(|(j, _)| j)
+            .collect();
+        let alive = self.inner.bridge.borrow().is_some();
+        for job in streams {
+            if alive {
+                self.send(Request::Cancel { job });
+            }
+            self.inner.cancelled.borrow_mut().insert(job);
+        }
         self.inner.bridge.borrow_mut().take();
         let pending: Vec<Done> = self
             .inner

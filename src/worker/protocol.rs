@@ -1,5 +1,12 @@
 //! Requests the page sends to the worker and the responses it gets back.
+//!
+//! A file is imported in slices: [`Request::ImportBegin`], then one [`Request::ImportChunk`]
+//! per slice (the worker answers each with [`Response::Received`], which the page uses to keep
+//! at most a few slices in flight), then [`Request::ImportEnd`]; [`Request::Cancel`] drops the
+//! job. Slices travel as [`Bytes`], which bincode copies as one block.
 
+use crate::domain::customers::SummaryOptions;
+use crate::worker::tasks::ImportSettings;
 use serde::{Deserialize, Serialize};
 
 /// A request from the page. `job` ties progress and results to the request that caused them.
@@ -18,6 +25,36 @@ pub enum Request {
         job: u32,
         /// What to do.
         task: crate::worker::tasks::Task,
+    },
+    /// Start importing a file that will arrive in slices.
+    ImportBegin {
+        /// Job id.
+        job: u32,
+        /// Original file name (used to recognise spreadsheets).
+        file_name: String,
+        /// Size of the whole file (for progress).
+        total_bytes: u64,
+        /// Import settings.
+        settings: ImportSettings,
+        /// Summary options.
+        summary: SummaryOptions,
+    },
+    /// The next slice of the file.
+    ImportChunk {
+        /// Job id.
+        job: u32,
+        /// The bytes.
+        bytes: Bytes,
+    },
+    /// No more slices: finish and answer [`Response::Done`] or [`Response::Failed`].
+    ImportEnd {
+        /// Job id.
+        job: u32,
+    },
+    /// Drop the job (nothing is answered).
+    Cancel {
+        /// Job id.
+        job: u32,
     },
 }
 
@@ -38,6 +75,15 @@ pub enum Response {
         /// Stage in plain words ("Reading rows").
         stage: String,
     },
+    /// A slice of an import was processed.
+    Received {
+        /// Job id.
+        job: u32,
+        /// Bytes of the file processed so far.
+        consumed: u64,
+        /// Usable rows read so far.
+        rows: u64,
+    },
     /// The job finished.
     Done {
         /// Job id.
@@ -52,4 +98,63 @@ pub enum Response {
         /// What went wrong, in plain words.
         message: String,
     },
+}
+
+/// Bytes that serialize as one block (bincode writes the length and copies them), not as a
+/// sequence of numbers.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Bytes(pub Vec<u8>);
+
+impl Serialize for Bytes {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Bytes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Bytes;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("bytes")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Bytes, E> {
+                Ok(Bytes(v.to_vec()))
+            }
+            fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Bytes, E> {
+                Ok(Bytes(v))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Bytes, A::Error> {
+                let mut v = Vec::with_capacity(a.size_hint().unwrap_or(0).min(1 << 20));
+                while let Some(b) = a.next_element::<u8>()? {
+                    v.push(b);
+                }
+                Ok(Bytes(v))
+            }
+        }
+        d.deserialize_byte_buf(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_slice_crosses_bincode_as_one_block() {
+        let req = Request::ImportChunk {
+            job: 7,
+            bytes: Bytes(vec![1, 2, 3, 250]),
+        };
+        let wire = bincode::serialize(&req).unwrap();
+        // variant (4) + job (4) + length (8) + the bytes themselves.
+        assert_eq!(wire.len(), 4 + 4 + 8 + 4);
+        assert_eq!(bincode::deserialize::<Request>(&wire).unwrap(), req);
+        let json = serde_json::to_string(&Bytes(vec![9, 8])).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Bytes>(&json).unwrap(),
+            Bytes(vec![9, 8])
+        );
+    }
 }

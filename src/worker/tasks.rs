@@ -1,12 +1,12 @@
 //! The tasks the worker runs: thin functions from a request to domain results. They are plain
 //! functions, so the same code runs natively in tests and in the browser's worker.
 
-use crate::domain::customers::{self, CustomerSummary, SummaryOptions, TxLog};
+use crate::domain::customers::{CustomerSummary, SummaryOptions, TxColumns, TxLog};
 use crate::io::import::cohort::{self, CohortTable};
 use crate::io::import::survey::{self, SurveyTable};
 use crate::io::import::{
     guess_mapping, mapping, read_table, summary_file, transactions, BadRows, Detection,
-    ImportOptions, Mapping, ParsedTable, Preview, ValidationReport,
+    ImportError, ImportOptions, Mapping, ParsedTable, Preview, TransactionParser, ValidationReport,
 };
 use crate::io::storage::DataKind;
 use serde::{Deserialize, Serialize};
@@ -219,8 +219,12 @@ fn import(
                 transactions(&table, &m, &settings.options).map_err(|e| e.to_string())?;
             report.check(settings.bad_rows).map_err(|e| e.to_string())?;
             progress(0.75, "Summarising customers");
-            out.summary = Some(customers::summarize(&txs, options).map_err(|e| e.to_string())?);
-            out.transactions = TxLog::from_transactions(&txs);
+            let mut cols = TxColumns::default();
+            for t in &txs {
+                cols.push(&t.customer_id, t.date, t.amount, t.margin);
+            }
+            out.summary = Some(cols.summarize(options).map_err(|e| e.to_string())?);
+            out.transactions = cols.log;
             out.mapping = Some(m);
             out.report = Some(report);
         }
@@ -241,6 +245,191 @@ fn import(
     }
     progress(1.0, "Done");
     Ok(out)
+}
+
+/// Files that cannot be read in slices (workbooks; survey, cohort and summary files) are
+/// gathered whole; beyond this size they are refused with a plain message.
+pub const MAX_WHOLE_BYTES: u64 = 512 << 20;
+
+enum Mode {
+    /// Reading the first slices: the parser detects; the raw bytes are kept until what the
+    /// file holds is known (a survey or a workbook is then read whole).
+    Probe(Box<TransactionParser>, Vec<u8>),
+    /// A transaction log, read slice by slice.
+    Stream(Box<TransactionParser>),
+    /// Gathered whole, read on [`ImportJob::finish`].
+    Whole(Vec<u8>),
+}
+
+/// An import fed slice by slice, with the same result as [`Task::Import`] on the whole
+/// file. The web worker keeps one per job between messages.
+pub struct ImportJob {
+    file_name: String,
+    settings: ImportSettings,
+    summary: SummaryOptions,
+    total: u64,
+    consumed: u64,
+    mode: Mode,
+}
+
+impl ImportJob {
+    /// A job for a file of `total_bytes`.
+    pub fn new(
+        file_name: &str,
+        total_bytes: u64,
+        settings: ImportSettings,
+        summary: SummaryOptions,
+    ) -> Self {
+        let streamable = matches!(settings.kind, None | Some(DataKind::Transactions));
+        let mode = if streamable {
+            let candidates = settings
+                .mapping
+                .iter()
+                .chain(settings.remembered.iter())
+                .cloned()
+                .collect();
+            let parser = TransactionParser::new(
+                file_name,
+                Some(total_bytes),
+                None,
+                settings.options.clone(),
+            )
+            .with_candidates(candidates)
+            .in_columns();
+            Mode::Probe(Box::new(parser), Vec::new())
+        } else {
+            Mode::Whole(Vec::new())
+        };
+        ImportJob {
+            file_name: file_name.to_string(),
+            settings,
+            summary,
+            total: total_bytes,
+            consumed: 0,
+            mode,
+        }
+    }
+
+    /// Bytes received so far.
+    pub fn consumed(&self) -> u64 {
+        self.consumed
+    }
+
+    /// Usable rows read so far (transaction logs read in slices).
+    pub fn rows(&self) -> u64 {
+        match &self.mode {
+            Mode::Probe(p, _) | Mode::Stream(p) => p.transactions_so_far(),
+            Mode::Whole(_) => 0,
+        }
+    }
+
+    /// Share of the file received, 0..=1.
+    pub fn progress(&self) -> f64 {
+        if self.total == 0 {
+            0.0
+        } else {
+            (self.consumed as f64 / self.total as f64).min(1.0)
+        }
+    }
+
+    /// Feeds the next slice.
+    ///
+    /// # Errors
+    /// A message for the user when the file cannot be read (a binary file, a file too large
+    /// to read whole, a transaction log without the needed columns).
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<(), String> {
+        self.consumed += chunk.len() as u64;
+        let mode = std::mem::replace(&mut self.mode, Mode::Whole(Vec::new()));
+        self.mode = match mode {
+            Mode::Probe(mut p, mut kept) => {
+                kept.extend_from_slice(chunk);
+                match p.feed(chunk) {
+                    Err(ImportError::BinaryFile) => return Err(ImportError::BinaryFile.to_string()),
+                    // A transaction log that cannot be read says so now; anything else (a
+                    // survey, a summary...) is read whole, as what it is.
+                    Err(e) => {
+                        let kind = read_table(&kept, &self.file_name, &self.settings.options)
+                            .ok()
+                            .map(|t| self.settings.kind.unwrap_or_else(|| detect_kind(&t)));
+                        if kind == Some(DataKind::Transactions) {
+                            return Err(e.to_string());
+                        }
+                        Mode::Whole(kept)
+                    }
+                    Ok(()) if p.is_whole() => Mode::Whole(kept),
+                    Ok(()) => match p.sample() {
+                        None => Mode::Probe(p, kept),
+                        Some(table) => {
+                            let kind = self.settings.kind.unwrap_or_else(|| detect_kind(table));
+                            if kind == DataKind::Transactions {
+                                Mode::Stream(p)
+                            } else {
+                                Mode::Whole(kept)
+                            }
+                        }
+                    },
+                }
+            }
+            Mode::Stream(mut p) => {
+                p.feed(chunk).map_err(|e| e.to_string())?;
+                Mode::Stream(p)
+            }
+            Mode::Whole(mut v) => {
+                v.extend_from_slice(chunk);
+                Mode::Whole(v)
+            }
+        };
+        if let Mode::Whole(v) = &self.mode {
+            if v.len() as u64 > MAX_WHOLE_BYTES {
+                return Err(format!(
+                    "{} is larger than {} MB and is not a transaction log read row by row (a workbook, survey, cohort or summary file): it cannot be read whole in the browser. Save it as CSV, or split it",
+                    self.file_name,
+                    MAX_WHOLE_BYTES >> 20
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Finishes the import.
+    ///
+    /// # Errors
+    /// A message for the user, as [`Task::Import`] gives for the whole file.
+    pub fn finish(self, progress: &mut dyn FnMut(f64, &str)) -> Result<Imported, String> {
+        match self.mode {
+            Mode::Probe(_, bytes) | Mode::Whole(bytes) => import(
+                &self.file_name,
+                &bytes,
+                &self.settings,
+                &self.summary,
+                progress,
+            ),
+            Mode::Stream(p) => {
+                progress(0.9, "Checking the last rows");
+                let r = p.finish().map_err(|e| e.to_string())?;
+                r.report
+                    .check(self.settings.bad_rows)
+                    .map_err(|e| e.to_string())?;
+                progress(0.95, "Summarising customers");
+                let cols = r.columns.unwrap_or_default();
+                let summary = cols.summarize(&self.summary).map_err(|e| e.to_string())?;
+                progress(1.0, "Done");
+                Ok(Imported {
+                    kind: DataKind::Transactions,
+                    detection: r.detection,
+                    preview: r.preview,
+                    mapping: Some(r.mapping),
+                    layout: r.layout,
+                    report: Some(r.report),
+                    transactions: cols.log,
+                    summary: Some(summary),
+                    survey: None,
+                    cohort: None,
+                    rows: r.rows,
+                })
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -269,5 +458,82 @@ mod tests {
         };
         assert!(transactions.starts_with(b"customer_id,date,amount"));
         assert!(!survey.is_empty() && !cohort.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod job_tests {
+    use super::*;
+
+    fn whole(bytes: &[u8], name: &str) -> Result<Imported, String> {
+        let task = Task::Import {
+            file_name: name.into(),
+            bytes: bytes.to_vec(),
+            settings: ImportSettings::default(),
+            summary: SummaryOptions::default(),
+        };
+        match run(task, &mut |_, _| {})? {
+            Output::Imported(i) => Ok(*i),
+            _ => Err("not an import".into()),
+        }
+    }
+
+    fn sliced(bytes: &[u8], name: &str, size: usize) -> Result<Imported, String> {
+        let mut job = ImportJob::new(
+            name,
+            bytes.len() as u64,
+            ImportSettings::default(),
+            SummaryOptions::default(),
+        );
+        for c in bytes.chunks(size) {
+            job.feed(c)?;
+        }
+        assert!((job.progress() - 1.0).abs() < 1e-12 || bytes.is_empty());
+        job.finish(&mut |_, _| {})
+    }
+
+    #[test]
+    fn an_import_in_slices_equals_the_whole_file_import() {
+        let mut log = String::from("customer;date;amount\n");
+        for i in 0..45_000 {
+            log.push_str(&format!(
+                "C{};{:02}.0{}.2024;{},50\n",
+                i % 1234,
+                i % 28 + 1,
+                i % 9 + 1,
+                i % 300
+            ));
+        }
+        log.push_str("C1;nope;1\n");
+        let survey = "respondent,nps,csat\n1,9,4\n2,3,2\n3,10,5\n";
+        for (name, bytes) in [
+            ("log.csv", log.as_bytes()),
+            ("survey.csv", survey.as_bytes()),
+        ] {
+            let want = whole(bytes, name);
+            for size in [1000, 65_536, 1 << 20] {
+                assert_eq!(
+                    sliced(bytes, name, size),
+                    want,
+                    "{name} in slices of {size}"
+                );
+            }
+        }
+        let imp = whole(log.as_bytes(), "log.csv").unwrap();
+        assert_eq!(imp.rows, 45_001);
+        assert_eq!(imp.report.as_ref().map(|r| r.rows_rejected), Some(1));
+        assert_eq!(imp.summary.as_ref().map(|s| s.customers.len()), Some(1234));
+    }
+
+    #[test]
+    fn a_binary_file_is_refused_at_the_first_slice() {
+        let mut job = ImportJob::new(
+            "x.png",
+            20_000,
+            ImportSettings::default(),
+            SummaryOptions::default(),
+        );
+        let err = job.feed(&[0u8; 10_000]).unwrap_err();
+        assert!(err.contains("not text"), "{err}");
     }
 }

@@ -1,11 +1,21 @@
 //! The gloo worker that runs [`super::tasks`] off the main thread.
 
 use super::protocol::{Request, Response};
+use super::tasks::{ImportJob, Output};
 use gloo_worker::{HandlerId, Registrable, Worker, WorkerScope};
+use std::collections::HashMap;
 
-/// The analysis worker. Each request runs to completion; the page cancels a job by dropping
-/// the worker and spawning a new one.
-pub struct AnalysisWorker;
+/// The analysis worker. A [`Request::Run`] runs to completion; an import arriving in slices
+/// keeps its [`ImportJob`] here between messages. The page cancels a slice-by-slice import by
+/// sending [`Request::Cancel`] (and no more slices); other jobs by dropping the worker.
+#[derive(Default)]
+pub struct AnalysisWorker {
+    imports: HashMap<u32, ImportJob>,
+}
+
+fn log(text: &str) {
+    web_sys::console::debug_1(&text.into());
+}
 
 impl Worker for AnalysisWorker {
     type Message = ();
@@ -13,7 +23,7 @@ impl Worker for AnalysisWorker {
     type Output = Response;
 
     fn create(_scope: &WorkerScope<Self>) -> Self {
-        AnalysisWorker
+        AnalysisWorker::default()
     }
 
     fn update(&mut self, _scope: &WorkerScope<Self>, _msg: Self::Message) {}
@@ -34,18 +44,89 @@ impl Worker for AnalysisWorker {
                 };
                 let started = js_sys::Date::now();
                 let result = super::tasks::run(task, &mut progress);
-                web_sys::console::debug_1(
-                    &format!(
-                        "worker: job {job} computed in {:.0} ms",
-                        js_sys::Date::now() - started
-                    )
-                    .into(),
-                );
+                log(&format!(
+                    "worker: job {job} computed in {:.0} ms",
+                    js_sys::Date::now() - started
+                ));
                 let reply = match result {
                     Ok(output) => Response::Done { job, output },
                     Err(message) => Response::Failed { job, message },
                 };
                 scope.respond(id, reply);
+            }
+            Request::ImportBegin {
+                job,
+                file_name,
+                total_bytes,
+                settings,
+                summary,
+            } => {
+                let j = ImportJob::new(&file_name, total_bytes, settings, summary);
+                self.imports.insert(job, j);
+            }
+            Request::ImportChunk { job, bytes } => {
+                let Some(j) = self.imports.get_mut(&job) else {
+                    return; // cancelled, or failed on an earlier slice
+                };
+                let started = js_sys::Date::now();
+                match j.feed(&bytes.0) {
+                    Ok(()) => {
+                        log(&format!(
+                            "worker: job {job} slice of {} bytes in {:.0} ms (started at {:.0})",
+                            bytes.0.len(),
+                            js_sys::Date::now() - started,
+                            started % 1e6
+                        ));
+                        scope.respond(
+                            id,
+                            Response::Received {
+                                job,
+                                consumed: j.consumed(),
+                                rows: j.rows(),
+                            },
+                        );
+                    }
+                    Err(message) => {
+                        self.imports.remove(&job);
+                        scope.respond(id, Response::Failed { job, message });
+                    }
+                }
+            }
+            Request::ImportEnd { job } => {
+                let Some(j) = self.imports.remove(&job) else {
+                    return;
+                };
+                let started = js_sys::Date::now();
+                let mut progress = |fraction: f64, stage: &str| {
+                    scope.respond(
+                        id,
+                        Response::Progress {
+                            job,
+                            fraction,
+                            stage: stage.to_string(),
+                        },
+                    );
+                };
+                let reply = match j.finish(&mut progress) {
+                    Ok(i) => Response::Done {
+                        job,
+                        output: Output::Imported(Box::new(i)),
+                    },
+                    Err(message) => Response::Failed { job, message },
+                };
+                log(&format!(
+                    "worker: job {job} finished in {:.0} ms (started at {:.0})",
+                    js_sys::Date::now() - started,
+                    started % 1e6
+                ));
+                scope.respond(id, reply);
+                log(&format!(
+                    "worker: job {job} result sent at {:.0}",
+                    js_sys::Date::now() % 1e6
+                ));
+            }
+            Request::Cancel { job } => {
+                self.imports.remove(&job);
             }
         }
     }

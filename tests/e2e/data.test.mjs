@@ -140,3 +140,70 @@ test('project export, clear, import gives identical results', async () => {
     await h.stop(assert);
   }
 });
+
+// A generated log larger than one 12 MiB slice: read slice by slice with progress, the same
+// customers as counted here, saved in chunks and read back from storage after a reload.
+function bigLog(rows) {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'big-')), `big_${rows}.csv`);
+  let seed = 7;
+  const rand = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+  const customers = new Set();
+  const parts = ['customer_id,date,amount,channel\n'];
+  for (let i = 0; i < rows; i++) {
+    const c = `K${String(Math.floor(rand() * rows / 4)).padStart(7, '0')}`;
+    customers.add(c);
+    const day = String(1 + Math.floor(rand() * 28)).padStart(2, '0');
+    const month = String(1 + Math.floor(rand() * 12)).padStart(2, '0');
+    parts.push(`${c},2024-${month}-${day},${(1 + rand() * 99).toFixed(2)},"web shop, main site"\n`);
+  }
+  fs.writeFileSync(file, parts.join(''));
+  return { file, customers: customers.size };
+}
+
+test('a file larger than one slice is read in slices, counted exactly and kept across a reload', async () => {
+  const { file, customers } = bigLog(600_000);
+  const size = fs.statSync(file).size;
+  assert.ok(size > 2 * 12 * 1024 * 1024, `only ${size} bytes`);
+  const h = await start();
+  try {
+    const { page } = h;
+    await h.open();
+    await page.getByTestId('n-customers').waitFor({ timeout: 60000 });
+    await page.getByTestId('file-input').setInputFiles(file);
+    const card = page.getByTestId('source-transactions');
+    await card.locator('h3', { hasText: path.basename(file) }).waitFor({ timeout: 120000 });
+    assert.equal(await card.getByTestId('n-customers').innerText(), String(customers));
+    assert.equal(await card.getByTestId('n-transactions').innerText(), '600000');
+    await page.locator('[data-testid="datasets"] tbody tr', { hasText: path.basename(file) }).waitFor();
+    await page.reload();
+    await page.waitForSelector('[data-testid="main"]');
+    const again = page.getByTestId('source-transactions');
+    await again.locator('h3', { hasText: path.basename(file) }).waitFor({ timeout: 120000 });
+    assert.equal(await again.getByTestId('n-customers').innerText(), String(customers));
+  } finally {
+    await h.stop(assert);
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  }
+});
+
+test('cancel stops reading a large file and keeps nothing of it', async () => {
+  const { file } = bigLog(600_000);
+  const h = await start();
+  try {
+    const { page } = h;
+    await h.open();
+    await page.getByTestId('n-customers').waitFor({ timeout: 60000 });
+    await page.getByTestId('file-input').setInputFiles(file);
+    await page.getByTestId('cancel').click({ timeout: 30000 });
+    await page.getByTestId('status-error').filter({ hasText: 'cancelled' }).waitFor({ timeout: 30000 });
+    await page.waitForTimeout(1500);
+    assert.equal(await page.locator('[data-testid="datasets"] tbody tr', { hasText: path.basename(file) }).count(), 0);
+    assert.equal(await page.getByTestId('source-transactions').locator('h3', { hasText: path.basename(file) }).count(), 0);
+    // The page still works: the next file imports.
+    await upload(page, 'comma_header.csv');
+    await page.getByTestId('source-transactions').locator('h3', { hasText: 'comma_header.csv' }).waitFor({ timeout: 30000 });
+  } finally {
+    await h.stop(assert);
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  }
+});

@@ -16,8 +16,8 @@ use super::{
 pub const INSPECT_ROWS: usize = 20_000;
 /// Share of non-empty values that must fit a type for the column to take it.
 pub const TOLERANCE: f64 = 0.9;
-const SAMPLE_BYTES: usize = 64 * 1024;
-const MAX_LISTED: usize = 100;
+pub(crate) const SAMPLE_BYTES: usize = 64 * 1024;
+pub(crate) const MAX_LISTED: usize = 100;
 
 /// Reads a whole file (text or workbook) into a table, detecting what `opts` leaves open.
 ///
@@ -165,6 +165,24 @@ pub(crate) fn parse_text(
     line_base: u64,
     notes: &mut Vec<String>,
 ) -> Result<RawRows, ImportError> {
+    let (raw, blank) = parse_text_counted(text, delimiter, line_base)?;
+    if blank > 0 {
+        notes.push(blank_note(blank));
+    }
+    Ok(raw)
+}
+
+/// The note [`parse_text`] adds when blank rows were skipped.
+pub(crate) fn blank_note(blank: u64) -> String {
+    format!("{blank} blank rows skipped")
+}
+
+/// [`parse_text`] returning the number of blank rows skipped instead of a note.
+pub(crate) fn parse_text_counted(
+    text: &str,
+    delimiter: Delimiter,
+    line_base: u64,
+) -> Result<(RawRows, u64), ImportError> {
     let mut raw = RawRows::new();
     let mut blank = 0u64;
     match delimiter.byte() {
@@ -207,10 +225,12 @@ pub(crate) fn parse_text(
             }
         }
     }
-    if blank > 0 {
-        notes.push(format!("{blank} blank rows skipped"));
-    }
-    Ok(raw)
+    Ok((raw, blank))
+}
+
+/// The note [`read_table`] adds when rows have a different number of fields.
+pub(crate) fn ragged_note(count: u64, expected: usize) -> String {
+    format!("{count} rows have a different number of fields than the header ({expected})")
 }
 
 fn is_numberish(s: &str) -> bool {
@@ -458,10 +478,9 @@ fn finish_table(
     detection.rows_inspected = n as u64;
     detection.fields = u32::try_from(expected).unwrap_or(u32::MAX);
     if detection.ragged_count > 0 {
-        detection.notes.push(format!(
-            "{} rows have a different number of fields than the header ({expected})",
-            detection.ragged_count
-        ));
+        detection
+            .notes
+            .push(ragged_note(detection.ragged_count, expected));
     }
     let _ = excel_serial_to_date;
     Ok(ParsedTable::from_raw(rows, headers, detection))

@@ -1,78 +1,169 @@
 //! Streaming: [`TransactionParser`] reads a transaction log in successive byte slices (a web
-//! worker reading a 500 MB file piece by piece), detects the settings on the first 256 KiB,
-//! then validates each complete record as it arrives, keeping only the unfinished tail.
-//! Workbooks cannot be read in slices; their bytes are gathered and read on [`finish`].
+//! worker reading a 500 MB file piece by piece) and gives exactly what [`read_table`] +
+//! [`transactions`] give on the whole file, keeping only an unfinished record in memory.
 //!
-//! [`finish`]: TransactionParser::finish
+//! How it stays identical to a whole-file read:
+//! - bytes are decoded as they arrive by a stateful decoder (UTF-8, UTF-16, Windows-1252), so a
+//!   slice may end inside a character; UTF-8 versus Windows-1252 is decided on the first
+//!   non-ASCII character, as a whole-file read decides it (see the caveat below);
+//! - text is cut after the last line break outside quotes, so a slice may end inside a quoted
+//!   multi-line field or between CR and LF;
+//! - detection runs once on a prefix holding at least [`INSPECT_ROWS`] data rows and 64 KiB
+//!   (everything a whole-file detection looks at), then every later record is validated with
+//!   those settings; what detection counts over the whole file (blank rows, rows of another
+//!   width, the widest row) keeps being counted and is patched into the result.
+//!
+//! Caveat: a file whose first non-ASCII characters are valid UTF-8 but which holds invalid
+//! UTF-8 later is read as UTF-8 with replacement characters (a whole read would switch the
+//! whole file to Windows-1252); a note says so. Workbooks cannot be read in slices; their bytes
+//! are gathered and read on [`finish`](TransactionParser::finish).
 
 use super::decode::{self, Encoding, Kind};
-use super::detect::{parse_text, read_table};
-use super::mapping::{guess_mapping, Mapping};
+use super::detect::{blank_note, ragged_note, read_table, INSPECT_ROWS, MAX_LISTED, SAMPLE_BYTES};
+use super::mapping::{guess_mapping, layout_signature, Mapping};
 use super::validate::{transactions, ValidationReport, Validator};
-use super::{Delimiter, Detection, ImportError, ImportOptions, ParsedTable};
-use crate::domain::customers::Transaction;
+use super::{
+    ColumnInfo, ColumnType, Delimiter, Detection, ImportError, ImportOptions, ParsedTable, Preview,
+    RawRows, Row,
+};
+use crate::domain::customers::{Transaction, TxColumns};
 
-const DETECT_BYTES: usize = 256 * 1024;
+/// Initial size of the detection prefix (it grows until it holds [`INSPECT_ROWS`] rows).
+pub const DETECT_BYTES: usize = 1 << 20;
+/// Bytes looked at to tell text from spreadsheets and binary files.
+const SNIFF_BYTES: usize = 8192;
+
+/// Where the decoding stands.
+enum Decoding {
+    /// Nothing decided: the first bytes are gathered to sniff the kind and a byte-order mark.
+    Head,
+    /// Text, no byte-order mark, only ASCII so far: UTF-8 or Windows-1252 is still open.
+    /// Holds the bytes from the first non-ASCII byte on, until one character decides.
+    Ascii(Vec<u8>),
+    /// Text with a known encoding.
+    Text(Encoding, Box<encoding_rs::Decoder>),
+    /// A workbook (or a binary file): gathered whole.
+    Whole,
+}
 
 struct Running {
     detection: Detection,
+    headers: Vec<String>,
+    preview: Preview,
     mapping: Mapping,
     validator: Validator,
-    encoding: Encoding,
     delimiter: Delimiter,
-    header_pending: bool,
     rows: u64,
     lines: u64,
+    blank: u64,
+    sample_blank: u64,
+}
+
+/// What a parse collects: transactions as structs, or in columns (no allocation per row).
+enum Collect {
+    Rows(Vec<Transaction>),
+    Columns(TxColumns),
 }
 
 /// Everything a finished parse produced.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct StreamResult {
-    /// Usable transactions, in file order.
+    /// Usable transactions, in file order (empty when collected in columns).
     pub transactions: Vec<Transaction>,
+    /// Usable transactions in columns (when asked for with [`TransactionParser::in_columns`]).
+    pub columns: Option<TxColumns>,
     /// Problems found.
     pub report: ValidationReport,
-    /// Settings detected on the first slice.
+    /// Settings detected (as a whole-file read detects them).
     pub detection: Detection,
     /// The mapping used.
     pub mapping: Mapping,
+    /// Column names.
+    pub headers: Vec<String>,
+    /// The first 20 rows as parsed.
+    pub preview: Preview,
+    /// Signature of the file layout.
+    pub layout: String,
+    /// Data rows read.
+    pub rows: u64,
 }
 
 /// A transaction-log reader fed with successive byte slices.
 pub struct TransactionParser {
     opts: ImportOptions,
     file_name: String,
-    mapping: Option<Mapping>,
+    forced: Option<Mapping>,
+    candidates: Vec<Mapping>,
     total: Option<u64>,
     consumed: u64,
-    pending: Vec<u8>,
-    spreadsheet: bool,
-    started: bool,
+    detect_bytes: usize,
+    decoding: Decoding,
+    /// Raw bytes while the kind is unknown, and of whole (workbook) files.
+    raw: Vec<u8>,
+    /// Decoded text not yet parsed.
+    text: String,
+    /// Scan position in `text` for record boundaries, the quote state there, and the end of
+    /// the last complete record found.
+    scan: usize,
+    in_quotes: bool,
+    boundary: usize,
+    quoting: bool,
+    mixed_note: bool,
     state: Option<Running>,
-    out: Vec<Transaction>,
+    sample: Option<ParsedTable>,
+    out: Collect,
 }
 
 impl TransactionParser {
     /// A parser for a file of `total_bytes` (for the progress fraction, when known), with a
-    /// mapping (`None`: guessed from the first slice) and import options.
+    /// mapping (`None`: guessed from the detected table) and import options.
     pub fn new(
         file_name: &str,
         total_bytes: Option<u64>,
         mapping: Option<Mapping>,
         opts: ImportOptions,
     ) -> Self {
+        let quoting = opts.delimiter != Some(Delimiter::Whitespace);
         TransactionParser {
             opts,
             file_name: file_name.to_string(),
-            mapping,
+            forced: mapping,
+            candidates: Vec::new(),
             total: total_bytes,
             consumed: 0,
-            pending: Vec::new(),
-            spreadsheet: false,
-            started: false,
+            detect_bytes: DETECT_BYTES,
+            decoding: Decoding::Head,
+            raw: Vec::new(),
+            text: String::new(),
+            scan: 0,
+            in_quotes: false,
+            boundary: 0,
+            quoting,
+            mixed_note: false,
             state: None,
-            out: Vec::new(),
+            sample: None,
+            out: Collect::Rows(Vec::new()),
         }
+    }
+
+    /// Mappings to try, in order, when none is forced: the first whose layout fits the file
+    /// is used, else one is guessed.
+    pub fn with_candidates(mut self, candidates: Vec<Mapping>) -> Self {
+        self.candidates = candidates;
+        self
+    }
+
+    /// Collects transactions in columns ([`StreamResult::columns`]) instead of structs.
+    pub fn in_columns(mut self) -> Self {
+        self.out = Collect::Columns(TxColumns::default());
+        self
+    }
+
+    /// Sets the initial detection prefix (it still grows until it holds every row detection
+    /// inspects); small values exercise the slice-by-slice path in tests.
+    pub fn detect_bytes(mut self, n: usize) -> Self {
+        self.detect_bytes = n.max(1);
+        self
     }
 
     /// Share of the file consumed, from 0 to 1 (0 when the total is unknown).
@@ -83,34 +174,44 @@ impl TransactionParser {
         }
     }
 
-    /// The detected settings, once the first slice has been processed.
+    /// Bytes consumed so far.
+    pub fn consumed(&self) -> u64 {
+        self.consumed
+    }
+
+    /// The detected settings, once detection has run.
     pub fn detection(&self) -> Option<&Detection> {
         self.state.as_ref().map(|s| &s.detection)
     }
 
+    /// The table detection read (the prefix), once detection has run.
+    pub fn sample(&self) -> Option<&ParsedTable> {
+        self.sample.as_ref()
+    }
+
+    /// Whether the file is gathered whole (a workbook or a binary file).
+    pub fn is_whole(&self) -> bool {
+        matches!(self.decoding, Decoding::Whole)
+    }
+
     /// Transactions read so far.
     pub fn transactions_so_far(&self) -> u64 {
-        self.out.len() as u64
+        match &self.out {
+            Collect::Rows(v) => v.len() as u64,
+            Collect::Columns(c) => c.len() as u64,
+        }
     }
 
     /// Feeds the next slice of the file.
     ///
     /// # Errors
-    /// The [`ImportError`]s of [`read_table`] (detected on the first slice) and
-    /// [`ImportError::MissingColumn`] when no mapping fits.
+    /// [`ImportError::BinaryFile`] as soon as the first bytes show it; the errors of
+    /// [`read_table`] found on the detection prefix; [`ImportError::MissingColumn`] when no
+    /// mapping fits.
     pub fn feed(&mut self, chunk: &[u8]) -> Result<(), ImportError> {
         self.consumed += chunk.len() as u64;
-        self.pending.extend_from_slice(chunk);
-        if !self.started {
-            if self.pending.len() < DETECT_BYTES {
-                return Ok(());
-            }
-            self.start(false)?;
-            if !self.started {
-                return Ok(());
-            }
-        }
-        self.process(false)
+        self.decode(chunk, false)?;
+        self.advance(false)
     }
 
     /// Processes what remains and returns the result.
@@ -119,133 +220,493 @@ impl TransactionParser {
     /// As [`feed`](Self::feed); also [`ImportError::EmptyFile`] and
     /// [`ImportError::HeaderOnly`] for files with no data.
     pub fn finish(mut self) -> Result<StreamResult, ImportError> {
-        if !self.started {
-            self.start(true)?;
+        self.decode(&[], true)?;
+        if matches!(self.decoding, Decoding::Whole) {
+            return self.finish_whole();
         }
-        if self.spreadsheet {
-            let table = read_table(&self.pending, &self.file_name, &self.opts)?;
-            let mapping = self.mapping.take().unwrap_or_else(|| guess_mapping(&table));
-            let (transactions, report) = transactions(&table, &mapping, &self.opts)?;
-            return Ok(StreamResult {
-                transactions,
-                report,
-                detection: table.detection,
-                mapping,
-            });
-        }
-        self.process(true)?;
-        let Some(s) = self.state else {
+        self.advance(true)?;
+        let encoding = self.encoding();
+        let Some(mut s) = self.state.take() else {
             return Err(ImportError::EmptyFile);
         };
+        // What a whole-file detection counts over every row.
+        if s.detection.encoding.is_some() {
+            s.detection.encoding = Some(encoding);
+        }
+        let blank = s.blank + s.sample_blank;
+        if s.blank > 0 {
+            let note = blank_note(blank);
+            if s.sample_blank > 0 {
+                if let Some(n) = s.detection.notes.first_mut() {
+                    *n = note;
+                }
+            } else {
+                s.detection.notes.insert(0, note);
+            }
+        }
+        let suffix = " rows have a different number of fields than the header (";
+        s.detection.notes.retain(|n| !n.contains(suffix));
+        if s.detection.ragged_count > 0 {
+            s.detection.notes.push(ragged_note(
+                s.detection.ragged_count,
+                s.detection.fields as usize,
+            ));
+        }
+        if self.mixed_note {
+            s.detection.notes.push(
+                "some bytes later in the file are not valid UTF-8 and were replaced; if names look wrong, choose another encoding"
+                    .to_string(),
+            );
+        }
+        let shape = ParsedTable::from_raw(RawRows::new(), s.headers.clone(), s.detection.clone());
+        let layout = layout_signature(&shape);
+        let (transactions, columns) = match self.out {
+            Collect::Rows(v) => (v, None),
+            Collect::Columns(c) => (Vec::new(), Some(c)),
+        };
         Ok(StreamResult {
-            transactions: self.out,
+            transactions,
+            columns,
             report: s.validator.report,
             detection: s.detection,
             mapping: s.mapping,
+            headers: s.headers,
+            preview: s.preview,
+            layout,
+            rows: s.rows,
         })
     }
 
-    fn start(&mut self, last: bool) -> Result<(), ImportError> {
-        self.started = true;
-        if decode::sniff(&self.pending) == Kind::Spreadsheet {
-            self.spreadsheet = true;
-            return Ok(());
-        }
-        let cut = if last {
-            self.pending.len()
-        } else {
-            record_boundary(&self.pending, self.opts.delimiter)
+    fn finish_whole(self) -> Result<StreamResult, ImportError> {
+        let table = read_table(&self.raw, &self.file_name, &self.opts)?;
+        let mapping = self.choose_mapping(&table);
+        let (txs, report) = transactions(&table, &mapping, &self.opts)?;
+        let (transactions, columns) = match self.out {
+            Collect::Rows(_) => (txs, None),
+            Collect::Columns(mut c) => {
+                for t in &txs {
+                    c.push(&t.customer_id, t.date, t.amount, t.margin);
+                }
+                (Vec::new(), Some(c))
+            }
         };
-        if cut == 0 && !last {
-            // No complete record yet (or UTF-16, read whole): wait for more bytes.
-            self.started = false;
-            return Ok(());
-        }
-        let sample = self.pending.get(..cut).unwrap_or(&self.pending);
-        let table: ParsedTable = read_table(sample, &self.file_name, &self.opts)?;
-        let mapping = self.mapping.take().unwrap_or_else(|| guess_mapping(&table));
-        let mut opts = self.opts.clone();
-        opts.decimal = Some(table.detection.decimal);
-        let validator = Validator::new(&table, &mapping, &opts)?;
-        let d = &table.detection;
-        self.state = Some(Running {
-            encoding: d.encoding.unwrap_or_default(),
-            delimiter: d.delimiter.unwrap_or(Delimiter::Comma),
-            header_pending: d.has_header,
+        Ok(StreamResult {
+            transactions,
+            columns,
+            report,
+            preview: table.preview(20),
+            layout: layout_signature(&table),
+            rows: table.row_count(),
+            headers: table.headers.clone(),
             detection: table.detection,
             mapping,
+        })
+    }
+
+    fn choose_mapping(&self, table: &ParsedTable) -> Mapping {
+        self.forced
+            .clone()
+            .or_else(|| self.candidates.iter().find(|m| m.fits(table)).cloned())
+            .unwrap_or_else(|| guess_mapping(table))
+    }
+
+    /// The encoding as a whole-file read would report it.
+    fn encoding(&self) -> Encoding {
+        match &self.decoding {
+            Decoding::Text(e, _) => *e,
+            _ => Encoding::Utf8,
+        }
+    }
+
+    /// Decodes `chunk` onto `self.text` (or gathers it, before the kind is known).
+    fn decode(&mut self, chunk: &[u8], last: bool) -> Result<(), ImportError> {
+        if let Decoding::Head = self.decoding {
+            self.raw.extend_from_slice(chunk);
+            if self.raw.len() < SNIFF_BYTES && !last {
+                return Ok(());
+            }
+            match decode::sniff(&self.raw) {
+                Kind::Spreadsheet => {
+                    self.decoding = Decoding::Whole;
+                    return Ok(());
+                }
+                Kind::Binary => {
+                    if self.raw.iter().all(u8::is_ascii_whitespace) {
+                        return Err(ImportError::EmptyFile);
+                    }
+                    return Err(ImportError::BinaryFile);
+                }
+                Kind::Text => {}
+            }
+            let bom = decode::detect(self.raw.get(..3).unwrap_or(&self.raw));
+            self.decoding = match (self.opts.encoding, bom) {
+                (Some(e), _) => Decoding::Text(e, Box::new(decoder(e))),
+                (None, Encoding::Utf8 | Encoding::Windows1252) => Decoding::Ascii(Vec::new()),
+                (None, e) => Decoding::Text(e, Box::new(decoder(e))),
+            };
+            let head = std::mem::take(&mut self.raw);
+            return self.decode(&head, last);
+        }
+        match &mut self.decoding {
+            Decoding::Head => Ok(()),
+            Decoding::Whole => {
+                self.raw.extend_from_slice(chunk);
+                Ok(())
+            }
+            Decoding::Text(e, d) => {
+                let replaced = decode_into(d, chunk, &mut self.text, last);
+                if replaced && *e == Encoding::Utf8 && self.opts.encoding.is_none() {
+                    self.mixed_note = true;
+                }
+                Ok(())
+            }
+            Decoding::Ascii(held) => {
+                if held.is_empty() {
+                    let ascii = if chunk.is_ascii() {
+                        chunk.len()
+                    } else {
+                        chunk.iter().take_while(|b| b.is_ascii()).count()
+                    };
+                    let (head, rest) = chunk.split_at(ascii);
+                    // ASCII is the same text in both encodings.
+                    self.text
+                        .push_str(std::str::from_utf8(head).unwrap_or_default());
+                    if rest.is_empty() {
+                        return Ok(());
+                    }
+                    held.extend_from_slice(rest);
+                } else {
+                    held.extend_from_slice(chunk);
+                }
+                // Decide on the first non-ASCII character, as a whole read would on the file.
+                let decided = match std::str::from_utf8(held) {
+                    Ok(_) => Some(Encoding::Utf8),
+                    Err(e) if e.error_len().is_some() => Some(Encoding::Windows1252),
+                    Err(e) if e.valid_up_to() > 0 => Some(Encoding::Utf8),
+                    Err(_) if last => Some(Encoding::Windows1252),
+                    Err(_) => None,
+                };
+                let Some(enc) = decided else {
+                    return Ok(());
+                };
+                let held = std::mem::take(held);
+                self.decoding = Decoding::Text(enc, Box::new(decoder(enc)));
+                self.decode(&held, last)
+            }
+        }
+    }
+
+    /// Finds record boundaries in the new text, runs detection once enough is there, then
+    /// validates every complete record.
+    fn advance(&mut self, last: bool) -> Result<(), ImportError> {
+        if matches!(self.decoding, Decoding::Whole) {
+            return Ok(());
+        }
+        if !last {
+            self.scan_boundaries();
+        }
+        if self.state.is_none() {
+            if !last && self.boundary < self.detect_bytes {
+                return Ok(());
+            }
+            self.start(last)?;
+            if self.state.is_none() {
+                return Ok(());
+            }
+        }
+        self.process(last)
+    }
+
+    fn scan_boundaries(&mut self) {
+        let bytes = self.text.as_bytes();
+        let new = bytes.get(self.scan..).unwrap_or(&[]);
+        if !self.in_quotes && (!self.quoting || !new.contains(&b'"')) {
+            // No quote in the new text (the usual case): the last line break ends a record.
+            if let Some(p) = new.iter().rposition(|&b| b == b'\n') {
+                self.boundary = self.scan + p + 1;
+            }
+            self.scan = bytes.len();
+            return;
+        }
+        let mut in_quotes = self.in_quotes;
+        let mut boundary = self.boundary;
+        for (i, &b) in bytes.iter().enumerate().skip(self.scan) {
+            if b == b'"' && self.quoting {
+                in_quotes = !in_quotes;
+            } else if b == b'\n' && !in_quotes {
+                boundary = i + 1;
+            }
+        }
+        self.scan = bytes.len();
+        self.in_quotes = in_quotes;
+        self.boundary = boundary;
+    }
+
+    /// Drops the first `cut` bytes of text (parsed).
+    fn consume_text(&mut self, cut: usize) {
+        self.text.drain(..cut.min(self.text.len()));
+        self.scan = self.scan.saturating_sub(cut);
+        self.boundary = self.boundary.saturating_sub(cut);
+    }
+
+    /// The end of the first complete record ending at or after `pos` (at most `boundary`).
+    fn boundary_after(&self, pos: usize) -> usize {
+        let bytes = self.text.as_bytes().get(..self.boundary).unwrap_or(&[]);
+        if pos >= bytes.len() {
+            return self.boundary;
+        }
+        if !self.quoting || !bytes.contains(&b'"') {
+            let rest = bytes.get(pos..).unwrap_or(&[]);
+            return rest
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(self.boundary, |i| pos + i + 1);
+        }
+        let mut in_quotes = false;
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'"' {
+                in_quotes = !in_quotes;
+            } else if b == b'\n' && !in_quotes && i >= pos {
+                return i + 1;
+            }
+        }
+        self.boundary
+    }
+
+    fn start(&mut self, last: bool) -> Result<(), ImportError> {
+        // Detection reads a prefix only (a whole slice may hold hundreds of thousands of rows).
+        let mut cut = if self.text.len() <= self.detect_bytes {
+            if last {
+                self.text.len()
+            } else {
+                self.boundary
+            }
+        } else {
+            self.boundary_after(self.detect_bytes)
+        };
+        if last && cut == 0 {
+            cut = self.text.len();
+        }
+        let sample = self.text.get(..cut).unwrap_or("");
+        let mut opts = self.opts.clone();
+        opts.encoding = Some(Encoding::Utf8);
+        let table = read_table(sample.as_bytes(), &self.file_name, &opts);
+        let enough = match &table {
+            Ok(t) => {
+                t.row_count() >= INSPECT_ROWS as u64 && cut > SAMPLE_BYTES
+                    || cut == self.text.len() && last
+            }
+            Err(ImportError::EmptyFile | ImportError::HeaderOnly { .. }) => {
+                cut == self.text.len() && last
+            }
+            Err(_) => true,
+        };
+        if !enough {
+            // Detection must see what it sees in the whole file: read more rows (about as
+            // many bytes as the rows needed take, with a margin), or the whole rest at the end.
+            let rows = table.as_ref().map_or(0, |t| t.row_count()) as usize;
+            let estimate = (cut / rows.max(1)).saturating_mul(INSPECT_ROWS + INSPECT_ROWS / 4);
+            self.detect_bytes = if last {
+                usize::MAX
+            } else {
+                self.detect_bytes
+                    .saturating_mul(2)
+                    .max(estimate)
+                    .max(SAMPLE_BYTES + 1)
+            };
+            return if last { self.start(true) } else { Ok(()) };
+        }
+        let table = table?;
+        let mut table = table;
+        table.detection.encoding = Some(self.encoding());
+        let mapping = self.choose_mapping(&table);
+        let mut vopts = self.opts.clone();
+        vopts.decimal = Some(table.detection.decimal);
+        let mut validator = Validator::new(&table, &mapping, &vopts)?;
+        let sample_blank = table
+            .detection
+            .notes
+            .first()
+            .and_then(|n| n.strip_suffix(" blank rows skipped"))
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or(0);
+        let n = table.row_count();
+        for i in 0..n as usize {
+            let (Some(r), Some(line)) = (table.row(i), table.line(i)) else {
+                continue;
+            };
+            if let Some(v) = validator.check(i as u64 + 1, line, r) {
+                collect(&mut self.out, v);
+            }
+        }
+        let lines = newlines(sample);
+        let d = &table.detection;
+        self.quoting = d.delimiter != Some(Delimiter::Whitespace);
+        self.state = Some(Running {
+            delimiter: d.delimiter.unwrap_or(Delimiter::Comma),
+            detection: table.detection.clone(),
+            headers: table.headers.clone(),
+            preview: table.preview(20),
+            mapping,
             validator,
-            rows: 0,
-            lines: 0,
+            rows: n,
+            lines,
+            blank: 0,
+            sample_blank,
         });
+        self.sample = Some(table);
+        self.consume_text(cut);
         Ok(())
     }
 
     fn process(&mut self, last: bool) -> Result<(), ImportError> {
-        if self.spreadsheet {
+        let cut = if last { self.text.len() } else { self.boundary };
+        if cut == 0 {
             return Ok(());
         }
         let Some(s) = self.state.as_mut() else {
             return Ok(());
         };
-        let cut = if last {
-            self.pending.len()
-        } else {
-            record_boundary(&self.pending, Some(s.delimiter))
-        };
-        if cut == 0 {
-            return Ok(());
-        }
-        let slice = self.pending.get(..cut).unwrap_or(&[]);
-        let text = if s.lines == 0 {
-            decode::decode(slice, Some(s.encoding)).0
-        } else {
-            // No byte-order mark after the first slice.
-            let enc = match s.encoding {
-                Encoding::Utf8Bom => Encoding::Utf8,
-                e => e,
-            };
-            decode::decode(slice, Some(enc)).0
-        };
-        let mut notes = Vec::new();
-        let raw = parse_text(&text, s.delimiter, s.lines, &mut notes)?;
-        let newlines = text.bytes().filter(|&b| b == b'\n').count() as u64;
-        for i in 0..raw.len() {
-            let (Some(r), Some(line)) = (raw.row(i), raw.lines.get(i).copied()) else {
-                continue;
-            };
-            if s.header_pending {
-                s.header_pending = false;
-                continue;
-            }
+        let slice = self.text.get(..cut).unwrap_or("");
+        let out = &mut self.out;
+        let expected = s.detection.fields as usize;
+        let base = s.lines;
+        let delimiter = s.delimiter;
+        s.blank += for_each_row(slice, delimiter, base, |r, line| {
             s.rows += 1;
-            if let Some(t) = s.validator.push(s.rows, line, r) {
-                self.out.push(t);
+            if r.len() != expected {
+                s.detection.ragged_count += 1;
+                if s.detection.ragged_rows.len() < MAX_LISTED {
+                    s.detection.ragged_rows.push(s.rows);
+                }
             }
-        }
-        s.lines += newlines;
-        self.pending.drain(..cut);
+            while s.headers.len() < r.len() {
+                // A row wider than any before: a whole read names the extra columns too.
+                let name = format!("column {}", s.headers.len() + 1);
+                s.detection.columns.push(ColumnInfo {
+                    name: name.clone(),
+                    kind: ColumnType::Empty,
+                    non_empty: 0,
+                    conforming: 0,
+                    date_format: None,
+                    example: None,
+                });
+                s.headers.push(name);
+            }
+            if let Some(v) = s.validator.check(s.rows, line, r) {
+                collect(out, v);
+            }
+        });
+        s.lines += newlines(slice);
+        self.consume_text(cut);
         Ok(())
     }
 }
 
-/// The end of the last complete record: just after the last line break outside quotes.
-fn record_boundary(bytes: &[u8], delimiter: Option<Delimiter>) -> usize {
-    let quoting = delimiter.is_none_or(|d| d != Delimiter::Whitespace);
-    let mut in_quotes = false;
-    let mut cut = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if quoting && b == b'"' {
-            in_quotes = !in_quotes;
-        } else if b == b'\n' && !in_quotes {
-            cut = i + 1;
+/// Calls `f` with each non-blank row of `text` (complete records) and the file line where it
+/// starts, exactly as [`read_table`] splits and trims them, through one small reused buffer
+/// (no table is built). Returns the number of blank rows skipped.
+fn for_each_row(
+    text: &str,
+    delimiter: Delimiter,
+    line_base: u64,
+    mut f: impl FnMut(Row<'_>, u64),
+) -> u64 {
+    let mut buf = String::new();
+    let mut ends: Vec<u32> = Vec::new();
+    let mut blank = 0;
+    match delimiter.byte() {
+        Some(b) => {
+            let mut rdr = csv::ReaderBuilder::new()
+                .delimiter(b)
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(text.as_bytes());
+            let mut rec = csv::ByteRecord::new();
+            while let Ok(true) = rdr.read_byte_record(&mut rec) {
+                let line = rec.position().map_or(0, |p| p.line()) + line_base;
+                if rec.iter().all(|f| f.trim_ascii().is_empty()) {
+                    blank += 1;
+                    continue;
+                }
+                buf.clear();
+                ends.clear();
+                for field in rec.iter() {
+                    // Valid UTF-8 split at ASCII bytes stays valid.
+                    buf.push_str(std::str::from_utf8(field.trim_ascii()).unwrap_or(""));
+                    ends.push(u32::try_from(buf.len()).unwrap_or(u32::MAX));
+                }
+                f(
+                    Row {
+                        text: &buf,
+                        ends: &ends,
+                        first: 0,
+                    },
+                    line,
+                );
+            }
+        }
+        None => {
+            for (i, l) in text.lines().enumerate() {
+                if l.trim().is_empty() {
+                    continue;
+                }
+                buf.clear();
+                ends.clear();
+                for field in l.split_whitespace() {
+                    buf.push_str(field);
+                    ends.push(u32::try_from(buf.len()).unwrap_or(u32::MAX));
+                }
+                f(
+                    Row {
+                        text: &buf,
+                        ends: &ends,
+                        first: 0,
+                    },
+                    line_base + i as u64 + 1,
+                );
+            }
         }
     }
-    // UTF-16 cannot be cut at a byte; read it whole.
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return 0;
+    blank
+}
+
+fn collect(out: &mut Collect, v: super::validate::Valid<'_>) {
+    match out {
+        Collect::Rows(rows) => rows.push(v.into_transaction()),
+        Collect::Columns(c) => c.push(v.customer, v.date, v.amount, v.margin),
     }
-    cut
+}
+
+fn newlines(s: &str) -> u64 {
+    s.as_bytes().iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+fn decoder(e: Encoding) -> encoding_rs::Decoder {
+    match e {
+        Encoding::Utf8 | Encoding::Utf8Bom => encoding_rs::UTF_8.new_decoder_with_bom_removal(),
+        Encoding::Utf16Le => encoding_rs::UTF_16LE.new_decoder_with_bom_removal(),
+        Encoding::Utf16Be => encoding_rs::UTF_16BE.new_decoder_with_bom_removal(),
+        Encoding::Windows1252 => encoding_rs::WINDOWS_1252.new_decoder_without_bom_handling(),
+    }
+}
+
+/// Decodes `bytes` onto `out` (replacing malformed sequences); true when any was replaced.
+fn decode_into(d: &mut encoding_rs::Decoder, bytes: &[u8], out: &mut String, last: bool) -> bool {
+    let mut replaced = false;
+    let mut rest = bytes;
+    loop {
+        let need = d
+            .max_utf8_buffer_length(rest.len())
+            .unwrap_or(rest.len().saturating_mul(3).saturating_add(16));
+        out.reserve(need);
+        let (result, read, had) = d.decode_to_string(rest, out, last);
+        replaced |= had;
+        rest = rest.get(read..).unwrap_or(&[]);
+        if result == encoding_rs::CoderResult::InputEmpty {
+            return replaced;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -255,7 +716,7 @@ mod tests {
     #[test]
     fn slices_give_the_same_result_as_one_read() {
         let mut text = String::from("customer;date;amount\n");
-        for i in 0..20000 {
+        for i in 0..40000 {
             text.push_str(&format!(
                 "{:04};{:02}.03.2024;\"{},50\"\n",
                 i % 97,
@@ -268,15 +729,18 @@ mod tests {
         let opts = ImportOptions::default();
         let table = read_table(bytes, "a.csv", &opts).unwrap();
         let (whole, rep) = transactions(&table, &guess_mapping(&table), &opts).unwrap();
-        let mut p = TransactionParser::new("a.csv", Some(bytes.len() as u64), None, opts);
+        let mut p = TransactionParser::new("a.csv", Some(bytes.len() as u64), None, opts)
+            .detect_bytes(1000);
         for c in bytes.chunks(7001) {
             p.feed(c).unwrap();
         }
         assert!((p.progress() - 1.0).abs() < 1e-12);
+        assert!(p.detection().is_some());
         let r = p.finish().unwrap();
         assert_eq!(r.transactions, whole);
+        assert_eq!(r.detection, table.detection);
+        assert_eq!(r.report, rep);
         assert_eq!(r.report.rows_rejected, 1);
-        assert_eq!(r.report.issues[0].to_string(), rep.issues[0].to_string());
-        assert_eq!(r.report.issues[0].line, 20002);
+        assert_eq!(r.report.issues[0].line, 40002);
     }
 }

@@ -309,6 +309,11 @@ impl Validator {
 
     /// Validates one row (`row` is 1-based).
     pub(crate) fn push(&mut self, row: u64, line: u64, cells: Row<'_>) -> Option<Transaction> {
+        self.check(row, line, cells).map(Valid::into_transaction)
+    }
+
+    /// Validates one row (`row` is 1-based) without copying its text.
+    pub(crate) fn check<'r>(&mut self, row: u64, line: u64, cells: Row<'r>) -> Option<Valid<'r>> {
         self.report.rows_read += 1;
         let mut ok = true;
         let cid = cells.get(self.customer).unwrap_or("");
@@ -404,19 +409,15 @@ impl Validator {
             }
             return None;
         };
-        let text = |c: Option<usize>| {
-            c.and_then(|c| cells.get(c))
-                .filter(|t| !t.is_empty())
-                .map(str::to_string)
-        };
+        let text = |c: Option<usize>| c.and_then(|c| cells.get(c)).filter(|t| !t.is_empty());
         self.report.rows_used += 1;
         if amount < 0.0 {
             self.report.negative_amounts += 1;
         }
         self.report.first_date = Some(self.report.first_date.map_or(date, |d| d.min(date)));
         self.report.last_date = Some(self.report.last_date.map_or(date, |d| d.max(date)));
-        Some(Transaction {
-            customer_id: cid.to_string(),
+        Some(Valid {
+            customer: cid,
             date,
             amount,
             margin: margin.or_else(|| cost.map(|c| amount - c)),
@@ -424,6 +425,33 @@ impl Validator {
             channel: text(channel),
             product: text(product),
         })
+    }
+}
+
+/// A usable row, borrowing its text from the table.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Valid<'r> {
+    pub(crate) customer: &'r str,
+    pub(crate) date: NaiveDate,
+    pub(crate) amount: f64,
+    pub(crate) margin: Option<f64>,
+    pub(crate) quantity: Option<f64>,
+    pub(crate) channel: Option<&'r str>,
+    pub(crate) product: Option<&'r str>,
+}
+
+impl Valid<'_> {
+    /// The row as an owned transaction.
+    pub(crate) fn into_transaction(self) -> Transaction {
+        Transaction {
+            customer_id: self.customer.to_string(),
+            date: self.date,
+            amount: self.amount,
+            margin: self.margin,
+            quantity: self.quantity,
+            channel: self.channel.map(str::to_string),
+            product: self.product.map(str::to_string),
+        }
     }
 }
 

@@ -17,7 +17,26 @@ use base64::Engine as _;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 /// Version of the stored record layout. Bump it and add a migration when a record changes.
-pub const SCHEMA_VERSION: u32 = 1;
+///
+/// - 1: a dataset's original bytes in one record keyed by its id.
+/// - 2: the bytes in records of at most [`FILE_CHUNK_BYTES`] keyed `id/000000`, `id/000001`...
+///   (a 500 MB file is never one value); [`DatasetMeta::chunks`] counts them. Records of
+///   schema 1 are still read (`chunks` = 0 means the single record).
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// Largest record of a dataset's bytes, and the slice the page reads a file in: 12 MiB, a
+/// multiple of 3 so the base64 of consecutive chunks joins up in a project file.
+pub const FILE_CHUNK_BYTES: usize = 12 << 20;
+
+/// How many chunks hold a file of `size` bytes (at least one, even when empty).
+pub fn chunks_for(size: u64) -> u32 {
+    u32::try_from(size.div_ceil(FILE_CHUNK_BYTES as u64).max(1)).unwrap_or(u32::MAX)
+}
+
+/// The key of chunk `index` of dataset `id`'s bytes.
+pub fn chunk_key(id: &str, index: u32) -> String {
+    format!("{id}/{index:06}")
+}
 
 /// The object stores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -169,6 +188,9 @@ pub struct DatasetMeta {
     /// Whether this is the built-in sample.
     #[serde(default)]
     pub sample: bool,
+    /// Records holding the original bytes (schema 2); 0 for one record under the id (schema 1).
+    #[serde(default)]
+    pub chunks: u32,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -254,8 +276,59 @@ impl<K: KeyValue> Repository<K> {
         meta: &DatasetMeta,
         bytes: Vec<u8>,
     ) -> Result<(), StorageError> {
-        self.kv.put(Bucket::Files, &meta.id, bytes).await?;
-        self.kv.put(Bucket::Datasets, &meta.id, encode(meta)?).await
+        let mut meta = meta.clone();
+        meta.chunks = chunks_for(bytes.len() as u64);
+        for i in 0..meta.chunks {
+            let start = i as usize * FILE_CHUNK_BYTES;
+            let part = bytes.get(start..bytes.len().min(start + FILE_CHUNK_BYTES));
+            self.save_chunk(&meta.id, i, part.unwrap_or(&[]).to_vec())
+                .await?;
+        }
+        self.kv
+            .put(Bucket::Datasets, &meta.id, encode(&meta)?)
+            .await
+    }
+
+    /// Saves chunk `index` of a dataset's bytes (a file saved as it is read); the metadata,
+    /// with [`DatasetMeta::chunks`], is saved after the last one with [`Self::update_meta`].
+    ///
+    /// # Errors
+    /// [`StorageError::Backend`] when the browser refuses (often: storage full).
+    pub async fn save_chunk(
+        &self,
+        id: &str,
+        index: u32,
+        bytes: Vec<u8>,
+    ) -> Result<(), StorageError> {
+        self.kv
+            .put(Bucket::Files, &chunk_key(id, index), bytes)
+            .await
+    }
+
+    /// Chunk `index` of a dataset's bytes; a schema-1 dataset (`chunks` = 0) has one chunk,
+    /// its whole file.
+    ///
+    /// # Errors
+    /// [`StorageError::NotFound`] when it is missing.
+    pub async fn file_chunk(
+        &self,
+        meta: &DatasetMeta,
+        index: u32,
+    ) -> Result<Vec<u8>, StorageError> {
+        let key = if meta.chunks == 0 {
+            meta.id.clone()
+        } else {
+            chunk_key(&meta.id, index)
+        };
+        self.kv
+            .get(Bucket::Files, &key)
+            .await?
+            .ok_or(StorageError::NotFound(key))
+    }
+
+    /// How many chunks hold a dataset's bytes.
+    pub fn chunk_count(meta: &DatasetMeta) -> u32 {
+        meta.chunks.max(1)
     }
 
     /// Lists datasets; damaged records are reported, not dropped.
@@ -283,10 +356,17 @@ impl<K: KeyValue> Repository<K> {
     /// # Errors
     /// [`StorageError::NotFound`] when there is no such dataset.
     pub async fn file(&self, id: &str) -> Result<Vec<u8>, StorageError> {
-        self.kv
-            .get(Bucket::Files, id)
+        let bytes = self
+            .kv
+            .get(Bucket::Datasets, id)
             .await?
-            .ok_or_else(|| StorageError::NotFound(id.to_string()))
+            .ok_or_else(|| StorageError::NotFound(id.to_string()))?;
+        let meta: DatasetMeta = decode(id, &bytes)?;
+        let mut out = Vec::with_capacity(usize::try_from(meta.size_bytes).unwrap_or(0));
+        for i in 0..Self::chunk_count(&meta) {
+            out.extend_from_slice(&self.file_chunk(&meta, i).await?);
+        }
+        Ok(out)
     }
 
     /// Renames a dataset.
@@ -319,6 +399,12 @@ impl<K: KeyValue> Repository<K> {
     pub async fn delete(&self, id: &str) -> Result<(), StorageError> {
         self.kv.delete(Bucket::Datasets, id).await?;
         self.kv.delete(Bucket::Files, id).await?;
+        let prefix = format!("{id}/");
+        for key in self.kv.keys(Bucket::Files).await? {
+            if key.starts_with(&prefix) {
+                self.kv.delete(Bucket::Files, &key).await?;
+            }
+        }
         for key in self.kv.keys(Bucket::Results).await? {
             if key.starts_with(&format!("{id}/")) {
                 self.kv.delete(Bucket::Results, &key).await?;
@@ -452,10 +538,14 @@ impl<K: KeyValue> Repository<K> {
         let engine = base64::engine::general_purpose::STANDARD;
         let mut datasets = Vec::new();
         for meta in self.list().await?.datasets {
-            let bytes = self.file(&meta.id).await?;
+            // Chunk by chunk; chunks are multiples of 3 bytes long, so their base64 joins up.
+            let mut b64 = String::new();
+            for i in 0..Self::chunk_count(&meta) {
+                engine.encode_string(self.file_chunk(&meta, i).await?, &mut b64);
+            }
             datasets.push(ProjectEntry {
                 meta,
-                bytes_base64: engine.encode(bytes),
+                bytes_base64: b64,
             });
         }
         let mut settings = Vec::new();
@@ -513,6 +603,58 @@ impl<K: KeyValue> Repository<K> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn large_files_are_saved_in_chunks_and_schema_1_records_still_read() {
+        block_on(async {
+            let kv = MemoryStore::default();
+            // A dataset saved by schema 1: one record under its id, no chunk count.
+            kv.put(Bucket::Files, "old", b"a,b\n1,2\n".to_vec())
+                .await
+                .unwrap();
+            kv.put(
+                Bucket::Datasets,
+                "old",
+                br#"{"schema":1,"value":{"id":"old","name":"old","file_name":"o.csv","size_bytes":8}}"#
+                    .to_vec(),
+            )
+            .await
+            .unwrap();
+            let repo = Repository::new(kv);
+            let l = repo.list().await.unwrap();
+            assert_eq!(l.problems, vec![]);
+            assert_eq!(l.datasets[0].chunks, 0);
+            assert_eq!(repo.file("old").await.unwrap(), b"a,b\n1,2\n");
+            assert_eq!(
+                repo.file_chunk(&l.datasets[0], 0).await.unwrap(),
+                b"a,b\n1,2\n"
+            );
+            let big: Vec<u8> = (0..FILE_CHUNK_BYTES * 2 + 5)
+                .map(|i| (i % 251) as u8)
+                .collect();
+            let mut m = meta("2");
+            m.size_bytes = big.len() as u64;
+            repo.save_dataset(&m, big.clone()).await.unwrap();
+            let saved = repo.list().await.unwrap().datasets;
+            let m2 = saved.iter().find(|d| d.id == "2").unwrap();
+            assert_eq!(m2.chunks, 3);
+            assert_eq!(repo.file_chunk(m2, 2).await.unwrap().len(), 5);
+            assert_eq!(repo.file("2").await.unwrap(), big);
+            let project = repo.export_project().await.unwrap();
+            let other = Repository::new(MemoryStore::default());
+            other.import_project(&project).await.unwrap();
+            assert_eq!(other.file("2").await.unwrap(), big);
+            assert_eq!(other.file("old").await.unwrap(), b"a,b\n1,2\n");
+            repo.delete("2").await.unwrap();
+            assert!(repo
+                .kv
+                .keys(Bucket::Files)
+                .await
+                .unwrap()
+                .iter()
+                .all(|k| !k.starts_with("2")));
+        });
+    }
+
     fn block_on<F: std::future::Future>(f: F) -> F::Output {
         let mut f = std::pin::pin!(f);
         let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
@@ -533,6 +675,7 @@ mod tests {
             added: format!("2026-01-0{id}"),
             import_settings: String::new(),
             sample: false,
+            chunks: 1,
         }
     }
 
@@ -607,6 +750,10 @@ mod tests {
             let file = a.export_project().await.unwrap();
             let b = Repository::new(MemoryStore::default());
             let got = b.import_project(&file).await.unwrap();
+            let got: Vec<DatasetMeta> = got
+                .into_iter()
+                .map(|m| DatasetMeta { chunks: 1, ..m })
+                .collect();
             assert_eq!(got, vec![meta("1")]);
             assert_eq!(b.file("1").await.unwrap(), vec![0, 159, 146, 150, 255]);
             assert_eq!(

@@ -13,19 +13,10 @@ use crate::worker::tasks::ImportSettings;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// Files above this size are refused with an explanation before anything is read: beyond it
-/// (about 8 million rows) the parsed rows no longer fit the browser's 4 GB wasm memory safely.
-const MAX_FILE_BYTES: f64 = 200_000_000.0;
-
+/// Reads a whole (project) file; data files are read in slices by the controller instead.
 fn read_file(file: web_sys::File, done: Callback<Result<Vec<u8>, String>>) {
-    let size = file.size();
-    if size > MAX_FILE_BYTES {
-        done.emit(Err(format!(
-            "{} is {:.0} MB: the browser can analyse files up to {:.0} MB (about 8 million rows). Nothing was read. Summarise it where it lives with one SQL query (see the README: DuckDB, PostgreSQL, BigQuery, Spark) and drop the summary here, or use the `crm` command.",
-            file.name(),
-            size / 1e6,
-            MAX_FILE_BYTES / 1e6
-        )));
+    if let Some(reason) = crate::ui::state::refuse_reason(&file.name(), file.size() as u64) {
+        done.emit(Err(reason));
         return;
     }
     wasm_bindgen_futures::spawn_local(async move {
@@ -376,22 +367,14 @@ pub fn DataPage() -> Html {
         })
     };
     let on_files = {
-        let (add_bytes, local_error) = (add_bytes.clone(), local_error.clone());
+        let (ctl, kind_choice, local_error) =
+            (ctl.clone(), kind_choice.clone(), local_error.clone());
         Callback::from(move |files: web_sys::FileList| {
+            local_error.set(None);
             for i in 0..files.length() {
-                let Some(f) = files.get(i) else { continue };
-                let name = f.name();
-                let (add, err) = (add_bytes.clone(), local_error.clone());
-                read_file(
-                    f,
-                    Callback::from(move |r: Result<Vec<u8>, String>| match r {
-                        Ok(b) => {
-                            err.set(None);
-                            add.emit((name.clone(), b))
-                        }
-                        Err(e) => err.set(Some(e)),
-                    }),
-                );
+                if let Some(f) = files.get(i) {
+                    ctl.add_blob(f, *kind_choice);
+                }
             }
         })
     };

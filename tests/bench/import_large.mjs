@@ -1,0 +1,46 @@
+// Manual check (not a test): import a very large file through the page and watch that the tab
+// stays responsive while it is read. Prints, every second, the progress text, how long the page
+// took to answer a trivial request (main-thread responsiveness) and the total resident memory
+// of the Chromium processes; then the time to the summary on screen.
+// Usage: node tests/bench/import_large.mjs FILE   (after `trunk build --release`)
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execSync } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { start } from '../e2e/harness.mjs';
+
+const file = process.argv[2];
+if (!file || !fs.existsSync(file)) throw new Error('usage: node tests/bench/import_large.mjs FILE');
+const rssMB = () => {
+  try {
+    const out = execSync("ps -C chromium -o rss= 2>/dev/null || true").toString();
+    return Math.round(out.split('\n').filter(Boolean).reduce((a, b) => a + Number(b), 0) / 1024);
+  } catch { return -1; }
+};
+console.log(`${path.basename(file)}: ${(fs.statSync(file).size / 1e6).toFixed(0)} MB; load average ${os.loadavg().map((x) => x.toFixed(2)).join(', ')}`);
+const h = await start();
+await h.open();
+await h.page.getByTestId('n-customers').waitFor({ timeout: 60000 });
+const t0 = Date.now();
+await h.page.getByTestId('file-input').setInputFiles(file);
+let peak = 0;
+let worstAnswer = 0;
+const done = h.page.getByTestId('source-transactions').locator('h3', { hasText: path.basename(file) });
+for (;;) {
+  const q = Date.now();
+  const progress = await h.page.evaluate(() => document.querySelector('[data-testid="status-loading"]')?.innerText ?? '');
+  const answer = Date.now() - q;
+  worstAnswer = Math.max(worstAnswer, answer);
+  const rss = rssMB();
+  peak = Math.max(peak, rss);
+  console.log(`${((Date.now() - t0) / 1000).toFixed(1)} s: page answered in ${answer} ms, Chromium RSS ${rss} MB, ${progress.replace(/\s+/g, ' ').slice(0, 90)}`);
+  if (await done.count() || await h.page.getByTestId('status-error').count() || await h.page.getByTestId('import-failed').count()) break;
+  await new Promise((r) => setTimeout(r, 1000));
+}
+const seconds = (Date.now() - t0) / 1000;
+const text = await h.page.getByTestId('main').innerText();
+const customers = await done.count() ? await h.page.getByTestId('source-transactions').getByTestId('n-customers').innerText() : '-';
+console.log(`done in ${seconds.toFixed(1)} s; customers ${customers}; slowest page answer ${worstAnswer} ms; peak Chromium RSS ${peak} MB`);
+if (!(await done.count())) console.log(text.slice(0, 2000));
+await h.stop(assert).catch((e) => console.log(String(e).slice(0, 500)));
