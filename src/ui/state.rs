@@ -14,12 +14,20 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 /// A dataset loaded into the workspace: its metadata and what the import produced.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Source {
     /// Saved metadata.
     pub meta: DatasetMeta,
     /// Import result.
     pub data: Rc<Imported>,
+}
+
+/// Same metadata and the same import (by identity: comparing the contents would walk a million
+/// customers on every render of a page that depends on the source).
+impl PartialEq for Source {
+    fn eq(&self, o: &Self) -> bool {
+        self.meta == o.meta && Rc::ptr_eq(&self.data, &o.data)
+    }
 }
 
 /// The datasets the pages work on: at most one per kind.

@@ -155,15 +155,9 @@ pub fn LtvPage() -> Html {
     html! { <LtvBody src={SourceProp(src)} /> }
 }
 
-/// A source compared by identity (the data can hold a million rows).
-#[derive(Clone)]
+/// The source as a property (`Source` compares its data by identity).
+#[derive(Clone, PartialEq)]
 struct SourceProp(Source);
-
-impl PartialEq for SourceProp {
-    fn eq(&self, o: &Self) -> bool {
-        self.0.meta == o.0.meta && Rc::ptr_eq(&self.0.data, &o.0.data)
-    }
-}
 
 #[derive(Properties, PartialEq)]
 struct BodyProps {
