@@ -510,10 +510,11 @@ impl ValidBtydParams {
         // refine on finer coarsening (a few thousand), then finish on the exact grouped data
         // in a few passes, each stage starting with the previous one's curvature.
         let coarse: Vec<optim::Prepared> = if groups.len() > COARSE_ABOVE {
-            COARSE_BINS
-                .iter()
-                .map(|&bins| optim::Prepared::new(&optim::coarsen(&groups, bins)))
-                .collect()
+            // The rough grid is made from the fine one (its step is a multiple of the fine
+            // step), so the million rows are regrouped only once.
+            let fine = optim::coarsen(&groups, COARSE_BINS[1]);
+            let rough = optim::coarsen(&fine, COARSE_BINS[0]);
+            vec![optim::Prepared::new(&rough), optim::Prepared::new(&fine)]
         } else {
             Vec::new()
         };
@@ -535,7 +536,7 @@ impl ValidBtydParams {
             .collect();
         let stages: Vec<&optim::Objective> = approx.iter().chain([&exact]).collect();
         let min = optim::minimize_staged(&stages, &kind.default_start(), &self.0.options, progress);
-        let se = optim::standard_errors_of(&exact, &min.theta);
+        let se = optim::standard_errors_of(&exact, &min.theta, Some(&min.gradient));
         let theta = <[f64; 4]>::try_from(min.theta.as_slice()).unwrap_or([f64::NAN; 4]);
         let model = BtydModel::from_array(kind, theta.map(f64::exp));
         let values = model.to_array();

@@ -174,6 +174,8 @@ pub fn coarsen(groups: &[Group], bins: u32) -> Vec<Group> {
 pub(crate) struct Minimum {
     pub theta: Vec<f64>,
     pub value: f64,
+    /// The gradient at `theta` (empty when none was computed).
+    pub gradient: Vec<f64>,
     pub convergence: Convergence,
 }
 
@@ -210,7 +212,7 @@ fn nelder_mead(
         values = order.iter().map(|&i| values[i]).collect();
         let (best, worst) = (values[0], values[n]);
         // Coarse: the simplex only has to find the basin; BFGS polishes.
-        if best.is_finite() && (worst - best).abs() <= 1e-5 * (1.0 + best.abs()) {
+        if best.is_finite() && (worst - best).abs() <= 1e-4 * (1.0 + best.abs()) {
             break;
         }
         let centroid: Vec<f64> = (0..n)
@@ -403,15 +405,19 @@ impl<'a> Objective<'a> {
 
     /// Hessian: differences of the analytic gradient when there is one, else second
     /// differences of the value.
-    fn hessian(&self, x: &[f64]) -> Vec<Vec<f64>> {
+    fn hessian(&self, x: &[f64], g_at_x: Option<&[f64]>) -> Vec<Vec<f64>> {
         let Some(vg) = self.value_grad else {
             return hessian(self.value, x);
         };
-        // Forward differences (n + 1 gradient passes), symmetrised: at the optimum the
-        // O(h) error is far below the precision standard errors are reported with.
+        // Forward differences (n gradient passes, n + 1 without the gradient at x),
+        // symmetrised: at the optimum the O(h) error is far below the precision standard
+        // errors are reported with.
         let n = x.len();
         let h = 1e-5;
-        let g0 = vg(x).1;
+        let g0 = match g_at_x {
+            Some(g) if g.len() == n => g.to_vec(),
+            _ => vg(x).1,
+        };
         let mut m = vec![vec![0.0; n]; n];
         let mut p = x.to_vec();
         for (i, row) in m.iter_mut().enumerate() {
@@ -537,6 +543,7 @@ fn bfgs(
     Minimum {
         theta: x,
         value: fx,
+        gradient: g,
         convergence: Convergence {
             converged,
             iterations: *iterations,
@@ -624,7 +631,7 @@ pub(crate) fn minimize_staged(
         }
         if i + 1 < stages.len() {
             // This stage's curvature at its optimum, when it is usable, starts the next one.
-            hinv0 = invert(&stage.hessian(&x)).filter(|h| {
+            hinv0 = invert(&stage.hessian(&x, None)).filter(|h| {
                 (0..h.len()).all(|i| h[i][i] > 0.0) && h.iter().flatten().all(|v| v.is_finite())
             });
         }
@@ -640,6 +647,7 @@ fn empty_minimum(start: &[f64]) -> Minimum {
     Minimum {
         theta: start.to_vec(),
         value: f64::NAN,
+        gradient: Vec::new(),
         convergence: Convergence {
             converged: false,
             iterations: 0,
@@ -652,12 +660,17 @@ fn empty_minimum(start: &[f64]) -> Minimum {
 /// Standard errors of p = e^θ by the delta method from the Hessian on θ (`None` entries when
 /// the Hessian is singular or not positive definite).
 pub(crate) fn standard_errors(f: &dyn Fn(&[f64]) -> f64, theta: &[f64]) -> Vec<Option<f64>> {
-    standard_errors_of(&Objective::numeric(f), theta)
+    standard_errors_of(&Objective::numeric(f), theta, None)
 }
 
-/// As [`standard_errors`], using the objective's analytic gradient when it has one.
-pub(crate) fn standard_errors_of(obj: &Objective, theta: &[f64]) -> Vec<Option<f64>> {
-    let h = obj.hessian(theta);
+/// As [`standard_errors`], using the objective's analytic gradient when it has one (and the
+/// gradient at `theta` when the search already computed it).
+pub(crate) fn standard_errors_of(
+    obj: &Objective,
+    theta: &[f64],
+    gradient: Option<&[f64]>,
+) -> Vec<Option<f64>> {
+    let h = obj.hessian(theta, gradient);
     match invert(&h) {
         Some(inv) => theta
             .iter()
