@@ -57,45 +57,10 @@ impl BgNbd {
         a1 + a2 + tail
     }
 
-    /// Total log-likelihood over prepared (grouped) data.
+    /// Total log-likelihood over prepared (grouped) data (the value of the gradient pass,
+    /// so value and gradient can never disagree).
     pub fn log_likelihood_prepared(&self, p: &Prepared) -> f64 {
-        let BgNbd { r, alpha, a, b } = *self;
-        let (lgr, lgb, lgab, lna, lnal) = (
-            ln_gamma(r),
-            ln_gamma(b),
-            ln_gamma(a + b),
-            a.ln(),
-            alpha.ln(),
-        );
-        let per_x: Vec<(f64, f64, f64)> =
-            p.xs.iter()
-                .map(|&x| {
-                    let c = ln_gamma(r + x) - lgr + r * lnal + lgab + ln_gamma(b + x)
-                        - lgb
-                        - ln_gamma(a + b + x);
-                    let c4 = if x > 0.0 {
-                        lna - (b + x - 1.0).ln()
-                    } else {
-                        f64::NAN
-                    };
-                    (c, c4, r + x)
-                })
-                .collect();
-        let ln_t: Vec<f64> = p.ts.iter().map(|t| (alpha + t).ln()).collect();
-        let ln_tx: Vec<f64> = p.txs.iter().map(|t| (alpha + t).ln()).collect();
-        let mut total = 0.0;
-        for row in &p.rows {
-            let (c, c4, rx) = per_x[row.xi as usize];
-            let a3 = -rx * ln_t[row.ti as usize];
-            let l = if c4.is_nan() {
-                a3
-            } else {
-                let a4 = c4 - rx * ln_tx[row.txi as usize];
-                log_add_exp(a3, a4)
-            };
-            total += row.w * (c + l);
-        }
-        total
+        self.log_likelihood_grad_prepared(p).0
     }
 
     /// Total log-likelihood over prepared data and its gradient with respect to the

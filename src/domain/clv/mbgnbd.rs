@@ -51,35 +51,10 @@ impl MbgNbd {
         a1 + a2 + a3 + log_add_exp(a4, 0.0)
     }
 
-    /// Total log-likelihood over prepared (grouped) data.
+    /// Total log-likelihood over prepared (grouped) data (the value of the gradient pass,
+    /// so value and gradient can never disagree).
     pub fn log_likelihood_prepared(&self, p: &Prepared) -> f64 {
-        let MbgNbd { r, alpha, a, b } = *self;
-        let (lgr, lgb, lgab, lna, lnal) = (
-            ln_gamma(r),
-            ln_gamma(b),
-            ln_gamma(a + b),
-            a.ln(),
-            alpha.ln(),
-        );
-        let per_x: Vec<(f64, f64, f64)> =
-            p.xs.iter()
-                .map(|&x| {
-                    let c = ln_gamma(r + x) - lgr + r * lnal + lgab + ln_gamma(b + x + 1.0)
-                        - lgb
-                        - ln_gamma(a + b + x + 1.0);
-                    (c, lna - (b + x).ln(), r + x)
-                })
-                .collect();
-        let ln_t: Vec<f64> = p.ts.iter().map(|t| (alpha + t).ln()).collect();
-        let ln_tx: Vec<f64> = p.txs.iter().map(|t| (alpha + t).ln()).collect();
-        let mut total = 0.0;
-        for row in &p.rows {
-            let (c, c4, rx) = per_x[row.xi as usize];
-            let lt = ln_t[row.ti as usize];
-            let a4 = c4 + rx * (lt - ln_tx[row.txi as usize]);
-            total += row.w * (c - rx * lt + log_add_exp(a4, 0.0));
-        }
-        total
+        self.log_likelihood_grad_prepared(p).0
     }
 
     /// Total log-likelihood over prepared data and its gradient with respect to the
