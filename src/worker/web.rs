@@ -13,6 +13,24 @@ pub struct AnalysisWorker {
     imports: HashMap<u32, ImportJob>,
 }
 
+/// A progress callback that reports `job`'s progress to the page.
+fn reporter<'a>(
+    scope: &'a WorkerScope<AnalysisWorker>,
+    id: HandlerId,
+    job: u32,
+) -> impl FnMut(f64, &str) + 'a {
+    move |fraction, stage| {
+        scope.respond(
+            id,
+            Response::Progress {
+                job,
+                fraction,
+                stage: stage.to_string(),
+            },
+        );
+    }
+}
+
 fn log(text: &str) {
     web_sys::console::debug_1(&text.into());
 }
@@ -32,16 +50,7 @@ impl Worker for AnalysisWorker {
         match msg {
             Request::Ping { job } => scope.respond(id, Response::Pong { job }),
             Request::Run { job, task } => {
-                let mut progress = |fraction: f64, stage: &str| {
-                    scope.respond(
-                        id,
-                        Response::Progress {
-                            job,
-                            fraction,
-                            stage: stage.to_string(),
-                        },
-                    );
-                };
+                let mut progress = reporter(scope, id, job);
                 let started = js_sys::Date::now();
                 let result = super::tasks::run(task, &mut progress);
                 log(&format!(
@@ -97,16 +106,7 @@ impl Worker for AnalysisWorker {
                     return;
                 };
                 let started = js_sys::Date::now();
-                let mut progress = |fraction: f64, stage: &str| {
-                    scope.respond(
-                        id,
-                        Response::Progress {
-                            job,
-                            fraction,
-                            stage: stage.to_string(),
-                        },
-                    );
-                };
+                let mut progress = reporter(scope, id, job);
                 let reply = match j.finish(&mut progress) {
                     Ok(i) => Response::Done {
                         job,
