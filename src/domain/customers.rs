@@ -297,16 +297,26 @@ impl TxLog {
         self.iter().collect()
     }
 
+    /// Indices of one customer's rows, in file order (none when the id is not in the log).
+    pub fn rows_of<'a>(&'a self, id: &str) -> impl Iterator<Item = usize> + 'a {
+        let c = self.ids.iter().position(|x| x == id).map(|c| c as u32);
+        self.customer
+            .iter()
+            .enumerate()
+            .filter(move |(_, k)| Some(**k) == c)
+            .map(|(i, _)| i)
+    }
+
     /// One customer's rows, in file order.
     pub fn for_customer(&self, id: &str) -> Vec<Transaction> {
-        let Some(c) = self.ids.iter().position(|x| x == id) else {
-            return Vec::new();
-        };
-        let c = c as u32;
-        (0..self.len())
-            .filter(|&i| self.customer.get(i) == Some(&c))
-            .filter_map(|i| self.get(i))
-            .collect()
+        self.rows_of(id).filter_map(|i| self.get(i)).collect()
+    }
+
+    /// The first and last dates in the log.
+    pub fn date_range(&self) -> Option<(NaiveDate, NaiveDate)> {
+        let lo = NaiveDate::from_num_days_from_ce_opt(*self.day.iter().min()?)?;
+        let hi = NaiveDate::from_num_days_from_ce_opt(*self.day.iter().max()?)?;
+        Some((lo, hi))
     }
 
     /// Each row's date.

@@ -35,6 +35,8 @@ struct Inner {
     pending: RefCell<HashMap<u32, Done>>,
     streams: RefCell<HashMap<u32, Stream>>,
     cancelled: RefCell<std::collections::HashSet<u32>>,
+    /// Jobs that show no progress (quick lookups while the user reads a page).
+    quiet: RefCell<std::collections::HashSet<u32>>,
     next: Cell<u32>,
     on_progress: Callback<Option<Progress>>,
 }
@@ -65,6 +67,7 @@ impl WorkerClient {
                 pending: RefCell::new(HashMap::new()),
                 streams: RefCell::new(HashMap::new()),
                 cancelled: RefCell::new(std::collections::HashSet::new()),
+                quiet: RefCell::new(std::collections::HashSet::new()),
                 next: Cell::new(1),
                 on_progress,
             }),
@@ -87,11 +90,13 @@ impl WorkerClient {
                         fraction,
                         stage,
                     } => {
-                        inner.on_progress.emit(Some(Progress {
-                            job,
-                            fraction,
-                            stage,
-                        }));
+                        if !inner.quiet.borrow().contains(&job) {
+                            inner.on_progress.emit(Some(Progress {
+                                job,
+                                fraction,
+                                stage,
+                            }));
+                        }
                     }
                     Response::Received {
                         job,
@@ -126,7 +131,9 @@ impl WorkerClient {
                             .into(),
                         );
                         let done = inner.pending.borrow_mut().remove(&job);
-                        inner.on_progress.emit(None);
+                        if !inner.quiet.borrow_mut().remove(&job) {
+                            inner.on_progress.emit(None);
+                        }
                         if let Some(done) = done {
                             done(Ok(output));
                         }
@@ -134,7 +141,9 @@ impl WorkerClient {
                     Response::Failed { job, message } => {
                         inner.streams.borrow_mut().remove(&job);
                         let done = inner.pending.borrow_mut().remove(&job);
-                        inner.on_progress.emit(None);
+                        if !inner.quiet.borrow_mut().remove(&job) {
+                            inner.on_progress.emit(None);
+                        }
                         if let Some(done) = done {
                             done(Err(message));
                         }
@@ -165,6 +174,15 @@ impl WorkerClient {
         );
         self.send(Request::Run { job, task });
         job
+    }
+
+    /// Runs a quick task with no progress shown (a lookup such as one customer's purchases).
+    pub fn run_quiet(&self, task: Task, done: impl FnOnce(Result<Output, String>) + 'static) {
+        let job = self.inner.next.get();
+        self.inner.next.set(job.wrapping_add(1));
+        self.inner.pending.borrow_mut().insert(job, Box::new(done));
+        self.inner.quiet.borrow_mut().insert(job);
+        self.send(Request::Run { job, task });
     }
 
     /// Starts an import whose bytes follow in slices ([`Self::send_slice`], then
@@ -270,6 +288,7 @@ impl WorkerClient {
             self.inner.cancelled.borrow_mut().insert(job);
         }
         self.inner.bridge.borrow_mut().take();
+        self.inner.quiet.borrow_mut().clear();
         let pending: Vec<Done> = self
             .inner
             .pending

@@ -8,7 +8,7 @@ use crate::io::storage::{
 };
 use crate::ui::components::Load;
 use crate::ui::hooks::{Progress, WorkerClient};
-use crate::worker::tasks::{ImportSettings, Imported, Output, Task};
+use crate::worker::tasks::{ImportSettings, Imported, Output, Task, LOG_GONE};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -173,6 +173,8 @@ pub struct Controller {
     unsaved: RefCell<std::collections::HashSet<String>>,
     /// New files whose bytes are being saved, with their metadata once imported.
     saving: RefCell<std::collections::HashMap<String, Option<DatasetMeta>>>,
+    /// The kept log whose dataset is being read again (see [`Controller::log_gone`]).
+    reloading: std::cell::Cell<u32>,
 }
 
 /// A dataset that could not be read with its current settings: shown with the error and the
@@ -351,6 +353,7 @@ impl Controller {
             cache: RefCell::new(std::collections::HashMap::new()),
             unsaved: RefCell::new(std::collections::HashSet::new()),
             saving: RefCell::new(std::collections::HashMap::new()),
+            reloading: std::cell::Cell::new(0),
         })
     }
 
@@ -837,7 +840,7 @@ impl Controller {
             done(Ok(hit));
             return;
         }
-        let this = self.clone();
+        let (this, source) = (self.clone(), source.clone());
         wasm_bindgen_futures::spawn_local(async move {
             if let Some(repo) = this.repo().filter(|_| !fresh) {
                 if let Ok(Some(bytes)) = repo.result_bytes(&full, "result").await {
@@ -861,9 +864,54 @@ impl Controller {
                     }
                     done(Ok(out));
                 }
+                Err(e) if e == LOG_GONE => done(Err(this2.log_gone(&source))),
                 Err(e) => done(Err(e)),
             });
         });
+    }
+
+    /// One customer's purchases, in date order, from the log the worker kept for `source`.
+    pub fn history(
+        self: &Rc<Self>,
+        source: &Source,
+        customer: &str,
+        done: impl FnOnce(Result<Vec<(chrono::NaiveDate, f64)>, String>) + 'static,
+    ) {
+        let task = Task::History {
+            log_key: source.data.log_key,
+            customer: customer.to_string(),
+        };
+        let (this, source) = (self.clone(), source.clone());
+        self.worker.run_quiet(task, move |r| match r {
+            Ok(Output::History { days, amounts }) => done(Ok(days
+                .iter()
+                .zip(amounts)
+                .filter_map(|(&d, a)| Some((chrono::NaiveDate::from_num_days_from_ce_opt(d)?, a)))
+                .collect())),
+            Ok(_) => done(Err("the worker answered with something else".into())),
+            Err(e) if e == LOG_GONE => done(Err(this.log_gone(&source))),
+            Err(e) => done(Err(e)),
+        });
+    }
+
+    /// The worker no longer holds `source`'s transaction log (it was restarted after a
+    /// cancel): reads the dataset again from storage, once, which activates it afresh so the
+    /// pages ask again. Returns what to tell the user meanwhile.
+    fn log_gone(self: &Rc<Self>, source: &Source) -> String {
+        let saved = self.repo().is_some() && !self.unsaved.borrow().contains(&source.meta.id);
+        if !saved {
+            return format!(
+                "The purchases of {} are no longer in memory (the work was cancelled) and the file was not kept in this browser: add it again.",
+                source.meta.file_name
+            );
+        }
+        if self.reloading.replace(source.data.log_key) != source.data.log_key {
+            self.open(source.meta.clone());
+        }
+        format!(
+            "Reading the purchases of {} again from storage…",
+            source.meta.file_name
+        )
     }
 
     /// A cached result, if one is already in memory (no work started).

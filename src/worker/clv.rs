@@ -8,7 +8,7 @@
 use crate::domain::clv::gammagamma::{FittedGammaGamma, GammaGammaParams};
 use crate::domain::clv::validation::{self, DataGate, HoldoutRow, RepeatBin};
 use crate::domain::clv::{self, BtydParams, ClvSettings, FittedModel, ModelKind};
-use crate::domain::customers::{self, CustomerSummary, SummaryOptions, Transaction, TxLog};
+use crate::domain::customers::{self, CustomerSummary, SummaryOptions, TxLog};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -24,8 +24,11 @@ pub struct ClvRequest {
     /// Horizon, discounting and margin.
     pub settings: ClvSettings,
     /// The transaction log, for the calibration/holdout validation and the cumulative
-    /// purchases chart (empty: no validation).
+    /// purchases chart (empty, with no `log_key`: no validation).
     pub transactions: TxLog,
+    /// The worker's kept copy of the log to validate with instead (0: none; see
+    /// [`crate::worker::tasks::KeptLogs`]).
+    pub log_key: u32,
     /// How the summary was built (time unit, observation end, returns); used to build the
     /// calibration summary.
     pub summary_options: SummaryOptions,
@@ -60,6 +63,7 @@ pub fn default_request(summary: CustomerSummary) -> ClvRequest {
         gamma_gamma: true,
         settings,
         transactions: TxLog::default(),
+        log_key: 0,
         summary_options: SummaryOptions::default(),
         calibration_end: None,
     }
@@ -168,10 +172,9 @@ pub struct ClvResult {
     pub fit_seconds: f64,
 }
 
-/// Default calibration end: 2/3 of the way from the first to the last date.
-pub fn default_calibration_end(transactions: &[Transaction]) -> Option<NaiveDate> {
-    let first = transactions.iter().map(|t| t.date).min()?;
-    let last = transactions.iter().map(|t| t.date).max()?;
+/// Default calibration end: 2/3 of the way from the first to the last date (None when they are
+/// fewer than 3 days apart).
+pub fn default_calibration_end(first: NaiveDate, last: NaiveDate) -> Option<NaiveDate> {
     let days = (last - first).num_days();
     if days < 3 {
         return None;
@@ -184,6 +187,19 @@ pub fn default_calibration_end(transactions: &[Transaction]) -> Option<NaiveDate
 /// # Errors
 /// A message for the user (bad settings, a summary that cannot be fitted).
 pub fn run(req: ClvRequest, progress: &mut dyn FnMut(f64, &str)) -> Result<ClvResult, String> {
+    run_with_log(req, None, progress)
+}
+
+/// [`run`], validating with `log` (the worker's kept copy) instead of the request's own
+/// transactions when given.
+///
+/// # Errors
+/// As [`run`].
+pub fn run_with_log(
+    req: ClvRequest,
+    log: Option<&TxLog>,
+    progress: &mut dyn FnMut(f64, &str),
+) -> Result<ClvResult, String> {
     req.settings.check().map_err(|e| e.to_string())?;
     let custs = &req.summary.customers;
     progress(0.02, "Checking the data");
@@ -241,9 +257,10 @@ pub fn run(req: ClvRequest, progress: &mut dyn FnMut(f64, &str)) -> Result<ClvRe
     out.grid = grid(&model, &req.summary, req.settings.purchase_horizon);
     out.histogram = histogram(&out.clv, 30);
     out.spend = spend;
-    if !req.transactions.is_empty() {
+    let log = log.unwrap_or(&req.transactions);
+    if !log.is_empty() {
         progress(0.7, "Fitting on the calibration period");
-        match validate(&req, &mut |f| {
+        match validate(&req, log, &mut |f| {
             progress(0.7 + 0.28 * f, "Fitting on the calibration period")
         }) {
             Ok(v) => out.validation = Some(v),
@@ -334,14 +351,16 @@ fn histogram(values: &[f64], bins: usize) -> Vec<HistBin> {
         .collect()
 }
 
-fn validate(req: &ClvRequest, progress: &mut dyn FnMut(f64)) -> Result<Validation, String> {
-    let txs = &req.transactions.to_vec();
-    let first = txs.iter().map(|t| t.date).min().ok_or("no transactions")?;
-    let last = txs.iter().map(|t| t.date).max().ok_or("no transactions")?;
+fn validate(
+    req: &ClvRequest,
+    log: &TxLog,
+    progress: &mut dyn FnMut(f64),
+) -> Result<Validation, String> {
+    let (first, last) = log.date_range().ok_or("no transactions")?;
     let end = req.summary_options.observation_end.unwrap_or(last);
     let cal_end = req
         .calibration_end
-        .or_else(|| default_calibration_end(txs))
+        .or_else(|| default_calibration_end(first, last))
         .ok_or("the data covers too few days for a calibration/holdout split")?;
     if cal_end <= first || cal_end >= end {
         return Err(format!(
@@ -353,7 +372,7 @@ fn validate(req: &ClvRequest, progress: &mut dyn FnMut(f64)) -> Result<Validatio
         time_unit: req.summary.time_unit,
         ..req.summary_options.clone()
     };
-    let cal = customers::summarize(txs, &opts).map_err(|e| e.to_string())?;
+    let cal = customers::summarize_columns(log, &[], &opts).map_err(|e| e.to_string())?;
     let gate = validation::data_gate(&cal.customers);
     if !gate.enough {
         return Err(format!(
@@ -369,7 +388,7 @@ fn validate(req: &ClvRequest, progress: &mut dyn FnMut(f64)) -> Result<Validatio
     let weight = |r: &HoldoutRow| r.n_customers as f64;
     let holdout_actual = holdout.iter().map(|r| r.actual * weight(r)).sum();
     let holdout_predicted = holdout.iter().map(|r| r.predicted * weight(r)).sum();
-    let cumulative = cumulative(&model, &cal, txs, first, end);
+    let cumulative = cumulative(&model, &cal, log, first, end);
     Ok(Validation {
         calibration_end: cal_end,
         first_date: first,
@@ -389,29 +408,48 @@ fn validate(req: &ClvRequest, progress: &mut dyn FnMut(f64)) -> Result<Validatio
 fn cumulative(
     model: &FittedModel,
     cal: &CustomerSummary,
-    txs: &[Transaction],
+    log: &TxLog,
     first: NaiveDate,
     end: NaiveDate,
 ) -> Vec<CumulativePoint> {
-    use std::collections::{HashMap, HashSet};
+    use chrono::Datelike;
+    use std::collections::HashMap;
     let unit = cal.time_unit.days();
     let total_days = (end - first).num_days().max(0);
     // Actual: repeat occasions (distinct days after the customer's first day) per day offset.
-    let firsts: HashMap<&str, NaiveDate> = cal
-        .customers
+    // Each calibration customer's first day, by the log's customer index.
+    let index: HashMap<&str, usize> = log
+        .ids
         .iter()
-        .filter_map(|c| c.first.map(|d| (c.id.as_str(), d)))
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
         .collect();
-    let mut seen: HashSet<(&str, NaiveDate)> = HashSet::new();
-    let mut per_day = vec![0.0f64; total_days as usize + 1];
-    for t in txs {
-        let Some(&f) = firsts.get(t.customer_id.as_str()) else {
-            continue;
-        };
-        if t.date <= f || t.date > end || !seen.insert((t.customer_id.as_str(), t.date)) {
-            continue;
+    let mut first_day = vec![None::<i32>; log.ids.len()];
+    for c in &cal.customers {
+        if let (Some(d), Some(&i)) = (c.first, index.get(c.id.as_str())) {
+            if let Some(slot) = first_day.get_mut(i) {
+                *slot = Some(d.num_days_from_ce());
+            }
         }
-        if let Some(slot) = per_day.get_mut((t.date - first).num_days().max(0) as usize) {
+    }
+    drop(index);
+    let (day0, last_day) = (first.num_days_from_ce(), end.num_days_from_ce());
+    // (customer, day) of every repeat row, as one integer each; sorted and deduplicated, each is
+    // one occasion.
+    let mut occasions: Vec<u64> = log
+        .customer
+        .iter()
+        .zip(&log.day)
+        .filter_map(|(&c, &d)| {
+            let f = (*first_day.get(c as usize)?)?;
+            (d > f && d <= last_day).then(|| (u64::from(c) << 32) | u64::from((d - day0) as u32))
+        })
+        .collect();
+    occasions.sort_unstable();
+    occasions.dedup();
+    let mut per_day = vec![0.0f64; total_days as usize + 1];
+    for k in occasions {
+        if let Some(slot) = per_day.get_mut((k & 0xffff_ffff) as usize) {
             *slot += 1.0;
         }
     }

@@ -38,6 +38,13 @@ pub enum Task {
     Clv(Box<super::clv::ClvRequest>),
     /// Segment customers.
     Segment(Box<super::segment::SegmentRequest>),
+    /// One customer's purchases from a transaction log the worker kept (see [`KeptLogs`]).
+    History {
+        /// The kept log ([`Imported::log_key`]).
+        log_key: u32,
+        /// The customer's id.
+        customer: String,
+    },
 }
 
 /// Everything the user can force about an import; stored with the dataset.
@@ -71,8 +78,14 @@ pub struct Imported {
     pub layout: String,
     /// The validation report (transaction logs and summaries).
     pub report: Option<ValidationReport>,
-    /// Transactions in compact columns (transaction logs only).
+    /// Transactions in compact columns (transaction logs only). The web worker keeps them and
+    /// sends this empty, with [`Self::log_key`] naming its copy, so a 19-million-row log is
+    /// never decoded on the page.
     pub transactions: TxLog,
+    /// Purchase rows in the log (also when [`Self::transactions`] stays in the worker).
+    pub purchases: u64,
+    /// The worker's key for its copy of the log (0: none; see [`KeptLogs`]).
+    pub log_key: u32,
     /// Customer summary (transaction logs and summaries).
     pub summary: Option<CustomerSummary>,
     /// Survey (survey files only).
@@ -101,6 +114,57 @@ pub enum Output {
     Clv(Box<super::clv::ClvResult>),
     /// A segmentation.
     Segment(Box<super::segment::SegmentResult>),
+    /// One customer's purchases, in date order.
+    History {
+        /// Days since 0001-01-01 (chrono's "days from CE").
+        days: Vec<i32>,
+        /// Amounts.
+        amounts: Vec<f64>,
+    },
+}
+
+/// What the worker answers when a task names a transaction log it no longer holds (the worker
+/// was restarted after a cancel, or a newer import replaced it). The page then reads the
+/// dataset again from storage.
+pub const LOG_GONE: &str = "The purchases of this dataset are no longer in the worker's memory.";
+
+/// Transaction logs the worker keeps after importing them, by key (the import's job id), so
+/// the page holds only the customer summary: the newest [`KeptLogs::CAPACITY`] are kept.
+#[derive(Debug, Default)]
+pub struct KeptLogs {
+    logs: Vec<(u32, TxLog)>,
+}
+
+impl KeptLogs {
+    /// How many logs are kept (the active one, and the one it replaced while pages still ask
+    /// for it).
+    pub const CAPACITY: usize = 2;
+
+    /// Keeps `log` under `key`, forgetting the oldest beyond [`Self::CAPACITY`].
+    pub fn keep(&mut self, key: u32, log: TxLog) {
+        self.logs.retain(|(k, _)| *k != key);
+        self.logs.push((key, log));
+        while self.logs.len() > Self::CAPACITY {
+            self.logs.remove(0);
+        }
+    }
+
+    /// The log kept under `key`.
+    pub fn get(&self, key: u32) -> Option<&TxLog> {
+        self.logs.iter().find(|(k, _)| *k == key).map(|(_, l)| l)
+    }
+
+    /// Moves an import's transaction log into the keep under `key`, leaving the import with
+    /// its row count and [`Imported::log_key`] only. Outputs other than a transaction log are
+    /// left as they are.
+    pub fn take_from(&mut self, key: u32, out: &mut Output) {
+        if let Output::Imported(imp) = out {
+            if !imp.transactions.is_empty() && key != 0 {
+                self.keep(key, std::mem::take(&mut imp.transactions));
+                imp.log_key = key;
+            }
+        }
+    }
 }
 
 /// Runs a task, reporting progress through `progress(fraction, stage)`.
@@ -108,6 +172,19 @@ pub enum Output {
 /// # Errors
 /// A message for the user when the task cannot be done.
 pub fn run(task: Task, progress: &mut dyn FnMut(f64, &str)) -> Result<Output, String> {
+    run_with(task, &KeptLogs::default(), progress)
+}
+
+/// [`run`] with the transaction logs the worker kept: a task naming one (by `log_key`) reads it
+/// there, and fails with [`LOG_GONE`] when it is not.
+///
+/// # Errors
+/// As [`run`].
+pub fn run_with(
+    task: Task,
+    logs: &KeptLogs,
+    progress: &mut dyn FnMut(f64, &str),
+) -> Result<Output, String> {
     match task {
         Task::Sample { n_customers, seed } => {
             use crate::domain::sample;
@@ -135,7 +212,25 @@ pub fn run(task: Task, progress: &mut dyn FnMut(f64, &str)) -> Result<Output, St
             summary,
         } => import(&file_name, &bytes, &settings, &summary, progress)
             .map(|i| Output::Imported(Box::new(i))),
-        Task::Clv(req) => super::clv::run(*req, progress).map(|r| Output::Clv(Box::new(r))),
+        Task::Clv(req) => {
+            let kept = match req.log_key {
+                0 => None,
+                key => Some(logs.get(key).ok_or(LOG_GONE)?),
+            };
+            super::clv::run_with_log(*req, kept, progress).map(|r| Output::Clv(Box::new(r)))
+        }
+        Task::History { log_key, customer } => {
+            let log = logs.get(log_key).ok_or(LOG_GONE)?;
+            let mut rows: Vec<(i32, f64)> = log
+                .rows_of(&customer)
+                .filter_map(|i| Some((*log.day.get(i)?, *log.amount.get(i)?)))
+                .collect();
+            rows.sort_by_key(|r| r.0);
+            Ok(Output::History {
+                days: rows.iter().map(|r| r.0).collect(),
+                amounts: rows.iter().map(|r| r.1).collect(),
+            })
+        }
         Task::Segment(req) => {
             super::segment::run(*req, progress).map(|r| Output::Segment(Box::new(r)))
         }
@@ -201,6 +296,8 @@ fn import(
         layout: mapping::layout_signature(&table),
         report: None,
         transactions: TxLog::default(),
+        purchases: 0,
+        log_key: 0,
         summary: None,
         survey: None,
         cohort: None,
@@ -224,6 +321,7 @@ fn import(
                 cols.push(&t.customer_id, t.date, t.amount, t.margin);
             }
             out.summary = Some(cols.summarize(options).map_err(|e| e.to_string())?);
+            out.purchases = cols.len() as u64;
             out.transactions = cols.log;
             out.mapping = Some(m);
             out.report = Some(report);
@@ -421,7 +519,9 @@ impl ImportJob {
                     mapping: Some(r.mapping),
                     layout: r.layout,
                     report: Some(r.report),
+                    purchases: cols.len() as u64,
                     transactions: cols.log,
+                    log_key: 0,
                     summary: Some(summary),
                     survey: None,
                     cohort: None,
@@ -535,5 +635,104 @@ mod job_tests {
         );
         let err = job.feed(&[0u8; 10_000]).unwrap_err();
         assert!(err.contains("not text"), "{err}");
+    }
+
+    #[test]
+    fn the_worker_keeps_the_log_and_answers_from_it() {
+        let log = "customer,date,amount\nA,2024-01-05,10\nB,2024-01-06,7\nA,2024-01-02,3\nA,2024-02-01,4.5\n";
+        let mut out = Output::Imported(Box::new(whole(log.as_bytes(), "log.csv").unwrap()));
+        let mut logs = KeptLogs::default();
+        logs.take_from(7, &mut out);
+        let Output::Imported(imp) = &out else {
+            panic!("not an import")
+        };
+        // The page gets the count and a key, not the rows.
+        assert!(imp.transactions.is_empty());
+        assert_eq!((imp.purchases, imp.log_key), (4, 7));
+        assert_eq!(logs.get(7).map(TxLog::len), Some(4));
+        let history = |logs: &KeptLogs, key, id: &str| {
+            run_with(
+                Task::History {
+                    log_key: key,
+                    customer: id.into(),
+                },
+                logs,
+                &mut |_, _| {},
+            )
+        };
+        use chrono::Datelike;
+        let day = |y, m, d| {
+            chrono::NaiveDate::from_ymd_opt(y, m, d)
+                .unwrap()
+                .num_days_from_ce()
+        };
+        assert_eq!(
+            history(&logs, 7, "A").unwrap(),
+            Output::History {
+                days: vec![day(2024, 1, 2), day(2024, 1, 5), day(2024, 2, 1)],
+                amounts: vec![3.0, 10.0, 4.5],
+            }
+        );
+        assert_eq!(
+            history(&logs, 7, "nobody").unwrap(),
+            Output::History {
+                days: vec![],
+                amounts: vec![]
+            }
+        );
+        // Only the newest two logs are kept; a forgotten one says so in plain words.
+        logs.keep(8, TxLog::default());
+        logs.keep(9, TxLog::default());
+        assert!(logs.get(7).is_none() && logs.get(8).is_some() && logs.get(9).is_some());
+        assert_eq!(history(&logs, 7, "A").unwrap_err(), LOG_GONE);
+        let mut clv = super::super::clv::default_request(imp.summary.clone().unwrap());
+        clv.log_key = 7;
+        assert_eq!(
+            run_with(Task::Clv(Box::new(clv)), &logs, &mut |_, _| {}).unwrap_err(),
+            LOG_GONE
+        );
+        // Other outputs pass through untouched.
+        let mut sample = Output::History {
+            days: vec![1],
+            amounts: vec![2.0],
+        };
+        logs.take_from(10, &mut sample);
+        assert!(logs.get(10).is_none());
+    }
+
+    #[test]
+    fn validation_reads_the_kept_log_as_it_would_the_sent_one() {
+        let Output::Sample { transactions, .. } = run(
+            Task::Sample {
+                n_customers: 400,
+                seed: 3,
+            },
+            &mut |_, _| {},
+        )
+        .unwrap() else {
+            panic!("not a sample")
+        };
+        let imp = whole(&transactions, "sample.csv").unwrap();
+        let mut logs = KeptLogs::default();
+        logs.keep(3, imp.transactions.clone());
+        let summary = imp.summary.unwrap();
+        let sent = super::super::clv::ClvRequest {
+            transactions: imp.transactions,
+            ..super::super::clv::default_request(summary.clone())
+        };
+        let kept = super::super::clv::ClvRequest {
+            log_key: 3,
+            ..super::super::clv::default_request(summary)
+        };
+        let fit = |req| match run_with(Task::Clv(Box::new(req)), &logs, &mut |_, _| {}) {
+            Ok(Output::Clv(r)) => r.validation,
+            other => panic!("{other:?}"),
+        };
+        let (a, b) = (fit(sent), fit(kept));
+        assert!(a.is_some());
+        assert_eq!(
+            a.map(|v| (v.holdout, v.n_customers)),
+            b.map(|v| (v.holdout, v.n_customers))
+        );
     }
 }

@@ -1,16 +1,19 @@
 //! The gloo worker that runs [`super::tasks`] off the main thread.
 
 use super::protocol::{Request, Response};
-use super::tasks::{ImportJob, Output};
+use super::tasks::{ImportJob, KeptLogs, Output};
 use gloo_worker::{HandlerId, Registrable, Worker, WorkerScope};
 use std::collections::HashMap;
 
 /// The analysis worker. A [`Request::Run`] runs to completion; an import arriving in slices
 /// keeps its [`ImportJob`] here between messages. The page cancels a slice-by-slice import by
 /// sending [`Request::Cancel`] (and no more slices); other jobs by dropping the worker.
+/// Imported transaction logs stay here ([`KeptLogs`], under the import's job id): the page
+/// gets the customer summary and asks for purchases when it needs them.
 #[derive(Default)]
 pub struct AnalysisWorker {
     imports: HashMap<u32, ImportJob>,
+    logs: KeptLogs,
 }
 
 /// A progress callback that reports `job`'s progress to the page.
@@ -52,7 +55,10 @@ impl Worker for AnalysisWorker {
             Request::Run { job, task } => {
                 let mut progress = reporter(scope, id, job);
                 let started = js_sys::Date::now();
-                let result = super::tasks::run(task, &mut progress);
+                let mut result = super::tasks::run_with(task, &self.logs, &mut progress);
+                if let Ok(out) = result.as_mut() {
+                    self.logs.take_from(job, out);
+                }
                 log(&format!(
                     "worker: job {job} computed in {:.0} ms",
                     js_sys::Date::now() - started
@@ -108,10 +114,11 @@ impl Worker for AnalysisWorker {
                 let started = js_sys::Date::now();
                 let mut progress = reporter(scope, id, job);
                 let reply = match j.finish(&mut progress) {
-                    Ok(i) => Response::Done {
-                        job,
-                        output: Output::Imported(Box::new(i)),
-                    },
+                    Ok(i) => {
+                        let mut output = Output::Imported(Box::new(i));
+                        self.logs.take_from(job, &mut output);
+                        Response::Done { job, output }
+                    }
                     Err(message) => Response::Failed { job, message },
                 };
                 log(&format!(

@@ -20,6 +20,14 @@ const rssMB = () => {
 };
 console.log(`${path.basename(file)}: ${(fs.statSync(file).size / 1e6).toFixed(0)} MB; load average ${os.loadavg().map((x) => x.toFixed(2)).join(', ')}`);
 const h = await start();
+// Main-thread blocks over 50 ms (the browser's "long tasks"): the freezes a user would feel.
+await h.page.addInitScript(() => {
+  window.__long = [];
+  new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push([Math.round(e.startTime), Math.round(e.duration)]); })
+    .observe({ type: 'longtask', buffered: true });
+});
+const lines = [];
+h.page.on('console', (m) => { if (m.type() === 'debug') lines.push(`${Date.now()} ${m.text()}`); });
 await h.open();
 await h.page.getByTestId('n-customers').waitFor({ timeout: 60000 });
 const t0 = Date.now();
@@ -39,6 +47,13 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 1000));
 }
 const seconds = (Date.now() - t0) / 1000;
+await new Promise((r) => setTimeout(r, 1500));
+const t0Page = await h.page.evaluate((t) => t - performance.timeOrigin, t0);
+const long = (await h.page.evaluate(() => window.__long)).filter(([s]) => s >= t0Page);
+const worst = long.reduce((a, [, d]) => Math.max(a, d), 0);
+console.log(`main-thread blocks over 50 ms after choosing the file: ${long.length}, longest ${worst} ms, total ${long.reduce((a, [, d]) => a + d, 0)} ms`);
+for (const [s, d] of long.filter(([, d]) => d >= 200)) console.log(`  ${((s - t0Page) / 1000).toFixed(1)} s: ${d} ms`);
+if (process.env.VERBOSE) for (const l of lines.filter((l) => !l.includes('slice of'))) console.log(`  ${l}`);
 const text = await h.page.getByTestId('main').innerText();
 const customers = await done.count() ? await h.page.getByTestId('source-transactions').getByTestId('n-customers').innerText() : '-';
 console.log(`done in ${seconds.toFixed(1)} s; customers ${customers}; slowest page answer ${worstAnswer} ms; peak Chromium RSS ${peak} MB`);

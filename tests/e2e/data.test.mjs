@@ -199,6 +199,19 @@ test('cancel stops reading a large file and keeps nothing of it', async () => {
     await page.waitForTimeout(1500);
     assert.equal(await page.locator('[data-testid="datasets"] tbody tr', { hasText: path.basename(file) }).count(), 0);
     assert.equal(await page.getByTestId('source-transactions').locator('h3', { hasText: path.basename(file) }).count(), 0);
+    // Cancelling let the worker go, and with it the sample's purchases it kept: the Lifetime
+    // value page's validation and a customer's history read them again from storage.
+    await page.goto(`${h.origin}/#/lifetime-value`);
+    await page.getByTestId('chart-holdout').waitFor({ timeout: 60000 });
+    const row = page.locator('[data-testid="clv-table"] tbody tr').first();
+    const x = Number((await row.locator('td').nth(1).innerText()).replace(/[^0-9]/g, ''));
+    await row.click();
+    const history = page.getByTestId('detail-history');
+    await history.waitFor({ timeout: 30000 });
+    const dates = await history.locator('tbody tr td:first-child').allInnerTexts();
+    assert.ok(dates.length >= x + 1, `${dates.length} purchases for x = ${x}`);
+    assert.deepEqual([...dates].sort(), dates, 'purchases in date order');
+    await page.goto(`${h.origin}/#/`);
     // The page still works: the next file imports.
     await upload(page, 'comma_header.csv');
     await page.getByTestId('source-transactions').locator('h3', { hasText: 'comma_header.csv' }).waitFor({ timeout: 30000 });

@@ -35,6 +35,10 @@ test('fits BG/NBD and Pareto/NBD on the sample, shows a customer, exports CSV', 
     await page.locator('[data-testid="clv-table"] tbody tr').first().click();
     await page.getByTestId('customer-detail').waitFor();
     assert.match(await page.getByTestId('customer-detail').innerText(), /Total \(CLV\)/);
+    // The purchase history comes from the worker, which keeps the log: at least x + 1 rows.
+    const x = Number(await page.locator('[data-testid="clv-table"] tbody tr').first().locator('td').nth(1).innerText());
+    const heading = await page.getByTestId('customer-detail').locator('h4', { hasText: 'Purchase history' }).innerText({ timeout: 30000 });
+    assert.ok(Number(heading.match(/\((\d+) purchases\)/)[1]) >= x + 1, `${heading} for x = ${x}`);
     await screenshot(page, 'ltv');
 
     // CSV export.

@@ -307,8 +307,8 @@ fn SourceView(p: &SourceProps) -> Html {
             if let Some(s) = &d.summary {
                 <div class="grid" data-testid="summary-kpis">
                     <div class="kpi"><span class="label">{ "Customers" }</span><span class="value" data-testid="n-customers">{ s.customers.len() }</span></div>
-                    if !d.transactions.is_empty() {
-                        <div class="kpi"><span class="label">{ "Purchases" }</span><span class="value" data-testid="n-transactions">{ d.transactions.len() }</span></div>
+                    if d.purchases > 0 {
+                        <div class="kpi"><span class="label">{ "Purchases" }</span><span class="value" data-testid="n-transactions">{ d.purchases }</span></div>
                     }
                     <div class="kpi"><span class="label">{ "Repeat buyers" }</span><span class="value">{ s.customers.iter().filter(|c| c.x > 0.0).count() }</span></div>
                     <div class="kpi"><span class="label">{ "Observation end" }</span><span class="value">{ s.observation_end.map(|d| d.to_string()).unwrap_or_else(|| "–".into()) }</span></div>

@@ -5,6 +5,7 @@ use crate::domain::clv::{BtydModel, ModelKind};
 use crate::domain::customers::CustomerRecord;
 use crate::worker::clv::ClvResult;
 use chrono::NaiveDate;
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// One month of the CLV sum.
@@ -44,12 +45,25 @@ fn months(model: &BtydModel, c: &CustomerRecord, spend: f64, res: &ClvResult) ->
         .collect()
 }
 
+/// A customer's purchases, as the worker answers them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum History {
+    /// Asked, not yet answered.
+    Loading,
+    /// Date and amount of each purchase, in date order.
+    Ready(Rc<Vec<(NaiveDate, f64)>>),
+    /// The data is a customer summary: there are no purchases to show.
+    NoLog,
+    /// What went wrong, in plain words.
+    Failed(String),
+}
+
 /// The detail panel for customer `i` (summary order).
 pub fn view(
     res: &ClvResult,
     i: usize,
     c: &CustomerRecord,
-    purchases: &[(NaiveDate, f64)],
+    purchases: &History,
     on_close: Callback<()>,
 ) -> Html {
     let (Some(fm), Some(s)) = (&res.model, &res.settings) else {
@@ -137,15 +151,34 @@ pub fn view(
                     </tbody>
                 </table>
             </div>
-            <h4>{ format!("Purchase history ({} purchases)", purchases.len()) }</h4>
+            { history(purchases) }
+        </div>
+    }
+}
+
+fn history(purchases: &History) -> Html {
+    match purchases {
+        History::Loading => html! {
+            <p class="note" data-testid="detail-history-loading">{ "Loading the purchase history…" }</p>
+        },
+        History::NoLog => html! {
+            <p class="note">{ "The data is a customer summary, so there is no purchase history to show." }</p>
+        },
+        History::Failed(e) => html! {
+            <p class="errbox" role="alert">{ format!("The purchase history could not be shown: {e}") }</p>
+        },
+        History::Ready(rows) => html! {
+            <>
+            <h4>{ format!("Purchase history ({} purchases)", rows.len()) }</h4>
             <div class="scroll" style="max-height:16rem">
                 <table class="data" data-testid="detail-history">
                     <thead><tr><th>{ "Date" }</th><th class="num">{ "Amount" }</th></tr></thead>
                     <tbody>
-                    { for purchases.iter().map(|(d, a)| html! { <tr><td>{ d.to_string() }</td><td class="num">{ format!("{a:.2}") }</td></tr> }) }
+                    { for rows.iter().map(|(d, a)| html! { <tr><td>{ d.to_string() }</td><td class="num">{ format!("{a:.2}") }</td></tr> }) }
                     </tbody>
                 </table>
             </div>
-        </div>
+            </>
+        },
     }
 }

@@ -244,26 +244,30 @@ fn LtvBody(p: &BodyProps) -> Html {
             "CLV".into(),
         ])
     });
-    let purchases = use_memo((*selected, data_id), {
-        let src = src.clone();
-        move |(sel, _)| {
-            let Some(id) = sel
+    // The selected customer's purchases, asked of the worker (the page never holds the log).
+    let purchases = use_state(|| detail::History::Loading);
+    {
+        let (ctx, src, purchases) = (ctx.clone(), src.clone(), purchases.clone());
+        use_effect_with((*selected, data_id), move |(sel, _)| {
+            let id = sel
                 .and_then(|i| src.data.summary.as_ref()?.customers.get(i))
-                .map(|c| c.id.clone())
-            else {
-                return Vec::new();
-            };
-            let mut v: Vec<(NaiveDate, f64)> = src
-                .data
-                .transactions
-                .for_customer(&id)
-                .into_iter()
-                .map(|t| (t.date, t.amount))
-                .collect();
-            v.sort_by_key(|p| p.0);
-            v
-        }
-    });
+                .map(|c| c.id.clone());
+            match (id, ctx) {
+                (Some(_), _) if src.data.log_key == 0 => purchases.set(detail::History::NoLog),
+                (Some(id), Some(ctx)) => {
+                    purchases.set(detail::History::Loading);
+                    let p = purchases.clone();
+                    ctx.ctl.history(&src, &id, move |r| {
+                        p.set(match r {
+                            Ok(v) => detail::History::Ready(Rc::new(v)),
+                            Err(e) => detail::History::Failed(e),
+                        })
+                    });
+                }
+                _ => {}
+            }
+        });
+    }
 
     let errors = use_state(|| [None::<String>, None, None]);
     let Some(ctx) = ctx else {
@@ -501,7 +505,8 @@ fn start_fit(
         model: choice.model,
         gamma_gamma: choice.gamma_gamma,
         settings,
-        transactions: src.data.transactions.clone(),
+        transactions: Default::default(),
+        log_key: src.data.log_key,
         summary_options: ctx.state.summary_options.clone(),
         calibration_end: choice.calibration_end,
         summary,
