@@ -486,6 +486,11 @@ pub struct CustomerSummary {
     pub returns_rows: u64,
 }
 
+/// A run of customer records on their own, with the summary's compact binary form (the worker
+/// sends a large summary to the page in parts of these).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Records(#[serde(with = "record_columns")] pub Vec<CustomerRecord>);
+
 /// Why a summary could not be built.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SummaryError {

@@ -35,6 +35,8 @@ struct Inner {
     pending: RefCell<HashMap<u32, Done>>,
     streams: RefCell<HashMap<u32, Stream>>,
     cancelled: RefCell<std::collections::HashSet<u32>>,
+    /// Customers received ahead of an import's result (see [`Response::Customers`]).
+    parts: RefCell<HashMap<u32, Vec<crate::domain::customers::CustomerRecord>>>,
     /// Jobs that show no progress (quick lookups while the user reads a page).
     quiet: RefCell<std::collections::HashSet<u32>>,
     next: Cell<u32>,
@@ -68,6 +70,7 @@ impl WorkerClient {
                 streams: RefCell::new(HashMap::new()),
                 cancelled: RefCell::new(std::collections::HashSet::new()),
                 quiet: RefCell::new(std::collections::HashSet::new()),
+                parts: RefCell::new(HashMap::new()),
                 next: Cell::new(1),
                 on_progress,
             }),
@@ -121,8 +124,33 @@ impl WorkerClient {
                             ),
                         }));
                     }
-                    Response::Done { job, output } => {
+                    Response::Customers { job, total, part } => {
+                        if !inner.pending.borrow().contains_key(&job) {
+                            return; // cancelled
+                        }
+                        let got = {
+                            let mut parts = inner.parts.borrow_mut();
+                            let all = parts.entry(job).or_insert_with(|| {
+                                Vec::with_capacity(usize::try_from(total).unwrap_or(0))
+                            });
+                            all.extend(part.0);
+                            all.len()
+                        };
+                        inner.on_progress.emit(Some(Progress {
+                            job,
+                            fraction: 0.95 + 0.05 * got as f64 / total.max(1) as f64,
+                            stage: format!("Receiving customers: {got} of {total}"),
+                        }));
+                    }
+                    Response::Done { job, mut output } => {
                         inner.streams.borrow_mut().remove(&job);
+                        if let Some(all) = inner.parts.borrow_mut().remove(&job) {
+                            if let Output::Imported(imp) = &mut output {
+                                if let Some(s) = imp.summary.as_mut() {
+                                    s.customers = all;
+                                }
+                            }
+                        }
                         web_sys::console::debug_1(
                             &format!(
                                 "page: job {job} result received at {:.0} ms",
@@ -140,6 +168,7 @@ impl WorkerClient {
                     }
                     Response::Failed { job, message } => {
                         inner.streams.borrow_mut().remove(&job);
+                        inner.parts.borrow_mut().remove(&job);
                         let done = inner.pending.borrow_mut().remove(&job);
                         if !inner.quiet.borrow_mut().remove(&job) {
                             inner.on_progress.emit(None);
@@ -289,6 +318,7 @@ impl WorkerClient {
         }
         self.inner.bridge.borrow_mut().take();
         self.inner.quiet.borrow_mut().clear();
+        self.inner.parts.borrow_mut().clear();
         let pending: Vec<Done> = self
             .inner
             .pending

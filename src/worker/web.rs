@@ -1,7 +1,8 @@
 //! The gloo worker that runs [`super::tasks`] off the main thread.
 
-use super::protocol::{Request, Response};
+use super::protocol::{customer_parts, Request, Response};
 use super::tasks::{ImportJob, KeptLogs, Output};
+use crate::domain::customers::Records;
 use gloo_worker::{HandlerId, Registrable, Worker, WorkerScope};
 use std::collections::HashMap;
 
@@ -38,6 +39,39 @@ fn log(text: &str) {
     web_sys::console::debug_1(&text.into());
 }
 
+impl AnalysisWorker {
+    /// Answers a finished job. An imported transaction log stays here (the page gets its key);
+    /// a large customer summary goes ahead in parts, each a short step for the page to decode.
+    fn reply(
+        &mut self,
+        scope: &WorkerScope<Self>,
+        id: HandlerId,
+        job: u32,
+        result: Result<Output, String>,
+    ) {
+        let reply = match result {
+            Ok(mut output) => {
+                self.logs.take_from(job, &mut output);
+                let parts = customer_parts(&mut output);
+                let total = parts.iter().map(Vec::len).sum::<usize>() as u64;
+                for part in parts {
+                    scope.respond(
+                        id,
+                        Response::Customers {
+                            job,
+                            total,
+                            part: Records(part),
+                        },
+                    );
+                }
+                Response::Done { job, output }
+            }
+            Err(message) => Response::Failed { job, message },
+        };
+        scope.respond(id, reply);
+    }
+}
+
 impl Worker for AnalysisWorker {
     type Message = ();
     type Input = Request;
@@ -55,19 +89,12 @@ impl Worker for AnalysisWorker {
             Request::Run { job, task } => {
                 let mut progress = reporter(scope, id, job);
                 let started = js_sys::Date::now();
-                let mut result = super::tasks::run_with(task, &self.logs, &mut progress);
-                if let Ok(out) = result.as_mut() {
-                    self.logs.take_from(job, out);
-                }
+                let result = super::tasks::run_with(task, &self.logs, &mut progress);
                 log(&format!(
                     "worker: job {job} computed in {:.0} ms",
                     js_sys::Date::now() - started
                 ));
-                let reply = match result {
-                    Ok(output) => Response::Done { job, output },
-                    Err(message) => Response::Failed { job, message },
-                };
-                scope.respond(id, reply);
+                self.reply(scope, id, job, result);
             }
             Request::ImportBegin {
                 job,
@@ -113,20 +140,15 @@ impl Worker for AnalysisWorker {
                 };
                 let started = js_sys::Date::now();
                 let mut progress = reporter(scope, id, job);
-                let reply = match j.finish(&mut progress) {
-                    Ok(i) => {
-                        let mut output = Output::Imported(Box::new(i));
-                        self.logs.take_from(job, &mut output);
-                        Response::Done { job, output }
-                    }
-                    Err(message) => Response::Failed { job, message },
-                };
+                let result = j
+                    .finish(&mut progress)
+                    .map(|i| Output::Imported(Box::new(i)));
                 log(&format!(
                     "worker: job {job} finished in {:.0} ms (started at {:.0})",
                     js_sys::Date::now() - started,
                     started % 1e6
                 ));
-                scope.respond(id, reply);
+                self.reply(scope, id, job, result);
                 log(&format!(
                     "worker: job {job} result sent at {:.0}",
                     js_sys::Date::now() % 1e6

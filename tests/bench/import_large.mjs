@@ -30,32 +30,48 @@ const lines = [];
 h.page.on('console', (m) => { if (m.type() === 'debug') lines.push(`${Date.now()} ${m.text()}`); });
 await h.open();
 await h.page.getByTestId('n-customers').waitFor({ timeout: 60000 });
+// Polls the page every second until `done` shows (or an error does), printing progress, how
+// fast the page answered and Chromium's memory; then the main-thread blocks since `t0`.
+async function watch(label, t0, done) {
+  let peak = 0;
+  let worstAnswer = 0;
+  for (;;) {
+    const q = Date.now();
+    const progress = await h.page.evaluate(() => document.querySelector('[data-testid="status-loading"]')?.innerText ?? '');
+    const answer = Date.now() - q;
+    worstAnswer = Math.max(worstAnswer, answer);
+    const rss = rssMB();
+    peak = Math.max(peak, rss);
+    console.log(`${((Date.now() - t0) / 1000).toFixed(1)} s: page answered in ${answer} ms, Chromium RSS ${rss} MB, ${progress.replace(/\s+/g, ' ').slice(0, 90)}`);
+    if (await done.count() || await h.page.getByTestId('status-error').count() || await h.page.getByTestId('import-failed').count()) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  const seconds = (Date.now() - t0) / 1000;
+  await new Promise((r) => setTimeout(r, 1500));
+  const t0Page = await h.page.evaluate((t) => t - performance.timeOrigin, t0);
+  const long = (await h.page.evaluate(() => window.__long)).filter(([s]) => s >= t0Page);
+  const worst = long.reduce((a, [, d]) => Math.max(a, d), 0);
+  const customers = await done.count() ? await h.page.getByTestId('source-transactions').getByTestId('n-customers').innerText() : '-';
+  console.log(`${label}: done in ${seconds.toFixed(1)} s; customers ${customers}; main-thread blocks over 50 ms: ${long.length}, longest ${worst} ms, total ${long.reduce((a, [, d]) => a + d, 0)} ms; slowest page answer ${worstAnswer} ms; peak Chromium RSS ${peak} MB`);
+  for (const [s, d] of long.filter(([, d]) => d >= 100)) console.log(`  block at ${((s - t0Page) / 1000).toFixed(1)} s: ${d} ms`);
+  if (!(await done.count())) console.log((await h.page.getByTestId('main').innerText()).slice(0, 2000));
+  return done.count();
+}
+
+const shown = h.page.getByTestId('source-transactions').locator('h3', { hasText: path.basename(file) });
 const t0 = Date.now();
 await h.page.getByTestId('file-input').setInputFiles(file);
-let peak = 0;
-let worstAnswer = 0;
-const done = h.page.getByTestId('source-transactions').locator('h3', { hasText: path.basename(file) });
-for (;;) {
-  const q = Date.now();
-  const progress = await h.page.evaluate(() => document.querySelector('[data-testid="status-loading"]')?.innerText ?? '');
-  const answer = Date.now() - q;
-  worstAnswer = Math.max(worstAnswer, answer);
-  const rss = rssMB();
-  peak = Math.max(peak, rss);
-  console.log(`${((Date.now() - t0) / 1000).toFixed(1)} s: page answered in ${answer} ms, Chromium RSS ${rss} MB, ${progress.replace(/\s+/g, ' ').slice(0, 90)}`);
-  if (await done.count() || await h.page.getByTestId('status-error').count() || await h.page.getByTestId('import-failed').count()) break;
-  await new Promise((r) => setTimeout(r, 1000));
+if (await watch('import', t0, shown)) {
+  // Kept? Then reload: the dataset is read again from browser storage.
+  const saved = h.page.locator('[data-testid="datasets"] tbody tr', { hasText: path.basename(file) });
+  await saved.waitFor({ timeout: 120000 }).catch(() => {});
+  if (await saved.count()) {
+    const t1 = Date.now();
+    await h.page.reload();
+    await watch('reload', t1, shown);
+  } else {
+    console.log('not kept in storage: ' + (await h.page.getByTestId('main').innerText()).slice(0, 400));
+  }
 }
-const seconds = (Date.now() - t0) / 1000;
-await new Promise((r) => setTimeout(r, 1500));
-const t0Page = await h.page.evaluate((t) => t - performance.timeOrigin, t0);
-const long = (await h.page.evaluate(() => window.__long)).filter(([s]) => s >= t0Page);
-const worst = long.reduce((a, [, d]) => Math.max(a, d), 0);
-console.log(`main-thread blocks over 50 ms after choosing the file: ${long.length}, longest ${worst} ms, total ${long.reduce((a, [, d]) => a + d, 0)} ms`);
-for (const [s, d] of long.filter(([, d]) => d >= 200)) console.log(`  ${((s - t0Page) / 1000).toFixed(1)} s: ${d} ms`);
 if (process.env.VERBOSE) for (const l of lines.filter((l) => !l.includes('slice of'))) console.log(`  ${l}`);
-const text = await h.page.getByTestId('main').innerText();
-const customers = await done.count() ? await h.page.getByTestId('source-transactions').getByTestId('n-customers').innerText() : '-';
-console.log(`done in ${seconds.toFixed(1)} s; customers ${customers}; slowest page answer ${worstAnswer} ms; peak Chromium RSS ${peak} MB`);
-if (!(await done.count())) console.log(text.slice(0, 2000));
 await h.stop(assert).catch((e) => console.log(String(e).slice(0, 500)));

@@ -382,7 +382,7 @@ impl ParsedTable {
 }
 
 /// The first rows of a table for display.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Preview {
     /// Column names.
     pub headers: Vec<String>,
