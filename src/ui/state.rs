@@ -235,6 +235,18 @@ async fn estimate() -> Option<(u64, u64)> {
     Some((est.get_usage()? as u64, est.get_quota()? as u64))
 }
 
+/// The name a project file is saved under.
+pub const PROJECT_FILE_NAME: &str = "customer-analytics.crmproject";
+
+/// Progress of work on storage (no worker job: job 0, which has no cancel button).
+fn storage_progress(stage: &str, done: u64, total: u64) -> Progress {
+    Progress {
+        job: 0,
+        fraction: done as f64 / total.max(1) as f64,
+        stage: format!("{stage}: {} of {} MB", mb(done), mb(total)),
+    }
+}
+
 /// Largest file the page reads. A transaction log is read in slices, but what it becomes (16
 /// bytes per purchase in the page and in the worker, plus the copy that carries it from one
 /// to the other) must fit the 4 GB a WebAssembly page can address: 1 GB of CSV is about
@@ -970,30 +982,75 @@ impl Controller {
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let Some(repo) = this.repo() else { return };
-            match repo.export_project().await {
-                Ok(bytes) => crate::ui::components::download::bytes(
-                    "customer-analytics-project.json",
-                    "application/json",
-                    &bytes,
-                ),
-                Err(e) => this.dispatch.dispatch(Action::Error(Some(e.to_string()))),
+            // The file is built as a blob, part by part: the browser holds it, not the page.
+            let opts = web_sys::BlobPropertyBag::new();
+            opts.set_type("application/octet-stream");
+            let mut blob: Option<web_sys::Blob> = None;
+            let d = this.dispatch.clone();
+            let r = repo
+                .export_project_parts(|part, done, total| {
+                    let parts = js_sys::Array::new();
+                    if let Some(b) = &blob {
+                        parts.push(b);
+                    }
+                    parts.push(&js_sys::Uint8Array::from(part.as_slice()));
+                    blob =
+                        web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts).ok();
+                    d.dispatch(Action::Progress(Some(storage_progress(
+                        "Writing the project file",
+                        done,
+                        total,
+                    ))));
+                })
+                .await;
+            d.dispatch(Action::Progress(None));
+            match (r, blob) {
+                (Ok(_), Some(b)) => {
+                    crate::ui::components::download::blob(PROJECT_FILE_NAME, &b);
+                }
+                (Ok(_), None) => d.dispatch(Action::Error(Some(
+                    "the browser could not assemble the project file".into(),
+                ))),
+                (Err(e), _) => d.dispatch(Action::Error(Some(e.to_string()))),
             }
         });
     }
 
-    /// Imports a project file and opens its datasets.
-    pub fn import_project(self: &Rc<Self>, bytes: Vec<u8>) {
+    /// Imports a project file, read in slices, and opens its datasets.
+    pub fn import_project(self: &Rc<Self>, file: web_sys::File) {
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let Some(repo) = this.repo() else { return };
-            match repo.import_project(&bytes).await {
+            let d = this.dispatch.clone();
+            let size = file.size() as u64;
+            let r = repo
+                .import_project_from(
+                    size,
+                    |a, b| {
+                        let file = file.clone();
+                        async move { read_range(&file, a, b).await }
+                    },
+                    |done, total| {
+                        d.dispatch(Action::Progress(Some(storage_progress(
+                            "Reading the project file",
+                            done,
+                            total,
+                        ))));
+                    },
+                )
+                .await;
+            d.dispatch(Action::Progress(None));
+            match r {
                 Ok(metas) => {
                     this.refresh().await;
                     for m in metas {
                         this.open(m);
                     }
                 }
-                Err(e) => this.dispatch.dispatch(Action::Error(Some(e.to_string()))),
+                Err(e) => {
+                    this.refresh().await;
+                    d.dispatch(Action::Error(Some(format!("{}: {e}", file.name()))));
+                }
             }
         });
     }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { start, screenshot, FIXTURES } from './harness.mjs';
+import { start, screenshot, projectHeader, FIXTURES } from './harness.mjs';
 
 const IMPORT = path.join(FIXTURES, 'import');
 
@@ -113,11 +113,16 @@ test('project export, clear, import gives identical results', async () => {
     const rowsBefore = await page.locator('[data-testid="datasets"] tbody tr').count();
     const kpisBefore = await page.getByTestId('source-transactions').getByTestId('summary-kpis').innerText();
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-project').click()]);
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'proj-')), 'project.json');
+    assert.equal(download.suggestedFilename(), 'customer-analytics.crmproject');
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'proj-')), 'project.crmproject');
     await download.saveAs(file);
-    const project = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const project = projectHeader(file);
     assert.equal(project.format, 'crm-analytics-project');
     assert.equal(project.datasets.length, rowsBefore);
+    // The datasets' bytes follow the header, each where the header says.
+    assert.equal(project.datasets.reduce((a, d) => a + d.length, 0), project.dataBytes);
+    const german = project.datasets.find((d) => d.meta.file_name === 'german_semicolon.csv');
+    assert.equal(german.length, fs.statSync(path.join(IMPORT, 'german_semicolon.csv')).size);
     await page.getByTestId('clear-all').click();
     await page.getByText('Nothing saved yet.').waitFor();
     await page.getByTestId('import-project').setInputFiles(file);
@@ -126,12 +131,12 @@ test('project export, clear, import gives identical results', async () => {
     // Open the German file again: same figures as before.
     // (The imported datasets open one after another; open the German one until it stays open.)
     const row = page.locator('[data-testid="datasets"] tbody tr', { hasText: 'german_semicolon.csv' });
-    const german = page.getByTestId('source-transactions').locator('h3', { hasText: 'german_semicolon.csv' });
-    for (let i = 0; i < 60 && !(await german.isVisible() && await page.getByTestId('progress').count() === 0); i++) {
+    const shown = page.getByTestId('source-transactions').locator('h3', { hasText: 'german_semicolon.csv' });
+    for (let i = 0; i < 60 && !(await shown.isVisible() && await page.getByTestId('progress').count() === 0); i++) {
       await row.getByRole('button', { name: 'Open' }).click({ timeout: 1000 }).catch(() => {});
       await page.waitForTimeout(500);
     }
-    await german.waitFor();
+    await shown.waitFor();
     assert.equal(await page.getByTestId('source-transactions').getByTestId('summary-kpis').innerText(), kpisBefore);
     // And it all survives a reload.
     await page.reload();

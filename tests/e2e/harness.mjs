@@ -62,3 +62,15 @@ export async function screenshot(page, name) {
   fs.mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
 }
+
+// The header of a project file (its second line), after checking its first line; the datasets'
+// bytes follow the header as they are.
+export function projectHeader(file) {
+  const bytes = fs.readFileSync(file);
+  const first = bytes.indexOf(10);
+  const second = bytes.indexOf(10, first + 1);
+  if (bytes.subarray(0, first).toString() !== 'crm-analytics-project 2') throw new Error(`${file} is not a project file`);
+  const header = JSON.parse(bytes.subarray(first + 1, second).toString('utf8'));
+  header.dataBytes = bytes.length - second - 1;
+  return header;
+}

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { start, screenshot } from './harness.mjs';
+import { start, screenshot, projectHeader } from './harness.mjs';
 
 test('segments the sample, exports a segment, keeps an edited map, runs k-means, splits a budget', async () => {
   const h = await start();
@@ -56,7 +56,7 @@ test('segments the sample, exports a segment, keeps an edited map, runs k-means,
     // ... and travel in the project file.
     await page.getByTestId('nav-data').click();
     const [proj] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-project').click()]);
-    const project = JSON.parse(fs.readFileSync(await proj.path(), 'utf8'));
+    const project = projectHeader(await proj.path());
     const saved = project.settings.find(([k]) => k === 'segments/settings');
     assert.ok(saved, 'the project file has the Segments settings');
     assert.match(saved[1], /Fresh Faces/);

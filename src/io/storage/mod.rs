@@ -2,8 +2,8 @@
 //! key-value trait, with an in-memory backend (tests, native) and an IndexedDB backend (browser).
 //!
 //! Every record carries [`SCHEMA_VERSION`]; a record that fails to decode is reported with its
-//! key instead of being dropped silently. Project files (one JSON file: data, mappings,
-//! settings) move work between machines.
+//! key instead of being dropped silently. Project files (one file: data, mappings, settings,
+//! written and read in slices) move work between machines.
 
 mod memory;
 pub use memory::MemoryStore;
@@ -24,8 +24,8 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 ///   schema 1 are still read (`chunks` = 0 means the single record).
 pub const SCHEMA_VERSION: u32 = 2;
 
-/// Largest record of a dataset's bytes, and the slice the page reads a file in: 12 MiB, a
-/// multiple of 3 so the base64 of consecutive chunks joins up in a project file.
+/// Largest record of a dataset's bytes, and the slice the page reads a file (or a project
+/// file's dataset) in: 12 MiB.
 pub const FILE_CHUNK_BYTES: usize = 12 << 20;
 
 /// How many chunks hold a file of `size` bytes (at least one, even when empty).
@@ -255,6 +255,32 @@ struct ProjectFile {
 }
 
 const PROJECT_FORMAT: &str = "crm-analytics-project";
+
+/// First line of a project file (version 2 of the container): the second line is a
+/// [`ProjectHeader`] as one line of JSON, and the datasets' bytes follow as they are, one after
+/// another. Written and read in slices, so a 500 MB dataset never becomes one string; version 1
+/// (one JSON document with base64 bytes) is still read.
+pub const PROJECT_MAGIC: &str = "crm-analytics-project 2";
+
+/// Largest version-1 (all-JSON) project file read; such a file is read whole.
+pub const MAX_JSON_PROJECT_BYTES: u64 = 512 << 20;
+
+/// The second line of a project file: what it holds and where each dataset's bytes are.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct ProjectHeader {
+    format: String,
+    schema: u32,
+    datasets: Vec<ProjectData>,
+    settings: Vec<(String, String)>,
+}
+
+/// A dataset in a project file: its metadata and where its bytes lie after the header.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct ProjectData {
+    meta: DatasetMeta,
+    offset: u64,
+    length: u64,
+}
 
 /// Typed operations on top of a [`KeyValue`] backend.
 pub struct Repository<K: KeyValue> {
@@ -530,23 +556,42 @@ impl<K: KeyValue> Repository<K> {
         Ok(total)
     }
 
-    /// Exports every dataset (metadata and bytes) and every setting as one JSON project file.
+    /// Exports every dataset (metadata and bytes) and every setting as one project file, in
+    /// memory (see [`Self::export_project_parts`] for large data).
     ///
     /// # Errors
-    /// A backend failure.
+    /// As [`Self::export_project_parts`].
     pub async fn export_project(&self) -> Result<Vec<u8>, StorageError> {
-        let engine = base64::engine::general_purpose::STANDARD;
-        let mut datasets = Vec::new();
-        for meta in self.list().await?.datasets {
-            // Chunk by chunk; chunks are multiples of 3 bytes long, so their base64 joins up.
-            let mut b64 = String::new();
-            for i in 0..Self::chunk_count(&meta) {
-                engine.encode_string(self.file_chunk(&meta, i).await?, &mut b64);
-            }
-            datasets.push(ProjectEntry {
+        let mut out = Vec::new();
+        self.export_project_parts(|part, _, _| out.extend_from_slice(&part))
+            .await?;
+        Ok(out)
+    }
+
+    /// Writes the project file as a sequence of parts given to `put(part, bytes so far,
+    /// total bytes)`: the first two lines, then each stored chunk of each dataset, so no more
+    /// than one chunk is in memory. Returns the file's size.
+    ///
+    /// # Errors
+    /// A backend failure, or a dataset whose stored bytes do not match its recorded size.
+    pub async fn export_project_parts(
+        &self,
+        mut put: impl FnMut(Vec<u8>, u64, u64),
+    ) -> Result<u64, StorageError> {
+        let metas = self.list().await?.datasets;
+        let mut datasets = Vec::with_capacity(metas.len());
+        let mut offset = 0u64;
+        for meta in metas {
+            // Every chunk but the last is full: the last one's length gives the size.
+            let last = Self::chunk_count(&meta) - 1;
+            let length = u64::from(last) * FILE_CHUNK_BYTES as u64
+                + self.file_chunk(&meta, last).await?.len() as u64;
+            datasets.push(ProjectData {
                 meta,
-                bytes_base64: b64,
+                offset,
+                length,
             });
+            offset += length;
         }
         let mut settings = Vec::new();
         for key in self.kv.keys(Bucket::Settings).await? {
@@ -554,35 +599,173 @@ impl<K: KeyValue> Repository<K> {
                 settings.push((key, String::from_utf8_lossy(&v).into_owned()));
             }
         }
-        let p = ProjectFile {
+        let header = ProjectHeader {
             format: PROJECT_FORMAT.into(),
             schema: SCHEMA_VERSION,
             datasets,
             settings,
         };
-        serde_json::to_vec_pretty(&p).map_err(|e| StorageError::Backend(e.to_string()))
+        let mut head = format!("{PROJECT_MAGIC}\n").into_bytes();
+        serde_json::to_writer(&mut head, &header)
+            .map_err(|e| StorageError::Backend(e.to_string()))?;
+        head.push(b'\n');
+        let total = head.len() as u64 + offset;
+        let mut written = head.len() as u64;
+        put(head, written, total);
+        for d in &header.datasets {
+            let mut length = 0u64;
+            for i in 0..Self::chunk_count(&d.meta) {
+                let bytes = self.file_chunk(&d.meta, i).await?;
+                length += bytes.len() as u64;
+                written += bytes.len() as u64;
+                put(bytes, written, total);
+            }
+            if length != d.length {
+                return Err(StorageError::Corrupt {
+                    key: d.meta.id.clone(),
+                    reason: format!(
+                        "its stored parts hold {} bytes where {} were expected",
+                        length, d.length
+                    ),
+                });
+            }
+        }
+        Ok(total)
     }
 
-    /// Imports a project file, adding (or replacing, by id) its datasets and settings.
-    /// Returns the datasets imported.
+    /// Imports a project file held in memory (see [`Self::import_project_from`]).
     ///
     /// # Errors
-    /// [`StorageError::BadProject`] when the file is not a project file of a known schema.
+    /// As [`Self::import_project_from`].
     pub async fn import_project(&self, bytes: &[u8]) -> Result<Vec<DatasetMeta>, StorageError> {
+        let size = bytes.len() as u64;
+        self.import_project_from(
+            size,
+            |a, b| {
+                let part = usize::try_from(a)
+                    .ok()
+                    .zip(usize::try_from(b).ok())
+                    .and_then(|(a, b)| bytes.get(a..b.min(bytes.len())))
+                    .map(<[u8]>::to_vec)
+                    .ok_or_else(|| "read past the end of the file".to_string());
+                std::future::ready(part)
+            },
+            |_, _| {},
+        )
+        .await
+    }
+
+    /// Imports a project file of `size` bytes read in slices by `read(start, end)`, adding (or
+    /// replacing, by id) its datasets and settings, with `progress(bytes done, total)`. A
+    /// dataset's metadata is written after its bytes, so a failed import lists nothing half
+    /// read. Returns the datasets imported.
+    ///
+    /// # Errors
+    /// [`StorageError::BadProject`] when the file is not a project file of a known schema or
+    /// is cut short; a backend failure (often: storage full).
+    pub async fn import_project_from<F, Fut>(
+        &self,
+        size: u64,
+        mut read: F,
+        mut progress: impl FnMut(u64, u64),
+    ) -> Result<Vec<DatasetMeta>, StorageError>
+    where
+        F: FnMut(u64, u64) -> Fut,
+        Fut: std::future::Future<Output = Result<Vec<u8>, String>>,
+    {
+        let bad = StorageError::BadProject;
+        let mut want = size.min(1 << 20);
+        let mut head = read(0, want).await.map_err(bad)?;
+        if head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+            // Version 1: one JSON document.
+            if size > MAX_JSON_PROJECT_BYTES {
+                return Err(StorageError::BadProject(format!(
+                    "an old-style project file over {} MB cannot be read; export it again with this version",
+                    MAX_JSON_PROJECT_BYTES >> 20
+                )));
+            }
+            let all = read(0, size).await.map_err(bad)?;
+            return self.import_json_project(&all).await;
+        }
+        let magic = format!("{PROJECT_MAGIC}\n");
+        if !head.starts_with(magic.as_bytes()) {
+            let known = head.starts_with(PROJECT_FORMAT.as_bytes());
+            return Err(StorageError::BadProject(if known {
+                "it was written by a newer version of the app".into()
+            } else {
+                "it does not start with the project file's first line".into()
+            }));
+        }
+        // The header line ends at the second newline; read more until it is in.
+        let end = loop {
+            if let Some(i) = head
+                .get(magic.len()..)
+                .and_then(|h| h.iter().position(|&b| b == b'\n'))
+            {
+                break magic.len() + i;
+            }
+            if want >= size {
+                return Err(StorageError::BadProject(
+                    "the file ends inside its header".into(),
+                ));
+            }
+            want = size.min(want * 4);
+            head = read(0, want).await.map_err(bad)?;
+        };
+        let header: ProjectHeader =
+            serde_json::from_slice(head.get(magic.len()..end).unwrap_or(&[]))
+                .map_err(|e| StorageError::BadProject(e.to_string()))?;
+        drop(head);
+        check_project(&header.format, header.schema)?;
+        let data_start = end as u64 + 1;
+        let data_total: u64 = header.datasets.iter().map(|d| d.length).sum();
+        if header
+            .datasets
+            .iter()
+            .any(|d| data_start + d.offset + d.length > size)
+        {
+            return Err(StorageError::BadProject(format!(
+                "the file is cut short: {size} bytes where {} were written",
+                data_start + data_total
+            )));
+        }
+        let mut out = Vec::with_capacity(header.datasets.len());
+        let mut done = 0u64;
+        for d in header.datasets {
+            let mut meta = d.meta;
+            meta.chunks = chunks_for(d.length);
+            meta.size_bytes = d.length;
+            for i in 0..meta.chunks {
+                let a = u64::from(i) * FILE_CHUNK_BYTES as u64;
+                let b = d.length.min(a + FILE_CHUNK_BYTES as u64);
+                let at = data_start + d.offset;
+                let bytes = read(at + a, at + b).await.map_err(bad)?;
+                if bytes.len() as u64 != b - a {
+                    return Err(StorageError::BadProject(format!(
+                        "dataset \"{}\" is cut short",
+                        meta.name
+                    )));
+                }
+                done += bytes.len() as u64;
+                self.save_chunk(&meta.id, i, bytes).await?;
+                progress(done, data_total);
+            }
+            self.kv
+                .put(Bucket::Datasets, &meta.id, encode(&meta)?)
+                .await?;
+            out.push(meta);
+        }
+        for (k, v) in header.settings {
+            self.kv.put(Bucket::Settings, &k, v.into_bytes()).await?;
+        }
+        Ok(out)
+    }
+
+    /// Imports a version-1 project file (one JSON document, bytes in base64).
+    async fn import_json_project(&self, bytes: &[u8]) -> Result<Vec<DatasetMeta>, StorageError> {
         let p: ProjectFile =
             serde_json::from_slice(bytes).map_err(|e| StorageError::BadProject(e.to_string()))?;
-        if p.format != PROJECT_FORMAT {
-            return Err(StorageError::BadProject(format!(
-                "unknown format \"{}\"",
-                p.format
-            )));
-        }
-        if p.schema > SCHEMA_VERSION {
-            return Err(StorageError::BadProject(format!(
-                "it was written by a newer version of the app (schema {})",
-                p.schema
-            )));
-        }
+        check_project(&p.format, p.schema)?;
         let engine = base64::engine::general_purpose::STANDARD;
         let mut out = Vec::new();
         for e in p.datasets {
@@ -597,6 +780,21 @@ impl<K: KeyValue> Repository<K> {
         }
         Ok(out)
     }
+}
+
+/// A project file's format name and schema are ones this version reads.
+fn check_project(format: &str, schema: u32) -> Result<(), StorageError> {
+    if format != PROJECT_FORMAT {
+        return Err(StorageError::BadProject(format!(
+            "unknown format \"{format}\""
+        )));
+    }
+    if schema > SCHEMA_VERSION {
+        return Err(StorageError::BadProject(format!(
+            "it was written by a newer version of the app (schema {schema})"
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -754,7 +952,14 @@ mod tests {
                 .into_iter()
                 .map(|m| DatasetMeta { chunks: 1, ..m })
                 .collect();
-            assert_eq!(got, vec![meta("1")]);
+            // The size is the bytes' own (the test's record said 3).
+            assert_eq!(
+                got,
+                vec![DatasetMeta {
+                    size_bytes: 5,
+                    ..meta("1")
+                }]
+            );
             assert_eq!(b.file("1").await.unwrap(), vec![0, 159, 146, 150, 255]);
             assert_eq!(
                 b.setting::<String>("mapping/abc").await.unwrap().as_deref(),
@@ -764,6 +969,63 @@ mod tests {
                 b.import_project(b"{}").await,
                 Err(StorageError::BadProject(_))
             ));
+        });
+    }
+
+    #[test]
+    fn project_files_old_new_damaged_and_with_a_long_header() {
+        block_on(async {
+            let a = Repository::new(MemoryStore::default());
+            a.save_dataset(&meta("1"), b"x,y\n1,2\n".to_vec())
+                .await
+                .unwrap();
+            // Settings over the first megabyte read: the header is read further.
+            let long = "z".repeat(3 << 20);
+            a.set_setting("segments/settings", &long).await.unwrap();
+            let file = a.export_project().await.unwrap();
+            assert!(file.starts_with(b"crm-analytics-project 2\n{"));
+            assert!(file.ends_with(b"x,y\n1,2\n"));
+            let b = Repository::new(MemoryStore::default());
+            b.import_project(&file).await.unwrap();
+            assert_eq!(b.file("1").await.unwrap(), b"x,y\n1,2\n");
+            assert_eq!(
+                b.setting::<String>("segments/settings").await.unwrap(),
+                Some(long)
+            );
+            // Cut short: refused, and nothing listed.
+            let c = Repository::new(MemoryStore::default());
+            let err = c.import_project(&file[..file.len() - 3]).await.unwrap_err();
+            assert!(err.to_string().contains("cut short"), "{err}");
+            assert!(c.list().await.unwrap().datasets.is_empty());
+            // Not a project file, and one from a newer version.
+            for (bytes, says) in [
+                (&b"customer,date\n"[..], "first line"),
+                (&b"crm-analytics-project 3\n{}\n"[..], "newer version"),
+            ] {
+                let err = c.import_project(bytes).await.unwrap_err();
+                assert!(err.to_string().contains(says), "{err}");
+            }
+            // Version 1: one JSON document with base64 bytes.
+            let v1 = serde_json::to_vec(&ProjectFile {
+                format: PROJECT_FORMAT.into(),
+                schema: 2,
+                datasets: vec![ProjectEntry {
+                    meta: meta("9"),
+                    bytes_base64: "YSxiCjEsMgo=".into(),
+                }],
+                settings: vec![(
+                    "k".into(),
+                    String::from_utf8(encode(&"v".to_string()).unwrap()).unwrap(),
+                )],
+            })
+            .unwrap();
+            let got = c.import_project(&v1).await.unwrap();
+            assert_eq!(got.len(), 1);
+            assert_eq!(c.file("9").await.unwrap(), b"a,b\n1,2\n");
+            assert_eq!(
+                c.setting::<String>("k").await.unwrap().as_deref(),
+                Some("v")
+            );
         });
     }
 }

@@ -18,6 +18,15 @@ pub fn bytes(name: &str, mime: &str, bytes: &[u8]) {
     let _ = web_sys::Url::revoke_object_url(&url);
 }
 
+/// Offers a blob (built in parts, perhaps larger than the page's memory) for download as `name`.
+pub fn blob(name: &str, blob: &web_sys::Blob) {
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(blob) else {
+        return;
+    };
+    url_as(name, &url);
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
 /// Offers a URL (object or data URL) for download as `name`.
 pub fn url_as(name: &str, url: &str) {
     let doc = gloo::utils::document();

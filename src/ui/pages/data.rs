@@ -13,21 +13,6 @@ use crate::worker::tasks::ImportSettings;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// Reads a whole (project) file; data files are read in slices by the controller instead.
-fn read_file(file: web_sys::File, done: Callback<Result<Vec<u8>, String>>) {
-    if let Some(reason) = crate::ui::state::refuse_reason(&file.name(), file.size() as u64) {
-        done.emit(Err(reason));
-        return;
-    }
-    wasm_bindgen_futures::spawn_local(async move {
-        let promise = file.array_buffer();
-        match wasm_bindgen_futures::JsFuture::from(promise).await {
-            Ok(buf) => done.emit(Ok(js_sys::Uint8Array::new(&buf).to_vec())),
-            Err(_) => done.emit(Err("the browser could not read this file".into())),
-        }
-    });
-}
-
 fn fmt_bytes(b: u64) -> String {
     let b = b as f64;
     if b >= 1e9 {
@@ -444,14 +429,8 @@ pub fn DataPage() -> Html {
             let Some(f) = input.files().and_then(|fs| fs.get(0)) else {
                 return;
             };
-            let (ctl, err) = (ctl.clone(), local_error.clone());
-            read_file(
-                f,
-                Callback::from(move |r: Result<Vec<u8>, String>| match r {
-                    Ok(b) => ctl.import_project(b),
-                    Err(e) => err.set(Some(e)),
-                }),
-            );
+            local_error.set(None);
+            ctl.import_project(f);
             input.set_value("");
         })
     };
@@ -528,7 +507,7 @@ pub fn DataPage() -> Html {
                 <StatusView kind="error" message={m.clone()} />
             }
             if let Some(p) = progress {
-                <StatusView kind="loading" message={p.stage.clone()} fraction={Some(p.fraction)} on_cancel={cancel} />
+                <StatusView kind="loading" message={p.stage.clone()} fraction={Some(p.fraction)} on_cancel={(p.job != 0).then_some(cancel)} />
             }
             if let Some(e) = state.error.clone().or_else(|| (*local_error).clone()) {
                 <StatusView kind="error" message={e} />
@@ -605,7 +584,7 @@ pub fn DataPage() -> Html {
                 <div class="row">
                     <button class="secondary" onclick={let c = ctl.clone(); move |_| c.export_project()} data-testid="export-project">{ "Export project file" }</button>
                     <label>{ "Import a project file" }
-                        <input type="file" accept=".json,application/json" onchange={on_project} data-testid="import-project" />
+                        <input type="file" accept=".crmproject,.json" onchange={on_project} data-testid="import-project" />
                     </label>
                     <button class="secondary" onclick={let c = ctl.clone(); move |_| c.load_sample()} data-testid="reload-sample">{ "Add sample data" }</button>
                     <button class="danger" onclick={let c = ctl.clone(); move |_| {
