@@ -28,6 +28,8 @@ struct Stream {
     total: u64,
     sent: u64,
     consumed: u64,
+    /// The last slice was sent: the worker is summarising and cannot stop between slices.
+    ended: bool,
 }
 
 struct Inner {
@@ -233,6 +235,7 @@ impl WorkerClient {
                 total: total_bytes,
                 sent: 0,
                 consumed: 0,
+                ended: false,
             },
         );
         self.inner.on_progress.emit(Some(Progress {
@@ -288,6 +291,9 @@ impl WorkerClient {
 
     /// Says the last slice was sent: the worker finishes and answers.
     pub fn end_import(&self, job: u32) {
+        if let Some(st) = self.inner.streams.borrow_mut().get_mut(&job) {
+            st.ended = true;
+        }
         if self.importing(job) {
             self.inner.on_progress.emit(Some(Progress {
                 job,
@@ -298,10 +304,21 @@ impl WorkerClient {
         }
     }
 
-    /// Cancels every job under way: imports read in slices are dropped by the worker, the
-    /// worker is let go (a fresh one is spawned for the next job), and the jobs report
-    /// "Cancelled.".
+    /// Cancels every job under way, and each reports "Cancelled.". When only imports are still
+    /// being sent slice by slice (and quick lookups), the worker drops them between slices and
+    /// keeps what it holds (the active dataset's log and summary); otherwise the worker is let
+    /// go, since a computation cannot be stopped midway (a fresh one is spawned for the next
+    /// job, and pages read what they need again).
     pub fn cancel(&self) {
+        let between_slices = {
+            let streams = self.inner.streams.borrow();
+            let quiet = self.inner.quiet.borrow();
+            self.inner
+                .pending
+                .borrow()
+                .keys()
+                .all(|j| quiet.contains(j) || streams.get(j).is_some_and(|st| !st.ended))
+        };
         let streams: Vec<u32> = self
             .inner
             .streams
@@ -316,16 +333,22 @@ impl WorkerClient {
             }
             self.inner.cancelled.borrow_mut().insert(job);
         }
-        self.inner.bridge.borrow_mut().take();
-        self.inner.quiet.borrow_mut().clear();
+        if !between_slices {
+            self.inner.bridge.borrow_mut().take();
+            self.inner.quiet.borrow_mut().clear();
+        }
         self.inner.parts.borrow_mut().clear();
-        let pending: Vec<Done> = self
-            .inner
-            .pending
-            .borrow_mut()
-            .drain()
-            .map(|(_, d)| d)
-            .collect();
+        // Quick lookups still answer when the worker stays.
+        let pending: Vec<Done> = {
+            let mut pending = self.inner.pending.borrow_mut();
+            let quiet = self.inner.quiet.borrow();
+            let jobs: Vec<u32> = pending
+                .keys()
+                .filter(|j| !quiet.contains(j))
+                .copied()
+                .collect();
+            jobs.iter().filter_map(|j| pending.remove(j)).collect()
+        };
         self.inner.on_progress.emit(None);
         for d in pending {
             d(Err("Cancelled.".into()));
