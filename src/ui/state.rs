@@ -235,6 +235,11 @@ async fn estimate() -> Option<(u64, u64)> {
     Some((est.get_usage()? as u64, est.get_quota()? as u64))
 }
 
+/// How a task's error begins when the dataset is being read again because the worker lost
+/// its copy of the log (see [`Controller::log_gone`]): pages show it as work in progress, and
+/// ask again once the dataset is active afresh.
+pub const RELOADING: &str = "Reading the purchases again from storage:";
+
 /// The name a project file is saved under.
 pub const PROJECT_FILE_NAME: &str = "customer-analytics.crmproject";
 
@@ -920,10 +925,7 @@ impl Controller {
         if self.reloading.replace(source.data.log_key) != source.data.log_key {
             self.open(source.meta.clone());
         }
-        format!(
-            "Reading the purchases of {} again from storage…",
-            source.meta.file_name
-        )
+        format!("{RELOADING} {}…", source.meta.file_name)
     }
 
     /// A cached result, if one is already in memory (no work started).

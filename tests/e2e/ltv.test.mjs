@@ -1,6 +1,6 @@
 // The Lifetime value page: fit the sample data in the worker, read the parameters (near the
 // simulation's truth r=0.243 alpha=4.414 a=0.793 b=2.426), switch to Pareto/NBD, open a
-// customer's detail, export the table as CSV.
+// customer's detail, export the table as CSV, cancel a fit and fit again.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { start, screenshot } from './harness.mjs';
@@ -54,6 +54,25 @@ test('fits BG/NBD and Pareto/NBD on the sample, shows a customer, exports CSV', 
     assert.ok((await num(page, 'param-r')) > 0);
     assert.ok(Number.isFinite(await num(page, 'log-likelihood')));
     await page.getByTestId('param-beta').waitFor();
+
+    // Cancel a fit: the worker is let go, and with it the purchases it kept. Fitting again
+    // reads the dataset again from storage; the validation and a customer's history come back.
+    const cancelled = await page.evaluate(async () => {
+      document.querySelector('[data-testid="fit"]').click();
+      for (let i = 0; i < 500; i++) {
+        const c = document.querySelector('[data-testid="cancel"]');
+        if (c) { c.click(); return true; }
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      return false;
+    });
+    assert.ok(cancelled, 'the Cancel button appeared while fitting');
+    await page.getByTestId('status-error').filter({ hasText: 'Cancelled' }).waitFor({ timeout: 10000 });
+    await page.getByTestId('fit').click();
+    await page.getByTestId('chart-holdout').waitFor({ timeout: 120000 });
+    await page.getByTestId('param-s').waitFor();
+    await page.locator('[data-testid="clv-table"] tbody tr').first().click();
+    await page.getByTestId('detail-history').waitFor({ timeout: 60000 });
   } finally {
     await h.stop(assert);
   }

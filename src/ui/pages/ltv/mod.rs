@@ -12,7 +12,7 @@ use crate::domain::customers::TimeUnit;
 use crate::ui::charts::Chart;
 use crate::ui::components::status::StatusView;
 use crate::ui::components::{Cell, ChartCard, DataTable};
-use crate::ui::state::{AppContext, Source};
+use crate::ui::state::{AppContext, Source, RELOADING};
 use crate::worker::clv::{self as wclv, ClvRequest, ClvResult};
 use crate::worker::tasks::{Output, Task};
 use chrono::NaiveDate;
@@ -260,6 +260,7 @@ fn LtvBody(p: &BodyProps) -> Html {
                     ctx.ctl.history(&src, &id, move |r| {
                         p.set(match r {
                             Ok(v) => detail::History::Ready(Rc::new(v)),
+                            Err(e) if e.starts_with(RELOADING) => detail::History::Loading,
                             Err(e) => detail::History::Failed(e),
                         })
                     });
@@ -527,6 +528,8 @@ fn start_fit(
                 Output::Clv(res) => FitState::Done(Rc::new((**res).clone())),
                 _ => FitState::Failed("the worker answered with something else".into()),
             },
+            // The dataset is being read again: the fit re-runs when it is active.
+            Err(e) if e.starts_with(RELOADING) => FitState::Running,
             Err(e) => FitState::Failed(e),
         });
     };
