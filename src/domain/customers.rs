@@ -307,23 +307,11 @@ impl TxLog {
             .map(|(i, _)| i)
     }
 
-    /// One customer's rows, in file order.
-    pub fn for_customer(&self, id: &str) -> Vec<Transaction> {
-        self.rows_of(id).filter_map(|i| self.get(i)).collect()
-    }
-
     /// The first and last dates in the log.
     pub fn date_range(&self) -> Option<(NaiveDate, NaiveDate)> {
         let lo = NaiveDate::from_num_days_from_ce_opt(*self.day.iter().min()?)?;
         let hi = NaiveDate::from_num_days_from_ce_opt(*self.day.iter().max()?)?;
         Some((lo, hi))
-    }
-
-    /// Each row's date.
-    pub fn dates(&self) -> impl Iterator<Item = NaiveDate> + '_ {
-        self.day
-            .iter()
-            .filter_map(|d| NaiveDate::from_num_days_from_ce_opt(*d))
     }
 }
 
@@ -1073,8 +1061,8 @@ mod tests {
         assert_eq!(c.len(), 3);
         assert_eq!(c.ids, vec!["007".to_string(), "2".to_string()]);
         assert_eq!(c.to_vec(), log);
-        assert_eq!(c.for_customer("007").len(), 2);
-        assert!(c.for_customer("nobody").is_empty());
+        assert_eq!(c.rows_of("007").collect::<Vec<_>>(), vec![0, 2]);
+        assert!(c.rows_of("nobody").next().is_none());
     }
 
     #[test]
