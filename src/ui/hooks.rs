@@ -45,6 +45,28 @@ struct Inner {
     on_progress: Callback<Option<Progress>>,
 }
 
+impl Inner {
+    /// Starts job bookkeeping: a new id whose result goes to `done`.
+    fn start(&self, done: impl FnOnce(Result<Output, String>) + 'static) -> u32 {
+        let job = self.next.get();
+        self.next.set(job.wrapping_add(1));
+        self.pending.borrow_mut().insert(job, Box::new(done));
+        job
+    }
+
+    /// Ends a job's bookkeeping (its slices, parts, progress) and hands back where its result
+    /// goes (None when it was cancelled).
+    fn settle(&self, job: u32) -> Option<Done> {
+        self.streams.borrow_mut().remove(&job);
+        self.parts.borrow_mut().remove(&job);
+        let done = self.pending.borrow_mut().remove(&job);
+        if !self.quiet.borrow_mut().remove(&job) {
+            self.on_progress.emit(None);
+        }
+        done
+    }
+}
+
 fn mb(b: u64) -> String {
     format!("{:.1}", b as f64 / 1e6)
 }
@@ -145,7 +167,6 @@ impl WorkerClient {
                         }));
                     }
                     Response::Done { job, mut output } => {
-                        inner.streams.borrow_mut().remove(&job);
                         if let Some(all) = inner.parts.borrow_mut().remove(&job) {
                             if let Output::Imported(imp) = &mut output {
                                 if let Some(s) = imp.summary.as_mut() {
@@ -160,22 +181,12 @@ impl WorkerClient {
                             )
                             .into(),
                         );
-                        let done = inner.pending.borrow_mut().remove(&job);
-                        if !inner.quiet.borrow_mut().remove(&job) {
-                            inner.on_progress.emit(None);
-                        }
-                        if let Some(done) = done {
+                        if let Some(done) = inner.settle(job) {
                             done(Ok(output));
                         }
                     }
                     Response::Failed { job, message } => {
-                        inner.streams.borrow_mut().remove(&job);
-                        inner.parts.borrow_mut().remove(&job);
-                        let done = inner.pending.borrow_mut().remove(&job);
-                        if !inner.quiet.borrow_mut().remove(&job) {
-                            inner.on_progress.emit(None);
-                        }
-                        if let Some(done) = done {
+                        if let Some(done) = inner.settle(job) {
                             done(Err(message));
                         }
                     }
@@ -188,9 +199,7 @@ impl WorkerClient {
 
     /// Runs `task` in the worker; `done` gets the result (or a message for the user).
     pub fn run(&self, task: Task, done: impl FnOnce(Result<Output, String>) + 'static) -> u32 {
-        let job = self.inner.next.get();
-        self.inner.next.set(job.wrapping_add(1));
-        self.inner.pending.borrow_mut().insert(job, Box::new(done));
+        let job = self.inner.start(done);
         self.inner.on_progress.emit(Some(Progress {
             job,
             fraction: 0.0,
@@ -209,9 +218,7 @@ impl WorkerClient {
 
     /// Runs a quick task with no progress shown (a lookup such as one customer's purchases).
     pub fn run_quiet(&self, task: Task, done: impl FnOnce(Result<Output, String>) + 'static) {
-        let job = self.inner.next.get();
-        self.inner.next.set(job.wrapping_add(1));
-        self.inner.pending.borrow_mut().insert(job, Box::new(done));
+        let job = self.inner.start(done);
         self.inner.quiet.borrow_mut().insert(job);
         self.send(Request::Run { job, task });
     }
@@ -226,9 +233,7 @@ impl WorkerClient {
         summary: SummaryOptions,
         done: impl FnOnce(Result<Output, String>) + 'static,
     ) -> u32 {
-        let job = self.inner.next.get();
-        self.inner.next.set(job.wrapping_add(1));
-        self.inner.pending.borrow_mut().insert(job, Box::new(done));
+        let job = self.inner.start(done);
         self.inner.streams.borrow_mut().insert(
             job,
             Stream {
