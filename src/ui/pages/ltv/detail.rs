@@ -169,7 +169,7 @@ fn history(purchases: &History) -> Html {
         },
         History::Ready(rows) => html! {
             <>
-            <h4>{ format!("Purchase history ({} purchases)", rows.len()) }</h4>
+            <h4>{ format!("Purchase history ({} purchase{})", rows.len(), if rows.len() == 1 { "" } else { "s" }) }</h4>
             <div class="scroll" style="max-height:16rem">
                 <table class="data" data-testid="detail-history">
                     <thead><tr><th>{ "Date" }</th><th class="num">{ "Amount" }</th></tr></thead>
