@@ -5,6 +5,8 @@
 //! - [`domain`]: pure computation (customers, summaries, models, scores). No browser, no clock,
 //!   no I/O. A test (`tests/layering.rs`) fails if it imports yew, web-sys, js-sys, gloo or
 //!   wasm-bindgen.
+//! - [`analysis`]: pure analyses built on the domain (segment tables, CLV grids and
+//!   validation, satisfaction reports); what the worker, the page and `crm` show is computed here.
 //! - [`io`]: bytes to domain and back (import with detection, export, storage).
 //! - [`worker`]: the message protocol between the page and the analysis worker, and the thin
 //!   task functions that run domain code on a request.
@@ -13,6 +15,7 @@
 //!
 //! The same engine runs headless as the native `crm` command.
 
+pub mod analysis;
 pub mod domain;
 pub mod io;
 pub mod ui;

@@ -1,0 +1,3 @@
+//! Analyses above the domain: the tables, grids and reports the pages, the worker and `crm`
+//! all show, computed once. Pure: uses the domain (and plain data types), never the worker,
+//! the UI or the browser.
