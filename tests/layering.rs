@@ -193,7 +193,8 @@ fn violations(layer: &Layer, text: &str) -> Vec<(usize, String)> {
             .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
             .filter(|w| !w.is_empty())
             .any(|w| {
-                layer.crates.contains(&w) || (layer.crates.contains(&"gloo") && w.starts_with("gloo_"))
+                layer.crates.contains(&w)
+                    || (layer.crates.contains(&"gloo") && w.starts_with("gloo_"))
             });
         let uses_clock = layer.no_clock
             && (code.contains("SystemTime::now")
@@ -225,7 +226,11 @@ fn check(layer: &Layer, what: &str) {
     let mut offenders = Vec::new();
     for f in files {
         let text = std::fs::read_to_string(&f).expect("readable source file");
-        let rel = f.strip_prefix(crate_root).unwrap_or(&f).to_string_lossy().replace('\\', "/");
+        let rel = f
+            .strip_prefix(crate_root)
+            .unwrap_or(&f)
+            .to_string_lossy()
+            .replace('\\', "/");
         let found = violations(layer, &text);
         if !found.is_empty() {
             offenders.push(rel.clone());
@@ -251,19 +256,28 @@ fn check(layer: &Layer, what: &str) {
         if stale.is_empty() {
             String::new()
         } else {
-            format!("no longer offend, remove from known_offenders: {}\n", stale.join(", "))
+            format!(
+                "no longer offend, remove from known_offenders: {}\n",
+                stale.join(", ")
+            )
         },
         if layer.known_offenders.is_empty() {
             String::new()
         } else {
-            format!("TODO, known offenders still to fix: {}", layer.known_offenders.join(", "))
+            format!(
+                "TODO, known offenders still to fix: {}",
+                layer.known_offenders.join(", ")
+            )
         },
     );
 }
 
 #[test]
 fn domain_does_not_touch_the_browser_the_clock_or_the_layers_above() {
-    check(&DOMAIN, "must stay pure (no browser, no clock, no analysis/io/worker/ui)");
+    check(
+        &DOMAIN,
+        "must stay pure (no browser, no clock, no analysis/io/worker/ui)",
+    );
 }
 
 #[test]
@@ -322,7 +336,10 @@ fn the_guard_keeps_analysis_off_the_worker_the_ui_and_the_browser() {
     }
     // A group spread over lines is caught on the line that names the forbidden layer.
     let group = "use crate::{\n    domain::{rfm, clv::{Fit, Model}},\n    ui::App,\n};";
-    assert_eq!(violations(&ANALYSIS, group), vec![(3, "ui::App,".to_string())]);
+    assert_eq!(
+        violations(&ANALYSIS, group),
+        vec![(3, "ui::App,".to_string())]
+    );
     // The layers below are allowed, and so are words that merely contain a layer's name.
     for line in [
         "use crate::domain::rfm::Rfm;",
@@ -332,7 +349,10 @@ fn the_guard_keeps_analysis_off_the_worker_the_ui_and_the_browser() {
         "use my_crate::worker::Task;",
         "use crate::workers::Task;",
     ] {
-        assert!(violations(&ANALYSIS, line).is_empty(), "wrongly caught: {line}");
+        assert!(
+            violations(&ANALYSIS, line).is_empty(),
+            "wrongly caught: {line}"
+        );
     }
 }
 
@@ -371,6 +391,9 @@ fn the_guard_keeps_the_worker_off_the_ui() {
         "use crate::analysis::Report;",
         "use gloo_worker::Worker;",
     ] {
-        assert!(violations(&WORKER, line).is_empty(), "wrongly caught: {line}");
+        assert!(
+            violations(&WORKER, line).is_empty(),
+            "wrongly caught: {line}"
+        );
     }
 }
