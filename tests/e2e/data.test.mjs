@@ -6,9 +6,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { start, screenshot, projectHeader, FIXTURES } from './harness.mjs';
-
-const IMPORT = path.join(FIXTURES, 'import');
+import { start, screenshot, projectHeader } from './harness.mjs';
+import { DataPage, IMPORT } from './pages.mjs';
 
 // file → [slot, expected customers] for files that import; computed by hand from the fixtures
 // (and equal to what `crm summarize` prints for them).
@@ -32,22 +31,15 @@ const BAD = {
   'header_only.csv': /header .* but no/i,
 };
 
-async function upload(page, file) {
-  await page.getByTestId('file-input').setInputFiles(path.join(IMPORT, file));
-}
-
 test('every fixture imports through the page to the right result or a precise error', async () => {
   const h = await start();
   try {
-    const { page } = h;
-    await h.open();
-    await page.getByTestId('n-customers').waitFor({ timeout: 60000 });
+    const data = new DataPage(h);
+    await data.openOnData();
     for (const [file, [slot, customers]] of Object.entries(GOOD)) {
-      await upload(page, file);
-      const card = page.getByTestId(`source-${slot}`);
-      await card.locator('h3', { hasText: file }).first().waitFor({ timeout: 30000 });
+      const card = await data.importFile(file, { slot });
       if (customers !== null) {
-        assert.equal(await card.getByTestId('n-customers').innerText(), String(customers), file);
+        assert.equal(await data.figure('n-customers', card), String(customers), file);
       }
       if (REPORTED.includes(file)) {
         const issues = await card.getByTestId('issues').textContent();
@@ -55,21 +47,19 @@ test('every fixture imports through the page to the right result or a precise er
       }
     }
     // The German export was read with its own conventions.
-    await upload(page, 'german_semicolon.csv');
-    const tx = page.getByTestId('source-transactions');
-    await tx.locator('h3', { hasText: 'german_semicolon.csv' }).waitFor();
-    const det = await tx.getByTestId('detection').innerText();
+    const tx = await data.importFile('german_semicolon.csv');
+    const det = await data.figure('detection', tx);
     assert.match(det, /semicolon/);
     assert.match(det, /decimal: ,/);
     assert.match(det, /day\/month\/year/);
-    await screenshot(page, 'data-german');
+    await screenshot(data.page, 'data-german');
     for (const [file, message] of Object.entries(BAD)) {
-      await upload(page, file);
-      const err = page.getByTestId('import-failed').filter({ hasText: file });
+      await data.upload(file);
+      const err = data.failed(file);
       await err.waitFor({ timeout: 30000 });
-      assert.match(await err.getByTestId('import-error').innerText(), message, file);
+      assert.match(await data.figure('import-error', err), message, file);
     }
-    await screenshot(page, 'data-error');
+    await screenshot(data.page, 'data-error');
   } finally {
     await h.stop(assert);
   }
@@ -78,13 +68,11 @@ test('every fixture imports through the page to the right result or a precise er
 test('a wrong guess can be corrected: header row and column roles', async () => {
   const h = await start();
   try {
-    const { page } = h;
-    await h.open();
-    await page.getByTestId('n-customers').waitFor({ timeout: 60000 });
-    await upload(page, 'no_header.csv');
-    const tx = page.getByTestId('source-transactions');
-    await tx.locator('h3', { hasText: 'no_header.csv' }).waitFor();
-    assert.match(await tx.getByTestId('detection').innerText(), /no header row/);
+    const data = new DataPage(h);
+    const { page } = data;
+    await data.openOnData();
+    const tx = await data.importFile('no_header.csv');
+    assert.match(await data.figure('detection', tx), /no header row/);
     // Say the first row is a header: the file now has one row fewer, read with its names.
     await tx.getByTestId('settings-editor').locator('summary').click();
     await tx.getByTestId('set-header').selectOption('yes');
@@ -104,15 +92,13 @@ test('a wrong guess can be corrected: header row and column roles', async () => 
 test('project export, clear, import gives identical results', async () => {
   const h = await start();
   try {
-    const { page } = h;
-    await h.open();
-    await page.getByTestId('n-customers').waitFor({ timeout: 60000 });
-    await upload(page, 'german_semicolon.csv');
-    await page.getByTestId('source-transactions').locator('h3', { hasText: 'german_semicolon.csv' }).waitFor();
-    await page.locator('[data-testid="datasets"] tbody tr').nth(3).waitFor();
-    const rowsBefore = await page.locator('[data-testid="datasets"] tbody tr').count();
-    const kpisBefore = await page.getByTestId('source-transactions').getByTestId('summary-kpis').innerText();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-project').click()]);
+    const data = new DataPage(h);
+    await data.openOnData();
+    const tx = await data.importFile('german_semicolon.csv');
+    await data.waitForDatasets(4);
+    const rowsBefore = await data.datasetRows().count();
+    const kpisBefore = await data.figure('summary-kpis', tx);
+    const download = await data.exportProject();
     assert.equal(download.suggestedFilename(), 'customer-analytics.crmproject');
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'proj-')), 'project.crmproject');
     await download.saveAs(file);
@@ -123,24 +109,18 @@ test('project export, clear, import gives identical results', async () => {
     assert.equal(project.datasets.reduce((a, d) => a + d.length, 0), project.dataBytes);
     const german = project.datasets.find((d) => d.meta.file_name === 'german_semicolon.csv');
     assert.equal(german.length, fs.statSync(path.join(IMPORT, 'german_semicolon.csv')).size);
-    await page.getByTestId('clear-all').click();
-    await page.getByText('Nothing saved yet.').waitFor();
-    await page.getByTestId('import-project').setInputFiles(file);
-    await page.locator('[data-testid="datasets"] tbody tr').nth(rowsBefore - 1).waitFor();
-    assert.equal(await page.locator('[data-testid="datasets"] tbody tr').count(), rowsBefore);
-    // Open the German file again: same figures as before.
-    // (The imported datasets open one after another; open the German one until it stays open.)
-    const row = page.locator('[data-testid="datasets"] tbody tr', { hasText: 'german_semicolon.csv' });
-    const shown = page.getByTestId('source-transactions').locator('h3', { hasText: 'german_semicolon.csv' });
-    for (let i = 0; i < 60 && !(await shown.isVisible() && await page.getByTestId('progress').count() === 0); i++) {
-      await row.getByRole('button', { name: 'Open' }).click({ timeout: 1000 }).catch(() => {});
-      await page.waitForTimeout(500);
-    }
-    await shown.waitFor();
-    assert.equal(await page.getByTestId('source-transactions').getByTestId('summary-kpis').innerText(), kpisBefore);
+    await data.clearAll();
+    // The page opens every dataset of the project at once; wait until each has been opened.
+    await data.importProject(file, project.datasets.map((d) => d.meta.name));
+    await data.waitForDatasets(rowsBefore);
+    assert.equal(await data.datasetRows().count(), rowsBefore);
+    // Open the German file again (unless it was opened last): same figures as before.
+    await data.openDataset('german_semicolon.csv');
+    await data.shown('german_semicolon.csv').waitFor();
+    assert.equal(await data.figure('summary-kpis', data.card()), kpisBefore);
     // And it all survives a reload.
-    await page.reload();
-    await page.locator('[data-testid="datasets"] tbody tr').nth(rowsBefore - 1).waitFor({ timeout: 60000 });
+    await data.reload();
+    await data.waitForDatasets(rowsBefore, 60000);
   } finally {
     await h.stop(assert);
   }
@@ -171,20 +151,15 @@ test('a file larger than one slice is read in slices, counted exactly and kept a
   assert.ok(size > 2 * 12 * 1024 * 1024, `only ${size} bytes`);
   const h = await start();
   try {
-    const { page } = h;
-    await h.open();
-    await page.getByTestId('n-customers').waitFor({ timeout: 60000 });
-    await page.getByTestId('file-input').setInputFiles(file);
-    const card = page.getByTestId('source-transactions');
-    await card.locator('h3', { hasText: path.basename(file) }).waitFor({ timeout: 120000 });
-    assert.equal(await card.getByTestId('n-customers').innerText(), String(customers));
-    assert.equal(await card.getByTestId('n-transactions').innerText(), '600000');
-    await page.locator('[data-testid="datasets"] tbody tr', { hasText: path.basename(file) }).waitFor();
-    await page.reload();
-    await page.waitForSelector('[data-testid="main"]');
-    const again = page.getByTestId('source-transactions');
-    await again.locator('h3', { hasText: path.basename(file) }).waitFor({ timeout: 120000 });
-    assert.equal(await again.getByTestId('n-customers').innerText(), String(customers));
+    const data = new DataPage(h);
+    await data.openOnData();
+    const card = await data.importFile(file, { timeout: 120000 });
+    assert.equal(await data.figure('n-customers', card), String(customers));
+    assert.equal(await data.figure('n-transactions', card), '600000');
+    await data.datasetRow(path.basename(file)).waitFor();
+    await data.reload();
+    await data.shown(path.basename(file)).waitFor({ timeout: 120000 });
+    assert.equal(await data.figure('n-customers', data.card()), String(customers));
   } finally {
     await h.stop(assert);
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
@@ -195,21 +170,20 @@ test('cancel stops reading a large file and keeps nothing of it', async () => {
   const { file } = bigLog(600_000);
   const h = await start();
   try {
-    const { page } = h;
-    await h.open();
-    await page.getByTestId('n-customers').waitFor({ timeout: 60000 });
-    await page.getByTestId('file-input').setInputFiles(file);
-    await page.getByTestId('cancel').click({ timeout: 30000 });
-    await page.getByTestId('status-error').filter({ hasText: 'cancelled' }).waitFor({ timeout: 30000 });
-    await page.waitForTimeout(1500);
-    assert.equal(await page.locator('[data-testid="datasets"] tbody tr', { hasText: path.basename(file) }).count(), 0);
-    assert.equal(await page.getByTestId('source-transactions').locator('h3', { hasText: path.basename(file) }).count(), 0);
+    const data = new DataPage(h);
+    const { page } = data;
+    const big = path.basename(file);
+    await data.openOnData();
+    await data.upload(file);
+    await data.cancelImport();
+    assert.equal(await data.datasetRow(big).count(), 0);
+    assert.equal(await data.shown(big).count(), 0);
     // Cancelling between slices keeps the worker and the sample's purchases it holds: the
     // Lifetime value page's validation and a customer's history still work. (Had the worker
     // been let go, they would read the dataset again from storage first.)
     await page.goto(`${h.origin}/#/lifetime-value`);
-    await page.getByTestId('chart-holdout').waitFor({ timeout: 60000 });
-    const row = page.locator('[data-testid="clv-table"] tbody tr').first();
+    await data.job('chart-holdout', 60000);
+    const row = data.rows('clv-table').first();
     const x = Number((await row.locator('td').nth(1).innerText()).replace(/[^0-9]/g, ''));
     await row.click();
     const history = page.getByTestId('detail-history');
@@ -218,9 +192,11 @@ test('cancel stops reading a large file and keeps nothing of it', async () => {
     assert.ok(dates.length >= x + 1, `${dates.length} purchases for x = ${x}`);
     assert.deepEqual([...dates].sort(), dates, 'purchases in date order');
     await page.goto(`${h.origin}/#/`);
-    // The page still works: the next file imports.
-    await upload(page, 'comma_header.csv');
-    await page.getByTestId('source-transactions').locator('h3', { hasText: 'comma_header.csv' }).waitFor({ timeout: 30000 });
+    // The page still works: the next file imports, and it is saved ...
+    await data.importFile('comma_header.csv');
+    await data.datasetRow('comma_header.csv').waitFor();
+    // ... while nothing of the cancelled file ever was (checked again now that later work is done).
+    assert.equal(await data.datasetRow(big).count(), 0);
   } finally {
     await h.stop(assert);
     fs.rmSync(path.dirname(file), { recursive: true, force: true });

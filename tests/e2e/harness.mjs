@@ -1,5 +1,6 @@
 // Shared set-up for end-to-end tests: serve dist/ on loopback, launch the system Chromium, and
-// fail on any console error, uncaught exception, wasm panic or request leaving the page's origin.
+// fail on any console error, uncaught exception, wasm panic, crash (the app's crash screen or the
+// renderer's), dialog the test did not announce, or request leaving the page's origin.
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,10 +26,22 @@ export async function start() {
       '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
   });
   const problems = [];
+  // Dialogs a test announced with `expectDialog`, in order; any other dialog is a failure (and
+  // is dismissed, so a confirm() nobody asked for changes nothing).
+  const expectedDialogs = [];
   const watch = (page) => {
     page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
     page.on('pageerror', (e) => problems.push(`uncaught exception: ${e.message}`));
-    page.on('dialog', (d) => d.accept());
+    page.on('crash', () => problems.push('the page crashed'));
+    page.on('dialog', (d) => {
+      const expected = expectedDialogs[0];
+      if (expected && d.type() === expected.type && expected.message.test(d.message())) {
+        expectedDialogs.shift();
+        return d.accept();
+      }
+      problems.push(`unexpected dialog (${d.type()}): ${d.message()}`);
+      return d.dismiss();
+    });
   };
   context.on('page', watch);
   await context.route('**/*', (route) => {
@@ -45,10 +58,16 @@ export async function start() {
       await page.goto(`${origin}/${hash}`);
       await page.waitForSelector('[data-testid="main"]');
     },
+    // Announce the next dialog: it is accepted if it has this type ('confirm', 'alert',
+    // 'prompt') and its message matches; a dialog never shown fails the test at `stop`.
+    expectDialog(type, message) {
+      expectedDialogs.push({ type, message });
+    },
     // Assert the guards, then shut down.
     async stop(assert) {
       const crashed = await page.locator('[data-testid="crash"]').count().catch(() => 0);
       if (crashed) problems.push('the crash screen is shown');
+      for (const d of expectedDialogs) problems.push(`expected ${d.type} dialog never shown: ${d.message}`);
       await context.close();
       server.close();
       fs.rmSync(userDataDir, { recursive: true, force: true });

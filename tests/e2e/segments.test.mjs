@@ -7,28 +7,30 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { start, screenshot, projectHeader } from './harness.mjs';
+import { App } from './pages.mjs';
 
 test('segments the sample, exports a segment, keeps an edited map, runs k-means, splits a budget', async () => {
   const h = await start();
   try {
-    const { page } = h;
-    await h.open('#/segments');
-    await page.getByTestId('segment-count').waitFor({ timeout: 120000 });
+    const app = new App(h);
+    const { page } = app;
+    await app.open('#/segments');
+    await app.job('segment-count');
     await page.getByTestId('rf-heatmap').waitFor();
-    assert.match(await page.getByTestId('segment-count').innerText(), /^2000 of 2000 customers/);
-    const cuts = await page.getByTestId('cut-points').innerText();
+    assert.match(await app.figure('segment-count'), /^2000 of 2000 customers/);
+    const cuts = await app.figure('cut-points');
     assert.match(cuts, /Recency \(days\)/);
     await screenshot(page, 'segments');
 
     // Click the first segment: its customers are listed; export them.
-    const firstRow = page.locator('[data-testid="segment-table"] tbody tr').first();
+    const firstRow = app.rows('segment-table').first();
     const size = Number((await firstRow.locator('td').nth(1).innerText()).replace(/[^0-9]/g, ''));
     await firstRow.click();
     const card = page.getByTestId('segment-customers-card');
     await card.waitFor();
     assert.match(await card.locator('h2').innerText(), new RegExp(`\\(${size}\\)`));
     const button = page.locator('[data-testid="segment-customers"] [data-testid="export-csv"]');
-    const [dl] = await Promise.all([page.waitForEvent('download'), button.click()]);
+    const dl = await app.download(button);
     assert.match(dl.suggestedFilename(), /^segment-.*\.csv$/);
     const text = fs.readFileSync(await dl.path(), 'utf8').trim().split(/\r?\n/);
     assert.match(text[0], /^Customer,Segment,R,F,M/);
@@ -43,45 +45,45 @@ test('segments the sample, exports a segment, keeps an edited map, runs k-means,
     await page.getByTestId('assign-to').fill('Fresh Faces');
     await page.getByTestId('assign-cell').click();
     await page.locator('[data-testid="segment-table"] td', { hasText: 'Fresh Faces' }).first().waitFor({ timeout: 60000 });
-    assert.match(await page.getByTestId('segment-count').innerText(), /^2000 of 2000 customers/);
-    assert.match(await page.getByTestId('map-editor').innerText(), /\(edited\)/);
+    assert.match(await app.figure('segment-count'), /^2000 of 2000 customers/);
+    assert.match(await app.figure('map-editor'), /\(edited\)/);
     // ... and choose 4 bins: both are kept in the settings store across a reload ...
     await page.getByTestId('rfm-bins').selectOption('4');
     await page.getByTestId('cut-points').filter({ hasText: /— 4 bins/ }).waitFor({ timeout: 60000 });
-    await page.reload();
-    await page.getByTestId('segment-count').waitFor({ timeout: 120000 });
+    await app.reload();
+    await app.job('segment-count');
     assert.equal(await page.getByTestId('rfm-bins').inputValue(), '4');
-    assert.match(await page.getByTestId('map-editor').innerText(), /\(edited\)/);
+    assert.match(await app.figure('map-editor'), /\(edited\)/);
     await page.locator('[data-testid="segment-table"] td', { hasText: 'Fresh Faces' }).first().waitFor({ timeout: 60000 });
     // ... and travel in the project file.
-    await page.getByTestId('nav-data').click();
-    const [proj] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-project').click()]);
+    await app.nav('data');
+    const proj = await app.download(page.getByTestId('export-project'));
     const project = projectHeader(await proj.path());
     const saved = project.settings.find(([k]) => k === 'segments/settings');
     assert.ok(saved, 'the project file has the Segments settings');
     assert.match(saved[1], /Fresh Faces/);
     assert.equal(JSON.parse(saved[1]).value.bins, 4);
-    await page.getByTestId('nav-segments').click();
-    await page.getByTestId('segment-count').waitFor({ timeout: 120000 });
+    await app.nav('segments');
+    await app.job('segment-count');
 
     // k-means with the silhouette curve.
     await page.getByTestId('run-kmeans').click();
-    await page.getByTestId('silhouette-curve').waitFor({ timeout: 120000 });
+    await app.job('silhouette-curve');
     await page.getByTestId('cluster-scatter').waitFor();
-    assert.match(await page.getByTestId('kmeans-summary').innerText(), /seed 42/);
+    assert.match(await app.figure('kmeans-summary'), /seed 42/);
     assert.ok((await page.locator('[data-testid="silhouette-curve"] svg polyline, [data-testid="silhouette-curve"] svg path').count()) > 0);
     await screenshot(page, 'segments-kmeans');
 
     // Value & strategy: the budget split sums to the budget.
-    await page.getByTestId('nav-value---strategy').click();
-    await page.getByTestId('budget-total').waitFor({ timeout: 120000 });
+    await app.nav('value---strategy');
+    await app.job('budget-total');
     const budget = Number(await page.getByTestId('budget').inputValue());
-    const total = Number(await page.getByTestId('budget-total').innerText());
+    const total = Number(await app.figure('budget-total'));
     assert.ok(Math.abs(total - budget) < 0.5, `allocated ${total} of ${budget}`);
     const spends = await page.getByTestId('budget-spend').allInnerTexts();
     const sum = spends.map(Number).reduce((a, b) => a + b, 0);
     assert.ok(Math.abs(sum - budget) < 1, `segments sum to ${sum}`);
-    assert.ok((await page.locator('[data-testid="strategy-table"] tbody tr').count()) > 1);
+    assert.ok((await app.rows('strategy-table').count()) > 1);
     await screenshot(page, 'strategy');
   } finally {
     await h.stop(assert);

@@ -3,33 +3,35 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { start, screenshot } from './harness.mjs';
+import { DataPage } from './pages.mjs';
 
 test('opens on sample data, routes and back button work', async () => {
   const h = await start();
   try {
-    const { page } = h;
-    await h.open();
+    const app = new DataPage(h);
+    const { page } = app;
+    await app.open();
     await page.getByTestId('privacy').waitFor();
-    assert.match(await page.getByTestId('privacy').innerText(), /stays in this browser/);
-    await page.getByTestId('n-customers').waitFor({ timeout: 60000 });
-    assert.equal(await page.getByTestId('n-customers').innerText(), '2000');
+    assert.match(await app.figure('privacy'), /stays in this browser/);
+    await app.waitForData();
+    assert.equal(await app.figure('n-customers'), '2000');
     await screenshot(page, 'data');
     for (const [nav, hash, heading] of [
-      ['nav-segments', '#/segments', /Segments/],
-      ['nav-satisfaction', '#/satisfaction', /Satisfaction/],
-      ['nav-lifetime-value', '#/lifetime-value', /Lifetime value/],
-      ['nav-value---strategy', '#/strategy', /Value/],
-      ['nav-learn', '#/learn', /Learn/],
+      ['segments', '#/segments', /Segments/],
+      ['satisfaction', '#/satisfaction', /Satisfaction/],
+      ['lifetime-value', '#/lifetime-value', /Lifetime value/],
+      ['value---strategy', '#/strategy', /Value/],
+      ['learn', '#/learn', /Learn/],
     ]) {
-      await page.getByTestId(nav).click();
+      await app.nav(nav);
       await page.waitForURL(new RegExp(hash.replace('/', '\\/') + '$'));
-      assert.match(await page.locator('main h1').first().innerText(), heading);
+      assert.match(await app.heading(), heading);
     }
     await page.goBack();
     await page.waitForURL(/#\/strategy$/);
     // Deep link straight to a page.
-    await h.open('#/segments');
-    assert.match(await page.locator('main h1').first().innerText(), /Segments/);
+    await app.open('#/segments');
+    assert.match(await app.heading(), /Segments/);
     // Keyboard: the skip link is the first stop, then navigation links.
     await page.locator('footer').click();
     await page.keyboard.press('Tab');
@@ -42,15 +44,14 @@ test('opens on sample data, routes and back button work', async () => {
 test('data is still there after a reload', async () => {
   const h = await start();
   try {
-    const { page } = h;
-    await h.open();
-    await page.getByTestId('n-customers').waitFor({ timeout: 60000 });
-    await page.locator('[data-testid="datasets"] tbody tr').nth(2).waitFor();
-    const before = await page.getByTestId('datasets').innerText();
-    await page.reload();
-    await page.getByTestId('n-customers').waitFor({ timeout: 60000 });
-    assert.equal(await page.getByTestId('datasets').innerText(), before);
-    assert.equal((await page.getByTestId('datasets').locator('tbody tr').count()), 3);
+    const data = new DataPage(h);
+    await data.openOnData();
+    await data.waitForDatasets(3);
+    const before = await data.figure('datasets');
+    await data.reload();
+    await data.waitForData();
+    assert.equal(await data.figure('datasets'), before);
+    assert.equal(await data.datasetRows().count(), 3);
   } finally {
     await h.stop(assert);
   }

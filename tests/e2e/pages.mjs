@@ -1,0 +1,190 @@
+// Page objects for the end-to-end tests: the steps every test repeats (open a page, upload a file
+// and wait for its import, read a figure by data-testid, wait for a worker job), written once.
+// Every step waits for a condition the user could see (an element, a text, a DOM state), never
+// for a fixed time.
+import path from 'node:path';
+import { FIXTURES } from './harness.mjs';
+
+// The real-shaped import fixtures.
+export const IMPORT = path.join(FIXTURES, 'import');
+
+// How long a step may take on a slow machine: the sample data analysed on a first visit, a file
+// imported, a model fitted or a segmentation computed in the worker.
+export const SAMPLE_MS = 90000;
+export const IMPORT_MS = 30000;
+export const JOB_MS = 120000;
+
+// The app as a whole: the shell, navigation, figures and worker jobs on whichever page is open.
+export class App {
+  constructor(h) {
+    this.h = h;
+    this.page = h.page;
+  }
+
+  // Opens the app at `hash` (a fresh page load) and waits for the shell.
+  async open(hash = '') {
+    await this.h.open(hash);
+  }
+
+  // Reloads the page and waits for the shell.
+  async reload() {
+    await this.page.reload();
+    await this.page.waitForSelector('[data-testid="main"]');
+  }
+
+  // Navigates through the menu entry `nav-<name>`.
+  async nav(name) {
+    await this.page.getByTestId(`nav-${name}`).click();
+  }
+
+  // The open page's heading.
+  heading() {
+    return this.page.locator('main h1').first().innerText();
+  }
+
+  // The text of the element `data-testid=id`, inside `within` (a locator) when given.
+  figure(id, within = this.page) {
+    return within.getByTestId(id).innerText();
+  }
+
+  // The body rows of the table `data-testid=id`.
+  rows(id) {
+    return this.page.locator(`[data-testid="${id}"] tbody tr`);
+  }
+
+  // Waits for a worker job's result: the element `data-testid=id` appears.
+  async job(id, timeout = JOB_MS) {
+    await this.page.getByTestId(id).waitFor({ timeout });
+  }
+
+  // Clicks `locator` and returns the download it starts.
+  async download(locator) {
+    const [download] = await Promise.all([this.page.waitForEvent('download'), locator.click()]);
+    return download;
+  }
+
+  // Starts a job with the button `data-testid=start` and clicks Cancel in the very DOM update
+  // that shows it (a job on the sample data may take only a few frames). True when Cancel was
+  // clicked within `timeout`.
+  async startAndCancel(start, timeout = 10000) {
+    await this.page.evaluate(() => {
+      window.e2eCancelled = false;
+      const observer = new MutationObserver(() => {
+        const cancel = document.querySelector('[data-testid="cancel"]');
+        if (!cancel) return;
+        observer.disconnect();
+        cancel.click();
+        window.e2eCancelled = true;
+      });
+      observer.observe(document.body, { childList: true, subtree: true });
+    });
+    await this.page.getByTestId(start).click();
+    return this.page.waitForFunction(() => window.e2eCancelled === true, null, { timeout })
+      .then(() => true, () => false);
+  }
+}
+
+// The Data page: files in, what was read, the saved datasets and project files.
+export class DataPage extends App {
+  // Opens the app on the Data page and waits for the data it opens on (the sample on a first
+  // visit, what was saved after that) to be analysed.
+  async openOnData(hash = '') {
+    await this.open(hash);
+    await this.waitForData();
+  }
+
+  // Waits for the open transactions' customer count.
+  async waitForData() {
+    await this.page.getByTestId('n-customers').waitFor({ timeout: SAMPLE_MS });
+  }
+
+  // The card of the open dataset of `slot` (transactions, survey, cohort).
+  card(slot = 'transactions') {
+    return this.page.getByTestId(`source-${slot}`);
+  }
+
+  // The heading of `slot`'s card once it shows the dataset `name`.
+  shown(name, slot = 'transactions') {
+    return this.card(slot).locator('h3', { hasText: name }).first();
+  }
+
+  // Puts `file` (a fixture name or a path) into the file input.
+  async upload(file) {
+    await this.page.getByTestId('file-input').setInputFiles(path.isAbsolute(file) ? file : path.join(IMPORT, file));
+  }
+
+  // Uploads `file` and waits for its import to be shown in `slot`'s card; returns the card.
+  async importFile(file, { slot = 'transactions', timeout = IMPORT_MS } = {}) {
+    await this.upload(file);
+    await this.shown(path.basename(file), slot).waitFor({ timeout });
+    return this.card(slot);
+  }
+
+  // The report of a file that could not be read.
+  failed(file) {
+    return this.page.getByTestId('import-failed').filter({ hasText: file });
+  }
+
+  // Clicks Cancel on the import under way and waits for the page to say it was cancelled.
+  async cancelImport() {
+    await this.page.getByTestId('cancel').click({ timeout: IMPORT_MS });
+    await this.page.getByTestId('status-error').filter({ hasText: 'cancelled' }).waitFor({ timeout: IMPORT_MS });
+  }
+
+  // The list of saved datasets, its rows, and the row of one file.
+  datasets() {
+    return this.page.getByTestId('datasets');
+  }
+
+  datasetRows() {
+    return this.rows('datasets');
+  }
+
+  datasetRow(file) {
+    return this.page.locator('[data-testid="datasets"] tbody tr', { hasText: file });
+  }
+
+  // Waits until at least `n` datasets are listed.
+  async waitForDatasets(n, timeout) {
+    await this.datasetRows().nth(n - 1).waitFor({ timeout });
+  }
+
+  // Saves the project file; returns the download.
+  exportProject() {
+    return this.download(this.page.getByTestId('export-project'));
+  }
+
+  // Deletes every saved dataset, confirming the page's question, and waits for the empty list.
+  async clearAll() {
+    this.h.expectDialog('confirm', /^Delete every saved dataset from this browser\?$/);
+    await this.page.getByTestId('clear-all').click();
+    await this.page.getByText('Nothing saved yet.').waitFor();
+  }
+
+  // Imports a project file and waits until each of its datasets (`names`, as the cards title
+  // them) has been opened: the page opens them all at once, so only then is no import of the
+  // project still under way.
+  async importProject(file, names, timeout = SAMPLE_MS) {
+    await this.page.evaluate(() => {
+      window.e2eShown = new Set();
+      new MutationObserver(() => {
+        for (const h of document.querySelectorAll('[data-testid^="source-"] h3')) window.e2eShown.add(h.textContent);
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
+    await this.page.getByTestId('import-project').setInputFiles(file);
+    await this.page.waitForFunction(
+      (all) => all.every((n) => [...window.e2eShown].some((t) => t.endsWith(` — ${n}`))), names, { timeout });
+  }
+
+  // Opens the saved dataset `name` (a transaction log) unless it is open, and waits until its
+  // card is shown with no work under way.
+  async openDataset(name, timeout = SAMPLE_MS) {
+    if (!(await this.shown(name).isVisible())) {
+      await this.datasetRow(name).getByRole('button', { name: 'Open' }).click();
+    }
+    await this.page.waitForFunction(
+      (n) => [...document.querySelectorAll('[data-testid="source-transactions"] h3')].some((h) => h.textContent.includes(n))
+        && !document.querySelector('[data-testid="progress"]'),
+      name, { timeout });
+  }
+}
