@@ -12,9 +12,10 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const DIST = path.resolve(here, '../../dist');
 export const FIXTURES = path.resolve(here, '../fixtures');
 
-export async function start() {
-  if (!fs.existsSync(path.join(DIST, 'index.html'))) throw new Error('dist/ is missing: run trunk build --release first');
-  const server = await serve(DIST, 0);
+// `root`: the built site to serve (default dist/); the offline test serves a copy it changes.
+export async function start({ root = DIST } = {}) {
+  if (!fs.existsSync(path.join(root, 'index.html'))) throw new Error(`${root} is missing: run trunk build --release first`);
+  const server = await serve(root, 0);
   const origin = `http://127.0.0.1:${server.address().port}`;
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-e2e-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -53,7 +54,14 @@ export async function start() {
   const page = context.pages()[0] || await context.newPage();
   watch(page);
   return {
-    origin, context, page, problems,
+    origin, context, page, problems, server,
+    // Takes the site off the network: no new connection is answered and open ones are cut,
+    // and the browser reports itself offline.
+    async goOffline() {
+      await context.setOffline(true);
+      server.close();
+      server.closeAllConnections();
+    },
     async open(hash = '') {
       await page.goto(`${origin}/${hash}`);
       await page.waitForSelector('[data-testid="main"]');
