@@ -3,6 +3,8 @@
 //! binary), on the same fixture, and the two must agree (to the last printed digit where the
 //! command rounds its output, otherwise to 1e-12 relative).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use crm::analysis::satisfaction::{detect, headline};
 use crm::domain::clv::ModelKind;
 use crm::domain::customers::{CustomerSummary, SummaryOptions, TimeUnit, TxLog};
