@@ -832,4 +832,47 @@ mod tests {
         assert_eq!(a.model.labels, b.model.labels);
         assert_eq!(a.search.seed, 9);
     }
+
+    #[test]
+    fn nps_answers_add_up_per_segment_of_the_respondents_customer() {
+        use crate::io::import::survey::SurveyItem;
+        let summary = sample_summary(40);
+        let r = run(default_request(summary.clone()), &mut |_, _| {}).unwrap();
+        let ids: Vec<String> = summary.customers.iter().map(|c| c.id.clone()).collect();
+        // Two answers from the first customer, one from the second, one from a stranger;
+        // an importance column named like the question is not the question.
+        let survey = SurveyTable {
+            ids: Some(vec![
+                ids[0].clone(),
+                ids[0].clone(),
+                ids[1].clone(),
+                "nobody".into(),
+            ]),
+            dates: None,
+            items: vec![
+                SurveyItem {
+                    name: "imp_recommend".into(),
+                    values: vec![Some(1.0); 4],
+                },
+                SurveyItem {
+                    name: "Likely to recommend".into(),
+                    values: vec![Some(10.0), Some(6.0), Some(9.0), Some(0.0)],
+                },
+            ],
+            id_column: None,
+            date_column: None,
+            text_items: Vec::new(),
+        };
+        let a = nps_by_segment(&survey, &summary.customers, &r).unwrap();
+        assert_eq!(a.column, "Likely to recommend");
+        let (s0, s1) = (r.segment_name(0).unwrap(), r.segment_name(1).unwrap());
+        let answers: u32 = a.by_segment.values().map(|v| v.1).sum();
+        assert_eq!(answers, 3);
+        if s0 == s1 {
+            assert!((a.mean(s0).unwrap() - 25.0 / 3.0).abs() < 1e-12);
+        } else {
+            assert!((a.mean(s0).unwrap() - 8.0).abs() < 1e-12);
+            assert!((a.mean(s1).unwrap() - 9.0).abs() < 1e-12);
+        }
+    }
 }
