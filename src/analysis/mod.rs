@@ -1,3 +1,7 @@
 //! Analyses above the domain: the tables, grids and reports the pages, the worker and `crm`
 //! all show, computed once. Pure: uses the domain (and plain data types), never the worker,
 //! the UI or the browser.
+
+pub mod clv;
+pub mod satisfaction;
+pub mod segment;

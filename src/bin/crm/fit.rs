@@ -5,12 +5,75 @@
 //! mapping and validation); cohort files through `crm::io::import::cohort::read_cohorts`.
 
 use crate::input::InputArgs;
-use crm::domain::clv::{
-    predict_customers, BtydParams, ClvSettings, FittedModel, GammaGammaParams, ModelKind, SbgParams,
-};
+use crm::analysis::clv::{fit_model, fit_spend, predict};
+use crm::domain::clv::{ClvSettings, ModelKind, SbgParams};
 use crm::domain::customers::CustomerSummary;
 use serde_json::{json, Map, Value};
 use std::io::Write;
+
+/// A model `crm fit` fits.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FitModel {
+    /// BG/NBD.
+    #[value(alias = "bg", alias = "bg/nbd", alias = "bg-nbd", alias = "bg_nbd")]
+    Bgnbd,
+    /// Pareto/NBD.
+    #[value(
+        alias = "pareto",
+        alias = "paretonbd",
+        alias = "pareto/nbd",
+        alias = "pareto-nbd"
+    )]
+    Pnbd,
+    /// MBG/NBD.
+    #[value(alias = "mbg", alias = "mbg/nbd", alias = "mbg-nbd", alias = "mbg_nbd")]
+    Mbgnbd,
+    /// Gamma-Gamma spend.
+    #[value(alias = "gammagamma", alias = "gamma-gamma")]
+    Gg,
+    /// Shifted-beta-geometric cohort survival.
+    Sbg,
+}
+
+impl FitModel {
+    fn btyd(self) -> Option<ModelKind> {
+        match self {
+            FitModel::Bgnbd => Some(ModelKind::BgNbd),
+            FitModel::Pnbd => Some(ModelKind::ParetoNbd),
+            FitModel::Mbgnbd => Some(ModelKind::MbgNbd),
+            FitModel::Gg | FitModel::Sbg => None,
+        }
+    }
+}
+
+/// A purchase model `crm predict` fits.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PredictModel {
+    /// BG/NBD.
+    #[value(alias = "bg", alias = "bg/nbd", alias = "bg-nbd", alias = "bg_nbd")]
+    Bgnbd,
+    /// Pareto/NBD.
+    #[value(
+        alias = "pareto",
+        alias = "paretonbd",
+        alias = "pareto/nbd",
+        alias = "pareto-nbd"
+    )]
+    Pnbd,
+    /// MBG/NBD.
+    #[value(alias = "mbg", alias = "mbg/nbd", alias = "mbg-nbd", alias = "mbg_nbd")]
+    Mbgnbd,
+}
+
+impl From<PredictModel> for ModelKind {
+    fn from(m: PredictModel) -> Self {
+        match m {
+            PredictModel::Bgnbd => ModelKind::BgNbd,
+            PredictModel::Pnbd => ModelKind::ParetoNbd,
+            PredictModel::Mbgnbd => ModelKind::MbgNbd,
+        }
+    }
+}
 
 /// Arguments of `crm fit`.
 #[derive(clap::Args, Debug)]
@@ -18,9 +81,9 @@ pub struct FitArgs {
     /// Input file and how to read it.
     #[command(flatten)]
     pub input: Box<InputArgs>,
-    /// Model: bgnbd, pnbd, mbgnbd, gg (Gamma-Gamma spend) or sbg (cohort survival).
-    #[arg(long, default_value = "bgnbd")]
-    pub model: String,
+    /// Model: BG/NBD, Pareto/NBD, MBG/NBD, Gamma-Gamma spend or sBG cohort survival.
+    #[arg(long, value_enum, ignore_case = true, default_value = "bgnbd")]
+    pub model: FitModel,
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
@@ -32,9 +95,9 @@ pub struct PredictArgs {
     /// Input file and how to read it.
     #[command(flatten)]
     pub input: Box<InputArgs>,
-    /// Model: bgnbd, pnbd or mbgnbd.
-    #[arg(long, default_value = "bgnbd")]
-    pub model: String,
+    /// Purchase model.
+    #[arg(long, value_enum, ignore_case = true, default_value = "bgnbd")]
+    pub model: PredictModel,
     /// Horizon of expected purchases, in model time units.
     #[arg(long, default_value_t = 52.0)]
     pub horizon: f64,
@@ -64,8 +127,8 @@ enum Loaded {
 /// Reads the input with the shared importer (the same detection, mapping and validation as the
 /// browser app): cohort counts for `sbg`, otherwise a customer summary (a precomputed summary
 /// file or one built from a transaction log). The import report goes to stderr.
-fn load_input(input: &InputArgs, model: &str) -> Result<Loaded, String> {
-    if model == "sbg" {
+fn load_input(input: &InputArgs, cohort: bool) -> Result<Loaded, String> {
+    if cohort {
         let (table, _) = crate::input::load_table(input)?;
         let cohorts = crm::io::import::cohort::read_cohorts(&table)
             .map_err(|e| format!("{}: {e}", input.file.display()))?;
@@ -121,19 +184,6 @@ fn customers_of(loaded: Loaded) -> Result<CustomerSummary, String> {
     }
 }
 
-fn btyd_kind(model: &str) -> Result<ModelKind, String> {
-    ModelKind::parse(model).ok_or_else(|| {
-        format!("--model: expected bgnbd, pnbd, mbgnbd, gg or sbg, found \"{model}\"")
-    })
-}
-
-fn fit_btyd(kind: ModelKind, s: &CustomerSummary) -> Result<FittedModel, String> {
-    BtydParams::new(kind)
-        .check()
-        .and_then(|p| p.fit(s, &mut |_| {}))
-        .map_err(|e| e.to_string())
-}
-
 fn print_json(v: &Value) -> Result<(), String> {
     let text = serde_json::to_string_pretty(v).map_err(|e| e.to_string())?;
     println!("{text}");
@@ -146,24 +196,18 @@ fn fmt_se(se: Option<f64>) -> String {
 
 /// Runs `crm fit`.
 pub fn run_fit(args: &FitArgs) -> Result<(), String> {
-    let model = args.model.trim().to_ascii_lowercase();
-    if !matches!(model.as_str(), "gg" | "gammagamma" | "gamma-gamma" | "sbg") {
-        btyd_kind(&model)?;
-    }
     let started = std::time::Instant::now();
-    let loaded = load_input(&args.input, &model)?;
+    let loaded = load_input(&args.input, args.model == FitModel::Sbg)?;
     let load_seconds = started.elapsed().as_secs_f64();
     let fit_started = std::time::Instant::now();
     let mut out = Map::new();
     let mut text = Vec::new();
     let mut params = Map::new();
     let mut ses = Map::new();
-    let (convergence, ll, n) = match model.as_str() {
-        "gg" | "gammagamma" | "gamma-gamma" => {
+    let (convergence, ll, n) = match (args.model, args.model.btyd()) {
+        (FitModel::Gg, _) => {
             let s = customers_of(loaded)?;
-            let f = GammaGammaParams::default()
-                .fit(&s.customers, &mut |_| {})
-                .map_err(|e| e.to_string())?;
+            let f = fit_spend(&s.customers)?;
             text.push(format!(
                 "Gamma-Gamma spend model on {} repeat customers",
                 f.n_customers
@@ -198,7 +242,7 @@ pub fn run_fit(args: &FitArgs) -> Result<(), String> {
             out.insert("correlation_warning".into(), json!(f.correlation_warning));
             (f.convergence, f.log_likelihood, f.n_customers)
         }
-        "sbg" => {
+        (FitModel::Sbg, _) | (_, None) => {
             let Loaded::Cohort(counts) = loaded else {
                 return Err(String::from("expected cohort counts"));
             };
@@ -233,10 +277,9 @@ pub fn run_fit(args: &FitArgs) -> Result<(), String> {
             out.insert("projected_survivors".into(), json!(projected));
             (f.convergence, f.log_likelihood, f.n_customers)
         }
-        other => {
-            let kind = btyd_kind(other)?;
+        (_, Some(kind)) => {
             let s = customers_of(loaded)?;
-            let f = fit_btyd(kind, &s)?;
+            let f = fit_model(kind, &s, &mut |_| {})?;
             text.push(format!(
                 "{} on {} customers ({} distinct (x, t_x, T) groups), time unit: {}",
                 kind.name(),
@@ -300,9 +343,9 @@ fn csv_field(s: &str) -> String {
 
 /// Runs `crm predict`.
 pub fn run_predict(args: &PredictArgs) -> Result<(), String> {
-    let kind = btyd_kind(&args.model)?;
-    let s = customers_of(load_input(&args.input, kind.code())?)?;
-    let fitted = fit_btyd(kind, &s)?;
+    let kind = ModelKind::from(args.model);
+    let s = customers_of(load_input(&args.input, false)?)?;
+    let fitted = fit_model(kind, &s, &mut |_| {})?;
     if !fitted.convergence.converged {
         eprintln!(
             "crm: warning: the {} fit did not converge ({})",
@@ -310,8 +353,7 @@ pub fn run_predict(args: &PredictArgs) -> Result<(), String> {
             fitted.convergence.reason
         );
     }
-    let gg = GammaGammaParams::default().fit(&s.customers, &mut |_| {});
-    let spend = match &gg {
+    let spend = match fit_spend(&s.customers) {
         Ok(g) => {
             if g.correlation_warning {
                 eprintln!(
@@ -319,7 +361,7 @@ pub fn run_predict(args: &PredictArgs) -> Result<(), String> {
                     g.frequency_spend_correlation
                 );
             }
-            Some(g.params)
+            Some(g)
         }
         Err(e) => {
             eprintln!(
@@ -333,8 +375,7 @@ pub fn run_predict(args: &PredictArgs) -> Result<(), String> {
     if let Some(k) = args.units_per_month {
         settings.units_per_period = k;
     }
-    let preds = predict_customers(&fitted, spend.as_ref(), &s.customers, &settings)
-        .map_err(|e| e.to_string())?;
+    let preds = predict(&fitted, spend.as_ref(), &s.customers, &settings)?;
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
     let result = write_predictions(&mut w, &preds).and_then(|()| w.flush());

@@ -1,11 +1,12 @@
-//! `crm satisfaction`: NPS, CSAT and CES with their intervals from a survey file (read like the app reads it), as text or
-//! JSON. Columns are found by name (nps / recommend, csat / satisfaction, ces / effort) unless
-//! given.
+//! `crm satisfaction`: NPS, CSAT and CES with their intervals from a survey file (read like
+//! the app reads it), as text or JSON. Columns and scales are found as the Satisfaction page
+//! finds them ([`crm::analysis::satisfaction::detect`]) unless given, and the scores are the
+//! page's headline ([`crm::analysis::satisfaction::headline`]).
 
-use crm::domain::satisfaction::ces::{ces, ces_question, CesScore};
-use crm::domain::satisfaction::stats::MeanInterval;
-use crm::domain::satisfaction::{csat, nps, CsatScore, NpsScore, Question};
-use crm::io::import::survey::read_survey;
+use crm::analysis::satisfaction::{detect, headline, question};
+use crm::domain::satisfaction::ces::CesScore;
+use crm::domain::satisfaction::{CsatScore, NpsScore, Question};
+use crm::io::import::survey::{read_survey, SurveyTable};
 use crm::io::import::{read_table, ImportOptions};
 use serde::Serialize;
 
@@ -26,23 +27,17 @@ pub struct Args {
     /// CES column (1–7).
     #[arg(long)]
     pub ces: Option<String>,
-    /// Top of the CSAT scale (the scale is 1..=this).
-    #[arg(long, default_value_t = 5)]
-    pub csat_max: i32,
+    /// Top of the CSAT scale (default: detected from the answers, as the app does: 5, 7 or 10).
+    #[arg(long)]
+    pub csat_max: Option<i32>,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }
 
-/// A survey: the numeric question columns and, per column, the answers (None when blank).
-struct Survey {
-    headers: Vec<String>,
-    columns: Vec<Vec<Option<f64>>>,
-}
-
 /// Reads a survey with the importer the app uses (CSV with any separator, decimal commas,
-/// spreadsheets), keeping its numeric question columns.
-fn load_input(path: &std::path::Path, sheet: Option<String>) -> Result<Survey, String> {
+/// spreadsheets).
+fn load_input(path: &std::path::Path, sheet: Option<String>) -> Result<SurveyTable, String> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| format!("{name}: {e}"))?;
     let opts = ImportOptions {
@@ -50,35 +45,19 @@ fn load_input(path: &std::path::Path, sheet: Option<String>) -> Result<Survey, S
         ..Default::default()
     };
     let table = read_table(&bytes, &name, &opts).map_err(|e| format!("{name}: {e}"))?;
-    let survey = read_survey(&table).map_err(|e| format!("{name}: {e}"))?;
-    Ok(Survey {
-        headers: survey.items.iter().map(|i| i.name.clone()).collect(),
-        columns: survey.items.into_iter().map(|i| i.values).collect(),
-    })
+    read_survey(&table).map_err(|e| format!("{name}: {e}"))
 }
 
-impl Survey {
-    fn find(&self, given: Option<&str>, keys: &[&str]) -> Result<Option<usize>, String> {
-        if let Some(g) = given {
-            return self
-                .headers
-                .iter()
-                .position(|h| h.eq_ignore_ascii_case(g))
-                .map(Some)
-                .ok_or_else(|| format!("column {g:?} not found; columns: {:?}", self.headers));
-        }
-        Ok(self.headers.iter().position(|h| {
-            let h = h.to_ascii_lowercase();
-            keys.iter().any(|k| h.contains(k))
-        }))
-    }
-
-    fn values(&self, j: usize) -> Vec<f64> {
-        self.columns
-            .get(j)
-            .map(|c| c.iter().flatten().copied().collect())
-            .unwrap_or_default()
-    }
+/// The survey's column named `given` (case ignored).
+fn column(s: &SurveyTable, given: &str) -> Result<String, String> {
+    s.items
+        .iter()
+        .find(|i| i.name.eq_ignore_ascii_case(given))
+        .map(|i| i.name.clone())
+        .ok_or_else(|| {
+            let names: Vec<&str> = s.items.iter().map(|i| i.name.as_str()).collect();
+            format!("column {given:?} not found; columns: {names:?}")
+        })
 }
 
 #[derive(Serialize)]
@@ -91,41 +70,44 @@ struct Report {
 /// Runs `crm satisfaction`.
 pub fn run(args: &Args) -> Result<(), String> {
     let survey = load_input(&args.file, args.sheet.clone())?;
-    let nps_col = survey.find(args.nps.as_deref(), &["nps", "recommend"])?;
-    let csat_col = survey.find(args.csat.as_deref(), &["csat", "satisf"])?;
-    let ces_col = survey.find(args.ces.as_deref(), &["ces", "effort"])?;
-    let name = |j: usize| survey.headers.get(j).cloned().unwrap_or_default();
+    let mut st = detect(&survey, &args.file.display().to_string());
+    if let Some(c) = &args.nps {
+        st.nps = Some(column(&survey, c)?);
+    }
+    if let Some(c) = &args.csat {
+        st.csat = Some(question(&survey, &column(&survey, c)?, (1, 5)));
+    }
+    if let (Some(max), Some(q)) = (args.csat_max, st.csat.as_mut()) {
+        *q = Question::new(q.name.clone(), q.min, max);
+    }
+    if let Some(c) = &args.ces {
+        // The CES question as the page sets it: 1–7 agreement.
+        st.ces = Some(Question {
+            name: column(&survey, c)?,
+            ..crm::domain::satisfaction::ces::ces_question()
+        });
+    }
+    let h = headline(&survey, &st);
+    let named = |name: Option<String>| name.unwrap_or_default();
     let report = Report {
-        nps: nps_col
-            .map(|j| nps(&survey.values(j)).map(|s| (name(j), s)))
-            .transpose()
-            .map_err(|e| e.to_string())?,
-        csat: csat_col
-            .map(|j| {
-                csat(
-                    &survey.values(j),
-                    &Question::new(name(j), 1, args.csat_max),
-                    2,
-                )
-                .map(|s| (name(j), s))
-            })
-            .transpose()
-            .map_err(|e| e.to_string())?,
-        ces: ces_col
-            .map(|j| {
-                let q = Question {
-                    name: name(j),
-                    ..ces_question()
-                };
-                ces(&survey.values(j), &q, MeanInterval::StudentT).map(|s| (name(j), s))
-            })
-            .transpose()
-            .map_err(|e| e.to_string())?,
+        nps: h.nps.transpose()?.map(|s| (named(st.nps.clone()), s)),
+        csat: h
+            .csat
+            .transpose()?
+            .map(|s| (named(st.csat.as_ref().map(|q| q.name.clone())), s)),
+        ces: h
+            .ces
+            .transpose()?
+            .map(|s| (named(st.ces.as_ref().map(|q| q.name.clone())), s)),
     };
     if report.nps.is_none() && report.csat.is_none() && report.ces.is_none() {
         return Err(format!(
             "no NPS, CSAT or CES column found; columns: {:?} (use --nps, --csat or --ces)",
-            survey.headers
+            survey
+                .items
+                .iter()
+                .map(|i| i.name.as_str())
+                .collect::<Vec<_>>()
         ));
     }
     if args.json {

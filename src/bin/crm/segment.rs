@@ -1,11 +1,82 @@
 //! `crm segment`: RFM scores and a named map, k-means clusters, or value tiers, written per
-//! customer as CSV, with a summary per segment on stderr.
+//! customer as CSV, with a summary per segment on stderr. Every figure comes from
+//! [`crm::analysis::segment`], the functions the app's worker runs.
 
 use crate::input::{load_summary, InputArgs};
-use crm::domain::segmentation::kmeans::{choose_k, FeatureMatrix, KMeansParams, KSearchParams};
-use crm::domain::segmentation::{MonetaryKind, RfmParams, RfmResult, SegmentMap, TierScheme};
-use std::collections::HashMap;
+use crm::analysis::segment::{self as seg, ClusterRequest, Feature, SegmentRow};
+use crm::domain::segmentation::TierScheme;
+use crm::domain::segmentation::{MonetaryKind, RfmParams, RfmResult, RfmScore, SegmentMap};
 use std::io::Write;
+
+/// Segmentation method.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// RFM scores and a named segment map.
+    Rfm,
+    /// k-means on log-transformed, standardized recency, frequency and monetary value.
+    Kmeans,
+    /// Value tiers by historical spend.
+    Tiers,
+}
+
+/// Named segment map.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MapArg {
+    /// R × F (the default).
+    Rxf,
+    /// R vs (F+M)/2, 11 segments.
+    Fm,
+    /// The R package `rfm`'s ranges.
+    Rfm,
+}
+
+impl MapArg {
+    fn map(self) -> Result<SegmentMap, String> {
+        let code = match self {
+            MapArg::Rxf => "rxf",
+            MapArg::Fm => "fm",
+            MapArg::Rfm => "rfm",
+        };
+        SegmentMap::preset(code).ok_or_else(|| format!("--map: no preset named {code:?}"))
+    }
+}
+
+/// Monetary value of the RFM score.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Monetary {
+    /// Total spend.
+    Total,
+    /// Mean spend per purchase occasion.
+    Mean,
+}
+
+impl From<Monetary> for MonetaryKind {
+    fn from(m: Monetary) -> Self {
+        match m {
+            Monetary::Total => MonetaryKind::Total,
+            Monetary::Mean => MonetaryKind::Mean,
+        }
+    }
+}
+
+/// Tier scheme.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tiers {
+    /// Platinum 5%, Gold 15%, Iron 30%, Lead 50%.
+    Pyramid,
+    /// Heavy 20%, Medium 30%, Light 50%.
+    #[value(alias = "heavy")]
+    Hml,
+}
+
+impl Tiers {
+    fn scheme(self) -> TierScheme {
+        match self {
+            Tiers::Pyramid => TierScheme::pyramid(),
+            Tiers::Hml => TierScheme::heavy_medium_light(),
+        }
+    }
+}
 
 /// Arguments of `crm segment`.
 #[derive(clap::Args, Debug)]
@@ -14,12 +85,12 @@ pub struct Args {
     /// holds it by value).
     #[command(flatten)]
     pub input: Box<InputArgs>,
-    /// Method: rfm, kmeans or tiers.
-    #[arg(long, default_value = "rfm")]
-    pub method: String,
-    /// Segment map for rfm: rxf (default), fm (R vs (F+M)/2, 11 segments) or rfm (R package).
-    #[arg(long, default_value = "rxf")]
-    pub map: String,
+    /// Method.
+    #[arg(long, value_enum, default_value = "rfm")]
+    pub method: Method,
+    /// Segment map for rfm.
+    #[arg(long, value_enum, default_value = "rxf")]
+    pub map: MapArg,
     /// Number of clusters for kmeans (default: chosen by silhouette over 2..=10).
     #[arg(long)]
     pub k: Option<u32>,
@@ -29,12 +100,13 @@ pub struct Args {
     /// Bins per RFM dimension.
     #[arg(long, default_value_t = 5)]
     pub bins: u32,
-    /// Monetary value: total or mean spend.
-    #[arg(long, default_value = "total")]
-    pub monetary: String,
-    /// Tier scheme for tiers: pyramid or hml (heavy / medium / light).
-    #[arg(long, default_value = "pyramid")]
-    pub tiers: String,
+    /// Monetary value of the RFM score (and of the k-means monetary feature); tiers always
+    /// rank customers by total spend, as the app does.
+    #[arg(long, value_enum, default_value = "total")]
+    pub monetary: Monetary,
+    /// Tier scheme for tiers.
+    #[arg(long, value_enum, default_value = "pyramid")]
+    pub tiers: Tiers,
     /// Write the CSV here instead of stdout.
     #[arg(long)]
     pub output: Option<std::path::PathBuf>,
@@ -44,18 +116,9 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<(), String> {
     let (summary, report) = load_summary(&args.input)?;
     eprint!("{report}");
-    let monetary = match args.monetary.as_str() {
-        "total" => MonetaryKind::Total,
-        "mean" => MonetaryKind::Mean,
-        other => {
-            return Err(format!(
-                "--monetary: expected total or mean, found {other:?}"
-            ))
-        }
-    };
     let rfm = RfmParams {
         bins: args.bins,
-        monetary,
+        monetary: args.monetary.into(),
         ..Default::default()
     }
     .fit(&summary)
@@ -63,29 +126,20 @@ pub fn run(args: &Args) -> Result<(), String> {
     for w in &rfm.warnings {
         eprintln!("warning: {w}");
     }
-    let revenue: HashMap<&str, f64> = summary
-        .customers
-        .iter()
-        .map(|c| (c.id.as_str(), c.total_spend))
-        .collect();
-    let (header, rows, segments) = match args.method.as_str() {
-        "rfm" => rfm_rows(&rfm, &args.map)?,
-        "kmeans" => kmeans_rows(&rfm, args)?,
-        "tiers" => tier_rows(&rfm, &args.tiers)?,
-        other => {
-            return Err(format!(
-                "--method: expected rfm, kmeans or tiers, found {other:?}"
-            ))
-        }
+    let spend = seg::historical_spend(&summary);
+    let (header, rows, table) = match args.method {
+        Method::Rfm => rfm_rows(&rfm, &spend, args.map.map()?),
+        Method::Kmeans => kmeans_rows(&rfm, &spend, args)?,
+        Method::Tiers => tier_rows(&rfm, &spend, args.tiers.scheme())?,
     };
     write_csv(args.output.as_deref(), &header, &rows)?;
-    print_summary(&rfm, &segments, &revenue);
+    print_summary(&table);
     Ok(())
 }
 
-type Table = (Vec<String>, Vec<Vec<String>>, Vec<String>);
+type Table = (Vec<String>, Vec<Vec<String>>, Vec<SegmentRow>);
 
-fn base_cells(s: &crm::domain::segmentation::RfmScore) -> Vec<String> {
+fn base_cells(s: &RfmScore) -> Vec<String> {
     vec![
         s.id.clone(),
         s.recency_days.to_string(),
@@ -105,101 +159,92 @@ fn header(extra: &[&str]) -> Vec<String> {
         .collect()
 }
 
-fn rfm_rows(rfm: &RfmResult, map: &str) -> Result<Table, String> {
-    let map = SegmentMap::preset(map)
-        .ok_or_else(|| format!("--map: expected rxf, fm or rfm, found {map:?}"))?;
+fn rfm_rows(rfm: &RfmResult, spend: &[f64], map: SegmentMap) -> Table {
     eprintln!("map: {}", map.name);
-    let mut rows = Vec::new();
-    let mut segs = Vec::new();
-    for s in &rfm.scores {
-        let seg = map.assign_score(s).to_string();
-        let mut r = base_cells(s);
-        r.push(seg.clone());
-        rows.push(r);
-        segs.push(seg);
-    }
-    Ok((header(&["segment"]), rows, segs))
-}
-
-fn kmeans_rows(rfm: &RfmResult, args: &Args) -> Result<Table, String> {
-    let names = vec!["recency".to_string(), "frequency".into(), "monetary".into()];
-    let data = rfm
+    let (names, of) = seg::assign_segments(&map, rfm);
+    let rows = rfm
         .scores
         .iter()
-        .flat_map(|s| [s.recency_days, f64::from(s.frequency), s.monetary.max(0.0)])
+        .zip(&of)
+        .map(|(s, &g)| {
+            let mut r = base_cells(s);
+            r.push(names.get(usize::from(g)).cloned().unwrap_or_default());
+            r
+        })
         .collect();
-    let x = FeatureMatrix { names, data };
-    let base = KMeansParams {
+    let describe = |n: &str| map.describe(n).to_string();
+    let table = seg::segment_table(&names, &of, rfm, spend, None, None, &describe);
+    (header(&["segment"]), rows, table)
+}
+
+fn kmeans_rows(rfm: &RfmResult, spend: &[f64], args: &Args) -> Result<Table, String> {
+    let req = ClusterRequest {
+        features: vec![Feature::Recency, Feature::Frequency, Feature::Monetary],
         seed: args.seed,
-        log1p: true,
-        standardize: true,
+        k: args.k,
         ..Default::default()
     };
-    let model = match args.k {
-        Some(k) => KMeansParams { k, ..base }
-            .fit(&x)
-            .map_err(|e| e.to_string())?,
-        None => {
-            let search = choose_k(
-                &x,
-                &KSearchParams {
-                    kmeans: base,
-                    ..Default::default()
-                },
-            )
-            .map_err(|e| e.to_string())?;
-            eprintln!("silhouette by k:");
-            for p in &search.curve {
-                eprintln!("  k={:<2} silhouette={:.3}", p.k, p.silhouette);
-            }
-            eprintln!("chosen k = {}", search.best_k);
-            search.best
-        }
-    };
+    let c = seg::cluster(rfm, None, None, &req)?;
+    eprintln!("silhouette by k:");
+    for p in &c.search.curve {
+        eprintln!("  k={:<2} silhouette={:.3}", p.k, p.silhouette);
+    }
+    eprintln!("best k by silhouette = {}", c.search.best_k);
+    let model = &c.model;
     eprintln!(
         "k-means: k={}, seed={}, inertia={:.1}, converged={}",
         model.k, model.seed, model.inertia, model.converged
     );
-    let labels: Vec<String> = model
+    let names: Vec<String> = model
         .profiles
         .iter()
         .map(|p| format!("{}: {}", p.cluster + 1, p.label))
         .collect();
-    let mut rows = Vec::new();
-    let mut segs = Vec::new();
-    for (s, &l) in rfm.scores.iter().zip(&model.labels) {
-        let seg = labels.get(l as usize).cloned().unwrap_or_default();
-        let mut r = base_cells(s);
-        r.push((l + 1).to_string());
-        r.push(seg.clone());
-        rows.push(r);
-        segs.push(seg);
-    }
-    Ok((header(&["cluster", "segment"]), rows, segs))
-}
-
-fn tier_rows(rfm: &RfmResult, scheme: &str) -> Result<Table, String> {
-    let scheme = match scheme {
-        "pyramid" => TierScheme::pyramid(),
-        "hml" | "heavy" => TierScheme::heavy_medium_light(),
-        other => return Err(format!("--tiers: expected pyramid or hml, found {other:?}")),
-    };
-    let values: Vec<(String, f64)> = rfm
+    let rows = rfm
         .scores
         .iter()
-        .map(|s| (s.id.clone(), s.monetary))
+        .zip(&model.labels)
+        .map(|(s, &l)| {
+            let mut r = base_cells(s);
+            r.push((l + 1).to_string());
+            r.push(names.get(l as usize).cloned().unwrap_or_default());
+            r
+        })
         .collect();
-    let t = scheme.assign(&values).map_err(|e| e.to_string())?;
-    let mut rows = Vec::new();
-    let mut segs = Vec::new();
-    for (s, a) in rfm.scores.iter().zip(&t.assignments) {
-        let mut r = base_cells(s);
-        r.push(a.rank.to_string());
-        r.push(a.tier.clone());
-        rows.push(r);
-        segs.push(a.tier.clone());
-    }
-    Ok((header(&["rank", "segment"]), rows, segs))
+    let table = seg::segment_table(&names, &model.labels, rfm, spend, None, None, &|_| {
+        String::new()
+    });
+    Ok((header(&["cluster", "segment"]), rows, table))
+}
+
+fn tier_rows(rfm: &RfmResult, spend: &[f64], scheme: TierScheme) -> Result<Table, String> {
+    let basis = seg::tier_values(spend, None, false);
+    let tiers = seg::value_tiers(&scheme, &basis.values).map_err(|e| e.to_string())?;
+    // Ranks (1 = most valuable, ties by id) from the same values.
+    let ids: Vec<(String, f64)> = rfm
+        .scores
+        .iter()
+        .zip(&basis.values)
+        .map(|(s, &v)| (s.id.clone(), v))
+        .collect();
+    let ranked = scheme.assign(&ids).map_err(|e| e.to_string())?;
+    let names: Vec<String> = scheme.tiers.iter().map(|t| t.name.clone()).collect();
+    let rows = rfm
+        .scores
+        .iter()
+        .zip(&tiers.tier_of)
+        .zip(&ranked.assignments)
+        .map(|((s, &t), a)| {
+            let mut r = base_cells(s);
+            r.push(a.rank.to_string());
+            r.push(names.get(usize::from(t)).cloned().unwrap_or_default());
+            r
+        })
+        .collect();
+    let table = seg::segment_table(&names, &tiers.tier_of, rfm, spend, None, None, &|_| {
+        String::new()
+    });
+    Ok((header(&["rank", "segment"]), rows, table))
 }
 
 fn write_csv(
@@ -219,37 +264,18 @@ fn write_csv(
     w.flush().map_err(|e| e.to_string())
 }
 
-fn print_summary(rfm: &RfmResult, segments: &[String], revenue: &HashMap<&str, f64>) {
-    let mut order: Vec<String> = Vec::new();
-    let mut agg: HashMap<&str, (u64, f64)> = HashMap::new();
-    for (s, seg) in rfm.scores.iter().zip(segments) {
-        if !agg.contains_key(seg.as_str()) {
-            order.push(seg.clone());
-        }
-        let e = agg.entry(seg.as_str()).or_insert((0, 0.0));
-        e.0 += 1;
-        e.1 += revenue.get(s.id.as_str()).copied().unwrap_or(0.0);
-    }
-    let n = segments.len().max(1) as f64;
-    let total: f64 = agg.values().map(|v| v.1).sum();
-    order.sort_by(|a, b| {
-        let ca = agg.get(a.as_str()).map_or(0, |v| v.0);
-        let cb = agg.get(b.as_str()).map_or(0, |v| v.0);
-        cb.cmp(&ca).then(a.cmp(b))
-    });
+fn print_summary(table: &[SegmentRow]) {
     eprintln!(
         "{:<40} {:>9} {:>7} {:>13}",
         "segment", "customers", "share", "revenue share"
     );
-    for seg in &order {
-        let (c, r) = agg.get(seg.as_str()).copied().unwrap_or((0, 0.0));
-        let rs = if total != 0.0 { r / total } else { 0.0 };
+    for row in table.iter().filter(|r| r.customers > 0) {
         eprintln!(
             "{:<40} {:>9} {:>6.1}% {:>12.1}%",
-            seg,
-            c,
-            100.0 * c as f64 / n,
-            100.0 * rs
+            row.name,
+            row.customers,
+            100.0 * row.customer_share,
+            100.0 * row.revenue_share
         );
     }
 }

@@ -1,49 +1,13 @@
 //! One customer's lifetime value worked out with the formula and their own figures, beside
 //! their purchase history.
 
+use crate::analysis::clv::clv_schedule;
 use crate::domain::clv::{BtydModel, ModelKind};
 use crate::domain::customers::CustomerRecord;
 use crate::worker::clv::ClvResult;
 use chrono::NaiveDate;
 use std::rc::Rc;
 use yew::prelude::*;
-
-/// One month of the CLV sum.
-struct Month {
-    i: u32,
-    cum: f64,
-    inc: f64,
-    disc: f64,
-    value: f64,
-}
-
-fn months(model: &BtydModel, c: &CustomerRecord, spend: f64, res: &ClvResult) -> Vec<Month> {
-    let Some(s) = &res.settings else {
-        return Vec::new();
-    };
-    let mut prev = 0.0;
-    let mut disc = 1.0;
-    (1..=s.periods)
-        .map(|i| {
-            let e = model.conditional_expected_purchases(
-                f64::from(i) * s.units_per_period,
-                c.x,
-                c.t_x,
-                c.t,
-            );
-            disc /= 1.0 + s.discount_rate;
-            let inc = e - prev;
-            prev = e;
-            Month {
-                i,
-                cum: e,
-                inc,
-                disc,
-                value: s.margin_rate * spend * inc * disc,
-            }
-        })
-        .collect()
-}
 
 /// A customer's purchases, as the worker answers them.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,8 +37,8 @@ pub fn view(
     let p_alive = res.p_alive.get(i).copied().unwrap_or(f64::NAN);
     let spend = res.expected_spend.get(i).copied().unwrap_or(f64::NAN);
     let clv = res.clv.get(i).copied().unwrap_or(f64::NAN);
-    let rows = months(&fm.model, c, spend, res);
-    let total: f64 = rows.iter().map(|m| m.value).sum();
+    let schedule = clv_schedule(&fm.model, c.x, c.t_x, c.t, spend, s);
+    let (rows, total) = (&schedule.months, schedule.total);
     let alive_formula = match fm.model {
         BtydModel::BgNbd(_) | BtydModel::MbgNbd(_) => {
             let p = fm.model.to_array();
@@ -144,8 +108,8 @@ pub fn view(
                     </tr></thead>
                     <tbody>
                     { for rows.iter().map(|m| html! {
-                        <tr><td class="num">{ m.i }</td><td class="num">{ format!("{:.4}", m.cum) }</td><td class="num">{ format!("{:.4}", m.inc) }</td>
-                            <td class="num">{ format!("{:.4}", m.disc) }</td><td class="num">{ format!("{:.2}", m.value) }</td></tr>
+                        <tr><td class="num">{ m.month }</td><td class="num">{ format!("{:.4}", m.cumulative) }</td><td class="num">{ format!("{:.4}", m.purchases) }</td>
+                            <td class="num">{ format!("{:.4}", m.discount) }</td><td class="num">{ format!("{:.2}", m.value) }</td></tr>
                     }) }
                     <tr><th colspan="4">{ "Total (CLV)" }</th><th class="num">{ format!("{total:.2}") }</th></tr>
                     </tbody>
