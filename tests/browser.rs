@@ -16,7 +16,7 @@ fn meta(id: &str) -> DatasetMeta {
         kind: DataKind::Survey,
         size_bytes: 4,
         added: "2026-01-01T00:00:00Z".into(),
-        import_settings: String::new(),
+        import_settings: Default::default(),
         sample: false,
         chunks: 0,
     }

@@ -158,3 +158,63 @@ fn reading_in_slices_gives_the_same_summary() {
         assert_eq!(text(&whole.stdout), text(&sliced.stdout), "{f}");
     }
 }
+
+/// The customer summary the worker's import task gives for `file` (default settings).
+fn worker_summary(file: &str) -> crm::domain::customers::CustomerSummary {
+    use crm::worker::tasks::{run, Output, Task};
+    let task = Task::Import {
+        file_name: file.into(),
+        bytes: std::fs::read(fixture(file)).unwrap(),
+        settings: Default::default(),
+        summary: Default::default(),
+    };
+    match run(task, &mut |_, _| {}).unwrap() {
+        Output::Imported(imp) => imp.summary.expect("a summary"),
+        other => panic!("not an import: {other:?}"),
+    }
+}
+
+#[test]
+fn crm_and_the_worker_give_the_same_summary_of_the_same_file() {
+    for f in [
+        "comma_header.csv",
+        "german_semicolon.csv",
+        "text_amounts.csv",
+        "us_dates_dollars.csv",
+        "returns_negative.csv",
+        "customer_summary.csv",
+        "two_sheets.xlsx",
+    ] {
+        let want = worker_summary(f);
+        for chunked in [false, true] {
+            let mut args = vec![fixture(f)];
+            if chunked {
+                args.push("--chunked".into());
+            }
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let out = crm(&args);
+            assert!(out.status.success(), "{f}: {}", text(&out.stderr));
+            let stdout = text(&out.stdout);
+            let rows: Vec<Vec<&str>> = stdout
+                .lines()
+                .skip(1)
+                .map(|l| l.split(',').collect())
+                .collect();
+            assert_eq!(rows.len(), want.customers.len(), "{f} (chunked: {chunked})");
+            for (row, c) in rows.iter().zip(&want.customers) {
+                let num = |i: usize| row[i].parse::<f64>().unwrap();
+                assert_eq!(row[0], c.id, "{f}");
+                for (got, want) in [
+                    (num(1), c.x),
+                    (num(2), c.t_x),
+                    (num(3), c.t),
+                    (num(4), c.monetary),
+                    (num(6), c.total_spend),
+                ] {
+                    assert!((got - want).abs() < 1e-5, "{f} {}: {got} vs {want}", c.id);
+                }
+                assert_eq!(row[5], c.occasions.to_string(), "{f}");
+            }
+        }
+    }
+}

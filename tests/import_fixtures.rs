@@ -745,7 +745,7 @@ fn every_fixture_read_in_slices_equals_the_whole_file_read() {
 #[ignore]
 fn bench_import_in_slices() {
     use crm::domain::customers::SummaryOptions;
-    use crm::worker::tasks::{ImportJob, ImportSettings};
+    use crm::io::import::{ImportJob, ImportSettings};
     let path = std::env::var("BENCH_FILE").unwrap_or_else(|_| "/tmp/bench_1000000.csv".into());
     let Ok(data) = std::fs::read(&path) else {
         eprintln!("{path} is missing: run node tests/bench/import_chromium.mjs first");

@@ -517,7 +517,7 @@ impl Controller {
             kind: kind.unwrap_or_default(),
             size_bytes: bytes.len() as u64,
             added: now_iso(),
-            import_settings: String::new(),
+            import_settings: Default::default(),
             sample,
             chunks: chunks_for(bytes.len() as u64),
         };
@@ -548,8 +548,7 @@ impl Controller {
 
     /// Opens a saved dataset with its saved import settings.
     pub fn open(self: &Rc<Self>, meta: DatasetMeta) {
-        let settings: ImportSettings =
-            serde_json::from_str(&meta.import_settings).unwrap_or_default();
+        let settings: ImportSettings = meta.import_settings.clone();
         self.reimport(meta, settings);
     }
 
@@ -602,7 +601,7 @@ impl Controller {
                 );
                 let mut meta = meta;
                 meta.kind = data.kind;
-                meta.import_settings = serde_json::to_string(&stored).unwrap_or_default();
+                meta.import_settings = stored.clone();
                 let mapping = data.mapping.clone();
                 this.dispatch.dispatch(Action::Activate(Source {
                     meta: meta.clone(),
@@ -675,7 +674,7 @@ impl Controller {
                 kind: kind.unwrap_or_default(),
                 size_bytes: size,
                 added: now_iso(),
-                import_settings: String::new(),
+                import_settings: Default::default(),
                 sample: false,
                 chunks,
             };
@@ -813,7 +812,9 @@ impl Controller {
     pub fn data_key(&self, source: &Source) -> String {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         let opts = serde_json::to_string(&*self.options.borrow()).unwrap_or_default();
-        for b in source.meta.import_settings.bytes().chain(opts.bytes()) {
+        let settings =
+            crate::io::import::pipeline::settings_fingerprint(&source.meta.import_settings);
+        for b in settings.bytes().chain(opts.bytes()) {
             h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
         format!("{}/{h:016x}", source.meta.id)

@@ -89,7 +89,8 @@ impl Worker for AnalysisWorker {
             Request::Run { job, task } => {
                 let mut progress = reporter(scope, id, job);
                 let started = js_sys::Date::now();
-                let result = super::tasks::run_with(task, &self.logs, &mut progress);
+                let result = super::tasks::run_with(task, &self.logs, &mut progress)
+                    .map_err(|e| e.to_string());
                 log(&format!(
                     "worker: job {job} computed in {:.0} ms",
                     js_sys::Date::now() - started
@@ -111,7 +112,7 @@ impl Worker for AnalysisWorker {
                     return; // cancelled, or failed on an earlier slice
                 };
                 let started = js_sys::Date::now();
-                match j.feed(&bytes.0) {
+                match j.feed(&bytes.0).map_err(|e| e.to_string()) {
                     Ok(()) => {
                         log(&format!(
                             "worker: job {job} slice of {} bytes in {:.0} ms (started at {:.0})",
@@ -142,7 +143,8 @@ impl Worker for AnalysisWorker {
                 let mut progress = reporter(scope, id, job);
                 let result = j
                     .finish(&mut progress)
-                    .map(|i| Output::Imported(Box::new(i)));
+                    .map(|i| Output::Imported(Box::new(i)))
+                    .map_err(|e| e.to_string());
                 log(&format!(
                     "worker: job {job} finished in {:.0} ms (started at {:.0})",
                     js_sys::Date::now() - started,

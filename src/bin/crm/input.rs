@@ -1,15 +1,14 @@
-//! Options shared by every subcommand that reads a file, and loading a table, a transaction
-//! log or a customer summary (from a log or a precomputed summary file) with the same
-//! detection and report the browser app uses.
+//! Options shared by every subcommand that reads a file, and loading a table or a customer
+//! summary (from a log or a precomputed summary file) through the app's own import pipeline
+//! (`crm::io::import::pipeline`): the same detection, mapping, validation and summary.
 
 use clap::Args;
-use crm::domain::customers::{
-    summarize, CustomerSummary, ReturnsPolicy, SummaryOptions, TimeUnit, Transaction,
-};
+use crm::domain::customers::{CustomerSummary, ReturnsPolicy, SummaryOptions, TimeUnit};
 use crm::io::import::mapping::resolve_column;
 use crm::io::import::{
-    guess_mapping, read_table, summary_file, transactions, BadRows, DateFormat, DecimalSep,
-    Delimiter, ImportOptions, Mapping, ParsedTable, Role, TransactionParser,
+    guess_mapping, import_table, read_table, BadRows, DataKind, DateFormat, DecimalSep, Delimiter,
+    ImportError, ImportJob, ImportOptions, ImportSettings, Imported, Mapping, ParsedTable, Role,
+    ValidationReport,
 };
 
 /// How to read the input file and build the customer summary.
@@ -57,7 +56,7 @@ pub struct InputArgs {
     /// Fail when any row cannot be used (default: skip such rows and report them).
     #[arg(long)]
     pub strict: bool,
-    /// Read the file in 4 MiB slices through the streaming parser (as the web worker does).
+    /// Read the file in 4 MiB slices through the import job the web worker uses.
     #[arg(long)]
     pub chunked: bool,
     /// Print how long reading and validation took.
@@ -148,115 +147,6 @@ pub fn mapping(args: &InputArgs, table: &ParsedTable) -> Result<Mapping, String>
     Ok(m)
 }
 
-/// Reads a transaction log: table, mapping, validation. The text is the full report.
-///
-/// # Errors
-/// A message for unreadable files, missing columns, or bad rows under `--strict`.
-pub fn load_transactions(args: &InputArgs) -> Result<(Vec<Transaction>, String), String> {
-    if args.chunked {
-        return load_chunked(args);
-    }
-    let started = std::time::Instant::now();
-    let (table, report) = load_table(args)?;
-    transactions_from(args, &table, report, started)
-}
-
-/// Validates an already read table into transactions (see [`load_transactions`]).
-fn transactions_from(
-    args: &InputArgs,
-    table: &ParsedTable,
-    mut report: String,
-    started: std::time::Instant,
-) -> Result<(Vec<Transaction>, String), String> {
-    let read = started.elapsed();
-    let m = mapping(args, table)?;
-    let opts = import_options(args)?;
-    let (txs, rep) = transactions(table, &m, &opts).map_err(|e| e.to_string())?;
-    if args.timings {
-        report.push_str(&format!(
-            "timings: read and detect {:.3} s, validate {:.3} s\n",
-            read.as_secs_f64(),
-            (started.elapsed() - read).as_secs_f64()
-        ));
-    }
-    let name = |c: Option<u32>| {
-        c.and_then(|c| table.headers.get(c as usize))
-            .map_or("-", String::as_str)
-            .to_string()
-    };
-    report.push_str(&format!(
-        "columns: customer \"{}\", date \"{}\", amount \"{}\"\n",
-        name(m.customer),
-        name(m.date),
-        name(m.amount)
-    ));
-    report.push_str(&rep.to_text());
-    let policy = if args.strict {
-        BadRows::Fail
-    } else {
-        BadRows::Skip
-    };
-    rep.check(policy)
-        .map_err(|e| format!("{report}{}: {e}", args.file.display()))?;
-    Ok((txs, report))
-}
-
-/// Reads a transaction log in slices through [`TransactionParser`].
-fn load_chunked(args: &InputArgs) -> Result<(Vec<Transaction>, String), String> {
-    let started = std::time::Instant::now();
-    let name = args.file.display().to_string();
-    let mut opts = import_options(args)?;
-    let mut file = std::fs::File::open(&args.file).map_err(|e| format!("{name}: {e}"))?;
-    let total = file.metadata().map(|m| m.len()).ok();
-    if args.customer.is_some() || args.date.is_some() || args.amount.is_some() {
-        // Column names need the header: resolve them on the whole-table path's detection.
-        let (table, _) = load_table(args)?;
-        let m = mapping(args, &table)?;
-        opts.has_header = Some(table.detection.has_header);
-        return run_parser(args, &mut file, total, Some(m), opts, started);
-    }
-    run_parser(args, &mut file, total, None, opts, started)
-}
-
-fn run_parser(
-    args: &InputArgs,
-    file: &mut std::fs::File,
-    total: Option<u64>,
-    mapping: Option<Mapping>,
-    opts: ImportOptions,
-    started: std::time::Instant,
-) -> Result<(Vec<Transaction>, String), String> {
-    use std::io::Read;
-    let name = args.file.display().to_string();
-    let mut p = TransactionParser::new(&name, total, mapping, opts);
-    let mut buf = vec![0u8; 4 << 20];
-    loop {
-        let n = file.read(&mut buf).map_err(|e| format!("{name}: {e}"))?;
-        let Some(slice) = buf.get(..n).filter(|s| !s.is_empty()) else {
-            break;
-        };
-        p.feed(slice).map_err(|e| format!("{name}: {e}"))?;
-    }
-    let r = p.finish().map_err(|e| format!("{name}: {e}"))?;
-    let mut report = format!("{name}: read in slices, {}", r.detection.to_text());
-    report.push_str(&r.report.to_text());
-    if args.timings {
-        report.push_str(&format!(
-            "timings: read, detect and validate {:.3} s\n",
-            started.elapsed().as_secs_f64()
-        ));
-    }
-    let policy = if args.strict {
-        BadRows::Fail
-    } else {
-        BadRows::Skip
-    };
-    r.report
-        .check(policy)
-        .map_err(|e| format!("{report}{name}: {e}"))?;
-    Ok((r.transactions, report))
-}
-
 /// The summary options the arguments give.
 ///
 /// # Errors
@@ -290,49 +180,127 @@ pub fn summary_options(args: &InputArgs) -> Result<SummaryOptions, String> {
     })
 }
 
-/// Loads a customer summary: from a precomputed summary file (columns x/frequency, t_x/recency,
-/// T/age, m/monetary_value) or built from a transaction log. The text is the report.
+/// Loads a customer summary with the app's import pipeline ([`import_table`], or
+/// [`ImportJob`] under `--chunked`): a precomputed summary file (columns x/frequency,
+/// t_x/recency, T/age, m/monetary_value) or one built from a transaction log, detected as the
+/// app detects them. Columns named on the command line make it a transaction log. The text is
+/// the report.
 ///
 /// # Errors
-/// A message for unreadable files, missing columns, bad rows under `--strict`, or
-/// inconsistent dates.
+/// A message for unreadable files, missing columns, bad rows under `--strict`, inconsistent
+/// dates, or a file that holds survey answers or cohort counts.
 pub fn load_summary(args: &InputArgs) -> Result<(CustomerSummary, String), String> {
-    let opts = summary_options(args)?;
-    if args.chunked {
-        // Slices are for transaction logs; a summary file is small enough to read whole.
-        let (txs, report) = load_transactions(args)?;
-        return finish_summary(args, &txs, &opts, report);
-    }
+    let options = summary_options(args)?;
+    let name = args.file.display().to_string();
     let started = std::time::Instant::now();
-    let (table, report) = load_table(args)?;
-    if summary_file::is_summary(&table) {
-        let (s, rep) = summary_file::load_summary(&table, opts.time_unit, 100)
-            .map_err(|e| format!("{}: {e}", args.file.display()))?;
-        let mut report = report;
-        report.push_str(&format!(
+    let mut settings = ImportSettings {
+        options: import_options(args)?,
+        bad_rows: if args.strict {
+            BadRows::Fail
+        } else {
+            BadRows::Skip
+        },
+        ..Default::default()
+    };
+    let named = args.customer.is_some() || args.date.is_some() || args.amount.is_some();
+    let failed = |e: ImportError| format!("{name}: {e}");
+    let (imp, mut report) = if args.chunked {
+        if named {
+            // Column names need the header: resolve them on the whole-table read.
+            let (table, _) = load_table(args)?;
+            settings.mapping = Some(mapping(args, &table)?);
+            settings.kind = Some(DataKind::Transactions);
+            settings.options.has_header = Some(table.detection.has_header);
+        }
+        let imp = read_in_slices(args, settings, options.clone())?;
+        let mut report = format!("{name}: read in slices, {}", imp.detection.to_text());
+        if args.timings {
+            report.push_str(&format!(
+                "timings: read, detect and validate {:.3} s\n",
+                started.elapsed().as_secs_f64()
+            ));
+        }
+        (imp, report)
+    } else {
+        let (table, mut report) = load_table(args)?;
+        let read = started.elapsed();
+        if named {
+            settings.mapping = Some(mapping(args, &table)?);
+            settings.kind = Some(DataKind::Transactions);
+        }
+        let imp = import_table(&table, &settings, &options, &mut |_, _| {}).map_err(failed)?;
+        if args.timings {
+            report.push_str(&format!(
+                "timings: read and detect {:.3} s, validate {:.3} s\n",
+                read.as_secs_f64(),
+                (started.elapsed() - read).as_secs_f64()
+            ));
+        }
+        (imp, report)
+    };
+    let rep = imp.report.as_ref().map(ValidationReport::to_text);
+    match imp.kind {
+        DataKind::Summary => report.push_str(&format!(
             "read as a precomputed customer summary (time unit assumed: {})\n",
-            opts.time_unit.name()
-        ));
-        report.push_str(&rep.to_text());
-        return Ok((s, report));
+            options.time_unit.name()
+        )),
+        DataKind::Transactions => {
+            let name = |c: Option<u32>| {
+                c.and_then(|c| imp.preview.headers.get(c as usize))
+                    .map_or("-", String::as_str)
+                    .to_string()
+            };
+            if let Some(m) = &imp.mapping {
+                report.push_str(&format!(
+                    "columns: customer \"{}\", date \"{}\", amount \"{}\"\n",
+                    name(m.customer),
+                    name(m.date),
+                    name(m.amount)
+                ));
+            }
+        }
+        kind @ (DataKind::Survey | DataKind::Cohort) => {
+            return Err(format!(
+            "{name}: this file holds {} (as the app reads it), not purchases or a customer summary",
+            kind.label().to_lowercase()
+        ))
+        }
     }
-    let (txs, report) = transactions_from(args, &table, report, started)?;
-    finish_summary(args, &txs, &opts, report)
+    report.push_str(&rep.unwrap_or_default());
+    let s = imp
+        .summary
+        .ok_or_else(|| format!("{name}: no customer summary was read"))?;
+    if imp.kind == DataKind::Transactions {
+        report.push_str(&format!(
+            "{} customers, time unit {}, observation end {}\n",
+            s.customers.len(),
+            s.time_unit.name(),
+            s.observation_end
+                .map_or_else(|| "-".into(), |d| d.to_string())
+        ));
+    }
+    Ok((s, report))
 }
 
-fn finish_summary(
+/// Reads the file in 4 MiB slices through an [`ImportJob`], as the web worker does.
+fn read_in_slices(
     args: &InputArgs,
-    txs: &[Transaction],
-    opts: &SummaryOptions,
-    mut report: String,
-) -> Result<(CustomerSummary, String), String> {
-    let s = summarize(txs, opts).map_err(|e| format!("{}: {e}", args.file.display()))?;
-    report.push_str(&format!(
-        "{} customers, time unit {}, observation end {}\n",
-        s.customers.len(),
-        s.time_unit.name(),
-        s.observation_end
-            .map_or_else(|| "-".into(), |d| d.to_string())
-    ));
-    Ok((s, report))
+    settings: ImportSettings,
+    options: SummaryOptions,
+) -> Result<Imported, String> {
+    use std::io::Read;
+    let name = args.file.display().to_string();
+    let mut file = std::fs::File::open(&args.file).map_err(|e| format!("{name}: {e}"))?;
+    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut job = ImportJob::new(&name, total, settings, options);
+    let mut buf = vec![0u8; 4 << 20];
+    loop {
+        let n = file.read(&mut buf).map_err(|e| format!("{name}: {e}"))?;
+        let Some(slice) = buf.get(..n).filter(|s| !s.is_empty()) else {
+            break;
+        };
+        job.feed(slice).map_err(|e| format!("{name}: {e}"))?;
+    }
+    job.finish(&mut |_, _| {})
+        .map_err(|e| format!("{name}: {e}"))
 }

@@ -15,27 +15,36 @@
 //!
 //! [`stream::TransactionParser`] does steps 1–3 on successive byte slices for very large files.
 //! [`summary_file`], [`survey`] and [`cohort`] read the other data shapes of the domain.
+//!
+//! [`pipeline`] strings the steps together (what the file holds, mapping, validation, customer
+//! summary) and [`job::ImportJob`] does the same slice by slice: the worker and the `crm`
+//! command both call them, never the steps one by one.
 
 pub mod cohort;
 pub mod dates;
 pub mod decode;
 pub mod detect;
+pub mod job;
 pub mod mapping;
 pub mod numbers;
+pub mod pipeline;
 pub mod sheet;
 pub mod stream;
 pub mod summary_file;
 pub mod survey;
 pub mod validate;
 
+use crate::domain::customers::SummaryError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 pub use dates::DateFormat;
 pub use decode::Encoding;
 pub use detect::read_table;
+pub use job::{ImportJob, MAX_WHOLE_BYTES};
 pub use mapping::{guess_mapping, Mapping, Role};
 pub use numbers::DecimalSep;
+pub use pipeline::{detect_kind, import_bytes, import_table, DataKind, ImportSettings, Imported};
 pub use stream::TransactionParser;
 pub use validate::{transactions, BadRows, Issue, IssueKind, ValidationReport};
 
@@ -554,6 +563,32 @@ pub enum ImportError {
     },
     /// The file is larger than one table can hold (4 GiB of text); read it in slices.
     TooLarge,
+    /// A file that is read whole (a workbook; a survey, cohort or summary file) is larger
+    /// than the browser can hold at once.
+    FileTooLarge {
+        /// The file's name.
+        name: String,
+        /// The largest size read whole, in MB.
+        limit_mb: u64,
+    },
+    /// The rows were read but the customer summary cannot be built from them.
+    Summary(#[serde(with = "SummaryErrorDef")] SummaryError),
+}
+
+/// Serde for the domain's [`SummaryError`] (which has none), so an import error crosses the
+/// worker boundary whole. The compiler checks that it mirrors the domain enum.
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "SummaryError")]
+enum SummaryErrorDef {
+    NoTransactions,
+    EndBeforeData {
+        end: chrono::NaiveDate,
+        first: chrono::NaiveDate,
+    },
+    CalibrationNotBeforeEnd {
+        calibration_end: chrono::NaiveDate,
+        end: chrono::NaiveDate,
+    },
 }
 
 impl fmt::Display for ImportError {
@@ -601,6 +636,11 @@ impl fmt::Display for ImportError {
                 f,
                 "the file is too large to read at once; it must be read in slices"
             ),
+            ImportError::FileTooLarge { name, limit_mb } => write!(
+                f,
+                "{name} is larger than {limit_mb} MB and is not a transaction log read row by row (a workbook, survey, cohort or summary file): it cannot be read whole in the browser. Save it as CSV, or split it"
+            ),
+            ImportError::Summary(e) => write!(f, "{e}"),
         }
     }
 }

@@ -22,7 +22,9 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 /// - 2: the bytes in records of at most [`FILE_CHUNK_BYTES`] keyed `id/000000`, `id/000001`...
 ///   (a 500 MB file is never one value); [`DatasetMeta::chunks`] counts them. Records of
 ///   schema 1 are still read (`chunks` = 0 means the single record).
-pub const SCHEMA_VERSION: u32 = 2;
+/// - 3: [`DatasetMeta::import_settings`] is a typed record, no longer a JSON string inside the
+///   record; strings of schema 2 are still read.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Largest record of a dataset's bytes, and the slice the page reads a file (or a project
 /// file's dataset) in: 12 MiB.
@@ -138,32 +140,9 @@ pub trait KeyValue {
     async fn keys(&self, bucket: Bucket) -> Result<Vec<String>, StorageError>;
 }
 
-/// What a dataset holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum DataKind {
-    /// A transaction log (one row per purchase).
-    #[default]
-    Transactions,
-    /// A customer summary computed elsewhere (x, t_x, T, m).
-    Summary,
-    /// Survey responses (one row per response).
-    Survey,
-    /// Subscription cohort counts.
-    Cohort,
-}
-
-impl DataKind {
-    /// Plain name.
-    pub fn label(self) -> &'static str {
-        match self {
-            DataKind::Transactions => "Transaction log",
-            DataKind::Summary => "Customer summary",
-            DataKind::Survey => "Survey responses",
-            DataKind::Cohort => "Subscription cohort",
-        }
-    }
-}
+/// What a dataset holds (defined by the import pipeline).
+pub use crate::io::import::DataKind;
+use crate::io::import::ImportSettings;
 
 /// Metadata of a saved dataset.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -182,15 +161,45 @@ pub struct DatasetMeta {
     /// When it was added (ISO 8601, from the page's clock).
     #[serde(default)]
     pub added: String,
-    /// Import settings and column mapping chosen for it, as JSON (owned by the importer).
-    #[serde(default)]
-    pub import_settings: String,
+    /// Import settings and column mapping chosen for it. Schema 2 and earlier stored them as a
+    /// JSON string; such a string is still read ([`legacy_settings`]).
+    #[serde(default, deserialize_with = "legacy_settings::deserialize")]
+    pub import_settings: ImportSettings,
     /// Whether this is the built-in sample.
     #[serde(default)]
     pub sample: bool,
     /// Records holding the original bytes (schema 2); 0 for one record under the id (schema 1).
     #[serde(default)]
     pub chunks: u32,
+}
+
+/// Reads [`DatasetMeta::import_settings`] in either form: the record itself (schema 3), or
+/// the JSON text of one (schema 2 and earlier, empty for "detect everything").
+pub mod legacy_settings {
+    use crate::io::import::ImportSettings;
+    use serde::{Deserialize, Deserializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        Record(ImportSettings),
+        Text(String),
+    }
+
+    /// Deserializes the record, or decodes the legacy JSON text.
+    ///
+    /// # Errors
+    /// A legacy text that is not the JSON of import settings (the record is then reported as
+    /// damaged, with its key).
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ImportSettings, D::Error> {
+        match Stored::deserialize(d)? {
+            Stored::Record(s) => Ok(s),
+            Stored::Text(t) if t.trim().is_empty() => Ok(ImportSettings::default()),
+            Stored::Text(t) => serde_json::from_str(&t).map_err(|e| {
+                serde::de::Error::custom(format!("import settings stored as text: {e}"))
+            }),
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -647,7 +656,7 @@ impl<K: KeyValue> Repository<K> {
                     .zip(usize::try_from(b).ok())
                     .and_then(|(a, b)| bytes.get(a..b.min(bytes.len())))
                     .map(<[u8]>::to_vec)
-                    .ok_or_else(|| "read past the end of the file".to_string());
+                    .ok_or("read past the end of the file");
                 std::future::ready(part)
             },
             |_, _| {},
@@ -663,7 +672,7 @@ impl<K: KeyValue> Repository<K> {
     /// # Errors
     /// [`StorageError::BadProject`] when the file is not a project file of a known schema or
     /// is cut short; a backend failure (often: storage full).
-    pub async fn import_project_from<F, Fut>(
+    pub async fn import_project_from<F, Fut, E>(
         &self,
         size: u64,
         mut read: F,
@@ -671,9 +680,10 @@ impl<K: KeyValue> Repository<K> {
     ) -> Result<Vec<DatasetMeta>, StorageError>
     where
         F: FnMut(u64, u64) -> Fut,
-        Fut: std::future::Future<Output = Result<Vec<u8>, String>>,
+        Fut: std::future::Future<Output = Result<Vec<u8>, E>>,
+        E: std::fmt::Display,
     {
-        let bad = StorageError::BadProject;
+        let bad = |e: E| StorageError::BadProject(e.to_string());
         let mut want = size.min(1 << 20);
         let mut head = read(0, want).await.map_err(bad)?;
         if head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
@@ -871,10 +881,59 @@ mod tests {
             kind: DataKind::Transactions,
             size_bytes: 3,
             added: format!("2026-01-0{id}"),
-            import_settings: String::new(),
+            import_settings: ImportSettings::default(),
             sample: false,
             chunks: 1,
         }
+    }
+
+    #[test]
+    fn import_settings_stored_as_text_by_schema_2_are_still_read() {
+        block_on(async {
+            use crate::io::import::{BadRows, DecimalSep};
+            let kv = MemoryStore::default();
+            // Schema 2 kept the settings as JSON text inside the record ("" for defaults).
+            let old = br#"{"schema":2,"value":{"id":"a","name":"a","file_name":"a.csv","size_bytes":3,"chunks":1,"import_settings":"{\"kind\":\"survey\",\"options\":{\"decimal\":\"comma\"},\"bad_rows\":\"fail\"}"}}"#;
+            kv.put(Bucket::Datasets, "a", old.to_vec()).await.unwrap();
+            let blank = br#"{"schema":2,"value":{"id":"b","name":"b","file_name":"b.csv","size_bytes":3,"chunks":1,"import_settings":""}}"#;
+            kv.put(Bucket::Datasets, "b", blank.to_vec()).await.unwrap();
+            let damaged = br#"{"schema":2,"value":{"id":"c","name":"c","file_name":"c.csv","size_bytes":3,"import_settings":"{not json"}}"#;
+            kv.put(Bucket::Datasets, "c", damaged.to_vec())
+                .await
+                .unwrap();
+            let repo = Repository::new(kv);
+            let l = repo.list().await.unwrap();
+            let a = &l.datasets[0].import_settings;
+            assert_eq!(a.kind, Some(DataKind::Survey));
+            assert_eq!(a.options.decimal, Some(DecimalSep::Comma));
+            assert_eq!(
+                a.options.max_issues, 100,
+                "missing fields take their defaults"
+            );
+            assert_eq!(a.bad_rows, BadRows::Fail);
+            assert_eq!(l.datasets[1].import_settings, ImportSettings::default());
+            // A text that is not settings is reported with its key, not dropped silently.
+            assert!(
+                matches!(&l.problems[..], [StorageError::Corrupt { key, .. }] if key == "c"),
+                "{:?}",
+                l.problems
+            );
+            // Saved again, the settings are a record of the current schema.
+            let mut m = l.datasets[0].clone();
+            m.name = "renamed".into();
+            repo.update_meta(&m).await.unwrap();
+            let raw = repo.kv.get(Bucket::Datasets, "a").await.unwrap().unwrap();
+            let text = String::from_utf8(raw).unwrap();
+            assert!(
+                text.starts_with(&format!("{{\"schema\":{SCHEMA_VERSION},")),
+                "{text}"
+            );
+            assert!(
+                text.contains(r#""import_settings":{"kind":"survey""#),
+                "{text}"
+            );
+            assert_eq!(repo.list().await.unwrap().datasets[0], m);
+        });
     }
 
     #[test]

@@ -214,8 +214,7 @@ struct SourceProps {
 #[component]
 fn SourceView(p: &SourceProps) -> Html {
     let d = &p.source.data;
-    let settings: ImportSettings =
-        serde_json::from_str(&p.source.meta.import_settings).unwrap_or_default();
+    let settings: ImportSettings = p.source.meta.import_settings.clone();
     let preview_headers = Rc::new(
         d.preview
             .headers
