@@ -21,7 +21,7 @@ use crate::domain::satisfaction::trends::{mean_trend, nps_trend, trend, Period, 
 use crate::domain::satisfaction::{
     ces, csat, nps, nps_difference, CesScore, CsatScore, NpsDifference, NpsScore, Question,
 };
-use crate::io::import::survey::SurveyTable;
+use crate::io::import::survey::{SurveyColumns, SurveyTable};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
 
@@ -106,10 +106,6 @@ pub fn question(s: &SurveyTable, name: &str, fallback: (i32, i32)) -> Question {
     Question::new(name, lo, hi)
 }
 
-fn norm(s: &str) -> String {
-    s.trim().to_ascii_lowercase().replace([' ', '-'], "_")
-}
-
 fn scale_of(values: &[Option<f64>], fallback: (i32, i32)) -> (i32, i32) {
     let v: Vec<f64> = values
         .iter()
@@ -133,79 +129,51 @@ fn scale_of(values: &[Option<f64>], fallback: (i32, i32)) -> (i32, i32) {
     (min, max)
 }
 
-/// Prefixes of attribute columns (expectation, performance, importance), never a headline
-/// question.
-const ATTRIBUTE_PREFIXES: [&str; 3] = ["exp_", "perf_", "imp_"];
-
-/// The first column whose name contains one of `keys` (case, spaces and hyphens ignored) and
-/// does not start with an attribute prefix.
-fn find_column(names: &[String], keys: &[&str]) -> Option<String> {
-    names
-        .iter()
-        .find(|n| {
-            let n = norm(n);
-            keys.iter().any(|k| n.contains(k))
-                && !ATTRIBUTE_PREFIXES.iter().any(|a| n.starts_with(a))
-        })
-        .cloned()
-}
-
-/// The NPS question's column ("nps" or "recommend" in its name), as every page finds it.
+/// The NPS question's column, found by the one survey-column rule
+/// ([`crate::io::import::survey::role_of`]), as every page and `crm` find it.
 pub fn nps_column(s: &SurveyTable) -> Option<String> {
-    let names: Vec<String> = s.items.iter().map(|i| i.name.clone()).collect();
-    find_column(&names, &["nps", "recommend"])
+    let names: Vec<&str> = s.items.iter().map(|i| i.name.as_str()).collect();
+    SurveyColumns::find(&names)
+        .nps
+        .and_then(|j| names.get(j).map(|n| n.to_string()))
 }
 
-/// Detects the columns by name.
+/// Detects the columns by name, with the one survey-column rule
+/// ([`crate::io::import::survey::SurveyColumns::find`]).
 pub fn detect(s: &SurveyTable, survey_id: &str) -> Settings {
-    let names: Vec<String> = s.items.iter().map(|i| i.name.clone()).collect();
-    let find = |keys: &[&str]| find_column(&names, keys);
-    let nps_col = nps_column(s);
-    let overall_col = find(&["overall"]);
-    let csat_col = names
-        .iter()
-        .find(|n| {
-            let n = norm(n);
-            (n.contains("csat") || n.contains("satisf")) && !n.contains("overall")
-        })
-        .cloned();
-    let ces_col = find(&["ces", "effort"]);
+    let names: Vec<&str> = s.items.iter().map(|i| i.name.as_str()).collect();
+    let cols = SurveyColumns::find(&names);
+    let name = |j: Option<usize>| j.and_then(|j| names.get(j)).map(|n| n.to_string());
+    let nps_col = name(cols.nps);
+    let overall_col = name(cols.overall);
+    let csat_col = name(cols.csat);
+    let ces_col = name(cols.ces);
     let q = |c: Option<String>, fb: (i32, i32)| c.map(|c| question(s, &c, fb));
-    let mut attributes = Vec::new();
-    for n in &names {
-        if let Some(a) = norm(n).strip_prefix("perf_") {
-            let by = |p: &str| names.iter().find(|m| norm(m) == format!("{p}{a}")).cloned();
-            attributes.push(Attribute {
-                name: a.to_string(),
-                exp: by("exp_"),
-                perf: n.clone(),
-                imp: by("imp_"),
-            });
-        }
-    }
-    let texts: Vec<String> = s.text_items.iter().map(|t| t.name.clone()).collect();
-    let mut kano = Vec::new();
-    for t in &texts {
-        let nt = norm(t);
-        let rest = nt
-            .strip_prefix("kano_func_")
-            .or_else(|| nt.strip_prefix("kano_functional_"))
-            .or_else(|| nt.strip_prefix("func_"))
-            .or_else(|| nt.strip_prefix("functional_"));
-        if let Some(f) = rest {
-            let dys = texts.iter().find(|d| {
-                let d = norm(d);
-                d.ends_with(&format!("dys_{f}")) || d.ends_with(&format!("dysfunctional_{f}"))
-            });
-            if let Some(d) = dys {
-                kano.push(KanoPair {
-                    feature: f.to_string(),
-                    functional: t.clone(),
-                    dysfunctional: d.clone(),
-                });
-            }
-        }
-    }
+    let attributes = cols
+        .attributes
+        .iter()
+        .filter_map(|a| {
+            Some(Attribute {
+                name: a.name.clone(),
+                exp: name(a.expectation),
+                perf: name(Some(a.performance))?,
+                imp: name(a.importance),
+            })
+        })
+        .collect();
+    let texts: Vec<&str> = s.text_items.iter().map(|t| t.name.as_str()).collect();
+    let text = |j: usize| texts.get(j).map(|n| n.to_string());
+    let kano = SurveyColumns::find(&texts)
+        .kano
+        .iter()
+        .filter_map(|k| {
+            Some(KanoPair {
+                feature: k.feature.clone(),
+                functional: text(k.functional)?,
+                dysfunctional: text(k.dysfunctional)?,
+            })
+        })
+        .collect();
     let split = s.dates.as_ref().and_then(|d| {
         let mut v: Vec<NaiveDate> = d.iter().flatten().copied().collect();
         v.sort();
