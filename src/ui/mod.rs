@@ -1,7 +1,9 @@
-//! The browser app. Everything but [`charts`] is compiled for wasm32 only; charts are pure
-//! functions from results to SVG so they are tested natively and exported as files.
+//! The browser app. Everything but [`charts`] and [`format`] is compiled for wasm32 only: charts
+//! are pure functions from results to SVG, and format writes numbers, so both are tested
+//! natively (charts are also exported as files).
 
 pub mod charts;
+pub mod format;
 
 #[cfg(target_arch = "wasm32")]
 mod app;

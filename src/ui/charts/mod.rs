@@ -96,20 +96,7 @@ pub fn esc(s: &str) -> String {
 
 /// Formats a tick value compactly (1.2k, 3.4M, 0.25).
 pub fn fmt_tick(v: f64) -> String {
-    let a = v.abs();
-    if a >= 1e6 {
-        format!("{:.1}M", v / 1e6)
-    } else if a >= 1e4 {
-        format!("{:.0}k", v / 1e3)
-    } else if a >= 1e3 {
-        format!("{:.1}k", v / 1e3)
-    } else if a >= 10.0 || v == 0.0 {
-        format!("{v:.0}")
-    } else if a >= 1.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
-    }
+    crate::ui::format::compact(v)
 }
 
 /// Formats a tick with enough decimals to tell neighbouring ticks `step` apart.

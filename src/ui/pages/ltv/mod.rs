@@ -12,6 +12,7 @@ use crate::domain::customers::TimeUnit;
 use crate::ui::charts::Chart;
 use crate::ui::components::status::StatusView;
 use crate::ui::components::{Cell, ChartCard, DataTable};
+use crate::ui::format;
 use crate::ui::state::{AppContext, Source, RELOADING};
 use crate::worker::clv::{self as wclv, ClvRequest, ClvResult};
 use crate::worker::tasks::{Output, Task};
@@ -67,17 +68,6 @@ enum FitState {
     Running,
     Done(Rc<ClvResult>),
     Failed(String),
-}
-
-fn fmt_money(v: f64) -> String {
-    let a = v.abs();
-    if a >= 1e6 {
-        format!("{:.2} M", v / 1e6)
-    } else if a >= 1e4 {
-        format!("{:.1} k", v / 1e3)
-    } else {
-        format!("{v:.2}")
-    }
 }
 
 fn se(v: Option<f64>) -> String {
@@ -618,7 +608,7 @@ fn results(
         <section class="card">
             <h2>{ "Customer equity" }</h2>
             <div class="grid">
-                <div class="kpi"><span class="label">{ format!("Customer equity: sum of CLV over {} months", c.months) }</span><span class="value" data-testid="customer-equity">{ fmt_money(r.equity) }</span></div>
+                <div class="kpi"><span class="label">{ format!("Customer equity: sum of CLV over {} months", c.months) }</span><span class="value" data-testid="customer-equity">{ format::compact_money(r.equity) }</span></div>
                 <div class="kpi"><span class="label">{ "Average CLV" }</span><span class="value">{ format!("{:.2}", r.equity / n) }</span></div>
                 <div class="kpi"><span class="label">{ "Expected purchases (all customers)" }</span><span class="value">{ format!("{:.0}", r.expected_purchases.iter().sum::<f64>()) }</span>
                     <span class="sub">{ format!("in the next {:.0} {unit}s", r.settings.as_ref().map_or(0.0, |s| s.purchase_horizon)) }</span></div>

@@ -1,9 +1,10 @@
 //! Satisfaction linked to customer value (CLV, P(alive)) and to segments.
 
 use super::analysis::Analysis;
-use super::{bars, pct};
+use super::bars;
 use crate::domain::satisfaction::link::OutcomeLink;
 use crate::ui::components::{Cell, ChartCard, DataTable};
+use crate::ui::format;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -85,7 +86,7 @@ pub(super) fn link_card(a: &Analysis, clv_note: Option<&str>) -> Html {
     html! {
         <div class="card" data-testid="link">
             <h2>{ "Satisfaction and customer value" }</h2>
-            <p data-testid="match-rate">{ format!("{} of {} respondents found among the customers ({}).", m.matched, m.respondents, pct(m.match_rate)) }</p>
+            <p data-testid="match-rate">{ format!("{} of {} respondents found among the customers ({}).", m.matched, m.respondents, format::percent(m.match_rate, 1)) }</p>
             if !m.unmatched_examples.is_empty() { <p class="note">{ format!("Not found, for example: {}", m.unmatched_examples.join(", ")) }</p> }
             if let Some(n) = clv_note { <p class="note">{ n }</p> }
             <p class="note">{ "Each customer's latest answer is put in a class and compared with what they did: repeat purchases and spend from the transaction log; P(alive) and CLV from the lifetime-value fit." }</p>

@@ -32,10 +32,6 @@ use yew::prelude::*;
 
 type Fetched<T> = Option<Result<Rc<T>, String>>;
 
-fn pct(x: f64) -> String {
-    format!("{:.1}%", 100.0 * x)
-}
-
 fn value_of(e: &Event) -> String {
     let Some(t) = e.target() else {
         return String::new();

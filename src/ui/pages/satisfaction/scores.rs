@@ -1,7 +1,8 @@
 //! The score cards (NPS, CSAT, CES with their intervals) and the NPS test between two groups.
 
 use super::analysis::{self, Analysis, Settings};
-use super::{caution, edit, p_words, pct};
+use super::{caution, edit, p_words};
+use crate::ui::format;
 use yew::prelude::*;
 
 pub(super) fn score_cards(a: &Analysis, cur: &Settings) -> Html {
@@ -17,7 +18,7 @@ pub(super) fn score_cards(a: &Analysis, cur: &Settings) -> Html {
                         <span class="value" data-testid="nps-value">{ format!("{:.1}", s.nps) }</span>
                         <span class="sub" data-testid="nps-ci">{ format!("95% interval {:.1} to {:.1}", s.ci_low, s.ci_high) }</span>
                         <span class="sub" data-testid="nps-breakdown">{ format!("promoters {} ({}), passives {} ({}), detractors {} ({})",
-                            s.promoters, pct(s.p), s.passives, pct(if s.n > 0 { s.passives as f64 / s.n as f64 } else { 0.0 }), s.detractors, pct(s.d)) }</span>
+                            s.promoters, format::percent(s.p, 1), s.passives, format::percent(if s.n > 0 { s.passives as f64 / s.n as f64 } else { 0.0 }, 1), s.detractors, format::percent(s.d, 1)) }</span>
                         <span class="sub" data-testid="nps-n">{ format!("n = {}{}", s.n, if s.invalid > 0 { format!(" ({} answers off the 0–10 scale left out)", s.invalid) } else { String::new() }) }</span>
                         { caution(&s.caution) }
                     </> },
@@ -29,8 +30,8 @@ pub(super) fn score_cards(a: &Analysis, cur: &Settings) -> Html {
                     None => html! { <span class="sub">{ "No CSAT column chosen." }</span> },
                     Some(Err(e)) => err(e),
                     Some(Ok(s)) => html! { <>
-                        <span class="value" data-testid="csat-value">{ pct(s.share) }</span>
-                        <span class="sub" data-testid="csat-ci">{ format!("95% interval {} to {} (Wilson)", pct(s.ci_low), pct(s.ci_high)) }</span>
+                        <span class="value" data-testid="csat-value">{ format::percent(s.share, 1) }</span>
+                        <span class="sub" data-testid="csat-ci">{ format!("95% interval {} to {} (Wilson)", format::percent(s.ci_low, 1), format::percent(s.ci_high, 1)) }</span>
                         <span class="sub">{ format!("{} of {} satisfied; mean {:.2}", s.top, s.n, s.mean) }</span>
                         <span class="sub" data-testid="csat-n">{ format!("n = {}", s.n) }</span>
                         { caution(&s.caution) }
@@ -45,7 +46,7 @@ pub(super) fn score_cards(a: &Analysis, cur: &Settings) -> Html {
                     Some(Ok(s)) => html! { <>
                         <span class="value" data-testid="ces-value">{ format!("{:.2}", s.mean) }</span>
                         <span class="sub">{ format!("95% interval {:.2} to {:.2}", s.ci_low, s.ci_high) }</span>
-                        <span class="sub">{ format!("agree (5–7) {}; net (6–7 minus 1–3) {:+.1} points", pct(s.agree), 100.0 * s.net) }</span>
+                        <span class="sub">{ format!("agree (5–7) {}; net (6–7 minus 1–3) {:+.1} points", format::percent(s.agree, 1), 100.0 * s.net) }</span>
                         <span class="sub" data-testid="ces-n">{ format!("n = {}", s.n) }</span>
                         { caution(&s.caution) }
                     </> },

@@ -78,10 +78,6 @@ fn take_legacy_settings() -> Option<Settings> {
     old
 }
 
-fn money(v: f64) -> String {
-    crate::ui::charts::fmt_tick(v)
-}
-
 fn select_cb(f: impl Fn(String) + 'static) -> Callback<Event> {
     Callback::from(move |e: Event| {
         if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {

@@ -4,11 +4,12 @@ use super::clusters::cluster_view;
 use super::crosstab::crosstab_view;
 use super::run::{clv_vectors, nps_by_customer};
 use super::tiers::{needs_view, tiers_view};
-use super::{money, Settings, Update};
+use super::{Settings, Update};
 use crate::domain::segmentation::{Precedence, SegmentMap};
 use crate::domain::segmentation::{Rule, ScoreRange};
 use crate::ui::charts::{Chart, Kind};
 use crate::ui::components::{Cell, ChartCard, DataTable};
+use crate::ui::format;
 use crate::ui::state::{AppContext, Source};
 use crate::worker::segment::SegmentResult;
 use std::rc::Rc;
@@ -34,7 +35,10 @@ pub(super) fn ready_view(
         if v.is_empty() {
             "none (one bin)".to_string()
         } else {
-            v.iter().map(|x| money(*x)).collect::<Vec<_>>().join(" · ")
+            v.iter()
+                .map(|x| format::compact(*x))
+                .collect::<Vec<_>>()
+                .join(" · ")
         }
     };
     let cuts = html! {
@@ -67,7 +71,7 @@ pub(super) fn ready_view(
         .map(|(c, v)| {
             c.iter()
                 .zip(v)
-                .map(|(c, v)| format!("{c} · {}", money(*v)))
+                .map(|(c, v)| format!("{c} · {}", format::compact(*v)))
                 .collect()
         })
         .collect();
