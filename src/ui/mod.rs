@@ -25,6 +25,15 @@ pub use app::App;
 #[cfg(target_arch = "wasm32")]
 pub fn start() {
     crash::install();
+    // Timing lines in the console only when asked for (`?debug` or `crm-debug` = `1`).
+    if !crate::worker::log::init_from_location() {
+        use gloo::storage::Storage as _;
+        let stored = gloo::storage::LocalStorage::raw()
+            .get_item("crm-debug")
+            .ok()
+            .flatten();
+        crate::worker::log::set_enabled(stored.as_deref() == Some("1"));
+    }
     if let Some(boot) = gloo::utils::document().get_element_by_id("boot") {
         boot.remove();
     }

@@ -227,14 +227,13 @@ impl Controller {
         let this = self.clone();
         move |r| match r {
             Ok(Output::Imported(data)) => {
-                web_sys::console::debug_1(
-                    &format!(
+                crate::worker::log::debug(|| {
+                    format!(
                         "page: import of {} shown at {:.0} ms",
                         meta.file_name,
                         js_sys::Date::now() % 1e6
                     )
-                    .into(),
-                );
+                });
                 let mut meta = meta;
                 meta.kind = data.kind;
                 meta.import_settings = serde_json::to_string(&stored).unwrap_or_default();

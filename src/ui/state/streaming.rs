@@ -131,9 +131,9 @@ impl Controller {
             self.dispatch.dispatch(Action::Error(Some(reason)));
             return;
         }
-        web_sys::console::debug_1(
-            &format!("page: {name} chosen at {:.0} ms", js_sys::Date::now() % 1e6).into(),
-        );
+        crate::worker::log::debug(|| {
+            format!("page: {name} chosen at {:.0} ms", js_sys::Date::now() % 1e6)
+        });
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let chunks = chunks_for(size);
