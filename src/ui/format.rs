@@ -1,6 +1,8 @@
 //! How the app writes numbers, amounts and percentages: one place for every page and chart
 //! (thousands separators, fixed decimals, compact `1.2k` forms, percentages, money with a
-//! symbol, byte sizes). Pure and compiled natively, so it is unit-tested with `cargo test`.
+//! symbol, byte sizes), and how a typed number is read back ([`parse_number`], used by the
+//! form kit in `ui::components::form`). Pure and compiled natively, so it is unit-tested with
+//! `cargo test`.
 
 /// `v` with exactly `decimals` decimals (`fixed(2.0, 2)` is `"2.00"`).
 pub fn fixed(v: f64, decimals: usize) -> String {
@@ -96,9 +98,41 @@ pub fn bytes(b: u64) -> String {
     }
 }
 
+/// A number as typed in a field: surrounding spaces ignored, a decimal comma accepted
+/// (`"0,5"` is 0.5); `None` when it is not a finite number.
+pub fn parse_number(text: &str) -> Option<f64> {
+    text.trim()
+        .replace(',', ".")
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite())
+}
+
+/// A whole number as typed in a field (`" 12 "` is 12); `None` for decimals, signs or text.
+pub fn parse_whole(text: &str) -> Option<u32> {
+    text.trim().parse::<u32>().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parse_number_accepts_a_decimal_comma_and_rejects_non_finite() {
+        assert_eq!(parse_number(" 0,5 "), Some(0.5));
+        assert_eq!(parse_number("-12.25"), Some(-12.25));
+        assert_eq!(parse_number("inf"), None);
+        assert_eq!(parse_number("NaN"), None);
+        assert_eq!(parse_number("abc"), None);
+        assert_eq!(parse_number(""), None);
+    }
+
+    #[test]
+    fn parse_whole_rejects_decimals_and_signs() {
+        assert_eq!(parse_whole(" 12 "), Some(12));
+        assert_eq!(parse_whole("1.5"), None);
+        assert_eq!(parse_whole("-3"), None);
+    }
 
     #[test]
     fn fixed_rounds_to_the_asked_decimals() {
