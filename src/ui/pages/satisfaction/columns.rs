@@ -1,8 +1,9 @@
 //! The columns card: which survey columns hold the scores, the groups and the dates.
 
 use super::analysis::Settings;
-use super::edit;
+use super::{edit, edit_number};
 use crate::domain::satisfaction::Question;
+use crate::ui::components::NumberField;
 use yew::prelude::*;
 
 fn col_select(
@@ -34,16 +35,10 @@ fn num_input(
     step: &str,
     f: impl Fn(&mut Settings, f64) + 'static,
 ) -> Html {
-    let onchange = edit(h, cur, move |s, v| {
-        if let Ok(x) = v.trim().replace(',', ".").parse::<f64>() {
-            if x.is_finite() {
-                f(s, x);
-            }
-        }
-    });
-    html! {
-        <label>{ label }{ " " }<input type="number" step={step.to_string()} value={value} {onchange} data-testid={testid.to_string()} style="width:5.5rem" /></label>
-    }
+    NumberField::new(format!("{label} "), testid, value)
+        .step(step)
+        .width("5.5rem")
+        .view_number(edit_number(h, cur, f))
 }
 
 fn q_text(q: &Option<Question>) -> String {

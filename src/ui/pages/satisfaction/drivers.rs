@@ -2,10 +2,10 @@
 //! importance–performance and Kano.
 
 use super::analysis::{Analysis, ImportanceChoice, Settings};
-use super::{bars, caution, edit};
+use super::{bars, caution, edit, edit_number};
 use crate::domain::satisfaction::cumulative::PredictorComparison;
 use crate::ui::charts::{Chart, Kind, Point};
-use crate::ui::components::{Cell, ChartCard, DataTable};
+use crate::ui::components::{Cell, ChartCard, DataTable, NumberField};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -74,11 +74,9 @@ pub(super) fn disconfirmation_card(
     };
     let (h1, r1) = table(&d.by_attribute, "Attribute");
     let (h2, r2) = table(&d.by_group, "Segment");
-    let on_tol = edit(h, cur, |s, v| {
-        if let Ok(x) = v.replace(',', ".").parse::<f64>() {
-            if x.is_finite() && x >= 0.0 {
-                s.tolerance = x
-            }
+    let on_tol = edit_number(h, cur, |s, x| {
+        if x >= 0.0 {
+            s.tolerance = x
         }
     });
     html! {
@@ -89,7 +87,7 @@ pub(super) fn disconfirmation_card(
             } else {
                 "For each answer D = performance − expectation. Dissatisfied when performance falls below expectation (D < 0), satisfied when it meets it exactly (D = 0), delighted when it exceeds it (D > 0). Raise the tolerance to count small gaps as met.".to_string()
             } }</p>
-            <label>{ "Tolerance (scale points) " }<input type="number" min="0" step="0.5" value={cur.tolerance.to_string()} onchange={on_tol} data-testid="tolerance" style="width:5rem" /></label>
+            { NumberField::new("Tolerance (scale points) ", "tolerance", cur.tolerance.to_string()).min("0").step("0.5").width("5rem").view_number(on_tol) }
             <ChartCard chart={chart} testid="disconfirmation-chart" />
             <DataTable headers={h1} rows={r1} export_name="disconfirmation-by-attribute.csv" testid="disconfirmation-table" />
             if !d.by_group.is_empty() {
@@ -120,18 +118,16 @@ pub(super) fn cumulative_card(
     let Some(res) = &a.cumulative else {
         return html! { <div class="card"><h2>{ "Cumulative satisfaction" }</h2><p class="note">{ "Needs customer ids, dates and a satisfaction score." }</p></div> };
     };
-    let on_w = edit(h, cur, |s, v| {
-        if let Ok(x) = v.replace(',', ".").parse::<f64>() {
-            if x > 0.0 && x <= 1.0 {
-                s.weight = x
-            }
+    let on_w = edit_number(h, cur, |s, x| {
+        if x > 0.0 && x <= 1.0 {
+            s.weight = x
         }
     });
     html! {
         <div class="card" data-testid="cumulative">
             <h2>{ "Cumulative satisfaction against the latest answer" }</h2>
             <p class="note">{ format!("Cumulative satisfaction is each customer's running evaluation: an exponentially weighted average of their answers to \"{}\" in date order, the newest answer weighted {}. Which one tells better who stays?", a.cumulative_of.clone().unwrap_or_default(), cur.weight) }</p>
-            <label>{ "Weight of the newest answer (0–1) " }<input type="number" min="0.05" max="1" step="0.05" value={cur.weight.to_string()} onchange={on_w} data-testid="ew-weight" style="width:5rem" /></label>
+            { NumberField::new("Weight of the newest answer (0–1) ", "ew-weight", cur.weight.to_string()).min("0.05").max("1").step("0.05").width("5rem").view_number(on_w) }
             { match res {
                 Err(e) => html! { <p class="errbox">{ e }</p> },
                 Ok(cs) => {

@@ -45,6 +45,20 @@ fn value_of(e: &Event) -> String {
     }
 }
 
+/// A callback that edits the settings with a number typed in a form-kit field.
+fn edit_number(
+    h: &UseStateHandle<Option<Settings>>,
+    cur: &Settings,
+    f: impl Fn(&mut Settings, f64) + 'static,
+) -> Callback<f64> {
+    let (h, cur) = (h.clone(), cur.clone());
+    Callback::from(move |x: f64| {
+        let mut s = cur.clone();
+        f(&mut s, x);
+        h.set(Some(s));
+    })
+}
+
 /// A callback that edits the settings with the changed control's value.
 fn edit(
     h: &UseStateHandle<Option<Settings>>,
