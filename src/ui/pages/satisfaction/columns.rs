@@ -1,9 +1,9 @@
 //! The columns card: which survey columns hold the scores, the groups and the dates.
 
 use super::analysis::Settings;
-use super::{edit, edit_number};
+use super::edit_number;
 use crate::domain::satisfaction::Question;
-use crate::ui::components::NumberField;
+use crate::ui::components::{form, NumberField};
 use yew::prelude::*;
 
 fn col_select(
@@ -15,15 +15,22 @@ fn col_select(
     names: &[String],
     f: impl Fn(&mut Settings, Option<String>) + 'static,
 ) -> Html {
-    let onchange = edit(h, cur, move |s, v| f(s, (!v.is_empty()).then_some(v)));
-    html! {
-        <label>{ label }{ " " }
-            <select {onchange} data-testid={testid.to_string()}>
-                <option value="" selected={chosen.is_none()}>{ "(none)" }</option>
-                { for names.iter().map(|n| html! { <option value={n.clone()} selected={chosen == Some(n.as_str())}>{ n }</option> }) }
-            </select>
-        </label>
-    }
+    let options: Vec<(String, String)> = std::iter::once((String::new(), "(none)".to_string()))
+        .chain(names.iter().map(|n| (n.clone(), n.clone())))
+        .collect();
+    let (h, cur) = (h.clone(), cur.clone());
+    let on = Callback::from(move |v: String| {
+        let mut s = cur.clone();
+        f(&mut s, (!v.is_empty()).then_some(v));
+        h.set(Some(s));
+    });
+    form::select(
+        &format!("{label} "),
+        testid,
+        &options,
+        chosen.unwrap_or_default(),
+        on,
+    )
 }
 
 fn num_input(
