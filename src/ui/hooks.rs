@@ -174,13 +174,12 @@ impl WorkerClient {
                                 }
                             }
                         }
-                        web_sys::console::debug_1(
-                            &format!(
+                        crate::worker::log::debug(|| {
+                            format!(
                                 "page: job {job} result received at {:.0} ms",
                                 js_sys::Date::now() % 1e6
                             )
-                            .into(),
-                        );
+                        });
                         if let Some(done) = inner.settle(job) {
                             done(Ok(output));
                         }
@@ -192,7 +191,12 @@ impl WorkerClient {
                     }
                 }
             })
-            .spawn("worker.js");
+            .spawn(if crate::worker::log::enabled() {
+                // The worker writes its timing lines too (see `worker::log`).
+                "worker.js?debug"
+            } else {
+                "worker.js"
+            });
         bridge.send(req);
         *self.inner.bridge.borrow_mut() = Some(bridge);
     }
@@ -205,13 +209,12 @@ impl WorkerClient {
             fraction: 0.0,
             stage: "Starting".into(),
         }));
-        web_sys::console::debug_1(
-            &format!(
+        crate::worker::log::debug(|| {
+            format!(
                 "page: job {job} sent at {:.0} ms",
                 js_sys::Date::now() % 1e6
             )
-            .into(),
-        );
+        });
         self.send(Request::Run { job, task });
         job
     }

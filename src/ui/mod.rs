@@ -1,7 +1,9 @@
-//! The browser app. Everything but [`charts`] is compiled for wasm32 only; charts are pure
-//! functions from results to SVG so they are tested natively and exported as files.
+//! The browser app. Everything but [`charts`] and [`format`] is compiled for wasm32 only: charts
+//! are pure functions from results to SVG, and format writes numbers, so both are tested
+//! natively (charts are also exported as files).
 
 pub mod charts;
+pub mod format;
 
 #[cfg(target_arch = "wasm32")]
 mod app;
@@ -23,6 +25,15 @@ pub use app::App;
 #[cfg(target_arch = "wasm32")]
 pub fn start() {
     crash::install();
+    // Timing lines in the console only when asked for (`?debug` or `crm-debug` = `1`).
+    if !crate::worker::log::init_from_location() {
+        use gloo::storage::Storage as _;
+        let stored = gloo::storage::LocalStorage::raw()
+            .get_item("crm-debug")
+            .ok()
+            .flatten();
+        crate::worker::log::set_enabled(stored.as_deref() == Some("1"));
+    }
     if let Some(boot) = gloo::utils::document().get_element_by_id("boot") {
         boot.remove();
     }

@@ -7,6 +7,7 @@
 
 pub mod clv;
 pub mod error;
+pub mod log;
 pub mod protocol;
 pub mod segment;
 pub mod tasks;

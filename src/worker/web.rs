@@ -35,10 +35,6 @@ fn reporter<'a>(
     }
 }
 
-fn log(text: &str) {
-    web_sys::console::debug_1(&text.into());
-}
-
 impl AnalysisWorker {
     /// Answers a finished job. An imported transaction log stays here (the page gets its key);
     /// a large customer summary goes ahead in parts, each a short step for the page to decode.
@@ -91,10 +87,12 @@ impl Worker for AnalysisWorker {
                 let started = js_sys::Date::now();
                 let result = super::tasks::run_with(task, &self.logs, &mut progress)
                     .map_err(|e| e.to_string());
-                log(&format!(
-                    "worker: job {job} computed in {:.0} ms",
-                    js_sys::Date::now() - started
-                ));
+                super::log::debug(|| {
+                    format!(
+                        "worker: job {job} computed in {:.0} ms",
+                        js_sys::Date::now() - started
+                    )
+                });
                 self.reply(scope, id, job, result);
             }
             Request::ImportBegin {
@@ -114,12 +112,14 @@ impl Worker for AnalysisWorker {
                 let started = js_sys::Date::now();
                 match j.feed(&bytes.0).map_err(|e| e.to_string()) {
                     Ok(()) => {
-                        log(&format!(
+                        super::log::debug(|| {
+                            format!(
                             "worker: job {job} slice of {} bytes in {:.0} ms (started at {:.0})",
                             bytes.0.len(),
                             js_sys::Date::now() - started,
                             started % 1e6
-                        ));
+                        )
+                        });
                         scope.respond(
                             id,
                             Response::Received {
@@ -145,16 +145,20 @@ impl Worker for AnalysisWorker {
                     .finish(&mut progress)
                     .map(|i| Output::Imported(Box::new(i)))
                     .map_err(|e| e.to_string());
-                log(&format!(
-                    "worker: job {job} finished in {:.0} ms (started at {:.0})",
-                    js_sys::Date::now() - started,
-                    started % 1e6
-                ));
+                super::log::debug(|| {
+                    format!(
+                        "worker: job {job} finished in {:.0} ms (started at {:.0})",
+                        js_sys::Date::now() - started,
+                        started % 1e6
+                    )
+                });
                 self.reply(scope, id, job, result);
-                log(&format!(
-                    "worker: job {job} result sent at {:.0}",
-                    js_sys::Date::now() % 1e6
-                ));
+                super::log::debug(|| {
+                    format!(
+                        "worker: job {job} result sent at {:.0}",
+                        js_sys::Date::now() % 1e6
+                    )
+                });
             }
             Request::Cancel { job } => {
                 self.imports.remove(&job);
@@ -165,5 +169,6 @@ impl Worker for AnalysisWorker {
 
 /// Registers the worker (called by the worker binary).
 pub fn register() {
+    super::log::init_from_location();
     AnalysisWorker::registrar().register();
 }

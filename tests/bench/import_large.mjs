@@ -20,6 +20,7 @@ const rssMB = () => {
 };
 console.log(`${path.basename(file)}: ${(fs.statSync(file).size / 1e6).toFixed(0)} MB; load average ${os.loadavg().map((x) => x.toFixed(2)).join(', ')}`);
 const h = await start();
+await h.context.addInitScript(() => localStorage.setItem('crm-debug', '1')); // the app's timing lines (worker::log)
 // Main-thread blocks over 50 ms (the browser's "long tasks"): the freezes a user would feel.
 await h.page.addInitScript(() => {
   window.__long = [];

@@ -9,6 +9,7 @@ import { start } from '../e2e/harness.mjs';
 const file = process.argv[2];
 if (!file || !fs.existsSync(file)) throw new Error('usage: node tests/bench/ltv_large.mjs FILE');
 const h = await start();
+await h.context.addInitScript(() => localStorage.setItem('crm-debug', '1')); // the app's timing lines (worker::log)
 await h.page.addInitScript(() => {
   window.__long = [];
   new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push([Math.round(e.startTime), Math.round(e.duration)]); })

@@ -40,6 +40,7 @@ const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const rows = [];
 for (let run = 0; run < runs; run++) {
   const h = await start();
+  await h.context.addInitScript(() => localStorage.setItem('crm-debug', '1')); // the app's timing lines (worker::log)
   const { page } = h;
   const computed = []; // worker compute times (ms), in job order
   page.on('console', (m) => {

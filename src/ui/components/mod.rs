@@ -1,11 +1,13 @@
 //! Shared components: the one loading / ready / error / empty renderer, chart cards with
-//! export, sortable tables with paging and export, and file downloads.
+//! export, sortable tables with paging and export, file downloads, and the form kit.
 
 pub mod chart;
 pub mod download;
+pub mod form;
 pub mod status;
 pub mod table;
 
 pub use chart::ChartCard;
+pub use form::NumberField;
 pub use status::{Load, StatusView};
 pub use table::{Cell, DataTable};

@@ -8,23 +8,11 @@ use crate::io::import::{
 use crate::io::storage::{DataKind, DatasetMeta};
 use crate::ui::components::status::{self, StatusView};
 use crate::ui::components::{Cell, DataTable};
+use crate::ui::format;
 use crate::ui::state::{AppContext, FailedImport, Source};
 use crate::worker::tasks::ImportSettings;
 use std::rc::Rc;
 use yew::prelude::*;
-
-fn fmt_bytes(b: u64) -> String {
-    let b = b as f64;
-    if b >= 1e9 {
-        format!("{:.2} GB", b / 1e9)
-    } else if b >= 1e6 {
-        format!("{:.1} MB", b / 1e6)
-    } else if b >= 1e3 {
-        format!("{:.0} kB", b / 1e3)
-    } else {
-        format!("{b:.0} bytes")
-    }
-}
 
 fn select(
     label: &str,
@@ -578,7 +566,7 @@ pub fn DataPage() -> Html {
             <h2>{ "Saved in this browser" }</h2>
             <div class="card">
                 <DatasetList datasets={state.datasets.clone()} />
-                <p class="note" data-testid="storage-used">{ format!("Storage used: {}", fmt_bytes(state.bytes_used)) }</p>
+                <p class="note" data-testid="storage-used">{ format!("Storage used: {}", format::bytes(state.bytes_used)) }</p>
                 { for state.storage_problems.iter().map(|p| html! { <div class="errbox">{ p }</div> }) }
                 <div class="row">
                     <button class="secondary" onclick={let c = ctl.clone(); move |_| c.export_project()} data-testid="export-project">{ "Export project file" }</button>
@@ -628,7 +616,7 @@ fn DatasetList(p: &DatasetListProps) -> Html {
                         <td>{ &m.name }{ if is_active { html!{ <span class="badge good">{ " open" }</span> } } else { html!{} } }</td>
                         <td>{ m.kind.label() }</td>
                         <td>{ &m.file_name }</td>
-                        <td class="num">{ fmt_bytes(m.size_bytes) }</td>
+                        <td class="num">{ format::bytes(m.size_bytes) }</td>
                         <td>{ m.added.get(..16).unwrap_or(&m.added).replace('T', " ") }</td>
                         <td class="row">
                             <button class="secondary" disabled={is_active} onclick={move |_| c1.open(m1.clone())}>{ "Open" }</button>

@@ -6,7 +6,7 @@
 use crate::domain::segmentation::strategy::{Lever, RelationshipLevel, Strategy};
 use crate::domain::value::{self, FirmValueInputs, SegmentEconomics};
 use crate::ui::charts::{fmt_tick, Chart, Kind, Series};
-use crate::ui::components::{status, Cell, ChartCard, DataTable, Load};
+use crate::ui::components::{status, Cell, ChartCard, DataTable, Load, NumberField};
 use crate::ui::state::AppContext;
 use crate::worker::clv;
 use crate::worker::segment::{self, SegmentResult};
@@ -46,16 +46,10 @@ fn lever_name(l: Lever) -> &'static str {
 
 /// A number input that reports parsed values.
 fn num(label: &str, value: f64, step: &str, testid: &str, set: Callback<f64>) -> Html {
-    let onchange = Callback::from(move |e: Event| {
-        if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-            if let Ok(v) = i.value().trim().parse::<f64>() {
-                set.emit(v);
-            }
-        }
-    });
-    html! { <label>{ format!("{label} ") }
-        <input type="number" step={step.to_string()} value={value.to_string()} {onchange} data-testid={testid.to_string()} style="width:8rem" />
-    </label> }
+    NumberField::new(format!("{label} "), testid, value.to_string())
+        .step(step)
+        .width("8rem")
+        .view_number(set)
 }
 
 /// A slider with its value shown.

@@ -11,7 +11,8 @@ use crate::domain::clv::{ClvSettings, ModelKind};
 use crate::domain::customers::TimeUnit;
 use crate::ui::charts::Chart;
 use crate::ui::components::status::StatusView;
-use crate::ui::components::{Cell, ChartCard, DataTable};
+use crate::ui::components::{Cell, ChartCard, DataTable, NumberField};
+use crate::ui::format;
 use crate::ui::state::{AppContext, Source, RELOADING};
 use crate::worker::clv::{self as wclv, ClvRequest, ClvResult};
 use crate::worker::tasks::{Output, Task};
@@ -61,6 +62,41 @@ impl Choice {
     }
 }
 
+/// A callback for one lifetime-value setting typed in a field: `apply` reads the text into a
+/// copy of the choice (false when it is not a number of the right kind); the domain's
+/// `ClvSettings::check` then judges the range. The choice changes only when both agree; the
+/// field's error (slot `slot`) says `what` is expected, with the domain's reason.
+fn setting_cb(
+    choice: &UseStateHandle<Choice>,
+    errors: &UseStateHandle<[Option<String>; 3]>,
+    slot: usize,
+    what: &'static str,
+    apply: fn(&mut Choice, &str) -> bool,
+) -> Callback<String> {
+    let choice = choice.clone();
+    let errors = errors.clone();
+    Callback::from(move |v: String| {
+        let mut c = (*choice).clone();
+        // The range rules do not depend on the model's time unit; any unit checks them.
+        let error = if apply(&mut c, &v) {
+            c.settings(TimeUnit::Week)
+                .check()
+                .err()
+                .map(|e| format!("{what}: {e}"))
+        } else {
+            Some(what.to_string())
+        };
+        let mut e = (*errors).clone();
+        if let Some(field) = e.get_mut(slot) {
+            field.clone_from(&error);
+        }
+        errors.set(e);
+        if error.is_none() {
+            choice.set(c);
+        }
+    })
+}
+
 #[derive(Debug, Clone, PartialEq)]
 enum FitState {
     Idle,
@@ -69,41 +105,8 @@ enum FitState {
     Failed(String),
 }
 
-fn fmt_money(v: f64) -> String {
-    let a = v.abs();
-    if a >= 1e6 {
-        format!("{:.2} M", v / 1e6)
-    } else if a >= 1e4 {
-        format!("{:.1} k", v / 1e3)
-    } else {
-        format!("{v:.2}")
-    }
-}
-
 fn se(v: Option<f64>) -> String {
     v.map_or_else(|| "–".into(), |s| format!("± {s:.3}"))
-}
-
-fn number_input(
-    label: &str,
-    testid: &str,
-    value: String,
-    step: &str,
-    error: Option<String>,
-    on: Callback<String>,
-) -> Html {
-    let onchange = Callback::from(move |e: Event| {
-        if let Some(t) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-            on.emit(t.value());
-        }
-    });
-    html! {
-        <label>{ label }
-            <input type="number" step={step.to_string()} {value} {onchange} data-testid={testid.to_string()}
-                   aria-invalid={if error.is_some() { "true" } else { "false" }} />
-            if let Some(e) = error { <span class="badge" role="alert">{ e }</span> }
-        </label>
-    }
 }
 
 struct Charts {
@@ -276,15 +279,6 @@ fn LtvBody(p: &BodyProps) -> Html {
     };
 
     // ---- Controls ----
-    let set = |f: fn(&mut Choice, &str) -> bool| {
-        let choice = choice.clone();
-        Callback::from(move |v: String| {
-            let mut c = (*choice).clone();
-            if f(&mut c, &v) {
-                choice.set(c);
-            }
-        })
-    };
     let on_model = {
         let choice = choice.clone();
         Callback::from(move |e: Event| {
@@ -309,58 +303,23 @@ fn LtvBody(p: &BodyProps) -> Html {
             }
         })
     };
-    let months_cb = {
-        let errors = errors.clone();
-        let inner = set(|c, v| match v.trim().parse::<u32>() {
-            Ok(m) if (1..=600).contains(&m) => {
-                c.months = m;
-                true
-            }
-            _ => false,
-        });
-        Callback::from(move |v: String| {
-            let ok = matches!(v.trim().parse::<u32>(), Ok(m) if (1..=600).contains(&m));
-            let mut e = (*errors).clone();
-            e[0] = (!ok).then(|| "a whole number of months from 1 to 600".to_string());
-            errors.set(e);
-            inner.emit(v);
-        })
-    };
-    let discount_cb = {
-        let errors = errors.clone();
-        let inner = set(|c, v| match v.trim().parse::<f64>() {
-            Ok(d) if (0.0..=0.5).contains(&d) => {
-                c.discount = d;
-                true
-            }
-            _ => false,
-        });
-        Callback::from(move |v: String| {
-            let ok = matches!(v.trim().parse::<f64>(), Ok(d) if (0.0..=0.5).contains(&d));
-            let mut e = (*errors).clone();
-            e[1] =
-                (!ok).then(|| "a monthly rate from 0 to 0.5 (0.01 means 1% a month)".to_string());
-            errors.set(e);
-            inner.emit(v);
-        })
-    };
-    let margin_cb = {
-        let errors = errors.clone();
-        let inner = set(|c, v| match v.trim().parse::<f64>() {
-            Ok(m) if (0.0..=1.0).contains(&m) => {
-                c.margin = m;
-                true
-            }
-            _ => false,
-        });
-        Callback::from(move |v: String| {
-            let ok = matches!(v.trim().parse::<f64>(), Ok(m) if (0.0..=1.0).contains(&m));
-            let mut e = (*errors).clone();
-            e[2] = (!ok).then(|| "a share of revenue from 0 to 1 (0.3 means 30%)".to_string());
-            errors.set(e);
-            inner.emit(v);
-        })
-    };
+    let months_cb = setting_cb(&choice, &errors, 0, "a whole number of months", |c, v| {
+        format::parse_whole(v).map(|m| c.months = m).is_some()
+    });
+    let discount_cb = setting_cb(
+        &choice,
+        &errors,
+        1,
+        "a monthly rate (0.01 means 1% a month)",
+        |c, v| format::parse_number(v).map(|d| c.discount = d).is_some(),
+    );
+    let margin_cb = setting_cb(
+        &choice,
+        &errors,
+        2,
+        "a share of revenue (0.3 means 30%)",
+        |c, v| format::parse_number(v).map(|m| c.margin = m).is_some(),
+    );
     let on_cal = {
         let choice = choice.clone();
         Callback::from(move |e: Event| {
@@ -413,9 +372,9 @@ fn LtvBody(p: &BodyProps) -> Html {
                         }) }
                     </select>
                 </label>
-                { number_input("Horizon (months)", "horizon-months", c.months.to_string(), "1", errors[0].clone(), months_cb) }
-                { number_input("Discount rate per month", "discount-rate", c.discount.to_string(), "0.001", errors[1].clone(), discount_cb) }
-                { number_input("Margin rate (share of revenue kept)", "margin-rate", c.margin.to_string(), "0.01", errors[2].clone(), margin_cb) }
+                { NumberField::new("Horizon (months)", "horizon-months", c.months.to_string()).error(errors[0].clone()).view(months_cb) }
+                { NumberField::new("Discount rate per month", "discount-rate", c.discount.to_string()).step("0.001").error(errors[1].clone()).view(discount_cb) }
+                { NumberField::new("Margin rate (share of revenue kept)", "margin-rate", c.margin.to_string()).step("0.01").error(errors[2].clone()).view(margin_cb) }
                 <label>{ "Spend model" }
                     <span><input type="checkbox" checked={c.gamma_gamma} onchange={on_gg} data-testid="gamma-gamma" />{ " Gamma-Gamma" }</span>
                 </label>
@@ -618,7 +577,7 @@ fn results(
         <section class="card">
             <h2>{ "Customer equity" }</h2>
             <div class="grid">
-                <div class="kpi"><span class="label">{ format!("Customer equity: sum of CLV over {} months", c.months) }</span><span class="value" data-testid="customer-equity">{ fmt_money(r.equity) }</span></div>
+                <div class="kpi"><span class="label">{ format!("Customer equity: sum of CLV over {} months", c.months) }</span><span class="value" data-testid="customer-equity">{ format::compact_money(r.equity) }</span></div>
                 <div class="kpi"><span class="label">{ "Average CLV" }</span><span class="value">{ format!("{:.2}", r.equity / n) }</span></div>
                 <div class="kpi"><span class="label">{ "Expected purchases (all customers)" }</span><span class="value">{ format!("{:.0}", r.expected_purchases.iter().sum::<f64>()) }</span>
                     <span class="sub">{ format!("in the next {:.0} {unit}s", r.settings.as_ref().map_or(0.0, |s| s.purchase_horizon)) }</span></div>

@@ -1,0 +1,290 @@
+//! The Segments page: RFM scores with stated definitions and cut points, a named segment map the
+//! user can pick and edit, the R×F heat map, a table per segment (size, revenue, recency,
+//! frequency, monetary, CLV, P(alive), satisfaction), k-means with the silhouette curve, value
+//! tiers, needs-based segments, a cross-tab of two segmentations, and each segment's customers
+//! to list and export. All computing runs in the worker (`worker::segment`).
+//!
+//! Sections: [`run`] (requests to the worker), [`rfm`] (scores, map editor, segment table),
+//! [`clusters`] (k-means), [`tiers`] (value tiers and needs-based segments), [`crosstab`].
+
+mod clusters;
+mod crosstab;
+mod rfm;
+mod run;
+mod tiers;
+
+pub use run::{clv_vectors, run_segmentation, summary_header};
+
+use crate::domain::segmentation::MonetaryKind;
+use crate::domain::segmentation::SegmentMap;
+use crate::ui::components::{status, Load};
+use crate::ui::state::AppContext;
+use crate::worker::segment::{ClusterRequest, SegmentResult};
+use gloo::storage::Storage as _;
+use rfm::ready_view;
+use run::{needs_request, request};
+use serde::{Deserialize, Serialize};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Key of this page's settings in the app's settings store (IndexedDB, in the project file).
+const SETTINGS_KEY: &str = "segments/settings";
+/// Where earlier versions kept them (browser local storage): read once, moved, removed.
+const LEGACY_KEY: &str = "crm.segments.settings";
+
+/// Most customers drawn in the cluster scatter plot.
+const SCATTER_POINTS: usize = 5000;
+
+/// What the user chose on this page (kept in the app's settings store under
+/// [`SETTINGS_KEY`], so it survives reloads and travels in the project file).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Quantile bins per dimension.
+    pub bins: u32,
+    /// Total or mean spend.
+    pub monetary: MonetaryKind,
+    /// User cut points per dimension as typed (empty: quantiles).
+    pub cuts: [String; 3],
+    /// The map (a preset, possibly edited).
+    pub map: SegmentMap,
+    /// Whether the map was edited.
+    pub edited: bool,
+    /// k-means settings; `None` until the user runs it.
+    pub cluster: Option<ClusterRequest>,
+    /// Tiers by CLV when available.
+    pub tiers_by_clv: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            bins: 5,
+            monetary: MonetaryKind::Total,
+            cuts: Default::default(),
+            map: SegmentMap::rxf(),
+            edited: false,
+            cluster: None,
+            tiers_by_clv: true,
+        }
+    }
+}
+
+/// The settings saved by an earlier version in local storage, removed from there (the caller
+/// saves them in the settings store).
+fn take_legacy_settings() -> Option<Settings> {
+    let old = gloo::storage::LocalStorage::get::<Settings>(LEGACY_KEY).ok();
+    gloo::storage::LocalStorage::delete(LEGACY_KEY);
+    old
+}
+
+fn select_cb(f: impl Fn(String) + 'static) -> Callback<Event> {
+    Callback::from(move |e: Event| {
+        if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+            f(s.value());
+        } else if let Some(s) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+            f(s.value());
+        }
+    })
+}
+
+/// The Segments page.
+#[component]
+pub fn SegmentsPage() -> Html {
+    let ctx = use_context::<AppContext>();
+    // None until read from the settings store (storage opens during boot, before any dataset).
+    let settings = use_state(|| None::<Settings>);
+    let load = use_state(|| Load::<Rc<SegmentResult>>::Empty("Segmenting…".into()));
+    let selected = use_state(|| None::<String>);
+    let cell = use_state(|| None::<(u8, u8)>);
+    let src = ctx
+        .as_ref()
+        .and_then(|c| c.state.workspace.transactions.clone());
+    let clvs = match (&ctx, &src) {
+        (Some(c), Some(s)) => clv_vectors(c, s),
+        _ => None,
+    };
+    {
+        let (ctx, settings) = (ctx.clone(), settings.clone());
+        use_effect_with(src.is_some(), move |ready| {
+            if let (true, Some(ctx), None) = (*ready, ctx, &*settings) {
+                let ctl = ctx.ctl.clone();
+                ctx.ctl
+                    .page_setting::<Settings>(SETTINGS_KEY, move |stored| {
+                        let st = stored.unwrap_or_else(|| match take_legacy_settings() {
+                            Some(old) => {
+                                ctl.set_page_setting(SETTINGS_KEY, old.clone());
+                                old
+                            }
+                            None => Settings::default(),
+                        });
+                        settings.set(Some(st));
+                    });
+            }
+        });
+    }
+    let needs = ctx.as_ref().and_then(|c| {
+        let seed = settings.as_ref()?.cluster.as_ref().map_or(42, |k| k.seed);
+        needs_request(c, seed)
+    });
+    {
+        let (ctx, load) = (ctx.clone(), load.clone());
+        let deps = (
+            src.clone(),
+            (*settings).clone(),
+            clvs.as_ref().map(|c| c.0.len()),
+            needs.clone(),
+        );
+        use_effect_with(deps, move |(src, st, _, needs)| {
+            if let (Some(ctx), Some(src), Some(st)) = (ctx, src, st) {
+                let clvs = clv_vectors(&ctx, src);
+                match request(src, st, clvs.as_ref(), needs.clone()) {
+                    Ok((key, req)) => {
+                        run_segmentation(&ctx, src, &key, req, &load);
+                    }
+                    Err(e) => load.set(Load::Failed(e)),
+                }
+            }
+        });
+    }
+    let Some(ctx) = ctx else {
+        return html! {};
+    };
+    let Some(src) = src else {
+        return if ctx.state.boot.ready().is_some() {
+            super::needs_data("a transaction log")
+        } else {
+            super::booting()
+        };
+    };
+    let Some(st) = (*settings).clone() else {
+        return super::booting();
+    };
+    let update = {
+        let (settings, ctl) = (settings.clone(), ctx.ctl.clone());
+        Rc::new(move |f: &dyn Fn(&mut Settings)| {
+            let mut s = (*settings).clone().unwrap_or_default();
+            f(&mut s);
+            ctl.set_page_setting(SETTINGS_KEY, s.clone());
+            settings.set(Some(s));
+        })
+    };
+    let load_view = match (&*load, &ctx.state.progress) {
+        (Load::Loading { .. }, Some(p)) => Load::Loading {
+            fraction: Some(p.fraction),
+            stage: p.stage.clone(),
+        },
+        (l, _) => l.clone(),
+    };
+    let n_customers = src.data.summary.as_ref().map_or(0, |s| s.customers.len());
+
+    // --- RFM settings ---
+    let on_bins = {
+        let u = update.clone();
+        select_cb(move |v| u(&|s| s.bins = v.parse().unwrap_or(5)))
+    };
+    let on_monetary = {
+        let u = update.clone();
+        select_cb(move |v| {
+            u(&|s| {
+                s.monetary = if v == "mean" {
+                    MonetaryKind::Mean
+                } else {
+                    MonetaryKind::Total
+                }
+            })
+        })
+    };
+    let cut_input = |i: usize, label: &str, hint: &str| {
+        let u = update.clone();
+        let cb = select_cb(move |v| u(&|s| s.cuts[i] = v.clone()));
+        html! { <label>{ label }
+            <input type="text" placeholder={hint.to_string()} value={st.cuts[i].clone()} onchange={cb} data-testid={format!("cuts-{i}")} size="18" />
+        </label> }
+    };
+    let on_map = {
+        let u = update.clone();
+        select_cb(move |v| {
+            if let Some(m) = SegmentMap::preset(&v) {
+                u(&|s| {
+                    s.map = m.clone();
+                    s.edited = false;
+                })
+            }
+        })
+    };
+    let settings_card = html! {
+        <div class="card" data-testid="rfm-settings">
+            <h2>{ "RFM scores" }</h2>
+            <p class="note">{ "Recency = days from the day after the last purchase in the data to the customer's last purchase (lower is better, so its score is reversed: 5 = most recent). Frequency = number of distinct purchase days, the first included. Monetary = " }
+                { if st.monetary == MonetaryKind::Total { "total spend." } else { "mean spend per purchase day." } }
+                { " Scores are quantile bins (1 = lowest) unless you type your own cut points." }</p>
+            <div class="row">
+                <label>{ "Bins per dimension " }
+                    <select onchange={on_bins} data-testid="rfm-bins">
+                        { for (2..=10u32).map(|b| html! { <option value={b.to_string()} selected={st.bins == b}>{ b }</option> }) }
+                    </select>
+                </label>
+                <label>{ "Monetary " }
+                    <select onchange={on_monetary} data-testid="rfm-monetary">
+                        <option value="total" selected={st.monetary == MonetaryKind::Total}>{ "total spend" }</option>
+                        <option value="mean" selected={st.monetary == MonetaryKind::Mean}>{ "mean spend per purchase" }</option>
+                    </select>
+                </label>
+                <label>{ "Segment map " }
+                    <select onchange={on_map} data-testid="map-select">
+                        { for SegmentMap::presets().iter().map(|m| {
+                            let key = preset_key(&m.name);
+                            html! { <option value={key.to_string()} selected={m.name == st.map.name}>{ &m.name }</option> }
+                        }) }
+                    </select>
+                </label>
+                if st.edited { <span class="badge">{ "edited" }</span> }
+            </div>
+            <details>
+                <summary>{ "Your own cut points (ascending, comma separated; k cut points make k + 1 bins)" }</summary>
+                <div class="row">
+                    { cut_input(0, "Recency (days) ", "e.g. 30, 90, 180, 365") }
+                    { cut_input(1, "Frequency ", "e.g. 1, 2, 4, 8") }
+                    { cut_input(2, "Monetary ", "e.g. 50, 100, 250, 500") }
+                    <button class="secondary" onclick={let u = update.clone(); move |_| u(&|s| s.cuts = Default::default())}>{ "Use quantiles" }</button>
+                </div>
+            </details>
+        </div>
+    };
+
+    let body = status::view(&load_view, None, |r| {
+        ready_view(
+            &ctx,
+            &src,
+            r,
+            &st,
+            update.clone(),
+            &selected,
+            &cell,
+            clvs.is_some(),
+        )
+    });
+    html! {
+        <section>
+            <h1>{ "Segments" }</h1>
+            <p class="lead">{ format!("{n_customers} customers in {}", src.meta.name) }</p>
+            if clvs.is_none() {
+                <p class="note" data-testid="no-clv">{ "No lifetime values yet: CLV and P(alive) columns, CLV tiers and CLV features appear once the Lifetime value page (or the button on Value & strategy) has fitted the default model." }</p>
+            }
+            { settings_card }
+            { body }
+        </section>
+    }
+}
+
+fn preset_key(name: &str) -> &'static str {
+    for key in ["rxf", "r_vs_fm", "rfm_package", "fm", "rfm"] {
+        if SegmentMap::preset(key).is_some_and(|m| m.name == name) {
+            return key;
+        }
+    }
+    "rxf"
+}
+
+type Update = Rc<dyn Fn(&dyn Fn(&mut Settings))>;

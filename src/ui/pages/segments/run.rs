@@ -1,0 +1,246 @@
+//! Segmentation requests: what the page asks the worker for (built from the settings, keyed
+//! for the results cache), and the customers' CLV and survey answers a request carries.
+
+use super::Settings;
+use crate::domain::customers::CustomerSummary;
+use crate::domain::segmentation::RfmCutPoints;
+use crate::domain::segmentation::SegmentMap;
+use crate::ui::components::Load;
+use crate::ui::state::{AppContext, Source};
+use crate::worker::clv;
+use crate::worker::segment::{self, NeedsRequest, SegmentResult};
+use crate::worker::tasks::{Output, Task};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// The summary without its customers: what a segmentation request carries when the worker
+/// already holds the customers (see [`run_segmentation`]).
+pub fn summary_header(s: &CustomerSummary) -> CustomerSummary {
+    CustomerSummary {
+        time_unit: s.time_unit,
+        observation_end: s.observation_end,
+        calibration_end: s.calibration_end,
+        holdout_length: s.holdout_length,
+        customers: Vec::new(),
+        returns_rows: s.returns_rows,
+    }
+}
+
+thread_local! {
+    /// The data key of the summary the worker was last sent (it keeps it between jobs).
+    static WORKER_HOLDS: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Runs (or reads from the cache) a segmentation in the worker and shows its progress and
+/// result through `load`. Shared by the Segments and Value & strategy pages. A request whose
+/// summary has no customers gets `src`'s customers, which cross to the worker only when it does
+/// not hold them already (a million customers are sent once, not on every change of a setting).
+pub fn run_segmentation(
+    ctx: &AppContext,
+    src: &Source,
+    key: &str,
+    mut req: segment::SegmentRequest,
+    load: &UseStateHandle<Load<Rc<SegmentResult>>>,
+) {
+    load.set(Load::Loading {
+        fraction: None,
+        stage: "Segmenting customers".into(),
+    });
+    req.summary_key = ctx.ctl.data_key(src);
+    let held = WORKER_HOLDS.with(|w| *w.borrow() == req.summary_key);
+    if req.summary.customers.is_empty() && !held {
+        if let Some(s) = &src.data.summary {
+            req.summary.customers = s.customers.clone();
+        }
+    }
+    send_segmentation(ctx, src, key, req, load, true);
+}
+
+fn send_segmentation(
+    ctx: &AppContext,
+    src: &Source,
+    key: &str,
+    req: segment::SegmentRequest,
+    load: &UseStateHandle<Load<Rc<SegmentResult>>>,
+    retry: bool,
+) {
+    let full = !req.summary.customers.is_empty();
+    let data_key = req.summary_key.clone();
+    let header = summary_header(&req.summary);
+    // Kept to ask again with the customers if the worker no longer holds them (a fresh worker).
+    let again = (!full && retry).then(|| segment::SegmentRequest {
+        summary: header,
+        ..req.clone()
+    });
+    let (l, ctx2, src2, key2) = (load.clone(), ctx.clone(), src.clone(), key.to_string());
+    ctx.ctl
+        .run_cached(src, key, Task::Segment(Box::new(req)), move |r| {
+            match r.as_deref() {
+                Err(e) if e == segment::NEEDS_SUMMARY => {
+                    WORKER_HOLDS.with(|w| w.borrow_mut().clear());
+                    if let (Some(mut req), Some(s)) = (again, &src2.data.summary) {
+                        req.summary.customers = s.customers.clone();
+                        send_segmentation(&ctx2, &src2, &key2, req, &l, false);
+                        return;
+                    }
+                    l.set(Load::Failed(e.clone()));
+                }
+                Ok(Output::Segment(s)) => {
+                    if full {
+                        WORKER_HOLDS.with(|w| *w.borrow_mut() = data_key);
+                    }
+                    l.set(Load::Ready(Rc::new((**s).clone())));
+                }
+                Ok(_) => l.set(Load::Failed("Unexpected result from the worker".into())),
+                Err(e) => l.set(Load::Failed(e.clone())),
+            }
+        });
+}
+
+/// Per-customer CLV and P(alive) from the cached default lifetime-value fit, summary order.
+pub fn clv_vectors(ctx: &AppContext, src: &Source) -> Option<(Vec<f64>, Vec<f64>)> {
+    match ctx.ctl.cached(src, clv::DEFAULT_KEY).as_deref() {
+        Some(Output::Clv(r)) if !r.clv.is_empty() => Some((r.clv.clone(), r.p_alive.clone())),
+        _ => None,
+    }
+}
+
+fn parse_cuts(s: &str) -> Result<Vec<f64>, String> {
+    let mut v = Vec::new();
+    for part in s.split([',', ';', ' ']).filter(|p| !p.trim().is_empty()) {
+        v.push(
+            part.trim()
+                .parse::<f64>()
+                .map_err(|_| format!("\"{part}\" is not a number"))?,
+        );
+    }
+    Ok(v)
+}
+
+fn fnv(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Builds the request for these settings; the key names the cached result.
+pub(super) fn request(
+    src: &Source,
+    st: &Settings,
+    clvs: Option<&(Vec<f64>, Vec<f64>)>,
+    needs: Option<NeedsRequest>,
+) -> Result<(String, segment::SegmentRequest), String> {
+    let summary = src
+        .data
+        .summary
+        .as_ref()
+        .ok_or("This dataset has no customer summary.")?;
+    // The customers are added by `run_segmentation` when the worker does not hold them.
+    let mut req = segment::default_request(summary_header(summary));
+    req.rfm.bins = st.bins;
+    req.rfm.monetary = st.monetary;
+    if st.cuts.iter().any(|c| !c.trim().is_empty()) {
+        let cuts = RfmCutPoints {
+            recency: parse_cuts(&st.cuts[0]).map_err(|e| format!("Recency cut points: {e}"))?,
+            frequency: parse_cuts(&st.cuts[1]).map_err(|e| format!("Frequency cut points: {e}"))?,
+            monetary: parse_cuts(&st.cuts[2]).map_err(|e| format!("Monetary cut points: {e}"))?,
+        };
+        req.rfm.cut_points = Some(cuts);
+    }
+    req.map = st.map.clone();
+    req.cluster = st.cluster.clone();
+    req.tiers_by_clv = st.tiers_by_clv;
+    if let Some((c, p)) = clvs {
+        req.clv = Some(c.clone());
+        req.p_alive = Some(p.clone());
+    }
+    req.needs = needs;
+    let probe = serde_json::to_string(&(
+        &req.rfm,
+        &req.map,
+        &req.cluster,
+        req.tiers_by_clv,
+        req.needs
+            .as_ref()
+            .map(|n| (&n.attributes, n.rows.len(), n.k, n.seed)),
+        req.clv.as_ref().map(|v| (v.len(), v.iter().sum::<f64>())),
+    ))
+    .unwrap_or_default();
+    let is_default = req.rfm == crate::domain::segmentation::RfmParams::default()
+        && req.map == SegmentMap::rxf()
+        && req.cluster.is_none()
+        && req.needs.is_none()
+        && req.clv.is_none();
+    let key = if is_default {
+        segment::DEFAULT_KEY.to_string()
+    } else {
+        format!("segments/{:016x}", fnv(&probe))
+    };
+    Ok((key, req))
+}
+
+/// Importance columns (names starting with imp_ or containing "importance") of the survey.
+pub(super) fn needs_request(ctx: &AppContext, seed: u64) -> Option<NeedsRequest> {
+    let survey = ctx.state.workspace.survey.as_ref()?.data.survey.clone()?;
+    let cols: Vec<&crate::io::import::survey::SurveyItem> = survey
+        .items
+        .iter()
+        .filter(|i| {
+            let n = i.name.to_lowercase();
+            n.starts_with("imp_") || n.starts_with("importance")
+        })
+        .collect();
+    if cols.len() < 2 {
+        return None;
+    }
+    let n = cols.first().map_or(0, |c| c.values.len());
+    let mut ids = Vec::new();
+    let mut rows = Vec::new();
+    for i in 0..n {
+        let row: Option<Vec<f64>> = cols
+            .iter()
+            .map(|c| c.values.get(i).copied().flatten())
+            .collect();
+        if let Some(row) = row {
+            ids.push(
+                survey
+                    .ids
+                    .as_ref()
+                    .and_then(|v| v.get(i).cloned())
+                    .unwrap_or_else(|| format!("response {}", i + 1)),
+            );
+            rows.push(row);
+        }
+    }
+    (rows.len() >= 10).then(|| NeedsRequest {
+        attributes: cols.iter().map(|c| c.name.clone()).collect(),
+        ids,
+        rows,
+        k: 3,
+        seed,
+    })
+}
+
+/// Sum and count of answers per customer id.
+type AnswerSums = std::collections::HashMap<String, (f64, u32)>;
+
+/// Mean answer of a survey column named like "nps" per customer id (for satisfaction per segment).
+pub(super) fn nps_by_customer(ctx: &AppContext) -> Option<(String, AnswerSums)> {
+    let survey = ctx.state.workspace.survey.as_ref()?.data.survey.clone()?;
+    let ids = survey.ids.as_ref()?;
+    let item = survey.items.iter().find(|i| {
+        let n = i.name.to_lowercase();
+        n.contains("nps") || n.contains("recommend")
+    })?;
+    let mut m: std::collections::HashMap<String, (f64, u32)> = Default::default();
+    for (id, v) in ids.iter().zip(&item.values) {
+        if let Some(v) = v {
+            let e = m.entry(id.clone()).or_default();
+            e.0 += v;
+            e.1 += 1;
+        }
+    }
+    Some((item.name.clone(), m))
+}

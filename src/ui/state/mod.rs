@@ -1,0 +1,164 @@
+//! App state, split by resource: the `Reducible` state pages read ([`reducer`]), and the
+//! [`Controller`] that performs effects and dispatches their results, its methods grouped by
+//! what they own: [`datasets`], import in slices ([`streaming`]), the results [`cache`] and the
+//! [`project`] file.
+
+mod cache;
+mod datasets;
+mod project;
+mod reducer;
+mod streaming;
+
+pub use project::PROJECT_FILE_NAME;
+pub use reducer::{Action, AppState, Source, Workspace};
+pub use streaming::{refuse_reason, MAX_FILE_BYTES, MAX_WORKBOOK_BYTES};
+
+use crate::domain::customers::SummaryOptions;
+use crate::io::import::Mapping;
+use crate::io::storage::{DataKind, DatasetMeta, IdbStore, Repository};
+use crate::ui::hooks::WorkerClient;
+use crate::worker::tasks::{ImportSettings, Output};
+use std::cell::RefCell;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Performs effects and dispatches their results.
+pub struct Controller {
+    dispatch: UseReducerDispatcher<AppState>,
+    /// The worker client.
+    pub worker: WorkerClient,
+    repo: RefCell<Option<Rc<Repository<IdbStore>>>>,
+    options: RefCell<SummaryOptions>,
+    remembered: RefCell<Vec<Mapping>>,
+    cache: RefCell<std::collections::HashMap<String, Rc<Output>>>,
+    /// Datasets open for this session only (storage refused them).
+    unsaved: RefCell<std::collections::HashSet<String>>,
+    /// New files whose bytes are being saved, with their metadata once imported.
+    saving: RefCell<std::collections::HashMap<String, Option<DatasetMeta>>>,
+    /// The kept log whose dataset is being read again (see [`Controller::log_gone`]).
+    reloading: std::cell::Cell<u32>,
+}
+
+/// A dataset that could not be read with its current settings: shown with the error and the
+/// settings so the user can fix them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailedImport {
+    /// The dataset (its bytes are saved).
+    pub meta: DatasetMeta,
+    /// What went wrong, in plain words.
+    pub message: String,
+    /// The settings that failed.
+    pub settings: ImportSettings,
+}
+
+impl PartialEq for Controller {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+/// What pages get from the context.
+#[derive(Clone, PartialEq)]
+pub struct AppContext {
+    /// The state.
+    pub state: UseReducerHandle<AppState>,
+    /// The controller.
+    pub ctl: Rc<Controller>,
+}
+
+fn now_iso() -> String {
+    js_sys::Date::new_0()
+        .to_iso_string()
+        .as_string()
+        .unwrap_or_default()
+}
+
+fn new_id() -> String {
+    format!(
+        "d{}-{:06}",
+        js_sys::Date::now() as u64,
+        (js_sys::Math::random() * 1e6) as u32
+    )
+}
+
+/// Bytes this site uses in browser storage, as the browser counts them (cheap: no reading).
+async fn storage_estimate() -> Option<u64> {
+    estimate().await.map(|(usage, _)| usage)
+}
+
+/// (bytes used, bytes the browser lets this site use) in browser storage.
+async fn estimate() -> Option<(u64, u64)> {
+    let storage = web_sys::window()?.navigator().storage();
+    let promise = storage.estimate().ok()?;
+    let est: web_sys::StorageEstimate = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .ok()?
+        .into();
+    Some((est.get_usage()? as u64, est.get_quota()? as u64))
+}
+
+/// How a task's error begins when the dataset is being read again because the worker lost
+/// its copy of the log (see [`Controller::log_gone`]): pages show it as work in progress, and
+/// ask again once the dataset is active afresh.
+pub const RELOADING: &str = "Reading the purchases again from storage:";
+
+fn active_key(kind: DataKind) -> String {
+    let slot = match kind {
+        DataKind::Transactions | DataKind::Summary => "transactions",
+        DataKind::Survey => "survey",
+        DataKind::Cohort => "cohort",
+    };
+    format!("active/{slot}")
+}
+
+impl Controller {
+    /// A controller dispatching to `dispatch`.
+    pub fn new(dispatch: UseReducerDispatcher<AppState>) -> Rc<Self> {
+        let d = dispatch.clone();
+        Rc::new(Controller {
+            dispatch,
+            worker: WorkerClient::new(Callback::from(move |p| d.dispatch(Action::Progress(p)))),
+            repo: RefCell::new(None),
+            options: RefCell::new(SummaryOptions::default()),
+            remembered: RefCell::new(Vec::new()),
+            cache: RefCell::new(std::collections::HashMap::new()),
+            unsaved: RefCell::new(std::collections::HashSet::new()),
+            saving: RefCell::new(std::collections::HashMap::new()),
+            reloading: std::cell::Cell::new(0),
+        })
+    }
+
+    fn repo(&self) -> Option<Rc<Repository<IdbStore>>> {
+        self.repo.borrow().clone()
+    }
+
+    /// Reads a page's settings from the settings store; `done` gets `None` when storage is
+    /// unavailable, the key is unset or the record cannot be read. Kept there, they persist
+    /// across reloads and travel in the project file.
+    pub fn page_setting<T: serde::de::DeserializeOwned + 'static>(
+        self: &Rc<Self>,
+        key: &str,
+        done: impl FnOnce(Option<T>) + 'static,
+    ) {
+        let (this, key) = (self.clone(), key.to_string());
+        wasm_bindgen_futures::spawn_local(async move {
+            let value = match this.repo() {
+                Some(repo) => repo.setting::<T>(&key).await.ok().flatten(),
+                None => None,
+            };
+            done(value);
+        });
+    }
+
+    /// Saves a page's settings in the settings store (a failure is shown to the user).
+    pub fn set_page_setting<T: serde::Serialize + 'static>(self: &Rc<Self>, key: &str, value: T) {
+        let (this, key) = (self.clone(), key.to_string());
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Some(repo) = this.repo() {
+                if let Err(e) = repo.set_setting(&key, &value).await {
+                    this.dispatch.dispatch(Action::Error(Some(e.to_string())));
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,89 @@
+//! The project file: every dataset, mapping and setting in one `.crmproject` file, exported
+//! and imported in slices.
+
+use super::streaming::{read_range, storage_progress};
+use super::{Action, Controller};
+use std::rc::Rc;
+
+/// The name a project file is saved under.
+pub const PROJECT_FILE_NAME: &str = "customer-analytics.crmproject";
+
+impl Controller {
+    /// Downloads a project file with every dataset and setting.
+    pub fn export_project(self: &Rc<Self>) {
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let Some(repo) = this.repo() else { return };
+            // The file is built as a blob, part by part: the browser holds it, not the page.
+            let opts = web_sys::BlobPropertyBag::new();
+            opts.set_type("application/octet-stream");
+            let mut blob: Option<web_sys::Blob> = None;
+            let d = this.dispatch.clone();
+            let r = repo
+                .export_project_parts(|part, done, total| {
+                    let parts = js_sys::Array::new();
+                    if let Some(b) = &blob {
+                        parts.push(b);
+                    }
+                    parts.push(&js_sys::Uint8Array::from(part.as_slice()));
+                    blob =
+                        web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts).ok();
+                    d.dispatch(Action::Progress(Some(storage_progress(
+                        "Writing the project file",
+                        done,
+                        total,
+                    ))));
+                })
+                .await;
+            d.dispatch(Action::Progress(None));
+            match (r, blob) {
+                (Ok(_), Some(b)) => {
+                    crate::ui::components::download::blob(PROJECT_FILE_NAME, &b);
+                }
+                (Ok(_), None) => d.dispatch(Action::Error(Some(
+                    "the browser could not assemble the project file".into(),
+                ))),
+                (Err(e), _) => d.dispatch(Action::Error(Some(e.to_string()))),
+            }
+        });
+    }
+
+    /// Imports a project file, read in slices, and opens its datasets.
+    pub fn import_project(self: &Rc<Self>, file: web_sys::File) {
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let Some(repo) = this.repo() else { return };
+            let d = this.dispatch.clone();
+            let size = file.size() as u64;
+            let r = repo
+                .import_project_from(
+                    size,
+                    |a, b| {
+                        let file = file.clone();
+                        async move { read_range(&file, a, b).await }
+                    },
+                    |done, total| {
+                        d.dispatch(Action::Progress(Some(storage_progress(
+                            "Reading the project file",
+                            done,
+                            total,
+                        ))));
+                    },
+                )
+                .await;
+            d.dispatch(Action::Progress(None));
+            match r {
+                Ok(metas) => {
+                    this.refresh().await;
+                    for m in metas {
+                        this.open(m);
+                    }
+                }
+                Err(e) => {
+                    this.refresh().await;
+                    d.dispatch(Action::Error(Some(format!("{}: {e}", file.name()))));
+                }
+            }
+        });
+    }
+}
