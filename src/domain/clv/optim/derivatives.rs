@@ -65,9 +65,11 @@ pub(crate) fn invert(m: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
     }
     let a = DMatrix::from_fn(n, n, |i, j| m[i][j]);
     let inv = a.try_inverse()?;
-    inv.iter()
-        .all(|v| v.is_finite())
-        .then(|| (0..n).map(|i| (0..n).map(|j| inv[(i, j)]).collect()).collect())
+    inv.iter().all(|v| v.is_finite()).then(|| {
+        (0..n)
+            .map(|i| (0..n).map(|j| inv[(i, j)]).collect())
+            .collect()
+    })
 }
 
 pub(super) fn norm_inf(g: &[f64]) -> f64 {

@@ -93,4 +93,3 @@ pub(super) fn nelder_mead(
     }
     (simplex[bi].clone(), values[bi])
 }
-
