@@ -125,7 +125,9 @@ pub fn solve(a: Vec<Vec<f64>>, b: Vec<f64>) -> Option<Vec<f64>> {
         return None;
     }
     let x = lu.solve(&DVector::from_vec(b))?;
-    x.iter().all(|v| v.is_finite()).then(|| x.iter().copied().collect())
+    x.iter()
+        .all(|v| v.is_finite())
+        .then(|| x.iter().copied().collect())
 }
 
 #[cfg(test)]
@@ -136,7 +138,11 @@ mod tests {
     fn solve_gives_the_exact_solution_of_a_small_system() {
         // y + z = 4, 2x + y = 5, x + 3y = 10 → (1, 3, 1); the zero first pivot needs a row swap.
         let x = solve(
-            vec![vec![0.0, 1.0, 1.0], vec![2.0, 1.0, 0.0], vec![1.0, 3.0, 0.0]],
+            vec![
+                vec![0.0, 1.0, 1.0],
+                vec![2.0, 1.0, 0.0],
+                vec![1.0, 3.0, 0.0],
+            ],
             vec![4.0, 5.0, 10.0],
         )
         .unwrap();
