@@ -11,6 +11,9 @@
 //! is for any log with more than one customer, since the rank sits above bit 32; this one
 //! sorts the whole key and skips the bytes no key varies in.)
 
+/// (key, row) pairs.
+type Pairs = [(u64, u32)];
+
 /// Sorts (key, row) pairs whose rows are ascending, as `sort_unstable` would: a stable LSD
 /// radix sort on the key, one pass per byte, skipping bytes that are the same in every key
 /// (the high bytes of the day, of small ranks), so rows stay ascending within a key.
@@ -29,7 +32,7 @@ pub(super) fn sort_keys(keys: &mut [(u64, u32)]) {
         if (varying >> shift) & 0xff == 0 {
             continue;
         }
-        let (src, dst): (&[(u64, u32)], &mut [(u64, u32)]) = if in_keys {
+        let (src, dst): (&Pairs, &mut Pairs) = if in_keys {
             (keys, &mut buf)
         } else {
             (&buf, keys)
@@ -97,12 +100,7 @@ mod tests {
         // 10 million rows of 100,000 customers over ~3 years of days (rank << 32 | day).
         let mut a: Vec<(u64, u32)> = keys(10_000_000, 32)
             .into_iter()
-            .map(|(k, r)| {
-                (
-                    ((k % 100_000) << 32 | (k >> 20) % 1100) & u64::from(u32::MAX),
-                    r,
-                )
-            })
+            .map(|(k, r)| (((k % 100_000) << 32) | ((k >> 20) % 1100), r))
             .collect();
         let mut b = a.clone();
         let t = std::time::Instant::now();

@@ -121,7 +121,12 @@ pub fn solve(a: Vec<Vec<f64>>, b: Vec<f64>) -> Option<Vec<f64>> {
     }
     let m = DMatrix::from_row_iterator(n, n, a.into_iter().flatten());
     let lu = m.lu();
-    if lu.u().diagonal().iter().any(|d| !(d.abs() >= 1e-12)) {
+    if lu
+        .u()
+        .diagonal()
+        .iter()
+        .any(|d| !d.is_finite() || d.abs() < 1e-12)
+    {
         return None;
     }
     let x = lu.solve(&DVector::from_vec(b))?;
