@@ -8,13 +8,11 @@
 
 //!
 //! Files: `log` (transactions, the compact log, the log being built), `options`, `summary`
-//! (the records and how they are built), `interner` (id → index while importing), `radix`
-//! (the row sort), `wire` (compact serde encodings for the worker).
+//! (the records and how they are built), `interner` (id → index while importing), `wire` (compact serde encodings for the worker).
 
 mod interner;
 mod log;
 mod options;
-mod radix;
 mod summary;
 mod wire;
 
