@@ -13,7 +13,7 @@
 use rustc_hash::FxHasher;
 use std::hash::Hasher;
 
-/// An open-addressing table from id text to its index in [`TxLog::ids`]. Ids of up to 16
+/// An open-addressing table from id text to its index in [`super::TxLog::ids`]. Ids of up to 16
 /// bytes (nearly all) are kept inside the slot, so finding one reads one cache line and
 /// allocates nothing; longer ones are compared with the stored id.
 #[derive(Debug, Clone, Default)]
