@@ -1,6 +1,7 @@
 //! Small statistics shared by the satisfaction scores: mean, standard deviation, Pearson and
-//! Spearman correlation, the Wilson interval and a least-squares solve.
+//! Spearman correlation, the Wilson interval and a linear solve (`nalgebra`) for least squares.
 
+use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
@@ -110,33 +111,54 @@ pub fn mean_quantile(method: MeanInterval, n: u64) -> f64 {
     }
 }
 
-/// Solves `a · x = b` (a is n × n, row-major) by Gaussian elimination with partial pivoting.
-/// None when the system is singular.
-#[allow(clippy::needless_range_loop)]
-pub fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
+/// Solves `a · x = b` (a is n × n, row-major) by LU decomposition with partial pivoting
+/// (`nalgebra`). None when the system is singular: a pivot below 1e-12 (collinear regressors
+/// give a tiny pivot rather than an exact zero, and their "solution" would be noise).
+pub fn solve(a: Vec<Vec<f64>>, b: Vec<f64>) -> Option<Vec<f64>> {
     let n = b.len();
     if a.len() != n || a.iter().any(|r| r.len() != n) {
         return None;
     }
-    for col in 0..n {
-        let piv = (col..n).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
-        if a[piv][col].abs() < 1e-12 {
-            return None;
-        }
-        a.swap(col, piv);
-        b.swap(col, piv);
-        for row in col + 1..n {
-            let f = a[row][col] / a[col][col];
-            for k in col..n {
-                a[row][k] -= f * a[col][k];
-            }
-            b[row] -= f * b[col];
+    let m = DMatrix::from_row_iterator(n, n, a.into_iter().flatten());
+    let lu = m.lu();
+    if lu
+        .u()
+        .diagonal()
+        .iter()
+        .any(|d| !d.is_finite() || d.abs() < 1e-12)
+    {
+        return None;
+    }
+    let x = lu.solve(&DVector::from_vec(b))?;
+    x.iter()
+        .all(|v| v.is_finite())
+        .then(|| x.iter().copied().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn solve_gives_the_exact_solution_of_a_small_system() {
+        // y + z = 4, 2x + y = 5, x + 3y = 10 → (1, 3, 1); the zero first pivot needs a row swap.
+        let x = solve(
+            vec![
+                vec![0.0, 1.0, 1.0],
+                vec![2.0, 1.0, 0.0],
+                vec![1.0, 3.0, 0.0],
+            ],
+            vec![4.0, 5.0, 10.0],
+        )
+        .unwrap();
+        for (got, want) in x.iter().zip([1.0, 3.0, 1.0]) {
+            assert!((got - want).abs() < 1e-12, "{x:?}");
         }
     }
-    let mut x = vec![0.0; n];
-    for i in (0..n).rev() {
-        let s: f64 = (i + 1..n).map(|k| a[i][k] * x[k]).sum();
-        x[i] = (b[i] - s) / a[i][i];
+
+    #[test]
+    fn solve_refuses_a_singular_or_misshapen_system() {
+        assert!(solve(vec![vec![1.0, 2.0], vec![2.0, 4.0]], vec![1.0, 2.0]).is_none());
+        assert!(solve(vec![vec![1.0, 2.0]], vec![1.0, 2.0]).is_none());
     }
-    Some(x)
 }

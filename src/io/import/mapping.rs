@@ -375,6 +375,10 @@ impl Mapping {
 
 /// A stable signature of a file layout: an FNV-1a hash of the normalised header names (or of
 /// the column count and types without a header), as 16 hex digits prefixed with `h` or `n`.
+///
+/// FNV-1a stays written out here (not `rustc-hash`): the signature is persisted (remembered
+/// mappings are looked up by it), so its values must never change, and FxHash makes no promise
+/// of stable output across versions.
 pub fn layout_signature(table: &ParsedTable) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |s: &str| {

@@ -1,0 +1,471 @@
+//! The customer summary (x, t_x, T, mean spend) and how it is built from a log: same-day
+//! purchases merged, returns netted or dropped, a calibration/holdout split, ids in natural
+//! order.
+
+use super::wire::{day_number, record_columns};
+use super::{ReturnsPolicy, SummaryOptions, TimeUnit, Transaction, TxColumns, TxLog};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// The sufficient statistics of one customer, plus the descriptive figures the pages show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerRecord {
+    /// Customer id (text).
+    pub id: String,
+    /// Repeat purchase occasions in the (calibration) period.
+    pub x: f64,
+    /// Time of the last occasion, from the first, in the summary's unit.
+    pub t_x: f64,
+    /// Time from the first occasion to the end of (calibration) observation.
+    pub t: f64,
+    /// Mean value of the repeat occasions (0 when x = 0).
+    pub monetary: f64,
+    /// Weight: how many customers this row stands for (1 for a row per customer).
+    #[serde(default = "one")]
+    pub weight: f64,
+    /// First purchase day, when known (absent for summaries loaded from elsewhere).
+    #[serde(default, with = "day_number")]
+    pub first: Option<NaiveDate>,
+    /// Last purchase day in the (calibration) period, when known.
+    #[serde(default, with = "day_number")]
+    pub last: Option<NaiveDate>,
+    /// All purchase occasions in the (calibration) period, first included (RFM frequency).
+    #[serde(default)]
+    pub occasions: u32,
+    /// Total spend in the (calibration) period, first purchase included.
+    #[serde(default)]
+    pub total_spend: f64,
+    /// Total margin in the (calibration) period when the log had a margin column.
+    #[serde(default)]
+    pub total_margin: Option<f64>,
+    /// Repeat occasions in the holdout period (only with a calibration split).
+    #[serde(default)]
+    pub holdout_x: Option<f64>,
+    /// Spend in the holdout period (only with a calibration split).
+    #[serde(default)]
+    pub holdout_spend: Option<f64>,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+impl CustomerRecord {
+    /// A record from (x, t_x, T, m) alone, as loaded from a precomputed summary.
+    pub fn from_stats(id: impl Into<String>, x: f64, t_x: f64, t: f64, monetary: f64) -> Self {
+        CustomerRecord {
+            id: id.into(),
+            x,
+            t_x,
+            t,
+            monetary,
+            weight: 1.0,
+            first: None,
+            last: None,
+            occasions: (x.max(0.0) as u32).saturating_add(1),
+            total_spend: monetary * (x + 1.0),
+            total_margin: None,
+            holdout_x: None,
+            holdout_spend: None,
+        }
+    }
+}
+
+/// The customer summary: one record per customer and the settings that made it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerSummary {
+    /// Unit of t_x, T and every model horizon built on this summary.
+    pub time_unit: TimeUnit,
+    /// Last day of observation (calibration end when split), when built from a log.
+    #[serde(default)]
+    pub observation_end: Option<NaiveDate>,
+    /// Calibration end, when a holdout split was made.
+    #[serde(default)]
+    pub calibration_end: Option<NaiveDate>,
+    /// Length of the holdout period in the summary's unit (0 without a split).
+    #[serde(default)]
+    pub holdout_length: f64,
+    /// One record per customer, sorted by id.
+    #[serde(with = "record_columns")]
+    pub customers: Vec<CustomerRecord>,
+    /// Rows dropped or netted by the returns policy (for the report).
+    #[serde(default)]
+    pub returns_rows: u64,
+}
+
+/// A run of customer records on their own, with the summary's compact binary form (the worker
+/// sends a large summary to the page in parts of these).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Records(#[serde(with = "record_columns")] pub Vec<CustomerRecord>);
+
+/// Why a summary could not be built.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SummaryError {
+    /// There were no usable transactions.
+    NoTransactions,
+    /// The observation end lies before the first purchase in the data.
+    EndBeforeData {
+        /// The requested end.
+        end: NaiveDate,
+        /// The first date in the data.
+        first: NaiveDate,
+    },
+    /// The calibration end is not before the observation end.
+    CalibrationNotBeforeEnd {
+        /// The requested calibration end.
+        calibration_end: NaiveDate,
+        /// The observation end.
+        end: NaiveDate,
+    },
+}
+
+impl std::fmt::Display for SummaryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SummaryError::NoTransactions => {
+                write!(f, "there are no usable transactions to summarise")
+            }
+            SummaryError::EndBeforeData { end, first } => write!(
+                f,
+                "the observation end {end} is before the first purchase in the data ({first})"
+            ),
+            SummaryError::CalibrationNotBeforeEnd {
+                calibration_end,
+                end,
+            } => write!(
+                f,
+                "the calibration end {calibration_end} must be before the observation end {end}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SummaryError {}
+
+/// Builds the customer summary from a transaction log.
+///
+/// Purchases of one customer on the same day are merged into one occasion (amounts summed).
+/// Transactions after the observation end are ignored. Customers whose first purchase falls
+/// after the calibration end are left out of a split summary (they were not yet customers).
+///
+/// # Errors
+/// [`SummaryError`] when there is nothing to summarise or the dates are inconsistent.
+pub fn summarize(
+    transactions: &[Transaction],
+    options: &SummaryOptions,
+) -> Result<CustomerSummary, SummaryError> {
+    let mut cols = TxColumns::default();
+    for t in transactions {
+        cols.push(&t.customer_id, t.date, t.amount, t.margin);
+    }
+    cols.summarize(options)
+}
+
+/// [`summarize`] on a log in columns; `margin` is per row, or empty when the log has none.
+/// Customers are ranked once by id and rows sorted by (rank, day, row) as integers, so no id
+/// is compared per row.
+///
+/// # Errors
+/// As [`summarize`].
+pub fn summarize_columns(
+    log: &TxLog,
+    margin: &[Option<f64>],
+    options: &SummaryOptions,
+) -> Result<CustomerSummary, SummaryError> {
+    let n = log.customer.len().min(log.day.len()).min(log.amount.len());
+    let (Some(&lo), Some(&hi)) = (
+        log.day.get(..n).and_then(|d| d.iter().min()),
+        log.day.get(..n).and_then(|d| d.iter().max()),
+    ) else {
+        return Err(SummaryError::NoTransactions);
+    };
+    let as_date = |d: i32| NaiveDate::from_num_days_from_ce_opt(d).unwrap_or_default();
+    let (first_date, last_date) = (as_date(lo), as_date(hi));
+    let end = options.observation_end.unwrap_or(last_date);
+    if end < first_date {
+        return Err(SummaryError::EndBeforeData {
+            end,
+            first: first_date,
+        });
+    }
+    if let Some(c) = options.calibration_end {
+        if c >= end {
+            return Err(SummaryError::CalibrationNotBeforeEnd {
+                calibration_end: c,
+                end,
+            });
+        }
+    }
+    let cal_end = options.calibration_end.unwrap_or(end);
+    let (end_day, cal_day) = {
+        use chrono::Datelike;
+        (end.num_days_from_ce(), cal_end.num_days_from_ce())
+    };
+
+    // Rank the distinct ids in their final (natural) order, once: (plain number?, its
+    // length, text) orders them as `natural_id_cmp` does.
+    let mut order: Vec<(bool, usize, &str, u32)> = log
+        .ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let num = is_plain_number(id);
+            (!num, if num { id.len() } else { 0 }, id.as_str(), i as u32)
+        })
+        .collect();
+    order.sort_unstable();
+    let order: Vec<u32> = order.into_iter().map(|o| o.3).collect();
+    let mut rank = vec![0u32; log.ids.len()];
+    for (r, &c) in order.iter().enumerate() {
+        if let Some(x) = rank.get_mut(c as usize) {
+            *x = r as u32;
+        }
+    }
+
+    // Usable rows as (rank, day, row) packed in integers; sorting them groups each
+    // customer's days in order (file order within a day, so sums are reproducible).
+    let mut returns_rows = 0u64;
+    let mut keys: Vec<(u64, u32)> = Vec::with_capacity(n);
+    for i in 0..n {
+        let (Some(&c), Some(&d), Some(&a)) =
+            (log.customer.get(i), log.day.get(i), log.amount.get(i))
+        else {
+            continue;
+        };
+        if d > end_day {
+            continue;
+        }
+        if a < 0.0 {
+            returns_rows += 1;
+            if options.returns == ReturnsPolicy::Drop {
+                continue;
+            }
+        }
+        let r = rank.get(c as usize).copied().unwrap_or(0);
+        let key = (u64::from(r) << 32) | u64::from((d - lo) as u32);
+        keys.push((key, i as u32));
+    }
+    // `sort_unstable` rather than a radix sort: a stable LSD radix sort on these keys (tried,
+    // tested equal) took 0.70 s for 10^7 keys of 10^5 customers against 0.71 s (test profile).
+    keys.sort_unstable();
+
+    let unit = options.time_unit.days();
+    let split = options.calibration_end.is_some();
+    let mut customers = Vec::new();
+    let mut days: Vec<(i32, f64, Option<f64>)> = Vec::new();
+    let mut start = 0;
+    while start < keys.len() {
+        let r = keys.get(start).map_or(0, |k| k.0 >> 32);
+        let mut stop = start;
+        days.clear();
+        while let Some(&(key, row)) = keys.get(stop) {
+            if key >> 32 != r {
+                break;
+            }
+            let row = row as usize;
+            let d = log.day.get(row).copied().unwrap_or(0);
+            let a = log.amount.get(row).copied().unwrap_or(0.0);
+            let m = margin.get(row).copied().flatten();
+            match days.last_mut() {
+                Some(last) if last.0 == d => {
+                    last.1 += a;
+                    if let Some(m) = m {
+                        last.2 = Some(last.2.unwrap_or(0.0) + m);
+                    }
+                }
+                _ => days.push((d, a, m)),
+            }
+            stop += 1;
+        }
+        start = stop;
+        if options.returns == ReturnsPolicy::Net {
+            // A day whose purchases are fully returned is not an occasion.
+            days.retain(|(_, a, _)| *a > 0.0);
+        }
+        let Some(&(first, first_amount, _)) = days.first() else {
+            continue;
+        };
+        if first > cal_day {
+            continue;
+        }
+        let id = order
+            .get(r as usize)
+            .and_then(|&c| log.ids.get(c as usize))
+            .cloned()
+            .unwrap_or_default();
+        let n_cal = days.iter().take_while(|(d, _, _)| *d <= cal_day).count();
+        let (cal, hold) = days.split_at(n_cal);
+        let last = cal.last().map_or(first, |(d, _, _)| *d);
+        let x = cal.len().saturating_sub(1) as f64;
+        let repeat_total: f64 = cal.iter().skip(1).map(|(_, a, _)| *a).sum();
+        let monetary = if x > 0.0 { repeat_total / x } else { 0.0 };
+        let has_margin = cal.iter().any(|(_, _, m)| m.is_some());
+        let total_margin = has_margin.then(|| cal.iter().filter_map(|(_, _, m)| *m).sum());
+        customers.push(CustomerRecord {
+            id,
+            x,
+            t_x: f64::from(last - first) / unit,
+            t: f64::from(cal_day - first) / unit,
+            monetary,
+            weight: 1.0,
+            first: Some(as_date(first)),
+            last: Some(as_date(last)),
+            occasions: cal.len() as u32,
+            total_spend: first_amount + repeat_total,
+            total_margin,
+            holdout_x: split.then_some(hold.len() as f64),
+            holdout_spend: split.then(|| hold.iter().map(|(_, a, _)| *a).sum()),
+        });
+    }
+    if customers.is_empty() {
+        return Err(SummaryError::NoTransactions);
+    }
+    Ok(CustomerSummary {
+        time_unit: options.time_unit,
+        observation_end: Some(cal_end),
+        calibration_end: options.calibration_end,
+        holdout_length: if options.calibration_end.is_some() {
+            (end - cal_end).num_days() as f64 / unit
+        } else {
+            0.0
+        },
+        customers,
+        returns_rows,
+    })
+}
+
+fn is_plain_number(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()) && (s.len() == 1 || !s.starts_with('0'))
+}
+
+/// A total order on ids: plain numbers (no leading zero) first, in numeric order, then all
+/// other ids as text, so "2" sorts before "10" and "007" stays text.
+pub fn natural_id_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let is_num = is_plain_number;
+    match (is_num(a), is_num(b)) {
+        (true, true) => a.len().cmp(&b.len()).then_with(|| a.cmp(b)),
+        (true, false) => std::cmp::Ordering::Less,
+        (false, true) => std::cmp::Ordering::Greater,
+        (false, false) => a.cmp(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn tx(id: &str, date: &str, amount: f64) -> Transaction {
+        Transaction {
+            customer_id: id.into(),
+            date: d(date),
+            amount,
+            margin: None,
+            quantity: None,
+            channel: None,
+            product: None,
+        }
+    }
+
+    #[test]
+    fn same_day_purchases_merge_and_first_is_not_a_repeat() {
+        let log = vec![
+            tx("007", "2020-01-01", 10.0),
+            tx("007", "2020-01-08", 5.0),
+            tx("007", "2020-01-08", 7.0),
+            tx("007", "2020-01-15", 30.0),
+            tx("2", "2020-01-10", 4.0),
+        ];
+        let opts = SummaryOptions {
+            observation_end: Some(d("2020-01-29")),
+            ..Default::default()
+        };
+        let s = summarize(&log, &opts).unwrap();
+        assert_eq!(s.customers.len(), 2);
+        let c = s.customers.iter().find(|c| c.id == "007").unwrap();
+        assert_eq!(c.x, 2.0);
+        assert!((c.t_x - 2.0).abs() < 1e-12);
+        assert!((c.t - 4.0).abs() < 1e-12);
+        assert!((c.monetary - 21.0).abs() < 1e-12);
+        assert_eq!(c.occasions, 3);
+        let c2 = s.customers.iter().find(|c| c.id == "2").unwrap();
+        assert_eq!(c2.x, 0.0);
+        assert_eq!(c2.monetary, 0.0);
+    }
+
+    #[test]
+    fn calibration_split_counts_holdout_and_excludes_late_customers() {
+        let log = vec![
+            tx("a", "2020-01-01", 10.0),
+            tx("a", "2020-01-05", 10.0),
+            tx("a", "2020-02-05", 10.0),
+            tx("b", "2020-02-10", 10.0),
+        ];
+        let opts = SummaryOptions {
+            time_unit: TimeUnit::Day,
+            observation_end: Some(d("2020-02-29")),
+            calibration_end: Some(d("2020-01-31")),
+            ..Default::default()
+        };
+        let s = summarize(&log, &opts).unwrap();
+        assert_eq!(s.customers.len(), 1);
+        assert_eq!(s.customers[0].x, 1.0);
+        assert_eq!(s.customers[0].holdout_x, Some(1.0));
+        assert!((s.holdout_length - 29.0).abs() < 1e-12);
+        assert!((s.customers[0].t - 30.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn returns_are_netted_by_default_and_dropped_on_request() {
+        let log = vec![
+            tx("a", "2020-01-01", 10.0),
+            tx("a", "2020-01-02", 10.0),
+            tx("a", "2020-01-02", -10.0),
+        ];
+        let net = summarize(&log, &SummaryOptions::default()).unwrap();
+        assert_eq!(net.customers[0].x, 0.0);
+        assert_eq!(net.returns_rows, 1);
+        let drop = summarize(
+            &log,
+            &SummaryOptions {
+                returns: ReturnsPolicy::Drop,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(drop.customers[0].x, 1.0);
+    }
+
+    #[test]
+    fn compact_log_gives_back_each_row() {
+        let log = vec![
+            tx("007", "2020-01-01", 10.0),
+            tx("2", "2020-01-05", 3.5),
+            tx("007", "2020-02-01", -1.0),
+        ];
+        let c = TxLog::from_transactions(&log);
+        assert_eq!(c.len(), 3);
+        assert_eq!(c.ids, vec!["007".to_string(), "2".to_string()]);
+        assert_eq!(c.to_vec(), log);
+        assert_eq!(c.rows_of("007").collect::<Vec<_>>(), vec![0, 2]);
+        assert!(c.rows_of("nobody").next().is_none());
+    }
+
+    #[test]
+    fn empty_log_is_an_error() {
+        assert_eq!(
+            summarize(&[], &SummaryOptions::default()),
+            Err(SummaryError::NoTransactions)
+        );
+    }
+
+    #[test]
+    fn ids_sort_naturally() {
+        let mut v = vec!["10", "2", "007", "b", "1", "0"];
+        v.sort_by(|a, b| natural_id_cmp(a, b));
+        assert_eq!(v, vec!["0", "1", "2", "10", "007", "b"]);
+    }
+}
