@@ -334,7 +334,9 @@ impl GammaGammaParams {
         let between = limit.score / limit.info;
         let q0 = (2.0 + mu * mu / between).clamp(1e-3, 1e6);
         let g0 = (q0 - 1.0).abs().max(1e-3) * mu / limit.p;
-        let start = [limit.p.ln(), q0.ln(), g0.ln()];
+        // Searched on (ln p, ln q, ln(γ/q)): along the ridge towards large q, γ grows with q
+        // (γ/q = 1/ν₀ stays put), so this decorrelates the two and keeps BFGS well scaled.
+        let start = [limit.p.ln(), q0.ln(), g0.ln() - q0.ln()];
         let start = if start.iter().all(|v| v.is_finite()) {
             start
         } else {
@@ -342,20 +344,38 @@ impl GammaGammaParams {
         };
         let coarse = (grouped.len() > COARSE_ABOVE).then(|| coarsen(&grouped));
         let value_on = |data: &[Row], th: &[f64]| -> f64 {
-            params_at(th).map_or(f64::INFINITY, |gg| -log_likelihood_rows(&gg, data, false).0)
+            params_at(&from_search(th))
+                .map_or(f64::INFINITY, |gg| -log_likelihood_rows(&gg, data, false).0)
         };
         let grad_on = |data: &[Row], th: &[f64]| -> (f64, Vec<f64>) {
-            let Some(gg) = params_at(th) else {
+            let Some(gg) = params_at(&from_search(th)) else {
                 return (f64::INFINITY, vec![0.0; 3]);
             };
-            let (ll, g) = log_likelihood_rows(&gg, data, true);
-            (-ll, g.iter().map(|v| -v).collect())
+            let (ll, [dp, dq, dg]) = log_likelihood_rows(&gg, data, true);
+            (-ll, vec![-dp, -(dq + dg), -dg])
         };
         let exact_v = |th: &[f64]| value_on(&grouped, th);
         let exact_g = |th: &[f64]| grad_on(&grouped, th);
         let exact = optim::Objective {
             value: &exact_v,
             value_grad: Some(&exact_g),
+        };
+        // The same likelihood on (ln p, ln q, ln γ), for the standard errors of p, q, γ.
+        let natural_v = |th: &[f64]| {
+            params_at(th).map_or(f64::INFINITY, |gg| {
+                -log_likelihood_rows(&gg, &grouped, false).0
+            })
+        };
+        let natural_g = |th: &[f64]| -> (f64, Vec<f64>) {
+            let Some(gg) = params_at(th) else {
+                return (f64::INFINITY, vec![0.0; 3]);
+            };
+            let (ll, g) = log_likelihood_rows(&gg, &grouped, true);
+            (-ll, g.iter().map(|v| -v).collect())
+        };
+        let natural = optim::Objective {
+            value: &natural_v,
+            value_grad: Some(&natural_g),
         };
         let coarse_rows = coarse.unwrap_or_default();
         let coarse_v = |th: &[f64]| value_on(&coarse_rows, th);
@@ -370,7 +390,8 @@ impl GammaGammaParams {
             vec![&approx, &exact]
         };
         let m = optim::minimize_staged(&stages, &start, &self.options, progress);
-        let Some(params) = params_at(&m.theta) else {
+        let theta = from_search(&m.theta);
+        let Some(params) = params_at(&theta) else {
             return Ok(limit_result(
                 "the search ran to the edge of the parameter space",
             ));
@@ -383,7 +404,7 @@ impl GammaGammaParams {
                 "the likelihood is highest as q → ∞ (no finite maximum)",
             ));
         }
-        let se = optim::standard_errors_of(&exact, &m.theta, Some(&m.gradient));
+        let se = optim::standard_errors_of(&natural, &theta, None);
         Ok(finish(
             params,
             [
@@ -436,6 +457,14 @@ fn log_likelihood_rows(gg: &GammaGamma, rows: &[Row], grad: bool) -> (f64, [f64;
         }
     }
     (ll, [p * dp, q * dq, gamma * dg])
+}
+
+/// (ln p, ln q, ln γ) from the search coordinates (ln p, ln q, ln(γ/q)).
+fn from_search(th: &[f64]) -> Vec<f64> {
+    match th {
+        [a, b, c] => vec![*a, *b, b + c],
+        _ => th.to_vec(),
+    }
 }
 
 /// Parameters from log-parameters; `None` outside the search box or when not finite.
@@ -738,11 +767,9 @@ mod tests {
 
     #[test]
     fn spend_without_spread_across_customers_returns_the_common_mean_quickly() {
+        // The timing is pinned in tests/degenerate.rs (the domain reads no clock).
         let recs = uniform_spenders(127_000);
-        let started = std::time::Instant::now();
         let f = GammaGammaParams::default().fit(&recs, &mut |_| {}).unwrap();
-        let seconds = started.elapsed().as_secs_f64();
-        eprintln!("Gamma-Gamma without spread, 127,000 distinct (x, m): {seconds:.3} s");
         assert!(f.no_spread, "{f:?}");
         assert!(f
             .convergence
@@ -762,8 +789,6 @@ mod tests {
             let raw = f.params.expected_spend(c.x, c.monetary);
             assert!((raw - want).abs() < 1e-6 * want, "{raw} vs {want}");
         }
-        // Generous for a debug build on a shared machine; release takes a fraction of it.
-        assert!(seconds < 5.0, "{seconds} s");
     }
 
     #[test]
@@ -798,41 +823,5 @@ mod tests {
         o.remove("repeater_mean_spend");
         let back: FittedGammaGamma = serde_json::from_value(v).unwrap();
         assert!(!back.no_spread);
-    }
-
-    #[test]
-    #[ignore = "timing record: cargo test --release --lib gammagamma -- --ignored --nocapture"]
-    fn timing_near_the_boundary_with_gamma_distributed_transactions() {
-        // Every transaction Gamma(3, ν) with one ν for everyone: the model's own no-spread
-        // case, where the score at q → ∞ is zero up to noise (either branch may run).
-        for seed0 in [1u64, 2, 3, 4] {
-            let mut seed = seed0;
-            let recs: Vec<CustomerRecord> = (0..127_000u32)
-                .map(|i| {
-                    let x = 1 + i % 20;
-                    // Gamma(3, 1/10) as a sum of three exponentials.
-                    let total: f64 = (0..3 * x)
-                        .map(|_| -10.0 * (1.0 - lcg(&mut seed)).ln())
-                        .sum();
-                    CustomerRecord::from_stats(
-                        i.to_string(),
-                        f64::from(x),
-                        1.0,
-                        50.0,
-                        total / f64::from(x),
-                    )
-                })
-                .collect();
-            let started = std::time::Instant::now();
-            let f = GammaGammaParams::default().fit(&recs, &mut |_| {}).unwrap();
-            eprintln!(
-                "seed {seed0}: {:.3} s, no_spread {}, {:?}, {}",
-                started.elapsed().as_secs_f64(),
-                f.no_spread,
-                f.params,
-                f.convergence.reason
-            );
-            assert!(f.params.expected_spend(1.0, 30.0).is_finite());
-        }
     }
 }
