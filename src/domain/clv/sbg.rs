@@ -123,7 +123,10 @@ impl SbgParams {
     ///
     /// # Errors
     /// [`ClvError::InvalidParameter`] naming `survivors` when there are fewer than two values,
-    /// a negative or non-finite count, or a count above the previous one.
+    /// a negative or non-finite count, or a count above the previous one;
+    /// [`ClvError::NotEnoughData`] for an empty cohort, a cohort where nobody churned, or one
+    /// where everybody churned in the first period (the likelihood then has no maximum: the
+    /// parameters would run off to 0 or infinity).
     pub fn fit(
         &self,
         survivors: &[f64],
@@ -155,6 +158,7 @@ impl SbgParams {
             }
             prev = n;
         }
+        check_informative(survivors)?;
         let nll = |th: &[f64]| -> f64 {
             let [a, b] = th else { return f64::NAN };
             -Sbg {
@@ -178,6 +182,25 @@ impl SbgParams {
             periods: (survivors.len() - 1) as u32,
         })
     }
+}
+
+/// Rejects cohorts whose likelihood has no finite maximum.
+fn check_informative(survivors: &[f64]) -> Result<(), ClvError> {
+    let n0 = survivors.first().copied().unwrap_or(0.0);
+    let n1 = survivors.get(1).copied().unwrap_or(n0);
+    let last = survivors.last().copied().unwrap_or(n0);
+    let reason = if n0 <= 0.0 {
+        "the cohort is empty (size 0): there is nobody to estimate retention on"
+    } else if last >= n0 {
+        "no customer churned in the observed periods: retention is 100% in the data and the sBG model cannot estimate how it would fall"
+    } else if n1 <= 0.0 {
+        "every customer churned in the first period: retention is 0% in the data and the sBG model cannot estimate how it varies"
+    } else {
+        return Ok(());
+    };
+    Err(ClvError::NotEnoughData {
+        reason: reason.to_string(),
+    })
 }
 
 #[cfg(test)]
@@ -239,5 +262,27 @@ mod tests {
             .fit(&[100.0, 120.0], &mut |_| {})
             .unwrap_err();
         assert!(e.to_string().contains("survivors"));
+    }
+
+    #[test]
+    fn cohorts_without_a_finite_maximum_are_clear_errors() {
+        for (survivors, words) in [
+            (&[0.0, 0.0][..], "cohort is empty"),
+            (&[100.0, 100.0, 100.0][..], "no customer churned"),
+            (&[1.0, 1.0][..], "no customer churned"),
+            (
+                &[100.0, 0.0, 0.0][..],
+                "every customer churned in the first period",
+            ),
+            (
+                &[1.0, 0.0][..],
+                "every customer churned in the first period",
+            ),
+        ] {
+            let e = SbgParams::default()
+                .fit(survivors, &mut |_| {})
+                .unwrap_err();
+            assert!(e.to_string().contains(words), "{survivors:?}: {e}");
+        }
     }
 }
