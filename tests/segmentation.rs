@@ -38,6 +38,7 @@ fn summary(customers: Vec<CustomerRecord>) -> CustomerSummary {
         holdout_length: 0.0,
         customers,
         returns_rows: 0,
+        excluded: Vec::new(),
     }
 }
 
