@@ -160,7 +160,7 @@ fn check_btyd(kind: ModelKind, key: &str, exact_params: bool) {
             .fit(&s.customers, &mut |_| {})
             .unwrap();
         let settings = ClvSettings::monthly(TimeUnit::Week, 12, 0.01, 1.0);
-        let preds = predict_customers(&m, Some(&gg.params), &s.customers, &settings).unwrap();
+        let preds = predict_customers(&m, Some(&gg), &s.customers, &settings).unwrap();
         let clv = first5(&j["clv"][key]["first5"]);
         for (i, c) in first_five(&s).into_iter().enumerate() {
             let p = preds.iter().find(|p| p.id == c.id).unwrap();

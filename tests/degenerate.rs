@@ -133,13 +133,8 @@ fn check_btyd(
         finite(what, &p.name, p.value)?;
     }
     let spend = GammaGammaParams::default().fit(recs, &mut |_| {}).ok();
-    let preds = predict_customers(
-        &model,
-        spend.as_ref().map(|g| &g.params),
-        recs,
-        &settings(unit),
-    )
-    .map_err(|e| format!("{what}: predictions: {e}"))?;
+    let preds = predict_customers(&model, spend.as_ref(), recs, &settings(unit))
+        .map_err(|e| format!("{what}: predictions: {e}"))?;
     for p in &preds {
         finite(what, "P(alive)", p.p_alive)?;
         finite(what, "expected purchases", p.expected_purchases)?;
