@@ -129,7 +129,7 @@ impl ValidBtydParams {
         // it the likelihood is flat to rounding and the special functions slow to a crawl.
         let model_at = |th: &[f64]| -> Option<BtydModel> {
             let p = <[f64; 4]>::try_from(th).ok()?;
-            if p.iter().any(|v| !(v.abs() <= LN_PARAM_BOUND)) {
+            if !p.iter().all(|v| v.abs() <= LN_PARAM_BOUND) {
                 return None;
             }
             Some(BtydModel::from_array(kind, p.map(f64::exp)))
