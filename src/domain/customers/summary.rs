@@ -149,7 +149,8 @@ impl std::error::Error for SummaryError {}
 /// Builds the customer summary from a transaction log.
 ///
 /// Purchases of one customer on the same day are merged into one occasion (amounts summed);
-/// a day whose amount is zero is still an occasion. Transactions after the observation end are
+/// a day of zero-amount orders is still an occasion (returns policy "net" drops only days
+/// whose returns outweigh or cancel their purchases). Transactions after the observation end are
 /// ignored. Customers whose first purchase falls after the calibration end are left out of a
 /// split summary (they were not yet customers). Everyone left out is counted and listed by
 /// reason in [`CustomerSummary::excluded`].
@@ -270,11 +271,14 @@ pub fn summarize_columns(
     let split = options.calibration_end.is_some();
     let mut customers = Vec::new();
     let mut days: Vec<(i32, f64, Option<f64>)> = Vec::new();
+    // Days (in order) on which the customer has a negative row.
+    let mut returned: Vec<i32> = Vec::new();
     let mut start = 0;
     while start < keys.len() {
         let r = keys.get(start).map_or(0, |k| k.0 >> 32);
         let mut stop = start;
         days.clear();
+        returned.clear();
         while let Some(&(key, row)) = keys.get(stop) {
             if key >> 32 != r {
                 break;
@@ -283,6 +287,9 @@ pub fn summarize_columns(
             let d = log.day.get(row).copied().unwrap_or(0);
             let a = log.amount.get(row).copied().unwrap_or(0.0);
             let m = margin.get(row).copied().flatten();
+            if a < 0.0 && returned.last() != Some(&d) {
+                returned.push(d);
+            }
             match days.last_mut() {
                 Some(last) if last.0 == d => {
                     last.1 += a;
@@ -296,9 +303,9 @@ pub fn summarize_columns(
         }
         start = stop;
         if options.returns == ReturnsPolicy::Net {
-            // A day whose returns outweigh its purchases is not an occasion; a day that nets
-            // to zero (free orders, or bought and returned the same day) still is.
-            days.retain(|(_, a, _)| *a >= 0.0);
+            // A day whose returns outweigh its purchases, or cancel them in full, is not an
+            // occasion; a day of zero-amount orders without returns (free orders) still is.
+            days.retain(|(d, a, _)| *a > 0.0 || (*a == 0.0 && returned.binary_search(d).is_err()));
         }
         let state = seen.get_mut(r as usize);
         let Some(&(first, first_amount, _)) = days.first() else {
@@ -524,7 +531,10 @@ mod tests {
         }
         let net = summarize(&log, &SummaryOptions::default()).unwrap();
         let a = net.customers.iter().find(|c| c.id == "a").unwrap();
-        assert_eq!(a.x, 1.0, "a day bought and returned in full still counts");
+        assert_eq!(
+            a.x, 0.0,
+            "a day bought and returned in full is not an occasion"
+        );
     }
 
     #[test]
