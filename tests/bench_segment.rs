@@ -44,6 +44,7 @@ fn rfm_and_kmeans_on_a_million_customers() {
         holdout_length: 0.0,
         customers,
         returns_rows: 0,
+        excluded: Vec::new(),
     };
 
     let t0 = Instant::now();

@@ -160,7 +160,7 @@ fn check_btyd(kind: ModelKind, key: &str, exact_params: bool) {
             .fit(&s.customers, &mut |_| {})
             .unwrap();
         let settings = ClvSettings::monthly(TimeUnit::Week, 12, 0.01, 1.0);
-        let preds = predict_customers(&m, Some(&gg.params), &s.customers, &settings).unwrap();
+        let preds = predict_customers(&m, Some(&gg), &s.customers, &settings).unwrap();
         let clv = first5(&j["clv"][key]["first5"]);
         for (i, c) in first_five(&s).into_iter().enumerate() {
             let p = preds.iter().find(|p| p.id == c.id).unwrap();
@@ -228,6 +228,68 @@ fn cdnow() -> Vec<CustomerRecord> {
             CustomerRecord::from_stats(id, f[0], f[1], f[2], f[3])
         })
         .collect()
+}
+
+/// The CDNOW 1/10 sample as a transaction log (`cdnow_sample_transactions.txt`, shipped by
+/// lifetimes 0.11.3: master id, sample id, yyyymmdd, quantity, amount), summarised with the
+/// default options on the published 39-week calibration period.
+fn cdnow_from_log() -> CustomerSummary {
+    let text =
+        std::fs::read_to_string(format!("{FIXTURES}/cdnow_sample_transactions.txt")).unwrap();
+    let log: Vec<Transaction> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            Transaction {
+                customer_id: f[1].trim_start_matches('0').to_string(),
+                date: NaiveDate::parse_from_str(f[2], "%Y%m%d").unwrap(),
+                amount: f[4].parse().unwrap(),
+                margin: None,
+                quantity: None,
+                channel: None,
+                product: None,
+            }
+        })
+        .collect();
+    summarize(
+        &log,
+        &SummaryOptions {
+            time_unit: TimeUnit::Week,
+            observation_end: NaiveDate::from_ymd_opt(1998, 6, 30),
+            calibration_end: NaiveDate::from_ymd_opt(1997, 9, 30),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_cdnow_log_keeps_every_customer_including_free_orders() {
+    let s = cdnow_from_log();
+    assert_eq!(s.customers.len(), 2357);
+    assert!(s.excluded.is_empty(), "{:?}", s.excluded);
+    // Every customer matches the published summary (two decimals) by id.
+    let published = cdnow();
+    for p in &published {
+        let c = s.customers.iter().find(|c| c.id == p.id).unwrap();
+        assert_eq!(c.x, p.x, "{}", p.id);
+        assert!(
+            (c.t_x - p.t_x).abs() < 0.006,
+            "{}: {} vs {}",
+            p.id,
+            c.t_x,
+            p.t_x
+        );
+        assert!((c.t - p.t).abs() < 0.006, "{}: {} vs {}", p.id, c.t, p.t);
+    }
+    let m = fit(ModelKind::BgNbd, &s.customers);
+    assert_eq!(m.n_customers, 2357);
+    assert!(
+        (m.log_likelihood - -9582.4).abs() < 0.1,
+        "{}",
+        m.log_likelihood
+    );
 }
 
 #[test]

@@ -38,6 +38,7 @@ fn summary(customers: Vec<CustomerRecord>) -> CustomerSummary {
         holdout_length: 0.0,
         customers,
         returns_rows: 0,
+        excluded: Vec::new(),
     }
 }
 
@@ -577,8 +578,8 @@ fn strategy_rules_follow_value_recency_and_p_alive() {
     let s = suggest(&[
         seg("Champions", 10, 500.0, 10.0, 8.0, None), // value index 5 → Retain, Partnership
         seg("Loyal", 20, 320.0, 20.0, 4.0, None),     // index 1.6 → Retain, Proactive
-        seg("New", 30, 100.0, 30.0, 1.0, None),       // occasions < 1.5 → Acquire
-        seg("Lost", 40, 80.0, 200.0, 2.0, None),      // 200 > 1.5·94 → Win back, Basic (index .2)
+        seg("New", 30, 100.0, 30.0, 1.0, None),       // occasions < 1.5 → Convert
+        seg("Lost", 40, 80.0, 200.0, 2.0, None),      // 200 > 1.5·94, index .2 → Let go
     ]);
     assert_eq!(
         (s[0].strategy, s[0].level),
@@ -589,10 +590,14 @@ fn strategy_rules_follow_value_recency_and_p_alive() {
         (s[1].strategy, s[1].level),
         (Strategy::Retain, RelationshipLevel::Proactive)
     );
-    assert_eq!(s[2].strategy, Strategy::Acquire);
+    assert_eq!(s[2].strategy, Strategy::Convert);
+    assert_eq!(
+        s[2].strategy.name(),
+        "Develop (convert to a second purchase)"
+    );
     assert_eq!(
         (s[3].strategy, s[3].level),
-        (Strategy::WinBack, RelationshipLevel::Basic)
+        (Strategy::LetGo, RelationshipLevel::Basic)
     );
     assert!(s[3]
         .reasons
@@ -611,6 +616,66 @@ fn strategy_rules_follow_value_recency_and_p_alive() {
         (s[1].strategy, s[1].level),
         (Strategy::Develop, RelationshipLevel::Accountable)
     );
+}
+
+#[test]
+fn existing_customers_are_never_acquired() {
+    let seg = |name: &str, rev: f64, rec: f64, occ: f64, pa: Option<f64>| SegmentFigures {
+        segment: name.into(),
+        customers: 10,
+        revenue: rev,
+        mean_recency_days: rec,
+        mean_occasions: occ,
+        mean_p_alive: pa,
+        mean_clv: None,
+    };
+    // Every combination of value, recency, occasions and P(alive): a strategy for customers.
+    let mut all = Vec::new();
+    for (i, rev) in [10.0, 100.0, 1000.0].into_iter().enumerate() {
+        for rec in [5.0, 50.0, 500.0] {
+            for occ in [1.0, 1.2, 3.0] {
+                for pa in [None, Some(0.1), Some(1.0)] {
+                    all.push(seg(&format!("s{i}"), rev, rec, occ, pa));
+                }
+            }
+        }
+    }
+    for s in suggest(&all) {
+        let name = s.strategy.name().to_lowercase();
+        assert!(!name.contains("acqui"), "{s:?}");
+    }
+}
+
+#[test]
+fn one_time_buyers_with_bgnbd_p_alive_of_one_are_judged_by_recency() {
+    let seg = |name: &str, rev: f64, rec: f64, occ: f64, pa: Option<f64>| SegmentFigures {
+        segment: name.into(),
+        customers: 10,
+        revenue: rev,
+        mean_recency_days: rec,
+        mean_occasions: occ,
+        mean_p_alive: pa,
+        mean_clv: None,
+    };
+    // Overall mean recency (10 + 20 + 300) / 3 = 110.
+    let s = suggest(&[
+        seg("Champions", 800.0, 10.0, 6.0, Some(0.95)),
+        seg("New", 150.0, 20.0, 1.0, Some(1.0)),
+        // BG/NBD gives one-time buyers P(alive) = 1: long gone all the same.
+        seg("Hibernating", 50.0, 300.0, 1.05, Some(1.0)),
+    ]);
+    assert_eq!(s[1].strategy, Strategy::Convert);
+    assert!(!s[1].lapsed);
+    assert!(s[2].lapsed, "{:?}", s[2]);
+    assert_eq!(s[2].strategy, Strategy::LetGo);
+    assert!(
+        s[2].reasons.iter().any(|r| r.contains("BG/NBD")),
+        "{:?}",
+        s[2].reasons
+    );
+    let f = seg("x", 1.0, 1.0, 1.4, Some(1.0));
+    assert!(f.mostly_one_time_buyers());
+    assert!(!seg("y", 1.0, 1.0, 1.5, Some(1.0)).mostly_one_time_buyers());
 }
 
 #[test]

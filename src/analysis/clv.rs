@@ -300,8 +300,7 @@ pub fn predict(
     customers: &[CustomerRecord],
     settings: &ClvSettings,
 ) -> Result<Vec<CustomerPrediction>, String> {
-    clv::predict_customers(model, spend.map(|g| &g.params), customers, settings)
-        .map_err(|e| e.to_string())
+    clv::predict_customers(model, spend, customers, settings).map_err(|e| e.to_string())
 }
 
 /// One month (discount period) of a customer's CLV sum.

@@ -180,6 +180,7 @@ mod tests {
             holdout_length: 0.0,
             customers: customers.clone(),
             returns_rows: 0,
+            excluded: Vec::new(),
         };
         let imported = |summary| {
             Output::Imported(Box::new(Imported {

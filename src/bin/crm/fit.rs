@@ -6,7 +6,7 @@
 
 use crate::input::InputArgs;
 use crm::analysis::clv::{fit_model, fit_spend, predict};
-use crm::domain::clv::{ClvSettings, ModelKind, SbgParams};
+use crm::domain::clv::{ClvSettings, ModelKind, SbgParams, SpendFallback};
 use crm::domain::customers::CustomerSummary;
 use serde_json::{json, Map, Value};
 use std::io::Write;
@@ -221,10 +221,15 @@ pub fn run_fit(args: &FitArgs) -> Result<(), String> {
                 params.insert((*name).to_string(), json!(v));
                 ses.insert((*name).to_string(), json!(se));
             }
-            text.push(format!(
-                "  population mean spend: {:.4}",
-                f.params.population_mean()
-            ));
+            let mean = f.population_mean();
+            text.push(format!("  population mean spend: {:.4}", mean.value));
+            if let Some(why) = f.fallback() {
+                text.push(format!("  note: {}", why.message()));
+            }
+            out.insert(
+                "spend_fallback".into(),
+                json!(f.fallback().map(SpendFallback::message)),
+            );
             text.push(format!(
                 "frequency-spend correlation: {:.3}{}",
                 f.frequency_spend_correlation,
@@ -376,6 +381,16 @@ pub fn run_predict(args: &PredictArgs) -> Result<(), String> {
         settings.units_per_period = k;
     }
     let preds = predict(&fitted, spend.as_ref(), &s.customers, &settings)?;
+    let mut fallbacks: Vec<(SpendFallback, u64)> = Vec::new();
+    for f in preds.iter().filter_map(|p| p.spend_fallback) {
+        match fallbacks.iter_mut().find(|(g, _)| *g == f) {
+            Some((_, n)) => *n += 1,
+            None => fallbacks.push((f, 1)),
+        }
+    }
+    for (f, n) in fallbacks {
+        eprintln!("crm: note: {n} customer(s): {}", f.message());
+    }
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
     let result = write_predictions(&mut w, &preds).and_then(|()| w.flush());

@@ -22,6 +22,19 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<(), String> {
     let (summary, report) = load_summary(&args.input)?;
     eprint!("{report}");
+    if let Some(sentence) = crm::domain::customers::excluded_sentence(&summary.excluded) {
+        eprintln!("{sentence}.");
+        // The first ids of each reason; the page lists up to 1,000.
+        const SHOWN: usize = 20;
+        for e in &summary.excluded {
+            let shown = e.ids.get(..SHOWN).unwrap_or(&e.ids);
+            let more = match e.count.saturating_sub(shown.len() as u64) {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
+            eprintln!("  {}: {}{more}", e.reason.describe(), shown.join(", "));
+        }
+    }
     let split = summary.calibration_end.is_some();
     let mut headers = vec![
         "id",

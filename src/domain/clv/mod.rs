@@ -35,7 +35,9 @@ pub use bgnbd::BgNbd;
 pub use btyd::{Btyd, BtydModel};
 pub use errors::ClvError;
 pub use fitted::{FittedModel, ParamEstimate};
-pub use gammagamma::{FittedGammaGamma, GammaGamma, GammaGammaParams};
+pub use gammagamma::{
+    FittedGammaGamma, GammaGamma, GammaGammaParams, SpendEstimate, SpendFallback,
+};
 pub use kind::ModelKind;
 pub use mbgnbd::MbgNbd;
 pub use optim::{Convergence, FitOptions};

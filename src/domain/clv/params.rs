@@ -124,17 +124,28 @@ impl ValidBtydParams {
         let groups = optim::group_rows(customers.iter().map(|c| (c.x, c.t_x, c.t, c.weight)));
         let prepared = optim::Prepared::new(&groups);
         let kind = self.0.kind;
+        // The search stays in a box of log-parameters (outside it, and wherever the likelihood
+        // is not finite, the objective is NaN, which every step of the search rejects): beyond
+        // it the likelihood is flat to rounding and the special functions slow to a crawl.
         let model_at = |th: &[f64]| -> Option<BtydModel> {
             let p = <[f64; 4]>::try_from(th).ok()?;
+            if !p.iter().all(|v| v.abs() <= LN_PARAM_BOUND) {
+                return None;
+            }
             Some(BtydModel::from_array(kind, p.map(f64::exp)))
         };
         let nll_on = |data: &optim::Prepared, th: &[f64]| -> f64 {
-            model_at(th).map_or(f64::NAN, |m| -m.log_likelihood_prepared(data))
+            let v = model_at(th).map_or(f64::NAN, |m| -m.log_likelihood_prepared(data));
+            if v.is_finite() {
+                v
+            } else {
+                f64::NAN
+            }
         };
         let nll_grad_on = |data: &optim::Prepared, th: &[f64]| -> (f64, Vec<f64>) {
             match model_at(th).map(|m| m.log_likelihood_grad_prepared(data)) {
-                Some((ll, g)) => (-ll, g.iter().map(|v| -v).collect()),
-                None => (f64::NAN, vec![f64::NAN; th.len()]),
+                Some((ll, g)) if ll.is_finite() => (-ll, g.iter().map(|v| -v).collect()),
+                _ => (f64::NAN, vec![f64::NAN; th.len()]),
             }
         };
         let nll = |th: &[f64]| nll_on(&prepared, th);
@@ -172,7 +183,15 @@ impl ValidBtydParams {
             })
             .collect();
         let stages: Vec<&optim::Objective> = approx.iter().chain([&exact]).collect();
-        let min = optim::minimize_staged(&stages, &kind.default_start(), &self.0.options, progress);
+        let mut min =
+            optim::minimize_staged(&stages, &kind.default_start(), &self.0.options, progress);
+        if min.theta.iter().any(|t| t.abs() >= LN_PARAM_BOUND - 0.05) {
+            min.convergence.converged = false;
+            min.convergence.reason = String::from(
+                "did not converge: a parameter ran to the edge of the search range (the data do \
+                 not pin the model down, e.g. everyone buys at the same rate)",
+            );
+        }
         let se = optim::standard_errors_of(&exact, &min.theta, Some(&min.gradient));
         let theta = <[f64; 4]>::try_from(min.theta.as_slice()).unwrap_or([f64::NAN; 4]);
         let model = BtydModel::from_array(kind, theta.map(f64::exp));
@@ -204,6 +223,10 @@ impl ValidBtydParams {
 
 /// Above this many distinct (x, t_x, T) groups the start search runs on coarsened times.
 const COARSE_ABOVE: usize = 20_000;
+/// Bound on |ln p| for every BTYD parameter during the search (e^9 ≈ 8,100): published fits
+/// lie well inside (|ln p| < 3 on CDNOW); a fit that runs to the edge is reported as not
+/// converged.
+const LN_PARAM_BOUND: f64 = 9.0;
 /// Grid steps over the largest T of the coarsened stages of the search, rough to fine.
 const COARSE_BINS: [u32; 2] = [12, 60];
 

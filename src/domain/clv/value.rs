@@ -1,8 +1,9 @@
 //! Customer lifetime value from a fitted model: the settings (units explicit), the discounted
 //! sum of expected purchase increments, per-customer predictions and customer equity.
 
+use super::gammagamma::SpendFallback;
 use super::params::check_record;
-use super::{BtydModel, ClvError, FittedModel, GammaGamma};
+use super::{BtydModel, ClvError, FittedGammaGamma, FittedModel};
 use crate::domain::customers::{CustomerRecord, TimeUnit};
 use serde::{Deserialize, Serialize};
 
@@ -112,8 +113,12 @@ pub struct CustomerPrediction {
     pub p_alive: f64,
     /// Expected purchases in the next `purchase_horizon` time units.
     pub expected_purchases: f64,
-    /// Expected spend per purchase.
+    /// Expected spend per purchase (always finite).
     pub expected_spend: f64,
+    /// Why `expected_spend` is a stated fallback rather than the Gamma-Gamma conditional mean
+    /// (`None`: the model's mean, or no spend model).
+    #[serde(default)]
+    pub spend_fallback: Option<SpendFallback>,
     /// CLV over the horizon, discounted, times the margin rate.
     pub clv: f64,
 }
@@ -145,15 +150,16 @@ fn clv_per_unit_spend(model: &BtydModel, x: f64, t_x: f64, t: f64, s: &ClvSettin
     total
 }
 
-/// Predictions for every customer. Spend: the Gamma-Gamma conditional mean when `spend` is
-/// given (population mean for x = 0); otherwise the customer's own mean repeat spend, or the
-/// mean over repeaters for x = 0.
+/// Predictions for every customer. Spend: the Gamma-Gamma estimate when `spend` is given
+/// ([`FittedGammaGamma::spend_estimate`]: the conditional mean, population mean for x = 0, or
+/// a stated fallback carried on the prediction); otherwise the customer's own mean repeat
+/// spend, or the mean over repeaters for x = 0.
 ///
 /// # Errors
 /// [`ClvError::InvalidParameter`] for bad settings, [`ClvError::InvalidRecord`] for bad rows.
 pub fn predict_customers(
     model: &FittedModel,
-    spend: Option<&GammaGamma>,
+    spend: Option<&FittedGammaGamma>,
     customers: &[CustomerRecord],
     settings: &ClvSettings,
 ) -> Result<Vec<CustomerPrediction>, ClvError> {
@@ -174,10 +180,13 @@ pub fn predict_customers(
         .enumerate()
         .map(|(i, c)| {
             check_record(i, c)?;
-            let sp = match spend {
-                Some(g) => g.expected_spend(c.x, c.monetary),
-                None if c.x > 0.0 => c.monetary,
-                None => fallback,
+            let (sp, spend_fallback) = match spend {
+                Some(g) => {
+                    let e = g.spend_estimate(c.x, c.monetary);
+                    (e.value, e.fallback)
+                }
+                None if c.x > 0.0 => (c.monetary, None),
+                None => (fallback, None),
             };
             let key = [c.x.to_bits(), c.t_x.to_bits(), c.t.to_bits()];
             let (p_alive, expected_purchases, clv_unit) = *memo.entry(key).or_insert_with(|| {
@@ -200,6 +209,7 @@ pub fn predict_customers(
                 p_alive,
                 expected_purchases,
                 expected_spend: sp,
+                spend_fallback,
                 clv: sp * clv_unit,
             })
         })

@@ -8,14 +8,18 @@
 
 //!
 //! Files: `log` (transactions, the compact log, the log being built), `options`, `summary`
-//! (the records and how they are built), `interner` (id → index while importing), `wire` (compact serde encodings for the worker).
+//! (the records and how they are built), `excluded` (who is left out, and why), `interner` (id → index while importing), `wire` (compact serde encodings for the worker).
 
+mod excluded;
 mod interner;
 mod log;
 mod options;
 mod summary;
 mod wire;
 
+pub use excluded::{
+    excluded_sentence, excluded_total, ExcludedCustomers, ExclusionReason, EXCLUDED_IDS_LISTED,
+};
 pub use log::{Transaction, TxColumns, TxLog};
 pub use options::{ReturnsPolicy, SummaryOptions, TimeUnit};
 pub use summary::{

@@ -2,6 +2,7 @@
 //! purchases merged, returns netted or dropped, a calibration/holdout split, ids in natural
 //! order.
 
+use super::excluded::{ExcludedBuilder, ExcludedCustomers, ExclusionReason};
 use super::wire::{day_number, record_columns};
 use super::{ReturnsPolicy, SummaryOptions, TimeUnit, Transaction, TxColumns, TxLog};
 use chrono::NaiveDate;
@@ -91,6 +92,9 @@ pub struct CustomerSummary {
     /// Rows dropped or netted by the returns policy (for the report).
     #[serde(default)]
     pub returns_rows: u64,
+    /// Customers of the log who are not in [`Self::customers`], by reason (ids capped).
+    #[serde(default)]
+    pub excluded: Vec<ExcludedCustomers>,
 }
 
 /// A run of customer records on their own, with the summary's compact binary form (the worker
@@ -144,9 +148,12 @@ impl std::error::Error for SummaryError {}
 
 /// Builds the customer summary from a transaction log.
 ///
-/// Purchases of one customer on the same day are merged into one occasion (amounts summed).
-/// Transactions after the observation end are ignored. Customers whose first purchase falls
-/// after the calibration end are left out of a split summary (they were not yet customers).
+/// Purchases of one customer on the same day are merged into one occasion (amounts summed);
+/// a day of zero-amount orders is still an occasion (returns policy "net" drops only days
+/// whose returns outweigh or cancel their purchases). Transactions after the observation end are
+/// ignored. Customers whose first purchase falls after the calibration end are left out of a
+/// split summary (they were not yet customers). Everyone left out is counted and listed by
+/// reason in [`CustomerSummary::excluded`].
 ///
 /// # Errors
 /// [`SummaryError`] when there is nothing to summarise or the dates are inconsistent.
@@ -226,14 +233,26 @@ pub fn summarize_columns(
     // customer's days in order (file order within a day, so sums are reproducible).
     let mut returns_rows = 0u64;
     let mut keys: Vec<(u64, u32)> = Vec::with_capacity(n);
+    // Per customer rank, what the summary saw of them (to say why anyone is left out).
+    let mut seen = vec![Seen::Nothing; log.ids.len()];
     for i in 0..n {
         let (Some(&c), Some(&d), Some(&a)) =
             (log.customer.get(i), log.day.get(i), log.amount.get(i))
         else {
             continue;
         };
+        let r = rank.get(c as usize).copied().unwrap_or(0);
+        let state = seen.get_mut(r as usize);
         if d > end_day {
+            if let Some(s) = state {
+                if *s == Seen::Nothing {
+                    *s = Seen::AfterEnd;
+                }
+            }
             continue;
+        }
+        if let Some(s) = state {
+            *s = Seen::InPeriod;
         }
         if a < 0.0 {
             returns_rows += 1;
@@ -241,7 +260,6 @@ pub fn summarize_columns(
                 continue;
             }
         }
-        let r = rank.get(c as usize).copied().unwrap_or(0);
         let key = (u64::from(r) << 32) | u64::from((d - lo) as u32);
         keys.push((key, i as u32));
     }
@@ -253,11 +271,14 @@ pub fn summarize_columns(
     let split = options.calibration_end.is_some();
     let mut customers = Vec::new();
     let mut days: Vec<(i32, f64, Option<f64>)> = Vec::new();
+    // Days (in order) on which the customer has a negative row.
+    let mut returned: Vec<i32> = Vec::new();
     let mut start = 0;
     while start < keys.len() {
         let r = keys.get(start).map_or(0, |k| k.0 >> 32);
         let mut stop = start;
         days.clear();
+        returned.clear();
         while let Some(&(key, row)) = keys.get(stop) {
             if key >> 32 != r {
                 break;
@@ -266,6 +287,9 @@ pub fn summarize_columns(
             let d = log.day.get(row).copied().unwrap_or(0);
             let a = log.amount.get(row).copied().unwrap_or(0.0);
             let m = margin.get(row).copied().flatten();
+            if a < 0.0 && returned.last() != Some(&d) {
+                returned.push(d);
+            }
             match days.last_mut() {
                 Some(last) if last.0 == d => {
                     last.1 += a;
@@ -279,14 +303,25 @@ pub fn summarize_columns(
         }
         start = stop;
         if options.returns == ReturnsPolicy::Net {
-            // A day whose purchases are fully returned is not an occasion.
-            days.retain(|(_, a, _)| *a > 0.0);
+            // A day whose returns outweigh its purchases, or cancel them in full, is not an
+            // occasion; a day of zero-amount orders without returns (free orders) still is.
+            days.retain(|(d, a, _)| *a > 0.0 || (*a == 0.0 && returned.binary_search(d).is_err()));
         }
+        let state = seen.get_mut(r as usize);
         let Some(&(first, first_amount, _)) = days.first() else {
+            if let Some(s) = state {
+                *s = Seen::Left(ExclusionReason::OnlyReturns);
+            }
             continue;
         };
         if first > cal_day {
+            if let Some(s) = state {
+                *s = Seen::Left(ExclusionReason::FirstAfterCalibration);
+            }
             continue;
+        }
+        if let Some(s) = state {
+            *s = Seen::Kept;
         }
         let id = order
             .get(r as usize)
@@ -320,6 +355,21 @@ pub fn summarize_columns(
     if customers.is_empty() {
         return Err(SummaryError::NoTransactions);
     }
+    let mut excluded = ExcludedBuilder::default();
+    for (r, state) in seen.iter().enumerate() {
+        let reason = match state {
+            Seen::Nothing | Seen::Kept => continue,
+            Seen::AfterEnd => ExclusionReason::AfterObservationEnd,
+            // In the period, but every row a dropped return (policy "drop").
+            Seen::InPeriod => ExclusionReason::OnlyReturns,
+            Seen::Left(reason) => *reason,
+        };
+        let id = order
+            .get(r)
+            .and_then(|&c| log.ids.get(c as usize))
+            .map_or("", String::as_str);
+        excluded.push(reason, id);
+    }
     Ok(CustomerSummary {
         time_unit: options.time_unit,
         observation_end: Some(cal_end),
@@ -331,7 +381,23 @@ pub fn summarize_columns(
         },
         customers,
         returns_rows,
+        excluded: excluded.finish(),
     })
+}
+
+/// What the summary saw of one customer (by rank), to say why they are not in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Seen {
+    /// No row at all.
+    Nothing,
+    /// Rows only after the observation end.
+    AfterEnd,
+    /// Rows in the period (none kept yet).
+    InPeriod,
+    /// In the summary.
+    Kept,
+    /// Left out for this reason.
+    Left(ExclusionReason),
 }
 
 fn is_plain_number(s: &str) -> bool {
@@ -423,7 +489,7 @@ mod tests {
         let log = vec![
             tx("a", "2020-01-01", 10.0),
             tx("a", "2020-01-02", 10.0),
-            tx("a", "2020-01-02", -10.0),
+            tx("a", "2020-01-02", -12.0),
         ];
         let net = summarize(&log, &SummaryOptions::default()).unwrap();
         assert_eq!(net.customers[0].x, 0.0);
@@ -437,6 +503,98 @@ mod tests {
         )
         .unwrap();
         assert_eq!(drop.customers[0].x, 1.0);
+    }
+
+    #[test]
+    fn a_zero_amount_day_is_a_purchase_occasion() {
+        let log = vec![
+            tx("free", "2020-01-01", 0.0),
+            tx("free", "2020-01-05", 0.0),
+            tx("a", "2020-01-01", 10.0),
+            tx("a", "2020-01-03", 5.0),
+            tx("a", "2020-01-03", -5.0),
+        ];
+        for returns in [ReturnsPolicy::Net, ReturnsPolicy::Drop, ReturnsPolicy::Keep] {
+            let s = summarize(
+                &log,
+                &SummaryOptions {
+                    returns,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            assert_eq!(s.customers.len(), 2, "{returns:?}");
+            let free = s.customers.iter().find(|c| c.id == "free").unwrap();
+            assert_eq!(free.x, 1.0);
+            assert_eq!(free.occasions, 2);
+            assert!(s.excluded.is_empty());
+        }
+        let net = summarize(&log, &SummaryOptions::default()).unwrap();
+        let a = net.customers.iter().find(|c| c.id == "a").unwrap();
+        assert_eq!(
+            a.x, 0.0,
+            "a day bought and returned in full is not an occasion"
+        );
+    }
+
+    #[test]
+    fn everyone_left_out_is_listed_with_the_reason() {
+        let log = vec![
+            tx("kept", "2020-01-01", 10.0),
+            tx("kept", "2020-03-01", 10.0),
+            tx("returns", "2020-01-02", 10.0),
+            tx("returns", "2020-01-02", -15.0),
+            tx("refund", "2020-01-03", -4.0),
+            tx("late", "2020-02-10", 8.0),
+            tx("later", "2020-04-10", 8.0),
+        ];
+        let opts = SummaryOptions {
+            time_unit: TimeUnit::Day,
+            observation_end: Some(d("2020-03-31")),
+            calibration_end: Some(d("2020-01-31")),
+            ..Default::default()
+        };
+        let s = summarize(&log, &opts).unwrap();
+        assert_eq!(s.customers.len(), 1);
+        let by = |r: ExclusionReason| {
+            s.excluded
+                .iter()
+                .find(|e| e.reason == r)
+                .map(|e| (e.count, e.ids.clone()))
+        };
+        assert_eq!(
+            by(ExclusionReason::OnlyReturns),
+            Some((2, vec!["refund".to_string(), "returns".to_string()]))
+        );
+        assert_eq!(
+            by(ExclusionReason::FirstAfterCalibration),
+            Some((1, vec!["late".to_string()]))
+        );
+        assert_eq!(
+            by(ExclusionReason::AfterObservationEnd),
+            Some((1, vec!["later".to_string()]))
+        );
+        assert_eq!(
+            crate::domain::customers::excluded_sentence(&s.excluded).as_deref(),
+            Some(
+                "4 customers left out: 2 only returned goods, 1 first bought after the \
+                 calibration end, 1 bought only after the observation end"
+            )
+        );
+        let dropped = summarize(
+            &log,
+            &SummaryOptions {
+                returns: ReturnsPolicy::Drop,
+                ..opts
+            },
+        )
+        .unwrap();
+        let only = dropped
+            .excluded
+            .iter()
+            .find(|e| e.reason == ExclusionReason::OnlyReturns)
+            .unwrap();
+        assert_eq!(only.ids, vec!["refund".to_string()]);
     }
 
     #[test]

@@ -1,18 +1,22 @@
 //! Relationship level (Kotler: basic, reactive, accountable, proactive, partnership) and a
-//! suggested strategy (acquire, develop, retain, win back) with marketing levers per segment,
-//! each with the figures that justify it.
+//! suggested strategy for existing customers (convert to a second purchase, develop, retain,
+//! win back, let go: never "acquire", they are customers already) with marketing levers per
+//! segment, each with the figures that justify it.
 //!
 //! # Rules
 //! With `value index` = revenue share / customer share (1 = average) and the segment's mean
 //! recency against the mean over all customers:
 //! 1. **Lapsed** when mean P(alive) < 0.5 (if given), else when mean recency > 1.5 × the
-//!    overall mean recency.
+//!    overall mean recency. A segment of mostly one-time buyers (mean occasions < 1.5) is also
+//!    lapsed on the recency test when P(alive) is given: BG/NBD counts every one-time buyer as
+//!    alive (P(alive) = 1), so its mean P(alive) says nothing about them.
 //! 2. Lapsed and value index ≥ 1 → **Win back**, level *Proactive*; levers: relationship
 //!    marketing, direct promotions, service quality.
-//! 3. Lapsed and value index < 1 → **Win back** at low cost, level *Basic*; levers: direct
-//!    promotions, price.
-//! 4. Active and mean occasions < 1.5 (mostly first-time buyers) → **Acquire** (convert
-//!    newcomers into repeat buyers), level *Reactive*; levers: advertising, channels, price.
+//! 3. Lapsed and value index < 1 → **Let go** (no spend beyond the cheapest reminder), level
+//!    *Basic*; lever: direct promotions.
+//! 4. Active and mean occasions < 1.5 (mostly one-time buyers) → **Convert**: develop them
+//!    into a second purchase, level *Reactive*; levers: direct promotions, service quality,
+//!    price.
 //! 5. Active and value index ≥ 1.5 → **Retain**; level *Partnership* when the index ≥ 3, else
 //!    *Proactive*; levers: relationship marketing, service quality.
 //! 6. Active otherwise → **Develop**; level *Accountable* when the index ≥ 0.75, else
@@ -41,14 +45,31 @@ pub enum RelationshipLevel {
 /// The lifecycle strategy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Strategy {
-    /// Acquire / convert new customers.
-    Acquire,
+    /// Develop one-time buyers into a second purchase (was "Acquire": existing customers are
+    /// never acquired).
+    #[serde(alias = "Acquire")]
+    Convert,
     /// Develop (cross-sell, up-sell).
     Develop,
     /// Retain.
     Retain,
     /// Win back.
     WinBack,
+    /// Let go: lapsed and of low value; spend nothing beyond the cheapest reminder.
+    LetGo,
+}
+
+impl Strategy {
+    /// Plain name for tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            Strategy::Convert => "Develop (convert to a second purchase)",
+            Strategy::Develop => "Develop",
+            Strategy::Retain => "Retain",
+            Strategy::WinBack => "Win back",
+            Strategy::LetGo => "Let go",
+        }
+    }
 }
 
 /// A marketing lever.
@@ -87,6 +108,13 @@ pub struct SegmentFigures {
     /// Mean CLV, when a model gave it.
     #[serde(default)]
     pub mean_clv: Option<f64>,
+}
+
+impl SegmentFigures {
+    /// Mostly one-time buyers: mean purchase occasions below 1.5.
+    pub fn mostly_one_time_buyers(&self) -> bool {
+        self.mean_occasions < 1.5
+    }
 }
 
 /// The suggestion for one segment.
@@ -150,12 +178,19 @@ pub fn suggest(segments: &[SegmentFigures]) -> Vec<Suggestion> {
                 "mean recency {:.0} days (all customers {:.0}); mean occasions {:.2}",
                 s.mean_recency_days, overall_recency, s.mean_occasions
             ));
+            let late = s.mean_recency_days > 1.5 * overall_recency;
             let lapsed = match s.mean_p_alive {
+                Some(p) if s.mostly_one_time_buyers() => {
+                    reasons.push(format!(
+                        "mean P(alive) {p:.2}, not used: mostly one-time buyers, whom BG/NBD counts as alive; lapsed when the mean recency is over 1.5 × the overall mean"
+                    ));
+                    p < 0.5 || late
+                }
                 Some(p) => {
                     reasons.push(format!("mean P(alive) {p:.2} (lapsed below 0.50)"));
                     p < 0.5
                 }
-                None => s.mean_recency_days > 1.5 * overall_recency,
+                None => late,
             };
             if let Some(c) = s.mean_clv {
                 reasons.push(format!("mean CLV {c:.2}"));
@@ -170,16 +205,16 @@ pub fn suggest(segments: &[SegmentFigures]) -> Vec<Suggestion> {
                     )
                 } else {
                     (
-                        Strategy::WinBack,
+                        Strategy::LetGo,
                         RelationshipLevel::Basic,
-                        vec![DirectPromotions, Price],
+                        vec![DirectPromotions],
                     )
                 }
-            } else if s.mean_occasions < 1.5 {
+            } else if s.mostly_one_time_buyers() {
                 (
-                    Strategy::Acquire,
+                    Strategy::Convert,
                     RelationshipLevel::Reactive,
-                    vec![Advertising, Channels, Price],
+                    vec![DirectPromotions, ServiceQuality, Price],
                 )
             } else if vi >= 1.5 {
                 (

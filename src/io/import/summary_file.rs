@@ -127,6 +127,7 @@ pub fn load_summary(
             holdout_length: 0.0,
             customers,
             returns_rows: 0,
+            excluded: Vec::new(),
         },
         report,
     ))

@@ -1,7 +1,9 @@
 //! The Data page: add files (drop, pick, paste), see what was understood, choose how logs are
 //! summarised, manage saved datasets, move a project between machines.
 
-use crate::domain::customers::{ReturnsPolicy, SummaryOptions, TimeUnit};
+use crate::domain::customers::{
+    excluded_sentence, ExcludedCustomers, ReturnsPolicy, SummaryOptions, TimeUnit,
+};
 use crate::io::import::{
     BadRows, DateFormat, DecimalSep, Delimiter, Mapping, Role, ValidationReport,
 };
@@ -194,6 +196,25 @@ fn report_view(r: &ValidationReport) -> Html {
     }
 }
 
+/// Customers of the log who are not in the summary, by reason, with their ids.
+fn excluded_view(excluded: &[ExcludedCustomers]) -> Html {
+    let Some(sentence) = excluded_sentence(excluded) else {
+        return Html::default();
+    };
+    html! {
+        <div class="warnbox" data-testid="excluded-customers">
+            <strong>{ format!("{sentence}.") }</strong>
+            { for excluded.iter().map(|e| html! {
+                <details>
+                    <summary>{ format!("{} {} ({} listed{})", e.count, e.reason.describe(), e.ids.len(),
+                        if e.not_listed() > 0 { format!(", {} more not shown", e.not_listed()) } else { String::new() }) }</summary>
+                    <p class="note">{ e.ids.join(", ") }</p>
+                </details>
+            }) }
+        </div>
+    }
+}
+
 #[derive(Properties, PartialEq)]
 struct SourceProps {
     source: Source,
@@ -276,6 +297,7 @@ fn SourceView(p: &SourceProps) -> Html {
             </div>
             { for det.notes.iter().map(|n| html! { <p class="note">{ n }</p> }) }
             if let Some(r) = &d.report { { report_view(r) } }
+            if let Some(s) = &d.summary { { excluded_view(&s.excluded) } }
             if let Some(s) = &d.summary {
                 <div class="grid" data-testid="summary-kpis">
                     <div class="kpi"><span class="label">{ "Customers" }</span><span class="value" data-testid="n-customers">{ s.customers.len() }</span></div>

@@ -25,12 +25,7 @@ fn level_name(l: RelationshipLevel) -> &'static str {
 }
 
 fn strategy_name(s: Strategy) -> &'static str {
-    match s {
-        Strategy::Acquire => "Acquire",
-        Strategy::Develop => "Develop",
-        Strategy::Retain => "Retain",
-        Strategy::WinBack => "Win back",
-    }
+    s.name()
 }
 
 fn lever_name(l: Lever) -> &'static str {
@@ -329,11 +324,22 @@ pub fn StrategyPage() -> Html {
                 ]
             })
             .collect();
+        // The mean P(alive) shown comes from the default fit (BG/NBD), which gives every
+        // one-time buyer P(alive) = 1.
+        let one_time: Vec<String> = r
+            .figures
+            .iter()
+            .filter(|f| f.mean_p_alive.is_some() && f.mostly_one_time_buyers())
+            .map(|f| f.segment.clone())
+            .collect();
         let suggestions = html! {
             <div class="card">
                 <h2>{ "Relationship level and strategy per segment" }</h2>
                 <p class="note">{ format!("RFM segments (quintiles, R × F map) of {} customers. Value index = share of revenue / share of customers (1 = average).{}", r.len(), if has_clv { " P(alive) and CLV from the default lifetime-value fit." } else { " Without lifetime values, lapsed means a mean recency over 1.5 × the overall mean." }) }</p>
                 <DataTable headers={Rc::new(headers.iter().map(|s| s.to_string()).collect::<Vec<_>>())} rows={Rc::new(rows)} export_name="strategy.csv" testid="strategy-table" page_size={20} />
+                if !one_time.is_empty() {
+                    <p class="note" data-testid="bgnbd-one-time-note">{ format!("BG/NBD counts every one-time buyer as alive; fit MBG/NBD or Pareto/NBD for P(alive) of one-time buyers. Mostly one-time buyers: {}.", one_time.join(", ")) }</p>
+                }
             </div>
         };
         // Budget.

@@ -2,7 +2,7 @@
 //! their purchase history.
 
 use crate::analysis::clv::clv_schedule;
-use crate::domain::clv::{BtydModel, ModelKind};
+use crate::domain::clv::{BtydModel, ModelKind, SpendFallback};
 use crate::domain::customers::CustomerRecord;
 use crate::worker::clv::ClvResult;
 use chrono::NaiveDate;
@@ -66,6 +66,13 @@ pub fn view(
         ),
     };
     let spend_formula = match &res.spend {
+        Some(g) if g.spend_estimate(c.x, c.monetary).fallback.is_some() => {
+            let why = g
+                .spend_estimate(c.x, c.monetary)
+                .fallback
+                .map_or("", SpendFallback::message);
+            format!("Expected spend per purchase = {spend:.2}: {why}.")
+        }
         Some(g) if c.x > 0.0 => format!(
             "Expected spend per purchase (Gamma-Gamma) = p(γ + x·m)/(p·x + q − 1)\n  = {p:.3} × ({gm:.3} + {x} × {m:.2}) / ({p:.3} × {x} + {q:.3} − 1) = {spend:.2}",
             p = g.params.p,

@@ -560,10 +560,11 @@ fn results(
                     </tbody>
                 </table>
                 <div class="grid">
-                    <div class="kpi"><span class="label">{ "Average spend per purchase" }</span><span class="value">{ format!("{:.2}", g.params.population_mean()) }</span></div>
+                    <div class="kpi"><span class="label">{ "Average spend per purchase" }</span><span class="value">{ format!("{:.2}", g.population_mean().value) }</span></div>
                     <div class="kpi"><span class="label">{ "Correlation of frequency and spend" }</span><span class="value" data-testid="gg-correlation">{ format!("{:.3}", g.frequency_spend_correlation) }</span>
                         <span class="sub">{ format!("{} repeat customers; {}", g.n_customers, if g.convergence.converged { "converged" } else { "did not converge" }) }</span></div>
                 </div>
+                if let Some(f) = g.fallback() { <p class="note" data-testid="gg-fallback">{ f.message() }</p> }
                 if g.correlation_warning {
                     <p class="warnbox" data-testid="gg-warning">{ format!("Frequent buyers spend differently from rare ones (correlation {:.2}). Gamma-Gamma assumes they do not, so expected spend may be biased.", g.frequency_spend_correlation) }</p>
                 } else {

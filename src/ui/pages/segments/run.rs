@@ -23,6 +23,7 @@ pub fn summary_header(s: &CustomerSummary) -> CustomerSummary {
         holdout_length: s.holdout_length,
         customers: Vec::new(),
         returns_rows: s.returns_rows,
+        excluded: Vec::new(),
     }
 }
 
