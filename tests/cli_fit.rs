@@ -123,3 +123,55 @@ fn unknown_model_and_missing_file_fail_with_a_message() {
     assert!(!ok);
     assert!(err.contains("does-not-exist.csv"), "{err}");
 }
+
+#[test]
+fn predict_segment_and_summarize_never_write_a_live_formula() {
+    // The reference log with three customers renamed to ids a spreadsheet would run.
+    let src = std::fs::read_to_string(format!("{FIXTURES}/reference/synth_1e4_transactions.csv"))
+        .unwrap();
+    let hostile = [
+        "=HYPERLINK(\"http://example.invalid\",\"x\")",
+        "+1+cmd|' /C calc'!A0",
+        "@SUM(1+1)",
+    ];
+    let mut text = String::new();
+    for (i, line) in src.lines().enumerate() {
+        let (id, rest) = line.split_once(',').unwrap();
+        let id = match (i, id) {
+            (0, _) => id.to_string(),
+            (_, "0") => format!("\"{}\"", hostile[0].replace('"', "\"\"")),
+            (_, "1") => hostile[1].to_string(),
+            (_, "2") => hostile[2].to_string(),
+            _ => id.to_string(),
+        };
+        text.push_str(&format!("{id},{rest}\n"));
+    }
+    let dir = std::env::temp_dir().join(format!("crm-formulas-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("log.csv");
+    std::fs::write(&file, text).unwrap();
+    let file = file.to_str().unwrap();
+    for args in [
+        vec!["predict", file, "--model", "bgnbd", "--end", "2020-09-29"],
+        vec!["summarize", file, "--end", "2020-09-29"],
+        vec!["segment", file, "--method", "rfm"],
+    ] {
+        let (ok, out, err) = crm(&args);
+        assert!(ok, "{args:?}: {err}");
+        for line in out.lines() {
+            let first = line.split(',').next().unwrap_or("").trim_start_matches('"');
+            assert!(
+                !matches!(first.chars().next(), Some('=' | '+' | '@')),
+                "{args:?} wrote a live formula: {line}"
+            );
+        }
+        for h in hostile {
+            let quoted = format!("'{}", &h[..4]);
+            assert!(
+                out.contains(&quoted),
+                "{args:?}: {h} is not in the output as text"
+            );
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

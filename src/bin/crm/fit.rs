@@ -338,8 +338,11 @@ pub fn run_fit(args: &FitArgs) -> Result<(), String> {
     Ok(())
 }
 
+/// One CSV field: neutralised if a spreadsheet would run it as a formula
+/// ([`crm::io::export::neutralize_cell`]), then quoted if needed.
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
+    let s = crm::io::export::neutralize_cell(s);
+    if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()

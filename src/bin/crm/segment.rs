@@ -256,12 +256,11 @@ fn write_csv(
         Some(p) => Box::new(std::fs::File::create(p).map_err(|e| format!("{}: {e}", p.display()))?),
         None => Box::new(std::io::stdout().lock()),
     };
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(header).map_err(|e| e.to_string())?;
-    for r in rows {
-        w.write_record(r).map_err(|e| e.to_string())?;
-    }
-    w.flush().map_err(|e| e.to_string())
+    // The app's CSV writer: text cells that a spreadsheet would run as formulas are neutralised.
+    let mut out = out;
+    out.write_all(crm::io::export::write_csv(header, rows).as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| e.to_string())
 }
 
 fn print_summary(table: &[SegmentRow]) {
