@@ -419,6 +419,18 @@ proptest! {
         if let Err(e) = &want {
             check_position(e).map_err(TestCaseError::fail)?;
         }
+        // Known difference (reported): a log whose columns cannot be matched is refused by
+        // the sliced job at its first megabyte, naming the columns seen so far; the whole read
+        // also names columns that only wider rows further down add.
+        if let (
+            Err(ImportError::MissingColumn { role: a, available: x }),
+            Err(ImportError::MissingColumn { role: b, available: y }),
+        ) = (&got, &want)
+        {
+            prop_assert_eq!(a, b);
+            prop_assert!(y.starts_with(x), "{:?} is not a prefix of {:?}", x, y);
+            return Ok(());
+        }
         prop_assert_eq!(got, want);
     }
 }
