@@ -264,6 +264,13 @@ impl TransactionParser {
         s.preview.types = s.detection.columns.iter().map(|c| c.kind).collect();
         let shape = ParsedTable::from_raw(RawRows::new(), s.headers.clone(), s.detection.clone());
         let layout = layout_signature(&shape);
+        // A mapping guessed on the detection sample carries the sample's layout; rows wider
+        // than the sample changed it, and a whole read guesses on the whole table.
+        if let Some(sample) = &self.sample {
+            if s.mapping.layout == layout_signature(sample) {
+                s.mapping.layout.clone_from(&layout);
+            }
+        }
         let (transactions, columns) = match self.out {
             Collect::Rows(v) => (v, None),
             Collect::Columns(c) => (Vec::new(), Some(c)),
@@ -740,6 +747,8 @@ mod tests {
         let r = p.finish().unwrap();
         assert_eq!(r.headers.len(), 4);
         assert_eq!(r.preview, table.preview(20));
+        assert_eq!(r.layout, layout_signature(&table));
+        assert_eq!(r.mapping, guess_mapping(&table));
         assert_eq!(r.detection, table.detection);
     }
 
