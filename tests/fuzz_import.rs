@@ -350,7 +350,8 @@ fn sliced(
             .get(i % sizes.len().max(1))
             .copied()
             .unwrap_or(1)
-            .clamp(1, rest.len());
+            .max(least)
+            .min(rest.len());
         let (a, b) = rest.split_at(n);
         job.feed(a)?;
         rest = b;
