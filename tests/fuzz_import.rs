@@ -37,9 +37,9 @@
 //! | damaged_workbooks_never_panic | 580 |
 //! | random_bytes_named_as_workbooks_never_panic | 7,700 |
 //!
-//! With the default weights one `FUZZ_CASES=N` run is about 4.4·N cases in 2.1·N/1000 s of
-//! one core: ten million cases in total is `FUZZ_CASES=2300000`, about 80 minutes on one
-//! core (40 on two).
+//! With the default weights one `FUZZ_CASES=N` run is about 4.4·N cases in 1.75·N/1000 s of
+//! one core: ten million cases in total is `FUZZ_CASES=2300000`, about 66 minutes on one
+//! core (35 on two).
 #![cfg(not(target_arch = "wasm32"))]
 
 use crm::domain::customers::SummaryOptions;
