@@ -258,8 +258,19 @@ impl TransactionParser {
                     .to_string(),
             );
         }
+        // Rows wider than any in the detection sample named more columns: the preview names
+        // them too, as a whole read's does.
+        s.preview.headers.clone_from(&s.headers);
+        s.preview.types = s.detection.columns.iter().map(|c| c.kind).collect();
         let shape = ParsedTable::from_raw(RawRows::new(), s.headers.clone(), s.detection.clone());
         let layout = layout_signature(&shape);
+        // A mapping guessed on the detection sample carries the sample's layout; rows wider
+        // than the sample changed it, and a whole read guesses on the whole table.
+        if let Some(sample) = &self.sample {
+            if s.mapping.layout == layout_signature(sample) {
+                s.mapping.layout.clone_from(&layout);
+            }
+        }
         let (transactions, columns) = match self.out {
             Collect::Rows(v) => (v, None),
             Collect::Columns(c) => (Vec::new(), Some(c)),
@@ -712,6 +723,34 @@ fn decode_into(d: &mut encoding_rs::Decoder, bytes: &[u8], out: &mut String, las
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_row_wider_than_the_detection_sample_widens_the_preview_as_a_whole_read_does() {
+        // Found by tests/fuzz_import.rs: the preview kept the sample's columns.
+        let mut text = String::new();
+        for i in 0..20_050 {
+            text.push_str(&format!(
+                "C{},2024-01-{:02},{}\n",
+                i % 50,
+                i % 28 + 1,
+                i % 9
+            ));
+        }
+        text.push_str("A,2024-01-05,10,1\n");
+        let bytes = text.as_bytes();
+        let opts = ImportOptions::default();
+        let table = read_table(bytes, "a.csv", &opts).unwrap();
+        let mut p = TransactionParser::new("a.csv", None, None, opts).detect_bytes(1000);
+        for c in bytes.chunks(4096) {
+            p.feed(c).unwrap();
+        }
+        let r = p.finish().unwrap();
+        assert_eq!(r.headers.len(), 4);
+        assert_eq!(r.preview, table.preview(20));
+        assert_eq!(r.layout, layout_signature(&table));
+        assert_eq!(r.mapping, guess_mapping(&table));
+        assert_eq!(r.detection, table.detection);
+    }
 
     #[test]
     fn slices_give_the_same_result_as_one_read() {
