@@ -49,7 +49,7 @@ use crm::io::import::{
 };
 use crm::io::storage::{MemoryStore, Repository, StorageError, PROJECT_MAGIC};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, FileFailurePersistence};
+use proptest::test_runner::{Config, FileFailurePersistence, RngSeed};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -66,10 +66,22 @@ fn cases(default: u32, cost: u32) -> u32 {
         .map_or(default, |n| (n / cost).max(1))
 }
 
+/// The short run (part of the test command) draws from a fixed seed, so CI sees the same cases
+/// on every run; a long run (`FUZZ_CASES` set) draws new cases each time unless `FUZZ_SEED`
+/// fixes them (a failure prints its minimal input either way).
 fn config(default: u32, cost: u32) -> Config {
+    let seed = match (
+        std::env::var("FUZZ_SEED").ok(),
+        std::env::var("FUZZ_CASES").ok(),
+    ) {
+        (Some(s), _) => s.parse::<u64>().map_or(RngSeed::Random, RngSeed::Fixed),
+        (None, Some(_)) => RngSeed::Random,
+        (None, None) => RngSeed::Fixed(0x00c0_ffee),
+    };
     Config {
         cases: cases(default, cost),
         failure_persistence: Some(Box::new(FileFailurePersistence::Off)),
+        rng_seed: seed,
         ..Config::default()
     }
 }
