@@ -96,6 +96,18 @@ pub enum StorageError {
     BadProject(String),
     /// No such dataset.
     NotFound(String),
+    /// The browser's storage for this site is full: the write of `key` was refused.
+    QuotaExceeded {
+        /// The record (`bucket/key`) that could not be written.
+        key: String,
+    },
+    /// The browser cancelled a write (its transaction was aborted).
+    Aborted {
+        /// The record (`bucket/key`) that could not be written.
+        key: String,
+        /// The browser's reason.
+        reason: String,
+    },
 }
 
 impl std::fmt::Display for StorageError {
@@ -109,6 +121,13 @@ impl std::fmt::Display for StorageError {
             ),
             StorageError::BadProject(m) => write!(f, "this is not a valid project file: {m}"),
             StorageError::NotFound(k) => write!(f, "no saved dataset \"{k}\""),
+            StorageError::QuotaExceeded { key } => write!(
+                f,
+                "the browser's storage for this app is full: \"{key}\" could not be saved; delete datasets you no longer need, or export a project file first"
+            ),
+            StorageError::Aborted { key, reason } => {
+                write!(f, "the browser did not save \"{key}\": {reason}")
+            }
         }
     }
 }
@@ -133,6 +152,11 @@ pub trait KeyValue {
     /// # Errors
     /// [`StorageError::Backend`] when the backend fails.
     async fn delete(&self, bucket: Bucket, key: &str) -> Result<(), StorageError>;
+    /// Deletes every value of a bucket.
+    ///
+    /// # Errors
+    /// [`StorageError::Backend`] when the backend fails.
+    async fn clear(&self, bucket: Bucket) -> Result<(), StorageError>;
     /// All keys of a bucket.
     ///
     /// # Errors
@@ -300,6 +324,47 @@ impl<K: KeyValue> Repository<K> {
     /// Wraps a backend.
     pub fn new(kv: K) -> Self {
         Repository { kv }
+    }
+
+    /// The backend (tests read and write raw records through it).
+    pub fn kv(&self) -> &K {
+        &self.kv
+    }
+
+    /// Deletes stored pieces no dataset lists: file chunks and results whose dataset record is
+    /// missing (left by an import or a deletion that was interrupted). A dataset's record is
+    /// written after its chunks, so this runs only when no write is under way (at start-up).
+    /// Returns how many records were deleted.
+    ///
+    /// # Errors
+    /// A backend failure.
+    pub async fn sweep_orphans(&self) -> Result<u64, StorageError> {
+        let ids: std::collections::HashSet<String> =
+            self.kv.keys(Bucket::Datasets).await?.into_iter().collect();
+        let mut swept = 0u64;
+        for bucket in [Bucket::Files, Bucket::Results] {
+            for key in self.kv.keys(bucket).await? {
+                // `id/000001` (chunks, results) or `id` (a schema-1 file).
+                let owner = key.split_once('/').map_or(key.as_str(), |(id, _)| id);
+                if !ids.contains(owner) {
+                    self.kv.delete(bucket, &key).await?;
+                    swept += 1;
+                }
+            }
+        }
+        Ok(swept)
+    }
+
+    /// Deletes every stored byte: datasets, their files, settings and results (every bucket).
+    /// Dataset records go first, so an interruption leaves pieces the next start sweeps.
+    ///
+    /// # Errors
+    /// A backend failure.
+    pub async fn clear_all(&self) -> Result<(), StorageError> {
+        for bucket in Bucket::ALL {
+            self.kv.clear(bucket).await?;
+        }
+        Ok(())
     }
 
     /// Saves a dataset: its metadata and its original bytes.

@@ -21,6 +21,10 @@ impl Controller {
                 Ok(store) => {
                     let repo = Rc::new(Repository::new(store));
                     *this.repo.borrow_mut() = Some(repo.clone());
+                    // Pieces of an import or a deletion that was interrupted (the tab closed).
+                    if let Err(e) = repo.sweep_orphans().await {
+                        this.dispatch.dispatch(Action::Error(Some(e.to_string())));
+                    }
                     if let Ok(Some(list)) =
                         repo.setting::<Vec<Mapping>>("remembered-mappings").await
                     {
@@ -327,15 +331,13 @@ impl Controller {
         });
     }
 
-    /// Deletes every saved dataset and setting.
+    /// Deletes every saved dataset, setting and result: every stored byte.
     pub fn clear_all(self: &Rc<Self>) {
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let Some(repo) = this.repo() else { return };
-            if let Ok(l) = repo.list().await {
-                for m in l.datasets {
-                    let _ = repo.delete(&m.id).await;
-                }
+            if let Err(e) = repo.clear_all().await {
+                this.dispatch.dispatch(Action::Error(Some(e.to_string())));
             }
             for k in [DataKind::Transactions, DataKind::Survey, DataKind::Cohort] {
                 this.dispatch.dispatch(Action::Deactivate(k));
