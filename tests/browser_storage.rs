@@ -58,7 +58,11 @@ async fn indexeddb_writes_sweeps_clears_and_closes_on_version_change() {
     repo.put_result_bytes("bs-1", "fit", &[1, 2]).await.unwrap();
     repo.clear_all().await.unwrap();
     for b in Bucket::ALL {
-        assert_eq!(repo.kv().keys(b).await.unwrap(), Vec::<String>::new(), "{b:?}");
+        assert_eq!(
+            repo.kv().keys(b).await.unwrap(),
+            Vec::<String>::new(),
+            "{b:?}"
+        );
     }
     // Another tab deletes the database: this connection closes itself and says so; a later
     // write is an error, not a hang.

@@ -36,7 +36,9 @@ fn meta(id: &str) -> DatasetMeta {
 }
 
 fn fixture(name: &str) -> Vec<u8> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/storage").join(name);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/storage")
+        .join(name);
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
@@ -55,7 +57,9 @@ fn ids(repo: &Repository<MemoryStore>) -> Vec<String> {
 fn a_refused_chunk_is_an_error_and_the_dataset_is_not_listed() {
     block_on(async {
         let repo = Repository::new(MemoryStore::default());
-        repo.save_dataset(&meta("1"), b"a,b".to_vec()).await.unwrap();
+        repo.save_dataset(&meta("1"), b"a,b".to_vec())
+            .await
+            .unwrap();
         let big: Vec<u8> = vec![7; FILE_CHUNK_BYTES * 2 + 1];
         // The first chunk is written, the second is refused as a full quota would be.
         repo.kv().fail_puts_after(1);
@@ -136,7 +140,9 @@ fn sweeping_keeps_every_piece_of_a_listed_dataset_and_drops_stray_results() {
 fn delete_everything_leaves_no_stored_byte_in_any_bucket() {
     block_on(async {
         let repo = Repository::new(MemoryStore::default());
-        repo.save_dataset(&meta("1"), b"a,b".to_vec()).await.unwrap();
+        repo.save_dataset(&meta("1"), b"a,b".to_vec())
+            .await
+            .unwrap();
         repo.set_setting("summary-options", &SummaryOptions::default())
             .await
             .unwrap();
@@ -162,7 +168,10 @@ fn dataset_records_of_schema_1_2_and_3_still_load() {
             .await
             .unwrap();
         kv.put(Bucket::Files, "s1", csv.clone()).await.unwrap();
-        for (id, name) in [("s2", "dataset_schema2.json"), ("s3", "dataset_schema3.json")] {
+        for (id, name) in [
+            ("s2", "dataset_schema2.json"),
+            ("s3", "dataset_schema3.json"),
+        ] {
             kv.put(Bucket::Datasets, id, fixture(name)).await.unwrap();
             kv.put(Bucket::Files, &format!("{id}/000000"), csv.clone())
                 .await
@@ -174,7 +183,10 @@ fn dataset_records_of_schema_1_2_and_3_still_load() {
         let [s1, s2, s3] = &l.datasets[..] else {
             panic!("{:?}", l.datasets)
         };
-        assert_eq!((s1.id.as_str(), s1.chunks, s1.kind), ("s1", 0, DataKind::default()));
+        assert_eq!(
+            (s1.id.as_str(), s1.chunks, s1.kind),
+            ("s1", 0, DataKind::default())
+        );
         assert_eq!(s1.import_settings, ImportSettings::default());
         assert_eq!(s2.kind, DataKind::Survey);
         assert_eq!(s2.import_settings.kind, Some(DataKind::Survey));
@@ -204,10 +216,20 @@ fn settings_records_of_schema_1_2_and_3_still_load() {
             }
             let repo = Repository::new(kv);
             let o: SummaryOptions = repo.setting("summary-options").await.unwrap().unwrap();
-            assert_eq!((o.time_unit, o.returns), (TimeUnit::Month, ReturnsPolicy::Drop));
-            assert_eq!(o.observation_end.map(|d| d.to_string()).as_deref(), Some("2024-12-31"));
+            assert_eq!(
+                (o.time_unit, o.returns),
+                (TimeUnit::Month, ReturnsPolicy::Drop)
+            );
+            assert_eq!(
+                o.observation_end.map(|d| d.to_string()).as_deref(),
+                Some("2024-12-31")
+            );
             let m: Vec<Mapping> = repo.setting("remembered-mappings").await.unwrap().unwrap();
-            assert_eq!((m[0].customer, m[0].amount), (Some(0), Some(2)), "schema {v}");
+            assert_eq!(
+                (m[0].customer, m[0].amount),
+                (Some(0), Some(2)),
+                "schema {v}"
+            );
             let active: String = repo.setting("active/transactions").await.unwrap().unwrap();
             assert_eq!(active, "s1");
         });
@@ -234,11 +256,114 @@ fn project_files_of_version_1_and_2_still_load() {
             .unwrap();
         assert_eq!(got.len(), 2);
         assert_eq!(repo.file("p2").await.unwrap(), csv);
-        assert_eq!(repo.file("p3").await.unwrap(), b"respondent,score\nr1,9\nr2,7\n");
+        assert_eq!(
+            repo.file("p3").await.unwrap(),
+            b"respondent,score\nr1,9\nr2,7\n"
+        );
         let l = repo.list().await.unwrap();
         assert_eq!(l.problems, vec![]);
         assert_eq!(l.datasets.len(), 3);
         let p3 = l.datasets.iter().find(|m| m.id == "p3").unwrap();
         assert_eq!(p3.import_settings.kind, Some(DataKind::Survey));
     });
+}
+
+// --- Hostile project files. ---
+
+/// A version-2 project file with this header line and these bytes after it.
+fn project_with(header: &serde_json::Value, data: &[u8]) -> Vec<u8> {
+    let mut f = b"crm-analytics-project 2\n".to_vec();
+    f.extend_from_slice(serde_json::to_string(header).unwrap().as_bytes());
+    f.push(b'\n');
+    f.extend_from_slice(data);
+    f
+}
+
+fn header(datasets: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({
+        "format": "crm-analytics-project", "schema": 3,
+        "datasets": datasets, "settings": [],
+    })
+}
+
+fn entry(id: &str, offset: u64, length: u64) -> serde_json::Value {
+    serde_json::json!({
+        "meta": {"id": id, "name": "n", "file_name": "f.csv", "size_bytes": length},
+        "offset": offset, "length": length,
+    })
+}
+
+fn refused(file: &[u8], says: &str) {
+    block_on(async {
+        let repo = Repository::new(MemoryStore::default());
+        let err = repo.import_project(file).await.unwrap_err();
+        assert!(matches!(err, StorageError::BadProject(_)), "{err:?}");
+        assert!(err.to_string().contains(says), "{err}");
+        assert!(
+            repo.kv().is_empty(),
+            "nothing is written from a refused file"
+        );
+    });
+}
+
+#[test]
+fn a_project_offset_that_overflows_is_refused_not_imported() {
+    let f = project_with(
+        &header(serde_json::json!([entry("a", u64::MAX - 2, 4)])),
+        b"abcd",
+    );
+    refused(&f, "past the end");
+    let f = project_with(
+        &header(serde_json::json!([entry("a", 2, u64::MAX)])),
+        b"abcd",
+    );
+    refused(&f, "over the 1000 MB");
+}
+
+#[test]
+fn a_project_dataset_over_the_dropped_file_limit_is_refused() {
+    let f = project_with(
+        &header(serde_json::json!([entry("a", 0, 1_000_000_001)])),
+        b"x",
+    );
+    refused(&f, "over the 1000 MB");
+}
+
+#[test]
+fn project_dataset_ids_must_be_safe_short_and_distinct() {
+    for (id, says) in [
+        ("", "is empty"),
+        ("../x", "characters other than"),
+        ("a/000001", "characters other than"),
+        (&"d".repeat(201)[..], "longer than 200"),
+    ] {
+        let f = project_with(&header(serde_json::json!([entry(id, 0, 1)])), b"x");
+        refused(&f, says);
+    }
+    let f = project_with(
+        &header(serde_json::json!([entry("a", 0, 1), entry("a", 1, 1)])),
+        b"xy",
+    );
+    refused(&f, "appears twice");
+    // A version-1 file is held to the same rules.
+    let v1 = serde_json::json!({
+        "format": "crm-analytics-project", "schema": 2, "settings": [],
+        "datasets": [{"meta": {"id": "a b", "name": "n", "file_name": "f", "size_bytes": 1},
+                      "bytes_base64": "eA=="}],
+    });
+    refused(&serde_json::to_vec(&v1).unwrap(), "characters other than");
+}
+
+#[test]
+fn a_project_header_that_never_ends_is_refused_at_its_cap() {
+    let mut f = b"crm-analytics-project 2\n{\"format\":\"".to_vec();
+    f.resize(f.len() + (65 << 20), b'a');
+    refused(&f, "header is over 64 MB");
+}
+
+#[test]
+fn a_project_setting_with_an_unprintable_key_is_refused() {
+    let mut h = header(serde_json::json!([]));
+    h["settings"] = serde_json::json!([["bad\u{0}key", "{}"]]);
+    refused(&project_with(&h, b""), "unprintable");
 }

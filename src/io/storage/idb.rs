@@ -39,7 +39,10 @@ fn describe(e: &JsValue) -> String {
         Some(d) => format!("{}: {}", d.name(), d.message()),
         None => e
             .as_string()
-            .or_else(|| e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())))
+            .or_else(|| {
+                e.dyn_ref::<js_sys::Error>()
+                    .map(|e| String::from(e.message()))
+            })
             .unwrap_or_else(|| format!("{e:?}")),
     }
 }
@@ -106,7 +109,8 @@ async fn settle(tx: &IdbTransaction) -> Result<(), Option<DomException>> {
     let out = JsFuture::from(p).await;
     tx.set_oncomplete(None);
     tx.set_onabort(None);
-    out.map(|_| ()).map_err(|e| e.dyn_into::<DomException>().ok())
+    out.map(|_| ())
+        .map_err(|e| e.dyn_into::<DomException>().ok())
 }
 
 impl IdbStore {

@@ -65,7 +65,9 @@ impl KeyValue for MemoryStore {
         Ok(())
     }
     async fn clear(&self, bucket: Bucket) -> Result<(), StorageError> {
-        self.map.borrow_mut().retain(|(b, _), _| *b != bucket.name());
+        self.map
+            .borrow_mut()
+            .retain(|(b, _), _| *b != bucket.name());
         Ok(())
     }
     async fn keys(&self, bucket: Bucket) -> Result<Vec<String>, StorageError> {
