@@ -69,6 +69,7 @@ case "${1:-}" in
     log "browser tests (wasm-bindgen-test in headless Chromium)"
     CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
       cargo test --locked --target wasm32-unknown-unknown --test browser
+    CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 cargo test --target wasm32-unknown-unknown --test browser_storage
     build_release
     log "end-to-end tests (Playwright + system Chromium against dist/ on loopback)"
     (cd tests/e2e && node --test --test-concurrency=1 ./*.test.mjs)

@@ -3,13 +3,79 @@
 // - registers the service worker, so the app works offline from the first visit;
 // - offers "a new version is available" when a newer release is installed and waiting;
 // - asks the browser to keep this site's storage (datasets) instead of evicting it under pressure;
-// - wires buttons marked data-action (the crash screen's "Reload", written as plain HTML).
+// - wires buttons marked data-action (the crash screen's, written as plain HTML: the app that
+//   drew them has stopped): "reload"; "safe-start" (reload with ?safe: the saved datasets are
+//   listed but none is reopened); "export-project" (the saved data as a project file, read
+//   straight from IndexedDB in the format src/io/storage writes).
 (function () {
   'use strict';
+  function status(text) {
+    var s = document.querySelector('[data-testid="crash-status"]');
+    if (s) s.textContent = text;
+  }
+
+  // Every value of an object store, as {key: Uint8Array}.
+  function readAll(db, name) {
+    return new Promise(function (resolve, reject) {
+      var out = {};
+      var req = db.transaction(name, 'readonly').objectStore(name).openCursor();
+      req.onsuccess = function () {
+        var c = req.result;
+        if (!c) { resolve(out); return; }
+        out[String(c.key)] = new Uint8Array(c.value);
+        c.continue();
+      };
+      req.onerror = function () { reject(req.error); };
+    });
+  }
+
+  function exportProject() {
+    status('Reading the saved data…');
+    var open = indexedDB.open('crm-analytics');
+    open.onerror = function () { status('The saved data could not be read: ' + open.error); };
+    open.onsuccess = function () {
+      var db = open.result;
+      var text = new TextDecoder();
+      Promise.all(['datasets', 'files', 'settings'].map(function (n) { return readAll(db, n); }))
+        .then(function (all) {
+          var datasets = [], parts = [], offset = 0, skipped = 0;
+          Object.keys(all[0]).forEach(function (id) {
+            var meta;
+            try { meta = JSON.parse(text.decode(all[0][id])).value; } catch (e) { skipped++; return; }
+            var keys = [];
+            if (!meta.chunks) keys.push(id);
+            for (var i = 0; i < (meta.chunks || 0); i++) keys.push(id + '/' + String(i).padStart(6, '0'));
+            var chunks = keys.map(function (k) { return all[1][k]; });
+            if (chunks.some(function (c) { return !c; })) { skipped++; return; }
+            var length = chunks.reduce(function (n, c) { return n + c.length; }, 0);
+            datasets.push({ meta: meta, offset: offset, length: length });
+            offset += length;
+            parts.push.apply(parts, chunks);
+          });
+          var settings = Object.keys(all[2]).map(function (k) { return [k, text.decode(all[2][k])]; });
+          var header = JSON.stringify({ format: 'crm-analytics-project', schema: 3, datasets: datasets, settings: settings });
+          var blob = new Blob(['crm-analytics-project 2\n', header, '\n'].concat(parts), { type: 'application/octet-stream' });
+          var a = document.createElement('a');
+          a.href = URL.createObjectURL(blob);
+          a.download = 'customer-analytics.crmproject';
+          document.body.appendChild(a);
+          a.click();
+          a.remove();
+          status('Saved ' + datasets.length + ' dataset(s) in customer-analytics.crmproject' +
+            (skipped ? '; ' + skipped + ' damaged dataset(s) left out.' : '.'));
+          db.close();
+        })
+        .catch(function (e) { status('The saved data could not be read: ' + e); db.close(); });
+    };
+  }
+
   document.addEventListener('click', function (e) {
     var t = e.target && e.target.closest && e.target.closest('[data-action]');
     if (!t) return;
-    if (t.getAttribute('data-action') === 'reload') location.reload();
+    var action = t.getAttribute('data-action');
+    if (action === 'reload') location.reload();
+    if (action === 'safe-start') location.assign(location.pathname + '?safe' + location.hash);
+    if (action === 'export-project') exportProject();
   });
 
   if (navigator.storage && navigator.storage.persist) {

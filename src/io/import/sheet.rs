@@ -2,11 +2,133 @@
 //! sheet, and turning cells into text the same detection reads. Date-formatted cells become
 //! ISO dates (`2024-03-05`, or `2024-03-05 14:30:00` with a time); numbers print without a
 //! spurious `.0`.
+//!
+//! A sheet's cells are read one by one (.xlsx, .xlsb), never as the full rectangle between
+//! its first and last cell: a hostile workbook with cells at A1 and at the last column and row
+//! spans 17 billion cells. A sheet spanning more than [`MAX_SHEET_CELLS`] cells or
+//! [`MAX_SHEET_COLUMNS`] columns is refused with a message naming it and its size.
 
 use super::dates::excel_serial_to_date;
 use super::{ImportError, RawRows};
-use calamine::{open_workbook_auto_from_rs, Data, Reader};
+use calamine::{open_workbook_auto_from_rs, Cell, Data, DataRef, Reader, Sheets};
 use std::io::Cursor;
+
+/// Most cells a sheet may span (its rows × its columns, from its first to its last cell).
+pub const MAX_SHEET_CELLS: u64 = 50_000_000;
+/// Most columns a sheet may span (Excel's own limit).
+pub const MAX_SHEET_COLUMNS: u64 = 16_384;
+
+/// The non-empty cells of a sheet: (row, column, text), 0-based.
+type Sparse = Vec<(u32, u32, String)>;
+
+fn unreadable(name: &str, e: impl std::fmt::Display) -> ImportError {
+    ImportError::UnreadableSpreadsheet {
+        reason: format!("sheet \"{name}\": {e}"),
+    }
+}
+
+/// Refuses a sheet spanning `rows` × `cols` cells when it is over the limits.
+fn check_size(name: &str, rows: u64, cols: u64) -> Result<(), ImportError> {
+    let cells = rows.saturating_mul(cols);
+    if cols > MAX_SHEET_COLUMNS || cells > MAX_SHEET_CELLS {
+        return Err(ImportError::UnreadableSpreadsheet {
+            reason: format!(
+                "sheet \"{name}\" spans {rows} rows × {cols} columns ({cells} cells), more than this app reads ({MAX_SHEET_CELLS} cells, {MAX_SHEET_COLUMNS} columns); copy the data into a new sheet without stray cells far from it"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Collects a sheet's non-empty cells from a cell reader.
+fn collect<'a, E: std::fmt::Display>(
+    name: &str,
+    mut next: impl FnMut() -> Result<Option<Cell<DataRef<'a>>>, E>,
+) -> Result<Sparse, ImportError> {
+    let mut out = Sparse::new();
+    while let Some(c) = next().map_err(|e| unreadable(name, e))? {
+        let (r, col) = c.get_position();
+        let text = cell_text(&Data::from(c.get_value().clone()));
+        if text.is_empty() {
+            continue;
+        }
+        if out.len() as u64 >= MAX_SHEET_CELLS {
+            return Err(ImportError::TooLarge);
+        }
+        out.push((r, col, text));
+    }
+    Ok(out)
+}
+
+/// A sheet's non-empty cells. .xlsx and .xlsb are read cell by cell; the other formats are
+/// read whole by calamine (their size is checked once read).
+fn sheet_cells(wb: &mut Sheets<Cursor<&[u8]>>, name: &str) -> Result<Sparse, ImportError> {
+    match wb {
+        Sheets::Xlsx(x) => {
+            let mut r = x
+                .worksheet_cells_reader(name)
+                .map_err(|e| unreadable(name, e))?;
+            collect(name, || r.next_cell())
+        }
+        Sheets::Xlsb(x) => {
+            let mut r = x
+                .worksheet_cells_reader(name)
+                .map_err(|e| unreadable(name, e))?;
+            collect(name, || r.next_cell())
+        }
+        _ => {
+            let range = wb.worksheet_range(name).map_err(|e| unreadable(name, e))?;
+            let (h, w) = range.get_size();
+            check_size(name, h as u64, w as u64)?;
+            Ok(range
+                .cells()
+                .filter_map(|(r, c, d)| {
+                    let text = cell_text(d);
+                    let (r0, c0) = range.start().unwrap_or((0, 0));
+                    (!text.is_empty()).then(|| (r0 + r as u32, c0 + c as u32, text))
+                })
+                .collect())
+        }
+    }
+}
+
+/// Rows of text from a sheet's non-empty cells, after checking the span they cover. Rows
+/// keep their place (`line` is the sheet's row number); columns start at the leftmost cell.
+fn rows_of(name: &str, mut cells: Sparse) -> Result<RawRows, ImportError> {
+    cells.sort_unstable_by_key(|&(r, c, _)| (r, c));
+    let mut rows = RawRows::new();
+    let (Some(first), Some(last)) = (cells.first(), cells.last()) else {
+        return Ok(rows);
+    };
+    let (first_col, last_col) = cells
+        .iter()
+        .fold((u32::MAX, 0), |(a, b), &(_, c, _)| (a.min(c), b.max(c)));
+    check_size(
+        name,
+        u64::from(last.0 - first.0) + 1,
+        u64::from(last_col - first_col) + 1,
+    )?;
+    let mut line: Vec<&str> = Vec::new();
+    let mut at = 0usize;
+    while let Some(&(row, _, _)) = cells.get(at) {
+        line.clear();
+        while let Some((r, c, text)) = cells.get(at) {
+            if *r != row {
+                break;
+            }
+            let col = (c - first_col) as usize;
+            if line.len() < col {
+                line.resize(col, "");
+            }
+            line.push(text);
+            at += 1;
+        }
+        if !rows.push(line.iter().copied(), u64::from(row) + 1) {
+            return Err(ImportError::TooLarge);
+        }
+    }
+    Ok(rows)
+}
 
 /// One sheet read into rows.
 pub(crate) struct Grid {
@@ -100,27 +222,8 @@ pub(crate) fn read_sheet(bytes: &[u8], wanted: Option<&str>) -> Result<Grid, Imp
         None => sheets.clone(),
     };
     for name in &candidates {
-        let range = wb
-            .worksheet_range(name)
-            .map_err(|e| ImportError::UnreadableSpreadsheet {
-                reason: format!("sheet \"{name}\": {e}"),
-            })?;
-        let base = range.start().map_or(0, |(r, _)| u64::from(r));
-        let mut rows = RawRows::new();
-        let mut cells: Vec<String> = Vec::new();
-        for (i, r) in range.rows().enumerate() {
-            cells.clear();
-            cells.extend(r.iter().map(cell_text));
-            while cells.last().is_some_and(String::is_empty) {
-                cells.pop();
-            }
-            if cells.is_empty() {
-                continue;
-            }
-            if !rows.push(cells.iter().map(String::as_str), base + i as u64 + 1) {
-                return Err(ImportError::TooLarge);
-            }
-        }
+        let cells = sheet_cells(&mut wb, name)?;
+        let rows = rows_of(name, cells)?;
         if rows.len() > 0 || wanted.is_some() {
             if wanted.is_none() && sheets.len() > 1 {
                 notes.push(format!(
@@ -138,4 +241,51 @@ pub(crate) fn read_sheet(bytes: &[u8], wanted: Option<&str>) -> Result<Grid, Imp
         }
     }
     Err(ImportError::EmptyFile)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sheet_with_cells_at_a1_and_at_the_last_cell_is_refused_without_allocating_its_range() {
+        let bytes = include_bytes!("../../../tests/fixtures/storage/huge_range.xlsx");
+        let Err(e) = read_sheet(bytes, None) else {
+            panic!("a sheet spanning 17 billion cells was read")
+        };
+        let text = e.to_string();
+        assert!(text.contains("sheet \"Orders\""), "{text}");
+        assert!(
+            text.contains("1048576 rows × 16384 columns (17179869184 cells)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_sparse_sheet_keeps_its_columns_and_row_numbers() {
+        let bytes = include_bytes!("../../../tests/fixtures/storage/sparse_ok.xlsx");
+        let Ok(g) = read_sheet(bytes, Some("orders")) else {
+            panic!("the sparse sheet is read")
+        };
+        assert_eq!(g.name, "Orders");
+        assert_eq!(g.rows.len(), 2);
+        let cells = |i: usize| -> Vec<String> {
+            let r = g.rows.row(i).expect("row");
+            (0..r.len())
+                .map(|j| r.get(j).unwrap_or("").to_string())
+                .collect()
+        };
+        assert_eq!(cells(0), ["customer", "", "amount"]);
+        assert_eq!(cells(1), ["c1", "", "5"]);
+        assert_eq!(g.rows.lines, [1, 3]);
+    }
+
+    #[test]
+    fn sizes_over_the_limits_are_refused_and_those_within_are_not() {
+        assert!(check_size("S", 1_000_000, 50).is_ok());
+        assert!(check_size("S", 5_000, 10_000).is_ok());
+        assert!(check_size("S", 50_001, 1_000).is_err());
+        assert!(check_size("S", 1, 16_385).is_err());
+        assert!(check_size("S", u64::MAX, u64::MAX).is_err());
+    }
 }

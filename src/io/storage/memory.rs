@@ -1,13 +1,38 @@
-//! In-memory storage backend (tests and the native command).
+//! In-memory storage backend (tests and the native command). It can be told to refuse writes
+//! after a number of them, to test what a full quota or an interrupted write leaves behind.
 
 use super::{Bucket, KeyValue, StorageError};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
 /// A [`KeyValue`] store in memory.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     map: RefCell<BTreeMap<(&'static str, String), Vec<u8>>>,
+    /// Writes still allowed before every write fails (`None`: no limit).
+    puts_left: Cell<Option<u64>>,
+}
+
+impl MemoryStore {
+    /// Lets `n` more writes succeed, then refuses every later write as a full quota would.
+    pub fn fail_puts_after(&self, n: u64) {
+        self.puts_left.set(Some(n));
+    }
+
+    /// Accepts every write again.
+    pub fn stop_failing(&self) {
+        self.puts_left.set(None);
+    }
+
+    /// How many values the store holds, across buckets.
+    pub fn len(&self) -> usize {
+        self.map.borrow().len()
+    }
+
+    /// Whether the store holds nothing at all.
+    pub fn is_empty(&self) -> bool {
+        self.map.borrow().is_empty()
+    }
 }
 
 impl KeyValue for MemoryStore {
@@ -19,6 +44,15 @@ impl KeyValue for MemoryStore {
             .cloned())
     }
     async fn put(&self, bucket: Bucket, key: &str, value: Vec<u8>) -> Result<(), StorageError> {
+        match self.puts_left.get() {
+            Some(0) => {
+                return Err(StorageError::QuotaExceeded {
+                    key: format!("{}/{key}", bucket.name()),
+                })
+            }
+            Some(n) => self.puts_left.set(Some(n - 1)),
+            None => {}
+        }
         self.map
             .borrow_mut()
             .insert((bucket.name(), key.to_string()), value);
@@ -28,6 +62,12 @@ impl KeyValue for MemoryStore {
         self.map
             .borrow_mut()
             .remove(&(bucket.name(), key.to_string()));
+        Ok(())
+    }
+    async fn clear(&self, bucket: Bucket) -> Result<(), StorageError> {
+        self.map
+            .borrow_mut()
+            .retain(|(b, _), _| *b != bucket.name());
         Ok(())
     }
     async fn keys(&self, bucket: Bucket) -> Result<Vec<String>, StorageError> {

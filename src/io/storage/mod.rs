@@ -96,6 +96,18 @@ pub enum StorageError {
     BadProject(String),
     /// No such dataset.
     NotFound(String),
+    /// The browser's storage for this site is full: the write of `key` was refused.
+    QuotaExceeded {
+        /// The record (`bucket/key`) that could not be written.
+        key: String,
+    },
+    /// The browser cancelled a write (its transaction was aborted).
+    Aborted {
+        /// The record (`bucket/key`) that could not be written.
+        key: String,
+        /// The browser's reason.
+        reason: String,
+    },
 }
 
 impl std::fmt::Display for StorageError {
@@ -109,6 +121,13 @@ impl std::fmt::Display for StorageError {
             ),
             StorageError::BadProject(m) => write!(f, "this is not a valid project file: {m}"),
             StorageError::NotFound(k) => write!(f, "no saved dataset \"{k}\""),
+            StorageError::QuotaExceeded { key } => write!(
+                f,
+                "the browser's storage for this app is full: \"{key}\" could not be saved; delete datasets you no longer need, or export a project file first"
+            ),
+            StorageError::Aborted { key, reason } => {
+                write!(f, "the browser did not save \"{key}\": {reason}")
+            }
         }
     }
 }
@@ -133,6 +152,11 @@ pub trait KeyValue {
     /// # Errors
     /// [`StorageError::Backend`] when the backend fails.
     async fn delete(&self, bucket: Bucket, key: &str) -> Result<(), StorageError>;
+    /// Deletes every value of a bucket.
+    ///
+    /// # Errors
+    /// [`StorageError::Backend`] when the backend fails.
+    async fn clear(&self, bucket: Bucket) -> Result<(), StorageError>;
     /// All keys of a bucket.
     ///
     /// # Errors
@@ -274,6 +298,95 @@ pub const PROJECT_MAGIC: &str = "crm-analytics-project 2";
 /// Largest version-1 (all-JSON) project file read; such a file is read whole.
 pub const MAX_JSON_PROJECT_BYTES: u64 = 512 << 20;
 
+/// Largest header line of a project file read (its datasets' metadata and the settings).
+pub const MAX_PROJECT_HEADER_BYTES: u64 = 64 << 20;
+
+/// Largest dataset a project file may hold: the same limit as a file dropped on the page.
+pub const MAX_DATASET_BYTES: u64 = 1_000_000_000;
+
+/// Longest dataset id or setting key accepted from a project file.
+pub const MAX_ID_CHARS: usize = 200;
+
+/// A dataset id from a file: non-empty, at most [`MAX_ID_CHARS`] letters, digits, `-`, `_`
+/// or `.` (an id is part of the keys of its chunks and results, `id/000001`).
+///
+/// # Errors
+/// [`StorageError::BadProject`] naming the id and what is wrong with it.
+pub fn check_id(id: &str) -> Result<(), StorageError> {
+    let bad = |why: &str| {
+        Err(StorageError::BadProject(format!(
+            "dataset id \"{}\" {why}",
+            id.chars().take(40).collect::<String>()
+        )))
+    };
+    if id.is_empty() {
+        return bad("is empty");
+    }
+    if id.chars().count() > MAX_ID_CHARS {
+        return bad(&format!("is longer than {MAX_ID_CHARS} characters"));
+    }
+    if !id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return bad("has characters other than letters, digits, '-', '_' and '.'");
+    }
+    Ok(())
+}
+
+/// A setting key from a file: non-empty, at most [`MAX_ID_CHARS`] characters, no control
+/// characters.
+fn check_setting_key(key: &str) -> Result<(), StorageError> {
+    if key.is_empty() || key.chars().count() > MAX_ID_CHARS || key.chars().any(char::is_control) {
+        return Err(StorageError::BadProject(format!(
+            "setting \"{}\" has an empty, overlong or unprintable name",
+            key.chars().take(40).collect::<String>().escape_debug()
+        )));
+    }
+    Ok(())
+}
+
+/// Checks a project file's datasets and settings before anything is written: ids valid and
+/// distinct, sizes within [`MAX_DATASET_BYTES`], and (version 2) every dataset's bytes inside
+/// the file, with checked arithmetic.
+fn check_entries(
+    metas: &[(&DatasetMeta, u64, u64)],
+    settings: &[(String, String)],
+    data_start: u64,
+    size: u64,
+) -> Result<(), StorageError> {
+    let mut seen = std::collections::HashSet::new();
+    for &(meta, offset, length) in metas {
+        check_id(&meta.id)?;
+        if !seen.insert(meta.id.as_str()) {
+            return Err(StorageError::BadProject(format!(
+                "dataset id \"{}\" appears twice",
+                meta.id
+            )));
+        }
+        if length > MAX_DATASET_BYTES {
+            return Err(StorageError::BadProject(format!(
+                "dataset \"{}\" announces {length} bytes, over the {} MB a dataset may hold",
+                meta.name,
+                MAX_DATASET_BYTES / 1_000_000
+            )));
+        }
+        let end = data_start
+            .checked_add(offset)
+            .and_then(|a| a.checked_add(length));
+        if end.is_none_or(|e| e > size) {
+            return Err(StorageError::BadProject(format!(
+                "the file is cut short or damaged: dataset \"{}\" lies at bytes {offset}+{length} after the header, past the end of a {size}-byte file",
+                meta.name
+            )));
+        }
+    }
+    for (k, _) in settings {
+        check_setting_key(k)?;
+    }
+    Ok(())
+}
+
 /// The second line of a project file: what it holds and where each dataset's bytes are.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct ProjectHeader {
@@ -300,6 +413,47 @@ impl<K: KeyValue> Repository<K> {
     /// Wraps a backend.
     pub fn new(kv: K) -> Self {
         Repository { kv }
+    }
+
+    /// The backend (tests read and write raw records through it).
+    pub fn kv(&self) -> &K {
+        &self.kv
+    }
+
+    /// Deletes stored pieces no dataset lists: file chunks and results whose dataset record is
+    /// missing (left by an import or a deletion that was interrupted). A dataset's record is
+    /// written after its chunks, so this runs only when no write is under way (at start-up).
+    /// Returns how many records were deleted.
+    ///
+    /// # Errors
+    /// A backend failure.
+    pub async fn sweep_orphans(&self) -> Result<u64, StorageError> {
+        let ids: std::collections::HashSet<String> =
+            self.kv.keys(Bucket::Datasets).await?.into_iter().collect();
+        let mut swept = 0u64;
+        for bucket in [Bucket::Files, Bucket::Results] {
+            for key in self.kv.keys(bucket).await? {
+                // `id/000001` (chunks, results) or `id` (a schema-1 file).
+                let owner = key.split_once('/').map_or(key.as_str(), |(id, _)| id);
+                if !ids.contains(owner) {
+                    self.kv.delete(bucket, &key).await?;
+                    swept += 1;
+                }
+            }
+        }
+        Ok(swept)
+    }
+
+    /// Deletes every stored byte: datasets, their files, settings and results (every bucket).
+    /// Dataset records go first, so an interruption leaves pieces the next start sweeps.
+    ///
+    /// # Errors
+    /// A backend failure.
+    pub async fn clear_all(&self) -> Result<(), StorageError> {
+        for bucket in Bucket::ALL {
+            self.kv.clear(bucket).await?;
+        }
+        Ok(())
     }
 
     /// Saves a dataset: its metadata and its original bytes.
@@ -719,7 +873,15 @@ impl<K: KeyValue> Repository<K> {
                     "the file ends inside its header".into(),
                 ));
             }
-            want = size.min(want * 4);
+            if want >= MAX_PROJECT_HEADER_BYTES {
+                return Err(StorageError::BadProject(format!(
+                    "its header is over {} MB",
+                    MAX_PROJECT_HEADER_BYTES >> 20
+                )));
+            }
+            want = size
+                .min(want.saturating_mul(4))
+                .min(MAX_PROJECT_HEADER_BYTES);
             head = read(0, want).await.map_err(bad)?;
         };
         let header: ProjectHeader =
@@ -728,17 +890,15 @@ impl<K: KeyValue> Repository<K> {
         drop(head);
         check_project(&header.format, header.schema)?;
         let data_start = end as u64 + 1;
-        let data_total: u64 = header.datasets.iter().map(|d| d.length).sum();
-        if header
+        let entries: Vec<_> = header
             .datasets
             .iter()
-            .any(|d| data_start + d.offset + d.length > size)
-        {
-            return Err(StorageError::BadProject(format!(
-                "the file is cut short: {size} bytes where {} were written",
-                data_start + data_total
-            )));
-        }
+            .map(|d| (&d.meta, d.offset, d.length))
+            .collect();
+        check_entries(&entries, &header.settings, data_start, size)?;
+        drop(entries);
+        // Each length is at most MAX_DATASET_BYTES and lies inside the file: no overflow.
+        let data_total: u64 = header.datasets.iter().map(|d| d.length).sum();
         let mut out = Vec::with_capacity(header.datasets.len());
         let mut done = 0u64;
         for d in header.datasets {
@@ -748,7 +908,7 @@ impl<K: KeyValue> Repository<K> {
             for i in 0..meta.chunks {
                 let a = u64::from(i) * FILE_CHUNK_BYTES as u64;
                 let b = d.length.min(a + FILE_CHUNK_BYTES as u64);
-                let at = data_start + d.offset;
+                let at = data_start.saturating_add(d.offset);
                 let bytes = read(at + a, at + b).await.map_err(bad)?;
                 if bytes.len() as u64 != b - a {
                     return Err(StorageError::BadProject(format!(
@@ -776,6 +936,13 @@ impl<K: KeyValue> Repository<K> {
         let p: ProjectFile =
             serde_json::from_slice(bytes).map_err(|e| StorageError::BadProject(e.to_string()))?;
         check_project(&p.format, p.schema)?;
+        let entries: Vec<_> = p
+            .datasets
+            .iter()
+            .map(|e| (&e.meta, 0, e.bytes_base64.len() as u64 / 4 * 3))
+            .collect();
+        check_entries(&entries, &p.settings, 0, u64::MAX)?;
+        drop(entries);
         let engine = base64::engine::general_purpose::STANDARD;
         let mut out = Vec::new();
         for e in p.datasets {

@@ -12,15 +12,75 @@ use crate::ui::components::Load;
 use crate::worker::tasks::{ImportSettings, Output, Task};
 use std::rc::Rc;
 
+thread_local! {
+    /// The channel to the app's other tabs (see [`crate::ui::tabs`]).
+    static CHANNEL: std::cell::RefCell<Option<crate::ui::tabs::Channel>> =
+        const { std::cell::RefCell::new(None) };
+    /// The last dataset list shown (ids and names), to tell other tabs when it changes.
+    static LISTED: std::cell::RefCell<Vec<(String, String)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Whether the page was opened with `?safe`: saved datasets are listed but none is reopened.
+fn safe_start() -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .is_some_and(|q| {
+            q.trim_start_matches('?')
+                .split('&')
+                .any(|p| p == "safe" || p.starts_with("safe="))
+        })
+}
+
 impl Controller {
     /// Opens storage, then loads the saved datasets, or the built-in sample on a first visit.
     pub fn boot(self: &Rc<Self>) {
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            match IdbStore::open().await {
+            let (d1, d2) = (this.dispatch.clone(), this.dispatch.clone());
+            let opened = IdbStore::open_watching(
+                move || {
+                    d1.dispatch(Action::Error(Some(
+                        "Another tab of this app keeps its storage open with an older version: close or reload that tab to go on.".into(),
+                    )))
+                },
+                move || {
+                    d2.dispatch(Action::Error(Some(
+                        "This app's storage was updated or deleted in another tab: reload this page before making changes.".into(),
+                    )))
+                },
+            )
+            .await;
+            match opened {
                 Ok(store) => {
                     let repo = Rc::new(Repository::new(store));
                     *this.repo.borrow_mut() = Some(repo.clone());
+                    // Pieces of an import or a deletion that was interrupted (the tab closed),
+                    // swept only when no other tab may be writing.
+                    let d = this.dispatch.clone();
+                    let r = repo.clone();
+                    crate::ui::tabs::when_alone(async move {
+                        if let Err(e) = r.sweep_orphans().await {
+                            d.dispatch(Action::Error(Some(e.to_string())));
+                        }
+                    })
+                    .await;
+                    let weak = Rc::downgrade(&this);
+                    let channel = crate::ui::tabs::Channel::listen(move || {
+                        if let Some(this) = weak.upgrade() {
+                            wasm_bindgen_futures::spawn_local(async move {
+                                let before = LISTED.with(|x| x.borrow().clone());
+                                this.list_again(false).await;
+                                if LISTED.with(|x| *x.borrow() != before) {
+                                    this.dispatch.dispatch(Action::Error(Some(
+                                        "Datasets changed in another tab: the list was read again."
+                                            .into(),
+                                    )));
+                                }
+                            });
+                        }
+                    });
+                    CHANNEL.with(|c| *c.borrow_mut() = channel);
                     if let Ok(Some(list)) =
                         repo.setting::<Vec<Mapping>>("remembered-mappings").await
                     {
@@ -31,7 +91,14 @@ impl Controller {
                         this.dispatch.dispatch(Action::SummaryOptions(o));
                     }
                     let listing = this.refresh().await;
-                    if listing.is_empty() {
+                    if safe_start() {
+                        // `?safe` (the crash screen's "Start without opening my datasets"):
+                        // listed, none reopened, so a crash on opening one cannot repeat.
+                        this.dispatch.dispatch(Action::Error(Some(
+                            "Started without opening your saved datasets (safe start). Open one from the list, or reload the page without ?safe.".into(),
+                        )));
+                        this.dispatch.dispatch(Action::Booted(Load::Ready(())));
+                    } else if listing.is_empty() {
                         this.load_sample();
                     } else {
                         for kind in [DataKind::Transactions, DataKind::Survey, DataKind::Cohort] {
@@ -64,12 +131,26 @@ impl Controller {
         });
     }
 
+    /// Reads the dataset list again and shows it; other tabs are told when it changed.
     pub(super) async fn refresh(&self) -> Vec<DatasetMeta> {
+        self.list_again(true).await
+    }
+
+    async fn list_again(&self, tell_other_tabs: bool) -> Vec<DatasetMeta> {
         let Some(repo) = self.repo() else {
             return Vec::new();
         };
         match repo.list().await {
             Ok(l) => {
+                let seen: Vec<(String, String)> = l
+                    .datasets
+                    .iter()
+                    .map(|m| (m.id.clone(), m.name.clone()))
+                    .collect();
+                let changed = LISTED.with(|x| x.replace(seen.clone()) != seen);
+                if changed && tell_other_tabs {
+                    CHANNEL.with(|c| c.borrow().as_ref().map(|c| c.datasets_changed()));
+                }
                 let bytes = storage_estimate().await.unwrap_or(0);
                 let datasets = l.datasets.clone();
                 self.dispatch.dispatch(Action::Listed {
@@ -327,15 +408,13 @@ impl Controller {
         });
     }
 
-    /// Deletes every saved dataset and setting.
+    /// Deletes every saved dataset, setting and result: every stored byte.
     pub fn clear_all(self: &Rc<Self>) {
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let Some(repo) = this.repo() else { return };
-            if let Ok(l) = repo.list().await {
-                for m in l.datasets {
-                    let _ = repo.delete(&m.id).await;
-                }
+            if let Err(e) = repo.clear_all().await {
+                this.dispatch.dispatch(Action::Error(Some(e.to_string())));
             }
             for k in [DataKind::Transactions, DataKind::Survey, DataKind::Cohort] {
                 this.dispatch.dispatch(Action::Deactivate(k));

@@ -2,7 +2,7 @@
 //! and imported in slices.
 
 use super::streaming::{read_range, storage_progress};
-use super::{Action, Controller};
+use super::{active_key, Action, Controller};
 use std::rc::Rc;
 
 /// The name a project file is saved under.
@@ -75,8 +75,12 @@ impl Controller {
             match r {
                 Ok(metas) => {
                     this.refresh().await;
-                    for m in metas {
-                        this.open(m);
+                    // One dataset per kind becomes active: the last of each in the file.
+                    let mut seen = std::collections::HashSet::new();
+                    for m in metas.into_iter().rev() {
+                        if seen.insert(active_key(m.kind)) {
+                            this.open(m);
+                        }
                     }
                 }
                 Err(e) => {
