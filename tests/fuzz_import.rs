@@ -690,7 +690,6 @@ proptest! {
     /// Project headers with random offsets and lengths (anywhere in u64) and random schemas:
     /// an error value or an import, never a panic (an overflow) or a hang.
     #[test]
-    #[ignore = "storage bug (not this file's): project import overflows on huge offsets/lengths, see the report"]
     fn project_headers_with_any_offsets_never_panic(bytes in project_file()) {
         let r = bounded(move || import_project(bytes).map_err(|e| e.to_string()));
         let _ = r.map_err(TestCaseError::fail)?;
@@ -784,7 +783,6 @@ proptest! {
 /// ones) a refused file's error named no row: "1 of 1 rows could not be used (first: )".
 /// The fix belongs to `src/io/import/validate.rs` (`ValidationReport::check`).
 #[test]
-#[ignore = "validate.rs bug (not this file's): ValidationReport::check names no row when no rejected issue is listed"]
 fn an_error_about_rows_names_a_position_when_no_issue_is_listed() {
     let settings = ImportSettings {
         options: ImportOptions {

@@ -107,6 +107,10 @@ pub struct ValidationReport {
     pub last_date: Option<NaiveDate>,
     /// Cap on listed issues.
     pub max_issues: u32,
+    /// The first issue that rejected a row, kept even beyond the cap, so a refused file's error
+    /// always names where.
+    #[serde(default)]
+    pub first_rejected: Option<Issue>,
 }
 
 impl ValidationReport {
@@ -120,6 +124,7 @@ impl ValidationReport {
                 .issues
                 .iter()
                 .find(|i| i.rejected)
+                .or(self.first_rejected.as_ref())
                 .map_or_else(String::new, Issue::to_string);
             return Err(ImportError::InvalidRows {
                 rejected: self.rows_rejected,
@@ -144,6 +149,9 @@ impl ValidationReport {
     }
 
     fn record(&mut self, issue: Issue) {
+        if issue.rejected && self.first_rejected.is_none() {
+            self.first_rejected = Some(issue.clone());
+        }
         match self.by_kind.iter_mut().find(|k| k.kind == issue.kind) {
             Some(k) => k.count += 1,
             None => self.by_kind.push(KindCount {
