@@ -107,12 +107,19 @@ fn the_worker_keeps_the_log_and_answers_from_it() {
     logs.keep(8, TxLog::default());
     logs.keep(9, TxLog::default());
     assert!(logs.get(7).is_none() && logs.get(8).is_some() && logs.get(9).is_some());
-    assert_eq!(history(&logs, 7, "A").unwrap_err(), WorkerError::LogGone);
+    assert_eq!(
+        history(&logs, 7, "A").unwrap_err(),
+        WorkerError::NotHeld {
+            dataset: "7".into()
+        }
+    );
     let mut clv = default_request(imp.summary.clone().unwrap());
     clv.log_key = 7;
     assert_eq!(
         run_with(Task::Clv(Box::new(clv)), &logs, &mut |_, _| {}).unwrap_err(),
-        WorkerError::LogGone
+        WorkerError::NotHeld {
+            dataset: "7".into()
+        }
     );
     // Other outputs pass through untouched.
     let mut sample = Output::History {

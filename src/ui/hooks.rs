@@ -1,6 +1,7 @@
 //! Hooks: the worker client shared by all pages.
 
 use crate::domain::customers::SummaryOptions;
+use crate::worker::error::WorkerError;
 use crate::worker::protocol::{Bytes, Request, Response};
 use crate::worker::tasks::{ImportSettings, Output, Task};
 use crate::worker::AnalysisWorker;
@@ -10,7 +11,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use yew::Callback;
 
-type Done = Box<dyn FnOnce(Result<Output, String>)>;
+type Done = Box<dyn FnOnce(Result<Output, WorkerError>)>;
 
 /// Progress of the job under way, shared with the page that started it.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,7 +48,7 @@ struct Inner {
 
 impl Inner {
     /// Starts job bookkeeping: a new id whose result goes to `done`.
-    fn start(&self, done: impl FnOnce(Result<Output, String>) + 'static) -> u32 {
+    fn start(&self, done: impl FnOnce(Result<Output, WorkerError>) + 'static) -> u32 {
         let job = self.next.get();
         self.next.set(job.wrapping_add(1));
         self.pending.borrow_mut().insert(job, Box::new(done));
@@ -184,9 +185,9 @@ impl WorkerClient {
                             done(Ok(output));
                         }
                     }
-                    Response::Failed { job, message } => {
+                    Response::Failed { job, error } => {
                         if let Some(done) = inner.settle(job) {
-                            done(Err(message));
+                            done(Err(error));
                         }
                     }
                 }
@@ -201,8 +202,8 @@ impl WorkerClient {
         *self.inner.bridge.borrow_mut() = Some(bridge);
     }
 
-    /// Runs `task` in the worker; `done` gets the result (or a message for the user).
-    pub fn run(&self, task: Task, done: impl FnOnce(Result<Output, String>) + 'static) -> u32 {
+    /// Runs `task` in the worker; `done` gets the result (or why it failed).
+    pub fn run(&self, task: Task, done: impl FnOnce(Result<Output, WorkerError>) + 'static) -> u32 {
         let job = self.inner.start(done);
         self.inner.on_progress.emit(Some(Progress {
             job,
@@ -220,7 +221,7 @@ impl WorkerClient {
     }
 
     /// Runs a quick task with no progress shown (a lookup such as one customer's purchases).
-    pub fn run_quiet(&self, task: Task, done: impl FnOnce(Result<Output, String>) + 'static) {
+    pub fn run_quiet(&self, task: Task, done: impl FnOnce(Result<Output, WorkerError>) + 'static) {
         let job = self.inner.start(done);
         self.inner.quiet.borrow_mut().insert(job);
         self.send(Request::Run { job, task });
@@ -234,7 +235,7 @@ impl WorkerClient {
         total_bytes: u64,
         settings: ImportSettings,
         summary: SummaryOptions,
-        done: impl FnOnce(Result<Output, String>) + 'static,
+        done: impl FnOnce(Result<Output, WorkerError>) + 'static,
     ) -> u32 {
         let job = self.inner.start(done);
         self.inner.streams.borrow_mut().insert(
@@ -312,7 +313,7 @@ impl WorkerClient {
         }
     }
 
-    /// Cancels every job under way, and each reports "Cancelled.". When only imports are still
+    /// Cancels every job under way, and each reports [`WorkerError::Cancelled`]. When only imports are still
     /// being sent slice by slice (and quick lookups), the worker drops them between slices and
     /// keeps what it holds (the active dataset's log and summary); otherwise the worker is let
     /// go, since a computation cannot be stopped midway (a fresh one is spawned for the next
@@ -359,7 +360,7 @@ impl WorkerClient {
         };
         self.inner.on_progress.emit(None);
         for d in pending {
-            d(Err("Cancelled.".into()));
+            d(Err(WorkerError::Cancelled));
         }
     }
 }

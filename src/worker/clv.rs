@@ -2,6 +2,7 @@
 //! same functions `crm fit` and `crm predict` call); this task only passes the worker's kept
 //! transaction log and its clock.
 
+use super::error::WorkerError;
 pub use crate::analysis::clv::{
     default_calibration_end, default_request, ClvRequest, ClvResult, CumulativePoint,
     FreqRecencyGrid, HistBin, Validation, DEFAULT_KEY, DEFAULT_MARGIN_RATE,
@@ -12,8 +13,9 @@ use crate::domain::customers::TxLog;
 /// Runs the fit.
 ///
 /// # Errors
-/// A message for the user (bad settings, a summary that cannot be fitted).
-pub fn run(req: ClvRequest, progress: &mut dyn FnMut(f64, &str)) -> Result<ClvResult, String> {
+/// [`WorkerError::Clv`] with a message for the user (bad settings, a summary that cannot be
+/// fitted).
+pub fn run(req: ClvRequest, progress: &mut dyn FnMut(f64, &str)) -> Result<ClvResult, WorkerError> {
     run_with_log(req, None, progress)
 }
 
@@ -26,8 +28,8 @@ pub fn run_with_log(
     req: ClvRequest,
     log: Option<&TxLog>,
     progress: &mut dyn FnMut(f64, &str),
-) -> Result<ClvResult, String> {
-    crate::analysis::clv::analyze(&req, log, progress, &super::now_ms)
+) -> Result<ClvResult, WorkerError> {
+    crate::analysis::clv::analyze(&req, log, progress, &super::now_ms).map_err(WorkerError::Clv)
 }
 
 #[cfg(test)]

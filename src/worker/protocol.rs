@@ -102,12 +102,12 @@ pub enum Response {
         /// Its result.
         output: crate::worker::tasks::Output,
     },
-    /// The job failed; the message is for the user.
+    /// The job failed.
     Failed {
         /// Job id.
         job: u32,
-        /// What went wrong, in plain words.
-        message: String,
+        /// What went wrong (its text is for the user).
+        error: crate::worker::error::WorkerError,
     },
 }
 

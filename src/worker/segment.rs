@@ -3,6 +3,7 @@
 //! request means: the one it carries, or the one the worker holds under its key, so the page
 //! sends a million customers once, not on every change of a setting.
 
+use super::error::WorkerError;
 pub use crate::analysis::segment::{
     default_request, ClusterRequest, ClusterResult, Feature, NeedsOut, NeedsRequest, RfGrid,
     SegmentRequest, SegmentResult, SegmentRow, DEFAULT_KEY,
@@ -11,24 +12,25 @@ use crate::domain::customers::CustomerSummary;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-/// The error of a request naming a summary (by `summary_key`, without its customers) that the
-/// worker does not hold (another dataset, or a fresh worker): send it again with the summary.
-pub const NEEDS_SUMMARY: &str = "segmentation: the worker does not hold this customer summary";
-
 thread_local! {
     /// The last summary sent with a key (the worker runs one job at a time on one thread).
     static HELD: RefCell<Option<(String, Rc<CustomerSummary>)>> = const { RefCell::new(None) };
 }
 
 /// The request's summary, or the one held under its key; a summary sent with a key is held.
-fn resolve_summary(summary: CustomerSummary, key: &str) -> Result<Rc<CustomerSummary>, String> {
+fn resolve_summary(
+    summary: CustomerSummary,
+    key: &str,
+) -> Result<Rc<CustomerSummary>, WorkerError> {
     if key.is_empty() {
         return Ok(Rc::new(summary));
     }
     if summary.customers.is_empty() {
         return HELD.with(|h| match &*h.borrow() {
             Some((k, s)) if k == key => Ok(s.clone()),
-            _ => Err(NEEDS_SUMMARY.to_string()),
+            _ => Err(WorkerError::NotHeld {
+                dataset: key.to_string(),
+            }),
         });
     }
     let s = Rc::new(summary);
@@ -40,19 +42,19 @@ fn resolve_summary(summary: CustomerSummary, key: &str) -> Result<Rc<CustomerSum
 /// the held one.
 ///
 /// # Errors
-/// [`NEEDS_SUMMARY`] for a lean request the worker cannot serve; otherwise a message for the
+/// [`WorkerError::NotHeld`] for a lean request the worker cannot serve; otherwise a message for the
 /// user (bad RFM settings, an empty summary, a k-means that cannot run).
 pub fn run(
     mut req: SegmentRequest,
     progress: &mut dyn FnMut(f64, &str),
-) -> Result<SegmentResult, String> {
+) -> Result<SegmentResult, WorkerError> {
     let customers = std::mem::take(&mut req.summary.customers);
     let summary = CustomerSummary {
         customers,
         ..req.summary.clone()
     };
     let summary = resolve_summary(summary, &req.summary_key)?;
-    crate::analysis::segment::segment(&summary, &req, progress)
+    crate::analysis::segment::segment(&summary, &req, progress).map_err(WorkerError::Segment)
 }
 
 #[cfg(test)]
@@ -96,13 +98,23 @@ mod tests {
             ..summary.clone()
         });
         lean.summary_key = "data-1".into();
-        assert_eq!(run(lean.clone(), &mut |_, _| {}), Err(NEEDS_SUMMARY.into()));
+        assert_eq!(
+            run(lean.clone(), &mut |_, _| {}),
+            Err(WorkerError::NotHeld {
+                dataset: "data-1".into()
+            })
+        );
         let mut full = default_request(summary);
         full.summary_key = "data-1".into();
         let a = run(full, &mut |_, _| {}).unwrap();
         let b = run(lean.clone(), &mut |_, _| {}).unwrap();
         assert_eq!(a, b);
         lean.summary_key = "data-2".into();
-        assert_eq!(run(lean, &mut |_, _| {}), Err(NEEDS_SUMMARY.into()));
+        assert_eq!(
+            run(lean, &mut |_, _| {}),
+            Err(WorkerError::NotHeld {
+                dataset: "data-2".into()
+            })
+        );
     }
 }

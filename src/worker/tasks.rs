@@ -6,7 +6,7 @@ use crate::domain::customers::{SummaryOptions, TxLog};
 use crate::io::import::import_bytes;
 use serde::{Deserialize, Serialize};
 
-pub use super::error::{WorkerError, LOG_GONE};
+pub use super::error::WorkerError;
 /// The import types live in io; these names stay for the protocol and the pages.
 pub use crate::io::import::{detect_kind, ImportJob, ImportSettings, Imported, MAX_WHOLE_BYTES};
 
@@ -121,7 +121,7 @@ pub fn run(task: Task, progress: &mut dyn FnMut(f64, &str)) -> Result<Output, Wo
 }
 
 /// [`run`] with the transaction logs the worker kept: a task naming one (by `log_key`) reads it
-/// there, and fails with [`WorkerError::LogGone`] when it is not.
+/// there, and fails with [`WorkerError::NotHeld`] when it is not.
 ///
 /// # Errors
 /// As [`run`].
@@ -162,14 +162,12 @@ pub fn run_with(
         Task::Clv(req) => {
             let kept = match req.log_key {
                 0 => None,
-                key => Some(logs.get(key).ok_or(WorkerError::LogGone)?),
+                key => Some(logs.get(key).ok_or_else(|| not_held(key))?),
             };
-            super::clv::run_with_log(*req, kept, progress)
-                .map(|r| Output::Clv(Box::new(r)))
-                .map_err(WorkerError::Clv)
+            super::clv::run_with_log(*req, kept, progress).map(|r| Output::Clv(Box::new(r)))
         }
         Task::History { log_key, customer } => {
-            let log = logs.get(log_key).ok_or(WorkerError::LogGone)?;
+            let log = logs.get(log_key).ok_or_else(|| not_held(log_key))?;
             let mut rows: Vec<(i32, f64)> = log
                 .rows_of(&customer)
                 .filter_map(|i| Some((*log.day.get(i)?, *log.amount.get(i)?)))
@@ -180,8 +178,14 @@ pub fn run_with(
                 amounts: rows.iter().map(|r| r.1).collect(),
             })
         }
-        Task::Segment(req) => super::segment::run(*req, progress)
-            .map(|r| Output::Segment(Box::new(r)))
-            .map_err(WorkerError::Segment),
+        Task::Segment(req) => {
+            super::segment::run(*req, progress).map(|r| Output::Segment(Box::new(r)))
+        }
+    }
+}
+
+fn not_held(key: u32) -> WorkerError {
+    WorkerError::NotHeld {
+        dataset: key.to_string(),
     }
 }

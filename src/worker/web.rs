@@ -1,5 +1,6 @@
 //! The gloo worker that runs [`super::tasks`] off the main thread.
 
+use super::error::WorkerError;
 use super::protocol::{customer_parts, Request, Response};
 use super::tasks::{ImportJob, KeptLogs, Output};
 use crate::domain::customers::Records;
@@ -43,7 +44,7 @@ impl AnalysisWorker {
         scope: &WorkerScope<Self>,
         id: HandlerId,
         job: u32,
-        result: Result<Output, String>,
+        result: Result<Output, WorkerError>,
     ) {
         let reply = match result {
             Ok(mut output) => {
@@ -62,7 +63,7 @@ impl AnalysisWorker {
                 }
                 Response::Done { job, output }
             }
-            Err(message) => Response::Failed { job, message },
+            Err(error) => Response::Failed { job, error },
         };
         scope.respond(id, reply);
     }
@@ -85,8 +86,7 @@ impl Worker for AnalysisWorker {
             Request::Run { job, task } => {
                 let mut progress = reporter(scope, id, job);
                 let started = js_sys::Date::now();
-                let result = super::tasks::run_with(task, &self.logs, &mut progress)
-                    .map_err(|e| e.to_string());
+                let result = super::tasks::run_with(task, &self.logs, &mut progress);
                 super::log::debug(|| {
                     format!(
                         "worker: job {job} computed in {:.0} ms",
@@ -110,7 +110,7 @@ impl Worker for AnalysisWorker {
                     return; // cancelled, or failed on an earlier slice
                 };
                 let started = js_sys::Date::now();
-                match j.feed(&bytes.0).map_err(|e| e.to_string()) {
+                match j.feed(&bytes.0) {
                     Ok(()) => {
                         super::log::debug(|| {
                             format!(
@@ -129,9 +129,10 @@ impl Worker for AnalysisWorker {
                             },
                         );
                     }
-                    Err(message) => {
+                    Err(e) => {
                         self.imports.remove(&job);
-                        scope.respond(id, Response::Failed { job, message });
+                        let error = e.into();
+                        scope.respond(id, Response::Failed { job, error });
                     }
                 }
             }
@@ -144,7 +145,7 @@ impl Worker for AnalysisWorker {
                 let result = j
                     .finish(&mut progress)
                     .map(|i| Output::Imported(Box::new(i)))
-                    .map_err(|e| e.to_string());
+                    .map_err(WorkerError::from);
                 super::log::debug(|| {
                     format!(
                         "worker: job {job} finished in {:.0} ms (started at {:.0})",

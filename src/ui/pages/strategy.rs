@@ -171,7 +171,7 @@ pub fn StrategyPage() -> Html {
                 Task::Clv(Box::new(clv::default_request(summary))),
                 move |r| {
                     running.set(false);
-                    st.set(Some(r.map(|_| ())));
+                    st.set(Some(r.map(|_| ()).map_err(|e| e.to_string())));
                 },
             );
         })

@@ -1,8 +1,9 @@
 //! Results cache: task results kept in memory and in IndexedDB under a key naming the data
 //! as read, shared by the pages; and the worker's kept transaction logs (purchase histories).
 
-use super::{Controller, Source, RELOADING};
-use crate::worker::tasks::{Output, Task, LOG_GONE};
+use super::{Controller, Source};
+use crate::worker::error::WorkerError;
+use crate::worker::tasks::{Output, Task};
 use std::rc::Rc;
 
 impl Controller {
@@ -27,7 +28,7 @@ impl Controller {
         source: &Source,
         key: &str,
         task: Task,
-        done: impl FnOnce(Result<Rc<Output>, String>) + 'static,
+        done: impl FnOnce(Result<Rc<Output>, WorkerError>) + 'static,
     ) {
         self.run_keyed(source, key, task, false, done);
     }
@@ -39,7 +40,7 @@ impl Controller {
         source: &Source,
         key: &str,
         task: Task,
-        done: impl FnOnce(Result<Rc<Output>, String>) + 'static,
+        done: impl FnOnce(Result<Rc<Output>, WorkerError>) + 'static,
     ) {
         self.run_keyed(source, key, task, true, done);
     }
@@ -50,7 +51,7 @@ impl Controller {
         key: &str,
         task: Task,
         fresh: bool,
-        done: impl FnOnce(Result<Rc<Output>, String>) + 'static,
+        done: impl FnOnce(Result<Rc<Output>, WorkerError>) + 'static,
     ) {
         let full = format!("{}/{key}", self.data_key(source));
         if let Some(hit) = self.cache.borrow().get(&full).cloned().filter(|_| !fresh) {
@@ -81,7 +82,10 @@ impl Controller {
                     }
                     done(Ok(out));
                 }
-                Err(e) if e == LOG_GONE => done(Err(this2.log_gone(&source))),
+                // A kept log (numbered) is gone; a segmentation's summary is re-sent by its page.
+                Err(WorkerError::NotHeld { dataset }) if dataset.parse::<u32>().is_ok() => {
+                    done(Err(this2.log_gone(&source)))
+                }
                 Err(e) => done(Err(e)),
             });
         });
@@ -92,7 +96,7 @@ impl Controller {
         self: &Rc<Self>,
         source: &Source,
         customer: &str,
-        done: impl FnOnce(Result<Vec<(chrono::NaiveDate, f64)>, String>) + 'static,
+        done: impl FnOnce(Result<Vec<(chrono::NaiveDate, f64)>, WorkerError>) + 'static,
     ) {
         let task = Task::History {
             log_key: source.data.log_key,
@@ -105,27 +109,26 @@ impl Controller {
                 .zip(amounts)
                 .filter_map(|(&d, a)| Some((chrono::NaiveDate::from_num_days_from_ce_opt(d)?, a)))
                 .collect())),
-            Ok(_) => done(Err("the worker answered with something else".into())),
-            Err(e) if e == LOG_GONE => done(Err(this.log_gone(&source))),
+            Ok(_) => done(Err(WorkerError::Unexpected)),
+            Err(WorkerError::NotHeld { .. }) => done(Err(this.log_gone(&source))),
             Err(e) => done(Err(e)),
         });
     }
 
     /// The worker no longer holds `source`'s transaction log (it was restarted after a
     /// cancel): reads the dataset again from storage, once, which activates it afresh so the
-    /// pages ask again. Returns what to tell the user meanwhile.
-    fn log_gone(self: &Rc<Self>, source: &Source) -> String {
+    /// pages ask again. Returns what to tell the user meanwhile: [`WorkerError::Resending`]
+    /// (pages show work in progress), or [`WorkerError::Lost`] when the file was not kept.
+    fn log_gone(self: &Rc<Self>, source: &Source) -> WorkerError {
+        let file_name = source.meta.file_name.clone();
         let saved = self.repo().is_some() && !self.unsaved.borrow().contains(&source.meta.id);
         if !saved {
-            return format!(
-                "The purchases of {} are no longer in memory (the work was cancelled) and the file was not kept in this browser: add it again.",
-                source.meta.file_name
-            );
+            return WorkerError::Lost { file_name };
         }
         if self.reloading.replace(source.data.log_key) != source.data.log_key {
             self.open(source.meta.clone());
         }
-        format!("{RELOADING} {}…", source.meta.file_name)
+        WorkerError::Resending { file_name }
     }
 
     /// A cached result, if one is already in memory (no work started).

@@ -9,6 +9,7 @@ use crate::domain::customers::SummaryOptions;
 use crate::io::import::Mapping;
 use crate::io::storage::{chunks_for, DataKind, DatasetMeta, IdbStore, Repository};
 use crate::ui::components::Load;
+use crate::worker::error::WorkerError;
 use crate::worker::tasks::{ImportSettings, Output, Task};
 use std::rc::Rc;
 
@@ -132,7 +133,9 @@ impl Controller {
                     });
                 }
                 Ok(_) => {}
-                Err(e) => this.dispatch.dispatch(Action::Booted(Load::Failed(e))),
+                Err(e) => this
+                    .dispatch
+                    .dispatch(Action::Booted(Load::Failed(e.to_string()))),
             },
         );
     }
@@ -222,7 +225,7 @@ impl Controller {
         self: &Rc<Self>,
         meta: DatasetMeta,
         stored: ImportSettings,
-    ) -> impl FnOnce(Result<Output, String>) + 'static {
+    ) -> impl FnOnce(Result<Output, WorkerError>) + 'static {
         let this = self.clone();
         move |r| match r {
             Ok(Output::Imported(data)) => {
@@ -268,7 +271,7 @@ impl Controller {
                 });
             }
             Ok(_) => {}
-            Err(e) if e == "Cancelled." => {
+            Err(WorkerError::Cancelled) => {
                 this.dispatch.dispatch(Action::Error(Some(format!(
                     "Reading {} was cancelled; nothing of it was kept.",
                     meta.file_name
@@ -277,7 +280,7 @@ impl Controller {
             Err(e) => {
                 this.dispatch.dispatch(Action::Failed(Some(FailedImport {
                     meta,
-                    message: e,
+                    message: e.to_string(),
                     settings: stored,
                 })));
             }

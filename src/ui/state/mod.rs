@@ -97,11 +97,6 @@ async fn estimate() -> Option<(u64, u64)> {
     Some((est.get_usage()? as u64, est.get_quota()? as u64))
 }
 
-/// How a task's error begins when the dataset is being read again because the worker lost
-/// its copy of the log (see [`Controller::log_gone`]): pages show it as work in progress, and
-/// ask again once the dataset is active afresh.
-pub const RELOADING: &str = "Reading the purchases again from storage:";
-
 fn active_key(kind: DataKind) -> String {
     let slot = match kind {
         DataKind::Transactions | DataKind::Summary => "transactions",

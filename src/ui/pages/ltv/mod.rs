@@ -13,8 +13,9 @@ use crate::ui::charts::Chart;
 use crate::ui::components::status::StatusView;
 use crate::ui::components::{Cell, ChartCard, DataTable, NumberField};
 use crate::ui::format;
-use crate::ui::state::{AppContext, Source, RELOADING};
+use crate::ui::state::{AppContext, Source};
 use crate::worker::clv::{self as wclv, ClvRequest, ClvResult};
+use crate::worker::error::WorkerError;
 use crate::worker::tasks::{Output, Task};
 use chrono::NaiveDate;
 use std::rc::Rc;
@@ -263,8 +264,8 @@ fn LtvBody(p: &BodyProps) -> Html {
                     ctx.ctl.history(&src, &id, move |r| {
                         p.set(match r {
                             Ok(v) => detail::History::Ready(Rc::new(v)),
-                            Err(e) if e.starts_with(RELOADING) => detail::History::Loading,
-                            Err(e) => detail::History::Failed(e),
+                            Err(WorkerError::Resending { .. }) => detail::History::Loading,
+                            Err(e) => detail::History::Failed(e.to_string()),
                         })
                     });
                 }
@@ -478,7 +479,7 @@ fn start_fit(
     };
     fit.set(FitState::Running);
     let (fit, generation) = (fit.clone(), generation.clone());
-    let done = move |r: Result<Rc<Output>, String>| {
+    let done = move |r: Result<Rc<Output>, WorkerError>| {
         if *generation.borrow() != gen {
             return;
         }
@@ -488,8 +489,8 @@ fn start_fit(
                 _ => FitState::Failed("the worker answered with something else".into()),
             },
             // The dataset is being read again: the fit re-runs when it is active.
-            Err(e) if e.starts_with(RELOADING) => FitState::Running,
-            Err(e) => FitState::Failed(e),
+            Err(WorkerError::Resending { .. }) => FitState::Running,
+            Err(e) => FitState::Failed(e.to_string()),
         });
     };
     let task = Task::Clv(Box::new(req));

@@ -117,8 +117,8 @@ fn fetch<T: Clone + 'static>(
     unpack: fn(&Output) -> Option<T>,
     h: UseStateHandle<Fetched<T>>,
 ) {
-    let done = move |r: Result<Rc<Output>, String>| {
-        h.set(Some(r.and_then(|o| {
+    let done = move |r: Result<Rc<Output>, crate::worker::error::WorkerError>| {
+        h.set(Some(r.map_err(|e| e.to_string()).and_then(|o| {
             unpack(&o)
                 .map(Rc::new)
                 .ok_or_else(|| "the worker returned another kind of result".to_string())

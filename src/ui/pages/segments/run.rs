@@ -8,6 +8,7 @@ use crate::domain::segmentation::SegmentMap;
 use crate::ui::components::Load;
 use crate::ui::state::{AppContext, Source};
 use crate::worker::clv;
+use crate::worker::error::WorkerError;
 use crate::worker::segment::{self, NeedsRequest, SegmentResult};
 use crate::worker::tasks::{Output, Task};
 use std::rc::Rc;
@@ -76,14 +77,14 @@ fn send_segmentation(
     ctx.ctl
         .run_cached(src, key, Task::Segment(Box::new(req)), move |r| {
             match r.as_deref() {
-                Err(e) if e == segment::NEEDS_SUMMARY => {
+                Err(e @ WorkerError::NotHeld { .. }) => {
                     WORKER_HOLDS.with(|w| w.borrow_mut().clear());
                     if let (Some(mut req), Some(s)) = (again, &src2.data.summary) {
                         req.summary.customers = s.customers.clone();
                         send_segmentation(&ctx2, &src2, &key2, req, &l, false);
                         return;
                     }
-                    l.set(Load::Failed(e.clone()));
+                    l.set(Load::Failed(e.to_string()));
                 }
                 Ok(Output::Segment(s)) => {
                     if full {
@@ -92,7 +93,7 @@ fn send_segmentation(
                     l.set(Load::Ready(Rc::new((**s).clone())));
                 }
                 Ok(_) => l.set(Load::Failed("Unexpected result from the worker".into())),
-                Err(e) => l.set(Load::Failed(e.clone())),
+                Err(e) => l.set(Load::Failed(e.to_string())),
             }
         });
 }
