@@ -1,13 +1,18 @@
-//! Hooks: the worker client shared by all pages.
+//! Hooks: the worker client shared by all pages. Each task has its own method and result type
+//! (`clv` answers a [`ClvResult`], `history` a [`History`] …), and every failure is a
+//! [`WorkerError`], matched by variant.
 
 use crate::domain::customers::SummaryOptions;
+use crate::worker::clv::{ClvRequest, ClvResult};
 use crate::worker::error::WorkerError;
 use crate::worker::protocol::{Bytes, Request, Response};
-use crate::worker::tasks::{ImportSettings, Output, Task};
+use crate::worker::segment::{SegmentRequest, SegmentResult};
+use crate::worker::tasks::{History, ImportSettings, Imported, Output, SampleFiles, Task};
 use crate::worker::AnalysisWorker;
+use futures_channel::oneshot;
 use gloo_worker::{Spawnable, WorkerBridge};
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use yew::Callback;
 
@@ -31,27 +36,30 @@ struct Stream {
     consumed: u64,
     /// The last slice was sent: the worker is summarising and cannot stop between slices.
     ended: bool,
+    /// Wakes [`WorkerClient::room`] when the worker reports a slice processed (dropped, which
+    /// wakes it too, when the stream ends).
+    wake: Option<oneshot::Sender<()>>,
 }
 
 struct Inner {
     bridge: RefCell<Option<WorkerBridge<AnalysisWorker>>>,
     pending: RefCell<HashMap<u32, Done>>,
     streams: RefCell<HashMap<u32, Stream>>,
-    cancelled: RefCell<std::collections::HashSet<u32>>,
+    cancelled: RefCell<HashSet<u32>>,
     /// Customers received ahead of an import's result (see [`Response::Customers`]).
     parts: RefCell<HashMap<u32, Vec<crate::domain::customers::CustomerRecord>>>,
     /// Jobs that show no progress (quick lookups while the user reads a page).
-    quiet: RefCell<std::collections::HashSet<u32>>,
+    quiet: RefCell<HashSet<u32>>,
     next: Cell<u32>,
     on_progress: Callback<Option<Progress>>,
 }
 
 impl Inner {
     /// Starts job bookkeeping: a new id whose result goes to `done`.
-    fn start(&self, done: impl FnOnce(Result<Output, WorkerError>) + 'static) -> u32 {
+    fn start(&self, done: Done) -> u32 {
         let job = self.next.get();
         self.next.set(job.wrapping_add(1));
-        self.pending.borrow_mut().insert(job, Box::new(done));
+        self.pending.borrow_mut().insert(job, done);
         job
     }
 
@@ -66,10 +74,115 @@ impl Inner {
         }
         done
     }
+
+    /// Handles one message from the worker.
+    fn received(&self, resp: Response) {
+        match resp {
+            Response::Pong { .. } => {}
+            Response::Progress {
+                job,
+                fraction,
+                stage,
+            } => {
+                if !self.quiet.borrow().contains(&job) {
+                    self.on_progress.emit(Some(Progress {
+                        job,
+                        fraction,
+                        stage,
+                    }));
+                }
+            }
+            Response::Received {
+                job,
+                consumed,
+                rows,
+            } => {
+                let total = {
+                    let mut streams = self.streams.borrow_mut();
+                    let Some(st) = streams.get_mut(&job) else {
+                        return;
+                    };
+                    st.consumed = consumed;
+                    if let Some(wake) = st.wake.take() {
+                        let _ = wake.send(());
+                    }
+                    st.total
+                };
+                self.on_progress.emit(Some(Progress {
+                    job,
+                    fraction: 0.95 * consumed as f64 / total.max(1) as f64,
+                    stage: format!(
+                        "Reading rows: {} of {} MB, {rows} purchases so far",
+                        mb(consumed),
+                        mb(total)
+                    ),
+                }));
+            }
+            Response::Customers { job, total, part } => {
+                if !self.pending.borrow().contains_key(&job) {
+                    return; // cancelled
+                }
+                let got = {
+                    let mut parts = self.parts.borrow_mut();
+                    let all = parts
+                        .entry(job)
+                        .or_insert_with(|| Vec::with_capacity(usize::try_from(total).unwrap_or(0)));
+                    all.extend(part.0);
+                    all.len()
+                };
+                self.on_progress.emit(Some(Progress {
+                    job,
+                    fraction: 0.95 + 0.05 * got as f64 / total.max(1) as f64,
+                    stage: format!("Receiving customers: {got} of {total}"),
+                }));
+            }
+            Response::Done { job, mut output } => {
+                if let Some(all) = self.parts.borrow_mut().remove(&job) {
+                    if let Output::Imported(imp) = &mut output {
+                        if let Some(s) = imp.summary.as_mut() {
+                            s.customers = all;
+                        }
+                    }
+                }
+                crate::worker::log::debug(|| {
+                    format!(
+                        "page: job {job} result received at {:.0} ms",
+                        js_sys::Date::now() % 1e6
+                    )
+                });
+                if let Some(done) = self.settle(job) {
+                    done(Ok(output));
+                }
+            }
+            Response::Failed { job, error } => {
+                if let Some(done) = self.settle(job) {
+                    done(Err(error));
+                }
+            }
+        }
+    }
 }
 
 fn mb(b: u64) -> String {
     format!("{:.1}", b as f64 / 1e6)
+}
+
+/// `done` for a task whose output is `unpack`ed: another kind of output (a bug) is
+/// [`WorkerError::Unexpected`], here rather than in every page.
+fn typed<T: 'static>(
+    unpack: fn(Output) -> Option<T>,
+    done: impl FnOnce(Result<T, WorkerError>) + 'static,
+) -> Done {
+    Box::new(move |r: Result<Output, WorkerError>| {
+        done(r.and_then(|o| unpack(o).ok_or(WorkerError::Unexpected)))
+    })
+}
+
+fn imported(o: Output) -> Option<Imported> {
+    match o {
+        Output::Imported(i) => Some(*i),
+        _ => None,
+    }
 }
 
 /// A client of the analysis worker: run a task, get progress and the result; cancel a job by
@@ -93,8 +206,8 @@ impl WorkerClient {
                 bridge: RefCell::new(None),
                 pending: RefCell::new(HashMap::new()),
                 streams: RefCell::new(HashMap::new()),
-                cancelled: RefCell::new(std::collections::HashSet::new()),
-                quiet: RefCell::new(std::collections::HashSet::new()),
+                cancelled: RefCell::new(HashSet::new()),
+                quiet: RefCell::new(HashSet::new()),
                 parts: RefCell::new(HashMap::new()),
                 next: Cell::new(1),
                 on_progress,
@@ -110,86 +223,8 @@ impl WorkerClient {
         let weak = Rc::downgrade(&self.inner);
         let bridge = AnalysisWorker::spawner()
             .callback(move |resp: Response| {
-                let Some(inner) = weak.upgrade() else { return };
-                match resp {
-                    Response::Pong { .. } => {}
-                    Response::Progress {
-                        job,
-                        fraction,
-                        stage,
-                    } => {
-                        if !inner.quiet.borrow().contains(&job) {
-                            inner.on_progress.emit(Some(Progress {
-                                job,
-                                fraction,
-                                stage,
-                            }));
-                        }
-                    }
-                    Response::Received {
-                        job,
-                        consumed,
-                        rows,
-                    } => {
-                        let total = {
-                            let mut streams = inner.streams.borrow_mut();
-                            let Some(st) = streams.get_mut(&job) else {
-                                return;
-                            };
-                            st.consumed = consumed;
-                            st.total
-                        };
-                        inner.on_progress.emit(Some(Progress {
-                            job,
-                            fraction: 0.95 * consumed as f64 / total.max(1) as f64,
-                            stage: format!(
-                                "Reading rows: {} of {} MB, {rows} purchases so far",
-                                mb(consumed),
-                                mb(total)
-                            ),
-                        }));
-                    }
-                    Response::Customers { job, total, part } => {
-                        if !inner.pending.borrow().contains_key(&job) {
-                            return; // cancelled
-                        }
-                        let got = {
-                            let mut parts = inner.parts.borrow_mut();
-                            let all = parts.entry(job).or_insert_with(|| {
-                                Vec::with_capacity(usize::try_from(total).unwrap_or(0))
-                            });
-                            all.extend(part.0);
-                            all.len()
-                        };
-                        inner.on_progress.emit(Some(Progress {
-                            job,
-                            fraction: 0.95 + 0.05 * got as f64 / total.max(1) as f64,
-                            stage: format!("Receiving customers: {got} of {total}"),
-                        }));
-                    }
-                    Response::Done { job, mut output } => {
-                        if let Some(all) = inner.parts.borrow_mut().remove(&job) {
-                            if let Output::Imported(imp) = &mut output {
-                                if let Some(s) = imp.summary.as_mut() {
-                                    s.customers = all;
-                                }
-                            }
-                        }
-                        crate::worker::log::debug(|| {
-                            format!(
-                                "page: job {job} result received at {:.0} ms",
-                                js_sys::Date::now() % 1e6
-                            )
-                        });
-                        if let Some(done) = inner.settle(job) {
-                            done(Ok(output));
-                        }
-                    }
-                    Response::Failed { job, error } => {
-                        if let Some(done) = inner.settle(job) {
-                            done(Err(error));
-                        }
-                    }
+                if let Some(inner) = weak.upgrade() {
+                    inner.received(resp);
                 }
             })
             .spawn(if crate::worker::log::enabled() {
@@ -202,8 +237,8 @@ impl WorkerClient {
         *self.inner.bridge.borrow_mut() = Some(bridge);
     }
 
-    /// Runs `task` in the worker; `done` gets the result (or why it failed).
-    pub fn run(&self, task: Task, done: impl FnOnce(Result<Output, WorkerError>) + 'static) -> u32 {
+    /// Runs `task` with progress shown; `done` gets its output.
+    fn run(&self, task: Task, done: Done) -> u32 {
         let job = self.inner.start(done);
         self.inner.on_progress.emit(Some(Progress {
             job,
@@ -220,24 +255,110 @@ impl WorkerClient {
         job
     }
 
-    /// Runs a quick task with no progress shown (a lookup such as one customer's purchases).
-    pub fn run_quiet(&self, task: Task, done: impl FnOnce(Result<Output, WorkerError>) + 'static) {
-        let job = self.inner.start(done);
+    /// Generates the built-in sample files.
+    pub fn sample(
+        &self,
+        n_customers: u32,
+        seed: u64,
+        done: impl FnOnce(Result<SampleFiles, WorkerError>) + 'static,
+    ) {
+        let unpack = |o| match o {
+            Output::Sample(s) => Some(s),
+            _ => None,
+        };
+        self.run(Task::Sample { n_customers, seed }, typed(unpack, done));
+    }
+
+    /// Imports a whole file; the worker holds its log and summary under `dataset`.
+    pub fn import(
+        &self,
+        dataset: &str,
+        file_name: &str,
+        bytes: Vec<u8>,
+        settings: ImportSettings,
+        summary: SummaryOptions,
+        done: impl FnOnce(Result<Imported, WorkerError>) + 'static,
+    ) {
+        let task = Task::Import {
+            dataset: dataset.to_string(),
+            file_name: file_name.to_string(),
+            bytes,
+            settings,
+            summary,
+        };
+        self.run(task, typed(imported, done));
+    }
+
+    /// Fits a lifetime-value model on the dataset the worker holds.
+    pub fn clv(
+        &self,
+        dataset: &str,
+        request: ClvRequest,
+        done: impl FnOnce(Result<ClvResult, WorkerError>) + 'static,
+    ) {
+        let unpack = |o| match o {
+            Output::Clv(r) => Some(*r),
+            _ => None,
+        };
+        let task = Task::Clv {
+            dataset: dataset.to_string(),
+            request: Box::new(request),
+        };
+        self.run(task, typed(unpack, done));
+    }
+
+    /// Segments the customers of the dataset the worker holds.
+    pub fn segment(
+        &self,
+        dataset: &str,
+        request: SegmentRequest,
+        done: impl FnOnce(Result<SegmentResult, WorkerError>) + 'static,
+    ) {
+        let unpack = |o| match o {
+            Output::Segment(r) => Some(*r),
+            _ => None,
+        };
+        let task = Task::Segment {
+            dataset: dataset.to_string(),
+            request: Box::new(request),
+        };
+        self.run(task, typed(unpack, done));
+    }
+
+    /// One customer's purchases from the dataset the worker holds: a quick lookup, with no
+    /// progress shown.
+    pub fn history(
+        &self,
+        dataset: &str,
+        customer: &str,
+        done: impl FnOnce(Result<History, WorkerError>) + 'static,
+    ) {
+        let unpack = |o| match o {
+            Output::History(h) => Some(h),
+            _ => None,
+        };
+        let job = self.inner.start(typed(unpack, done));
         self.inner.quiet.borrow_mut().insert(job);
+        let task = Task::History {
+            dataset: dataset.to_string(),
+            customer: customer.to_string(),
+        };
         self.send(Request::Run { job, task });
     }
 
     /// Starts an import whose bytes follow in slices ([`Self::send_slice`], then
-    /// [`Self::end_import`]); `done` gets the result. Returns the job id.
+    /// [`Self::end_import`]); the worker holds its log and summary under `dataset`, and `done`
+    /// gets the result. Returns the job id.
     pub fn begin_import(
         &self,
+        dataset: &str,
         file_name: &str,
         total_bytes: u64,
         settings: ImportSettings,
         summary: SummaryOptions,
-        done: impl FnOnce(Result<Output, WorkerError>) + 'static,
+        done: impl FnOnce(Result<Imported, WorkerError>) + 'static,
     ) -> u32 {
-        let job = self.inner.start(done);
+        let job = self.inner.start(typed(imported, done));
         self.inner.streams.borrow_mut().insert(
             job,
             Stream {
@@ -245,6 +366,7 @@ impl WorkerClient {
                 sent: 0,
                 consumed: 0,
                 ended: false,
+                wake: None,
             },
         );
         self.inner.on_progress.emit(Some(Progress {
@@ -254,6 +376,7 @@ impl WorkerClient {
         }));
         self.send(Request::ImportBegin {
             job,
+            dataset: dataset.to_string(),
             file_name: file_name.to_string(),
             total_bytes,
             settings,
@@ -273,15 +396,24 @@ impl WorkerClient {
     }
 
     /// Waits until the worker has processed all but `ahead` bytes of what was sent, so only a
-    /// few slices wait in memory. False when the job was cancelled or failed meanwhile.
+    /// few slices wait in memory. False when the job was cancelled or failed meanwhile. Woken
+    /// by the worker's answers (no polling).
     pub async fn room(&self, job: u32, ahead: u64) -> bool {
         loop {
-            match self.inner.streams.borrow().get(&job) {
-                None => return false,
-                Some(st) if st.sent.saturating_sub(st.consumed) <= ahead => return true,
-                Some(_) => {}
-            }
-            gloo::timers::future::TimeoutFuture::new(2).await;
+            let wait = {
+                let mut streams = self.inner.streams.borrow_mut();
+                let Some(st) = streams.get_mut(&job) else {
+                    return false;
+                };
+                if st.sent.saturating_sub(st.consumed) <= ahead {
+                    return true;
+                }
+                let (tx, rx) = oneshot::channel();
+                st.wake = Some(tx);
+                rx
+            };
+            // An error means the stream ended (its sender was dropped): checked above.
+            let _ = wait.await;
         }
     }
 
@@ -313,11 +445,11 @@ impl WorkerClient {
         }
     }
 
-    /// Cancels every job under way, and each reports [`WorkerError::Cancelled`]. When only imports are still
-    /// being sent slice by slice (and quick lookups), the worker drops them between slices and
-    /// keeps what it holds (the active dataset's log and summary); otherwise the worker is let
-    /// go, since a computation cannot be stopped midway (a fresh one is spawned for the next
-    /// job, and pages read what they need again).
+    /// Cancels every job under way, and each reports [`WorkerError::Cancelled`]. When only
+    /// imports are still being sent slice by slice (and quick lookups), the worker drops them
+    /// between slices and keeps the datasets it holds; otherwise the worker is let go, since a
+    /// computation cannot be stopped midway (a fresh one is spawned for the next job, and pages
+    /// send the datasets they need again).
     pub fn cancel(&self) {
         let between_slices = {
             let streams = self.inner.streams.borrow();

@@ -30,6 +30,9 @@ pub enum Request {
     ImportBegin {
         /// Job id.
         job: u32,
+        /// The page's id of the dataset: the worker holds the imported log and summary under
+        /// it (see [`crate::worker::datasets`]).
+        dataset: String,
         /// Original file name (used to recognise spreadsheets).
         file_name: String,
         /// Size of the whole file (for progress).
@@ -191,7 +194,6 @@ mod tests {
                 report: None,
                 transactions: Default::default(),
                 purchases: 0,
-                log_key: 0,
                 summary: Some(summary),
                 survey: None,
                 cohort: None,

@@ -1,8 +1,9 @@
 //! The gloo worker that runs [`super::tasks`] off the main thread.
 
+use super::datasets::Datasets;
 use super::error::WorkerError;
 use super::protocol::{customer_parts, Request, Response};
-use super::tasks::{ImportJob, KeptLogs, Output};
+use super::tasks::{ImportJob, Output};
 use crate::domain::customers::Records;
 use gloo_worker::{HandlerId, Registrable, Worker, WorkerScope};
 use std::collections::HashMap;
@@ -10,12 +11,12 @@ use std::collections::HashMap;
 /// The analysis worker. A [`Request::Run`] runs to completion; an import arriving in slices
 /// keeps its [`ImportJob`] here between messages. The page cancels a slice-by-slice import by
 /// sending [`Request::Cancel`] (and no more slices); other jobs by dropping the worker.
-/// Imported transaction logs stay here ([`KeptLogs`], under the import's job id): the page
-/// gets the customer summary and asks for purchases when it needs them.
+/// Imported logs and summaries stay here ([`Datasets`], under the page's dataset id): later
+/// requests name the dataset.
 #[derive(Default)]
 pub struct AnalysisWorker {
-    imports: HashMap<u32, ImportJob>,
-    logs: KeptLogs,
+    imports: HashMap<u32, (String, ImportJob)>,
+    datasets: Datasets,
 }
 
 /// A progress callback that reports `job`'s progress to the page.
@@ -37,8 +38,8 @@ fn reporter<'a>(
 }
 
 impl AnalysisWorker {
-    /// Answers a finished job. An imported transaction log stays here (the page gets its key);
-    /// a large customer summary goes ahead in parts, each a short step for the page to decode.
+    /// Answers a finished job. A large customer summary goes ahead in parts, each a short step
+    /// for the page to decode.
     fn reply(
         &mut self,
         scope: &WorkerScope<Self>,
@@ -48,7 +49,6 @@ impl AnalysisWorker {
     ) {
         let reply = match result {
             Ok(mut output) => {
-                self.logs.take_from(job, &mut output);
                 let parts = customer_parts(&mut output);
                 let total = parts.iter().map(Vec::len).sum::<usize>() as u64;
                 for part in parts {
@@ -86,7 +86,7 @@ impl Worker for AnalysisWorker {
             Request::Run { job, task } => {
                 let mut progress = reporter(scope, id, job);
                 let started = js_sys::Date::now();
-                let result = super::tasks::run_with(task, &self.logs, &mut progress);
+                let result = super::tasks::run_with(task, &mut self.datasets, &mut progress);
                 super::log::debug(|| {
                     format!(
                         "worker: job {job} computed in {:.0} ms",
@@ -97,16 +97,17 @@ impl Worker for AnalysisWorker {
             }
             Request::ImportBegin {
                 job,
+                dataset,
                 file_name,
                 total_bytes,
                 settings,
                 summary,
             } => {
                 let j = ImportJob::new(&file_name, total_bytes, settings, summary);
-                self.imports.insert(job, j);
+                self.imports.insert(job, (dataset, j));
             }
             Request::ImportChunk { job, bytes } => {
-                let Some(j) = self.imports.get_mut(&job) else {
+                let Some((_, j)) = self.imports.get_mut(&job) else {
                     return; // cancelled, or failed on an earlier slice
                 };
                 let started = js_sys::Date::now();
@@ -137,14 +138,18 @@ impl Worker for AnalysisWorker {
                 }
             }
             Request::ImportEnd { job } => {
-                let Some(j) = self.imports.remove(&job) else {
+                let Some((dataset, j)) = self.imports.remove(&job) else {
                     return;
                 };
                 let started = js_sys::Date::now();
                 let mut progress = reporter(scope, id, job);
+                let datasets = &mut self.datasets;
                 let result = j
                     .finish(&mut progress)
-                    .map(|i| Output::Imported(Box::new(i)))
+                    .map(|mut i| {
+                        datasets.take_import(&dataset, &mut i);
+                        Output::Imported(Box::new(i))
+                    })
                     .map_err(WorkerError::from);
                 super::log::debug(|| {
                     format!(

@@ -17,7 +17,7 @@ use crate::domain::customers::SummaryOptions;
 use crate::io::import::Mapping;
 use crate::io::storage::{DataKind, DatasetMeta, IdbStore, Repository};
 use crate::ui::hooks::WorkerClient;
-use crate::worker::tasks::{ImportSettings, Output};
+use crate::worker::tasks::ImportSettings;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -30,13 +30,13 @@ pub struct Controller {
     repo: RefCell<Option<Rc<Repository<IdbStore>>>>,
     options: RefCell<SummaryOptions>,
     remembered: RefCell<Vec<Mapping>>,
-    cache: RefCell<std::collections::HashMap<String, Rc<Output>>>,
+    cache: RefCell<std::collections::HashMap<String, cache::Cached>>,
     /// Datasets open for this session only (storage refused them).
     unsaved: RefCell<std::collections::HashSet<String>>,
     /// New files whose bytes are being saved, with their metadata once imported.
     saving: RefCell<std::collections::HashMap<String, Option<DatasetMeta>>>,
-    /// The kept log whose dataset is being read again (see [`Controller::log_gone`]).
-    reloading: std::cell::Cell<u32>,
+    /// The import being sent to the worker again (its address; see [`Controller::not_held`]).
+    resending: std::cell::Cell<usize>,
 }
 
 /// A dataset that could not be read with its current settings: shown with the error and the
@@ -119,7 +119,7 @@ impl Controller {
             cache: RefCell::new(std::collections::HashMap::new()),
             unsaved: RefCell::new(std::collections::HashSet::new()),
             saving: RefCell::new(std::collections::HashMap::new()),
-            reloading: std::cell::Cell::new(0),
+            resending: std::cell::Cell::new(0),
         })
     }
 
