@@ -221,3 +221,68 @@ fn validation_reads_the_held_log_as_it_would_the_sent_one() {
         Ok(true)
     );
 }
+
+#[test]
+fn a_large_summary_travels_in_parts_that_reassemble_it() {
+    use crm::domain::customers::CustomerRecord;
+    use crm::domain::customers::{CustomerSummary, Records, TimeUnit};
+    use crm::worker::protocol::{customer_parts, Response, CUSTOMERS_PER_PART};
+    use crm::worker::tasks::{Imported, Output};
+    let n = 2 * CUSTOMERS_PER_PART + 17;
+    let customers: Vec<CustomerRecord> = (0..n)
+        .map(|i| CustomerRecord::from_stats(format!("C{i}"), (i % 5) as f64, 1.0, 2.0, 3.5))
+        .collect();
+    let summary = CustomerSummary {
+        time_unit: TimeUnit::Week,
+        observation_end: None,
+        calibration_end: None,
+        holdout_length: 0.0,
+        customers: customers.clone(),
+        returns_rows: 0,
+    };
+    let imported = |summary| {
+        Output::Imported(Box::new(Imported {
+            kind: crm::io::storage::DataKind::Summary,
+            detection: Default::default(),
+            preview: Default::default(),
+            mapping: None,
+            layout: String::new(),
+            report: None,
+            transactions: Default::default(),
+            purchases: 0,
+            summary: Some(summary),
+            survey: None,
+            cohort: None,
+            rows: 0,
+        }))
+    };
+    let mut out = imported(summary.clone());
+    let parts = customer_parts(&mut out);
+    assert_eq!(
+        parts.iter().map(Vec::len).collect::<Vec<_>>(),
+        [CUSTOMERS_PER_PART, CUSTOMERS_PER_PART, 17]
+    );
+    // Each part crosses bincode on its own; the page appends them in order.
+    let mut back = Vec::new();
+    for p in parts {
+        let wire = bincode::serialize(&Response::Customers {
+            job: 1,
+            total: n as u64,
+            part: Records(p),
+        })
+        .unwrap();
+        let Response::Customers { part, .. } = bincode::deserialize(&wire).unwrap() else {
+            panic!("not a part")
+        };
+        back.extend(part.0);
+    }
+    assert_eq!(back, customers);
+    // A small summary stays whole.
+    let small = CustomerSummary {
+        customers: customers[..10].to_vec(),
+        ..summary
+    };
+    let mut out = imported(small.clone());
+    assert!(customer_parts(&mut out).is_empty());
+    assert_eq!(out, imported(small));
+}

@@ -1,11 +1,20 @@
 //! Hooks: the worker client shared by all pages. Each task has its own method and result type
 //! (`clv` answers a [`ClvResult`], `history` a [`History`] …), and every failure is a
 //! [`WorkerError`], matched by variant.
+//!
+//! The client watches its worker. A fresh worker is first sent a handshake ping with the
+//! page's release (requests wait until it answers; a worker of another release fails every job
+//! with [`WorkerError::WrongRelease`]). A worker that panics reports it on a broadcast channel
+//! named in that ping. While jobs are pending the client pings again every
+//! [`HEARTBEAT_MS`]: a worker that answers has finished every job sent before the ping, so a
+//! job still pending then was lost; a worker silent for [`SILENT_MS`] (no progress, no answer)
+//! or, with nothing to do, not answering within [`HEARTBEAT_MS`], is dead. A lost worker fails
+//! its jobs with [`WorkerError::WorkerCrashed`] and is let go: the next job starts a fresh one.
 
 use crate::domain::customers::SummaryOptions;
 use crate::worker::clv::{ClvRequest, ClvResult};
 use crate::worker::error::WorkerError;
-use crate::worker::protocol::{Bytes, Request, Response};
+use crate::worker::protocol::{self, Bytes, Request, Response};
 use crate::worker::segment::{SegmentRequest, SegmentResult};
 use crate::worker::tasks::{History, ImportSettings, Imported, Output, SampleFiles, Task};
 use crate::worker::AnalysisWorker;
@@ -13,8 +22,15 @@ use futures_channel::oneshot;
 use gloo_worker::{Spawnable, WorkerBridge};
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use yew::Callback;
+
+/// How often the client checks on a worker with pending jobs.
+pub const HEARTBEAT_MS: u32 = 5_000;
+/// How long a busy worker may stay silent (no progress message) before it is taken for dead.
+pub const SILENT_MS: f64 = 60_000.0;
 
 type Done = Box<dyn FnOnce(Result<Output, WorkerError>)>;
 
@@ -41,8 +57,45 @@ struct Stream {
     wake: Option<oneshot::Sender<()>>,
 }
 
+/// A liveness ping awaiting its answer.
+struct Ping {
+    id: u32,
+    sent_at: f64,
+    /// Jobs whose requests went before it: the worker finishes them before answering.
+    before: Vec<u32>,
+}
+
+/// The broadcast channel a worker reports its panic on, with its handler.
+struct CrashChannel {
+    channel: web_sys::BroadcastChannel,
+    _handler: Closure<dyn FnMut(web_sys::MessageEvent)>,
+}
+
+impl Drop for CrashChannel {
+    fn drop(&mut self) {
+        self.channel.set_onmessage(None);
+        self.channel.close();
+    }
+}
+
 struct Inner {
     bridge: RefCell<Option<WorkerBridge<AnalysisWorker>>>,
+    /// The worker answered the handshake: requests go straight to it.
+    ready: Cell<bool>,
+    /// Requests waiting for the handshake.
+    queue: RefCell<Vec<Request>>,
+    /// The worker's release when it is not the page's: every job fails at once.
+    outdated: RefCell<Option<String>>,
+    /// The liveness ping under way.
+    ping: RefCell<Option<Ping>>,
+    /// When the worker was last heard from (page clock, ms).
+    last_heard: Cell<f64>,
+    /// The watchdog loop is running.
+    watching: Cell<bool>,
+    crash_channel: RefCell<Option<CrashChannel>>,
+    /// This page's name for its workers (with a count of the workers started).
+    nonce: String,
+    spawned: Cell<u32>,
     pending: RefCell<HashMap<u32, Done>>,
     streams: RefCell<HashMap<u32, Stream>>,
     cancelled: RefCell<HashSet<u32>>,
@@ -75,10 +128,75 @@ impl Inner {
         done
     }
 
+    /// Lets the worker go and fails every pending job with `error`; the next job starts a
+    /// fresh worker.
+    fn let_go(&self, error: &WorkerError) {
+        self.bridge.borrow_mut().take();
+        self.crash_channel.borrow_mut().take();
+        self.ready.set(false);
+        self.queue.borrow_mut().clear();
+        self.ping.borrow_mut().take();
+        // Dropping a stream wakes its `room` waiter, which then stops sending.
+        self.streams.borrow_mut().clear();
+        self.parts.borrow_mut().clear();
+        self.quiet.borrow_mut().clear();
+        let pending: Vec<Done> = self.pending.borrow_mut().drain().map(|(_, d)| d).collect();
+        self.on_progress.emit(None);
+        for d in pending {
+            d(Err(error.clone()));
+        }
+    }
+
+    /// The worker stopped (`why`, in plain words).
+    fn crashed(&self, why: &str) {
+        crate::worker::log::debug(|| format!("page: the worker stopped: {why}"));
+        self.let_go(&WorkerError::WorkerCrashed(why.to_string()));
+    }
+
+    /// Handles the answer to a ping: the handshake, or a liveness check.
+    fn pong(self: &Rc<Self>, id: u32, release: String) {
+        if !self.ready.get() {
+            if protocol::check_release(&release).is_err() {
+                let error = WorkerError::WrongRelease {
+                    worker: release.clone(),
+                };
+                *self.outdated.borrow_mut() = Some(release);
+                later(self, move |inner| inner.let_go(&error));
+                return;
+            }
+            self.ready.set(true);
+            let queued = std::mem::take(&mut *self.queue.borrow_mut());
+            if let Some(b) = self.bridge.borrow().as_ref() {
+                for req in queued {
+                    b.send(req);
+                }
+            }
+            return;
+        }
+        let lost = {
+            let mut ping = self.ping.borrow_mut();
+            match ping.as_ref() {
+                Some(p) if p.id == id => {
+                    let pending = self.pending.borrow();
+                    let lost = p.before.iter().any(|j| pending.contains_key(j));
+                    *ping = None;
+                    lost
+                }
+                _ => false,
+            }
+        };
+        if lost {
+            later(self, |inner| {
+                inner.crashed("it dropped a job without answering");
+            });
+        }
+    }
+
     /// Handles one message from the worker.
-    fn received(&self, resp: Response) {
+    fn received(self: &Rc<Self>, resp: Response) {
+        self.last_heard.set(js_sys::Date::now());
         match resp {
-            Response::Pong { .. } => {}
+            Response::Pong { job, release } => self.pong(job, release),
             Response::Progress {
                 job,
                 fraction,
@@ -167,6 +285,77 @@ fn mb(b: u64) -> String {
     format!("{:.1}", b as f64 / 1e6)
 }
 
+/// Runs `f` once the current event is handled (the bridge is never dropped inside its own
+/// callback).
+fn later(inner: &Rc<Inner>, f: impl FnOnce(&Rc<Inner>) + 'static) {
+    let weak = Rc::downgrade(inner);
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Some(inner) = weak.upgrade() {
+            f(&inner);
+        }
+    });
+}
+
+/// Checks on the worker every [`HEARTBEAT_MS`] while jobs are pending (or a ping is
+/// unanswered); see the module documentation.
+async fn watch(weak: Weak<Inner>) {
+    loop {
+        gloo::timers::future::TimeoutFuture::new(HEARTBEAT_MS).await;
+        let Some(inner) = weak.upgrade() else { return };
+        let idle = inner.pending.borrow().is_empty();
+        if inner.bridge.borrow().is_none() || (idle && inner.ping.borrow().is_none()) {
+            inner.watching.set(false);
+            return;
+        }
+        let now = js_sys::Date::now();
+        let unanswered = inner.ping.borrow().as_ref().map(|p| now - p.sent_at);
+        match unanswered {
+            // A busy worker answers after its job; only a long silence means it is gone.
+            Some(_) if now - inner.last_heard.get() > SILENT_MS => {
+                inner.crashed("it stopped answering");
+            }
+            // With nothing to do, it answers at once.
+            Some(wait) if idle && wait > f64::from(HEARTBEAT_MS) => {
+                inner.crashed("it stopped answering");
+            }
+            Some(_) => {}
+            None if !inner.ready.get() => {
+                // Still waiting for the handshake.
+                if now - inner.last_heard.get() > SILENT_MS {
+                    inner.crashed("it did not start");
+                }
+            }
+            None => {
+                let before: Vec<u32> = {
+                    let streams = inner.streams.borrow();
+                    inner
+                        .pending
+                        .borrow()
+                        .keys()
+                        // An import waiting for its next slice is not the worker's to answer.
+                        .filter(|j| streams.get(j).is_none_or(|st| st.ended))
+                        .copied()
+                        .collect()
+                };
+                let id = inner.next.get();
+                inner.next.set(id.wrapping_add(1));
+                *inner.ping.borrow_mut() = Some(Ping {
+                    id,
+                    sent_at: now,
+                    before,
+                });
+                if let Some(b) = inner.bridge.borrow().as_ref() {
+                    b.send(Request::Ping {
+                        job: id,
+                        release: protocol::release(),
+                        page: String::new(),
+                    });
+                }
+            }
+        }
+    }
+}
+
 /// `done` for a task whose output is `unpack`ed: another kind of output (a bug) is
 /// [`WorkerError::Unexpected`], here rather than in every page.
 fn typed<T: 'static>(
@@ -183,6 +372,27 @@ fn imported(o: Output) -> Option<Imported> {
         Output::Imported(i) => Some(*i),
         _ => None,
     }
+}
+
+/// Listens for the panic report of the worker named `page`.
+fn crash_channel(inner: &Rc<Inner>, page: &str) -> Option<CrashChannel> {
+    let channel = web_sys::BroadcastChannel::new(&protocol::crash_channel_name(page)).ok()?;
+    let weak = Rc::downgrade(inner);
+    let handler =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            let why = e
+                .data()
+                .as_string()
+                .unwrap_or_else(|| "an internal error".into());
+            if let Some(inner) = weak.upgrade() {
+                later(&inner, move |inner| inner.crashed(&why));
+            }
+        });
+    channel.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    Some(CrashChannel {
+        channel,
+        _handler: handler,
+    })
 }
 
 /// A client of the analysis worker: run a task, get progress and the result; cancel a job by
@@ -207,6 +417,18 @@ impl WorkerClient {
                 pending: RefCell::new(HashMap::new()),
                 streams: RefCell::new(HashMap::new()),
                 cancelled: RefCell::new(HashSet::new()),
+                ready: Cell::new(false),
+                queue: RefCell::new(Vec::new()),
+                outdated: RefCell::new(None),
+                ping: RefCell::new(None),
+                last_heard: Cell::new(0.0),
+                watching: Cell::new(false),
+                crash_channel: RefCell::new(None),
+                nonce: format!(
+                    "{:08x}",
+                    (js_sys::Math::random() * f64::from(u32::MAX)) as u32
+                ),
+                spawned: Cell::new(0),
                 quiet: RefCell::new(HashSet::new()),
                 parts: RefCell::new(HashMap::new()),
                 next: Cell::new(1),
@@ -216,11 +438,29 @@ impl WorkerClient {
     }
 
     fn send(&self, req: Request) {
-        if let Some(b) = self.inner.bridge.borrow().as_ref() {
-            b.send(req);
+        let inner = &self.inner;
+        if let Some(worker) = inner.outdated.borrow().clone() {
+            // The app was updated: no job can run until the page is reloaded.
+            later(inner, move |inner| {
+                inner.let_go(&WorkerError::WrongRelease { worker });
+            });
             return;
         }
-        let weak = Rc::downgrade(&self.inner);
+        if !inner.watching.replace(true) {
+            wasm_bindgen_futures::spawn_local(watch(Rc::downgrade(inner)));
+        }
+        if let Some(b) = inner.bridge.borrow().as_ref() {
+            if inner.ready.get() {
+                b.send(req);
+            } else {
+                inner.queue.borrow_mut().push(req);
+            }
+            return;
+        }
+        let page = format!("{}-{}", inner.nonce, inner.spawned.get());
+        inner.spawned.set(inner.spawned.get().wrapping_add(1));
+        *inner.crash_channel.borrow_mut() = crash_channel(inner, &page);
+        let weak = Rc::downgrade(inner);
         let bridge = AnalysisWorker::spawner()
             .callback(move |resp: Response| {
                 if let Some(inner) = weak.upgrade() {
@@ -233,8 +473,18 @@ impl WorkerClient {
             } else {
                 "worker.js"
             });
-        bridge.send(req);
-        *self.inner.bridge.borrow_mut() = Some(bridge);
+        let id = inner.next.get();
+        inner.next.set(id.wrapping_add(1));
+        // The handshake: nothing else is sent until the worker answers it.
+        bridge.send(Request::Ping {
+            job: id,
+            release: protocol::release(),
+            page,
+        });
+        inner.ready.set(false);
+        inner.queue.borrow_mut().push(req);
+        inner.last_heard.set(js_sys::Date::now());
+        *inner.bridge.borrow_mut() = Some(bridge);
     }
 
     /// Runs `task` with progress shown; `done` gets its output.
@@ -467,6 +717,15 @@ impl WorkerClient {
             .drain()
             .map(|(j, _)| j)
             .collect();
+        // A worker silent while slices wait for it may be dead: let it go rather than keep it.
+        let heard = js_sys::Date::now() - self.inner.last_heard.get() < f64::from(HEARTBEAT_MS);
+        let waiting = self
+            .inner
+            .streams
+            .borrow()
+            .values()
+            .any(|st| st.sent > st.consumed);
+        let between_slices = between_slices && (heard || !waiting);
         let alive = self.inner.bridge.borrow().is_some();
         for job in streams {
             if alive {
@@ -476,6 +735,10 @@ impl WorkerClient {
         }
         if !between_slices {
             self.inner.bridge.borrow_mut().take();
+            self.inner.crash_channel.borrow_mut().take();
+            self.inner.ready.set(false);
+            self.inner.queue.borrow_mut().clear();
+            self.inner.ping.borrow_mut().take();
             self.inner.quiet.borrow_mut().clear();
         }
         self.inner.parts.borrow_mut().clear();

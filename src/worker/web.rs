@@ -1,4 +1,5 @@
-//! The gloo worker that runs [`super::tasks`] off the main thread.
+//! The gloo worker that runs [`super::tasks`] off the main thread, and the report of its panic
+//! to the page (see [`super::protocol::crash_channel_name`]).
 
 use super::datasets::Datasets;
 use super::error::WorkerError;
@@ -17,6 +18,10 @@ use std::collections::HashMap;
 pub struct AnalysisWorker {
     imports: HashMap<u32, (String, ImportJob)>,
     datasets: Datasets,
+    /// The page is of another release: only pings are answered.
+    wrong_release: bool,
+    /// Panics are reported to the page (see [`report_panics`]).
+    reporting: bool,
 }
 
 /// A progress callback that reports `job`'s progress to the page.
@@ -81,8 +86,21 @@ impl Worker for AnalysisWorker {
     fn update(&mut self, _scope: &WorkerScope<Self>, _msg: Self::Message) {}
 
     fn received(&mut self, scope: &WorkerScope<Self>, msg: Self::Input, id: HandlerId) {
+        if let Request::Ping { job, release, page } = &msg {
+            self.wrong_release = super::protocol::check_release(release).is_err();
+            if !self.reporting && !page.is_empty() {
+                report_panics(super::protocol::crash_channel_name(page));
+                self.reporting = true;
+            }
+            let release = super::protocol::release();
+            scope.respond(id, Response::Pong { job: *job, release });
+            return;
+        }
+        if self.wrong_release {
+            return;
+        }
         match msg {
-            Request::Ping { job } => scope.respond(id, Response::Pong { job }),
+            Request::Ping { .. } => {}
             Request::Run { job, task } => {
                 let mut progress = reporter(scope, id, job);
                 let started = js_sys::Date::now();
@@ -173,7 +191,27 @@ impl Worker for AnalysisWorker {
     }
 }
 
-/// Registers the worker (called by the worker binary).
+/// Reports a panic to the page before the worker aborts (the release build has
+/// `panic = "abort"`, and gloo-worker's bridge does not pass on the worker's error event): the
+/// panic's message goes out on the broadcast channel `name`, where the page fails the pending
+/// jobs and starts a fresh worker for the next one.
+fn report_panics(name: String) {
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let why = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "an internal error".into());
+        web_sys::console::error_1(&format!("analysis worker: {info}").into());
+        if let Ok(channel) = web_sys::BroadcastChannel::new(&name) {
+            let _ = channel.post_message(&why.into());
+        }
+    }));
+}
+
+/// Registers the worker (called by the worker binary); its panics are reported to the page
+/// once the page's first ping names the channel.
 pub fn register() {
     super::log::init_from_location();
     AnalysisWorker::registrar().register();
