@@ -120,7 +120,7 @@ fn rfm_and_kmeans_on_a_million_customers() {
 #[ignore]
 fn segments_page_jobs_on_the_chromium_benchmark_file() {
     use crm::worker::segment::{default_request, ClusterRequest};
-    use crm::worker::tasks::{run, Output, Task};
+    use crm::worker::tasks::{run_with, Output, Task};
     let path = std::env::var("BENCH_SUMMARY").unwrap_or_else(|_| {
         std::env::temp_dir()
             .join("bench_summary_1000000.csv")
@@ -132,13 +132,17 @@ fn segments_page_jobs_on_the_chromium_benchmark_file() {
         return;
     };
     let t0 = Instant::now();
-    let Ok(Output::Imported(imp)) = run(
+    // The worker holds the imported summary; segmentation requests name it.
+    let mut datasets = crm::worker::datasets::Datasets::default();
+    let Ok(Output::Imported(imp)) = run_with(
         Task::Import {
+            dataset: "bench".into(),
             file_name: "bench_summary.csv".into(),
             bytes,
             settings: Default::default(),
             summary: Default::default(),
         },
+        &mut datasets,
         &mut |_, _| {},
     ) else {
         panic!("import failed");
@@ -153,9 +157,15 @@ fn segments_page_jobs_on_the_chromium_benchmark_file() {
         ("RFM + R×F map", None),
         ("RFM + k-means k=2..=10", Some(ClusterRequest::default())),
     ] {
-        let mut req = default_request(summary.clone());
+        let mut req = default_request(crm::domain::customers::CustomerSummary {
+            customers: Vec::new(),
+            ..summary.clone()
+        });
         req.cluster = cluster;
-        let task = Task::Segment(Box::new(req));
+        let task = Task::Segment {
+            dataset: "bench".into(),
+            request: Box::new(req),
+        };
         let t = Instant::now();
         let req_bytes = bincode::serialize(&task).unwrap();
         let t_ser = t.elapsed();
@@ -164,7 +174,7 @@ fn segments_page_jobs_on_the_chromium_benchmark_file() {
         for _ in 0..3 {
             let task = task.clone();
             let t = Instant::now();
-            out = Some(run(task, &mut |_, _| {}).unwrap());
+            out = Some(run_with(task, &mut datasets, &mut |_, _| {}).unwrap());
             times.push(t.elapsed().as_secs_f64());
         }
         times.sort_by(f64::total_cmp);

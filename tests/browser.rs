@@ -1,5 +1,6 @@
 //! Browser tests (wasm-bindgen-test in headless Chromium): what needs a real browser —
-//! IndexedDB storage and the storage repository on top of it.
+//! IndexedDB storage and the storage repository on top of it, and the worker handshake and
+//! panic channel as the browser encodes and delivers them.
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::expect_used)]
 
@@ -103,4 +104,50 @@ fn charts_render_in_the_page() {
     let div = doc.create_element("div").expect("div");
     div.set_inner_html(&c.to_svg());
     assert_eq!(div.query_selector_all("rect").expect("query").length(), 2);
+}
+
+#[wasm_bindgen_test]
+fn the_release_handshake_encodes_in_the_browser_as_natively() {
+    use crm::worker::protocol::{check_release, release, Request, Response};
+    assert_eq!(check_release(&release()), Ok(()));
+    assert!(check_release("0 0.0.0").is_err());
+    // Ping and Pong are variant 0 with a u32 id first, as on a 64-bit machine.
+    let ping = bincode::serialize(&Request::Ping {
+        job: 5,
+        release: release(),
+        page: "p".into(),
+    })
+    .expect("encodes");
+    let pong = bincode::serialize(&Response::Pong {
+        job: 5,
+        release: release(),
+    })
+    .expect("encodes");
+    assert_eq!(&ping[..8], &[0, 0, 0, 0, 5, 0, 0, 0]);
+    assert!(ping.starts_with(&pong));
+}
+
+#[wasm_bindgen_test]
+async fn a_panic_report_reaches_the_page_on_its_crash_channel() {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let name = crm::worker::protocol::crash_channel_name("browser-test");
+    let page = web_sys::BroadcastChannel::new(&name).expect("a channel");
+    let (tx, rx) = futures_channel::oneshot::channel::<String>();
+    let tx = std::cell::RefCell::new(Some(tx));
+    let handler =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            if let Some(tx) = tx.borrow_mut().take() {
+                let _ = tx.send(e.data().as_string().unwrap_or_default());
+            }
+        });
+    page.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    // What the worker's panic hook does.
+    let worker = web_sys::BroadcastChannel::new(&name).expect("a channel");
+    worker
+        .post_message(&"index out of bounds".into())
+        .expect("posted");
+    assert_eq!(rx.await.expect("a report"), "index out of bounds");
+    page.close();
+    worker.close();
 }

@@ -163,6 +163,7 @@ fn reading_in_slices_gives_the_same_summary() {
 fn worker_summary(file: &str) -> crm::domain::customers::CustomerSummary {
     use crm::worker::tasks::{run, Output, Task};
     let task = Task::Import {
+        dataset: String::new(),
         file_name: file.into(),
         bytes: std::fs::read(fixture(file)).unwrap(),
         settings: Default::default(),

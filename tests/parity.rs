@@ -60,6 +60,7 @@ fn worker_import(rel: &str) -> (CustomerSummary, TxLog) {
     let bytes = std::fs::read(path(rel)).unwrap();
     let Ok(Output::Imported(imp)) = tasks::run(
         Task::Import {
+            dataset: String::new(),
             file_name: rel.rsplit('/').next().unwrap().to_string(),
             bytes,
             settings: Default::default(),
@@ -279,6 +280,7 @@ fn satisfaction_scores_of_the_command_equal_the_page() {
     let bytes = std::fs::read(path(SURVEY)).unwrap();
     let Ok(Output::Imported(imp)) = tasks::run(
         Task::Import {
+            dataset: String::new(),
             file_name: "survey.csv".into(),
             bytes,
             settings: Default::default(),

@@ -1,24 +1,43 @@
-//! The worker's tasks natively: the sample task, the transaction logs the worker keeps after an
-//! import and the typed errors it answers when one is gone.
+//! The worker's tasks natively: the sample task, the datasets the worker holds after an
+//! import (keyed by the page's dataset id) and the typed errors it answers when one is gone.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crm::domain::customers::{SummaryOptions, TxLog};
 use crm::worker::clv::{default_request, ClvRequest};
+use crm::worker::datasets::{Datasets, Held};
+use crm::worker::segment;
 use crm::worker::tasks::{
-    run, run_with, ImportSettings, Imported, KeptLogs, Output, Task, WorkerError,
+    run, run_with, History, ImportSettings, Imported, Output, SampleFiles, Task, WorkerError,
 };
 
-fn whole(bytes: &[u8], name: &str) -> Result<Imported, WorkerError> {
-    let task = Task::Import {
+fn import_task(dataset: &str, bytes: &[u8], name: &str) -> Task {
+    Task::Import {
+        dataset: dataset.into(),
         file_name: name.into(),
         bytes: bytes.to_vec(),
         settings: ImportSettings::default(),
         summary: SummaryOptions::default(),
-    };
-    match run(task, &mut |_, _| {})? {
+    }
+}
+
+fn whole(bytes: &[u8], name: &str) -> Result<Imported, WorkerError> {
+    match run(import_task("", bytes, name), &mut |_, _| {})? {
         Output::Imported(i) => Ok(*i),
         other => panic!("not an import: {other:?}"),
+    }
+}
+
+fn sample(n_customers: u32, seed: u64) -> SampleFiles {
+    match run(Task::Sample { n_customers, seed }, &mut |_, _| {}).unwrap() {
+        Output::Sample(s) => s,
+        other => panic!("not a sample: {other:?}"),
+    }
+}
+
+fn not_held(dataset: &str) -> WorkerError {
+    WorkerError::NotHeld {
+        dataset: dataset.into(),
     }
 }
 
@@ -34,16 +53,11 @@ fn sample_task_reports_progress_and_returns_three_files() {
     )
     .unwrap();
     assert_eq!(seen.last(), Some(&1.0));
-    let Output::Sample {
-        transactions,
-        survey,
-        cohort,
-    } = out
-    else {
+    let Output::Sample(s) = out else {
         panic!("not a sample")
     };
-    assert!(transactions.starts_with(b"customer_id,date,amount"));
-    assert!(!survey.is_empty() && !cohort.is_empty());
+    assert!(s.transactions.starts_with(b"customer_id,date,amount"));
+    assert!(!s.survey.is_empty() && !s.cohort.is_empty());
 }
 
 #[test]
@@ -60,26 +74,29 @@ fn an_import_error_is_the_typed_import_error() {
 }
 
 #[test]
-fn the_worker_keeps_the_log_and_answers_from_it() {
+fn the_worker_holds_an_imported_dataset_and_answers_from_it() {
     let log =
         "customer,date,amount\nA,2024-01-05,10\nB,2024-01-06,7\nA,2024-01-02,3\nA,2024-02-01,4.5\n";
-    let mut out = Output::Imported(Box::new(whole(log.as_bytes(), "log.csv").unwrap()));
-    let mut logs = KeptLogs::default();
-    logs.take_from(7, &mut out);
-    let Output::Imported(imp) = &out else {
+    let mut datasets = Datasets::default();
+    let Output::Imported(imp) = run_with(
+        import_task("d7", log.as_bytes(), "log.csv"),
+        &mut datasets,
+        &mut |_, _| {},
+    )
+    .unwrap() else {
         panic!("not an import")
     };
-    // The page gets the count and a key, not the rows.
+    // The page gets the count and the summary, not the rows.
     assert!(imp.transactions.is_empty());
-    assert_eq!((imp.purchases, imp.log_key), (4, 7));
-    assert_eq!(logs.get(7).map(TxLog::len), Some(4));
-    let history = |logs: &KeptLogs, key, id: &str| {
+    assert_eq!(imp.purchases, 4);
+    assert_eq!(datasets.get("d7").map(|h| h.log.len()), Ok(4));
+    let history = |datasets: &mut Datasets, dataset: &str, id: &str| {
         run_with(
             Task::History {
-                log_key: key,
+                dataset: dataset.into(),
                 customer: id.into(),
             },
-            logs,
+            datasets,
             &mut |_, _| {},
         )
     };
@@ -90,71 +107,183 @@ fn the_worker_keeps_the_log_and_answers_from_it() {
             .num_days_from_ce()
     };
     assert_eq!(
-        history(&logs, 7, "A").unwrap(),
-        Output::History {
+        history(&mut datasets, "d7", "A").unwrap(),
+        Output::History(History {
             days: vec![day(2024, 1, 2), day(2024, 1, 5), day(2024, 2, 1)],
             amounts: vec![3.0, 10.0, 4.5],
-        }
+        })
     );
     assert_eq!(
-        history(&logs, 7, "nobody").unwrap(),
-        Output::History {
-            days: vec![],
-            amounts: vec![]
-        }
+        history(&mut datasets, "d7", "nobody").unwrap(),
+        Output::History(History::default())
     );
-    // Only the newest two logs are kept; a forgotten one says so in plain words.
-    logs.keep(8, TxLog::default());
-    logs.keep(9, TxLog::default());
-    assert!(logs.get(7).is_none() && logs.get(8).is_some() && logs.get(9).is_some());
-    assert_eq!(history(&logs, 7, "A").unwrap_err(), WorkerError::LogGone);
-    let mut clv = default_request(imp.summary.clone().unwrap());
-    clv.log_key = 7;
-    assert_eq!(
-        run_with(Task::Clv(Box::new(clv)), &logs, &mut |_, _| {}).unwrap_err(),
-        WorkerError::LogGone
-    );
-    // Other outputs pass through untouched.
-    let mut sample = Output::History {
-        days: vec![1],
-        amounts: vec![2.0],
+    // The held summary is segmented; the request's own (empty) one is not read.
+    let header = crm::domain::customers::CustomerSummary {
+        customers: Vec::new(),
+        ..imp.summary.clone().unwrap()
     };
-    logs.take_from(10, &mut sample);
-    assert!(logs.get(10).is_none());
+    let seg = run_with(
+        Task::Segment {
+            dataset: "d7".into(),
+            request: Box::new(segment::default_request(header.clone())),
+        },
+        &mut datasets,
+        &mut |_, _| {},
+    );
+    assert!(matches!(seg, Ok(Output::Segment(_))), "{seg:?}");
+    // Only the newest two datasets are held; a forgotten one is named in the error.
+    let held = || Held {
+        log: TxLog::default(),
+        summary: header.clone(),
+    };
+    datasets.keep("d8", held());
+    datasets.keep("d9", held());
+    assert!(!datasets.holds("d7") && datasets.holds("d8") && datasets.holds("d9"));
+    assert_eq!(
+        history(&mut datasets, "d7", "A").unwrap_err(),
+        not_held("d7")
+    );
+    for task in [
+        Task::Clv {
+            dataset: "d7".into(),
+            request: Box::new(default_request(header.clone())),
+        },
+        Task::Segment {
+            dataset: "d7".into(),
+            request: Box::new(segment::default_request(header)),
+        },
+    ] {
+        assert_eq!(
+            run_with(task, &mut datasets, &mut |_, _| {}).unwrap_err(),
+            not_held("d7")
+        );
+    }
 }
 
 #[test]
-fn validation_reads_the_kept_log_as_it_would_the_sent_one() {
-    let Output::Sample { transactions, .. } = run(
-        Task::Sample {
-            n_customers: 400,
-            seed: 3,
-        },
+fn a_survey_import_holds_nothing_and_an_unnamed_import_keeps_its_log() {
+    let files = sample(60, 5);
+    let mut datasets = Datasets::default();
+    run_with(
+        import_task("s1", &files.survey, "survey.csv"),
+        &mut datasets,
         &mut |_, _| {},
     )
-    .unwrap() else {
-        panic!("not a sample")
-    };
-    let imp = whole(&transactions, "sample.csv").unwrap();
-    let mut logs = KeptLogs::default();
-    logs.keep(3, imp.transactions.clone());
-    let summary = imp.summary.unwrap();
+    .unwrap();
+    assert!(!datasets.holds("s1"));
+    let imp = whole(&files.transactions, "sample.csv").unwrap();
+    assert!(!imp.transactions.is_empty());
+}
+
+#[test]
+fn validation_reads_the_held_log_as_it_would_the_sent_one() {
+    let files = sample(400, 3);
+    let imp = whole(&files.transactions, "sample.csv").unwrap();
+    let summary = imp.summary.clone().unwrap();
+    let mut datasets = Datasets::default();
+    datasets.keep(
+        "d3",
+        Held {
+            log: imp.transactions.clone(),
+            summary: summary.clone(),
+        },
+    );
     let sent = ClvRequest {
         transactions: imp.transactions,
         ..default_request(summary.clone())
     };
-    let kept = ClvRequest {
-        log_key: 3,
-        ..default_request(summary)
-    };
-    let fit = |req| match run_with(Task::Clv(Box::new(req)), &logs, &mut |_, _| {}) {
+    let a = crm::worker::clv::run(sent, &mut |_, _| {})
+        .unwrap()
+        .validation;
+    let lean = default_request(crm::domain::customers::CustomerSummary {
+        customers: Vec::new(),
+        ..summary
+    });
+    let b = match run_with(
+        Task::Clv {
+            dataset: "d3".into(),
+            request: Box::new(lean),
+        },
+        &mut datasets,
+        &mut |_, _| {},
+    ) {
         Ok(Output::Clv(r)) => r.validation,
         other => panic!("{other:?}"),
     };
-    let (a, b) = (fit(sent), fit(kept));
     assert!(a.is_some());
     assert_eq!(
         a.map(|v| (v.holdout, v.n_customers)),
         b.map(|v| (v.holdout, v.n_customers))
     );
+    // The held summary is lent to the fit and back: a second fit sees it whole.
+    assert_eq!(
+        datasets.get("d3").map(|h| !h.summary.customers.is_empty()),
+        Ok(true)
+    );
+}
+
+#[test]
+fn a_large_summary_travels_in_parts_that_reassemble_it() {
+    use crm::domain::customers::CustomerRecord;
+    use crm::domain::customers::{CustomerSummary, Records, TimeUnit};
+    use crm::worker::protocol::{customer_parts, Response, CUSTOMERS_PER_PART};
+    use crm::worker::tasks::{Imported, Output};
+    let n = 2 * CUSTOMERS_PER_PART + 17;
+    let customers: Vec<CustomerRecord> = (0..n)
+        .map(|i| CustomerRecord::from_stats(format!("C{i}"), (i % 5) as f64, 1.0, 2.0, 3.5))
+        .collect();
+    let summary = CustomerSummary {
+        time_unit: TimeUnit::Week,
+        observation_end: None,
+        calibration_end: None,
+        holdout_length: 0.0,
+        customers: customers.clone(),
+        returns_rows: 0,
+        excluded: Vec::new(),
+    };
+    let imported = |summary| {
+        Output::Imported(Box::new(Imported {
+            kind: crm::io::storage::DataKind::Summary,
+            detection: Default::default(),
+            preview: Default::default(),
+            mapping: None,
+            layout: String::new(),
+            report: None,
+            transactions: Default::default(),
+            purchases: 0,
+            summary: Some(summary),
+            survey: None,
+            cohort: None,
+            rows: 0,
+        }))
+    };
+    let mut out = imported(summary.clone());
+    let parts = customer_parts(&mut out);
+    assert_eq!(
+        parts.iter().map(Vec::len).collect::<Vec<_>>(),
+        [CUSTOMERS_PER_PART, CUSTOMERS_PER_PART, 17]
+    );
+    // Each part crosses bincode on its own; the page appends them in order.
+    let mut back = Vec::new();
+    for p in parts {
+        let wire = bincode::serialize(&Response::Customers {
+            job: 1,
+            total: n as u64,
+            part: Records(p),
+        })
+        .unwrap();
+        let Response::Customers { part, .. } = bincode::deserialize(&wire).unwrap() else {
+            panic!("not a part")
+        };
+        back.extend(part.0);
+    }
+    assert_eq!(back, customers);
+    // A small summary stays whole.
+    let small = CustomerSummary {
+        customers: customers[..10].to_vec(),
+        ..summary
+    };
+    let mut out = imported(small.clone());
+    assert!(customer_parts(&mut out).is_empty());
+    assert_eq!(out, imported(small));
 }

@@ -29,11 +29,8 @@ pub struct ClvRequest {
     /// Horizon, discounting and margin.
     pub settings: ClvSettings,
     /// The transaction log, for the calibration/holdout validation and the cumulative
-    /// purchases chart (empty, with no `log_key`: no validation).
+    /// purchases chart (empty: no validation; the worker validates with its held copy).
     pub transactions: TxLog,
-    /// The worker's kept copy of the log to validate with instead (0: none; the worker
-    /// resolves it).
-    pub log_key: u32,
     /// How the summary was built (time unit, observation end, returns); used to build the
     /// calibration summary.
     pub summary_options: SummaryOptions,
@@ -68,7 +65,6 @@ pub fn default_request(summary: CustomerSummary) -> ClvRequest {
         gamma_gamma: true,
         settings,
         transactions: TxLog::default(),
-        log_key: 0,
         summary_options: SummaryOptions::default(),
         calibration_end: None,
     }

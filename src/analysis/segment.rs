@@ -109,12 +109,8 @@ pub struct NeedsRequest {
 /// What to segment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SegmentRequest {
-    /// The customer summary. With a `summary_key`, an empty list of customers means "the
-    /// summary you were last sent under this key" (the worker holds it).
+    /// The customer summary (in the worker: the held dataset's, and this one is not read).
     pub summary: CustomerSummary,
-    /// Names the summary (the page's data key) so the worker keeps it between jobs and the page
-    /// sends a million customers once, not on every change of a setting. Empty: not kept.
-    pub summary_key: String,
     /// RFM settings (bins or cut points, monetary total or mean).
     pub rfm: RfmParams,
     /// The named segment map.
@@ -139,7 +135,6 @@ pub const DEFAULT_KEY: &str = "segments/default";
 pub fn default_request(summary: CustomerSummary) -> SegmentRequest {
     SegmentRequest {
         summary,
-        summary_key: String::new(),
         rfm: RfmParams::default(),
         map: SegmentMap::rxf(),
         clv: None,

@@ -1,16 +1,39 @@
-//! Hooks: the worker client shared by all pages.
+//! Hooks: the worker client shared by all pages. Each task has its own method and result type
+//! (`clv` answers a [`ClvResult`], `history` a [`History`] …), and every failure is a
+//! [`WorkerError`], matched by variant.
+//!
+//! The client watches its worker. A fresh worker is first sent a handshake ping with the
+//! page's release (requests wait until it answers; a worker of another release fails every job
+//! with [`WorkerError::WrongRelease`]). A worker that panics reports it on a broadcast channel
+//! named in that ping. While jobs are pending the client pings again every
+//! [`HEARTBEAT_MS`]: a worker that answers has finished every job sent before the ping, so a
+//! job still pending then was lost; a worker silent for [`SILENT_MS`] (no progress, no answer)
+//! or, with nothing to do, not answering within [`HEARTBEAT_MS`], is dead. A lost worker fails
+//! its jobs with [`WorkerError::WorkerCrashed`] and is let go: the next job starts a fresh one.
 
 use crate::domain::customers::SummaryOptions;
-use crate::worker::protocol::{Bytes, Request, Response};
-use crate::worker::tasks::{ImportSettings, Output, Task};
+use crate::worker::clv::{ClvRequest, ClvResult};
+use crate::worker::error::WorkerError;
+use crate::worker::protocol::{self, Bytes, Request, Response};
+use crate::worker::segment::{SegmentRequest, SegmentResult};
+use crate::worker::tasks::{History, ImportSettings, Imported, Output, SampleFiles, Task};
 use crate::worker::AnalysisWorker;
+use futures_channel::oneshot;
 use gloo_worker::{Spawnable, WorkerBridge};
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
+use watch::{crash_channel, later, watch, CrashChannel, Ping};
 use yew::Callback;
 
-type Done = Box<dyn FnOnce(Result<Output, String>)>;
+mod watch;
+
+/// How often the client checks on a worker with pending jobs.
+pub const HEARTBEAT_MS: u32 = 5_000;
+/// How long a busy worker may stay silent (no progress message) before it is taken for dead.
+pub const SILENT_MS: f64 = 60_000.0;
+
+type Done = Box<dyn FnOnce(Result<Output, WorkerError>)>;
 
 /// Progress of the job under way, shared with the page that started it.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,27 +53,46 @@ struct Stream {
     consumed: u64,
     /// The last slice was sent: the worker is summarising and cannot stop between slices.
     ended: bool,
+    /// Wakes [`WorkerClient::room`] when the worker reports a slice processed (dropped, which
+    /// wakes it too, when the stream ends).
+    wake: Option<oneshot::Sender<()>>,
 }
 
 struct Inner {
     bridge: RefCell<Option<WorkerBridge<AnalysisWorker>>>,
+    /// The worker answered the handshake: requests go straight to it.
+    ready: Cell<bool>,
+    /// Requests waiting for the handshake.
+    queue: RefCell<Vec<Request>>,
+    /// The worker's release when it is not the page's: every job fails at once.
+    outdated: RefCell<Option<String>>,
+    /// The liveness ping under way.
+    ping: RefCell<Option<Ping>>,
+    /// When the worker was last heard from (page clock, ms).
+    last_heard: Cell<f64>,
+    /// The watchdog loop is running.
+    watching: Cell<bool>,
+    crash_channel: RefCell<Option<CrashChannel>>,
+    /// This page's name for its workers (with a count of the workers started).
+    nonce: String,
+    spawned: Cell<u32>,
     pending: RefCell<HashMap<u32, Done>>,
     streams: RefCell<HashMap<u32, Stream>>,
-    cancelled: RefCell<std::collections::HashSet<u32>>,
+    cancelled: RefCell<HashSet<u32>>,
     /// Customers received ahead of an import's result (see [`Response::Customers`]).
     parts: RefCell<HashMap<u32, Vec<crate::domain::customers::CustomerRecord>>>,
     /// Jobs that show no progress (quick lookups while the user reads a page).
-    quiet: RefCell<std::collections::HashSet<u32>>,
+    quiet: RefCell<HashSet<u32>>,
     next: Cell<u32>,
     on_progress: Callback<Option<Progress>>,
 }
 
 impl Inner {
     /// Starts job bookkeeping: a new id whose result goes to `done`.
-    fn start(&self, done: impl FnOnce(Result<Output, String>) + 'static) -> u32 {
+    fn start(&self, done: Done) -> u32 {
         let job = self.next.get();
         self.next.set(job.wrapping_add(1));
-        self.pending.borrow_mut().insert(job, Box::new(done));
+        self.pending.borrow_mut().insert(job, done);
         job
     }
 
@@ -65,10 +107,116 @@ impl Inner {
         }
         done
     }
+
+    /// Handles one message from the worker.
+    fn received(self: &Rc<Self>, resp: Response) {
+        self.last_heard.set(js_sys::Date::now());
+        match resp {
+            Response::Pong { job, release } => self.pong(job, release),
+            Response::Progress {
+                job,
+                fraction,
+                stage,
+            } => {
+                if !self.quiet.borrow().contains(&job) {
+                    self.on_progress.emit(Some(Progress {
+                        job,
+                        fraction,
+                        stage,
+                    }));
+                }
+            }
+            Response::Received {
+                job,
+                consumed,
+                rows,
+            } => {
+                let total = {
+                    let mut streams = self.streams.borrow_mut();
+                    let Some(st) = streams.get_mut(&job) else {
+                        return;
+                    };
+                    st.consumed = consumed;
+                    if let Some(wake) = st.wake.take() {
+                        let _ = wake.send(());
+                    }
+                    st.total
+                };
+                self.on_progress.emit(Some(Progress {
+                    job,
+                    fraction: 0.95 * consumed as f64 / total.max(1) as f64,
+                    stage: format!(
+                        "Reading rows: {} of {} MB, {rows} purchases so far",
+                        mb(consumed),
+                        mb(total)
+                    ),
+                }));
+            }
+            Response::Customers { job, total, part } => {
+                if !self.pending.borrow().contains_key(&job) {
+                    return; // cancelled
+                }
+                let got = {
+                    let mut parts = self.parts.borrow_mut();
+                    let all = parts
+                        .entry(job)
+                        .or_insert_with(|| Vec::with_capacity(usize::try_from(total).unwrap_or(0)));
+                    all.extend(part.0);
+                    all.len()
+                };
+                self.on_progress.emit(Some(Progress {
+                    job,
+                    fraction: 0.95 + 0.05 * got as f64 / total.max(1) as f64,
+                    stage: format!("Receiving customers: {got} of {total}"),
+                }));
+            }
+            Response::Done { job, mut output } => {
+                if let Some(all) = self.parts.borrow_mut().remove(&job) {
+                    if let Output::Imported(imp) = &mut output {
+                        if let Some(s) = imp.summary.as_mut() {
+                            s.customers = all;
+                        }
+                    }
+                }
+                crate::worker::log::debug(|| {
+                    format!(
+                        "page: job {job} result received at {:.0} ms",
+                        js_sys::Date::now() % 1e6
+                    )
+                });
+                if let Some(done) = self.settle(job) {
+                    done(Ok(output));
+                }
+            }
+            Response::Failed { job, error } => {
+                if let Some(done) = self.settle(job) {
+                    done(Err(error));
+                }
+            }
+        }
+    }
 }
 
 fn mb(b: u64) -> String {
     format!("{:.1}", b as f64 / 1e6)
+}
+
+/// `done` for a task whose output is `unpack`ed: another kind of output (a bug) is
+/// [`WorkerError::Unexpected`], here rather than in every page.
+fn typed<T: 'static>(
+    unpack: fn(Output) -> Option<T>,
+    done: impl FnOnce(Result<T, WorkerError>) + 'static,
+) -> Done {
+    Box::new(move |r: Result<Output, WorkerError>| {
+        done(r.and_then(|o| unpack(o).ok_or(WorkerError::Unexpected)))
+    })
+}
+
+fn imported(o: Output) -> Option<Imported> {
+    match o {
+        Output::Imported(i) => Some(*i),
+        _ => None,
+    }
 }
 
 /// A client of the analysis worker: run a task, get progress and the result; cancel a job by
@@ -92,8 +240,20 @@ impl WorkerClient {
                 bridge: RefCell::new(None),
                 pending: RefCell::new(HashMap::new()),
                 streams: RefCell::new(HashMap::new()),
-                cancelled: RefCell::new(std::collections::HashSet::new()),
-                quiet: RefCell::new(std::collections::HashSet::new()),
+                cancelled: RefCell::new(HashSet::new()),
+                ready: Cell::new(false),
+                queue: RefCell::new(Vec::new()),
+                outdated: RefCell::new(None),
+                ping: RefCell::new(None),
+                last_heard: Cell::new(0.0),
+                watching: Cell::new(false),
+                crash_channel: RefCell::new(None),
+                nonce: format!(
+                    "{:08x}",
+                    (js_sys::Math::random() * f64::from(u32::MAX)) as u32
+                ),
+                spawned: Cell::new(0),
+                quiet: RefCell::new(HashSet::new()),
                 parts: RefCell::new(HashMap::new()),
                 next: Cell::new(1),
                 on_progress,
@@ -102,93 +262,33 @@ impl WorkerClient {
     }
 
     fn send(&self, req: Request) {
-        if let Some(b) = self.inner.bridge.borrow().as_ref() {
-            b.send(req);
+        let inner = &self.inner;
+        if let Some(worker) = inner.outdated.borrow().clone() {
+            // The app was updated: no job can run until the page is reloaded.
+            later(inner, move |inner| {
+                inner.let_go(&WorkerError::WrongRelease { worker });
+            });
             return;
         }
-        let weak = Rc::downgrade(&self.inner);
+        if !inner.watching.replace(true) {
+            wasm_bindgen_futures::spawn_local(watch(Rc::downgrade(inner)));
+        }
+        if let Some(b) = inner.bridge.borrow().as_ref() {
+            if inner.ready.get() {
+                b.send(req);
+            } else {
+                inner.queue.borrow_mut().push(req);
+            }
+            return;
+        }
+        let page = format!("{}-{}", inner.nonce, inner.spawned.get());
+        inner.spawned.set(inner.spawned.get().wrapping_add(1));
+        *inner.crash_channel.borrow_mut() = crash_channel(inner, &page);
+        let weak = Rc::downgrade(inner);
         let bridge = AnalysisWorker::spawner()
             .callback(move |resp: Response| {
-                let Some(inner) = weak.upgrade() else { return };
-                match resp {
-                    Response::Pong { .. } => {}
-                    Response::Progress {
-                        job,
-                        fraction,
-                        stage,
-                    } => {
-                        if !inner.quiet.borrow().contains(&job) {
-                            inner.on_progress.emit(Some(Progress {
-                                job,
-                                fraction,
-                                stage,
-                            }));
-                        }
-                    }
-                    Response::Received {
-                        job,
-                        consumed,
-                        rows,
-                    } => {
-                        let total = {
-                            let mut streams = inner.streams.borrow_mut();
-                            let Some(st) = streams.get_mut(&job) else {
-                                return;
-                            };
-                            st.consumed = consumed;
-                            st.total
-                        };
-                        inner.on_progress.emit(Some(Progress {
-                            job,
-                            fraction: 0.95 * consumed as f64 / total.max(1) as f64,
-                            stage: format!(
-                                "Reading rows: {} of {} MB, {rows} purchases so far",
-                                mb(consumed),
-                                mb(total)
-                            ),
-                        }));
-                    }
-                    Response::Customers { job, total, part } => {
-                        if !inner.pending.borrow().contains_key(&job) {
-                            return; // cancelled
-                        }
-                        let got = {
-                            let mut parts = inner.parts.borrow_mut();
-                            let all = parts.entry(job).or_insert_with(|| {
-                                Vec::with_capacity(usize::try_from(total).unwrap_or(0))
-                            });
-                            all.extend(part.0);
-                            all.len()
-                        };
-                        inner.on_progress.emit(Some(Progress {
-                            job,
-                            fraction: 0.95 + 0.05 * got as f64 / total.max(1) as f64,
-                            stage: format!("Receiving customers: {got} of {total}"),
-                        }));
-                    }
-                    Response::Done { job, mut output } => {
-                        if let Some(all) = inner.parts.borrow_mut().remove(&job) {
-                            if let Output::Imported(imp) = &mut output {
-                                if let Some(s) = imp.summary.as_mut() {
-                                    s.customers = all;
-                                }
-                            }
-                        }
-                        crate::worker::log::debug(|| {
-                            format!(
-                                "page: job {job} result received at {:.0} ms",
-                                js_sys::Date::now() % 1e6
-                            )
-                        });
-                        if let Some(done) = inner.settle(job) {
-                            done(Ok(output));
-                        }
-                    }
-                    Response::Failed { job, message } => {
-                        if let Some(done) = inner.settle(job) {
-                            done(Err(message));
-                        }
-                    }
+                if let Some(inner) = weak.upgrade() {
+                    inner.received(resp);
                 }
             })
             .spawn(if crate::worker::log::enabled() {
@@ -197,12 +297,22 @@ impl WorkerClient {
             } else {
                 "worker.js"
             });
-        bridge.send(req);
-        *self.inner.bridge.borrow_mut() = Some(bridge);
+        let id = inner.next.get();
+        inner.next.set(id.wrapping_add(1));
+        // The handshake: nothing else is sent until the worker answers it.
+        bridge.send(Request::Ping {
+            job: id,
+            release: protocol::release(),
+            page,
+        });
+        inner.ready.set(false);
+        inner.queue.borrow_mut().push(req);
+        inner.last_heard.set(js_sys::Date::now());
+        *inner.bridge.borrow_mut() = Some(bridge);
     }
 
-    /// Runs `task` in the worker; `done` gets the result (or a message for the user).
-    pub fn run(&self, task: Task, done: impl FnOnce(Result<Output, String>) + 'static) -> u32 {
+    /// Runs `task` with progress shown; `done` gets its output.
+    fn run(&self, task: Task, done: Done) -> u32 {
         let job = self.inner.start(done);
         self.inner.on_progress.emit(Some(Progress {
             job,
@@ -219,24 +329,110 @@ impl WorkerClient {
         job
     }
 
-    /// Runs a quick task with no progress shown (a lookup such as one customer's purchases).
-    pub fn run_quiet(&self, task: Task, done: impl FnOnce(Result<Output, String>) + 'static) {
-        let job = self.inner.start(done);
+    /// Generates the built-in sample files.
+    pub fn sample(
+        &self,
+        n_customers: u32,
+        seed: u64,
+        done: impl FnOnce(Result<SampleFiles, WorkerError>) + 'static,
+    ) {
+        let unpack = |o| match o {
+            Output::Sample(s) => Some(s),
+            _ => None,
+        };
+        self.run(Task::Sample { n_customers, seed }, typed(unpack, done));
+    }
+
+    /// Imports a whole file; the worker holds its log and summary under `dataset`.
+    pub fn import(
+        &self,
+        dataset: &str,
+        file_name: &str,
+        bytes: Vec<u8>,
+        settings: ImportSettings,
+        summary: SummaryOptions,
+        done: impl FnOnce(Result<Imported, WorkerError>) + 'static,
+    ) {
+        let task = Task::Import {
+            dataset: dataset.to_string(),
+            file_name: file_name.to_string(),
+            bytes,
+            settings,
+            summary,
+        };
+        self.run(task, typed(imported, done));
+    }
+
+    /// Fits a lifetime-value model on the dataset the worker holds.
+    pub fn clv(
+        &self,
+        dataset: &str,
+        request: ClvRequest,
+        done: impl FnOnce(Result<ClvResult, WorkerError>) + 'static,
+    ) {
+        let unpack = |o| match o {
+            Output::Clv(r) => Some(*r),
+            _ => None,
+        };
+        let task = Task::Clv {
+            dataset: dataset.to_string(),
+            request: Box::new(request),
+        };
+        self.run(task, typed(unpack, done));
+    }
+
+    /// Segments the customers of the dataset the worker holds.
+    pub fn segment(
+        &self,
+        dataset: &str,
+        request: SegmentRequest,
+        done: impl FnOnce(Result<SegmentResult, WorkerError>) + 'static,
+    ) {
+        let unpack = |o| match o {
+            Output::Segment(r) => Some(*r),
+            _ => None,
+        };
+        let task = Task::Segment {
+            dataset: dataset.to_string(),
+            request: Box::new(request),
+        };
+        self.run(task, typed(unpack, done));
+    }
+
+    /// One customer's purchases from the dataset the worker holds: a quick lookup, with no
+    /// progress shown.
+    pub fn history(
+        &self,
+        dataset: &str,
+        customer: &str,
+        done: impl FnOnce(Result<History, WorkerError>) + 'static,
+    ) {
+        let unpack = |o| match o {
+            Output::History(h) => Some(h),
+            _ => None,
+        };
+        let job = self.inner.start(typed(unpack, done));
         self.inner.quiet.borrow_mut().insert(job);
+        let task = Task::History {
+            dataset: dataset.to_string(),
+            customer: customer.to_string(),
+        };
         self.send(Request::Run { job, task });
     }
 
     /// Starts an import whose bytes follow in slices ([`Self::send_slice`], then
-    /// [`Self::end_import`]); `done` gets the result. Returns the job id.
+    /// [`Self::end_import`]); the worker holds its log and summary under `dataset`, and `done`
+    /// gets the result. Returns the job id.
     pub fn begin_import(
         &self,
+        dataset: &str,
         file_name: &str,
         total_bytes: u64,
         settings: ImportSettings,
         summary: SummaryOptions,
-        done: impl FnOnce(Result<Output, String>) + 'static,
+        done: impl FnOnce(Result<Imported, WorkerError>) + 'static,
     ) -> u32 {
-        let job = self.inner.start(done);
+        let job = self.inner.start(typed(imported, done));
         self.inner.streams.borrow_mut().insert(
             job,
             Stream {
@@ -244,6 +440,7 @@ impl WorkerClient {
                 sent: 0,
                 consumed: 0,
                 ended: false,
+                wake: None,
             },
         );
         self.inner.on_progress.emit(Some(Progress {
@@ -253,6 +450,7 @@ impl WorkerClient {
         }));
         self.send(Request::ImportBegin {
             job,
+            dataset: dataset.to_string(),
             file_name: file_name.to_string(),
             total_bytes,
             settings,
@@ -272,15 +470,24 @@ impl WorkerClient {
     }
 
     /// Waits until the worker has processed all but `ahead` bytes of what was sent, so only a
-    /// few slices wait in memory. False when the job was cancelled or failed meanwhile.
+    /// few slices wait in memory. False when the job was cancelled or failed meanwhile. Woken
+    /// by the worker's answers (no polling).
     pub async fn room(&self, job: u32, ahead: u64) -> bool {
         loop {
-            match self.inner.streams.borrow().get(&job) {
-                None => return false,
-                Some(st) if st.sent.saturating_sub(st.consumed) <= ahead => return true,
-                Some(_) => {}
-            }
-            gloo::timers::future::TimeoutFuture::new(2).await;
+            let wait = {
+                let mut streams = self.inner.streams.borrow_mut();
+                let Some(st) = streams.get_mut(&job) else {
+                    return false;
+                };
+                if st.sent.saturating_sub(st.consumed) <= ahead {
+                    return true;
+                }
+                let (tx, rx) = oneshot::channel();
+                st.wake = Some(tx);
+                rx
+            };
+            // An error means the stream ended (its sender was dropped): checked above.
+            let _ = wait.await;
         }
     }
 
@@ -312,11 +519,11 @@ impl WorkerClient {
         }
     }
 
-    /// Cancels every job under way, and each reports "Cancelled.". When only imports are still
-    /// being sent slice by slice (and quick lookups), the worker drops them between slices and
-    /// keeps what it holds (the active dataset's log and summary); otherwise the worker is let
-    /// go, since a computation cannot be stopped midway (a fresh one is spawned for the next
-    /// job, and pages read what they need again).
+    /// Cancels every job under way, and each reports [`WorkerError::Cancelled`]. When only
+    /// imports are still being sent slice by slice (and quick lookups), the worker drops them
+    /// between slices and keeps the datasets it holds; otherwise the worker is let go, since a
+    /// computation cannot be stopped midway (a fresh one is spawned for the next job, and pages
+    /// send the datasets they need again).
     pub fn cancel(&self) {
         let between_slices = {
             let streams = self.inner.streams.borrow();
@@ -334,6 +541,15 @@ impl WorkerClient {
             .drain()
             .map(|(j, _)| j)
             .collect();
+        // A worker silent while slices wait for it may be dead: let it go rather than keep it.
+        let heard = js_sys::Date::now() - self.inner.last_heard.get() < f64::from(HEARTBEAT_MS);
+        let waiting = self
+            .inner
+            .streams
+            .borrow()
+            .values()
+            .any(|st| st.sent > st.consumed);
+        let between_slices = between_slices && (heard || !waiting);
         let alive = self.inner.bridge.borrow().is_some();
         for job in streams {
             if alive {
@@ -343,6 +559,10 @@ impl WorkerClient {
         }
         if !between_slices {
             self.inner.bridge.borrow_mut().take();
+            self.inner.crash_channel.borrow_mut().take();
+            self.inner.ready.set(false);
+            self.inner.queue.borrow_mut().clear();
+            self.inner.ping.borrow_mut().take();
             self.inner.quiet.borrow_mut().clear();
         }
         self.inner.parts.borrow_mut().clear();
@@ -359,7 +579,7 @@ impl WorkerClient {
         };
         self.inner.on_progress.emit(None);
         for d in pending {
-            d(Err("Cancelled.".into()));
+            d(Err(WorkerError::Cancelled));
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Worker task: a lifetime-value fit. The figures are computed in [`crate::analysis::clv`] (the
-//! same functions `crm fit` and `crm predict` call); this task only passes the worker's kept
+//! same functions `crm fit` and `crm predict` call); this task only passes the worker's held
 //! transaction log and its clock.
 
+use super::error::WorkerError;
 pub use crate::analysis::clv::{
     default_calibration_end, default_request, ClvRequest, ClvResult, CumulativePoint,
     FreqRecencyGrid, HistBin, Validation, DEFAULT_KEY, DEFAULT_MARGIN_RATE,
@@ -12,22 +13,23 @@ use crate::domain::customers::TxLog;
 /// Runs the fit.
 ///
 /// # Errors
-/// A message for the user (bad settings, a summary that cannot be fitted).
-pub fn run(req: ClvRequest, progress: &mut dyn FnMut(f64, &str)) -> Result<ClvResult, String> {
-    run_with_log(req, None, progress)
+/// [`WorkerError::Clv`] with a message for the user (bad settings, a summary that cannot be
+/// fitted).
+pub fn run(req: ClvRequest, progress: &mut dyn FnMut(f64, &str)) -> Result<ClvResult, WorkerError> {
+    run_with_log(&req, None, progress)
 }
 
-/// [`run`], validating with `log` (the worker's kept copy, see
-/// [`crate::worker::tasks::KeptLogs`]) instead of the request's own transactions when given.
+/// [`run`], validating with `log` (the worker's held copy, see
+/// [`crate::worker::datasets::Datasets`]) instead of the request's own transactions when given.
 ///
 /// # Errors
 /// As [`run`].
 pub fn run_with_log(
-    req: ClvRequest,
+    req: &ClvRequest,
     log: Option<&TxLog>,
     progress: &mut dyn FnMut(f64, &str),
-) -> Result<ClvResult, String> {
-    crate::analysis::clv::analyze(&req, log, progress, &super::now_ms)
+) -> Result<ClvResult, WorkerError> {
+    crate::analysis::clv::analyze(req, log, progress, &super::now_ms).map_err(WorkerError::Clv)
 }
 
 #[cfg(test)]
@@ -37,7 +39,7 @@ mod tests {
 
     #[test]
     fn request_and_result_round_trip_through_bincode() {
-        let Ok(Output::Sample { transactions, .. }) = tasks::run(
+        let Ok(Output::Sample(tasks::SampleFiles { transactions, .. })) = tasks::run(
             Task::Sample {
                 n_customers: 300,
                 seed: 42,
@@ -48,6 +50,7 @@ mod tests {
         };
         let Ok(Output::Imported(imp)) = tasks::run(
             Task::Import {
+                dataset: String::new(),
                 file_name: "sample.csv".into(),
                 bytes: transactions,
                 settings: Default::default(),

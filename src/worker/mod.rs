@@ -6,6 +6,7 @@
 //! skipped fields; integers are `u32`/`u64`, never `usize`.
 
 pub mod clv;
+pub mod datasets;
 pub mod error;
 pub mod log;
 pub mod protocol;

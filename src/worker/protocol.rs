@@ -4,20 +4,62 @@
 //! per slice (the worker answers each with [`Response::Received`], which the page uses to keep
 //! at most a few slices in flight), then [`Request::ImportEnd`]; [`Request::Cancel`] drops the
 //! job. Slices travel as [`Bytes`], which bincode copies as one block.
+//!
+//! The first message to a fresh worker is a [`Request::Ping`] carrying the page's
+//! [`release`]; the worker answers [`Response::Pong`] with its own. Both are the first variant
+//! of their enum and keep their shape, so the handshake decodes across releases: a page and a
+//! worker of different releases (the app was updated while a tab was open) never exchange
+//! anything else. The page pings again while a job is pending, to see that the worker is alive
+//! (a worker that answers a ping has finished every job sent before it).
 
 use crate::domain::customers::{CustomerRecord, SummaryOptions};
 use crate::worker::tasks::ImportSettings;
 use serde::{Deserialize, Serialize};
+
+/// The version of this message protocol: raise it when a message changes shape.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// This build's release as the handshake compares it: the protocol version and the crate
+/// version ("1 0.1.0").
+pub fn release() -> String {
+    format!("{PROTOCOL_VERSION} {}", env!("CARGO_PKG_VERSION"))
+}
+
+/// The worker's answer to a page of release `page`: `Ok` when it is this release.
+///
+/// # Errors
+/// [`crate::worker::error::WorkerError::WrongRelease`] naming this (the worker's) release.
+pub fn check_release(page: &str) -> Result<(), crate::worker::error::WorkerError> {
+    if page == release() {
+        Ok(())
+    } else {
+        Err(crate::worker::error::WorkerError::WrongRelease { worker: release() })
+    }
+}
+
+/// The broadcast channel on which a worker reports its panic to the page that named itself
+/// `page` in its first [`Request::Ping`] (gloo-worker's bridge does not pass on the worker's
+/// error event, and the worker's own address is a loader's: the page's name travels in the
+/// handshake).
+pub fn crash_channel_name(nonce: &str) -> String {
+    format!("crm-worker-{nonce}")
+}
 
 /// A request from the page. `job` ties progress and results to the request that caused them.
 // Messages are built once and moved across the worker boundary: boxing would gain nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Request {
-    /// Health check: the worker answers [`Response::Pong`].
+    /// Handshake and health check: the worker answers [`Response::Pong`]. Keep it the first
+    /// variant, with this shape, so every release decodes it.
     Ping {
-        /// Job id.
+        /// Ping id.
         job: u32,
+        /// The page's [`release`].
+        release: String,
+        /// The page's name for this worker: the worker reports a panic on
+        /// [`crash_channel_name`] of it.
+        page: String,
     },
     /// Run a task.
     Run {
@@ -30,6 +72,9 @@ pub enum Request {
     ImportBegin {
         /// Job id.
         job: u32,
+        /// The page's id of the dataset: the worker holds the imported log and summary under
+        /// it (see [`crate::worker::datasets`]).
+        dataset: String,
         /// Original file name (used to recognise spreadsheets).
         file_name: String,
         /// Size of the whole file (for progress).
@@ -61,10 +106,14 @@ pub enum Request {
 /// A message from the worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Response {
-    /// Answer to [`Request::Ping`].
+    /// Answer to [`Request::Ping`]. Keep it the first variant, with this shape, so every
+    /// release decodes it.
     Pong {
-        /// Job id.
+        /// Ping id.
         job: u32,
+        /// The worker's [`release`]: when it is not the page's, the worker ignores everything
+        /// but pings and the page reports [`crate::worker::error::WorkerError::WrongRelease`].
+        release: String,
     },
     /// Progress of a running job, 0..=1, with what it is doing in plain words.
     Progress {
@@ -102,12 +151,12 @@ pub enum Response {
         /// Its result.
         output: crate::worker::tasks::Output,
     },
-    /// The job failed; the message is for the user.
+    /// The job failed.
     Failed {
         /// Job id.
         job: u32,
-        /// What went wrong, in plain words.
-        message: String,
+        /// What went wrong (its text is for the user).
+        error: crate::worker::error::WorkerError,
     },
 }
 
@@ -149,6 +198,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_handshake_accepts_only_this_release_and_decodes_as_the_first_variant() {
+        assert_eq!(check_release(&release()), Ok(()));
+        let other = format!("{} 0.0.0-old", PROTOCOL_VERSION + 1);
+        assert_eq!(
+            check_release(&other),
+            Err(crate::worker::error::WorkerError::WrongRelease { worker: release() })
+        );
+        assert!(
+            crate::worker::error::WorkerError::WrongRelease { worker: release() }
+                .to_string()
+                .contains("reload the page")
+        );
+        // Ping and Pong are variant 0: a u32 tag 0, the id, then the release as a string.
+        let ping = bincode::serialize(&Request::Ping {
+            job: 3,
+            release: other.clone(),
+            page: "p1".into(),
+        })
+        .unwrap();
+        assert_eq!(&ping[..8], &[0, 0, 0, 0, 3, 0, 0, 0]);
+        let pong = bincode::serialize(&Response::Pong {
+            job: 3,
+            release: other,
+        })
+        .unwrap();
+        assert!(ping.starts_with(&pong));
+        assert_eq!(crash_channel_name("p1"), "crm-worker-p1");
+    }
+
+    #[test]
     fn a_slice_crosses_bincode_as_one_block() {
         let req = Request::ImportChunk {
             job: 7,
@@ -163,70 +242,5 @@ mod tests {
             serde_json::from_str::<Bytes>(&json).unwrap(),
             Bytes(vec![9, 8])
         );
-    }
-
-    #[test]
-    fn a_large_summary_travels_in_parts_that_reassemble_it() {
-        use crate::domain::customers::{CustomerSummary, Records, TimeUnit};
-        use crate::worker::tasks::{Imported, Output};
-        let n = 2 * CUSTOMERS_PER_PART + 17;
-        let customers: Vec<CustomerRecord> = (0..n)
-            .map(|i| CustomerRecord::from_stats(format!("C{i}"), (i % 5) as f64, 1.0, 2.0, 3.5))
-            .collect();
-        let summary = CustomerSummary {
-            time_unit: TimeUnit::Week,
-            observation_end: None,
-            calibration_end: None,
-            holdout_length: 0.0,
-            customers: customers.clone(),
-            returns_rows: 0,
-            excluded: Vec::new(),
-        };
-        let imported = |summary| {
-            Output::Imported(Box::new(Imported {
-                kind: crate::io::storage::DataKind::Summary,
-                detection: Default::default(),
-                preview: Default::default(),
-                mapping: None,
-                layout: String::new(),
-                report: None,
-                transactions: Default::default(),
-                purchases: 0,
-                log_key: 0,
-                summary: Some(summary),
-                survey: None,
-                cohort: None,
-                rows: 0,
-            }))
-        };
-        let mut out = imported(summary.clone());
-        let parts = customer_parts(&mut out);
-        assert_eq!(
-            parts.iter().map(Vec::len).collect::<Vec<_>>(),
-            [CUSTOMERS_PER_PART, CUSTOMERS_PER_PART, 17]
-        );
-        // Each part crosses bincode on its own; the page appends them in order.
-        let mut back = Vec::new();
-        for p in parts {
-            let wire = bincode::serialize(&Response::Customers {
-                job: 1,
-                total: n as u64,
-                part: Records(p),
-            })
-            .unwrap();
-            let Response::Customers { part, .. } = bincode::deserialize(&wire).unwrap() else {
-                panic!("not a part")
-            };
-            back.extend(part.0);
-        }
-        assert_eq!(back, customers);
-        // A small summary stays whole.
-        let small = CustomerSummary {
-            customers: customers[..10].to_vec(),
-            ..summary
-        };
-        let mut out = imported(small.clone());
-        assert!(customer_parts(&mut out).is_empty());
-        assert_eq!(out, imported(small));
     }
 }

@@ -1,58 +1,37 @@
 //! Worker task: segmentation. The figures are computed in [`crate::analysis::segment`] (the
-//! same functions `crm segment` calls); this task only resolves which customer summary a
-//! request means: the one it carries, or the one the worker holds under its key, so the page
-//! sends a million customers once, not on every change of a setting.
+//! same functions `crm segment` calls); in the worker the summary is the held dataset's (see
+//! [`crate::worker::datasets`]), so the page sends a million customers once, not on every
+//! change of a setting.
 
+use super::error::WorkerError;
 pub use crate::analysis::segment::{
     default_request, ClusterRequest, ClusterResult, Feature, NeedsOut, NeedsRequest, RfGrid,
     SegmentRequest, SegmentResult, SegmentRow, DEFAULT_KEY,
 };
 use crate::domain::customers::CustomerSummary;
-use std::cell::RefCell;
-use std::rc::Rc;
 
-/// The error of a request naming a summary (by `summary_key`, without its customers) that the
-/// worker does not hold (another dataset, or a fresh worker): send it again with the summary.
-pub const NEEDS_SUMMARY: &str = "segmentation: the worker does not hold this customer summary";
-
-thread_local! {
-    /// The last summary sent with a key (the worker runs one job at a time on one thread).
-    static HELD: RefCell<Option<(String, Rc<CustomerSummary>)>> = const { RefCell::new(None) };
-}
-
-/// The request's summary, or the one held under its key; a summary sent with a key is held.
-fn resolve_summary(summary: CustomerSummary, key: &str) -> Result<Rc<CustomerSummary>, String> {
-    if key.is_empty() {
-        return Ok(Rc::new(summary));
-    }
-    if summary.customers.is_empty() {
-        return HELD.with(|h| match &*h.borrow() {
-            Some((k, s)) if k == key => Ok(s.clone()),
-            _ => Err(NEEDS_SUMMARY.to_string()),
-        });
-    }
-    let s = Rc::new(summary);
-    HELD.with(|h| *h.borrow_mut() = Some((key.to_string(), s.clone())));
-    Ok(s)
-}
-
-/// Runs the segmentation ([`crate::analysis::segment::segment`]) on the request's summary or
-/// the held one.
+/// Runs the segmentation ([`crate::analysis::segment::segment`]) on the request's own summary.
 ///
 /// # Errors
-/// [`NEEDS_SUMMARY`] for a lean request the worker cannot serve; otherwise a message for the
-/// user (bad RFM settings, an empty summary, a k-means that cannot run).
+/// [`WorkerError::Segment`] with a message for the user (bad RFM settings, an empty summary, a
+/// k-means that cannot run).
 pub fn run(
-    mut req: SegmentRequest,
+    req: SegmentRequest,
     progress: &mut dyn FnMut(f64, &str),
-) -> Result<SegmentResult, String> {
-    let customers = std::mem::take(&mut req.summary.customers);
-    let summary = CustomerSummary {
-        customers,
-        ..req.summary.clone()
-    };
-    let summary = resolve_summary(summary, &req.summary_key)?;
-    crate::analysis::segment::segment(&summary, &req, progress)
+) -> Result<SegmentResult, WorkerError> {
+    run_on(&req.summary, &req, progress)
+}
+
+/// Runs the segmentation on `summary` (the worker's held one), not the request's.
+///
+/// # Errors
+/// As [`run`].
+pub fn run_on(
+    summary: &CustomerSummary,
+    req: &SegmentRequest,
+    progress: &mut dyn FnMut(f64, &str),
+) -> Result<SegmentResult, WorkerError> {
+    crate::analysis::segment::segment(summary, req, progress).map_err(WorkerError::Segment)
 }
 
 #[cfg(test)]
@@ -86,23 +65,5 @@ mod tests {
         let bytes = bincode::serialize(&task).unwrap();
         let back: crate::worker::tasks::Output = bincode::deserialize(&bytes).unwrap();
         assert_eq!(back, task);
-    }
-
-    #[test]
-    fn a_summary_sent_with_a_key_is_held_for_lean_requests() {
-        let summary = sample_summary(50);
-        let mut lean = default_request(CustomerSummary {
-            customers: Vec::new(),
-            ..summary.clone()
-        });
-        lean.summary_key = "data-1".into();
-        assert_eq!(run(lean.clone(), &mut |_, _| {}), Err(NEEDS_SUMMARY.into()));
-        let mut full = default_request(summary);
-        full.summary_key = "data-1".into();
-        let a = run(full, &mut |_, _| {}).unwrap();
-        let b = run(lean.clone(), &mut |_, _| {}).unwrap();
-        assert_eq!(a, b);
-        lean.summary_key = "data-2".into();
-        assert_eq!(run(lean, &mut |_, _| {}), Err(NEEDS_SUMMARY.into()));
     }
 }

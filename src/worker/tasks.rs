@@ -1,12 +1,15 @@
 //! The tasks the worker runs: thin functions from a request to domain results. They are plain
 //! functions, so the same code runs natively in tests and in the browser's worker. Imports go
-//! through the io pipeline ([`crate::io::import::pipeline`]), like the `crm` command's.
+//! through the io pipeline ([`crate::io::import::pipeline`]), like the `crm` command's; an
+//! imported log and summary stay in the worker's [`Datasets`], and later tasks name the
+//! dataset.
 
-use crate::domain::customers::{SummaryOptions, TxLog};
+use super::datasets::Datasets;
+use crate::domain::customers::SummaryOptions;
 use crate::io::import::import_bytes;
 use serde::{Deserialize, Serialize};
 
-pub use super::error::{WorkerError, LOG_GONE};
+pub use super::error::WorkerError;
 /// The import types live in io; these names stay for the protocol and the pages.
 pub use crate::io::import::{detect_kind, ImportJob, ImportSettings, Imported, MAX_WHOLE_BYTES};
 
@@ -22,8 +25,11 @@ pub enum Task {
         /// Seed.
         seed: u64,
     },
-    /// Import a file's bytes (detecting what the settings leave open).
+    /// Import a file's bytes (detecting what the settings leave open); a transaction log or
+    /// summary is then held under `dataset` (see [`Datasets`]).
     Import {
+        /// The page's id of the dataset (`""`: hold nothing).
+        dataset: String,
         /// Original file name (used to recognise spreadsheets).
         file_name: String,
         /// The file's bytes.
@@ -33,14 +39,25 @@ pub enum Task {
         /// Summary options (time unit, observation end, split, returns).
         summary: SummaryOptions,
     },
-    /// Fit a lifetime-value model and predict per customer.
-    Clv(Box<super::clv::ClvRequest>),
-    /// Segment customers.
-    Segment(Box<super::segment::SegmentRequest>),
-    /// One customer's purchases from a transaction log the worker kept (see [`KeptLogs`]).
+    /// Fit a lifetime-value model on a held dataset and predict per customer (the request's
+    /// own summary is not read: the held one is).
+    Clv {
+        /// The dataset.
+        dataset: String,
+        /// The fit's settings.
+        request: Box<super::clv::ClvRequest>,
+    },
+    /// Segment a held dataset's customers (the request's own summary is not read).
+    Segment {
+        /// The dataset.
+        dataset: String,
+        /// The segmentation's settings.
+        request: Box<super::segment::SegmentRequest>,
+    },
+    /// One customer's purchases from a held dataset's log.
     History {
-        /// The kept log ([`Imported::log_key`]).
-        log_key: u32,
+        /// The dataset.
+        dataset: String,
         /// The customer's id.
         customer: String,
     },
@@ -50,14 +67,7 @@ pub enum Task {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Output {
     /// The sample files as bytes, ready to import like a user's files.
-    Sample {
-        /// Transaction log CSV.
-        transactions: Vec<u8>,
-        /// Survey CSV.
-        survey: Vec<u8>,
-        /// Cohort CSV.
-        cohort: Vec<u8>,
-    },
+    Sample(SampleFiles),
     /// An imported file.
     Imported(Box<Imported>),
     /// A lifetime-value fit.
@@ -65,69 +75,46 @@ pub enum Output {
     /// A segmentation.
     Segment(Box<super::segment::SegmentResult>),
     /// One customer's purchases, in date order.
-    History {
-        /// Days since 0001-01-01 (chrono's "days from CE").
-        days: Vec<i32>,
-        /// Amounts.
-        amounts: Vec<f64>,
-    },
+    History(History),
 }
 
-/// Transaction logs the worker keeps after importing them, by key (the import's job id), so
-/// the page holds only the customer summary: the newest [`KeptLogs::CAPACITY`] are kept.
-#[derive(Debug, Default)]
-pub struct KeptLogs {
-    logs: Vec<(u32, TxLog)>,
+/// The built-in sample as files.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SampleFiles {
+    /// Transaction log CSV.
+    pub transactions: Vec<u8>,
+    /// Survey CSV.
+    pub survey: Vec<u8>,
+    /// Cohort CSV.
+    pub cohort: Vec<u8>,
 }
 
-impl KeptLogs {
-    /// How many logs are kept (the active one, and the one it replaced while pages still ask
-    /// for it).
-    pub const CAPACITY: usize = 2;
-
-    /// Keeps `log` under `key`, forgetting the oldest beyond [`Self::CAPACITY`].
-    pub fn keep(&mut self, key: u32, log: TxLog) {
-        self.logs.retain(|(k, _)| *k != key);
-        self.logs.push((key, log));
-        while self.logs.len() > Self::CAPACITY {
-            self.logs.remove(0);
-        }
-    }
-
-    /// The log kept under `key`.
-    pub fn get(&self, key: u32) -> Option<&TxLog> {
-        self.logs.iter().find(|(k, _)| *k == key).map(|(_, l)| l)
-    }
-
-    /// Moves an import's transaction log into the keep under `key`, leaving the import with
-    /// its row count and [`Imported::log_key`] only. Outputs other than a transaction log are
-    /// left as they are.
-    pub fn take_from(&mut self, key: u32, out: &mut Output) {
-        if let Output::Imported(imp) = out {
-            if !imp.transactions.is_empty() && key != 0 {
-                self.keep(key, std::mem::take(&mut imp.transactions));
-                imp.log_key = key;
-            }
-        }
-    }
+/// One customer's purchases, in date order.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct History {
+    /// Days since 0001-01-01 (chrono's "days from CE").
+    pub days: Vec<i32>,
+    /// Amounts.
+    pub amounts: Vec<f64>,
 }
 
-/// Runs a task, reporting progress through `progress(fraction, stage)`.
+/// Runs a task with no datasets held (an import holds nothing; a task naming a dataset fails
+/// with [`WorkerError::NotHeld`]), reporting progress through `progress(fraction, stage)`.
 ///
 /// # Errors
 /// A [`WorkerError`] whose text is for the user when the task cannot be done.
 pub fn run(task: Task, progress: &mut dyn FnMut(f64, &str)) -> Result<Output, WorkerError> {
-    run_with(task, &KeptLogs::default(), progress)
+    run_with(task, &mut Datasets::default(), progress)
 }
 
-/// [`run`] with the transaction logs the worker kept: a task naming one (by `log_key`) reads it
-/// there, and fails with [`WorkerError::LogGone`] when it is not.
+/// [`run`] with the datasets the worker holds: an import is held there (under its dataset id),
+/// and a task naming a dataset reads it there.
 ///
 /// # Errors
-/// As [`run`].
+/// As [`run`]; [`WorkerError::NotHeld`] when a task names a dataset not held.
 pub fn run_with(
     task: Task,
-    logs: &KeptLogs,
+    datasets: &mut Datasets,
     progress: &mut dyn FnMut(f64, &str),
 ) -> Result<Output, WorkerError> {
     match task {
@@ -145,43 +132,49 @@ pub fn run_with(
             let survey = sample::survey(&log, &params, 0.25, seed.wrapping_add(1));
             let cohort = sample::cohort(1000, 0.704, 1.182, 12, seed.wrapping_add(2));
             progress(1.0, "Done");
-            Ok(Output::Sample {
+            Ok(Output::Sample(SampleFiles {
                 transactions: log.csv.into_bytes(),
                 survey: survey.into_bytes(),
                 cohort: cohort.into_bytes(),
-            })
+            }))
         }
         Task::Import {
+            dataset,
             file_name,
             bytes,
             settings,
             summary,
-        } => Ok(Output::Imported(Box::new(import_bytes(
-            &file_name, &bytes, &settings, &summary, progress,
-        )?))),
-        Task::Clv(req) => {
-            let kept = match req.log_key {
-                0 => None,
-                key => Some(logs.get(key).ok_or(WorkerError::LogGone)?),
-            };
-            super::clv::run_with_log(*req, kept, progress)
-                .map(|r| Output::Clv(Box::new(r)))
-                .map_err(WorkerError::Clv)
+        } => {
+            let mut imp = import_bytes(&file_name, &bytes, &settings, &summary, progress)?;
+            datasets.take_import(&dataset, &mut imp);
+            Ok(Output::Imported(Box::new(imp)))
         }
-        Task::History { log_key, customer } => {
-            let log = logs.get(log_key).ok_or(WorkerError::LogGone)?;
+        Task::Clv { dataset, request } => {
+            let held = datasets.get_mut(&dataset)?;
+            let mut req = *request;
+            // The held summary is lent to the fit and taken back (no copy of the customers).
+            std::mem::swap(&mut req.summary, &mut held.summary);
+            let log = (!held.log.is_empty()).then_some(&held.log);
+            let result = super::clv::run_with_log(&req, log, progress);
+            std::mem::swap(&mut req.summary, &mut held.summary);
+            result.map(|r| Output::Clv(Box::new(r)))
+        }
+        Task::History { dataset, customer } => {
+            let log = &datasets.get(&dataset)?.log;
             let mut rows: Vec<(i32, f64)> = log
                 .rows_of(&customer)
                 .filter_map(|i| Some((*log.day.get(i)?, *log.amount.get(i)?)))
                 .collect();
             rows.sort_by_key(|r| r.0);
-            Ok(Output::History {
+            Ok(Output::History(History {
                 days: rows.iter().map(|r| r.0).collect(),
                 amounts: rows.iter().map(|r| r.1).collect(),
-            })
+            }))
         }
-        Task::Segment(req) => super::segment::run(*req, progress)
-            .map(|r| Output::Segment(Box::new(r)))
-            .map_err(WorkerError::Segment),
+        Task::Segment { dataset, request } => {
+            let held = datasets.get(&dataset)?;
+            super::segment::run_on(&held.summary, &request, progress)
+                .map(|r| Output::Segment(Box::new(r)))
+        }
     }
 }

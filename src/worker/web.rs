@@ -1,7 +1,10 @@
-//! The gloo worker that runs [`super::tasks`] off the main thread.
+//! The gloo worker that runs [`super::tasks`] off the main thread, and the report of its panic
+//! to the page (see [`super::protocol::crash_channel_name`]).
 
+use super::datasets::Datasets;
+use super::error::WorkerError;
 use super::protocol::{customer_parts, Request, Response};
-use super::tasks::{ImportJob, KeptLogs, Output};
+use super::tasks::{ImportJob, Output};
 use crate::domain::customers::Records;
 use gloo_worker::{HandlerId, Registrable, Worker, WorkerScope};
 use std::collections::HashMap;
@@ -9,12 +12,16 @@ use std::collections::HashMap;
 /// The analysis worker. A [`Request::Run`] runs to completion; an import arriving in slices
 /// keeps its [`ImportJob`] here between messages. The page cancels a slice-by-slice import by
 /// sending [`Request::Cancel`] (and no more slices); other jobs by dropping the worker.
-/// Imported transaction logs stay here ([`KeptLogs`], under the import's job id): the page
-/// gets the customer summary and asks for purchases when it needs them.
+/// Imported logs and summaries stay here ([`Datasets`], under the page's dataset id): later
+/// requests name the dataset.
 #[derive(Default)]
 pub struct AnalysisWorker {
-    imports: HashMap<u32, ImportJob>,
-    logs: KeptLogs,
+    imports: HashMap<u32, (String, ImportJob)>,
+    datasets: Datasets,
+    /// The page is of another release: only pings are answered.
+    wrong_release: bool,
+    /// Panics are reported to the page (see [`report_panics`]).
+    reporting: bool,
 }
 
 /// A progress callback that reports `job`'s progress to the page.
@@ -36,18 +43,17 @@ fn reporter<'a>(
 }
 
 impl AnalysisWorker {
-    /// Answers a finished job. An imported transaction log stays here (the page gets its key);
-    /// a large customer summary goes ahead in parts, each a short step for the page to decode.
+    /// Answers a finished job. A large customer summary goes ahead in parts, each a short step
+    /// for the page to decode.
     fn reply(
         &mut self,
         scope: &WorkerScope<Self>,
         id: HandlerId,
         job: u32,
-        result: Result<Output, String>,
+        result: Result<Output, WorkerError>,
     ) {
         let reply = match result {
             Ok(mut output) => {
-                self.logs.take_from(job, &mut output);
                 let parts = customer_parts(&mut output);
                 let total = parts.iter().map(Vec::len).sum::<usize>() as u64;
                 for part in parts {
@@ -62,7 +68,7 @@ impl AnalysisWorker {
                 }
                 Response::Done { job, output }
             }
-            Err(message) => Response::Failed { job, message },
+            Err(error) => Response::Failed { job, error },
         };
         scope.respond(id, reply);
     }
@@ -80,13 +86,25 @@ impl Worker for AnalysisWorker {
     fn update(&mut self, _scope: &WorkerScope<Self>, _msg: Self::Message) {}
 
     fn received(&mut self, scope: &WorkerScope<Self>, msg: Self::Input, id: HandlerId) {
+        if let Request::Ping { job, release, page } = &msg {
+            self.wrong_release = super::protocol::check_release(release).is_err();
+            if !self.reporting && !page.is_empty() {
+                report_panics(super::protocol::crash_channel_name(page));
+                self.reporting = true;
+            }
+            let release = super::protocol::release();
+            scope.respond(id, Response::Pong { job: *job, release });
+            return;
+        }
+        if self.wrong_release {
+            return;
+        }
         match msg {
-            Request::Ping { job } => scope.respond(id, Response::Pong { job }),
+            Request::Ping { .. } => {}
             Request::Run { job, task } => {
                 let mut progress = reporter(scope, id, job);
                 let started = js_sys::Date::now();
-                let result = super::tasks::run_with(task, &self.logs, &mut progress)
-                    .map_err(|e| e.to_string());
+                let result = super::tasks::run_with(task, &mut self.datasets, &mut progress);
                 super::log::debug(|| {
                     format!(
                         "worker: job {job} computed in {:.0} ms",
@@ -97,20 +115,21 @@ impl Worker for AnalysisWorker {
             }
             Request::ImportBegin {
                 job,
+                dataset,
                 file_name,
                 total_bytes,
                 settings,
                 summary,
             } => {
                 let j = ImportJob::new(&file_name, total_bytes, settings, summary);
-                self.imports.insert(job, j);
+                self.imports.insert(job, (dataset, j));
             }
             Request::ImportChunk { job, bytes } => {
-                let Some(j) = self.imports.get_mut(&job) else {
+                let Some((_, j)) = self.imports.get_mut(&job) else {
                     return; // cancelled, or failed on an earlier slice
                 };
                 let started = js_sys::Date::now();
-                match j.feed(&bytes.0).map_err(|e| e.to_string()) {
+                match j.feed(&bytes.0) {
                     Ok(()) => {
                         super::log::debug(|| {
                             format!(
@@ -129,22 +148,27 @@ impl Worker for AnalysisWorker {
                             },
                         );
                     }
-                    Err(message) => {
+                    Err(e) => {
                         self.imports.remove(&job);
-                        scope.respond(id, Response::Failed { job, message });
+                        let error = e.into();
+                        scope.respond(id, Response::Failed { job, error });
                     }
                 }
             }
             Request::ImportEnd { job } => {
-                let Some(j) = self.imports.remove(&job) else {
+                let Some((dataset, j)) = self.imports.remove(&job) else {
                     return;
                 };
                 let started = js_sys::Date::now();
                 let mut progress = reporter(scope, id, job);
+                let datasets = &mut self.datasets;
                 let result = j
                     .finish(&mut progress)
-                    .map(|i| Output::Imported(Box::new(i)))
-                    .map_err(|e| e.to_string());
+                    .map(|mut i| {
+                        datasets.take_import(&dataset, &mut i);
+                        Output::Imported(Box::new(i))
+                    })
+                    .map_err(WorkerError::from);
                 super::log::debug(|| {
                     format!(
                         "worker: job {job} finished in {:.0} ms (started at {:.0})",
@@ -167,7 +191,27 @@ impl Worker for AnalysisWorker {
     }
 }
 
-/// Registers the worker (called by the worker binary).
+/// Reports a panic to the page before the worker aborts (the release build has
+/// `panic = "abort"`, and gloo-worker's bridge does not pass on the worker's error event): the
+/// panic's message goes out on the broadcast channel `name`, where the page fails the pending
+/// jobs and starts a fresh worker for the next one.
+fn report_panics(name: String) {
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let why = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "an internal error".into());
+        web_sys::console::error_1(&format!("analysis worker: {info}").into());
+        if let Ok(channel) = web_sys::BroadcastChannel::new(&name) {
+            let _ = channel.post_message(&why.into());
+        }
+    }));
+}
+
+/// Registers the worker (called by the worker binary); its panics are reported to the page
+/// once the page's first ping names the channel.
 pub fn register() {
     super::log::init_from_location();
     AnalysisWorker::registrar().register();

@@ -177,7 +177,6 @@ impl ImportJob {
                     report: Some(r.report),
                     purchases: cols.len() as u64,
                     transactions: cols.log,
-                    log_key: 0,
                     summary: Some(summary),
                     survey: None,
                     cohort: None,

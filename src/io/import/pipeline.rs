@@ -82,14 +82,12 @@ pub struct Imported {
     pub layout: String,
     /// The validation report (transaction logs and summaries).
     pub report: Option<ValidationReport>,
-    /// Transactions in compact columns (transaction logs only). The web worker keeps them and
-    /// sends this empty, with [`Self::log_key`] naming its copy, so a 19-million-row log is
-    /// never decoded on the page.
+    /// Transactions in compact columns (transaction logs only). The web worker holds them
+    /// under the dataset's id and sends this empty, so a 19-million-row log is never decoded
+    /// on the page.
     pub transactions: TxLog,
     /// Purchase rows in the log (also when [`Self::transactions`] stays in the worker).
     pub purchases: u64,
-    /// The worker's key for its copy of the log (0: none; the worker's `KeptLogs`).
-    pub log_key: u32,
     /// Customer summary (transaction logs and summaries).
     pub summary: Option<CustomerSummary>,
     /// Survey (survey files only).
@@ -112,7 +110,6 @@ impl Imported {
             report: None,
             transactions: TxLog::default(),
             purchases: 0,
-            log_key: 0,
             summary: None,
             survey: None,
             cohort: None,

@@ -10,7 +10,6 @@ use crate::ui::components::{status, Cell, ChartCard, DataTable, Load, NumberFiel
 use crate::ui::state::AppContext;
 use crate::worker::clv;
 use crate::worker::segment::{self, SegmentResult};
-use crate::worker::tasks::Task;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -155,20 +154,16 @@ pub fn StrategyPage() -> Html {
             clv_running.clone(),
         );
         Callback::from(move |_| {
-            let Some(summary) = src.data.summary.clone() else {
+            let Some(summary) = src.data.summary.as_ref() else {
                 return;
             };
             running.set(true);
             let (st, running) = (st.clone(), running.clone());
-            ctx.ctl.run_cached(
-                &src,
-                clv::DEFAULT_KEY,
-                Task::Clv(Box::new(clv::default_request(summary))),
-                move |r| {
-                    running.set(false);
-                    st.set(Some(r.map(|_| ())));
-                },
-            );
+            let req = clv::default_request(super::segments::summary_header(summary));
+            ctx.ctl.clv(&src, clv::DEFAULT_KEY, req, false, move |r| {
+                running.set(false);
+                st.set(Some(r.map(|_| ()).map_err(|e| e.to_string())));
+            });
         })
     };
     let equity_card = html! {

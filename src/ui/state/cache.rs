@@ -1,9 +1,71 @@
-//! Results cache: task results kept in memory and in IndexedDB under a key naming the data
-//! as read, shared by the pages; and the worker's kept transaction logs (purchase histories).
+//! Results cache: analysis results kept in memory (shared as `Rc`, never copied on a read) and
+//! in IndexedDB under a key naming the data as read, shared by the pages; and the purchase
+//! histories the worker answers from the datasets it holds.
 
-use super::{Controller, Source, RELOADING};
-use crate::worker::tasks::{Output, Task, LOG_GONE};
+use super::{Controller, Source};
+use crate::ui::hooks::WorkerClient;
+use crate::worker::clv::{ClvRequest, ClvResult};
+use crate::worker::error::WorkerError;
+use crate::worker::segment::{SegmentRequest, SegmentResult};
+use serde::{de::DeserializeOwned, Serialize};
 use std::rc::Rc;
+
+/// A cached result.
+#[derive(Clone)]
+pub(super) enum Cached {
+    /// A lifetime-value fit.
+    Clv(Rc<ClvResult>),
+    /// A segmentation.
+    Segment(Rc<SegmentResult>),
+}
+
+type Answer<T> = Box<dyn FnOnce(Result<T, WorkerError>)>;
+
+/// An analysis whose results are cached: its request, how it is run and how it is kept.
+trait Analysis: Serialize + DeserializeOwned + Sized + 'static {
+    /// What the page asks for.
+    type Request: 'static;
+    /// The IndexedDB record name of its results (one per type, so a record is never decoded
+    /// as another type).
+    const RECORD: &'static str;
+    fn wrap(r: Rc<Self>) -> Cached;
+    fn unwrap(c: &Cached) -> Option<Rc<Self>>;
+    fn run(worker: &WorkerClient, dataset: &str, req: Self::Request, done: Answer<Self>);
+}
+
+impl Analysis for ClvResult {
+    type Request = ClvRequest;
+    const RECORD: &'static str = "clv";
+    fn wrap(r: Rc<Self>) -> Cached {
+        Cached::Clv(r)
+    }
+    fn unwrap(c: &Cached) -> Option<Rc<Self>> {
+        match c {
+            Cached::Clv(r) => Some(r.clone()),
+            Cached::Segment(_) => None,
+        }
+    }
+    fn run(worker: &WorkerClient, dataset: &str, req: ClvRequest, done: Answer<Self>) {
+        worker.clv(dataset, req, done);
+    }
+}
+
+impl Analysis for SegmentResult {
+    type Request = SegmentRequest;
+    const RECORD: &'static str = "segment";
+    fn wrap(r: Rc<Self>) -> Cached {
+        Cached::Segment(r)
+    }
+    fn unwrap(c: &Cached) -> Option<Rc<Self>> {
+        match c {
+            Cached::Segment(r) => Some(r.clone()),
+            Cached::Clv(_) => None,
+        }
+    }
+    fn run(worker: &WorkerClient, dataset: &str, req: SegmentRequest, done: Answer<Self>) {
+        worker.segment(dataset, req, done);
+    }
+}
 
 impl Controller {
     /// A key naming a dataset as currently read: its id plus a hash of its import settings and
@@ -19,120 +81,129 @@ impl Controller {
         format!("{}/{h:016x}", source.meta.id)
     }
 
-    /// Runs `task` for `source` unless a result under `key` is cached (in memory, then in
-    /// IndexedDB); results are cached in both. Pages share results through the same key (for
-    /// instance the default lifetime-value fit is used by the Segments and Strategy pages).
-    pub fn run_cached(
+    /// Fits a lifetime-value model on `source` (the worker holds its customers: the request's
+    /// summary is not sent to it) unless a result under `key` is cached (in memory, then in
+    /// IndexedDB); results are cached in both. Pages share results through the same key (the
+    /// default fit is used by the Segments and Strategy pages). `fresh`: always fit (the user
+    /// asked to compute again), replacing the cached result.
+    pub fn clv(
         self: &Rc<Self>,
         source: &Source,
         key: &str,
-        task: Task,
-        done: impl FnOnce(Result<Rc<Output>, String>) + 'static,
-    ) {
-        self.run_keyed(source, key, task, false, done);
-    }
-
-    /// As [`Controller::run_cached`], but always runs the task (the user asked to compute again),
-    /// replacing the cached result.
-    pub fn run_fresh(
-        self: &Rc<Self>,
-        source: &Source,
-        key: &str,
-        task: Task,
-        done: impl FnOnce(Result<Rc<Output>, String>) + 'static,
-    ) {
-        self.run_keyed(source, key, task, true, done);
-    }
-
-    fn run_keyed(
-        self: &Rc<Self>,
-        source: &Source,
-        key: &str,
-        task: Task,
+        req: ClvRequest,
         fresh: bool,
-        done: impl FnOnce(Result<Rc<Output>, String>) + 'static,
+        done: impl FnOnce(Result<Rc<ClvResult>, WorkerError>) + 'static,
+    ) {
+        self.run_keyed(source, key, req, fresh, Box::new(done));
+    }
+
+    /// Segments `source`'s customers (held by the worker), cached as [`Self::clv`].
+    pub fn segment(
+        self: &Rc<Self>,
+        source: &Source,
+        key: &str,
+        req: SegmentRequest,
+        done: impl FnOnce(Result<Rc<SegmentResult>, WorkerError>) + 'static,
+    ) {
+        self.run_keyed(source, key, req, false, Box::new(done));
+    }
+
+    fn run_keyed<T: Analysis>(
+        self: &Rc<Self>,
+        source: &Source,
+        key: &str,
+        req: T::Request,
+        fresh: bool,
+        done: Answer<Rc<T>>,
     ) {
         let full = format!("{}/{key}", self.data_key(source));
-        if let Some(hit) = self.cache.borrow().get(&full).cloned().filter(|_| !fresh) {
+        let hit = self.cache.borrow().get(&full).and_then(T::unwrap);
+        if let Some(hit) = hit.filter(|_| !fresh) {
             done(Ok(hit));
             return;
         }
         let (this, source) = (self.clone(), source.clone());
         wasm_bindgen_futures::spawn_local(async move {
             if let Some(repo) = this.repo().filter(|_| !fresh) {
-                if let Ok(Some(bytes)) = repo.result_bytes(&full, "result").await {
-                    if let Ok(out) = bincode::deserialize::<Output>(&bytes) {
+                if let Ok(Some(bytes)) = repo.result_bytes(&full, T::RECORD).await {
+                    if let Ok(out) = bincode::deserialize::<T>(&bytes) {
                         let out = Rc::new(out);
-                        this.cache.borrow_mut().insert(full, out.clone());
+                        this.cache.borrow_mut().insert(full, T::wrap(out.clone()));
                         done(Ok(out));
                         return;
                     }
                 }
             }
-            let this2 = this.clone();
-            this.worker.run(task, move |r| match r {
+            let (this2, dataset) = (this.clone(), source.meta.id.clone());
+            let answer: Answer<T> = Box::new(move |r| match r {
                 Ok(out) => {
                     let out = Rc::new(out);
-                    this2.cache.borrow_mut().insert(full.clone(), out.clone());
+                    this2
+                        .cache
+                        .borrow_mut()
+                        .insert(full.clone(), T::wrap(out.clone()));
                     if let (Some(repo), Ok(bytes)) = (this2.repo(), bincode::serialize(&*out)) {
                         wasm_bindgen_futures::spawn_local(async move {
-                            let _ = repo.put_result_bytes(&full, "result", &bytes).await;
+                            let _ = repo.put_result_bytes(&full, T::RECORD, &bytes).await;
                         });
                     }
                     done(Ok(out));
                 }
-                Err(e) if e == LOG_GONE => done(Err(this2.log_gone(&source))),
+                Err(WorkerError::NotHeld { .. }) => done(Err(this2.not_held(&source))),
                 Err(e) => done(Err(e)),
             });
+            T::run(&this.worker, &dataset, req, answer);
         });
     }
 
-    /// One customer's purchases, in date order, from the log the worker kept for `source`.
+    /// One customer's purchases, in date order, from the log the worker holds for `source`.
     pub fn history(
         self: &Rc<Self>,
         source: &Source,
         customer: &str,
-        done: impl FnOnce(Result<Vec<(chrono::NaiveDate, f64)>, String>) + 'static,
+        done: impl FnOnce(Result<Vec<(chrono::NaiveDate, f64)>, WorkerError>) + 'static,
     ) {
-        let task = Task::History {
-            log_key: source.data.log_key,
-            customer: customer.to_string(),
-        };
-        let (this, source) = (self.clone(), source.clone());
-        self.worker.run_quiet(task, move |r| match r {
-            Ok(Output::History { days, amounts }) => done(Ok(days
-                .iter()
-                .zip(amounts)
-                .filter_map(|(&d, a)| Some((chrono::NaiveDate::from_num_days_from_ce_opt(d)?, a)))
-                .collect())),
-            Ok(_) => done(Err("the worker answered with something else".into())),
-            Err(e) if e == LOG_GONE => done(Err(this.log_gone(&source))),
-            Err(e) => done(Err(e)),
-        });
+        let (this, src) = (self.clone(), source.clone());
+        self.worker
+            .history(&source.meta.id, customer, move |r| match r {
+                Ok(h) => done(Ok(h
+                    .days
+                    .iter()
+                    .zip(h.amounts)
+                    .filter_map(|(&d, a)| {
+                        Some((chrono::NaiveDate::from_num_days_from_ce_opt(d)?, a))
+                    })
+                    .collect())),
+                Err(WorkerError::NotHeld { .. }) => done(Err(this.not_held(&src))),
+                Err(e) => done(Err(e)),
+            });
     }
 
-    /// The worker no longer holds `source`'s transaction log (it was restarted after a
-    /// cancel): reads the dataset again from storage, once, which activates it afresh so the
-    /// pages ask again. Returns what to tell the user meanwhile.
-    fn log_gone(self: &Rc<Self>, source: &Source) -> String {
+    /// The worker no longer holds `source` (it was restarted after a cancel or a crash, or
+    /// newer imports replaced it): sends the dataset again, once, by reading it from storage,
+    /// which activates it afresh so the pages ask again. Returns what to tell the user
+    /// meanwhile: [`WorkerError::Resending`] (pages show work in progress), or
+    /// [`WorkerError::Lost`] when the file was not kept in this browser.
+    fn not_held(self: &Rc<Self>, source: &Source) -> WorkerError {
+        let file_name = source.meta.file_name.clone();
         let saved = self.repo().is_some() && !self.unsaved.borrow().contains(&source.meta.id);
         if !saved {
-            return format!(
-                "The purchases of {} are no longer in memory (the work was cancelled) and the file was not kept in this browser: add it again.",
-                source.meta.file_name
-            );
+            return WorkerError::Lost { file_name };
         }
-        if self.reloading.replace(source.data.log_key) != source.data.log_key {
+        // Once per import of the dataset (each import is a new `Imported`).
+        let this_import = Rc::as_ptr(&source.data) as usize;
+        if self.resending.replace(this_import) != this_import {
             self.open(source.meta.clone());
         }
-        format!("{RELOADING} {}…", source.meta.file_name)
+        WorkerError::Resending { file_name }
     }
 
-    /// A cached result, if one is already in memory (no work started).
-    pub fn cached(&self, source: &Source, key: &str) -> Option<Rc<Output>> {
+    /// The lifetime-value fit cached under `key`, if one is already in memory (no work
+    /// started).
+    pub fn cached_clv(&self, source: &Source, key: &str) -> Option<Rc<ClvResult>> {
         self.cache
             .borrow()
             .get(&format!("{}/{key}", self.data_key(source)))
-            .cloned()
+            .and_then(ClvResult::unwrap)
     }
 }

@@ -9,7 +9,8 @@ use crate::domain::customers::SummaryOptions;
 use crate::io::import::Mapping;
 use crate::io::storage::{chunks_for, DataKind, DatasetMeta, IdbStore, Repository};
 use crate::ui::components::Load;
-use crate::worker::tasks::{ImportSettings, Output, Task};
+use crate::worker::error::WorkerError;
+use crate::worker::tasks::{ImportSettings, Imported, SampleFiles};
 use std::rc::Rc;
 
 thread_local! {
@@ -174,48 +175,43 @@ impl Controller {
             fraction: None,
             stage: "Preparing sample data".into(),
         }));
-        self.worker.run(
-            Task::Sample {
-                n_customers: 2000,
-                seed: 42,
-            },
-            move |r| match r {
-                Ok(Output::Sample {
-                    transactions,
-                    survey,
-                    cohort,
-                }) => {
-                    let this2 = this.clone();
-                    wasm_bindgen_futures::spawn_local(async move {
-                        for (name, file, kind, bytes) in [
-                            (
-                                "Sample: shop transactions",
-                                "sample-transactions.csv",
-                                DataKind::Transactions,
-                                transactions,
-                            ),
-                            (
-                                "Sample: customer survey",
-                                "sample-survey.csv",
-                                DataKind::Survey,
-                                survey,
-                            ),
-                            (
-                                "Sample: subscription cohort",
-                                "sample-cohort.csv",
-                                DataKind::Cohort,
-                                cohort,
-                            ),
-                        ] {
-                            this2.add(name, file, Some(kind), bytes, true).await;
-                        }
-                        this2.dispatch.dispatch(Action::Booted(Load::Ready(())));
-                    });
-                }
-                Ok(_) => {}
-                Err(e) => this.dispatch.dispatch(Action::Booted(Load::Failed(e))),
-            },
-        );
+        self.worker.sample(2000, 42, move |r| match r {
+            Ok(SampleFiles {
+                transactions,
+                survey,
+                cohort,
+            }) => {
+                let this2 = this.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    for (name, file, kind, bytes) in [
+                        (
+                            "Sample: shop transactions",
+                            "sample-transactions.csv",
+                            DataKind::Transactions,
+                            transactions,
+                        ),
+                        (
+                            "Sample: customer survey",
+                            "sample-survey.csv",
+                            DataKind::Survey,
+                            survey,
+                        ),
+                        (
+                            "Sample: subscription cohort",
+                            "sample-cohort.csv",
+                            DataKind::Cohort,
+                            cohort,
+                        ),
+                    ] {
+                        this2.add(name, file, Some(kind), bytes, true).await;
+                    }
+                    this2.dispatch.dispatch(Action::Booted(Load::Ready(())));
+                });
+            }
+            Err(e) => this
+                .dispatch
+                .dispatch(Action::Booted(Load::Failed(e.to_string()))),
+        });
     }
 
     async fn add(
@@ -289,13 +285,11 @@ impl Controller {
             remembered: Vec::new(),
             ..settings.clone()
         };
-        let task = Task::Import {
-            file_name: meta.file_name.clone(),
-            bytes,
-            settings,
-            summary: self.options.borrow().clone(),
-        };
-        self.worker.run(task, self.on_imported(meta, stored));
+        let summary = self.options.borrow().clone();
+        let (id, file_name) = (meta.id.clone(), meta.file_name.clone());
+        let done = self.on_imported(meta, stored);
+        self.worker
+            .import(&id, &file_name, bytes, settings, summary, done);
     }
 
     /// What to do with an import's result (see [`Self::import`]).
@@ -303,10 +297,10 @@ impl Controller {
         self: &Rc<Self>,
         meta: DatasetMeta,
         stored: ImportSettings,
-    ) -> impl FnOnce(Result<Output, String>) + 'static {
+    ) -> impl FnOnce(Result<Imported, WorkerError>) + 'static {
         let this = self.clone();
         move |r| match r {
-            Ok(Output::Imported(data)) => {
+            Ok(data) => {
                 crate::worker::log::debug(|| {
                     format!(
                         "page: import of {} shown at {:.0} ms",
@@ -320,7 +314,7 @@ impl Controller {
                 let mapping = data.mapping.clone();
                 this.dispatch.dispatch(Action::Activate(Source {
                     meta: meta.clone(),
-                    data: Rc::new(*data),
+                    data: Rc::new(data),
                 }));
                 let this2 = this.clone();
                 wasm_bindgen_futures::spawn_local(async move {
@@ -348,8 +342,7 @@ impl Controller {
                     this2.refresh().await;
                 });
             }
-            Ok(_) => {}
-            Err(e) if e == "Cancelled." => {
+            Err(WorkerError::Cancelled) => {
                 this.dispatch.dispatch(Action::Error(Some(format!(
                     "Reading {} was cancelled; nothing of it was kept.",
                     meta.file_name
@@ -358,7 +351,7 @@ impl Controller {
             Err(e) => {
                 this.dispatch.dispatch(Action::Failed(Some(FailedImport {
                     meta,
-                    message: e,
+                    message: e.to_string(),
                     settings: stored,
                 })));
             }

@@ -17,7 +17,7 @@ use crate::domain::customers::SummaryOptions;
 use crate::io::import::Mapping;
 use crate::io::storage::{DataKind, DatasetMeta, IdbStore, Repository};
 use crate::ui::hooks::WorkerClient;
-use crate::worker::tasks::{ImportSettings, Output};
+use crate::worker::tasks::ImportSettings;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -30,13 +30,13 @@ pub struct Controller {
     repo: RefCell<Option<Rc<Repository<IdbStore>>>>,
     options: RefCell<SummaryOptions>,
     remembered: RefCell<Vec<Mapping>>,
-    cache: RefCell<std::collections::HashMap<String, Rc<Output>>>,
+    cache: RefCell<std::collections::HashMap<String, cache::Cached>>,
     /// Datasets open for this session only (storage refused them).
     unsaved: RefCell<std::collections::HashSet<String>>,
     /// New files whose bytes are being saved, with their metadata once imported.
     saving: RefCell<std::collections::HashMap<String, Option<DatasetMeta>>>,
-    /// The kept log whose dataset is being read again (see [`Controller::log_gone`]).
-    reloading: std::cell::Cell<u32>,
+    /// The import being sent to the worker again (its address; see [`Controller::not_held`]).
+    resending: std::cell::Cell<usize>,
 }
 
 /// A dataset that could not be read with its current settings: shown with the error and the
@@ -97,11 +97,6 @@ async fn estimate() -> Option<(u64, u64)> {
     Some((est.get_usage()? as u64, est.get_quota()? as u64))
 }
 
-/// How a task's error begins when the dataset is being read again because the worker lost
-/// its copy of the log (see [`Controller::log_gone`]): pages show it as work in progress, and
-/// ask again once the dataset is active afresh.
-pub const RELOADING: &str = "Reading the purchases again from storage:";
-
 fn active_key(kind: DataKind) -> String {
     let slot = match kind {
         DataKind::Transactions | DataKind::Summary => "transactions",
@@ -124,7 +119,7 @@ impl Controller {
             cache: RefCell::new(std::collections::HashMap::new()),
             unsaved: RefCell::new(std::collections::HashSet::new()),
             saving: RefCell::new(std::collections::HashMap::new()),
-            reloading: std::cell::Cell::new(0),
+            resending: std::cell::Cell::new(0),
         })
     }
 

@@ -190,6 +190,7 @@ impl Controller {
             SliceSource::Saved => chunks,
         };
         let job = self.worker.begin_import(
+            &meta.id,
             &meta.file_name,
             meta.size_bytes,
             settings,

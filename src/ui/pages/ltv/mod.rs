@@ -13,9 +13,9 @@ use crate::ui::charts::Chart;
 use crate::ui::components::status::StatusView;
 use crate::ui::components::{Cell, ChartCard, DataTable, NumberField};
 use crate::ui::format;
-use crate::ui::state::{AppContext, Source, RELOADING};
+use crate::ui::state::{AppContext, Source};
 use crate::worker::clv::{self as wclv, ClvRequest, ClvResult};
-use crate::worker::tasks::{Output, Task};
+use crate::worker::error::WorkerError;
 use chrono::NaiveDate;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -256,15 +256,15 @@ fn LtvBody(p: &BodyProps) -> Html {
                 .and_then(|i| src.data.summary.as_ref()?.customers.get(i))
                 .map(|c| c.id.clone());
             match (id, ctx) {
-                (Some(_), _) if src.data.log_key == 0 => purchases.set(detail::History::NoLog),
+                (Some(_), _) if src.data.purchases == 0 => purchases.set(detail::History::NoLog),
                 (Some(id), Some(ctx)) => {
                     purchases.set(detail::History::Loading);
                     let p = purchases.clone();
                     ctx.ctl.history(&src, &id, move |r| {
                         p.set(match r {
                             Ok(v) => detail::History::Ready(Rc::new(v)),
-                            Err(e) if e.starts_with(RELOADING) => detail::History::Loading,
-                            Err(e) => detail::History::Failed(e),
+                            Err(WorkerError::Resending { .. }) => detail::History::Loading,
+                            Err(e) => detail::History::Failed(e.to_string()),
                         })
                     });
                 }
@@ -457,7 +457,7 @@ fn start_fit(
     generation: &Rc<std::cell::RefCell<u32>>,
     fresh: bool,
 ) {
-    let Some(summary) = src.data.summary.clone() else {
+    let Some(summary) = src.data.summary.as_ref() else {
         return;
     };
     let settings = choice.settings(summary.time_unit);
@@ -466,10 +466,10 @@ fn start_fit(
         gamma_gamma: choice.gamma_gamma,
         settings,
         transactions: Default::default(),
-        log_key: src.data.log_key,
         summary_options: ctx.state.summary_options.clone(),
         calibration_end: choice.calibration_end,
-        summary,
+        // The worker holds the customers.
+        summary: crate::ui::pages::segments::summary_header(summary),
     };
     let gen = {
         let mut g = generation.borrow_mut();
@@ -478,26 +478,18 @@ fn start_fit(
     };
     fit.set(FitState::Running);
     let (fit, generation) = (fit.clone(), generation.clone());
-    let done = move |r: Result<Rc<Output>, String>| {
+    let done = move |r: Result<Rc<ClvResult>, WorkerError>| {
         if *generation.borrow() != gen {
             return;
         }
         fit.set(match r {
-            Ok(out) => match &*out {
-                Output::Clv(res) => FitState::Done(Rc::new((**res).clone())),
-                _ => FitState::Failed("the worker answered with something else".into()),
-            },
+            Ok(res) => FitState::Done(res),
             // The dataset is being read again: the fit re-runs when it is active.
-            Err(e) if e.starts_with(RELOADING) => FitState::Running,
-            Err(e) => FitState::Failed(e),
+            Err(WorkerError::Resending { .. }) => FitState::Running,
+            Err(e) => FitState::Failed(e.to_string()),
         });
     };
-    let task = Task::Clv(Box::new(req));
-    if fresh {
-        ctx.ctl.run_fresh(src, &choice.key(), task, done);
-    } else {
-        ctx.ctl.run_cached(src, &choice.key(), task, done);
-    }
+    ctx.ctl.clv(src, &choice.key(), req, fresh, done);
 }
 
 fn results(

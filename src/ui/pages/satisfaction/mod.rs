@@ -16,10 +16,9 @@ mod trends;
 pub mod analysis;
 
 use crate::ui::charts::{Chart, Kind};
-use crate::ui::state::{AppContext, Source};
+use crate::ui::state::AppContext;
 use crate::worker::clv::{self, ClvResult};
 use crate::worker::segment::{self, SegmentResult};
-use crate::worker::tasks::{Output, Task};
 use analysis::{analyse, detect, Outcomes, Settings};
 use columns::columns_card;
 use drivers::{cumulative_card, disconfirmation_card, ipa_card, kano_card};
@@ -29,8 +28,6 @@ use std::rc::Rc;
 use trends::trends_card;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
-
-type Fetched<T> = Option<Result<Rc<T>, String>>;
 
 fn value_of(e: &Event) -> String {
     let Some(t) = e.target() else {
@@ -109,24 +106,6 @@ fn p_words(p: Option<f64>) -> String {
     }
 }
 
-fn fetch<T: Clone + 'static>(
-    ctx: &AppContext,
-    src: &Source,
-    key: &str,
-    task: Task,
-    unpack: fn(&Output) -> Option<T>,
-    h: UseStateHandle<Fetched<T>>,
-) {
-    let done = move |r: Result<Rc<Output>, String>| {
-        h.set(Some(r.and_then(|o| {
-            unpack(&o)
-                .map(Rc::new)
-                .ok_or_else(|| "the worker returned another kind of result".to_string())
-        })))
-    };
-    ctx.ctl.run_cached(src, key, task, done);
-}
-
 /// The Satisfaction page.
 #[component]
 pub fn SatisfactionPage() -> Html {
@@ -154,29 +133,17 @@ pub fn SatisfactionPage() -> Html {
             clv_res.set(None);
             seg_res.set(None);
             if let (Some(ctx), Some(t)) = (ctx, tx) {
-                if let Some(sum) = t.data.summary.clone() {
-                    fetch(
-                        &ctx,
-                        &t,
-                        clv::DEFAULT_KEY,
-                        Task::Clv(Box::new(clv::default_request(sum.clone()))),
-                        |o| match o {
-                            Output::Clv(r) => Some((**r).clone()),
-                            _ => None,
-                        },
-                        clv_res,
-                    );
-                    fetch(
-                        &ctx,
-                        &t,
-                        segment::DEFAULT_KEY,
-                        Task::Segment(Box::new(segment::default_request(sum))),
-                        |o| match o {
-                            Output::Segment(r) => Some((**r).clone()),
-                            _ => None,
-                        },
-                        seg_res,
-                    );
+                if let Some(sum) = t.data.summary.as_ref() {
+                    // The worker holds the customers: the requests carry the summary's header.
+                    let header = crate::ui::pages::segments::summary_header(sum);
+                    let req = clv::default_request(header.clone());
+                    ctx.ctl.clv(&t, clv::DEFAULT_KEY, req, false, move |r| {
+                        clv_res.set(Some(r.map_err(|e| e.to_string())));
+                    });
+                    let req = segment::default_request(header);
+                    ctx.ctl.segment(&t, segment::DEFAULT_KEY, req, move |r| {
+                        seg_res.set(Some(r.map_err(|e| e.to_string())));
+                    });
                 }
             }
         });

@@ -8,13 +8,13 @@ use crate::domain::segmentation::SegmentMap;
 use crate::ui::components::Load;
 use crate::ui::state::{AppContext, Source};
 use crate::worker::clv;
+use crate::worker::error::WorkerError;
 use crate::worker::segment::{self, NeedsRequest, SegmentResult};
-use crate::worker::tasks::{Output, Task};
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// The summary without its customers: what a segmentation request carries when the worker
-/// already holds the customers (see [`run_segmentation`]).
+/// The summary without its customers: what a lifetime-value or segmentation request carries
+/// (the worker holds the customers).
 pub fn summary_header(s: &CustomerSummary) -> CustomerSummary {
     CustomerSummary {
         time_unit: s.time_unit,
@@ -27,83 +27,34 @@ pub fn summary_header(s: &CustomerSummary) -> CustomerSummary {
     }
 }
 
-thread_local! {
-    /// The data key of the summary the worker was last sent (it keeps it between jobs).
-    static WORKER_HOLDS: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-}
-
 /// Runs (or reads from the cache) a segmentation in the worker and shows its progress and
-/// result through `load`. Shared by the Segments and Value & strategy pages. A request whose
-/// summary has no customers gets `src`'s customers, which cross to the worker only when it does
-/// not hold them already (a million customers are sent once, not on every change of a setting).
+/// result through `load`. Shared by the Segments and Value & strategy pages. The worker segments
+/// the customers it holds for `src` (the request carries the summary's header only); while
+/// the dataset is sent to it again the page shows work in progress.
 pub fn run_segmentation(
     ctx: &AppContext,
     src: &Source,
     key: &str,
-    mut req: segment::SegmentRequest,
+    req: segment::SegmentRequest,
     load: &UseStateHandle<Load<Rc<SegmentResult>>>,
 ) {
     load.set(Load::Loading {
         fraction: None,
         stage: "Segmenting customers".into(),
     });
-    req.summary_key = ctx.ctl.data_key(src);
-    let held = WORKER_HOLDS.with(|w| *w.borrow() == req.summary_key);
-    if req.summary.customers.is_empty() && !held {
-        if let Some(s) = &src.data.summary {
-            req.summary.customers = s.customers.clone();
-        }
-    }
-    send_segmentation(ctx, src, key, req, load, true);
-}
-
-fn send_segmentation(
-    ctx: &AppContext,
-    src: &Source,
-    key: &str,
-    req: segment::SegmentRequest,
-    load: &UseStateHandle<Load<Rc<SegmentResult>>>,
-    retry: bool,
-) {
-    let full = !req.summary.customers.is_empty();
-    let data_key = req.summary_key.clone();
-    let header = summary_header(&req.summary);
-    // Kept to ask again with the customers if the worker no longer holds them (a fresh worker).
-    let again = (!full && retry).then(|| segment::SegmentRequest {
-        summary: header,
-        ..req.clone()
+    let l = load.clone();
+    ctx.ctl.segment(src, key, req, move |r| match r {
+        Ok(s) => l.set(Load::Ready(s)),
+        // The dataset is being sent again: the segmentation re-runs when it is active.
+        Err(WorkerError::Resending { .. }) => {}
+        Err(e) => l.set(Load::Failed(e.to_string())),
     });
-    let (l, ctx2, src2, key2) = (load.clone(), ctx.clone(), src.clone(), key.to_string());
-    ctx.ctl
-        .run_cached(src, key, Task::Segment(Box::new(req)), move |r| {
-            match r.as_deref() {
-                Err(e) if e == segment::NEEDS_SUMMARY => {
-                    WORKER_HOLDS.with(|w| w.borrow_mut().clear());
-                    if let (Some(mut req), Some(s)) = (again, &src2.data.summary) {
-                        req.summary.customers = s.customers.clone();
-                        send_segmentation(&ctx2, &src2, &key2, req, &l, false);
-                        return;
-                    }
-                    l.set(Load::Failed(e.clone()));
-                }
-                Ok(Output::Segment(s)) => {
-                    if full {
-                        WORKER_HOLDS.with(|w| *w.borrow_mut() = data_key);
-                    }
-                    l.set(Load::Ready(Rc::new((**s).clone())));
-                }
-                Ok(_) => l.set(Load::Failed("Unexpected result from the worker".into())),
-                Err(e) => l.set(Load::Failed(e.clone())),
-            }
-        });
 }
 
 /// Per-customer CLV and P(alive) from the cached default lifetime-value fit, summary order.
 pub fn clv_vectors(ctx: &AppContext, src: &Source) -> Option<(Vec<f64>, Vec<f64>)> {
-    match ctx.ctl.cached(src, clv::DEFAULT_KEY).as_deref() {
-        Some(Output::Clv(r)) if !r.clv.is_empty() => Some((r.clv.clone(), r.p_alive.clone())),
-        _ => None,
-    }
+    let r = ctx.ctl.cached_clv(src, clv::DEFAULT_KEY)?;
+    (!r.clv.is_empty()).then(|| (r.clv.clone(), r.p_alive.clone()))
 }
 
 fn parse_cuts(s: &str) -> Result<Vec<f64>, String> {
@@ -138,7 +89,7 @@ pub(super) fn request(
         .summary
         .as_ref()
         .ok_or("This dataset has no customer summary.")?;
-    // The customers are added by `run_segmentation` when the worker does not hold them.
+    // The worker holds the customers.
     let mut req = segment::default_request(summary_header(summary));
     req.rfm.bins = st.bins;
     req.rfm.monetary = st.monetary;
