@@ -110,8 +110,11 @@ test('project export, clear, import gives identical results', async () => {
     const german = project.datasets.find((d) => d.meta.file_name === 'german_semicolon.csv');
     assert.equal(german.length, fs.statSync(path.join(IMPORT, 'german_semicolon.csv')).size);
     await data.clearAll();
-    // The page opens every dataset of the project at once; wait until each has been opened.
-    await data.importProject(file, project.datasets.map((d) => d.meta.name));
+    // The page opens one dataset per kind (the last of each kind in the file); wait until each
+    // of those has been opened.
+    const opened = new Map(project.datasets.map((d) => [d.meta.kind, d.meta.name]));
+    assert.ok(opened.size < project.datasets.length, 'the project holds two datasets of one kind');
+    await data.importProject(file, [...opened.values()]);
     await data.waitForDatasets(rowsBefore);
     assert.equal(await data.datasetRows().count(), rowsBefore);
     // Open the German file again (unless it was opened last): same figures as before.
