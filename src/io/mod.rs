@@ -3,4 +3,5 @@
 
 pub mod export;
 pub mod import;
+pub mod key;
 pub mod storage;

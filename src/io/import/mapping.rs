@@ -376,27 +376,23 @@ impl Mapping {
 /// A stable signature of a file layout: an FNV-1a hash of the normalised header names (or of
 /// the column count and types without a header), as 16 hex digits prefixed with `h` or `n`.
 ///
-/// FNV-1a stays written out here (not `rustc-hash`): the signature is persisted (remembered
-/// mappings are looked up by it), so its values must never change, and FxHash makes no promise
-/// of stable output across versions.
+/// The hash is [`crate::io::key::StableHash`] (FNV-1a): the signature is persisted (remembered
+/// mappings are looked up by it), so its values must never change.
 pub fn layout_signature(table: &ParsedTable) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut h = crate::io::key::StableHash::default();
     let mut eat = |s: &str| {
-        for b in s.bytes().chain(std::iter::once(0x1f)) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
+        h.eat(s.bytes().chain(std::iter::once(0x1f)));
     };
     if table.detection.has_header {
         for name in &table.headers {
             eat(&normalise_header(name));
         }
-        format!("h{h:016x}")
+        format!("h{:016x}", h.value())
     } else {
         for c in &table.detection.columns {
             eat(c.kind.name());
         }
-        format!("n{h:016x}")
+        format!("n{:016x}", h.value())
     }
 }
 

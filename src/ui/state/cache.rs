@@ -71,13 +71,10 @@ impl Controller {
     /// A key naming a dataset as currently read: its id plus a hash of its import settings and
     /// the summary options, so cached results are never reused for different data.
     pub fn data_key(&self, source: &Source) -> String {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         let opts = serde_json::to_string(&*self.options.borrow()).unwrap_or_default();
         let settings =
             crate::io::import::pipeline::settings_fingerprint(&source.meta.import_settings);
-        for b in settings.bytes().chain(opts.bytes()) {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
+        let h = crate::io::key::stable_hash(settings.bytes().chain(opts.bytes()));
         format!("{}/{h:016x}", source.meta.id)
     }
 

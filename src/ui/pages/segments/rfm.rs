@@ -2,7 +2,7 @@
 
 use super::clusters::cluster_view;
 use super::crosstab::crosstab_view;
-use super::run::{clv_vectors, nps_by_customer};
+use super::run::{clv_vectors, nps_by_segment};
 use super::tiers::{needs_view, tiers_view};
 use super::{Settings, Update};
 use crate::domain::segmentation::{Precedence, SegmentMap};
@@ -88,26 +88,13 @@ pub(super) fn ready_view(
     });
 
     // Segment table.
-    let nps = nps_by_customer(ctx);
+    let nps = nps_by_segment(ctx, r);
     let ids: &[crate::domain::customers::CustomerRecord] = src
         .data
         .summary
         .as_ref()
         .map_or(&[], |s| s.customers.as_slice());
-    let nps_seg: std::collections::HashMap<String, (f64, u32)> = nps
-        .as_ref()
-        .map(|(_, m)| {
-            let mut out: std::collections::HashMap<String, (f64, u32)> = Default::default();
-            for (i, c) in ids.iter().enumerate() {
-                if let (Some((s, k)), Some(seg)) = (m.get(&c.id), r.segment_name(i)) {
-                    let e = out.entry(seg.to_string()).or_default();
-                    e.0 += s;
-                    e.1 += k;
-                }
-            }
-            out
-        })
-        .unwrap_or_default();
+    let nps_seg = nps.as_ref().map(|a| &a.by_segment);
     let mut headers = vec![
         "Segment",
         "Customers",
@@ -143,7 +130,10 @@ pub(super) fn ready_view(
                 row.push(Cell::Num(t.mean_p_alive.unwrap_or(f64::NAN), 2));
             }
             if nps.is_some() {
-                let (s, c) = nps_seg.get(&t.name).copied().unwrap_or((0.0, 0));
+                let (s, c) = nps_seg
+                    .and_then(|m| m.get(&t.name))
+                    .copied()
+                    .unwrap_or((0.0, 0));
                 row.push(Cell::Num(
                     if c > 0 { s / f64::from(c) } else { f64::NAN },
                     2,

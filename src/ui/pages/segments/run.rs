@@ -69,14 +69,6 @@ fn parse_cuts(s: &str) -> Result<Vec<f64>, String> {
     Ok(v)
 }
 
-fn fnv(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
 /// Builds the request for these settings; the key names the cached result.
 pub(super) fn request(
     src: &Source,
@@ -128,7 +120,10 @@ pub(super) fn request(
     let key = if is_default {
         segment::DEFAULT_KEY.to_string()
     } else {
-        format!("segments/{:016x}", fnv(&probe))
+        format!(
+            "segments/{:016x}",
+            crate::io::key::stable_hash(probe.bytes())
+        )
     };
     Ok((key, req))
 }
@@ -176,23 +171,20 @@ pub(super) fn needs_request(ctx: &AppContext, seed: u64) -> Option<NeedsRequest>
 }
 
 /// Sum and count of answers per customer id.
-type AnswerSums = std::collections::HashMap<String, (f64, u32)>;
-
-/// Mean answer of a survey column named like "nps" per customer id (for satisfaction per segment).
-pub(super) fn nps_by_customer(ctx: &AppContext) -> Option<(String, AnswerSums)> {
-    let survey = ctx.state.workspace.survey.as_ref()?.data.survey.clone()?;
-    let ids = survey.ids.as_ref()?;
-    let item = survey.items.iter().find(|i| {
-        let n = i.name.to_lowercase();
-        n.contains("nps") || n.contains("recommend")
-    })?;
-    let mut m: std::collections::HashMap<String, (f64, u32)> = Default::default();
-    for (id, v) in ids.iter().zip(&item.values) {
-        if let Some(v) = v {
-            let e = m.entry(id.clone()).or_default();
-            e.0 += v;
-            e.1 += 1;
-        }
-    }
-    Some((item.name.clone(), m))
+/// The NPS question's answers per segment of `result` (the survey's NPS column found by the one
+/// survey-column rule), for the satisfaction-per-segment columns.
+pub(super) fn nps_by_segment(
+    ctx: &AppContext,
+    result: &crate::analysis::segment::SegmentResult,
+) -> Option<crate::analysis::segment::SegmentAnswers> {
+    let survey = ctx.state.workspace.survey.as_ref()?.data.survey.as_ref()?;
+    let customers = ctx
+        .state
+        .workspace
+        .transactions
+        .as_ref()?
+        .data
+        .summary
+        .as_ref()?;
+    crate::analysis::segment::nps_by_segment(survey, &customers.customers, result)
 }
