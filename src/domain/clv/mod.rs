@@ -27,6 +27,7 @@ mod params;
 pub mod pnbd;
 pub mod sbg;
 pub mod simple;
+pub mod simulate;
 pub mod special;
 pub mod validation;
 mod value;
