@@ -90,7 +90,7 @@ fn purchases(
     let (mut n, mut now, mut last) = (0u32, 0.0f64, 0.0f64);
     while n < MAX_PURCHASES_PER_CUSTOMER {
         now += gap.sample(rng);
-        if !(now <= end) {
+        if now > end || now.is_nan() {
             break;
         }
         n += 1;
