@@ -899,7 +899,6 @@ fn random_workbooks_import_without_panics() {
 
 /// A damaged workbook, named .xlsx or .ods: an error value, never a panic or a hang.
 #[test]
-#[ignore = "calamine 0.38 bug (read through sheet.rs, not this file's): multiply overflow at xlsx/mod.rs:3112 on some damaged workbooks, see the report"]
 fn damaged_workbooks_never_panic() {
     let strategy = (
         sheets(),
