@@ -422,7 +422,14 @@ mod tests {
     fn workbook(data: &str) -> Vec<u8> {
         let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
         let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+        let package = "http://schemas.openxmlformats.org/package/2006/relationships";
         stored_zip(&[
+            (
+                "_rels/.rels",
+                format!(
+                    r#"<Relationships xmlns="{package}"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
+                ),
+            ),
             (
                 "xl/workbook.xml",
                 format!(
@@ -432,7 +439,7 @@ mod tests {
             (
                 "xl/_rels/workbook.xml.rels",
                 format!(
-                    r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#
+                    r#"<Relationships xmlns="{package}"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#
                 ),
             ),
             (
