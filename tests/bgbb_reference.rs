@@ -2,6 +2,9 @@
 //! β 0.750, γ 0.657, δ 2.783, LL −33,225.6 on 11,104 donors, 6 yearly opportunities) and against
 //! the Python package lifetimes' `BetaGeoBetaBinomFitter` on the same data.
 
+// Test helpers may panic on broken fixtures: that is a test failure, not a time bomb.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use crm::domain::clv::{BgBb, BgBbGroup, BgBbParams};
 
 fn donations() -> Vec<BgBbGroup> {

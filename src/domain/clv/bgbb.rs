@@ -31,6 +31,7 @@
 use super::optim::{self, Convergence, FitOptions};
 use super::special::{hyp2f1, log_add_exp};
 use super::{ClvError, ParamEstimate};
+use crate::domain::customers::DiscreteSummary;
 use serde::{Deserialize, Serialize};
 use statrs::function::beta::ln_beta;
 use statrs::function::gamma::ln_gamma;
@@ -111,6 +112,16 @@ pub fn group_histories(groups: impl IntoIterator<Item = BgBbGroup>) -> Vec<BgBbG
     map.into_iter()
         .map(|((n, x, t_x), count)| BgBbGroup { x, t_x, n, count })
         .collect()
+}
+
+/// The histories of a [`DiscreteSummary`] grouped by (x, t_x, n) with their counts.
+pub fn groups_of(summary: &DiscreteSummary) -> Vec<BgBbGroup> {
+    group_histories(summary.customers.iter().map(|c| BgBbGroup {
+        x: c.x,
+        t_x: c.t_x,
+        n: c.n,
+        count: 1,
+    }))
 }
 
 impl BgBb {
