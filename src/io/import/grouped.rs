@@ -21,7 +21,8 @@ const X: &[&str] = &["x", "frequency", "freq"];
 const TX: &[&str] = &["t x", "tx", "recency"];
 const T: &[&str] = &["t", "age", "t cal"];
 const PERIODS: &[&str] = &["periods", "n periods", "n", "opportunities"];
-const COUNT: &[&str] = &[
+/// Header names (normalised) of the count column.
+pub(crate) const COUNT: &[&str] = &[
     "count",
     "weights",
     "weight",
@@ -368,6 +369,28 @@ mod tests {
                 "{msg}"
             );
         }
+    }
+
+    #[test]
+    fn the_app_summary_reader_takes_the_count_as_the_weight() {
+        let t = table("frequency,recency,T,weights\n0,0,10,7\n2,4,10,3\n");
+        let (s, _) = crate::io::import::summary_file::load_summary(&t, TimeUnit::Week, 10).unwrap();
+        let w: Vec<f64> = s.customers.iter().map(|c| c.weight).collect();
+        assert_eq!(w, vec![7.0, 3.0]);
+        let (_, rep) = crate::io::import::summary_file::load_summary(
+            &table("frequency,recency,T,weights\n0,0,10,2.5\n1,1,10,1\n"),
+            TimeUnit::Week,
+            10,
+        )
+        .unwrap();
+        assert_eq!(rep.rows_rejected, 1);
+        assert!(
+            rep.issues[0]
+                .to_string()
+                .contains("a whole number of customers"),
+            "{:?}",
+            rep.issues
+        );
     }
 
     #[test]
