@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TRUNK_VERSION=0.21.14
+DUCKDB_VERSION=2.0.1
 # The wasm-bindgen CLI must match the library version locked in Cargo.lock (pinned with = in Cargo.toml).
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
 PORT=${PORT:-8080}
@@ -45,6 +46,15 @@ install_tools() {
   # Trunk finds wasm-opt on PATH: use Binaryen 132 from npm (Debian's 108 cannot parse the
   # reference-types output of wasm-bindgen 0.2.130).
   export PATH="$PWD/tests/e2e/node_modules/.bin:$PATH"
+  # DuckDB's Python package for tests/grouped_sql.rs (the README's SQL on a real engine), in a
+  # virtual environment outside the repository; the test fails without it under dev.sh.
+  local py_venv="${CRM_PY_VENV:-$HOME/.cache/crm-py-venv}"
+  if ! "$py_venv/bin/python" -c 'import duckdb' 2>/dev/null; then
+    log "installing duckdb $DUCKDB_VERSION (pip, into $py_venv; seconds)"
+    python3 -m venv "$py_venv"
+    "$py_venv/bin/pip" install -q "duckdb==$DUCKDB_VERSION"
+  fi
+  export CRM_PYTHON="$py_venv/bin/python" CRM_REQUIRE_DUCKDB=1
 }
 
 build_release() {

@@ -33,6 +33,10 @@ pub enum FitModel {
     Gg,
     /// Shifted-beta-geometric cohort survival.
     Sbg,
+    /// BG/BB for discrete periods (a grouped summary with whole periods, or a log cut into
+    /// `--period`s).
+    #[value(alias = "bg/bb", alias = "bg-bb", alias = "bg_bb")]
+    Bgbb,
 }
 
 impl FitModel {
@@ -41,7 +45,7 @@ impl FitModel {
             FitModel::Bgnbd => Some(ModelKind::BgNbd),
             FitModel::Pnbd => Some(ModelKind::ParetoNbd),
             FitModel::Mbgnbd => Some(ModelKind::MbgNbd),
-            FitModel::Gg | FitModel::Sbg => None,
+            FitModel::Gg | FitModel::Sbg | FitModel::Bgbb => None,
         }
     }
 }
@@ -63,14 +67,18 @@ pub enum PredictModel {
     /// MBG/NBD.
     #[value(alias = "mbg", alias = "mbg/nbd", alias = "mbg-nbd", alias = "mbg_nbd")]
     Mbgnbd,
+    /// BG/BB for discrete periods (horizon in periods, discount per period).
+    #[value(alias = "bg/bb", alias = "bg-bb", alias = "bg_bb")]
+    Bgbb,
 }
 
-impl From<PredictModel> for ModelKind {
-    fn from(m: PredictModel) -> Self {
-        match m {
-            PredictModel::Bgnbd => ModelKind::BgNbd,
-            PredictModel::Pnbd => ModelKind::ParetoNbd,
-            PredictModel::Mbgnbd => ModelKind::MbgNbd,
+impl PredictModel {
+    fn btyd(self) -> Option<ModelKind> {
+        match self {
+            PredictModel::Bgnbd => Some(ModelKind::BgNbd),
+            PredictModel::Pnbd => Some(ModelKind::ParetoNbd),
+            PredictModel::Mbgnbd => Some(ModelKind::MbgNbd),
+            PredictModel::Bgbb => None,
         }
     }
 }
@@ -87,6 +95,10 @@ pub struct FitArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
+    /// BG/BB from a transaction log: the period length (week, month, quarter or year;
+    /// default year).
+    #[arg(long)]
+    pub period: Option<String>,
 }
 
 /// Arguments of `crm predict`.
@@ -113,6 +125,10 @@ pub struct PredictArgs {
     /// Model time units per month (default: 4.345 weeks, 30 days or 1 month).
     #[arg(long)]
     pub units_per_month: Option<f64>,
+    /// BG/BB from a transaction log: the period length (week, month, quarter or year;
+    /// default year).
+    #[arg(long)]
+    pub period: Option<String>,
 }
 
 /// What the loader produced.
@@ -138,6 +154,10 @@ fn load_input(input: &InputArgs, cohort: bool) -> Result<Loaded, String> {
             .next()
             .ok_or_else(|| format!("{}: no cohort counts found", input.file.display()))?;
         return Ok(Loaded::Cohort(first.active));
+    }
+    if let Some(g) = crate::grouped::read_grouped(input)? {
+        let unit = crate::input::summary_options(input)?.time_unit;
+        return Ok(Loaded::Customers(g.to_summary(unit)));
     }
     let (mut summary, report) = crate::input::load_summary(input)?;
     if input.timings || std::env::var_os("CRM_VERBOSE").is_some() {
@@ -196,6 +216,9 @@ fn fmt_se(se: Option<f64>) -> String {
 
 /// Runs `crm fit`.
 pub fn run_fit(args: &FitArgs) -> Result<(), String> {
+    if args.model == FitModel::Bgbb {
+        return crate::grouped::run_fit_bgbb(&args.input, args.period.as_deref(), args.json);
+    }
     let started = std::time::Instant::now();
     let loaded = load_input(&args.input, args.model == FitModel::Sbg)?;
     let load_seconds = started.elapsed().as_secs_f64();
@@ -351,7 +374,15 @@ fn csv_field(s: &str) -> String {
 
 /// Runs `crm predict`.
 pub fn run_predict(args: &PredictArgs) -> Result<(), String> {
-    let kind = ModelKind::from(args.model);
+    let Some(kind) = args.model.btyd() else {
+        return crate::grouped::run_predict_bgbb(
+            &args.input,
+            args.period.as_deref(),
+            args.horizon,
+            args.discount,
+        );
+    };
+    let grouped = crate::grouped::read_grouped(&args.input)?;
     let s = customers_of(load_input(&args.input, false)?)?;
     let fitted = fit_model(kind, &s, &mut |_| {})?;
     if !fitted.convergence.converged {
@@ -396,7 +427,11 @@ pub fn run_predict(args: &PredictArgs) -> Result<(), String> {
     }
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
-    let result = write_predictions(&mut w, &preds).and_then(|()| w.flush());
+    let result = match &grouped {
+        Some(g) => crate::grouped::write_grouped_predictions(&mut w, g, &preds),
+        None => write_predictions(&mut w, &preds),
+    }
+    .and_then(|()| w.flush());
     match result {
         // `crm predict ... | head` closes the pipe early: not an error.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

@@ -15,6 +15,7 @@
 //! per-customer predictions), `errors`, `optim/` (the shared likelihood search); one file per
 //! model (`bgnbd`, `pnbd`, `mbgnbd`, `gammagamma`, `sbg`).
 
+pub mod bgbb;
 pub mod bgnbd;
 mod btyd;
 mod errors;
@@ -32,6 +33,7 @@ pub mod special;
 pub mod validation;
 mod value;
 
+pub use bgbb::{BgBb, BgBbGroup, BgBbParams, BgBbPrediction, FittedBgBb};
 pub use bgnbd::BgNbd;
 pub use btyd::{Btyd, BtydModel};
 pub use errors::ClvError;

@@ -10,6 +10,7 @@
 //! Files: `log` (transactions, the compact log, the log being built), `options`, `summary`
 //! (the records and how they are built), `excluded` (who is left out, and why), `interner` (id → index while importing), `wire` (compact serde encodings for the worker).
 
+mod discrete;
 mod excluded;
 mod interner;
 mod log;
@@ -17,6 +18,7 @@ mod options;
 mod summary;
 mod wire;
 
+pub use discrete::{discrete_histories, DiscreteCustomer, DiscreteSummary, Period};
 pub use excluded::{
     excluded_sentence, excluded_total, ExcludedCustomers, ExclusionReason, EXCLUDED_IDS_LISTED,
 };

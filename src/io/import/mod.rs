@@ -24,6 +24,7 @@ pub mod cohort;
 pub mod dates;
 pub mod decode;
 pub mod detect;
+pub mod grouped;
 pub mod job;
 pub mod mapping;
 pub mod numbers;

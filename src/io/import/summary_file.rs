@@ -64,6 +64,12 @@ pub fn load_summary(
     let ct = find(table, T).ok_or_else(|| missing("T (age)"))?;
     let cm = find(table, M);
     let cid = find(table, ID);
+    // A grouped summary (no id, a count column): each row is that many identical customers.
+    let cn = if cid.is_none() {
+        find(table, super::grouped::COUNT)
+    } else {
+        None
+    };
     let decimal = table.detection.decimal;
     let mut report = ValidationReport {
         max_issues,
@@ -103,6 +109,22 @@ pub fn load_summary(
         let tx = get(ctx, &mut report);
         let t = get(ct, &mut report);
         let m = cm.map_or(0.0, |c| get(c, &mut report));
+        let weight = cn.map_or(1.0, |c| get(c, &mut report));
+        if cn.is_some() && !bad && (weight < 1.0 || weight.fract() != 0.0) {
+            bad = true;
+            report.push_issue(Issue {
+                row: i as u64 + 1,
+                line,
+                column: cn
+                    .and_then(|c| table.headers.get(c))
+                    .cloned()
+                    .unwrap_or_default(),
+                kind: IssueKind::BadNumber,
+                expected: "a whole number of customers, at least 1".into(),
+                found: r.get(cn.unwrap_or(0)).unwrap_or("").to_string(),
+                rejected: true,
+            });
+        }
         if bad {
             report.reject(i as u64 + 1);
             continue;
@@ -112,7 +134,9 @@ pub fn load_summary(
             .filter(|s| !s.is_empty())
             .map_or_else(|| (i + 1).to_string(), str::to_string);
         report.rows_used += 1;
-        customers.push(CustomerRecord::from_stats(id, x, tx, t, m));
+        let mut c = CustomerRecord::from_stats(id, x, tx, t, m);
+        c.weight = weight;
+        customers.push(c);
     }
     if customers.is_empty() {
         return Err(ImportError::WrongShape {
