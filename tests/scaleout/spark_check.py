@@ -1,4 +1,4 @@
-"""Runs the README's Spark SQL customer summary and its grouped form on Spark in local mode.
+"""Runs the README's Spark SQL customer summary and its grouped form (both read from README.md) on Spark in local mode.
 
 usage: python spark_check.py TRANSACTIONS.csv END_DATE OUT_DIR
 Writes OUT_DIR/summary.csv (customer_id,x,t_x,T,m) and OUT_DIR/grouped.csv (x,t_x,T,count).
@@ -16,22 +16,15 @@ spark.sparkContext.setLogLevel("ERROR")
 (spark.read.option("header", True).csv(path)
       .selectExpr("customer_id", "date AS ts", "CAST(amount AS DOUBLE) AS amount")
       .createOrReplaceTempView("transactions"))
-summary_sql = f"""
-WITH t AS (
-  SELECT customer_id, to_date(ts) AS day, amount,
-         MIN(to_date(ts)) OVER (PARTITION BY customer_id) AS first_day
-  FROM transactions WHERE to_date(ts) <= DATE '{end}')
-SELECT customer_id,
-       COUNT(DISTINCT day) - 1 AS x,
-       datediff(MAX(day), MIN(day)) / 7.0 AS t_x,
-       datediff(DATE '{end}', MIN(day)) / 7.0 AS T,
-       CASE WHEN COUNT(DISTINCT day) > 1
-            THEN SUM(CASE WHEN day > first_day THEN amount ELSE 0 END) / (COUNT(DISTINCT day) - 1)
-            ELSE 0 END AS m
-FROM t GROUP BY customer_id ORDER BY customer_id"""
+readme = open(os.path.join(os.path.dirname(__file__), "..", "..", "README.md")).read()
+# The README's Spark SQL block (the one after "Spark SQL:"), run as written but for the end date.
+block = readme.split("Spark SQL:\n```sql\n", 1)[1].split("```", 1)[0]
+summary_sql = block.replace("2020-09-29", end).rstrip().rstrip(";")
+grouped_block = readme.split("group it once more;", 1)[1].split("```sql\n", 1)[1].split("```", 1)[0]
+grouped_sql = grouped_block.rstrip().rstrip(";")
 summary = spark.sql(summary_sql)
 summary.createOrReplaceTempView("summary")
-grouped = spark.sql("SELECT x, t_x, T, COUNT(*) AS count FROM summary GROUP BY x, t_x, T ORDER BY x, t_x, T")
+grouped = spark.sql(grouped_sql)
 for name, df in (("summary", summary), ("grouped", grouped)):
     rows = df.collect()
     with open(os.path.join(out, name + ".csv"), "w", newline="") as f:
