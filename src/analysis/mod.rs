@@ -4,5 +4,6 @@
 
 pub mod clv;
 pub mod cohort;
+pub mod movement;
 pub mod satisfaction;
 pub mod segment;
