@@ -4,6 +4,7 @@
 
 pub mod clv;
 pub mod cohort;
+pub mod drivers;
 pub mod movement;
 pub mod satisfaction;
 pub mod segment;
