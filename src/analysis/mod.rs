@@ -3,5 +3,8 @@
 //! the UI or the browser.
 
 pub mod clv;
+pub mod cohort;
+pub mod drivers;
+pub mod movement;
 pub mod satisfaction;
 pub mod segment;

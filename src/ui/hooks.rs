@@ -519,6 +519,24 @@ impl WorkerClient {
         }
     }
 
+    /// Segment movement between two dates on the dataset the worker holds.
+    pub fn movement(
+        &self,
+        dataset: &str,
+        request: crate::worker::movement::MovementRequest,
+        done: impl FnOnce(Result<crate::worker::movement::MovementResult, WorkerError>) + 'static,
+    ) {
+        let unpack = |o| match o {
+            Output::Movement(r) => Some(*r),
+            _ => None,
+        };
+        let task = Task::Movement {
+            dataset: dataset.to_string(),
+            request: Box::new(request),
+        };
+        self.run(task, typed(unpack, done));
+    }
+
     /// Cancels every job under way, and each reports [`WorkerError::Cancelled`]. When only
     /// imports are still being sent slice by slice (and quick lookups), the worker drops them
     /// between slices and keeps the datasets it holds; otherwise the worker is let go, since a

@@ -9,6 +9,7 @@ pub mod clv;
 pub mod datasets;
 pub mod error;
 pub mod log;
+pub mod movement;
 pub mod protocol;
 pub mod segment;
 pub mod tasks;

@@ -61,6 +61,13 @@ pub enum Task {
         /// The customer's id.
         customer: String,
     },
+    /// Segment movement between two dates on a held dataset's log.
+    Movement {
+        /// The dataset.
+        dataset: String,
+        /// The dates and RFM settings.
+        request: Box<super::movement::MovementRequest>,
+    },
 }
 
 /// The result of a [`Task`].
@@ -76,6 +83,8 @@ pub enum Output {
     Segment(Box<super::segment::SegmentResult>),
     /// One customer's purchases, in date order.
     History(History),
+    /// Segment movement.
+    Movement(Box<super::movement::MovementResult>),
 }
 
 /// The built-in sample as files.
@@ -175,6 +184,10 @@ pub fn run_with(
             let held = datasets.get(&dataset)?;
             super::segment::run_on(&held.summary, &request, progress)
                 .map(|r| Output::Segment(Box::new(r)))
+        }
+        Task::Movement { dataset, request } => {
+            let held = datasets.get(&dataset)?;
+            super::movement::run_on(held, &request, progress).map(|r| Output::Movement(Box::new(r)))
         }
     }
 }

@@ -51,3 +51,4 @@ pub use sbg::{FittedSbg, Sbg, SbgParams};
 pub use value::{
     customer_clv, customer_equity, predict_customers, ClvSettings, CustomerPrediction,
 };
+pub mod newcustomer;

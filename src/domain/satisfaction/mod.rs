@@ -72,3 +72,4 @@ impl std::fmt::Display for SatisfactionError {
 }
 
 impl std::error::Error for SatisfactionError {}
+pub mod relweights;

@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod cohorts;
 pub mod data;
 pub mod learn;
 pub mod ltv;

@@ -203,4 +203,20 @@ impl Controller {
             .get(&format!("{}/{key}", self.data_key(source)))
             .and_then(ClvResult::unwrap)
     }
+
+    /// Segment movement on `source` (held by the worker); not cached (it answers quickly and
+    /// depends on the dates the user picks).
+    pub fn movement(
+        self: &Rc<Self>,
+        source: &Source,
+        req: crate::worker::movement::MovementRequest,
+        done: impl FnOnce(Result<crate::worker::movement::MovementResult, WorkerError>) + 'static,
+    ) {
+        let (this, src) = (self.clone(), source.clone());
+        self.worker
+            .movement(&source.meta.id, req, move |r| match r {
+                Err(WorkerError::NotHeld { .. }) => done(Err(this.not_held(&src))),
+                r => done(r),
+            });
+    }
 }

@@ -12,6 +12,7 @@ mod drivers;
 mod link;
 mod scores;
 mod trends;
+mod value_risk;
 
 pub mod analysis;
 
@@ -179,6 +180,24 @@ pub fn SatisfactionPage() -> Html {
             },
         )
     };
+    let drivers = {
+        let (sv, tx) = (sv.clone(), tx.clone());
+        let (clv_ok, seg_ok) = (clv_ok.clone(), seg_ok.clone());
+        use_memo(
+            (
+                cur.clone(),
+                tx_key.clone(),
+                clv_ok.is_some(),
+                seg_ok.is_some(),
+            ),
+            move |(cur, _, _, _)| {
+                let survey = sv.as_ref().and_then(|s| s.data.survey.as_ref())?;
+                let summary = tx.as_ref().and_then(|t| t.data.summary.as_ref());
+                let o = Outcomes::new(summary, clv_ok.as_deref(), seg_ok.as_deref());
+                Some(crate::analysis::drivers::drivers(survey, cur.as_ref()?, &o))
+            },
+        )
+    };
     let Some(ctx) = ctx else {
         return html! {};
     };
@@ -225,6 +244,7 @@ pub fn SatisfactionPage() -> Html {
             { cumulative_card(&a, &cur, &settings, clv_note.as_deref()) }
             { ipa_card(&a, &cur, &settings) }
             { kano_card(&a) }
+            { for drivers.as_ref().as_ref().map(value_risk::drivers_card) }
             { link_card(&a, clv_note.as_deref()) }
             { segment_card(&a, seg_note.as_deref()) }
         </section>

@@ -9,6 +9,7 @@
 
 mod clusters;
 mod crosstab;
+mod movement;
 mod rfm;
 mod run;
 mod tiers;
@@ -274,6 +275,7 @@ pub fn SegmentsPage() -> Html {
             }
             { settings_card }
             { body }
+            <movement::MovementSection map={st.map.clone()} bins={st.bins} monetary={st.monetary} />
         </section>
     }
 }

@@ -1,0 +1,176 @@
+//! New customers and acquisition cohorts on the Value & strategy page: the value of a customer
+//! not yet acquired against the acquisition cost, a table and chart per cohort (month or
+//! quarter of first purchase) with CLV/CAC and payback, and firm value. The figures come from
+//! `analysis::cohort` on the customer summary and the default lifetime-value fit; this file
+//! only displays them.
+
+use crate::analysis::cohort::{self, CohortInputs, CohortPeriod, CohortReport};
+use crate::ui::charts::{fmt_tick, Chart, Kind};
+use crate::ui::components::form::select;
+use crate::ui::components::{Cell, ChartCard, DataTable, NumberField};
+use crate::ui::state::AppContext;
+use crate::worker::clv;
+use std::rc::Rc;
+use yew::prelude::*;
+
+fn num(label: &str, value: f64, step: &str, testid: &str, on: Callback<f64>) -> Html {
+    NumberField::new(format!("{label} "), testid, value.to_string())
+        .step(step)
+        .width("7rem")
+        .view_number(on)
+}
+
+fn set_input(
+    inputs: &UseStateHandle<CohortInputs>,
+    f: fn(&mut CohortInputs, f64),
+) -> Callback<f64> {
+    let inputs = inputs.clone();
+    Callback::from(move |v| {
+        let mut i = (*inputs).clone();
+        f(&mut i, v);
+        inputs.set(i);
+    })
+}
+
+/// The cohorts card: needs the default lifetime-value fit (the page's button runs it).
+#[component]
+pub fn CohortsSection() -> Html {
+    let ctx = use_context::<AppContext>();
+    let inputs = use_state(CohortInputs::default);
+    let src = ctx
+        .as_ref()
+        .and_then(|c| c.state.workspace.transactions.clone());
+    let fit = match (&ctx, &src) {
+        (Some(c), Some(s)) => c.ctl.cached_clv(s, clv::DEFAULT_KEY),
+        _ => None,
+    };
+    let fit_id = fit.as_ref().map_or(0, |f| Rc::as_ptr(f) as usize);
+    let report = {
+        let (src, fit) = (src.clone(), fit.clone());
+        use_memo(
+            ((*inputs).clone(), fit_id, src.clone()),
+            move |(inputs, _, _)| {
+                let (src, fit) = (src?, fit?);
+                let summary = src.data.summary.as_ref()?;
+                Some(cohort::analyze(summary, &fit, inputs))
+            },
+        )
+    };
+    let controls = html! {
+        <div class="row">
+            { select("Cohorts by ", "cohort-period", &[("month".into(), "month of first purchase".into()), ("quarter".into(), "quarter of first purchase".into())],
+                if inputs.period == CohortPeriod::Quarter { "quarter" } else { "month" },
+                { let inputs = inputs.clone(); Callback::from(move |v: String| {
+                    let mut i = (*inputs).clone();
+                    i.period = if v == "quarter" { CohortPeriod::Quarter } else { CohortPeriod::Month };
+                    inputs.set(i);
+                }) }) }
+            { num("Acquisition cost per customer", inputs.acquisition_cost, "any", "cohort-cac", set_input(&inputs, |i, v| i.acquisition_cost = v)) }
+            { num("Margin rate", inputs.margin_rate, "0.05", "cohort-margin", set_input(&inputs, |i, v| i.margin_rate = v)) }
+            { num("New customers per month", inputs.new_per_month, "1", "cohort-new", set_input(&inputs, |i, v| i.new_per_month = v)) }
+            { num("Months of acquisition", inputs.months as f64, "1", "cohort-months", set_input(&inputs, |i, v| i.months = v.max(0.0).round().min(1200.0) as u32)) }
+        </div>
+    };
+    let body = match &*report {
+        None => {
+            html! { <p class="note" data-testid="cohort-no-clv">{ "New-customer value and cohorts need the default lifetime-value fit: use \"Fit lifetime values\" above or the Lifetime value page." }</p> }
+        }
+        Some(Err(e)) => html! { <p class="errbox" data-testid="cohort-error">{ e.clone() }</p> },
+        Some(Ok(r)) => ready(r, inputs.acquisition_cost),
+    };
+    html! {
+        <div class="card" data-testid="cohort-card">
+            <h2>{ "New customers and acquisition cohorts" }</h2>
+            <p class="note">{ "A customer not yet acquired is worth the model's expected repeat purchases of a new customer (the first purchase is not counted) × the expected spend per purchase × the margin rate, discounted month by month over the horizon of the fit. Cohorts group the current customers by the month or quarter of their first purchase: value per customer = realised margin to date + predicted CLV. Payback: months of predicted margin, after what each cohort has realised already, until the acquisition cost is covered." }</p>
+            { controls }
+            { body }
+        </div>
+    }
+}
+
+fn ready(r: &CohortReport, cac: f64) -> Html {
+    let nc = &r.new_customer;
+    let s = &r.settings;
+    let payback = nc.payback_months.map_or_else(
+        || format!("not within the {}-month horizon", s.periods),
+        |m| format!("{m} months"),
+    );
+    let interval = nc.interval.map_or(String::new(), |i| {
+        format!(
+            " ({:.0}% interval {} to {})",
+            100.0 * i.level,
+            fmt_tick(i.lower),
+            fmt_tick(i.upper)
+        )
+    });
+    let headers: Vec<String> = [
+        "Cohort",
+        "Customers",
+        "Age (months)",
+        "Realised margin per customer",
+        "Predicted CLV per customer",
+        "Value per customer",
+        "CLV / CAC",
+        "Payback",
+        "Predicted CLV of the cohort",
+    ]
+    .iter()
+    .map(|h| h.to_string())
+    .collect();
+    let rows: Vec<Vec<Cell>> = r
+        .cohorts
+        .iter()
+        .map(|c| {
+            vec![
+                Cell::Text(c.label.clone()),
+                Cell::Num(c.customers, 0),
+                Cell::Num(c.age_months, 1),
+                Cell::Num(c.realised_per_customer, 2),
+                Cell::Num(c.predicted_per_customer, 2),
+                Cell::Num(c.value_per_customer, 2),
+                Cell::Num(c.clv_to_cac.unwrap_or(f64::NAN), 2),
+                Cell::Text(c.payback.describe()),
+                Cell::Num(c.equity, 0),
+            ]
+        })
+        .collect();
+    let chart = Rc::new(Chart {
+        title: "Value per customer by acquisition cohort".into(),
+        x_label: "cohort (first purchase)".into(),
+        y_label: "margin per customer".into(),
+        kind: Kind::Bars {
+            categories: r.cohorts.iter().map(|c| c.label.clone()).collect(),
+            series: vec![
+                (
+                    "realised to date".into(),
+                    r.cohorts.iter().map(|c| c.realised_per_customer).collect(),
+                ),
+                (
+                    "predicted CLV".into(),
+                    r.cohorts.iter().map(|c| c.predicted_per_customer).collect(),
+                ),
+                (
+                    "acquisition cost".into(),
+                    r.cohorts.iter().map(|_| cac).collect(),
+                ),
+            ],
+        },
+    });
+    html! { <>
+        <p data-testid="new-customer-value">{ format!(
+            "A new customer: {:.3} expected repeat purchases in {} months × {:.2} per purchase{} × margin {:.2}, discounted at {:.1}% a month = {}{}. Against an acquisition cost of {}: CLV/CAC {}, payback {}.",
+            nc.expected_purchases, s.periods, nc.expected_spend,
+            nc.spend_note.as_ref().map_or(String::new(), |n| format!(" ({n})")),
+            s.margin_rate, 100.0 * s.discount_rate, fmt_tick(nc.value), interval, fmt_tick(cac),
+            nc.clv_to_cac.map_or("–".into(), |v| format!("{v:.2}")), payback) }</p>
+        <p data-testid="cohort-firm-value">{ format!(
+            "Firm value: customer equity {} (margin {:.2}) + future customers {} = {}.",
+            fmt_tick(r.firm.current), s.margin_rate, fmt_tick(r.firm.future), fmt_tick(r.firm.total)) }</p>
+        if r.without_first_date > 0.0 {
+            <p class="note" data-testid="cohort-left-out">{ format!("{:.0} customers are in no cohort: their first purchase date is not known (a summary loaded without dates). They are counted in customer equity.", r.without_first_date) }</p>
+        }
+        <p class="note">{ if r.realised_from_margin_column { "Realised margin: the log's margin column." } else { "Realised margin: spend to date × the margin rate (the log has no margin column)." } }</p>
+        <DataTable headers={Rc::new(headers)} rows={Rc::new(rows)} export_name="cohorts.csv" testid="cohort-table" page_size={24} />
+        <ChartCard chart={chart} testid="cohort-chart" />
+    </> }
+}
