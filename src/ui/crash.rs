@@ -4,13 +4,13 @@
 //! saved datasets (`?safe`, so a crash at start-up does not repeat on every reload), or exports
 //! the saved data as a project file straight from IndexedDB.
 
-use std::panic;
-
 /// Installs a panic hook that logs the panic to the console and replaces the page with a
 /// plain-words explanation, buttons to reload, to start without the saved datasets and to
-/// export them, and the technical details.
+/// export them, and the technical details. Installed through yew's `set_custom_panic_hook`:
+/// a hook set with `std::panic::set_hook` is replaced by yew's own when the app renders (found
+/// by `tests/e2e/crash.test.mjs`: the crash screen never showed).
 pub fn install() {
-    panic::set_hook(Box::new(|info| {
+    yew::set_custom_panic_hook(Box::new(|info| {
         let message = info.to_string();
         web_sys::console::error_1(&format!("panic: {message}").into());
         let doc = gloo::utils::document();

@@ -30,6 +30,9 @@ export async function start({ root = DIST } = {}) {
   // Dialogs a test announced with `expectDialog`, in order; any other dialog is a failure (and
   // is dismissed, so a confirm() nobody asked for changes nothing).
   const expectedDialogs = [];
+  // Errors a test announced with `expectError` (a pattern each): a matching problem is not a
+  // failure, and a pattern nothing matched fails the test at `stop`.
+  const expectedErrors = [];
   const watch = (page) => {
     page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
     page.on('pageerror', (e) => problems.push(`uncaught exception: ${e.message}`));
@@ -71,6 +74,12 @@ export async function start({ root = DIST } = {}) {
     expectDialog(type, message) {
       expectedDialogs.push({ type, message });
     },
+    // Announce a console error or uncaught exception the test causes on purpose (`pattern`
+    // matches the whole problem line, e.g. /^console error: analysis worker: panicked at /); it
+    // must occur, and nothing else is excused.
+    expectError(pattern) {
+      expectedErrors.push({ pattern, seen: false });
+    },
     // Assert the guards, then shut down.
     async stop(assert) {
       const crashed = await page.locator('[data-testid="crash"]').count().catch(() => 0);
@@ -79,7 +88,13 @@ export async function start({ root = DIST } = {}) {
       await context.close();
       server.close();
       fs.rmSync(userDataDir, { recursive: true, force: true });
-      assert.deepEqual(problems, [], problems.join('\n'));
+      const unexpected = problems.filter((p) => {
+        const e = expectedErrors.find((x) => x.pattern.test(p));
+        if (e) e.seen = true;
+        return !e;
+      });
+      for (const e of expectedErrors) if (!e.seen) unexpected.push(`expected error never seen: ${e.pattern}`);
+      assert.deepEqual(unexpected, [], unexpected.join('\n'));
     },
   };
 }

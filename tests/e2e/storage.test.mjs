@@ -55,7 +55,14 @@ test('reloading in the middle of an import leaves the saved list as it was', asy
     for (let i = 0; i < 1_400_000; i++) rows.push(`c${i % 50000},2024-0${1 + (i % 9)}-1${i % 10},${(i % 997) + 0.5}`);
     fs.writeFileSync(file, rows.join('\n'));
     await data.upload(file);
-    await data.page.getByTestId('progress').first().waitFor({ timeout: 30000 }).catch(() => {});
+    // Proof that the reload lands in the middle of the import: its progress bar shows a value
+    // strictly between 0 and 100%.
+    const mid = await data.page.waitForFunction(() => {
+      const p = document.querySelector('[data-testid="progress"]');
+      const v = p ? Number(p.getAttribute('aria-valuenow')) : NaN;
+      return v > 0 && v < 100 ? v : null;
+    }, null, { timeout: 30000, polling: 'raf' }).then((v) => v.jsonValue());
+    assert.ok(mid > 0 && mid < 100, `interrupted at ${mid}%`);
     await data.reload();
     await data.waitForDatasets(3, SAMPLE_MS);
     assert.deepEqual(await listed(data), before);

@@ -782,4 +782,164 @@ mod tests {
         assert_eq!(r.report.rows_rejected, 1);
         assert_eq!(r.report.issues[0].line, 40002);
     }
+
+    /// A file over 1 MB (past the first detection prefix) that starts with a UTF-8 byte-order
+    /// mark: `chunks` of the whole file fed one after another.
+    fn bom_file() -> Vec<u8> {
+        let mut bytes = b"\xEF\xBB\xBFcustomer_id,date,amount\n".to_vec();
+        let mut i = 0u32;
+        while bytes.len() < (1 << 20) + 300_000 {
+            bytes.extend_from_slice(
+                format!(
+                    "\"C{}\",2024-02-{:02},{}.5\n",
+                    i % 3001,
+                    i % 28 + 1,
+                    i % 400
+                )
+                .as_bytes(),
+            );
+            i += 1;
+        }
+        bytes
+    }
+
+    fn sliced(bytes: &[u8], sizes: &[usize]) -> StreamResult {
+        let mut p = TransactionParser::new(
+            "bom.csv",
+            Some(bytes.len() as u64),
+            None,
+            ImportOptions::default(),
+        );
+        let mut rest = bytes;
+        let mut i = 0;
+        while !rest.is_empty() {
+            // The sizes in turn, the last one for the rest of the file.
+            let n = sizes
+                .get(i)
+                .or(sizes.last())
+                .copied()
+                .unwrap_or(1)
+                .clamp(1, rest.len());
+            let (a, b) = rest.split_at(n);
+            p.feed(a).unwrap();
+            rest = b;
+            i += 1;
+        }
+        p.finish().unwrap()
+    }
+
+    #[test]
+    fn a_large_file_with_a_byte_order_mark_reads_the_same_whole_and_in_any_slices() {
+        let bytes = bom_file();
+        let opts = ImportOptions::default();
+        let table = read_table(&bytes, "bom.csv", &opts).unwrap();
+        assert_eq!(table.headers[0], "customer_id");
+        let (whole, rep) = transactions(&table, &guess_mapping(&table), &opts).unwrap();
+        assert_eq!(whole[0].customer_id, "C0");
+        let one = sliced(&bytes, &[bytes.len()]);
+        // Slices ending inside the mark (1, 2), right after it (3), at odd sizes, at the
+        // detection prefix and just past it.
+        for sizes in [
+            std::iter::repeat_n(1, SNIFF_BYTES + 5)
+                .chain([100_003])
+                .collect(),
+            vec![2, 4096],
+            vec![3, 65_536],
+            vec![3, DETECT_BYTES - 3, 7],
+            vec![7001],
+            vec![DETECT_BYTES],
+            vec![DETECT_BYTES + 1],
+            vec![1, 1, 1, 300_000],
+        ] {
+            let r = sliced(&bytes, &sizes);
+            assert_eq!(
+                r.headers,
+                table.headers,
+                "{:?}",
+                &sizes[..sizes.len().min(4)]
+            );
+            assert_eq!(r.transactions, whole, "{:?}", &sizes[..sizes.len().min(4)]);
+            assert_eq!(r.report, rep, "{:?}", &sizes[..sizes.len().min(4)]);
+            assert_eq!(
+                r.detection,
+                table.detection,
+                "{:?}",
+                &sizes[..sizes.len().min(4)]
+            );
+            assert_eq!(r.preview, one.preview);
+            assert_eq!(r.mapping, one.mapping);
+        }
+        assert_eq!(one.transactions, whole);
+        assert_eq!(one.detection, table.detection);
+    }
+
+    /// `head` and a body of plain rows, past the detection prefix when `big`.
+    fn file_with_head(head: &[u8], big: bool) -> Vec<u8> {
+        let mut bytes = head.to_vec();
+        bytes.extend_from_slice(b"customer_id,date,amount\n");
+        let mut i = 0u32;
+        let size = if big { (1 << 20) + 5000 } else { 20_000 };
+        while bytes.len() < size {
+            bytes.extend_from_slice(
+                format!("C{},2024-02-{:02},{}\n", i % 71, i % 28 + 1, i % 9).as_bytes(),
+            );
+            i += 1;
+        }
+        bytes
+    }
+
+    type Outcome = Result<(Vec<String>, Vec<Transaction>, Detection), String>;
+
+    fn whole_outcome(bytes: &[u8]) -> Outcome {
+        let opts = ImportOptions::default();
+        let table = read_table(bytes, "f.csv", &opts).map_err(|e| format!("{e:?}"))?;
+        let (txs, _) =
+            transactions(&table, &guess_mapping(&table), &opts).map_err(|e| format!("{e:?}"))?;
+        Ok((table.headers.clone(), txs, table.detection))
+    }
+
+    fn sliced_outcome(bytes: &[u8], sizes: &[usize]) -> Outcome {
+        let mut p = TransactionParser::new("f.csv", None, None, ImportOptions::default());
+        let mut rest = bytes;
+        let mut i = 0;
+        while !rest.is_empty() {
+            let n = sizes
+                .get(i)
+                .or(sizes.last())
+                .copied()
+                .unwrap_or(1)
+                .clamp(1, rest.len());
+            let (a, b) = rest.split_at(n);
+            p.feed(a).map_err(|e| format!("{e:?}"))?;
+            rest = b;
+            i += 1;
+        }
+        let r = p.finish().map_err(|e| format!("{e:?}"))?;
+        Ok((r.headers, r.transactions, r.detection))
+    }
+
+    #[test]
+    fn text_after_a_byte_order_mark_reads_the_same_whole_and_in_slices() {
+        for head in [
+            &b"\xEF\xBB\xBF"[..],
+            b"\xEF\xBB\xBF\xEF\xBB\xBF",
+            b"\xEF\xBB\xBF\n",
+            b"\xEF\xBB\xBF\xff\xfe",
+            b"\xEF\xBB\xBF\"\"",
+        ] {
+            for big in [false, true] {
+                let bytes = file_with_head(head, big);
+                let want = whole_outcome(&bytes);
+                for sizes in [
+                    vec![bytes.len()],
+                    vec![1, 2, 4096],
+                    vec![3, 65_536],
+                    vec![7001],
+                ] {
+                    let got = sliced_outcome(&bytes, &sizes);
+                    assert_eq!(got, want, "head {head:?}, big {big}, sizes {sizes:?}");
+                }
+            }
+        }
+    }
 }

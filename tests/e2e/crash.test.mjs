@@ -1,0 +1,81 @@
+// The crash screen's buttons work: after a real panic of the app (caused from the test: the
+// browser refuses to copy an element, and the page's renderer panics on it; no hook in the
+// app), "Save my data as a project file" downloads the saved datasets as a project file that
+// imports back, "Start without opening my datasets" opens the app with the saved datasets
+// listed and none opened, and "Reload the app" reloads it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { start, projectHeader } from './harness.mjs';
+import { DataPage, SAMPLE_MS } from './pages.mjs';
+
+// Makes the next page the app draws panic: the browser refuses to copy an element (yew copies
+// a cached element for every new tag and panics when it cannot), then opens `nav`.
+async function crash(app, nav) {
+  await app.page.evaluate(() => {
+    Node.prototype.cloneNode = function () { throw new Error('e2e: this browser refuses to copy elements'); };
+  });
+  await app.nav(nav);
+  await app.page.getByTestId('crash').waitFor({ timeout: 30000 });
+}
+
+test('the crash screen saves the data as a project file, starts safe and reloads', async () => {
+  const h = await start();
+  // The app's panic (twice), logged by its crash screen, and the abort that follows it.
+  h.expectError(/^console error: (panic: )?panicked at .*e2e: this browser refuses to copy elements/s);
+  h.expectError(/^uncaught exception: (RuntimeError: )?unreachable/);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-crash-'));
+  try {
+    const data = new DataPage(h);
+    const { page } = data;
+    await data.openOnData();
+    await data.waitForDatasets(3, SAMPLE_MS);
+    const names = (await data.datasetRows().allInnerTexts()).map((t) => t.split('\t')[0].trim().replace(/\s*open$/, '')).sort();
+
+    await crash(data, 'segments');
+    assert.match(await page.getByTestId('crash').innerText(), /Something went wrong/);
+    // Save: a project file with every saved dataset.
+    const download = await data.download(page.getByTestId('crash-export'));
+    assert.equal(download.suggestedFilename(), 'customer-analytics.crmproject');
+    const file = path.join(dir, 'saved.crmproject');
+    await download.saveAs(file);
+    await page.getByTestId('crash-status').filter({ hasText: 'Saved 3 dataset(s)' }).waitFor();
+    const project = projectHeader(file);
+    assert.equal(project.datasets.length, 3);
+    assert.equal(project.datasets.reduce((a, d) => a + d.length, 0), project.dataBytes);
+    assert.deepEqual(project.datasets.map((d) => d.meta.file_name).sort(), names);
+
+    // Safe start: the app, the saved datasets listed, none opened.
+    await Promise.all([page.waitForEvent('load'), page.getByTestId('crash-safe-start').click()]);
+    assert.match(new URL(page.url()).search, /^\?safe/);
+    await page.waitForSelector('[data-testid="main"]');
+    await data.waitForDatasets(3, SAMPLE_MS);
+    await page.getByText('safe start').first().waitFor();
+    assert.equal(await page.getByTestId('n-customers').count(), 0);
+    assert.equal(await page.getByTestId('crash').count(), 0);
+
+    // Reload: the app starts again (here on its normal address) and opens the saved data.
+    await data.open();
+    await data.waitForData();
+    await crash(data, 'lifetime-value');
+    await Promise.all([page.waitForEvent('load'), page.getByTestId('crash-reload').click()]);
+    await page.waitForSelector('[data-testid="main"]');
+    await data.waitForData();
+    assert.equal(await page.getByTestId('crash').count(), 0);
+
+    // The saved file imports back: delete everything, import it, the three datasets are back.
+    await data.nav('data');
+    await data.waitForDatasets(3, SAMPLE_MS);
+    await data.clearAll();
+    const opened = new Map(project.datasets.map((d) => [d.meta.kind, d.meta.name]));
+    await data.importProject(file, [...opened.values()]);
+    await data.waitForDatasets(3, SAMPLE_MS);
+    const back = (await data.datasetRows().allInnerTexts()).map((t) => t.split('\t')[0].trim().replace(/\s*open$/, '')).sort();
+    assert.deepEqual(back, names);
+  } finally {
+    await h.stop(assert);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
