@@ -3,5 +3,6 @@
 //! the UI or the browser.
 
 pub mod clv;
+pub mod compare;
 pub mod satisfaction;
 pub mod segment;
