@@ -72,7 +72,9 @@ fn compare_text_prints_the_table_the_frequency_rows_and_the_recommendation() {
     assert!(ok, "{err}");
     assert!(out.contains("up to 1997-09-30 (calibration)"), "{out}");
     for name in ["BG/NBD", "MBG/NBD", "Pareto/NBD"] {
-        assert!(out.contains(&format!("{name}: holdout purchases by calibration frequency")));
+        assert!(out.contains(&format!(
+            "{name}: holdout purchases by calibration frequency"
+        )));
     }
     assert!(out.contains("Recommendation: "), "{out}");
     assert!(out.contains("do not nest"), "{out}");
@@ -86,5 +88,8 @@ fn compare_on_a_summary_file_ranks_by_fit_and_says_there_is_no_holdout() {
     assert!(ok, "{err}");
     assert!(out.contains("(no holdout)"), "{out}");
     assert!(out.contains("ranked by fit (BIC) only"), "{out}");
-    assert!(out.contains("-9594.97"), "the Pareto/NBD fit of `crm fit`: {out}");
+    assert!(
+        out.contains("-9594.97"),
+        "the Pareto/NBD fit of `crm fit`: {out}"
+    );
 }

@@ -2,6 +2,7 @@
 //! all show, computed once. Pure: uses the domain (and plain data types), never the worker,
 //! the UI or the browser.
 
+pub mod ahead;
 pub mod clv;
 pub mod compare;
 pub mod satisfaction;
