@@ -37,6 +37,6 @@ test('compares the three models on the sample and recommends one; lists customer
     assert.equal(download.suggestedFilename(), 'likely_to_buy.csv');
     await page.getByTestId('ahead-lost').waitFor();
   } finally {
-    await h.close();
+    await h.stop(assert);
   }
 });
