@@ -2,8 +2,10 @@
 //! all show, computed once. Pure: uses the domain (and plain data types), never the worker,
 //! the UI or the browser.
 
+pub mod ahead;
 pub mod clv;
 pub mod cohort;
+pub mod compare;
 pub mod drivers;
 pub mod movement;
 pub mod satisfaction;

@@ -601,3 +601,48 @@ impl WorkerClient {
         }
     }
 }
+
+/// The model comparison and the look-ahead lists (Lifetime value page).
+impl WorkerClient {
+    /// Compares the three models on the dataset the worker holds (its log gives the holdout).
+    pub fn compare(
+        &self,
+        dataset: &str,
+        request: crate::analysis::compare::CompareRequest,
+        done: impl FnOnce(Result<crate::analysis::compare::Comparison, WorkerError>) + 'static,
+    ) {
+        let unpack = |o| match o {
+            Output::Compare(r) => Some(*r),
+            _ => None,
+        };
+        let task = Task::Compare {
+            dataset: dataset.to_string(),
+            request: Box::new(request),
+        };
+        self.run(task, typed(unpack, done));
+    }
+
+    /// The look-ahead lists for the dataset the worker holds under `model`.
+    pub fn ahead(
+        &self,
+        dataset: &str,
+        model: crate::domain::clv::FittedModel,
+        horizon: f64,
+        lost_below: f64,
+        limit: u32,
+        done: impl FnOnce(Result<crate::analysis::ahead::AheadLists, WorkerError>) + 'static,
+    ) {
+        let unpack = |o| match o {
+            Output::Ahead(r) => Some(*r),
+            _ => None,
+        };
+        let task = Task::Ahead {
+            dataset: dataset.to_string(),
+            model: Box::new(model),
+            horizon,
+            lost_below,
+            limit,
+        };
+        self.run(task, typed(unpack, done));
+    }
+}

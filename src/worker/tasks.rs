@@ -68,6 +68,28 @@ pub enum Task {
         /// The dates and RFM settings.
         request: Box<super::movement::MovementRequest>,
     },
+    /// Compare BG/NBD, MBG/NBD and Pareto/NBD on a held dataset (its log gives the holdout;
+    /// the request's own summary and transactions are not read).
+    Compare {
+        /// The dataset.
+        dataset: String,
+        /// The comparison's settings.
+        request: Box<crate::analysis::compare::CompareRequest>,
+    },
+    /// The look-ahead lists (likely to buy, likely lost) for a held dataset's customers under
+    /// a fitted model.
+    Ahead {
+        /// The dataset.
+        dataset: String,
+        /// The fitted model (from the Lifetime value fit).
+        model: Box<crate::domain::clv::FittedModel>,
+        /// Horizon in model time units.
+        horizon: f64,
+        /// P(alive now) below which a customer is "likely lost".
+        lost_below: f64,
+        /// Longest list.
+        limit: u32,
+    },
 }
 
 /// The result of a [`Task`].
@@ -85,6 +107,10 @@ pub enum Output {
     History(History),
     /// Segment movement.
     Movement(Box<super::movement::MovementResult>),
+    /// A model comparison.
+    Compare(Box<crate::analysis::compare::Comparison>),
+    /// The look-ahead lists.
+    Ahead(Box<crate::analysis::ahead::AheadLists>),
 }
 
 /// The built-in sample as files.
@@ -188,6 +214,38 @@ pub fn run_with(
         Task::Movement { dataset, request } => {
             let held = datasets.get(&dataset)?;
             super::movement::run_on(held, &request, progress).map(|r| Output::Movement(Box::new(r)))
+        }
+        Task::Compare { dataset, request } => {
+            let held = datasets.get_mut(&dataset)?;
+            let mut req = *request;
+            // The held summary and log are lent to the comparison and taken back.
+            std::mem::swap(&mut req.summary, &mut held.summary);
+            std::mem::swap(&mut req.transactions, &mut held.log);
+            let result = crate::analysis::compare::compare(&req, progress);
+            std::mem::swap(&mut req.summary, &mut held.summary);
+            std::mem::swap(&mut req.transactions, &mut held.log);
+            result
+                .map(|c| Output::Compare(Box::new(c)))
+                .map_err(WorkerError::Clv)
+        }
+        Task::Ahead {
+            dataset,
+            model,
+            horizon,
+            lost_below,
+            limit,
+        } => {
+            let held = datasets.get(&dataset)?;
+            progress(0.1, "Looking ahead for every customer");
+            let lists = crate::analysis::ahead::lists(
+                &model,
+                &held.summary.customers,
+                horizon,
+                lost_below,
+                limit as usize,
+            );
+            progress(1.0, "Done");
+            Ok(Output::Ahead(Box::new(lists)))
         }
     }
 }

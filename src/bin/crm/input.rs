@@ -190,6 +190,16 @@ pub fn summary_options(args: &InputArgs) -> Result<SummaryOptions, String> {
 /// A message for unreadable files, missing columns, bad rows under `--strict`, inconsistent
 /// dates, or a file that holds survey answers or cohort counts.
 pub fn load_summary(args: &InputArgs) -> Result<(CustomerSummary, String), String> {
+    load_summary_with_log(args).map(|(s, _, r)| (s, r))
+}
+
+/// As [`load_summary`], also returning the transaction log (empty for a summary file).
+///
+/// # Errors
+/// As [`load_summary`].
+pub fn load_summary_with_log(
+    args: &InputArgs,
+) -> Result<(CustomerSummary, crm::domain::customers::TxLog, String), String> {
     let options = summary_options(args)?;
     let name = args.file.display().to_string();
     let started = std::time::Instant::now();
@@ -279,7 +289,7 @@ pub fn load_summary(args: &InputArgs) -> Result<(CustomerSummary, String), Strin
                 .map_or_else(|| "-".into(), |d| d.to_string())
         ));
     }
-    Ok((s, report))
+    Ok((s, imp.transactions, report))
 }
 
 /// Reads the file in 4 MiB slices through an [`ImportJob`], as the web worker does.

@@ -2,6 +2,8 @@
 //! the same figures as the browser app.
 
 #[cfg(not(target_arch = "wasm32"))]
+mod compare;
+#[cfg(not(target_arch = "wasm32"))]
 mod fit;
 #[cfg(not(target_arch = "wasm32"))]
 mod grouped;
@@ -39,6 +41,8 @@ enum Command {
     Segment(segment::Args),
     /// Score a survey (NPS, CSAT, CES, ...) with confidence intervals.
     Satisfaction(satisfaction::Args),
+    /// Compare BG/NBD, MBG/NBD and Pareto/NBD (fit, holdout) and recommend one.
+    Compare(compare::Args),
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -50,6 +54,7 @@ fn main() -> std::process::ExitCode {
         Command::Predict(a) => fit::run_predict(&a),
         Command::Segment(a) => segment::run(&a),
         Command::Satisfaction(a) => satisfaction::run(&a),
+        Command::Compare(a) => compare::run(&a),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -3,7 +3,9 @@
 //! heat maps, the CLV distribution, every customer with their CLV worked out, and the
 //! subscription (sBG) section.
 
+mod ahead;
 mod charts;
+mod compare;
 mod detail;
 mod subscription;
 
@@ -444,6 +446,8 @@ fn LtvBody(p: &BodyProps) -> Html {
             { controls }
             { status }
             { body }
+            if let Some(m) = result.as_ref().and_then(|r| r.model.clone()) { <ahead::LookAhead source={src.clone()} model={Rc::new(m)} /> }
+            <compare::ModelCompare source={src.clone()} />
             <subscription::Subscription />
         </section>
     }
