@@ -16,10 +16,12 @@
 //! model (`bgnbd`, `pnbd`, `mbgnbd`, `gammagamma`, `sbg`).
 
 pub mod bgnbd;
+pub mod bootstrap;
 mod btyd;
 mod errors;
 mod fitted;
 pub mod gammagamma;
+pub mod intervals;
 mod kind;
 pub mod mbgnbd;
 pub mod optim;
