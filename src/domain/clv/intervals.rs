@@ -75,7 +75,11 @@ impl IntervalSettings {
     }
 }
 
-pub(crate) fn check_level(level: f64) -> Result<(), ClvError> {
+/// Checks an interval level (strictly between 0 and 1).
+///
+/// # Errors
+/// [`ClvError::InvalidParameter`] naming `level`.
+pub fn check_level(level: f64) -> Result<(), ClvError> {
     if level.is_finite() && level > 0.0 && level < 1.0 {
         Ok(())
     } else {
