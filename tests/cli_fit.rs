@@ -175,3 +175,46 @@ fn predict_segment_and_summarize_never_write_a_live_formula() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn predict_with_an_interval_adds_lower_and_upper_columns_around_each_figure() {
+    let file = format!("{FIXTURES}/cdnow_customers_summary_with_transactions.csv");
+    let (ok, out, err) = crm(&["predict", &file, "--interval", "0.9", "--draws", "100"]);
+    assert!(ok, "{err}");
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next(),
+        Some("id,x,t_x,T,p_alive,expected_purchases,expected_spend,clv,p_alive_lower,p_alive_upper,expected_purchases_lower,expected_purchases_upper,clv_lower,clv_upper")
+    );
+    let mut inside = 0usize;
+    let mut rows = 0usize;
+    for l in lines {
+        let v: Vec<f64> = l.split(',').skip(1).map(|f| f.parse().unwrap()).collect();
+        rows += 1;
+        assert!(v[7] <= v[8] && v[9] <= v[10] && v[11] <= v[12], "{l}");
+        if (v[7] - 1e-12..=v[8] + 1e-12).contains(&v[3])
+            && (v[9]..=v[10]).contains(&v[4])
+            && (v[11]..=v[12]).contains(&v[6])
+        {
+            inside += 1;
+        }
+    }
+    assert_eq!(rows, 2357);
+    assert!(inside * 100 >= rows * 95, "{inside} of {rows} inside");
+    assert!(err.contains("customer equity"), "{err}");
+}
+
+#[test]
+fn fit_prints_the_customer_equity_interval() {
+    let file = format!("{FIXTURES}/cdnow_customers_summary_with_transactions.csv");
+    let (ok, out, err) = crm(&["fit", &file, "--json"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let e = &v["equity"];
+    let (lo, est, hi) = (
+        e["lower"].as_f64().unwrap(),
+        e["estimate"].as_f64().unwrap(),
+        e["upper"].as_f64().unwrap(),
+    );
+    assert!(lo < est && est < hi, "{e}");
+}

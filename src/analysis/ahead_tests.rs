@@ -146,6 +146,8 @@ fn fitted(m: BtydModel) -> FittedModel {
         n_groups: 0,
         time_unit: crate::domain::customers::TimeUnit::Week,
         description: String::new(),
+        log_covariance: None,
+        covariance_note: None,
     }
 }
 

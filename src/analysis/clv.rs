@@ -706,3 +706,84 @@ mod tests {
         }
     }
 }
+
+/// What intervals to compute: the level, and either parameter draws or a parametric
+/// bootstrap.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct IntervalRequest {
+    /// Central probability of every range (e.g. 0.9).
+    pub level: f64,
+    /// Parameter draws (ignored with `bootstrap`).
+    pub draws: u32,
+    /// Bootstrap refits; `None` for parameter draws.
+    pub bootstrap: Option<u32>,
+    /// Seed of the draws or of replicate 0 (replicate i uses seed + i).
+    pub seed: u64,
+}
+
+impl Default for IntervalRequest {
+    fn default() -> Self {
+        IntervalRequest {
+            level: clv::intervals::DEFAULT_LEVEL,
+            draws: clv::intervals::DEFAULT_DRAWS,
+            bootstrap: None,
+            seed: clv::intervals::DEFAULT_SEED,
+        }
+    }
+}
+
+/// Intervals on every value figure (per customer P(alive), expected purchases, CLV; customer
+/// equity and total expected purchases), by parameter draws or, when asked, a parametric
+/// bootstrap run here over all replicates (the page splits them across workers instead).
+///
+/// # Errors
+/// Bad settings, a fit without a usable covariance, or too few successful refits, in words.
+pub fn value_intervals(
+    model: &FittedModel,
+    spend: Option<&FittedGammaGamma>,
+    customers: &[CustomerRecord],
+    settings: &ClvSettings,
+    request: &IntervalRequest,
+    progress: &mut dyn FnMut(f64),
+) -> Result<clv::intervals::IntervalReport, String> {
+    match request.bootstrap {
+        None => clv::intervals::parameter_intervals(
+            model,
+            spend,
+            customers,
+            settings,
+            &clv::intervals::IntervalSettings {
+                level: request.level,
+                draws: request.draws,
+                seed: request.seed,
+            },
+            progress,
+        ),
+        Some(b) => {
+            clv::intervals::check_level(request.level).map_err(|e| e.to_string())?;
+            let part = clv::bootstrap::bootstrap_replicates(
+                model,
+                spend,
+                customers,
+                0..b,
+                request.seed,
+                &mut |f| progress(0.9 * f),
+            )
+            .map_err(|e| e.to_string())?;
+            clv::bootstrap::bootstrap_intervals(
+                model,
+                spend,
+                customers,
+                settings,
+                &part,
+                request.level,
+                &mut |f| progress(0.9 + 0.1 * f),
+            )
+            .map(|mut r| {
+                r.seed = request.seed;
+                r
+            })
+        }
+    }
+    .map_err(|e| e.to_string())
+}

@@ -5,7 +5,8 @@
 //! mapping and validation); cohort files through `crm::io::import::cohort::read_cohorts`.
 
 use crate::input::InputArgs;
-use crm::analysis::clv::{fit_model, fit_spend, predict};
+use crm::analysis::clv::{fit_model, fit_spend, predict, value_intervals, IntervalRequest};
+use crm::domain::clv::intervals::IntervalReport;
 use crm::domain::clv::{ClvSettings, ModelKind, SbgParams, SpendFallback};
 use crm::domain::customers::CustomerSummary;
 use serde_json::{json, Map, Value};
@@ -99,6 +100,13 @@ pub struct FitArgs {
     /// default year).
     #[arg(long)]
     pub period: Option<String>,
+    /// Level of the customer-equity interval printed after a purchase-model fit (12 months,
+    /// 1 % a month, margin 1, 200 parameter draws).
+    #[arg(long, default_value_t = 0.9)]
+    pub equity_interval: f64,
+    /// Skip the customer equity and its interval (no spend model fitted).
+    #[arg(long)]
+    pub no_equity: bool,
 }
 
 /// Arguments of `crm predict`.
@@ -129,6 +137,42 @@ pub struct PredictArgs {
     /// default year).
     #[arg(long)]
     pub period: Option<String>,
+    /// Add lower and upper columns for P(alive), expected purchases and CLV at this level
+    /// (e.g. 0.9 for 90 %).
+    #[arg(long)]
+    pub interval: Option<f64>,
+    /// Parameter draws for the intervals.
+    #[arg(long, default_value_t = 200)]
+    pub draws: u32,
+    /// Use a parametric bootstrap with this many refits instead of parameter draws.
+    #[arg(long)]
+    pub bootstrap: Option<u32>,
+    /// Seed of the draws or of the bootstrap.
+    #[arg(long, default_value_t = crm::domain::clv::intervals::DEFAULT_SEED)]
+    pub seed: u64,
+}
+
+/// Prints an interval report's totals and notes to stderr.
+fn report_totals(r: &IntervalReport, seconds: f64) {
+    eprintln!(
+        "crm: customer equity {:.2} ({:.0}% range {:.2} to {:.2}); expected purchases {:.2} ({:.2} to {:.2}); {} sets ({}), {} distinct (x, t_x, T), {seconds:.2} s",
+        r.equity.estimate,
+        100.0 * r.level,
+        r.equity.range.lower,
+        r.equity.range.upper,
+        r.total_purchases.estimate,
+        r.total_purchases.range.lower,
+        r.total_purchases.range.upper,
+        r.sets,
+        match r.method {
+            crm::domain::clv::intervals::IntervalMethod::ParameterDraws => "parameter draws",
+            crm::domain::clv::intervals::IntervalMethod::Bootstrap => "parametric bootstrap",
+        },
+        r.distinct_groups
+    );
+    for n in &r.notes {
+        eprintln!("crm: note: {n}");
+    }
 }
 
 /// What the loader produced.
@@ -227,6 +271,7 @@ pub fn run_fit(args: &FitArgs) -> Result<(), String> {
     let mut text = Vec::new();
     let mut params = Map::new();
     let mut ses = Map::new();
+    let mut equity = None;
     let (convergence, ll, n) = match (args.model, args.model.btyd()) {
         (FitModel::Gg, _) => {
             let s = customers_of(loaded)?;
@@ -329,6 +374,9 @@ pub fn run_fit(args: &FitArgs) -> Result<(), String> {
             out.insert("model".into(), json!(kind.code()));
             out.insert("time_unit".into(), json!(f.time_unit.name()));
             out.insert("n_groups".into(), json!(f.n_groups));
+            if !args.no_equity {
+                equity = Some((f.clone(), s));
+            }
             (f.convergence, f.log_likelihood, f.n_customers)
         }
     };
@@ -338,6 +386,32 @@ pub fn run_fit(args: &FitArgs) -> Result<(), String> {
         "seconds".into(),
         json!({"load": load_seconds, "fit": fit_started.elapsed().as_secs_f64()}),
     );
+    if let Some((f, s)) = equity {
+        match equity_interval(&f, &s, args.equity_interval) {
+            Ok(r) => {
+                text.push(format!(
+                    "customer equity (12 months, 1% a month, margin 1): {:.2} ({:.0}% range {:.2} to {:.2}, {} parameter draws)",
+                    r.equity.estimate,
+                    100.0 * r.level,
+                    r.equity.range.lower,
+                    r.equity.range.upper,
+                    r.sets
+                ));
+                for n in &r.notes {
+                    text.push(format!("  note: {n}"));
+                }
+                out.insert(
+                    "equity".into(),
+                    json!({"estimate": r.equity.estimate, "lower": r.equity.range.lower,
+                           "upper": r.equity.range.upper, "level": r.level, "notes": r.notes}),
+                );
+            }
+            Err(e) => {
+                text.push(format!("customer equity: no interval ({e})"));
+                out.insert("equity".into(), json!({"error": e}));
+            }
+        }
+    }
     if args.json {
         out.insert("params".into(), Value::Object(params));
         out.insert("std_errors".into(), Value::Object(ses));
@@ -359,6 +433,29 @@ pub fn run_fit(args: &FitArgs) -> Result<(), String> {
     ));
     println!("{}", text.join("\n"));
     Ok(())
+}
+
+/// Customer equity over 12 months (1 % a month, margin 1) with its parameter-draw interval,
+/// spend from Gamma-Gamma when it fits, else each customer's own mean spend.
+fn equity_interval(
+    f: &crm::domain::clv::FittedModel,
+    s: &CustomerSummary,
+    level: f64,
+) -> Result<IntervalReport, String> {
+    let spend = fit_spend(&s.customers).ok();
+    let settings = ClvSettings::monthly(s.time_unit, 12, 0.01, 1.0);
+    let request = IntervalRequest {
+        level,
+        ..IntervalRequest::default()
+    };
+    value_intervals(
+        f,
+        spend.as_ref(),
+        &s.customers,
+        &settings,
+        &request,
+        &mut |_| {},
+    )
 }
 
 /// One CSV field: neutralised if a spreadsheet would run it as a formula
@@ -415,6 +512,28 @@ pub fn run_predict(args: &PredictArgs) -> Result<(), String> {
         settings.units_per_period = k;
     }
     let preds = predict(&fitted, spend.as_ref(), &s.customers, &settings)?;
+    let ranges = match args.interval {
+        Some(level) => {
+            let started = std::time::Instant::now();
+            let request = IntervalRequest {
+                level,
+                draws: args.draws,
+                bootstrap: args.bootstrap,
+                seed: args.seed,
+            };
+            let r = value_intervals(
+                &fitted,
+                spend.as_ref(),
+                &s.customers,
+                &settings,
+                &request,
+                &mut |_| {},
+            )?;
+            report_totals(&r, started.elapsed().as_secs_f64());
+            Some(r.customers)
+        }
+        None => None,
+    };
     let mut fallbacks: Vec<(SpendFallback, u64)> = Vec::new();
     for f in preds.iter().filter_map(|p| p.spend_fallback) {
         match fallbacks.iter_mut().find(|(g, _)| *g == f) {
@@ -428,8 +547,8 @@ pub fn run_predict(args: &PredictArgs) -> Result<(), String> {
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
     let result = match &grouped {
-        Some(g) => crate::grouped::write_grouped_predictions(&mut w, g, &preds),
-        None => write_predictions(&mut w, &preds),
+        Some(g) => crate::grouped::write_grouped_predictions(&mut w, g, &preds, ranges.as_deref()),
+        None => write_predictions(&mut w, &preds, ranges.as_deref()),
     }
     .and_then(|()| w.flush());
     match result {
@@ -442,13 +561,21 @@ pub fn run_predict(args: &PredictArgs) -> Result<(), String> {
 fn write_predictions(
     w: &mut impl Write,
     preds: &[crm::domain::clv::CustomerPrediction],
+    ranges: Option<&[crm::domain::clv::intervals::CustomerRanges]>,
 ) -> std::io::Result<()> {
-    writeln!(
+    write!(
         w,
         "id,x,t_x,T,p_alive,expected_purchases,expected_spend,clv"
     )?;
-    for p in preds {
-        writeln!(
+    if ranges.is_some() {
+        write!(
+            w,
+            ",p_alive_lower,p_alive_upper,expected_purchases_lower,expected_purchases_upper,clv_lower,clv_upper"
+        )?;
+    }
+    writeln!(w)?;
+    for (i, p) in preds.iter().enumerate() {
+        write!(
             w,
             "{},{},{},{},{},{},{},{}",
             csv_field(&p.id),
@@ -460,6 +587,19 @@ fn write_predictions(
             p.expected_spend,
             p.clv
         )?;
+        if let Some(r) = ranges.and_then(|r| r.get(i)) {
+            write!(
+                w,
+                ",{},{},{},{},{},{}",
+                r.p_alive.lower,
+                r.p_alive.upper,
+                r.expected_purchases.lower,
+                r.expected_purchases.upper,
+                r.clv.lower,
+                r.clv.upper
+            )?;
+        }
+        writeln!(w)?;
     }
     Ok(())
 }

@@ -235,18 +235,26 @@ pub fn write_grouped_predictions(
     w: &mut impl Write,
     groups: &GroupedSummary,
     preds: &[crm::domain::clv::CustomerPrediction],
+    ranges: Option<&[crm::domain::clv::intervals::CustomerRanges]>,
 ) -> std::io::Result<()> {
-    writeln!(
+    write!(
         w,
         "id,x,t_x,T,count,p_alive,expected_purchases,expected_spend,clv"
     )?;
+    if ranges.is_some() {
+        write!(
+            w,
+            ",p_alive_lower,p_alive_upper,expected_purchases_lower,expected_purchases_upper,clv_lower,clv_upper"
+        )?;
+    }
+    writeln!(w)?;
     let (mut customers, mut purchases, mut equity) = (0u64, 0.0, 0.0);
-    for (p, g) in preds.iter().zip(&groups.rows) {
+    for (i, (p, g)) in preds.iter().zip(&groups.rows).enumerate() {
         let n = g.count as f64;
         customers += g.count;
         purchases += n * p.expected_purchases;
         equity += n * p.clv;
-        writeln!(
+        write!(
             w,
             "{},{},{},{},{},{},{},{},{}",
             p.id,
@@ -259,6 +267,19 @@ pub fn write_grouped_predictions(
             p.expected_spend,
             p.clv
         )?;
+        if let Some(r) = ranges.and_then(|r| r.get(i)) {
+            write!(
+                w,
+                ",{},{},{},{},{},{}",
+                r.p_alive.lower,
+                r.p_alive.upper,
+                r.expected_purchases.lower,
+                r.expected_purchases.upper,
+                r.clv.lower,
+                r.clv.upper
+            )?;
+        }
+        writeln!(w)?;
     }
     eprintln!(
         "crm: grouped summary: {} groups, {customers} customers; expected purchases {purchases:.1}, customer equity {equity:.2} (each group's figures × its count)",

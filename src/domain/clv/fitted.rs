@@ -40,6 +40,15 @@ pub struct FittedModel {
     pub time_unit: TimeUnit,
     /// Plain-language description of the model.
     pub description: String,
+    /// Covariance of the log-parameters ln p (paper order, row-major, n × n): the inverse
+    /// Hessian of the negative log-likelihood at the estimates. Intervals draw from the normal
+    /// with this covariance. `None` when the Hessian is singular or not positive definite
+    /// ([`FittedModel::covariance_note`] says why).
+    #[serde(default)]
+    pub log_covariance: Option<Vec<f64>>,
+    /// Why [`FittedModel::log_covariance`] is missing (`None` when it is there).
+    #[serde(default)]
+    pub covariance_note: Option<String>,
 }
 
 impl FittedModel {

@@ -174,6 +174,14 @@ pub struct FittedGammaGamma {
     /// without repeat purchases when the model's population mean does not exist (q ≤ 1).
     #[serde(default)]
     pub repeater_mean_spend: f64,
+    /// Covariance of (ln p, ln q, ln γ) (row-major, 3 × 3), the inverse Hessian of the negative
+    /// log-likelihood at the estimates; `None` for the limit model and when the Hessian is
+    /// singular or not positive definite ([`FittedGammaGamma::covariance_note`] says why).
+    #[serde(default)]
+    pub log_covariance: Option<Vec<f64>>,
+    /// Why [`FittedGammaGamma::log_covariance`] is missing (`None` when it is there).
+    #[serde(default)]
+    pub covariance_note: Option<String>,
 }
 
 impl FittedGammaGamma {
@@ -280,21 +288,25 @@ impl GammaGammaParams {
         let total_w: f64 = rows.iter().map(|r| r.2).sum();
         let repeater_mean_spend = rows.iter().map(|r| r.2 * r.1).sum::<f64>() / total_w;
         let n_customers = total_w.round() as u64;
-        let finish = |params: GammaGamma,
-                      std_errors: [Option<f64>; 3],
-                      log_likelihood: f64,
-                      convergence: Convergence,
-                      no_spread: bool| FittedGammaGamma {
-            params,
-            std_errors,
-            log_likelihood,
-            convergence,
-            n_customers,
-            frequency_spend_correlation: corr,
-            correlation_warning: corr.abs() > CORRELATION_WARNING,
-            no_spread,
-            repeater_mean_spend,
-        };
+        let finish =
+            |params: GammaGamma,
+             std_errors: [Option<f64>; 3],
+             log_likelihood: f64,
+             convergence: Convergence,
+             no_spread: bool,
+             log_covariance: Result<Vec<f64>, String>| FittedGammaGamma {
+                params,
+                std_errors,
+                log_likelihood,
+                convergence,
+                n_customers,
+                frequency_spend_correlation: corr,
+                correlation_warning: corr.abs() > CORRELATION_WARNING,
+                no_spread,
+                repeater_mean_spend,
+                covariance_note: log_covariance.as_ref().err().cloned(),
+                log_covariance: log_covariance.ok(),
+            };
 
         // The limit q → ∞ first: cheap, and it decides whether a finite maximum exists.
         let limit = fit_limit(&grouped);
@@ -320,6 +332,10 @@ impl GammaGammaParams {
                     ),
                 },
                 true,
+                Err(String::from(
+                    "spend does not vary across customers (the limit model has no spread \
+                     parameter), so spend is held at its estimate in intervals",
+                )),
             )
         };
         if limit.score <= 0.0 {
@@ -404,7 +420,8 @@ impl GammaGammaParams {
                 "the likelihood is highest as q → ∞ (no finite maximum)",
             ));
         }
-        let se = optim::standard_errors_of(&natural, &theta, None);
+        let unc = optim::uncertainty_of(&natural, &theta, None);
+        let se = unc.std_errors;
         Ok(finish(
             params,
             [
@@ -415,6 +432,7 @@ impl GammaGammaParams {
             log_likelihood,
             m.convergence,
             false,
+            unc.log_covariance,
         ))
     }
 }

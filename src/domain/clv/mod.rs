@@ -17,10 +17,12 @@
 
 pub mod bgbb;
 pub mod bgnbd;
+pub mod bootstrap;
 mod btyd;
 mod errors;
 mod fitted;
 pub mod gammagamma;
+pub mod intervals;
 mod kind;
 pub mod mbgnbd;
 pub mod optim;

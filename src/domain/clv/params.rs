@@ -192,7 +192,8 @@ impl ValidBtydParams {
                  not pin the model down, e.g. everyone buys at the same rate)",
             );
         }
-        let se = optim::standard_errors_of(&exact, &min.theta, Some(&min.gradient));
+        let unc = optim::uncertainty_of(&exact, &min.theta, Some(&min.gradient));
+        let se = unc.std_errors;
         let theta = <[f64; 4]>::try_from(min.theta.as_slice()).unwrap_or([f64::NAN; 4]);
         let model = BtydModel::from_array(kind, theta.map(f64::exp));
         let values = model.to_array();
@@ -217,6 +218,8 @@ impl ValidBtydParams {
             n_groups: groups.len() as u64,
             time_unit,
             description: kind.description().to_string(),
+            covariance_note: unc.log_covariance.as_ref().err().cloned(),
+            log_covariance: unc.log_covariance.ok(),
         })
     }
 }

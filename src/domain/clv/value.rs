@@ -137,7 +137,13 @@ pub fn customer_clv(
 
 /// CLV of a customer per unit of expected spend: Σᵢ m · (E[Y(i·k)] − E[Y((i−1)·k)]) / (1+d)ⁱ.
 /// CLV is linear in spend, so customers with the same (x, t_x, T) share this factor.
-fn clv_per_unit_spend(model: &BtydModel, x: f64, t_x: f64, t: f64, s: &ClvSettings) -> f64 {
+pub(crate) fn clv_per_unit_spend(
+    model: &BtydModel,
+    x: f64,
+    t_x: f64,
+    t: f64,
+    s: &ClvSettings,
+) -> f64 {
     let mut total = 0.0;
     let mut prev = 0.0;
     let mut disc = 1.0;

@@ -72,6 +72,21 @@ pub(crate) fn invert(m: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
     })
 }
 
+/// Lower Cholesky factor L (row-major, L·Lᵀ = `m`) of a symmetric `n`×`n` row-major matrix,
+/// by `nalgebra`; `None` when it is not positive definite or not finite.
+pub(crate) fn cholesky(m: &[f64], n: usize) -> Option<Vec<f64>> {
+    if m.len() != n * n || !m.iter().all(|v| v.is_finite()) {
+        return None;
+    }
+    let a = DMatrix::from_row_slice(n, n, m);
+    let l = a.cholesky()?.l();
+    let flat: Vec<f64> = (0..n)
+        .flat_map(|i| (0..n).map(move |j| (i, j)))
+        .map(|(i, j)| l[(i, j)])
+        .collect();
+    flat.iter().all(|v| v.is_finite()).then_some(flat)
+}
+
 pub(super) fn norm_inf(g: &[f64]) -> f64 {
     g.iter().fold(0.0f64, |m, v| m.max(v.abs()))
 }

@@ -37,7 +37,7 @@ mod nelder_mead;
 
 #[cfg(test)]
 pub(crate) use derivatives::gradient;
-pub(crate) use derivatives::{invert, Objective};
+pub(crate) use derivatives::{cholesky, invert, Objective};
 pub use grouping::{coarsen, group_rows, Group, Prepared, PreparedRow};
 
 use bfgs::bfgs;
@@ -227,18 +227,63 @@ pub(crate) fn standard_errors_of(
     theta: &[f64],
     gradient: Option<&[f64]>,
 ) -> Vec<Option<f64>> {
+    uncertainty_of(obj, theta, gradient).std_errors
+}
+
+/// Standard errors of p = e^θ and the covariance of θ, from one Hessian.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Uncertainty {
+    /// Standard errors of p = e^θ (delta method); `None` where not available.
+    pub std_errors: Vec<Option<f64>>,
+    /// The inverse Hessian on θ, row-major, when it is a usable covariance (finite,
+    /// symmetric, positive definite); otherwise the plain-language reason.
+    pub log_covariance: Result<Vec<f64>, String>,
+}
+
+/// The standard errors and the covariance of the log-parameters at `theta` (the inverse of
+/// the Hessian of the negative log-likelihood on θ = ln p).
+pub(crate) fn uncertainty_of(
+    obj: &Objective,
+    theta: &[f64],
+    gradient: Option<&[f64]>,
+) -> Uncertainty {
     let h = obj.hessian(theta, gradient);
-    match invert(&h) {
-        Some(inv) => theta
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let v = inv[i][i];
-                let se = t.exp() * v.sqrt();
-                (v > 0.0 && se.is_finite()).then_some(se)
-            })
-            .collect(),
-        None => vec![None; theta.len()],
+    let Some(inv) = invert(&h) else {
+        return Uncertainty {
+            std_errors: vec![None; theta.len()],
+            log_covariance: Err(String::from(
+                "the curvature of the likelihood could not be inverted (the data do not pin \
+                 every parameter down), so there are no standard errors or intervals",
+            )),
+        };
+    };
+    let std_errors = theta
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let v = inv[i][i];
+            let se = t.exp() * v.sqrt();
+            (v > 0.0 && se.is_finite()).then_some(se)
+        })
+        .collect();
+    let n = theta.len();
+    let flat: Vec<f64> = (0..n)
+        .flat_map(|i| {
+            let inv = &inv;
+            (0..n).map(move |j| 0.5 * (inv[i][j] + inv[j][i]))
+        })
+        .collect();
+    let log_covariance = if derivatives::cholesky(&flat, n).is_some() {
+        Ok(flat)
+    } else {
+        Err(String::from(
+            "the likelihood is not curved like a peak at the estimates (its Hessian is not \
+             positive definite), so there are no intervals from the parameters' uncertainty",
+        ))
+    };
+    Uncertainty {
+        std_errors,
+        log_covariance,
     }
 }
 
