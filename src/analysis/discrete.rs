@@ -267,7 +267,7 @@ pub fn run(
             value: spend.map(|s| p.dert * s * req.margin),
         })
         .collect();
-    rows.sort_by(|a, b| b.count.cmp(&a.count));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.count));
     let sum =
         |f: &dyn Fn(&DiscreteRow) -> f64| rows.iter().map(|r| r.count as f64 * f(r)).sum::<f64>();
     let total_alive = sum(&|r| r.p_alive);
