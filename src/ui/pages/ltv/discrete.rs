@@ -149,7 +149,8 @@ fn result(r: &DiscreteResult) -> Html {
 pub fn DiscreteSection(p: &Props) -> Html {
     let ctx = use_context::<AppContext>();
     let state = use_state(|| State::Idle);
-    let period = use_state(|| Period::Year);
+    // Month by default: it works on short logs (a log inside one year has no later year).
+    let period = use_state(|| Period::Month);
     let horizon = use_state(|| 5u32);
     let discount = use_state(|| 0.1f64);
     let Some(ctx) = ctx else {
