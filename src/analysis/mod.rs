@@ -6,6 +6,7 @@ pub mod ahead;
 pub mod clv;
 pub mod cohort;
 pub mod compare;
+pub mod discrete;
 pub mod drivers;
 pub mod movement;
 pub mod satisfaction;

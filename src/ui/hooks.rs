@@ -645,4 +645,22 @@ impl WorkerClient {
         };
         self.run(task, typed(unpack, done));
     }
+
+    /// BG/BB on the dataset the worker holds (see [`crate::analysis::discrete`]).
+    pub fn discrete(
+        &self,
+        dataset: &str,
+        request: crate::analysis::discrete::DiscreteRequest,
+        done: impl FnOnce(Result<crate::analysis::discrete::DiscreteResult, WorkerError>) + 'static,
+    ) {
+        let unpack = |o| match o {
+            Output::Discrete(r) => Some(*r),
+            _ => None,
+        };
+        let task = Task::Discrete {
+            dataset: dataset.to_string(),
+            request: Box::new(request),
+        };
+        self.run(task, typed(unpack, done));
+    }
 }

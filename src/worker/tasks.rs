@@ -90,6 +90,14 @@ pub enum Task {
         /// Longest list.
         limit: u32,
     },
+    /// BG/BB on a held dataset: its log cut into the request's period, or its summary read as
+    /// whole periods (see [`crate::analysis::discrete`]).
+    Discrete {
+        /// The dataset.
+        dataset: String,
+        /// Period, horizon, discount, margin, spend.
+        request: Box<crate::analysis::discrete::DiscreteRequest>,
+    },
 }
 
 /// The result of a [`Task`].
@@ -111,6 +119,8 @@ pub enum Output {
     Compare(Box<crate::analysis::compare::Comparison>),
     /// The look-ahead lists.
     Ahead(Box<crate::analysis::ahead::AheadLists>),
+    /// A BG/BB fit with predictions.
+    Discrete(Box<crate::analysis::discrete::DiscreteResult>),
 }
 
 /// The built-in sample as files.
@@ -246,6 +256,15 @@ pub fn run_with(
             );
             progress(1.0, "Done");
             Ok(Output::Ahead(Box::new(lists)))
+        }
+        Task::Discrete { dataset, request } => {
+            use crate::analysis::discrete;
+            let held = datasets.get(&dataset)?;
+            progress(0.01, "Cutting the purchases into periods");
+            discrete::histories(&held.log, &held.summary, &request)
+                .and_then(|h| discrete::run(&h, &request, progress))
+                .map(|r| Output::Discrete(Box::new(r)))
+                .map_err(WorkerError::Clv)
         }
     }
 }

@@ -5,6 +5,7 @@
 
 use crate::input::{load_summary_with_log, summary_options, InputArgs};
 use crm::analysis::compare::{compare, CompareRequest, Comparison};
+use crm::domain::customers::Period;
 
 /// Arguments of `crm compare`.
 #[derive(clap::Args, Debug)]
@@ -15,6 +16,10 @@ pub struct Args {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Also fit BG/BB on the log cut into this period (week, month, quarter or year), scored
+    /// on the holdout only (its likelihood is on period data).
+    #[arg(long)]
+    pub period: Option<String>,
 }
 
 /// Runs `crm compare`.
@@ -33,7 +38,17 @@ pub fn run(args: &Args) -> Result<(), String> {
         summary_options: options,
         calibration_end,
     };
-    let c = compare(&req, &mut |_, _| {})?;
+    let period = match args.period.as_deref() {
+        Some(p) => Some(
+            Period::parse(p)
+                .ok_or_else(|| format!("--period {p}: expected week, month, quarter or year"))?,
+        ),
+        None => None,
+    };
+    let mut c = compare(&req, &mut |_, _| {})?;
+    if let Some(p) = period {
+        crm::analysis::discrete::add_to_comparison(&mut c, &req, p, &mut |_, _| {});
+    }
     if args.json {
         let text = serde_json::to_string_pretty(&c).map_err(|e| e.to_string())?;
         println!("{text}");
@@ -66,15 +81,23 @@ pub fn to_text(c: &Comparison) -> String {
         "{:<11} {:>12} {:>2} {:>11} {:>11} {:>9} {:>12} {:>9} {:>10} {:>10}\n",
         "model", "LL", "k", "AIC", "BIC", "converged", "LR vs NBD", "p", "cust. MAE", "tracking"
     ));
+    let mut other_data = false;
     for m in &c.models {
         let h = m.holdout.as_ref();
+        // A row whose AIC is not shown has its likelihood on other data (BG/BB on periods).
+        let apart = !m.aic.is_finite();
+        other_data |= apart;
         s.push_str(&format!(
-            "{:<11} {:>12.2} {:>2} {:>11.2} {:>11.2} {:>9} {:>12} {:>9} {:>10} {:>10}\n",
-            m.name,
-            m.log_likelihood,
+            "{:<11} {:>12} {:>2} {:>11} {:>11} {:>9} {:>12} {:>9} {:>10} {:>10}\n",
+            if apart {
+                format!("{}*", m.name)
+            } else {
+                m.name.clone()
+            },
+            format!("{:.2}", m.log_likelihood),
             m.k,
-            m.aic,
-            m.bic,
+            opt(m.aic.is_finite().then_some(m.aic), |v| format!("{v:.2}")),
+            opt(m.bic.is_finite().then_some(m.bic), |v| format!("{v:.2}")),
             if m.converged { "yes" } else { "no" },
             opt(m.lr_vs_nbd.as_ref().map(|t| t.statistic), |v| format!(
                 "{v:.2}"
@@ -88,6 +111,11 @@ pub fn to_text(c: &Comparison) -> String {
                 100.0 * v
             )),
         ));
+    }
+    if other_data {
+        s.push_str(
+            "* log-likelihood on period data (different data): compare on the holdout only\n",
+        );
     }
     if let Some(n) = &c.nbd {
         s.push_str(&format!(

@@ -4,9 +4,8 @@
 //! recency, periods, weights`) or on a transaction log cut into periods (`--period`).
 
 use crate::input::{import_options, load_table, mapping, summary_options, InputArgs};
-use crm::domain::clv::bgbb::groups_of;
 use crm::domain::clv::{BgBbGroup, BgBbParams, FittedBgBb};
-use crm::domain::customers::{discrete_histories, Period};
+use crm::domain::customers::Period;
 use crm::io::import::grouped::{is_grouped, load_grouped, GroupedSummary};
 use crm::io::import::{import_table, BadRows, DataKind, ImportSettings};
 use serde_json::{json, Map};
@@ -76,27 +75,13 @@ fn bgbb_input(input: &InputArgs, period: Option<&str>) -> Result<(Vec<BgBbGroup>
     settings.kind = Some(DataKind::Transactions);
     let imp = import_table(&table, &settings, &options, &mut |_, _| {})
         .map_err(|e| format!("{name}: {e}"))?;
-    let d = discrete_histories(&imp.transactions, period, options.observation_end);
-    let mut note = format!(
-        "transaction log cut into {}s: {} customers, observation end {}",
-        period.name(),
-        d.customers.len(),
-        d.observation_end
-            .map_or_else(|| "-".into(), |e| e.to_string())
-    );
-    if d.negative_rows > 0 {
-        note.push_str(&format!(
-            "; {} rows with a negative amount are not counted as transactions",
-            d.negative_rows
-        ));
+    let h = crm::analysis::discrete::from_log(&imp.transactions, period, options.observation_end);
+    let mut note = h.source;
+    for n in &h.notes {
+        note.push_str("; ");
+        note.push_str(n);
     }
-    if d.rows_after_end > 0 {
-        note.push_str(&format!(
-            "; {} rows after the observation end left out",
-            d.rows_after_end
-        ));
-    }
-    Ok((groups_of(&d), note))
+    Ok((h.groups, note))
 }
 
 fn fit(groups: &[BgBbGroup]) -> Result<FittedBgBb, String> {

@@ -12,6 +12,9 @@ use crate::domain::customers::{CustomerRecord, CustomerSummary, TimeUnit};
 const X: &[&str] = &["x", "frequency", "freq", "repeat purchases"];
 const TX: &[&str] = &["t x", "tx", "recency", "t_x"];
 const T: &[&str] = &["t", "age", "t cal", "big t"];
+/// The number of periods of a discrete-time grouped summary (lifetimes' donations file:
+/// `frequency, recency, periods, weights`), read as T; only with a count column.
+const PERIODS: &[&str] = &["periods", "n periods", "opportunities"];
 const M: &[&str] = &[
     "m",
     "monetary value",
@@ -38,9 +41,15 @@ fn find(table: &ParsedTable, names: &[&str]) -> Option<usize> {
         .position(|h| names.contains(&normalise_header(h).as_str()))
 }
 
-/// Whether a table looks like a customer summary (has x and T columns, by name).
+/// The T column: T by name, or the periods column of a grouped discrete summary.
+fn find_t(table: &ParsedTable) -> Option<usize> {
+    find(table, T).or_else(|| find(table, super::grouped::COUNT).and_then(|_| find(table, PERIODS)))
+}
+
+/// Whether a table looks like a customer summary (has x and T columns, by name; or x, periods
+/// and a count column: a grouped discrete summary, whose periods are read as T).
 pub fn is_summary(table: &ParsedTable) -> bool {
-    table.detection.has_header && find(table, X).is_some() && find(table, T).is_some()
+    table.detection.has_header && find(table, X).is_some() && find_t(table).is_some()
 }
 
 /// Reads a customer summary. Without an id column, ids are the 1-based row numbers.
@@ -61,7 +70,7 @@ pub fn load_summary(
     };
     let cx = find(table, X).ok_or_else(|| missing("x (frequency)"))?;
     let ctx = find(table, TX).ok_or_else(|| missing("t_x (recency)"))?;
-    let ct = find(table, T).ok_or_else(|| missing("T (age)"))?;
+    let ct = find_t(table).ok_or_else(|| missing("T (age)"))?;
     let cm = find(table, M);
     let cid = find(table, ID);
     // A grouped summary (no id, a count column): each row is that many identical customers.

@@ -7,6 +7,7 @@ mod ahead;
 mod charts;
 mod compare;
 mod detail;
+mod discrete;
 mod subscription;
 
 use crate::domain::clv::{ClvSettings, ModelKind};
@@ -448,6 +449,7 @@ fn LtvBody(p: &BodyProps) -> Html {
             { body }
             if let Some(m) = result.as_ref().and_then(|r| r.model.clone()) { <ahead::LookAhead source={src.clone()} model={Rc::new(m)} /> }
             <compare::ModelCompare source={src.clone()} />
+            <discrete::DiscreteSection source={src.clone()} />
             <subscription::Subscription />
         </section>
     }
