@@ -8,6 +8,7 @@ use super::tasks::{ImportJob, Output};
 use crate::domain::customers::Records;
 use gloo_worker::{HandlerId, Registrable, Worker, WorkerScope};
 use std::collections::HashMap;
+use wasm_bindgen::JsCast;
 
 /// The analysis worker. A [`Request::Run`] runs to completion; an import arriving in slices
 /// keeps its [`ImportJob`] here between messages. The page cancels a slice-by-slice import by
@@ -194,7 +195,9 @@ impl Worker for AnalysisWorker {
 /// Reports a panic to the page before the worker aborts (the release build has
 /// `panic = "abort"`, and gloo-worker's bridge does not pass on the worker's error event): the
 /// panic's message goes out on the broadcast channel `name`, where the page fails the pending
-/// jobs and starts a fresh worker for the next one.
+/// jobs and starts a fresh worker for the next one. The worker then closes itself: the page
+/// cannot end its thread (gloo-worker's bridge has no terminate), and a panicked worker left
+/// open would linger until the tab closes.
 fn report_panics(name: String) {
     std::panic::set_hook(Box::new(move |info| {
         let payload = info.payload();
@@ -206,6 +209,14 @@ fn report_panics(name: String) {
         web_sys::console::error_1(&format!("analysis worker: {info}").into());
         if let Ok(channel) = web_sys::BroadcastChannel::new(&name) {
             let _ = channel.post_message(&why.into());
+        }
+        // `self.close()`: the message above is already queued for the page; nothing this
+        // worker still holds is worth keeping after a panic.
+        let scope = js_sys::global();
+        if let Ok(close) = js_sys::Reflect::get(&scope, &"close".into())
+            .and_then(JsCast::dyn_into::<js_sys::Function>)
+        {
+            let _ = close.call0(&scope);
         }
     }));
 }

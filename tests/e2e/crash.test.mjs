@@ -45,12 +45,14 @@ test('the crash screen saves the data as a project file, starts safe and reloads
     const project = projectHeader(file);
     assert.equal(project.datasets.length, 3);
     assert.equal(project.datasets.reduce((a, d) => a + d.length, 0), project.dataBytes);
-    assert.deepEqual(project.datasets.map((d) => d.meta.file_name).sort(), names);
+    assert.deepEqual(project.datasets.map((d) => d.meta.name).sort(), names);
 
     // Safe start: the app, the saved datasets listed, none opened.
     await Promise.all([page.waitForEvent('load'), page.getByTestId('crash-safe-start').click()]);
     assert.match(new URL(page.url()).search, /^\?safe/);
     await page.waitForSelector('[data-testid="main"]');
+    // (The crash happened on Segments: the safe start keeps the page's address.)
+    await data.nav('data');
     await data.waitForDatasets(3, SAMPLE_MS);
     await page.getByText('safe start').first().waitFor();
     assert.equal(await page.getByTestId('n-customers').count(), 0);
@@ -62,11 +64,11 @@ test('the crash screen saves the data as a project file, starts safe and reloads
     await crash(data, 'lifetime-value');
     await Promise.all([page.waitForEvent('load'), page.getByTestId('crash-reload').click()]);
     await page.waitForSelector('[data-testid="main"]');
+    await data.nav('data');
     await data.waitForData();
     assert.equal(await page.getByTestId('crash').count(), 0);
 
     // The saved file imports back: delete everything, import it, the three datasets are back.
-    await data.nav('data');
     await data.waitForDatasets(3, SAMPLE_MS);
     await data.clearAll();
     const opened = new Map(project.datasets.map((d) => [d.meta.kind, d.meta.name]));
