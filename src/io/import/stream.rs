@@ -401,7 +401,10 @@ impl TransactionParser {
                     return Ok(());
                 };
                 let held = std::mem::take(held);
-                self.decoding = Decoding::Text(enc, Box::new(decoder(enc)));
+                // Mid-file: a byte-order mark at the start of a file was seen before this mode
+                // was chosen, so bytes EF BB BF here are a character (U+FEFF) in a cell, kept
+                // as the whole-file read keeps it, never stripped as a mark.
+                self.decoding = Decoding::Text(enc, Box::new(mid_stream_decoder(enc)));
                 self.decode(&held, last)
             }
         }
@@ -634,7 +637,23 @@ fn for_each_row(
                 .flexible(true)
                 .from_reader(text.as_bytes());
             let mut rec = csv::ByteRecord::new();
+            // csv-core drops a byte-order mark at the start of its input; these rows continue a
+            // file (its head went to detection), so a U+FEFF opening the first row is a
+            // character in its first cell, as the whole-file read keeps it: put it back.
+            let mut lost_mark = text.starts_with('\u{feff}');
             while let Ok(true) = rdr.read_byte_record(&mut rec) {
+                if std::mem::take(&mut lost_mark) && !rec.as_slice().starts_with(b"\xEF\xBB\xBF") {
+                    let mut fixed = csv::ByteRecord::new();
+                    for (i, field) in rec.iter().enumerate() {
+                        if i == 0 {
+                            fixed.push_field(&[b"\xEF\xBB\xBF", field].concat());
+                        } else {
+                            fixed.push_field(field);
+                        }
+                    }
+                    fixed.set_position(rec.position().cloned());
+                    rec = fixed;
+                }
                 let line = rec.position().map_or(0, |p| p.line()) + line_base;
                 if rec.iter().all(|f| f.trim_ascii().is_empty()) {
                     blank += 1;
@@ -698,6 +717,16 @@ fn decoder(e: Encoding) -> encoding_rs::Decoder {
         Encoding::Utf8 | Encoding::Utf8Bom => encoding_rs::UTF_8.new_decoder_with_bom_removal(),
         Encoding::Utf16Le => encoding_rs::UTF_16LE.new_decoder_with_bom_removal(),
         Encoding::Utf16Be => encoding_rs::UTF_16BE.new_decoder_with_bom_removal(),
+        Encoding::Windows1252 => encoding_rs::WINDOWS_1252.new_decoder_without_bom_handling(),
+    }
+}
+
+/// A decoder for bytes that continue a file (no byte-order-mark handling).
+fn mid_stream_decoder(e: Encoding) -> encoding_rs::Decoder {
+    match e {
+        Encoding::Utf8 | Encoding::Utf8Bom => encoding_rs::UTF_8.new_decoder_without_bom_handling(),
+        Encoding::Utf16Le => encoding_rs::UTF_16LE.new_decoder_without_bom_handling(),
+        Encoding::Utf16Be => encoding_rs::UTF_16BE.new_decoder_without_bom_handling(),
         Encoding::Windows1252 => encoding_rs::WINDOWS_1252.new_decoder_without_bom_handling(),
     }
 }
@@ -916,6 +945,29 @@ mod tests {
         }
         let r = p.finish().map_err(|e| format!("{e:?}"))?;
         Ok((r.headers, r.transactions, r.detection))
+    }
+
+    #[test]
+    fn a_byte_order_mark_inside_a_file_is_a_character_whole_and_in_slices() {
+        // ASCII up to a row whose customer id starts with U+FEFF (bytes EF BB BF): the sliced
+        // reader picks its decoder there, mid-file, and a slice of rows may start with it;
+        // neither may strip it as a mark (found by the long fuzz run: seed
+        // 337804186672505362, cases 828, 24395 and 59794).
+        for big in [false, true] {
+            let mut bytes = file_with_head(b"", big);
+            bytes.extend_from_slice(b"\xEF\xBB\xBFC9,2024-02-03,4\nC1,2024-02-04,5\n");
+            let want = whole_outcome(&bytes);
+            let (_, txs, _) = want.clone().unwrap();
+            assert!(txs.iter().any(|t| t.customer_id == "\u{feff}C9"));
+            for sizes in [
+                vec![bytes.len()],
+                vec![7001],
+                vec![DETECT_BYTES + 1],
+                vec![3],
+            ] {
+                assert_eq!(sliced_outcome(&bytes, &sizes), want, "big {big}, {sizes:?}");
+            }
+        }
     }
 
     #[test]
