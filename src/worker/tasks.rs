@@ -90,6 +90,19 @@ pub enum Task {
         /// Longest list.
         limit: u32,
     },
+    /// Ranges on every value figure of a fit, for a held dataset's customers.
+    Intervals {
+        /// The dataset.
+        dataset: String,
+        /// The fitted purchase model (from the Lifetime value fit).
+        model: Box<crate::domain::clv::FittedModel>,
+        /// The fitted spend model, if any.
+        spend: Option<Box<crate::domain::clv::FittedGammaGamma>>,
+        /// The fit's CLV settings.
+        settings: Box<crate::domain::clv::ClvSettings>,
+        /// Level, draws and seed.
+        request: crate::analysis::clv::IntervalRequest,
+    },
 }
 
 /// The result of a [`Task`].
@@ -111,6 +124,8 @@ pub enum Output {
     Compare(Box<crate::analysis::compare::Comparison>),
     /// The look-ahead lists.
     Ahead(Box<crate::analysis::ahead::AheadLists>),
+    /// Ranges on every value figure.
+    Intervals(Box<super::intervals::ValueRanges>),
 }
 
 /// The built-in sample as files.
@@ -246,6 +261,24 @@ pub fn run_with(
             );
             progress(1.0, "Done");
             Ok(Output::Ahead(Box::new(lists)))
+        }
+        Task::Intervals {
+            dataset,
+            model,
+            spend,
+            settings,
+            request,
+        } => {
+            let held = datasets.get(&dataset)?;
+            super::intervals::run_on(
+                &held.summary.customers,
+                &model,
+                spend.as_deref(),
+                &settings,
+                &request,
+                progress,
+            )
+            .map(|r| Output::Intervals(Box::new(r)))
         }
     }
 }
