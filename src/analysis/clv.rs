@@ -787,3 +787,56 @@ pub fn value_intervals(
     }
     .map_err(|e| e.to_string())
 }
+
+/// One customer's CLV built up month by month (the cumulative value at the end of each month)
+/// with its central `level` range over parameter draws, spend held at `spend` (the customer's
+/// point estimate). Returns (month, estimate, range) per month.
+///
+/// # Errors
+/// As [`clv::intervals::draw_parameter_sets`], in words.
+pub fn cumulative_clv_band(
+    model: &FittedModel,
+    customer: &CustomerRecord,
+    spend: f64,
+    settings: &ClvSettings,
+    request: &IntervalRequest,
+) -> Result<Vec<(u32, f64, clv::intervals::Range)>, String> {
+    let (sets, _) = clv::intervals::draw_parameter_sets(
+        model,
+        None,
+        &clv::intervals::IntervalSettings {
+            level: request.level,
+            draws: request.draws,
+            seed: request.seed,
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let (x, t_x, t) = (customer.x, customer.t_x, customer.t);
+    let cumulate = |s: &ClvSchedule| {
+        s.months
+            .iter()
+            .scan(0.0, |acc, m| {
+                *acc += m.value;
+                Some(*acc)
+            })
+            .collect::<Vec<f64>>()
+    };
+    let point = cumulate(&clv_schedule(&model.model, x, t_x, t, spend, settings));
+    let drawn: Vec<Vec<f64>> = sets
+        .iter()
+        .map(|s| cumulate(&clv_schedule(&s.model, x, t_x, t, spend, settings)))
+        .collect();
+    let nan = clv::intervals::Range {
+        lower: f64::NAN,
+        upper: f64::NAN,
+    };
+    Ok(point
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            let mut at: Vec<f64> = drawn.iter().filter_map(|d| d.get(i).copied()).collect();
+            let r = clv::intervals::quantile_range(&mut at, request.level).unwrap_or(nan);
+            (i as u32 + 1, v, r)
+        })
+        .collect())
+}

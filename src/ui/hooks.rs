@@ -664,3 +664,31 @@ impl WorkerClient {
         self.run(task, typed(unpack, done));
     }
 }
+
+/// Ranges on every value figure (Lifetime value page).
+impl WorkerClient {
+    /// Ranges for the customers of the dataset the worker holds under a fit's `model`, `spend`
+    /// and `settings`; cancelled like any computation ([`Self::cancel`]).
+    pub fn intervals(
+        &self,
+        dataset: &str,
+        model: crate::domain::clv::FittedModel,
+        spend: Option<crate::domain::clv::FittedGammaGamma>,
+        settings: crate::domain::clv::ClvSettings,
+        request: crate::analysis::clv::IntervalRequest,
+        done: impl FnOnce(Result<crate::worker::intervals::ValueRanges, WorkerError>) + 'static,
+    ) {
+        let unpack = |o| match o {
+            Output::Intervals(r) => Some(*r),
+            _ => None,
+        };
+        let task = Task::Intervals {
+            dataset: dataset.to_string(),
+            model: Box::new(model),
+            spend: spend.map(Box::new),
+            settings: Box::new(settings),
+            request,
+        };
+        self.run(task, typed(unpack, done));
+    }
+}

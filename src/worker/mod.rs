@@ -8,6 +8,7 @@
 pub mod clv;
 pub mod datasets;
 pub mod error;
+pub mod intervals;
 pub mod log;
 pub mod movement;
 pub mod protocol;

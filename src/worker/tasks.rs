@@ -98,6 +98,19 @@ pub enum Task {
         /// Period, horizon, discount, margin, spend.
         request: Box<crate::analysis::discrete::DiscreteRequest>,
     },
+    /// Ranges on every value figure of a fit, for a held dataset's customers.
+    Intervals {
+        /// The dataset.
+        dataset: String,
+        /// The fitted purchase model (from the Lifetime value fit).
+        model: Box<crate::domain::clv::FittedModel>,
+        /// The fitted spend model, if any.
+        spend: Option<Box<crate::domain::clv::FittedGammaGamma>>,
+        /// The fit's CLV settings.
+        settings: Box<crate::domain::clv::ClvSettings>,
+        /// Level, draws and seed.
+        request: crate::analysis::clv::IntervalRequest,
+    },
 }
 
 /// The result of a [`Task`].
@@ -121,6 +134,8 @@ pub enum Output {
     Ahead(Box<crate::analysis::ahead::AheadLists>),
     /// A BG/BB fit with predictions.
     Discrete(Box<crate::analysis::discrete::DiscreteResult>),
+    /// Ranges on every value figure.
+    Intervals(Box<super::intervals::ValueRanges>),
 }
 
 /// The built-in sample as files.
@@ -265,6 +280,24 @@ pub fn run_with(
                 .and_then(|h| discrete::run(&h, &request, progress))
                 .map(|r| Output::Discrete(Box::new(r)))
                 .map_err(WorkerError::Clv)
+        }
+        Task::Intervals {
+            dataset,
+            model,
+            spend,
+            settings,
+            request,
+        } => {
+            let held = datasets.get(&dataset)?;
+            super::intervals::run_on(
+                &held.summary.customers,
+                &model,
+                spend.as_deref(),
+                &settings,
+                &request,
+                progress,
+            )
+            .map(|r| Output::Intervals(Box::new(r)))
         }
     }
 }

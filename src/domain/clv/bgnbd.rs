@@ -163,18 +163,31 @@ impl BgNbd {
 
     /// E[Y(t) | x, t_x, T]: expected purchases in the next `t` time units.
     pub fn conditional_expected_purchases(&self, t: f64, x: f64, t_x: f64, tt: f64) -> f64 {
+        self.conditional_numerator(t, x, tt) / self.conditional_denominator(x, t_x, tt)
+    }
+
+    /// The numerator of [`Self::conditional_expected_purchases`]: it holds the hypergeometric
+    /// term and does not depend on t_x.
+    pub(crate) fn conditional_numerator(&self, t: f64, x: f64, tt: f64) -> f64 {
         let BgNbd { r, alpha, a, b } = *self;
         let a = nudge_from_one(a);
         let z = t / (alpha + tt + t);
         let hyp = hyp2f1(r + x, b + x, a + b + x - 1.0, z);
         let first = (a + b + x - 1.0) / (a - 1.0);
         let second = 1.0 - ((r + x) * ((alpha + tt) / (alpha + tt + t)).ln()).exp() * hyp;
-        let den = if x > 0.0 {
+        first * second
+    }
+
+    /// The denominator of [`Self::conditional_expected_purchases`] (does not depend on the
+    /// horizon).
+    pub(crate) fn conditional_denominator(&self, x: f64, t_x: f64, tt: f64) -> f64 {
+        let BgNbd { r, alpha, a, b } = *self;
+        let a = nudge_from_one(a);
+        if x > 0.0 {
             1.0 + a / (b + x - 1.0) * ((r + x) * ((alpha + tt) / (alpha + t_x)).ln()).exp()
         } else {
             1.0
-        };
-        first * second / den
+        }
     }
 
     /// P(X(t) = n): probability of exactly n repeat purchases in (0, t] for a new customer.

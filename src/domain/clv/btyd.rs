@@ -163,6 +163,36 @@ impl BtydModel {
         self.as_btyd().expected_purchases(t)
     }
 
+    /// The part of [`Self::conditional_expected_purchases`] that does not depend on t_x (the
+    /// costly one: the hypergeometric term of BG/NBD and MBG/NBD). With
+    /// [`Self::conditional_weight`] and [`Self::conditional_combine`] it gives the same number,
+    /// bit for bit: customers sharing (x, T) share it.
+    pub(crate) fn conditional_factor(&self, horizon: f64, x: f64, t: f64) -> f64 {
+        match self {
+            BtydModel::BgNbd(m) => m.conditional_numerator(horizon, x, t),
+            BtydModel::MbgNbd(m) => m.conditional_numerator(horizon, x, t),
+            BtydModel::ParetoNbd(m) => m.conditional_if_alive(horizon, x, t),
+        }
+    }
+
+    /// The part of [`Self::conditional_expected_purchases`] that does not depend on the
+    /// horizon (P(alive) for Pareto/NBD).
+    pub(crate) fn conditional_weight(&self, x: f64, t_x: f64, t: f64) -> f64 {
+        match self {
+            BtydModel::BgNbd(m) => m.conditional_denominator(x, t_x, t),
+            BtydModel::MbgNbd(m) => m.conditional_denominator(x, t_x, t),
+            BtydModel::ParetoNbd(m) => m.p_alive(x, t_x, t),
+        }
+    }
+
+    /// [`Self::conditional_expected_purchases`] from its two parts.
+    pub(crate) fn conditional_combine(&self, factor: f64, weight: f64) -> f64 {
+        match self {
+            BtydModel::ParetoNbd(_) => factor * weight,
+            BtydModel::BgNbd(_) | BtydModel::MbgNbd(_) => factor / weight,
+        }
+    }
+
     /// P(X(t) = n) for a new customer.
     pub fn prob_purchases(&self, n: u32, t: f64) -> f64 {
         self.as_btyd().prob_purchases(n, t)

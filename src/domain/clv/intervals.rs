@@ -432,23 +432,62 @@ pub fn ranges_from_sets(
     let mut scratch = Vec::with_capacity(k);
     let mut clv_k = vec![0.0; k];
     let mut missing_ranges = 0u64;
+    // Groups in (x, T) order: the costly part of the conditional expectation does not depend
+    // on t_x (see `BtydModel::conditional_factor`), so it is computed once per set, (x, T) and
+    // month and reused for every t_x; the figures are the same, bit for bit.
+    let first_of = |g: usize| &customers[order[start[g] as usize] as usize];
+    let mut by_xt: Vec<u32> = (0..n_groups as u32).collect();
+    by_xt.sort_unstable_by(|&a, &b| {
+        let (ca, cb) = (first_of(a as usize), first_of(b as usize));
+        ca.x.total_cmp(&cb.x).then(ca.t.total_cmp(&cb.t))
+    });
+    let periods = clv.periods as usize;
+    // Per set: the factor at the end of each month, then at the purchase horizon.
+    let mut factors = vec![0.0f64; k * (periods + 1)];
+    let mut cached: Option<(u64, u64)> = None;
     let step = (n_groups / 100).max(1);
-    for g in 0..n_groups {
-        if g % step == 0 {
-            progress(g as f64 / n_groups as f64);
+    for (done, &g) in by_xt.iter().enumerate() {
+        if done % step == 0 {
+            progress(done as f64 / n_groups as f64);
         }
+        let g = g as usize;
         let members = &order[start[g] as usize..start[g + 1] as usize];
         let Some(&first) = members.first() else {
             continue;
         };
         let c0 = &customers[first as usize];
         let (x, t_x, t) = (c0.x, c0.t_x, c0.t);
-        for (j, s) in sets.iter().enumerate() {
-            pa[j] = s.model.p_alive(x, t_x, t);
-            ep[j] = s
-                .model
-                .conditional_expected_purchases(clv.purchase_horizon, x, t_x, t);
-            cu[j] = clv_per_unit_spend(&s.model, x, t_x, t, clv);
+        if cached != Some((x.to_bits(), t.to_bits())) {
+            for (s, f) in sets.iter().zip(factors.chunks_exact_mut(periods + 1)) {
+                for (i, v) in f.iter_mut().take(periods).enumerate() {
+                    let h = (i + 1) as f64 * clv.units_per_period;
+                    *v = s.model.conditional_factor(h, x, t);
+                }
+                f[periods] = s.model.conditional_factor(clv.purchase_horizon, x, t);
+            }
+            cached = Some((x.to_bits(), t.to_bits()));
+        }
+        for (j, (s, f)) in sets
+            .iter()
+            .zip(factors.chunks_exact(periods + 1))
+            .enumerate()
+        {
+            let m = &s.model;
+            let w = m.conditional_weight(x, t_x, t);
+            pa[j] = match m {
+                BtydModel::ParetoNbd(_) => w,
+                _ => m.p_alive(x, t_x, t),
+            };
+            ep[j] = m.conditional_combine(f[periods], w);
+            // The sum of `clv_per_unit_spend`, term by term.
+            let (mut total, mut prev, mut disc) = (0.0, 0.0, 1.0);
+            for &fi in &f[..periods] {
+                let e = m.conditional_combine(fi, w);
+                disc /= 1.0 + clv.discount_rate;
+                total += clv.margin_rate * (e - prev) * disc;
+                prev = e;
+            }
+            cu[j] = total;
         }
         let ep_hat = model
             .model
@@ -634,6 +673,58 @@ mod tests {
         )
         .unwrap();
         assert_eq!(again.equity, report.equity);
+    }
+
+    #[test]
+    fn ranges_reuse_the_t_x_free_factor_without_changing_a_figure() {
+        let customers = cdnow_like();
+        let s = ClvSettings::monthly(TimeUnit::Week, 12, 0.01, 1.0);
+        for kind in [ModelKind::BgNbd, ModelKind::MbgNbd, ModelKind::ParetoNbd] {
+            let fit = BtydParams::new(kind)
+                .check()
+                .unwrap()
+                .fit_records(&customers, TimeUnit::Week, &mut |_| {})
+                .unwrap();
+            let settings = IntervalSettings {
+                draws: 20,
+                ..Default::default()
+            };
+            let (sets, _) = draw_parameter_sets(&fit, None, &settings).unwrap();
+            let r = ranges_from_sets(&fit, None, &customers, &s, &sets, 0.9, &mut |_| {}).unwrap();
+            for (c, got) in customers.iter().zip(&r.customers).step_by(37) {
+                let mut v: Vec<f64> = sets
+                    .iter()
+                    .map(|p| clv_per_unit_spend(&p.model, c.x, c.t_x, c.t, &s))
+                    .collect();
+                let cu = quantile_range(&mut v, 0.9).unwrap();
+                if c.x > 0.0 {
+                    let sp = c.monetary;
+                    assert!((got.clv.lower - sp * cu.lower).abs() <= 1e-12 * sp * cu.upper.abs());
+                    assert!((got.clv.upper - sp * cu.upper).abs() <= 1e-12 * sp * cu.upper.abs());
+                }
+                let mut e: Vec<f64> = sets
+                    .iter()
+                    .map(|p| {
+                        p.model
+                            .conditional_expected_purchases(s.purchase_horizon, c.x, c.t_x, c.t)
+                    })
+                    .collect();
+                assert_eq!(
+                    quantile_range(&mut e, 0.9).unwrap(),
+                    got.expected_purchases,
+                    "{kind:?}"
+                );
+                let mut a: Vec<f64> = sets
+                    .iter()
+                    .map(|p| p.model.p_alive(c.x, c.t_x, c.t))
+                    .collect();
+                assert_eq!(
+                    quantile_range(&mut a, 0.9).unwrap(),
+                    got.p_alive,
+                    "{kind:?}"
+                );
+            }
+        }
     }
 
     #[test]

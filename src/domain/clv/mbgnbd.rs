@@ -135,13 +135,26 @@ impl MbgNbd {
 
     /// E[Y(t) | x, t_x, T].
     pub fn conditional_expected_purchases(&self, t: f64, x: f64, t_x: f64, tt: f64) -> f64 {
+        self.conditional_numerator(t, x, tt) / self.conditional_denominator(x, t_x, tt)
+    }
+
+    /// The numerator of [`Self::conditional_expected_purchases`]: it holds the hypergeometric
+    /// term and does not depend on t_x.
+    pub(crate) fn conditional_numerator(&self, t: f64, x: f64, tt: f64) -> f64 {
         let MbgNbd { r, alpha, a, b } = *self;
         let a = nudge_from_one(a);
         let hyp = hyp2f1(r + x, b + x + 1.0, a + b + x, t / (alpha + tt + t));
         let first = (a + b + x) / (a - 1.0);
         let second = 1.0 - hyp * ((r + x) * ((alpha + tt) / (alpha + t + tt)).ln()).exp();
-        let den = 1.0 + a / (b + x) * ((r + x) * ((alpha + tt) / (alpha + t_x)).ln()).exp();
-        first * second / den
+        first * second
+    }
+
+    /// The denominator of [`Self::conditional_expected_purchases`] (does not depend on the
+    /// horizon).
+    pub(crate) fn conditional_denominator(&self, x: f64, t_x: f64, tt: f64) -> f64 {
+        let MbgNbd { r, alpha, a, b } = *self;
+        let a = nudge_from_one(a);
+        1.0 + a / (b + x) * ((r + x) * ((alpha + tt) / (alpha + t_x)).ln()).exp()
     }
 
     /// P(X(t) = n) for a new customer.

@@ -252,10 +252,14 @@ impl ParetoNbd {
 
     /// E[Y(t) | x, t_x, T] = (r+x)(β+T)/((α+T)(s−1)) · [1 − ((β+T)/(β+T+t))^(s−1)] · P(alive).
     pub fn conditional_expected_purchases(&self, t: f64, x: f64, t_x: f64, tt: f64) -> f64 {
+        self.conditional_if_alive(t, x, tt) * self.p_alive(x, t_x, tt)
+    }
+
+    /// [`Self::conditional_expected_purchases`] divided by P(alive): it does not depend on t_x.
+    pub(crate) fn conditional_if_alive(&self, t: f64, x: f64, tt: f64) -> f64 {
         let ParetoNbd { r, alpha, s, beta } = *self;
         (r + x) * (beta + tt) / (alpha + tt)
             * one_minus_pow_over(s - 1.0, ((beta + tt) / (beta + tt + t)).ln())
-            * self.p_alive(x, t_x, tt)
     }
 
     /// P(X(t) = n) for a new customer (Fader & Hardie 2006, "Deriving an expression for

@@ -29,6 +29,7 @@ pub fn view(
     c: &CustomerRecord,
     purchases: &History,
     on_close: Callback<()>,
+    ranges: Html,
 ) -> Html {
     let (Some(fm), Some(s)) = (&res.model, &res.settings) else {
         return html! {};
@@ -101,6 +102,7 @@ pub fn view(
                 <div class="kpi"><span class="label">{ "P(alive)" }</span><span class="value" data-testid="detail-p-alive">{ format!("{:.1}%", p_alive * 100.0) }</span></div>
                 <div class="kpi"><span class="label">{ "CLV" }</span><span class="value" data-testid="detail-clv">{ format!("{clv:.2}") }</span></div>
             </div>
+            { ranges }
             <h4>{ "How the CLV is worked out" }</h4>
             <p class="formula">{ alive_formula }</p>
             <p class="formula">{ spend_formula }</p>

@@ -8,6 +8,7 @@ mod charts;
 mod compare;
 mod detail;
 mod discrete;
+mod ranges;
 mod subscription;
 
 use crate::domain::clv::{ClvSettings, ModelKind};
@@ -204,12 +205,15 @@ fn LtvBody(p: &BodyProps) -> Html {
         _ => None,
     };
     let rid = result.as_ref().map(|r| Rc::as_ptr(r) as usize);
+    let ranges = ranges::use_ranges(ctx.clone(), src.clone(), result.clone());
+    let done_ranges = ranges.done();
+    let vid = done_ranges.as_ref().map(|v| Rc::as_ptr(v) as usize);
     let charts = use_memo(rid, {
         let result = result.clone();
         move |_| result.as_ref().map(|r| build_charts(r))
     });
-    let table = use_memo((rid, data_id), {
-        let (src, result) = (src.clone(), result.clone());
+    let table = use_memo((rid, data_id, vid), {
+        let (src, result, v) = (src.clone(), result.clone(), done_ranges.clone());
         move |_| {
             let (Some(r), Some(s)) = (result.as_ref(), src.data.summary.as_ref()) else {
                 return Rc::new(Vec::new());
@@ -220,7 +224,7 @@ fn LtvBody(p: &BodyProps) -> Html {
                     .enumerate()
                     .map(|(i, c)| {
                         let g = |v: &Vec<f64>| v.get(i).copied().unwrap_or(f64::NAN);
-                        vec![
+                        let mut row = vec![
                             Cell::Text(c.id.clone()),
                             Cell::Num(c.x, 0),
                             Cell::Num(c.t_x, 2),
@@ -230,25 +234,36 @@ fn LtvBody(p: &BodyProps) -> Html {
                             Cell::Num(g(&r.expected_purchases), 3),
                             Cell::Num(g(&r.expected_spend), 2),
                             Cell::Num(g(&r.clv), 2),
-                        ]
+                        ];
+                        if let Some(v) = &v {
+                            row.extend(ranges::cells(v, i));
+                        }
+                        row
                     })
                     .collect::<Vec<_>>(),
             )
         }
     });
-    let headers = use_memo(unit, |u| {
-        let u = u.name();
-        Rc::new(vec![
-            "Customer".to_string(),
-            "Repeat purchases x".into(),
-            format!("Recency tₓ ({u}s)"),
-            format!("Age T ({u}s)"),
-            "Mean spend m".into(),
-            "P(alive)".into(),
-            "Expected purchases".into(),
-            "Expected spend".into(),
-            "CLV".into(),
-        ])
+    let headers = use_memo((unit, vid), {
+        let v = done_ranges.clone();
+        move |(u, _)| {
+            let u = u.name();
+            let mut h = vec![
+                "Customer".to_string(),
+                "Repeat purchases x".into(),
+                format!("Recency tₓ ({u}s)"),
+                format!("Age T ({u}s)"),
+                "Mean spend m".into(),
+                "P(alive)".into(),
+                "Expected purchases".into(),
+                "Expected spend".into(),
+                "CLV".into(),
+            ];
+            if let Some(v) = &v {
+                h.extend(ranges::headers(v));
+            }
+            Rc::new(h)
+        }
     });
     // The selected customer's purchases, asked of the worker (the page never holds the log).
     let purchases = use_state(|| detail::History::Loading);
@@ -421,6 +436,7 @@ fn LtvBody(p: &BodyProps) -> Html {
                 unit_name,
                 &c,
                 on_cal,
+                ranges::controls(&ctx, &src, r, &ranges),
                 html! {
                     <section class="card">
                         <h2>{ "Every customer" }</h2>
@@ -428,7 +444,7 @@ fn LtvBody(p: &BodyProps) -> Html {
                         <DataTable headers={(*headers).clone()} rows={(*table).clone()} export_name="lifetime_value.csv"
                                    testid="clv-table" on_select={Some(on_select)} selected={*selected} />
                         if let Some((i, cust)) = sel {
-                            { detail::view(r, i, &cust, &purchases, on_close) }
+                            { detail::view(r, i, &cust, &purchases, on_close, ranges::detail(done_ranges.as_deref(), r, i, &cust)) }
                         }
                     </section>
                 },
@@ -504,6 +520,7 @@ fn results(
     unit: &str,
     c: &Choice,
     on_cal: Callback<Event>,
+    ranges: Html,
     table: Html,
 ) -> Html {
     if let Some(g) = r.gate.as_ref().filter(|g| !g.enough) {
@@ -582,6 +599,7 @@ fn results(
                     <span class="sub">{ format!("in the next {:.0} {unit}s", r.settings.as_ref().map_or(0.0, |s| s.purchase_horizon)) }</span></div>
                 <div class="kpi"><span class="label">{ "Customers likely still active" }</span><span class="value">{ format!("{:.0}", r.p_alive.iter().sum::<f64>()) }</span><span class="sub">{ "sum of P(alive)" }</span></div>
             </div>
+            { ranges }
             <ChartCard chart={ch.hist.clone()} testid="chart-clv-hist" note={AttrValue::from("The highest 0.5% are counted in the last bar.")} />
         </section>
     };
