@@ -117,8 +117,10 @@ test('closing the tab while an imported file is being saved keeps the saved list
     // About 55 MB: five 12 MiB pieces to save once its import is shown.
     const file = path.join(dir, 'big-orders.csv');
     bigOrders(file, 2_200_000);
-    // Told (without changing what the app does) when the app starts writing the second piece
-    // of a new dataset: the tab is then closed.
+    // Told when the app starts writing the second piece of a new dataset; the page's thread is
+    // then held (a busy wait, as a tab that stops there would be) so that no later piece and
+    // not the record can be written before the tab is closed. Without the hold the app could
+    // finish saving between the message and the close (it did once in CI).
     let told;
     const saving = new Promise((resolve) => { told = resolve; });
     await tab.page.exposeBinding('e2eSaving', (_, key) => told(key));
@@ -126,8 +128,13 @@ test('closing the tab while an imported file is being saved keeps the saved list
       const put = IDBObjectStore.prototype.put;
       IDBObjectStore.prototype.put = function (value, key) {
         const k = String(key);
-        if (this.name === 'files' && !known.includes(k.split('/')[0]) && k.endsWith('/000001')) window.e2eSaving(k);
-        return put.call(this, value, key);
+        const request = put.call(this, value, key);
+        if (this.name === 'files' && !known.includes(k.split('/')[0]) && k.endsWith('/000001')) {
+          window.e2eSaving(k);
+          const until = Date.now() + 20000;
+          while (Date.now() < until) { /* held until the tab is closed */ }
+        }
+        return request;
       };
     }, beforeKeys.datasets);
     await tab.upload(file);
