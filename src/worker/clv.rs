@@ -32,6 +32,24 @@ pub fn run_with_log(
     crate::analysis::clv::analyze(req, log, progress, &super::now_ms).map_err(WorkerError::Clv)
 }
 
+/// Compares the purchase models on a held dataset: its summary and log are lent to the
+/// comparison (no copy) and taken back, whatever the outcome.
+///
+/// # Errors
+/// The comparison's own errors, as [`WorkerError::Clv`].
+pub fn compare_on(
+    held: &mut super::datasets::Held,
+    mut req: crate::analysis::compare::CompareRequest,
+    progress: &mut dyn FnMut(f64, &str),
+) -> Result<crate::analysis::compare::Comparison, WorkerError> {
+    std::mem::swap(&mut req.summary, &mut held.summary);
+    std::mem::swap(&mut req.transactions, &mut held.log);
+    let result = crate::analysis::compare::compare(&req, progress);
+    std::mem::swap(&mut req.summary, &mut held.summary);
+    std::mem::swap(&mut req.transactions, &mut held.log);
+    result.map_err(WorkerError::Clv)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

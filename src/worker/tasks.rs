@@ -241,17 +241,8 @@ pub fn run_with(
             super::movement::run_on(held, &request, progress).map(|r| Output::Movement(Box::new(r)))
         }
         Task::Compare { dataset, request } => {
-            let held = datasets.get_mut(&dataset)?;
-            let mut req = *request;
-            // The held summary and log are lent to the comparison and taken back.
-            std::mem::swap(&mut req.summary, &mut held.summary);
-            std::mem::swap(&mut req.transactions, &mut held.log);
-            let result = crate::analysis::compare::compare(&req, progress);
-            std::mem::swap(&mut req.summary, &mut held.summary);
-            std::mem::swap(&mut req.transactions, &mut held.log);
-            result
+            super::clv::compare_on(datasets.get_mut(&dataset)?, *request, progress)
                 .map(|c| Output::Compare(Box::new(c)))
-                .map_err(WorkerError::Clv)
         }
         Task::Ahead {
             dataset,
