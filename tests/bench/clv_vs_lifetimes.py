@@ -6,7 +6,7 @@ Set-up (once):
     python3 -m venv /tmp/ltvenv
     /tmp/ltvenv/bin/pip install lifetimes==0.11.3 numpy==1.24.4 pandas==1.5.3 scipy==1.10.1 \
         autograd==1.9.1 dill==0.4.1 "setuptools<81"
-    cargo build --profile native --bin crm && trunk build --release
+    cargo build --release --bin crm && trunk build --release
 Run (from the repository root):
     /tmp/ltvenv/bin/python tests/bench/clv_vs_lifetimes.py [--n 1000000] [--pnbd-n 100000]
         [--chromium-runs 3]   (0 skips the browser; the browser runs tests/bench/clv_chromium.mjs)
@@ -28,7 +28,7 @@ import pandas as pd
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
-CRM = os.path.join(ROOT, "target", "native", "crm")
+CRM = os.path.join(os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target"), "release", "crm")
 
 
 def simulate(n, seed=1, r=0.243, alpha=4.414, a=0.793, b=2.426, horizon=39.0):
@@ -121,7 +121,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(HERE, "BENCHMARKS_CLV.md"))
     args = ap.parse_args()
     if not os.path.exists(CRM):
-        sys.exit(f"{CRM} is missing: run cargo build --profile native --bin crm first")
+        sys.exit(f"{CRM} is missing: run cargo build --release --bin crm first")
     if args.chromium_runs and not os.path.exists(os.path.join(ROOT, "dist", "index.html")):
         sys.exit("dist/ is missing: run trunk build --release first (or --chromium-runs 0)")
     work = "/tmp/clv_bench"
@@ -160,7 +160,7 @@ def main():
         "million).",
         "",
         "- 'crm native': the fit itself (grouping, staged search, standard errors) as `crm fit --json`",
-        "  reports it, built with `cargo build --profile native --bin crm`.",
+        "  reports it, built with `cargo build --release --bin crm`.",
         "- 'crm in Chromium': the same fit in the app's web worker in headless Chromium, as the page",
         "  reports it (\"Fitted in\"), after uploading the CSV (tests/bench/clv_chromium.mjs; median of "
         f"{args.chromium_runs}).",
@@ -184,7 +184,7 @@ def main():
         "Command:",
         "",
         "```",
-        "cargo build --profile native --bin crm && trunk build --release",
+        "cargo build --release --bin crm && trunk build --release",
         f"/tmp/ltvenv/bin/python tests/bench/clv_vs_lifetimes.py --n {args.n} --pnbd-n {args.pnbd_n}"
         f" --chromium-runs {args.chromium_runs}",
         "```",
