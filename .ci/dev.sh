@@ -2,6 +2,9 @@
 # One entry point for people and CI.
 #   .ci/dev.sh serve   install what is missing, build, and serve the app on http://127.0.0.1:8080
 #   .ci/dev.sh test    install what is missing and run every test tier
+#   .ci/dev.sh bench [--quick] [--runs N] [--no-browser]
+#                      install what is missing (lifetimes into its own venv too), build, run every
+#                      benchmark and write tests/bench/RESULTS.md and RESULTS.json
 # Each tool is installed only when missing or at the wrong version, so a warm machine is fast.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -87,6 +90,12 @@ case "${1:-}" in
     (cd tests/e2e && node --test --test-concurrency=1 ./*.test.mjs)
     log "all tiers passed in $(( $(date +%s) - start )) s"
     ;;
+  bench)
+    shift
+    install_tools
+    log "benchmarks (tests/bench/run_all.py $*)"
+    exec python3 tests/bench/run_all.py "$@"
+    ;;
   *)
-    echo "usage: .ci/dev.sh serve|test" >&2; exit 2 ;;
+    echo "usage: .ci/dev.sh serve|test|bench [--quick]" >&2; exit 2 ;;
 esac

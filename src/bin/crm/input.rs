@@ -62,6 +62,11 @@ pub struct InputArgs {
     /// Print how long reading and validation took.
     #[arg(long)]
     pub timings: bool,
+    /// Read the file whole into a table before checking its rows (as the app's whole-file
+    /// import does; several times the memory). By default a file is read in slices as
+    /// `--chunked` does, unless columns are named.
+    #[arg(long)]
+    pub whole: bool,
 }
 
 fn date_arg(s: &str, what: &str) -> Result<chrono::NaiveDate, String> {
@@ -214,7 +219,7 @@ pub fn load_summary_with_log(
     };
     let named = args.customer.is_some() || args.date.is_some() || args.amount.is_some();
     let failed = |e: ImportError| format!("{name}: {e}");
-    let (imp, mut report) = if args.chunked {
+    let (imp, mut report) = if args.chunked || !(named || args.whole) {
         if named {
             // Column names need the header: resolve them on the whole-table read.
             let (table, _) = load_table(args)?;
@@ -223,7 +228,11 @@ pub fn load_summary_with_log(
             settings.options.has_header = Some(table.detection.has_header);
         }
         let imp = read_in_slices(args, settings, options.clone())?;
-        let mut report = format!("{name}: read in slices, {}", imp.detection.to_text());
+        let mut report = if args.chunked {
+            format!("{name}: read in slices, {}", imp.detection.to_text())
+        } else {
+            format!("{name}: {} rows, {}", imp.rows, imp.detection.to_text())
+        };
         if args.timings {
             report.push_str(&format!(
                 "timings: read, detect and validate {:.3} s\n",

@@ -22,7 +22,12 @@ pub(super) struct Interner {
     len: usize,
 }
 
+/// 32 bytes, aligned to 32, so a slot never straddles two cache lines: finding a known id
+/// costs one cache miss (aligned to 8 only, every other slot straddled two lines, since a large
+/// allocation starts 16 bytes into a page; a 2,000,000-row log of 164,503 customers fills
+/// 524,288 slots, 16 MB).
 #[derive(Debug, Clone, Copy)]
+#[repr(C, align(32))]
 struct Slot {
     hash: u64,
     key: [u8; 16],

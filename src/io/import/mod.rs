@@ -47,7 +47,9 @@ pub use mapping::{guess_mapping, Mapping, Role};
 pub use numbers::DecimalSep;
 pub use pipeline::{detect_kind, import_bytes, import_table, DataKind, ImportSettings, Imported};
 pub use stream::TransactionParser;
-pub use validate::{transactions, BadRows, Issue, IssueKind, ValidationReport};
+pub use validate::{
+    transaction_columns, transactions, BadRows, Issue, IssueKind, ValidationReport,
+};
 
 /// The field separator of a text file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -6,10 +6,10 @@
 use super::cohort::{self, CohortTable};
 use super::survey::{self, SurveyColumns, SurveyTable};
 use super::{
-    guess_mapping, mapping, read_table, summary_file, transactions, BadRows, Detection,
+    guess_mapping, mapping, read_table, summary_file, transaction_columns, BadRows, Detection,
     ImportError, ImportOptions, Mapping, ParsedTable, Preview, ValidationReport,
 };
-use crate::domain::customers::{CustomerSummary, SummaryOptions, TxColumns, TxLog};
+use crate::domain::customers::{CustomerSummary, SummaryOptions, TxLog};
 use serde::{Deserialize, Serialize};
 
 /// What a file holds.
@@ -182,13 +182,9 @@ pub fn import_table(
                 .find(|m| m.fits(table))
                 .cloned()
                 .unwrap_or_else(|| guess_mapping(table));
-            let (txs, report) = transactions(table, &m, &settings.options)?;
+            let (cols, report) = transaction_columns(table, &m, &settings.options)?;
             report.check(settings.bad_rows)?;
             progress(0.75, "Summarising customers");
-            let mut cols = TxColumns::default();
-            for t in &txs {
-                cols.push(&t.customer_id, t.date, t.amount, t.margin);
-            }
             out.summary = Some(cols.summarize(options).map_err(ImportError::Summary)?);
             out.purchases = cols.len() as u64;
             out.transactions = cols.log;

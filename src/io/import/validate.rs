@@ -7,7 +7,7 @@ use super::dates::{parse_date, DateFormat};
 use super::mapping::{Mapping, Role};
 use super::numbers::{parse_number, DecimalSep};
 use super::{ImportError, ImportOptions, ParsedTable, Row};
-use crate::domain::customers::Transaction;
+use crate::domain::customers::{Transaction, TxColumns};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -482,6 +482,30 @@ pub fn transactions(
         };
         if let Some(t) = v.push(i as u64 + 1, line, r) {
             out.push(t);
+        }
+    }
+    Ok((out, v.report))
+}
+
+/// As [`transactions`], collected straight into columns (ids interned, no allocation per
+/// row): what the import pipeline keeps.
+///
+/// # Errors
+/// As [`transactions`].
+pub fn transaction_columns(
+    table: &ParsedTable,
+    mapping: &Mapping,
+    opts: &ImportOptions,
+) -> Result<(TxColumns, ValidationReport), ImportError> {
+    let mut v = Validator::new(table, mapping, opts)?;
+    let n = table.row_count() as usize;
+    let mut out = TxColumns::default();
+    for i in 0..n {
+        let (Some(r), Some(line)) = (table.row(i), table.line(i)) else {
+            continue;
+        };
+        if let Some(t) = v.check(i as u64 + 1, line, r) {
+            out.push(t.customer, t.date, t.amount, t.margin);
         }
     }
     Ok((out, v.report))
