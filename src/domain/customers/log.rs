@@ -114,18 +114,71 @@ impl TxLog {
 /// no allocation (what the importer fills, row by row, for large files).
 #[derive(Debug, Clone, Default)]
 pub struct TxColumns {
-    /// Customer, day and amount columns (ids in order of first appearance).
+    /// Customer, day and amount columns (ids in order of first appearance). Rows added with
+    /// [`Self::push_batched`] reach it on [`Self::flush`] (or the next [`Self::push`]).
     pub log: TxLog,
     /// Per row margin (given, or amount − cost); empty while no row has one.
     pub margin: Vec<Option<f64>>,
     index: Interner,
+    pending: Pending,
+}
+
+/// Rows waiting to be interned together: their ids end to end, and the rest of each row.
+#[derive(Debug, Clone, Default)]
+struct Pending {
+    text: String,
+    ends: Vec<usize>,
+    rows: Vec<(NaiveDate, f64, Option<f64>)>,
+    interned: Vec<u32>,
 }
 
 impl TxColumns {
+    /// Appends one transaction to a small batch; every [`BATCH`](super::interner::BATCH) rows
+    /// the batch's ids are interned together (their lookups overlap in memory, where one row
+    /// at a time waits for each). Call [`Self::flush`] after the last row.
+    pub fn push_batched(&mut self, id: &str, date: NaiveDate, amount: f64, margin: Option<f64>) {
+        let p = &mut self.pending;
+        p.text.push_str(id);
+        p.ends.push(p.text.len());
+        p.rows.push((date, amount, margin));
+        if p.ends.len() >= super::interner::BATCH {
+            self.flush();
+        }
+    }
+
+    /// Moves the rows of [`Self::push_batched`] into the columns.
+    pub fn flush(&mut self) {
+        if self.pending.ends.is_empty() {
+            return;
+        }
+        let mut p = std::mem::take(&mut self.pending);
+        let text = p.text.as_str();
+        let ids = p.ends.iter().scan(0usize, |start, &end| {
+            let id = text.get(*start..end).unwrap_or("");
+            *start = end;
+            Some(id)
+        });
+        p.interned.clear();
+        self.index
+            .intern_many(ids, &mut self.log.ids, &mut p.interned);
+        for (&c, &(date, amount, margin)) in p.interned.iter().zip(&p.rows) {
+            self.push_interned(c, date, amount, margin);
+        }
+        p.text.clear();
+        p.ends.clear();
+        p.rows.clear();
+        self.pending = p;
+    }
+
     /// Appends one transaction.
     pub fn push(&mut self, id: &str, date: NaiveDate, amount: f64, margin: Option<f64>) {
-        use chrono::Datelike;
+        self.flush();
         let c = self.index.intern(id, &mut self.log.ids);
+        self.push_interned(c, date, amount, margin);
+    }
+
+    fn push_interned(&mut self, c: u32, date: NaiveDate, amount: f64, margin: Option<f64>) {
+        use chrono::Datelike;
         if margin.is_some() && self.margin.len() < self.log.customer.len() {
             self.margin.resize(self.log.customer.len(), None);
         }
@@ -137,21 +190,28 @@ impl TxColumns {
         self.log.amount.push(amount);
     }
 
-    /// Number of rows.
+    /// Number of rows (those still in a batch included).
     pub fn len(&self) -> usize {
-        self.log.len()
+        self.log.len() + self.pending.ends.len()
     }
 
     /// Whether there are no rows.
     pub fn is_empty(&self) -> bool {
-        self.log.is_empty()
+        self.len() == 0
     }
 
-    /// Builds the customer summary (see [`summarize`]).
+    /// Builds the customer summary (see [`summarize`]) of the rows in [`Self::log`] (call
+    /// [`Self::flush`] first after [`Self::push_batched`]).
     ///
     /// # Errors
     /// As [`summarize`].
     pub fn summarize(&self, options: &SummaryOptions) -> Result<CustomerSummary, SummaryError> {
+        if !self.pending.ends.is_empty() {
+            // Rows still in a batch are never left out: summarise a flushed copy.
+            let mut all = self.clone();
+            all.flush();
+            return all.summarize(options);
+        }
         summarize_columns(&self.log, &self.margin, options)
     }
 }

@@ -273,7 +273,10 @@ impl TransactionParser {
         }
         let (transactions, columns) = match self.out {
             Collect::Rows(v) => (v, None),
-            Collect::Columns(c) => (Vec::new(), Some(c)),
+            Collect::Columns(mut c) => {
+                c.flush();
+                (Vec::new(), Some(c))
+            }
         };
         Ok(StreamResult {
             transactions,
@@ -704,7 +707,7 @@ fn for_each_row(
 fn collect(out: &mut Collect, v: super::validate::Valid<'_>) {
     match out {
         Collect::Rows(rows) => rows.push(v.into_transaction()),
-        Collect::Columns(c) => c.push(v.customer, v.date, v.amount, v.margin),
+        Collect::Columns(c) => c.push_batched(v.customer, v.date, v.amount, v.margin),
     }
 }
 

@@ -505,8 +505,9 @@ pub fn transaction_columns(
             continue;
         };
         if let Some(t) = v.check(i as u64 + 1, line, r) {
-            out.push(t.customer, t.date, t.amount, t.margin);
+            out.push_batched(t.customer, t.date, t.amount, t.margin);
         }
     }
+    out.flush();
     Ok((out, v.report))
 }
