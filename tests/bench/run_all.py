@@ -175,8 +175,10 @@ def bench_import(py, rows, runs, work):
         "runs": res, "median": m,
         "lifetimes_over_crm_cpu": m["lifetimes"]["cpu"] / m["crm"]["cpu"],
         "crm_mb_per_s_cpu": size / 1e6 / m["crm"]["cpu"],
-        "csv_raw_mb_per_s": size / 1e6 / m["csv_raw"]["inner"],
-        "import_share_of_csv_rate": m["csv_raw"]["inner"] / m["crm"]["cpu"],
+        # CPU time of the whole csv-raw process (reading the file included), as for crm: on
+        # a shared machine its wall-clock loop time counts other people's work too.
+        "csv_raw_mb_per_s": size / 1e6 / m["csv_raw"]["cpu"],
+        "import_share_of_csv_rate": m["csv_raw"]["cpu"] / m["crm"]["cpu"],
         "crm_peak_over_file": m["crm"]["peak_mb"] * 1024 * 1024 / size,
         "lifetimes_peak_over_file": m["lifetimes"]["peak_mb"] * 1024 * 1024 / size,
     }
@@ -337,7 +339,7 @@ def markdown(r):
           "| --- | --- | --- | --- | --- |",
           f"| `crm summarize` (cargo build --release) | {fmt(m['crm']['cpu'])} | {fmt(m['crm']['wall'])} | {fmt(m['crm']['peak_mb'], 0)} | {fmt(i['crm_peak_over_file'])} |",
           f"| pandas read_csv + lifetimes summary_data_from_transaction_data | {fmt(m['lifetimes']['cpu'])} | {fmt(m['lifetimes']['wall'])} | {fmt(m['lifetimes']['peak_mb'], 0)} | {fmt(i['lifetimes_peak_over_file'])} |",
-          f"| csv crate record loop (tests/bench/csv_raw; its loop alone {fmt(m['csv_raw']['inner'], 3)} s) | {fmt(m['csv_raw']['cpu'])} | {fmt(m['csv_raw']['wall'])} | {fmt(m['csv_raw']['peak_mb'], 0)} | - |",
+          f"| csv crate record loop (tests/bench/csv_raw; its loop alone, wall {fmt(m['csv_raw']['inner'], 3)} s) | {fmt(m['csv_raw']['cpu'])} | {fmt(m['csv_raw']['wall'])} | {fmt(m['csv_raw']['peak_mb'], 0)} | - |",
           "",
           "| target | measured | met |", "| --- | --- | --- |",
           f"| lifetimes CPU / crm CPU ≥ {TARGETS['summary_vs_lifetimes_cpu']} | {fmt(i['lifetimes_over_crm_cpu'], 1)} | {'yes' if i['lifetimes_over_crm_cpu'] >= TARGETS['summary_vs_lifetimes_cpu'] else 'no'} |",
@@ -379,6 +381,10 @@ def markdown(r):
             for l in v.get("lines", []):
                 L.append(f"{k}: {l}")
         L += ["```", ""]
+    limits = os.path.join(HERE, "LIMITS.md")
+    if os.path.exists(limits):
+        with open(limits) as f:
+            L += [f.read().strip(), ""]
     L += ["Reproduce: `.ci/dev.sh bench" + (" --quick" if r["quick"] else "") + "` (installs what is missing, builds, runs; "
           "`--no-browser` skips Chromium).", ""]
     return "\n".join(L)
