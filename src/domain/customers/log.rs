@@ -120,7 +120,8 @@ pub struct TxColumns {
     /// Per row margin (given, or amount − cost); empty while no row has one.
     pub margin: Vec<Option<f64>>,
     index: Interner,
-    pending: Pending,
+    /// Boxed: keeps the struct small where it sits in enums beside plain vectors.
+    pending: Box<Pending>,
 }
 
 /// Rows waiting to be interned together: their ids end to end, and the rest of each row.
@@ -151,7 +152,7 @@ impl TxColumns {
         if self.pending.ends.is_empty() {
             return;
         }
-        let mut p = std::mem::take(&mut self.pending);
+        let mut p = std::mem::take(&mut *self.pending);
         let text = p.text.as_str();
         let ids = p.ends.iter().scan(0usize, |start, &end| {
             let id = text.get(*start..end).unwrap_or("");
@@ -167,7 +168,7 @@ impl TxColumns {
         p.text.clear();
         p.ends.clear();
         p.rows.clear();
-        self.pending = p;
+        *self.pending = p;
     }
 
     /// Appends one transaction.
