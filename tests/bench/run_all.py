@@ -310,7 +310,7 @@ def bench_browser(quick, runs, work, fit_sizes, big_log):
                       "longest_task_ms": int(m.group(3)) if m else None}
         log("browser: peak memory and main-thread blocks importing the log")
         lines = node("import_large.mjs", big_log)
-        rss = [int(x) for l in lines for x in re.findall(r"(\d+) MB resident", l)]
+        rss = [int(x) for l in lines for x in re.findall(r"Chromium RSS (\d+) MB", l)]
         longest = [int(x) for l in lines for x in re.findall(r"longest (\d+) ms", l)]
         out["import_large"] = {"lines": lines[-12:], "peak_rss_mb": max(rss) if rss else None,
                                "longest_task_ms": max(longest) if longest else None}
