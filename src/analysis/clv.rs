@@ -157,8 +157,12 @@ pub struct ClvResult {
     pub settings: Option<ClvSettings>,
     /// Whether the data can support a model, and why not.
     pub gate: Option<DataGate>,
-    /// Customer equity: the sum of CLV.
+    /// Customer equity: the sum of CLV (each row counted its weight times).
     pub equity: f64,
+    /// Customers, expected purchases and expected active customers in total (weighted, as
+    /// `equity`): the page shows these, it does not add up the vectors itself.
+    #[serde(default)]
+    pub totals: clv::BaseTotals,
     /// Model vs data distribution of repeat purchases.
     pub repeat: Vec<RepeatBin>,
     /// P(alive) and expected purchases by frequency × recency.
@@ -238,7 +242,8 @@ pub fn analyze(
     out.expected_purchases = preds.iter().map(|p| p.expected_purchases).collect();
     out.expected_spend = preds.iter().map(|p| p.expected_spend).collect();
     out.clv = preds.iter().map(|p| p.clv).collect();
-    out.equity = clv::customer_equity(&preds);
+    out.totals = clv::base_totals(&preds, custs);
+    out.equity = out.totals.equity;
     drop(preds);
     progress(0.65, "Comparing the model with the data");
     out.repeat = validation::repeat_distribution(&model, custs);
@@ -621,6 +626,28 @@ mod tests {
 
     fn run(req: ClvRequest, progress: &mut dyn FnMut(f64, &str)) -> Result<ClvResult, String> {
         analyze(&req, None, progress, &|| 0.0)
+    }
+
+    #[test]
+    fn totals_count_each_row_its_weight_times() {
+        let (mut summary, _) = sample();
+        // Weight 3 on every other row: the totals are Σ weight · figure.
+        for (i, c) in summary.customers.iter_mut().enumerate() {
+            c.weight = if i % 2 == 0 { 3.0 } else { 1.0 };
+        }
+        let r = run(default_request(summary.clone()), &mut |_, _| {}).unwrap();
+        let w: Vec<f64> = summary.customers.iter().map(|c| c.weight).collect();
+        let dot = |v: &[f64]| v.iter().zip(&w).map(|(a, b)| a * b).sum::<f64>();
+        let t = r.totals;
+        assert!((t.customers - w.iter().sum::<f64>()).abs() < 1e-9);
+        assert!((r.equity - dot(&r.clv)).abs() < 1e-6 * r.equity.abs());
+        assert!((t.equity - r.equity).abs() < 1e-12);
+        assert!(
+            (t.expected_purchases - dot(&r.expected_purchases)).abs() < 1e-6 * t.expected_purchases
+        );
+        assert!((t.expected_active - dot(&r.p_alive)).abs() < 1e-6 * t.expected_active);
+        assert!((t.average_clv() - r.equity / t.customers).abs() < 1e-12);
+        assert!(r.equity > r.clv.iter().sum::<f64>());
     }
 
     #[test]

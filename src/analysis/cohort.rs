@@ -7,6 +7,7 @@
 //! Value & strategy page shows it.
 
 use crate::analysis::clv::ClvResult;
+use crate::domain::clv::intervals::IntervalSettings;
 use crate::domain::clv::newcustomer::{self, payback_month};
 use crate::domain::clv::ClvSettings;
 use crate::domain::customers::CustomerSummary;
@@ -87,7 +88,7 @@ impl CohortInputs {
     }
 }
 
-/// A range around a figure (filled in later from the parameter draws).
+/// A range around a figure, from the parameter draws.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
     /// Lower end.
@@ -116,8 +117,11 @@ pub struct NewCustomerValue {
     /// Months until the cumulative discounted margin reaches the CAC (None: not within the
     /// horizon).
     pub payback_months: Option<u32>,
-    /// Interval on `value` from the parameter uncertainty (None until computed).
+    /// Interval on `value` from the parameter uncertainty (parameter draws).
     pub interval: Option<Interval>,
+    /// Why there is no interval, or what was held fixed in it.
+    #[serde(default)]
+    pub interval_note: Option<String>,
 }
 
 /// When a cohort's customers pay back their acquisition cost.
@@ -311,6 +315,24 @@ pub fn analyze(
     let monthly: Vec<f64> = unit.iter().map(|u| spend * u).collect();
     let value: f64 = monthly.iter().sum();
     let cac = inputs.acquisition_cost;
+    let draws = IntervalSettings::default();
+    let (interval, interval_note) = match newcustomer::new_customer_value_range(
+        model,
+        fit.spend.as_ref(),
+        spend,
+        &settings,
+        &draws,
+    ) {
+        Ok((r, notes)) => (
+            Some(Interval {
+                lower: r.lower,
+                upper: r.upper,
+                level: draws.level,
+            }),
+            (!notes.is_empty()).then(|| notes.join("; ")),
+        ),
+        Err(e) => (None, Some(format!("no range: {e}"))),
+    };
     let new_customer = NewCustomerValue {
         expected_purchases: model
             .model
@@ -321,7 +343,8 @@ pub fn analyze(
         payback_months: payback_month(&monthly, 0.0, cac),
         monthly,
         value,
-        interval: None,
+        interval,
+        interval_note,
     };
     // Per customer: realised margin and predicted monthly margin, grouped by cohort.
     let end = summary
@@ -512,7 +535,15 @@ mod tests {
         let e = m.expected_purchases(f64::from(s.periods) * s.units_per_period);
         assert!((nc.expected_purchases - e).abs() < 1e-12);
         assert!(nc.value < e * nc.expected_spend && nc.value > 0.8 * e * nc.expected_spend);
-        assert!(nc.interval.is_none());
+        let iv = nc
+            .interval
+            .expect("the sample fit has a covariance: a range");
+        assert!(
+            iv.lower < nc.value && nc.value < iv.upper,
+            "{iv:?} around {}",
+            nc.value
+        );
+        assert!((iv.level - 0.9).abs() < 1e-12);
         // Firm value by hand: equity + Σ_{t=1..6} 50 (v − 30) / 1.01^t.
         let fut: f64 = (1..=6)
             .map(|t| 50.0 * (nc.value - 30.0) / 1.01f64.powi(t))

@@ -97,7 +97,7 @@ fn ready(r: &CohortReport, cac: f64) -> Html {
     );
     let interval = nc.interval.map_or(String::new(), |i| {
         format!(
-            " ({:.0}% interval {} to {})",
+            " ({:.0}% range {} to {}, from the parameters' uncertainty)",
             100.0 * i.level,
             fmt_tick(i.lower),
             fmt_tick(i.upper)
@@ -163,6 +163,9 @@ fn ready(r: &CohortReport, cac: f64) -> Html {
             nc.spend_note.as_ref().map_or(String::new(), |n| format!(" ({n})")),
             s.margin_rate, 100.0 * s.discount_rate, fmt_tick(nc.value), interval, fmt_tick(cac),
             nc.clv_to_cac.map_or("–".into(), |v| format!("{v:.2}")), payback) }</p>
+        if let Some(n) = &nc.interval_note {
+            <p class="note" data-testid="new-customer-range-note">{ format!("New-customer range: {n}.") }</p>
+        }
         <p data-testid="cohort-firm-value">{ format!(
             "Firm value: customer equity {} (margin {:.2}) + future customers {} = {}.",
             fmt_tick(r.firm.current), s.margin_rate, fmt_tick(r.firm.future), fmt_tick(r.firm.total)) }</p>
