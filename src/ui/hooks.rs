@@ -692,3 +692,25 @@ impl WorkerClient {
         self.run(task, typed(unpack, done));
     }
 }
+
+/// New customers and cohorts (Value & strategy page).
+impl WorkerClient {
+    /// The cohort analysis of the dataset the worker holds under a fit (see
+    /// [`crate::analysis::cohort`]).
+    pub fn cohorts(
+        &self,
+        dataset: &str,
+        request: crate::analysis::cohort::CohortRequest,
+        done: impl FnOnce(Result<crate::analysis::cohort::CohortReport, WorkerError>) + 'static,
+    ) {
+        let unpack = |o| match o {
+            Output::Cohorts(r) => Some(*r),
+            _ => None,
+        };
+        let task = Task::Cohorts {
+            dataset: dataset.to_string(),
+            request: Box::new(request),
+        };
+        self.run(task, typed(unpack, done));
+    }
+}

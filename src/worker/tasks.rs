@@ -111,6 +111,13 @@ pub enum Task {
         /// Level, draws and seed.
         request: crate::analysis::clv::IntervalRequest,
     },
+    /// New-customer value, acquisition cohorts and firm value for a held dataset's customers.
+    Cohorts {
+        /// The dataset.
+        dataset: String,
+        /// The fit's model, spend model, settings and expected spend, and the entered inputs.
+        request: Box<crate::analysis::cohort::CohortRequest>,
+    },
 }
 
 /// The result of a [`Task`].
@@ -136,6 +143,8 @@ pub enum Output {
     Discrete(Box<crate::analysis::discrete::DiscreteResult>),
     /// Ranges on every value figure.
     Intervals(Box<super::intervals::ValueRanges>),
+    /// New-customer value, cohorts and firm value.
+    Cohorts(Box<crate::analysis::cohort::CohortReport>),
 }
 
 /// The built-in sample as files.
@@ -289,6 +298,12 @@ pub fn run_with(
                 progress,
             )
             .map(|r| Output::Intervals(Box::new(r)))
+        }
+        Task::Cohorts { dataset, request } => {
+            let held = datasets.get(&dataset)?;
+            crate::analysis::cohort::analyze_request(&held.summary, &request, progress)
+                .map(|r| Output::Cohorts(Box::new(r)))
+                .map_err(WorkerError::Clv)
         }
     }
 }
