@@ -14,6 +14,8 @@ mod satisfaction;
 #[cfg(not(target_arch = "wasm32"))]
 mod segment;
 #[cfg(not(target_arch = "wasm32"))]
+mod simulate;
+#[cfg(not(target_arch = "wasm32"))]
 mod summarize;
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -43,6 +45,8 @@ enum Command {
     Satisfaction(satisfaction::Args),
     /// Compare BG/NBD, MBG/NBD and Pareto/NBD (fit, holdout) and recommend one.
     Compare(compare::Args),
+    /// Generate a customer base from a model with known parameters (a log, or sBG survivors).
+    Simulate(simulate::Args),
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -55,6 +59,7 @@ fn main() -> std::process::ExitCode {
         Command::Segment(a) => segment::run(&a),
         Command::Satisfaction(a) => satisfaction::run(&a),
         Command::Compare(a) => compare::run(&a),
+        Command::Simulate(a) => simulate::run(&a),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
