@@ -122,7 +122,7 @@ fn sbg_writes_survivor_counts_and_bad_arguments_are_named() {
                 "--periods",
                 "4",
             ],
-            "at least --acquisition-weeks",
+            "observed for only 4",
         ),
     ] {
         let mut a = vec!["simulate"];

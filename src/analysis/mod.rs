@@ -11,3 +11,4 @@ pub mod drivers;
 pub mod movement;
 pub mod satisfaction;
 pub mod segment;
+pub mod simulator;

@@ -210,7 +210,7 @@ pub fn transaction_log(p: &SampleParams) -> Result<SampleLog, SampleError> {
 }
 
 /// A model the simulator generates from, with its true parameters.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum SimModel {
     /// A buy-till-you-die purchase process (a transaction log).
     Purchases(BtydModel),

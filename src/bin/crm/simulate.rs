@@ -5,7 +5,8 @@
 //! sample data and simulator use; the same seed gives the same bytes.
 
 use chrono::NaiveDate;
-use crm::domain::sample::{self, parse_sim_model, SampleParams, SimModel};
+use crm::analysis::simulator::{generate, SimRequest};
+use crm::domain::sample::{parse_sim_model, SimModel};
 
 /// Arguments of `crm simulate`.
 #[derive(clap::Args, Debug)]
@@ -78,57 +79,43 @@ pub fn run(args: &Args) -> Result<(), String> {
         return Err("--customers must be at least 1".into());
     }
     let model = parse_sim_model(&args.model, &args.params).map_err(|e| format!("--params: {e}"))?;
-    let text = match model {
-        SimModel::Sbg { alpha, beta } => {
-            if args.spend.is_some() {
-                return Err("--spend applies to transaction logs, not to sBG cohorts".into());
-            }
-            sample::cohort(
-                args.customers,
-                alpha,
-                beta,
-                args.periods.unwrap_or(12).max(1),
-                args.seed,
-            )
-        }
-        SimModel::Purchases(purchase) => {
-            let start = NaiveDate::parse_from_str(&args.start, "%Y-%m-%d")
-                .map_err(|_| format!("--start {}: expected YYYY-MM-DD", args.start))?;
-            let weeks = args.periods.unwrap_or(39);
-            if weeks == 0 || args.acquisition_weeks > weeks {
-                return Err(format!(
-                    "--periods {weeks} weeks of observation must be at least 1 and at least --acquisition-weeks ({})",
-                    args.acquisition_weeks
-                ));
-            }
-            let mut p = SampleParams {
-                n_customers: args.customers,
-                seed: args.seed,
-                start,
-                acquisition_days: args.acquisition_weeks.max(1) * 7,
-                observation_days: weeks * 7,
-                purchase,
-                ..Default::default()
-            };
-            if let Some(s) = &args.spend {
-                (p.gg_p, p.gg_q, p.gg_gamma) = parse_spend(s)?;
-            }
-            let log = sample::transaction_log(&p).map_err(|e| e.to_string())?;
-            eprintln!(
-                "crm: {} customers, {} purchases, {} to {} ({} weeks observed)",
-                args.customers,
-                log.rows,
-                start,
-                start + chrono::Duration::days(i64::from(weeks) * 7 - 1),
-                weeks
-            );
-            log.csv
-        }
+    let sbg = matches!(model, SimModel::Sbg { .. });
+    if sbg && args.spend.is_some() {
+        return Err("--spend applies to transaction logs, not to sBG cohorts".into());
+    }
+    let mut req = SimRequest {
+        model,
+        customers: args.customers,
+        seed: args.seed,
+        periods: args.periods.unwrap_or(if sbg { 12 } else { 39 }),
+        acquisition_weeks: args.acquisition_weeks,
+        start: NaiveDate::parse_from_str(&args.start, "%Y-%m-%d")
+            .map_err(|_| format!("--start {}: expected YYYY-MM-DD", args.start))?,
+        ..Default::default()
     };
+    if let Some(s) = &args.spend {
+        let (p, q, g) = parse_spend(s)?;
+        req.gamma_gamma = [p, q, g];
+    }
+    let file = generate(&req, args.customers)?;
+    if let Some(end) = file.observation_end {
+        eprintln!(
+            "crm: {} customers, {} purchases, {} to {end} ({} weeks observed)",
+            args.customers,
+            file.bytes
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                .saturating_sub(1),
+            req.start,
+            req.periods
+        );
+    }
+    let text = String::from_utf8_lossy(&file.bytes);
     if args.output == "-" {
         print!("{text}");
         Ok(())
     } else {
-        std::fs::write(&args.output, text).map_err(|e| format!("{}: {e}", args.output))
+        std::fs::write(&args.output, &file.bytes).map_err(|e| format!("{}: {e}", args.output))
     }
 }
