@@ -51,6 +51,46 @@ impl Default for SimRequest {
     }
 }
 
+impl SimRequest {
+    /// The request for what a user typed: a model name, its parameters as `name=value, …`
+    /// (see [`sample::parse_sim_model`]), a number of customers and a seed; 39 weeks observed
+    /// (12 periods for sBG), other settings at their defaults.
+    ///
+    /// # Errors
+    /// A sentence naming the bad input.
+    pub fn from_inputs(
+        model: &str,
+        params: &str,
+        customers: f64,
+        seed: f64,
+    ) -> Result<Self, String> {
+        let model = sample::parse_sim_model(model, params)?;
+        if !(customers.fract() == 0.0 && (1.0..=f64::from(MAX_CUSTOMERS)).contains(&customers)) {
+            return Err(format!(
+                "customers must be a whole number from 1 to {MAX_CUSTOMERS} (it is {customers})"
+            ));
+        }
+        if !(seed.fract() == 0.0 && (0.0..=9.0e15).contains(&seed)) {
+            return Err(format!(
+                "the seed must be a whole number, 0 or more (it is {seed})"
+            ));
+        }
+        let req = SimRequest {
+            model,
+            customers: customers as u32,
+            seed: seed as u64,
+            periods: if matches!(model, SimModel::Sbg { .. }) {
+                12
+            } else {
+                39
+            },
+            ..Default::default()
+        };
+        check(&req)?;
+        Ok(req)
+    }
+}
+
 /// Most customers the simulator generates (a classroom tool, not a load test).
 pub const MAX_CUSTOMERS: u32 = 200_000;
 /// Fewest customers of a recovery step.
@@ -314,6 +354,22 @@ pub fn recovery(req: &SimRequest, progress: &mut dyn FnMut(f64, &str)) -> Result
 mod tests {
     use super::*;
     use crate::domain::clv::{BtydModel, ModelKind};
+
+    #[test]
+    fn typed_inputs_become_a_request_or_a_plain_error() {
+        let r = SimRequest::from_inputs("sbg", "alpha=0.7, beta=1.2", 1000.0, 7.0).unwrap();
+        assert_eq!((r.customers, r.seed, r.periods), (1000, 7, 12));
+        let r = SimRequest::from_inputs("pnbd", "r=1,alpha=2,s=3,beta=4", 50.0, 0.0).unwrap();
+        assert_eq!(r.periods, 39);
+        let e = |c: f64, s: f64| {
+            SimRequest::from_inputs("bgnbd", "r=1,alpha=2,a=3,b=4", c, s).unwrap_err()
+        };
+        assert!(e(0.0, 1.0).contains("customers must be a whole number"));
+        assert!(e(10.5, 1.0).contains("customers"));
+        assert!(e(1e9, 1.0).contains("200000"));
+        assert!(e(10.0, -1.0).contains("seed"));
+        assert!(e(10.0, 0.5).contains("seed"));
+    }
 
     #[test]
     fn steps_halve_down_to_the_smallest_and_ascend() {

@@ -714,3 +714,40 @@ impl WorkerClient {
         self.run(task, typed(unpack, done));
     }
 }
+
+/// The classroom simulator (Learn page).
+impl WorkerClient {
+    /// The recovery of `request`'s parameters at growing sizes.
+    pub fn recovery(
+        &self,
+        request: crate::analysis::simulator::SimRequest,
+        done: impl FnOnce(Result<crate::analysis::simulator::Recovery, WorkerError>) + 'static,
+    ) {
+        let unpack = |o| match o {
+            Output::Recovery(r) => Some(*r),
+            _ => None,
+        };
+        let task = Task::Simulate {
+            request: Box::new(request),
+            file: false,
+        };
+        self.run(task, typed(unpack, done));
+    }
+
+    /// `request`'s base as a file.
+    pub fn simulated_file(
+        &self,
+        request: crate::analysis::simulator::SimRequest,
+        done: impl FnOnce(Result<crate::analysis::simulator::SimFile, WorkerError>) + 'static,
+    ) {
+        let unpack = |o| match o {
+            Output::SimFile(r) => Some(*r),
+            _ => None,
+        };
+        let task = Task::Simulate {
+            request: Box::new(request),
+            file: true,
+        };
+        self.run(task, typed(unpack, done));
+    }
+}

@@ -118,6 +118,14 @@ pub enum Task {
         /// The fit's model, spend model, settings and expected spend, and the entered inputs.
         request: Box<crate::analysis::cohort::CohortRequest>,
     },
+    /// The classroom simulator: the parameters recovered at growing sizes, or (`file`) the
+    /// largest base as a file to open like an upload.
+    Simulate {
+        /// Model, true parameters, size, seed.
+        request: Box<crate::analysis::simulator::SimRequest>,
+        /// Generate the file instead of fitting.
+        file: bool,
+    },
 }
 
 /// The result of a [`Task`].
@@ -145,6 +153,10 @@ pub enum Output {
     Intervals(Box<super::intervals::ValueRanges>),
     /// New-customer value, cohorts and firm value.
     Cohorts(Box<crate::analysis::cohort::CohortReport>),
+    /// The simulator's recovery.
+    Recovery(Box<crate::analysis::simulator::Recovery>),
+    /// A simulated base as a file.
+    SimFile(Box<crate::analysis::simulator::SimFile>),
 }
 
 /// The built-in sample as files.
@@ -304,6 +316,17 @@ pub fn run_with(
             crate::analysis::cohort::analyze_request(&held.summary, &request, progress)
                 .map(|r| Output::Cohorts(Box::new(r)))
                 .map_err(WorkerError::Clv)
+        }
+        Task::Simulate { request, file } => {
+            use crate::analysis::simulator;
+            if file {
+                progress(0.1, "Simulating customers");
+                simulator::generate(&request, request.customers)
+                    .map(|f| Output::SimFile(Box::new(f)))
+            } else {
+                simulator::recovery(&request, progress).map(|r| Output::Recovery(Box::new(r)))
+            }
+            .map_err(WorkerError::Clv)
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod learn;
 pub mod ltv;
 pub mod satisfaction;
 pub mod segments;
+pub mod simulator;
 pub mod strategy;
 
 use crate::ui::components::StatusView;
