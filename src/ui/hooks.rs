@@ -28,6 +28,8 @@ use yew::Callback;
 
 mod watch;
 
+pub mod pool;
+
 /// How often the client checks on a worker with pending jobs.
 pub const HEARTBEAT_MS: u32 = 5_000;
 /// How long a busy worker may stay silent (no progress message) before it is taken for dead.

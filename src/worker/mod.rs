@@ -5,6 +5,7 @@
 //! Messages cross the boundary with bincode, so every type here is a plain serde struct with no
 //! skipped fields; integers are `u32`/`u64`, never `usize`.
 
+pub mod bootstrap;
 pub mod clv;
 pub mod datasets;
 pub mod error;

@@ -111,6 +111,8 @@ pub enum Task {
         /// Level, draws and seed.
         request: crate::analysis::clv::IntervalRequest,
     },
+    /// A part of a bootstrap split across workers, or its ranges (see [`super::bootstrap`]).
+    Bootstrap(Box<super::bootstrap::BootstrapTask>),
 }
 
 /// The result of a [`Task`].
@@ -136,6 +138,8 @@ pub enum Output {
     Discrete(Box<crate::analysis::discrete::DiscreteResult>),
     /// Ranges on every value figure.
     Intervals(Box<super::intervals::ValueRanges>),
+    /// The refits of a range of bootstrap replicates.
+    BootstrapPart(Box<crate::domain::clv::bootstrap::BootstrapPart>),
 }
 
 /// The built-in sample as files.
@@ -290,5 +294,6 @@ pub fn run_with(
             )
             .map(|r| Output::Intervals(Box::new(r)))
         }
+        Task::Bootstrap(t) => super::bootstrap::run(*t, datasets, progress),
     }
 }
