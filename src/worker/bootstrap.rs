@@ -197,5 +197,7 @@ pub fn intervals(
         .map_err(clv_error)?;
     report.seed = seed;
     progress(1.0, "Done");
-    Ok(ValueRanges::from_report(&report))
+    let mut v = ValueRanges::from_report(&report);
+    v.refits = part.sets.iter().map(|(_, s)| *s).collect();
+    Ok(v)
 }

@@ -8,7 +8,7 @@
 //! [`crate::worker::bootstrap`] (in the workers) and
 //! [`crate::analysis::clv::cumulative_clv_band`].
 
-use crate::analysis::clv::{cumulative_clv_band, IntervalRequest};
+use crate::analysis::clv::{cumulative_clv_band, cumulative_clv_band_over, IntervalRequest};
 use crate::domain::clv::bootstrap::MAX_SIMULATED;
 use crate::domain::clv::intervals::{IntervalMethod, Range};
 use crate::domain::customers::CustomerRecord;
@@ -399,7 +399,11 @@ pub fn detail(v: Option<&ValueRanges>, r: &ClvResult, i: usize, c: &CustomerReco
     let band = match (&r.model, &r.settings) {
         (Some(m), Some(s)) => {
             let spend = r.expected_spend.get(i).copied().unwrap_or(f64::NAN);
-            cumulative_clv_band(m, c, spend, s, &request(v.level)).ok()
+            if v.refits.is_empty() {
+                cumulative_clv_band(m, c, spend, s, &request(v.level)).ok()
+            } else {
+                Some(cumulative_clv_band_over(m, c, spend, s, &v.refits, v.level))
+            }
         }
         _ => None,
     };
@@ -413,18 +417,18 @@ pub fn detail(v: Option<&ValueRanges>, r: &ClvResult, i: usize, c: &CustomerReco
                           data-upper={cr.clv.upper.to_string()} data-value={clv.to_string()}>{ fmt_range(cr.clv, 2) }</span></div>
             </div>
             if let Some(b) = band {
-                { band_view(&b, &label) }
+                { band_view(&b, &label, method_name(v.method)) }
             }
         </div>
     }
 }
 
 /// The band chart with its text alternative.
-fn band_view(b: &[(u32, f64, Range)], label: &str) -> Html {
+fn band_view(b: &[(u32, f64, Range)], label: &str, method: &str) -> Html {
     let chart = Rc::new(band_chart(b, label));
     html! { <>
         <ChartCard chart={chart} testid="chart-clv-band"
-            note={AttrValue::from(format!("Solid: CLV added up to the end of each month under the fitted parameters; dashed: the {label} (spend per purchase held at its estimate)."))} />
+            note={AttrValue::from(format!("Solid: CLV added up to the end of each month under the fitted parameters; dashed: the {label} ({method}; spend per purchase held at its estimate)."))} />
         <details data-testid="clv-band-text"><summary>{ "The same figures as a table" }</summary>
             <table class="data">
                 <thead><tr><th class="num">{ "Month" }</th><th class="num">{ "CLV so far" }</th><th class="num">{ format!("{label}: lower") }</th><th class="num">{ format!("{label}: upper") }</th></tr></thead>
