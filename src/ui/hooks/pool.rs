@@ -24,8 +24,14 @@ use yew::Callback;
 
 /// Most workers in a pool.
 pub const MAX_WORKERS: u32 = 8;
-/// Most replicates handed to a worker at once (a cancelled worker finishes its chunk).
+/// Most replicates handed to a worker at once (a cancelled worker finishes its chunk: the
+/// page lets it go at once, and it closes when its chunk is done).
 pub const MAX_CHUNK: u32 = 10;
+/// Most replicates at once when each simulates more than [`LARGE`] customers (a refit then
+/// takes seconds, and sending the ages again costs little beside it).
+pub const MAX_CHUNK_LARGE: u32 = 2;
+/// Simulated customers above which chunks are at most [`MAX_CHUNK_LARGE`].
+pub const LARGE: f64 = 100_000.0;
 
 /// Workers for a pool: the browser's logical cores less one (the page's), 1 to
 /// [`MAX_WORKERS`].
@@ -131,7 +137,12 @@ impl Pool {
         done: impl FnOnce(Result<BootstrapPart, WorkerError>) + 'static,
     ) -> Pool {
         let workers = pool_size().min(total.max(1));
-        let chunk = total.div_ceil(workers * 8).clamp(1, MAX_CHUNK);
+        let most = if columns.simulated() > LARGE {
+            MAX_CHUNK_LARGE
+        } else {
+            MAX_CHUNK
+        };
+        let chunk = total.div_ceil(workers * 8).clamp(1, most);
         let run = Rc::new(RefCell::new(Run {
             clients: Vec::new(),
             running: vec![None; workers as usize],
