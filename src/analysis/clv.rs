@@ -838,6 +838,26 @@ pub fn cumulative_clv_band(
         },
     )
     .map_err(|e| e.to_string())?;
+    Ok(cumulative_clv_band_over(
+        model,
+        customer,
+        spend,
+        settings,
+        &sets,
+        request.level,
+    ))
+}
+
+/// [`cumulative_clv_band`] over given parameter sets (a bootstrap's refits): the range at
+/// each month is the central `level` of the sets' cumulative CLV.
+pub fn cumulative_clv_band_over(
+    model: &FittedModel,
+    customer: &CustomerRecord,
+    spend: f64,
+    settings: &ClvSettings,
+    sets: &[clv::intervals::ParameterSet],
+    level: f64,
+) -> Vec<(u32, f64, clv::intervals::Range)> {
     let (x, t_x, t) = (customer.x, customer.t_x, customer.t);
     let cumulate = |s: &ClvSchedule| {
         s.months
@@ -857,13 +877,13 @@ pub fn cumulative_clv_band(
         lower: f64::NAN,
         upper: f64::NAN,
     };
-    Ok(point
+    point
         .iter()
         .enumerate()
         .map(|(i, &v)| {
             let mut at: Vec<f64> = drawn.iter().filter_map(|d| d.get(i).copied()).collect();
-            let r = clv::intervals::quantile_range(&mut at, request.level).unwrap_or(nan);
+            let r = clv::intervals::quantile_range(&mut at, level).unwrap_or(nan);
             (i as u32 + 1, v, r)
         })
-        .collect())
+        .collect()
 }

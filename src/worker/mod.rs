@@ -5,6 +5,7 @@
 //! Messages cross the boundary with bincode, so every type here is a plain serde struct with no
 //! skipped fields; integers are `u32`/`u64`, never `usize`.
 
+pub mod bootstrap;
 pub mod clv;
 pub mod datasets;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod intervals;
 pub mod log;
 pub mod movement;
 pub mod protocol;
+pub mod sample;
 pub mod segment;
 pub mod tasks;
 

@@ -10,6 +10,7 @@ use crate::io::import::import_bytes;
 use serde::{Deserialize, Serialize};
 
 pub use super::error::WorkerError;
+pub use super::sample::{History, SampleFiles};
 /// The import types live in io; these names stay for the protocol and the pages.
 pub use crate::io::import::{detect_kind, ImportJob, ImportSettings, Imported, MAX_WHOLE_BYTES};
 
@@ -126,6 +127,8 @@ pub enum Task {
         /// Generate the file instead of fitting.
         file: bool,
     },
+    /// A part of a bootstrap split across workers, or its ranges (see [`super::bootstrap`]).
+    Bootstrap(Box<super::bootstrap::BootstrapTask>),
 }
 
 /// The result of a [`Task`].
@@ -157,26 +160,8 @@ pub enum Output {
     Recovery(Box<crate::analysis::simulator::Recovery>),
     /// A simulated base as a file.
     SimFile(Box<crate::analysis::simulator::SimFile>),
-}
-
-/// The built-in sample as files.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SampleFiles {
-    /// Transaction log CSV.
-    pub transactions: Vec<u8>,
-    /// Survey CSV.
-    pub survey: Vec<u8>,
-    /// Cohort CSV.
-    pub cohort: Vec<u8>,
-}
-
-/// One customer's purchases, in date order.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct History {
-    /// Days since 0001-01-01 (chrono's "days from CE").
-    pub days: Vec<i32>,
-    /// Amounts.
-    pub amounts: Vec<f64>,
+    /// The refits of a range of bootstrap replicates.
+    BootstrapPart(Box<crate::domain::clv::bootstrap::BootstrapPart>),
 }
 
 /// Runs a task with no datasets held (an import holds nothing; a task naming a dataset fails
@@ -200,24 +185,7 @@ pub fn run_with(
 ) -> Result<Output, WorkerError> {
     match task {
         Task::Sample { n_customers, seed } => {
-            use crate::domain::sample;
-            progress(0.1, "Simulating customers");
-            let params = sample::SampleParams {
-                n_customers,
-                seed,
-                ..Default::default()
-            };
-            let log =
-                sample::transaction_log(&params).map_err(|e| WorkerError::Sample(e.to_string()))?;
-            progress(0.6, "Simulating survey answers");
-            let survey = sample::survey(&log, &params, 0.25, seed.wrapping_add(1));
-            let cohort = sample::cohort(1000, 0.704, 1.182, 12, seed.wrapping_add(2));
-            progress(1.0, "Done");
-            Ok(Output::Sample(SampleFiles {
-                transactions: log.csv.into_bytes(),
-                survey: survey.into_bytes(),
-                cohort: cohort.into_bytes(),
-            }))
+            super::sample::sample_files(n_customers, seed, progress).map(Output::Sample)
         }
         Task::Import {
             dataset,
@@ -312,21 +280,9 @@ pub fn run_with(
             .map(|r| Output::Intervals(Box::new(r)))
         }
         Task::Cohorts { dataset, request } => {
-            let held = datasets.get(&dataset)?;
-            crate::analysis::cohort::analyze_request(&held.summary, &request, progress)
-                .map(|r| Output::Cohorts(Box::new(r)))
-                .map_err(WorkerError::Clv)
+            super::clv::cohorts_on(datasets.get(&dataset)?, &request, progress)
         }
-        Task::Simulate { request, file } => {
-            use crate::analysis::simulator;
-            if file {
-                progress(0.1, "Simulating customers");
-                simulator::generate(&request, request.customers)
-                    .map(|f| Output::SimFile(Box::new(f)))
-            } else {
-                simulator::recovery(&request, progress).map(|r| Output::Recovery(Box::new(r)))
-            }
-            .map_err(WorkerError::Clv)
-        }
+        Task::Simulate { request, file } => super::clv::simulate(&request, file, progress),
+        Task::Bootstrap(t) => super::bootstrap::run(*t, datasets, progress),
     }
 }
