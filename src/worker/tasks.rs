@@ -111,6 +111,8 @@ pub enum Task {
         /// Level, draws and seed.
         request: crate::analysis::clv::IntervalRequest,
     },
+    /// The Overview's figures and recommended actions for a held dataset.
+    Overview(Box<super::overview::OverviewRequest>),
 }
 
 /// The result of a [`Task`].
@@ -136,6 +138,8 @@ pub enum Output {
     Discrete(Box<crate::analysis::discrete::DiscreteResult>),
     /// Ranges on every value figure.
     Intervals(Box<super::intervals::ValueRanges>),
+    /// The Overview.
+    Overview(Box<super::overview::Overview>),
 }
 
 /// The built-in sample as files.
@@ -290,5 +294,6 @@ pub fn run_with(
             )
             .map(|r| Output::Intervals(Box::new(r)))
         }
+        Task::Overview(req) => super::overview::run(req, datasets, progress),
     }
 }
