@@ -10,6 +10,8 @@ mod grouped;
 #[cfg(not(target_arch = "wasm32"))]
 mod input;
 #[cfg(not(target_arch = "wasm32"))]
+mod report;
+#[cfg(not(target_arch = "wasm32"))]
 mod satisfaction;
 #[cfg(not(target_arch = "wasm32"))]
 mod segment;
@@ -43,6 +45,8 @@ enum Command {
     Satisfaction(satisfaction::Args),
     /// Compare BG/NBD, MBG/NBD and Pareto/NBD (fit, holdout) and recommend one.
     Compare(compare::Args),
+    /// Write the report of the whole analysis as one XLSX workbook (what the app downloads).
+    Report(report::Args),
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -55,6 +59,7 @@ fn main() -> std::process::ExitCode {
         Command::Segment(a) => segment::run(&a),
         Command::Satisfaction(a) => satisfaction::run(&a),
         Command::Compare(a) => compare::run(&a),
+        Command::Report(a) => report::run(&a),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
