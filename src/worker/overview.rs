@@ -23,7 +23,7 @@ pub struct OverviewRequest {
 /// # Errors
 /// [`WorkerError::NotHeld`] when the dataset is not held.
 pub fn run(
-    req: Box<OverviewRequest>,
+    req: &OverviewRequest,
     datasets: &mut Datasets,
     progress: &mut dyn FnMut(f64, &str),
 ) -> Result<Output, WorkerError> {

@@ -294,6 +294,6 @@ pub fn run_with(
             )
             .map(|r| Output::Intervals(Box::new(r)))
         }
-        Task::Overview(req) => super::overview::run(req, datasets, progress),
+        Task::Overview(req) => super::overview::run(&req, datasets, progress),
     }
 }

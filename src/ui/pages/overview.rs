@@ -38,7 +38,8 @@ pub struct Gathered {
 pub fn use_gathered(ctx: Option<AppContext>, tx: Option<Source>) -> Gathered {
     let clv_res = use_state(|| None::<Result<Rc<ClvResult>, String>>);
     let equity = use_state(|| None::<Result<Total, String>>);
-    let seg = use_state(|| Load::<Rc<SegmentResult>>::Empty("Waiting for the lifetime values…".into()));
+    let seg =
+        use_state(|| Load::<Rc<SegmentResult>>::Empty("Waiting for the lifetime values…".into()));
     let tx_key = match (&ctx, &tx) {
         (Some(c), Some(t)) => Some(c.ctl.data_key(t)),
         _ => None,
@@ -82,14 +83,27 @@ pub fn use_gathered(ctx: Option<AppContext>, tx: Option<Source>) -> Gathered {
                 }
                 crate::ui::pages::segments::run_segmentation(&c2, &t2, &key, sreq, &seg);
                 // Customer equity's range by parameter draws.
-                match r.as_ref().ok().and_then(|f| Some((f.model.clone()?, f.settings.clone()?, f.spend.clone()))) {
+                match r
+                    .as_ref()
+                    .ok()
+                    .and_then(|f| Some((f.model.clone()?, f.settings.clone()?, f.spend.clone())))
+                {
                     Some((m, s, spend)) => {
                         let eq = equity.clone();
-                        c2.ctl.worker.intervals(&t2.meta.id, m, spend, s, IntervalRequest::default(), move |res| {
-                            eq.set(Some(res.map(|v| v.equity).map_err(|e| e.to_string())));
-                        });
+                        c2.ctl.worker.intervals(
+                            &t2.meta.id,
+                            m,
+                            spend,
+                            s,
+                            IntervalRequest::default(),
+                            move |res| {
+                                eq.set(Some(res.map(|v| v.equity).map_err(|e| e.to_string())));
+                            },
+                        );
                     }
-                    None => equity.set(Some(Err("there is no lifetime-value fit to draw from".into()))),
+                    None => equity.set(Some(Err(
+                        "there is no lifetime-value fit to draw from".into()
+                    ))),
                 }
                 clv_res.set(Some(r));
             });
@@ -104,10 +118,17 @@ pub fn use_gathered(ctx: Option<AppContext>, tx: Option<Source>) -> Gathered {
 
 /// The survey's part of the overview for the open survey (None: no survey loaded).
 #[hook]
-pub fn use_survey_part(ctx: Option<AppContext>, tx: Option<Source>, g: &Gathered) -> Option<Rc<SurveyPart>> {
+pub fn use_survey_part(
+    ctx: Option<AppContext>,
+    tx: Option<Source>,
+    g: &Gathered,
+) -> Option<Rc<SurveyPart>> {
     let sv = ctx.as_ref().and_then(|c| c.state.workspace.survey.clone());
     let keys = match &ctx {
-        Some(c) => (sv.as_ref().map(|s| c.ctl.data_key(s)), tx.as_ref().map(|t| c.ctl.data_key(t))),
+        Some(c) => (
+            sv.as_ref().map(|s| c.ctl.data_key(s)),
+            tx.as_ref().map(|t| c.ctl.data_key(t)),
+        ),
         None => (None, None),
     };
     let clv_ok = g.clv.as_ref().and_then(|r| r.as_ref().ok()).cloned();
@@ -116,7 +137,12 @@ pub fn use_survey_part(ctx: Option<AppContext>, tx: Option<Source>, g: &Gathered
     (*use_memo(deps, move |_| {
         let survey = sv.as_ref().and_then(|s| s.data.survey.as_ref())?;
         let summary = tx.as_ref().and_then(|t| t.data.summary.as_ref())?;
-        Some(Rc::new(overview::survey_part(survey, summary, clv_ok.as_deref(), seg_ok.as_deref())))
+        Some(Rc::new(overview::survey_part(
+            survey,
+            summary,
+            clv_ok.as_deref(),
+            seg_ok.as_deref(),
+        )))
     }))
     .clone()
 }
@@ -134,7 +160,10 @@ pub fn assemble(tx: &Source, g: &Gathered, survey: Option<&SurveyPart>) -> Optio
     Some(overview::build(&Inputs {
         summary,
         clv: clv.as_ref().map(|r| &**r).map_err(String::as_str),
-        equity: g.equity.as_ref().map(|r| r.as_ref().map_err(String::as_str)),
+        equity: g
+            .equity
+            .as_ref()
+            .map(|r| r.as_ref().map_err(String::as_str)),
         intervals: &ir,
         segments,
         survey: survey.ok_or("no survey is loaded (add one on the Data page)"),
@@ -236,9 +265,12 @@ pub fn overview_view(o: &Overview) -> Html {
 #[component]
 pub fn OverviewPage() -> Html {
     let ctx = use_context::<AppContext>();
-    let tx = ctx.as_ref().and_then(|c| c.state.workspace.transactions.clone());
+    let tx = ctx
+        .as_ref()
+        .and_then(|c| c.state.workspace.transactions.clone());
     let g = use_gathered(ctx.clone(), tx.clone());
     let sp = use_survey_part(ctx.clone(), tx.clone(), &g);
+    let failed = use_state(|| None::<String>);
     let Some(ctx) = ctx else {
         return html! {};
     };
@@ -260,7 +292,7 @@ pub fn OverviewPage() -> Html {
                 .map_or_else(|| "Gathering the analyses".to_string(), |p| p.stage.clone()),
         },
     };
-    let report = super::report::download_button(&ctx, &tx, &g, sp.as_deref());
+    let report = super::report::download_button(&tx, &g, sp.as_deref(), &failed);
     html! {
         <section class="overview">
             <h1>{ "Overview" }</h1>
