@@ -164,6 +164,8 @@ pub struct Action {
     pub customers: u64,
     /// Where to act.
     pub link: Link,
+    /// The link's words ("See the 290 customers in Champions").
+    pub link_text: String,
 }
 
 /// The settings the figures were computed with.
@@ -608,6 +610,7 @@ fn actions(o: &Overview, seg: Option<&SegmentResult>, fit: Option<&ClvResult>) -
             segment: top.name.clone(),
             customers: top.customers,
             link: Link::segment(&top.name),
+            link_text: format!("See the {} customers in {}", top.customers, top.name),
         });
     }
     // 2. Recover the segment with the most value at risk.
@@ -629,6 +632,10 @@ fn actions(o: &Overview, seg: Option<&SegmentResult>, fit: Option<&ClvResult>) -
             segment: r.name.clone(),
             customers: r.customers,
             link: Link::segment(&r.name),
+            link_text: format!(
+                "See the customers in {} ({} detractors among them)",
+                r.name, r.customers
+            ),
         });
     }
     if let Some(s) = seg {
@@ -658,6 +665,7 @@ fn actions(o: &Overview, seg: Option<&SegmentResult>, fit: Option<&ClvResult>) -
                 segment: r.name.clone(),
                 customers: r.customers,
                 link: Link::segment(&r.name),
+                link_text: format!("See the {} customers in {}", r.customers, r.name),
             });
         }
         // 4. Develop: active customers whose value is below average.
@@ -695,6 +703,7 @@ fn actions(o: &Overview, seg: Option<&SegmentResult>, fit: Option<&ClvResult>) -
                     segment: r.name.clone(),
                     customers: r.customers,
                     link: Link::segment(&r.name),
+                    link_text: format!("See the {} customers in {}", r.customers, r.name),
                 });
             }
         }
@@ -718,6 +727,7 @@ fn actions(o: &Overview, seg: Option<&SegmentResult>, fit: Option<&ClvResult>) -
                     route: routes::SATISFACTION.into(),
                     query: String::new(),
                 },
+                link_text: "Open the Satisfaction page".into(),
             });
         }
     }

@@ -128,19 +128,32 @@ fn StartOnOverview(p: &StartProps) -> Html {
     let navigator = use_navigator();
     let route = use_route::<Route>();
     let pending = use_mut_ref(|| p.bare);
-    let booted = ctx.as_ref().is_some_and(|c| c.state.boot.ready().is_some());
+    // Start-up has nothing to open: no saved transaction log, or it failed.
+    let nothing = ctx.as_ref().is_some_and(|c| {
+        matches!(c.state.boot, crate::ui::components::Load::Failed(_))
+            || (c.state.boot.ready().is_some()
+                && !c
+                    .state
+                    .datasets
+                    .iter()
+                    .any(|m| m.kind == crate::io::import::DataKind::Transactions))
+    });
     let has_data = ctx
         .as_ref()
         .is_some_and(|c| c.state.workspace.transactions.is_some());
     use_effect_with(
-        (booted, has_data, route),
-        move |(booted, has_data, route)| {
-            if *booted && *pending.borrow() {
+        (nothing, has_data, route),
+        move |(nothing, has_data, route)| {
+            if !*pending.borrow() {
+                return;
+            }
+            if *route != Some(Route::Data) || *nothing {
+                // The user went elsewhere first, or there is no data to show.
                 *pending.borrow_mut() = false;
-                if *has_data && *route == Some(Route::Data) {
-                    if let Some(n) = navigator {
-                        n.replace(&Route::Overview);
-                    }
+            } else if *has_data {
+                *pending.borrow_mut() = false;
+                if let Some(n) = navigator {
+                    n.replace(&Route::Overview);
                 }
             }
         },

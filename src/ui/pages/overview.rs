@@ -242,11 +242,11 @@ pub fn overview_view(o: &Overview) -> Html {
             <h2>{ "Recommended actions" }</h2>
             <ol class="actions">
                 { for o.actions.iter().enumerate().map(|(i, a)| html! {
-                    <li data-testid={format!("action-{i}")} data-action={a.id.clone()} data-segment={a.segment.clone()}>
+                    <li data-testid={format!("action-{i}")} data-action={a.id.clone()} data-segment={a.segment.clone()} data-customers={a.customers.to_string()}>
                         <strong>{ &a.action }</strong>
                         <span class="because">{ format!(" Why: {}", a.because) }</span>
                         <a class="button secondary" href={a.link.href()} data-testid={format!("action-link-{i}")}>
-                            { if a.segment.is_empty() { "Open the page".to_string() } else { format!("See the {} customers in {}", a.customers, a.segment) } }
+                            { &a.link_text }
                         </a>
                     </li>
                 }) }
