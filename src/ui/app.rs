@@ -120,44 +120,34 @@ struct StartProps {
     bare: bool,
 }
 
-/// Opens the Overview instead of the Data page once start-up has opened data, when the app
-/// was opened at its bare address (a link to `#/`, the Data page, stays there).
+/// Opens the Overview instead of the Data page once data is open, when the app was opened at
+/// its bare address and the user has not gone to another page yet (a link to `#/`, the Data
+/// page, stays there).
 #[component]
 fn StartOnOverview(p: &StartProps) -> Html {
     let ctx = use_context::<AppContext>();
     let navigator = use_navigator();
     let route = use_route::<Route>();
     let pending = use_mut_ref(|| p.bare);
-    // Start-up has nothing to open: no saved transaction log, or it failed.
-    let nothing = ctx.as_ref().is_some_and(|c| {
-        matches!(c.state.boot, crate::ui::components::Load::Failed(_))
-            || (c.state.boot.ready().is_some()
-                && !c
-                    .state
-                    .datasets
-                    .iter()
-                    .any(|m| m.kind == crate::io::import::DataKind::Transactions))
-    });
     let has_data = ctx
         .as_ref()
         .is_some_and(|c| c.state.workspace.transactions.is_some());
-    use_effect_with(
-        (nothing, has_data, route),
-        move |(nothing, has_data, route)| {
-            if !*pending.borrow() {
-                return;
-            }
-            if *route != Some(Route::Data) || *nothing {
-                // The user went elsewhere first, or there is no data to show.
-                *pending.borrow_mut() = false;
-            } else if *has_data {
+    use_effect_with((has_data, route), move |(has_data, route)| {
+        if !*pending.borrow() {
+            return;
+        }
+        match route {
+            Some(Route::Data) if *has_data => {
                 *pending.borrow_mut() = false;
                 if let Some(n) = navigator {
                     n.replace(&Route::Overview);
                 }
             }
-        },
-    );
+            // The user went elsewhere first.
+            Some(r) if *r != Route::Data && *r != Route::NotFound => *pending.borrow_mut() = false,
+            _ => {}
+        }
+    });
     html! {}
 }
 
