@@ -12,6 +12,7 @@ pub mod error;
 pub mod intervals;
 pub mod log;
 pub mod movement;
+pub mod overview;
 pub mod protocol;
 pub mod sample;
 pub mod segment;

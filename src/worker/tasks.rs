@@ -129,6 +129,8 @@ pub enum Task {
     },
     /// A part of a bootstrap split across workers, or its ranges (see [`super::bootstrap`]).
     Bootstrap(Box<super::bootstrap::BootstrapTask>),
+    /// The Overview's figures and recommended actions for a held dataset.
+    Overview(Box<super::overview::OverviewRequest>),
 }
 
 /// The result of a [`Task`].
@@ -162,6 +164,8 @@ pub enum Output {
     SimFile(Box<crate::analysis::simulator::SimFile>),
     /// The refits of a range of bootstrap replicates.
     BootstrapPart(Box<crate::domain::clv::bootstrap::BootstrapPart>),
+    /// The Overview.
+    Overview(Box<super::overview::Overview>),
 }
 
 /// Runs a task with no datasets held (an import holds nothing; a task naming a dataset fails
@@ -284,5 +288,6 @@ pub fn run_with(
         }
         Task::Simulate { request, file } => super::clv::simulate(&request, file, progress),
         Task::Bootstrap(t) => super::bootstrap::run(*t, datasets, progress),
+        Task::Overview(req) => super::overview::run(&req, datasets, progress),
     }
 }

@@ -10,6 +10,8 @@ mod grouped;
 #[cfg(not(target_arch = "wasm32"))]
 mod input;
 #[cfg(not(target_arch = "wasm32"))]
+mod report;
+#[cfg(not(target_arch = "wasm32"))]
 mod satisfaction;
 #[cfg(not(target_arch = "wasm32"))]
 mod segment;
@@ -47,6 +49,8 @@ enum Command {
     Compare(compare::Args),
     /// Generate a customer base from a model with known parameters (a log, or sBG survivors).
     Simulate(simulate::Args),
+    /// Write the report of the whole analysis as one XLSX workbook (what the app downloads).
+    Report(report::Args),
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -60,6 +64,7 @@ fn main() -> std::process::ExitCode {
         Command::Satisfaction(a) => satisfaction::run(&a),
         Command::Compare(a) => compare::run(&a),
         Command::Simulate(a) => simulate::run(&a),
+        Command::Report(a) => report::run(&a),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -4,6 +4,8 @@ pub mod cohorts;
 pub mod data;
 pub mod learn;
 pub mod ltv;
+pub mod overview;
+pub mod report;
 pub mod satisfaction;
 pub mod segments;
 pub mod simulator;
