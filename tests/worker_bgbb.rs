@@ -124,6 +124,7 @@ fn sample_log_cut_into_months_fits_with_spend_from_the_data_and_joins_the_compar
         transactions: held.log.clone(),
         summary_options: SummaryOptions::default(),
         calibration_end: None,
+        period: None,
     };
     let mut cmp = compare(&req, &mut |_, _| {}).unwrap();
     let before = cmp.recommendation.clone();

@@ -50,6 +50,7 @@ fn comparison_runs_in_the_worker_on_the_held_sample_and_crosses_the_codec() {
         transactions: TxLog::default(),
         summary_options: SummaryOptions::default(),
         calibration_end: None,
+        period: None,
     };
     let mut stages = Vec::new();
     let out = run_with(

@@ -287,3 +287,51 @@ fn a_large_summary_travels_in_parts_that_reassemble_it() {
     assert!(customer_parts(&mut out).is_empty());
     assert_eq!(out, imported(small));
 }
+
+#[test]
+fn the_cohort_task_answers_from_the_held_customers_as_the_analysis_does() {
+    use crm::analysis::cohort::{self, CohortInputs, CohortRequest};
+    let files = sample(500, 5);
+    let imp = whole(&files.transactions, "sample.csv").unwrap();
+    let summary = imp.summary.clone().unwrap();
+    let fit = crm::worker::clv::run(default_request(summary.clone()), &mut |_, _| {}).unwrap();
+    let inputs = CohortInputs {
+        acquisition_cost: 25.0,
+        margin_rate: 0.4,
+        ..Default::default()
+    };
+    let direct = cohort::analyze(&summary, &fit, &inputs).unwrap();
+    let mut datasets = Datasets::default();
+    datasets.keep(
+        "c1",
+        Held {
+            log: imp.transactions,
+            summary,
+        },
+    );
+    let task = |dataset: &str| Task::Cohorts {
+        dataset: dataset.into(),
+        request: Box::new(CohortRequest::from_fit(&fit, &inputs).unwrap()),
+    };
+    let mut stages = Vec::new();
+    let via_worker = match run_with(task("c1"), &mut datasets, &mut |_, s| {
+        stages.push(s.to_string())
+    }) {
+        Ok(Output::Cohorts(r)) => *r,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(via_worker, direct);
+    assert!(!direct.cohorts.is_empty());
+    assert!(direct.new_customer.interval.is_some());
+    assert!(stages.iter().any(|s| s == "Valuing the cohorts"));
+    // Through bincode, as it crosses to the page.
+    let bytes = bincode::serialize(&Output::Cohorts(Box::new(direct.clone()))).unwrap();
+    assert_eq!(
+        bincode::deserialize::<Output>(&bytes).unwrap(),
+        Output::Cohorts(Box::new(direct))
+    );
+    assert_eq!(
+        run_with(task("gone"), &mut datasets, &mut |_, _| {}),
+        Err(not_held("gone"))
+    );
+}

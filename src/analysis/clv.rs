@@ -157,8 +157,12 @@ pub struct ClvResult {
     pub settings: Option<ClvSettings>,
     /// Whether the data can support a model, and why not.
     pub gate: Option<DataGate>,
-    /// Customer equity: the sum of CLV.
+    /// Customer equity: the sum of CLV (each row counted its weight times).
     pub equity: f64,
+    /// Customers, expected purchases and expected active customers in total (weighted, as
+    /// `equity`): the page shows these, it does not add up the vectors itself.
+    #[serde(default)]
+    pub totals: clv::BaseTotals,
     /// Model vs data distribution of repeat purchases.
     pub repeat: Vec<RepeatBin>,
     /// P(alive) and expected purchases by frequency × recency.
@@ -238,7 +242,8 @@ pub fn analyze(
     out.expected_purchases = preds.iter().map(|p| p.expected_purchases).collect();
     out.expected_spend = preds.iter().map(|p| p.expected_spend).collect();
     out.clv = preds.iter().map(|p| p.clv).collect();
-    out.equity = clv::customer_equity(&preds);
+    out.totals = clv::base_totals(&preds, custs);
+    out.equity = out.totals.equity;
     drop(preds);
     progress(0.65, "Comparing the model with the data");
     out.repeat = validation::repeat_distribution(&model, custs);
@@ -624,6 +629,28 @@ mod tests {
     }
 
     #[test]
+    fn totals_count_each_row_its_weight_times() {
+        let (mut summary, _) = sample();
+        // Weight 3 on every other row: the totals are Σ weight · figure.
+        for (i, c) in summary.customers.iter_mut().enumerate() {
+            c.weight = if i % 2 == 0 { 3.0 } else { 1.0 };
+        }
+        let r = run(default_request(summary.clone()), &mut |_, _| {}).unwrap();
+        let w: Vec<f64> = summary.customers.iter().map(|c| c.weight).collect();
+        let dot = |v: &[f64]| v.iter().zip(&w).map(|(a, b)| a * b).sum::<f64>();
+        let t = r.totals;
+        assert!((t.customers - w.iter().sum::<f64>()).abs() < 1e-9);
+        assert!((r.equity - dot(&r.clv)).abs() < 1e-6 * r.equity.abs());
+        assert!((t.equity - r.equity).abs() < 1e-12);
+        assert!(
+            (t.expected_purchases - dot(&r.expected_purchases)).abs() < 1e-6 * t.expected_purchases
+        );
+        assert!((t.expected_active - dot(&r.p_alive)).abs() < 1e-6 * t.expected_active);
+        assert!((t.average_clv() - r.equity / t.customers).abs() < 1e-12);
+        assert!(r.equity > r.clv.iter().sum::<f64>());
+    }
+
+    #[test]
     fn default_fit_recovers_sample_parameters_and_keeps_summary_order() {
         let (summary, _) = sample();
         let n = summary.customers.len();
@@ -811,6 +838,26 @@ pub fn cumulative_clv_band(
         },
     )
     .map_err(|e| e.to_string())?;
+    Ok(cumulative_clv_band_over(
+        model,
+        customer,
+        spend,
+        settings,
+        &sets,
+        request.level,
+    ))
+}
+
+/// [`cumulative_clv_band`] over given parameter sets (a bootstrap's refits): the range at
+/// each month is the central `level` of the sets' cumulative CLV.
+pub fn cumulative_clv_band_over(
+    model: &FittedModel,
+    customer: &CustomerRecord,
+    spend: f64,
+    settings: &ClvSettings,
+    sets: &[clv::intervals::ParameterSet],
+    level: f64,
+) -> Vec<(u32, f64, clv::intervals::Range)> {
     let (x, t_x, t) = (customer.x, customer.t_x, customer.t);
     let cumulate = |s: &ClvSchedule| {
         s.months
@@ -830,13 +877,13 @@ pub fn cumulative_clv_band(
         lower: f64::NAN,
         upper: f64::NAN,
     };
-    Ok(point
+    point
         .iter()
         .enumerate()
         .map(|(i, &v)| {
             let mut at: Vec<f64> = drawn.iter().filter_map(|d| d.get(i).copied()).collect();
-            let r = clv::intervals::quantile_range(&mut at, request.level).unwrap_or(nan);
+            let r = clv::intervals::quantile_range(&mut at, level).unwrap_or(nan);
             (i as u32 + 1, v, r)
         })
-        .collect())
+        .collect()
 }

@@ -7,8 +7,9 @@
 //! Value & strategy page shows it.
 
 use crate::analysis::clv::ClvResult;
+use crate::domain::clv::intervals::IntervalSettings;
 use crate::domain::clv::newcustomer::{self, payback_month};
-use crate::domain::clv::ClvSettings;
+use crate::domain::clv::{ClvSettings, FittedGammaGamma, FittedModel};
 use crate::domain::customers::CustomerSummary;
 use crate::domain::value::{self, FirmValue, FirmValueInputs};
 use chrono::{Datelike, NaiveDate};
@@ -87,7 +88,7 @@ impl CohortInputs {
     }
 }
 
-/// A range around a figure (filled in later from the parameter draws).
+/// A range around a figure, from the parameter draws.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
     /// Lower end.
@@ -116,8 +117,11 @@ pub struct NewCustomerValue {
     /// Months until the cumulative discounted margin reaches the CAC (None: not within the
     /// horizon).
     pub payback_months: Option<u32>,
-    /// Interval on `value` from the parameter uncertainty (None until computed).
+    /// Interval on `value` from the parameter uncertainty (parameter draws).
     pub interval: Option<Interval>,
+    /// Why there is no interval, or what was held fixed in it.
+    #[serde(default)]
+    pub interval_note: Option<String>,
 }
 
 /// When a cohort's customers pay back their acquisition cost.
@@ -212,6 +216,33 @@ pub struct CustomerValue {
     pub schedule: Vec<f64>,
 }
 
+/// A cohort's running sums: customers, realised margin and predicted margin per month, each
+/// weighted (no per-customer figures are kept: a million customers cost one row per cohort).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CohortSums {
+    /// Customers (sum of weights).
+    pub weight: f64,
+    /// Σ weight · realised margin.
+    pub realised: f64,
+    /// Σ weight · predicted discounted margin, per month of the horizon.
+    pub schedule: Vec<f64>,
+}
+
+impl CohortSums {
+    /// Adds a customer standing for `weight` customers with its realised margin and its
+    /// predicted margin per month (`spend` × `unit`).
+    pub fn add(&mut self, weight: f64, realised: f64, spend: f64, unit: &[f64]) {
+        self.weight += weight;
+        self.realised += weight * realised;
+        if self.schedule.len() < unit.len() {
+            self.schedule.resize(unit.len(), 0.0);
+        }
+        for (m, u) in self.schedule.iter_mut().zip(unit) {
+            *m += weight * spend * u;
+        }
+    }
+}
+
 /// Aggregates customers of one cohort: means per customer, CLV/CAC and payback (the cohort's
 /// mean realised margin plus its mean predicted monthly margin against the CAC).
 pub fn aggregate(
@@ -221,22 +252,25 @@ pub fn aggregate(
     customers: &[CustomerValue],
     cac: f64,
 ) -> CohortRow {
-    let n: f64 = customers.iter().map(|c| c.weight).sum();
-    let months = customers
-        .iter()
-        .map(|c| c.schedule.len())
-        .max()
-        .unwrap_or(0);
-    let mut mean_schedule = vec![0.0; months];
-    let mut realised = 0.0;
+    let mut sums = CohortSums::default();
     for c in customers {
-        realised += c.weight * c.realised;
-        for (m, v) in mean_schedule.iter_mut().zip(&c.schedule) {
-            *m += c.weight * v;
-        }
+        sums.add(c.weight, c.realised, 1.0, &c.schedule);
     }
+    aggregate_sums(label, start, age_months, sums, cac)
+}
+
+/// [`aggregate`] from a cohort's running sums.
+pub fn aggregate_sums(
+    label: String,
+    start: NaiveDate,
+    age_months: f64,
+    sums: CohortSums,
+    cac: f64,
+) -> CohortRow {
+    let n = sums.weight;
     let per = |v: f64| if n > 0.0 { v / n } else { 0.0 };
-    let realised_pc = per(realised);
+    let realised_pc = per(sums.realised);
+    let mut mean_schedule = sums.schedule;
     mean_schedule.iter_mut().for_each(|v| *v = per(*v));
     let predicted_pc: f64 = mean_schedule.iter().sum();
     let value = realised_pc + predicted_pc;
@@ -259,6 +293,44 @@ pub fn aggregate(
     }
 }
 
+/// What the cohort analysis needs from a lifetime-value fit, with the user's inputs: what the
+/// page sends the worker (which holds the customers).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CohortRequest {
+    /// The fitted purchase model.
+    pub model: FittedModel,
+    /// The fitted spend model, if any.
+    pub spend: Option<FittedGammaGamma>,
+    /// The fit's settings (the margin is replaced by the entered one).
+    pub settings: ClvSettings,
+    /// Expected spend per purchase per customer, in the summary's order (the fit's).
+    pub expected_spend: Vec<f64>,
+    /// What the user entered.
+    pub inputs: CohortInputs,
+}
+
+impl CohortRequest {
+    /// The request for fit `fit` with `inputs`.
+    ///
+    /// # Errors
+    /// A sentence for the user when the fit has no model or settings.
+    pub fn from_fit(fit: &ClvResult, inputs: &CohortInputs) -> Result<Self, String> {
+        Ok(CohortRequest {
+            model: fit
+                .model
+                .clone()
+                .ok_or("No fitted lifetime-value model: fit one first.")?,
+            spend: fit.spend.clone(),
+            settings: fit
+                .settings
+                .clone()
+                .ok_or("The lifetime-value fit has no settings.")?,
+            expected_spend: fit.expected_spend.clone(),
+            inputs: inputs.clone(),
+        })
+    }
+}
+
 /// The new-customer value, the cohorts and firm value from a summary and the lifetime-value
 /// fit made on it (same customers, same order).
 ///
@@ -269,27 +341,68 @@ pub fn analyze(
     fit: &ClvResult,
     inputs: &CohortInputs,
 ) -> Result<CohortReport, String> {
-    inputs.check()?;
     let model = fit
         .model
         .as_ref()
         .ok_or("No fitted lifetime-value model: fit one first.")?;
-    let mut settings = fit
+    let settings = fit
         .settings
-        .clone()
+        .as_ref()
         .ok_or("The lifetime-value fit has no settings.")?;
+    analyze_parts(
+        summary,
+        model,
+        fit.spend.as_ref(),
+        settings,
+        &fit.expected_spend,
+        inputs,
+        &mut |_, _| {},
+    )
+}
+
+/// [`analyze`] from a [`CohortRequest`] (the worker's task), reporting progress.
+///
+/// # Errors
+/// As [`analyze`].
+pub fn analyze_request(
+    summary: &CustomerSummary,
+    req: &CohortRequest,
+    progress: &mut dyn FnMut(f64, &str),
+) -> Result<CohortReport, String> {
+    analyze_parts(
+        summary,
+        &req.model,
+        req.spend.as_ref(),
+        &req.settings,
+        &req.expected_spend,
+        &req.inputs,
+        progress,
+    )
+}
+
+fn analyze_parts(
+    summary: &CustomerSummary,
+    model: &FittedModel,
+    fit_spend: Option<&FittedGammaGamma>,
+    fit_settings: &ClvSettings,
+    expected_spend: &[f64],
+    inputs: &CohortInputs,
+    progress: &mut dyn FnMut(f64, &str),
+) -> Result<CohortReport, String> {
+    inputs.check()?;
+    let mut settings = fit_settings.clone();
     settings.margin_rate = inputs.margin_rate;
     settings.check().map_err(|e| e.to_string())?;
     let custs = &summary.customers;
-    if fit.expected_spend.len() != custs.len() {
+    if expected_spend.len() != custs.len() {
         return Err(format!(
             "The lifetime-value fit covers {} customers but the data has {}: fit again.",
-            fit.expected_spend.len(),
+            expected_spend.len(),
             custs.len()
         ));
     }
     // Expected spend of a customer not yet acquired.
-    let (spend, spend_note) = match &fit.spend {
+    let (spend, spend_note) = match fit_spend {
         Some(g) => {
             let e = g.spend_estimate(0.0, 0.0);
             (e.value, e.fallback.map(|f| f.message().to_string()))
@@ -311,6 +424,19 @@ pub fn analyze(
     let monthly: Vec<f64> = unit.iter().map(|u| spend * u).collect();
     let value: f64 = monthly.iter().sum();
     let cac = inputs.acquisition_cost;
+    let draws = IntervalSettings::default();
+    let (interval, interval_note) =
+        match newcustomer::new_customer_value_range(model, fit_spend, spend, &settings, &draws) {
+            Ok((r, notes)) => (
+                Some(Interval {
+                    lower: r.lower,
+                    upper: r.upper,
+                    level: draws.level,
+                }),
+                (!notes.is_empty()).then(|| notes.join("; ")),
+            ),
+            Err(e) => (None, Some(format!("no range: {e}"))),
+        };
     let new_customer = NewCustomerValue {
         expected_purchases: model
             .model
@@ -321,7 +447,8 @@ pub fn analyze(
         payback_months: payback_month(&monthly, 0.0, cac),
         monthly,
         value,
-        interval: None,
+        interval,
+        interval_note,
     };
     // Per customer: realised margin and predicted monthly margin, grouped by cohort.
     let end = summary
@@ -329,10 +456,14 @@ pub fn analyze(
         .or_else(|| custs.iter().filter_map(|c| c.last).max());
     let realised_from_margin_column = custs.iter().any(|c| c.total_margin.is_some());
     let mut memo: HashMap<[u64; 3], Vec<f64>> = HashMap::new();
-    let mut groups: BTreeMap<NaiveDate, (String, Vec<CustomerValue>)> = BTreeMap::new();
+    let mut groups: BTreeMap<NaiveDate, (String, CohortSums)> = BTreeMap::new();
     let mut equity = 0.0;
     let mut without_first_date = 0.0;
-    for (c, sp) in custs.iter().zip(&fit.expected_spend) {
+    let every = (custs.len() / 50).max(1);
+    for (i, (c, sp)) in custs.iter().zip(expected_spend).enumerate() {
+        if i % every == 0 {
+            progress(i as f64 / custs.len() as f64, "Valuing the cohorts");
+        }
         let key = [c.x.to_bits(), c.t_x.to_bits(), c.t.to_bits()];
         let unit = memo.entry(key).or_insert_with(|| {
             newcustomer::unit_schedule(
@@ -340,8 +471,7 @@ pub fn analyze(
                 &settings,
             )
         });
-        let schedule: Vec<f64> = unit.iter().map(|u| sp * u).collect();
-        equity += c.weight * schedule.iter().sum::<f64>();
+        equity += c.weight * sp * unit.iter().sum::<f64>();
         let Some(first) = c.first else {
             without_first_date += c.weight;
             continue;
@@ -350,19 +480,15 @@ pub fn analyze(
         let (label, start) = cohort_of(first, inputs.period);
         groups
             .entry(start)
-            .or_insert_with(|| (label, Vec::new()))
+            .or_insert_with(|| (label, CohortSums::default()))
             .1
-            .push(CustomerValue {
-                weight: c.weight,
-                realised,
-                schedule,
-            });
+            .add(c.weight, realised, *sp, unit);
     }
     let cohorts = groups
         .into_iter()
-        .map(|(start, (label, members))| {
+        .map(|(start, (label, sums))| {
             let age = end.map_or(0.0, |e| (e - start).num_days().max(0) as f64 / 30.4375);
-            aggregate(label, start, age, &members, cac)
+            aggregate_sums(label, start, age, sums, cac)
         })
         .collect();
     let firm = value::firm_value(&FirmValueInputs {
@@ -512,7 +638,15 @@ mod tests {
         let e = m.expected_purchases(f64::from(s.periods) * s.units_per_period);
         assert!((nc.expected_purchases - e).abs() < 1e-12);
         assert!(nc.value < e * nc.expected_spend && nc.value > 0.8 * e * nc.expected_spend);
-        assert!(nc.interval.is_none());
+        let iv = nc
+            .interval
+            .expect("the sample fit has a covariance: a range");
+        assert!(
+            iv.lower < nc.value && nc.value < iv.upper,
+            "{iv:?} around {}",
+            nc.value
+        );
+        assert!((iv.level - 0.9).abs() < 1e-12);
         // Firm value by hand: equity + Σ_{t=1..6} 50 (v − 30) / 1.01^t.
         let fut: f64 = (1..=6)
             .map(|t| 50.0 * (nc.value - 30.0) / 1.01f64.powi(t))

@@ -65,6 +65,11 @@ pub struct CompareRequest {
     pub summary_options: SummaryOptions,
     /// End of the calibration period (None with a log: 2/3 of the observed period).
     pub calibration_end: Option<NaiveDate>,
+    /// Also fit BG/BB on the log cut into this period, scored on the holdout only
+    /// ([`crate::analysis::discrete::add_to_comparison`]); None: the three continuous-time
+    /// models only.
+    #[serde(default)]
+    pub period: Option<customers::Period>,
 }
 
 /// Holdout accuracy of one model.
@@ -700,8 +705,7 @@ pub fn compare(
          without drop-out, its boundary case (p-value from ½χ²₀ + ½χ²₁, approximate).",
     ));
     let recommendation = recommend(&models);
-    progress(1.0, "Done");
-    Ok(Comparison {
+    let mut c = Comparison {
         n_customers: n.round() as u64,
         time_unit: cal.time_unit,
         calibration_end: sp.as_ref().map(|s| s.cal_end),
@@ -710,7 +714,13 @@ pub fn compare(
         nbd,
         recommendation,
         notes,
-    })
+    };
+    if let Some(p) = req.period {
+        progress(0.95, &format!("Fitting BG/BB on {}s", p.name()));
+        crate::analysis::discrete::add_to_comparison(&mut c, req, p, &mut |_, _| {});
+    }
+    progress(1.0, "Done");
+    Ok(c)
 }
 
 #[cfg(test)]

@@ -87,6 +87,7 @@ fn request(log: TxLog) -> CompareRequest {
         transactions: log,
         summary_options: opts,
         calibration_end: Some(day(39 * 7)),
+        period: None,
     }
 }
 
@@ -293,6 +294,7 @@ fn comparison_on_summaries_alone_ranks_by_fit_and_picks_the_generating_model() {
             transactions: TxLog::default(),
             summary_options: SummaryOptions::default(),
             calibration_end: None,
+            period: None,
         };
         let c = compare(&req, &mut |_, _| {}).unwrap();
         assert!(c.models.iter().all(|m| m.holdout.is_none()));

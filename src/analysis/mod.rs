@@ -9,5 +9,7 @@ pub mod compare;
 pub mod discrete;
 pub mod drivers;
 pub mod movement;
+pub mod overview;
 pub mod satisfaction;
 pub mod segment;
+pub mod simulator;

@@ -5,6 +5,7 @@
 //! uploads anything; educators can watch a model recover the true parameters. The generators
 //! return CSV text so the sample goes through exactly the same import path as a user's file.
 
+use crate::domain::clv::{BgNbd, BtydModel, ModelKind};
 use chrono::{Duration, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -25,14 +26,9 @@ pub struct SampleParams {
     pub acquisition_days: u32,
     /// Length of observation in days from the start.
     pub observation_days: u32,
-    /// BG/NBD r (shape of the purchase-rate distribution).
-    pub r: f64,
-    /// BG/NBD alpha (scale of the purchase-rate distribution, in weeks).
-    pub alpha: f64,
-    /// BG/NBD a (dropout probability Beta).
-    pub a: f64,
-    /// BG/NBD b (dropout probability Beta).
-    pub b: f64,
+    /// The purchase process and its true parameters (time unit: week): BG/NBD (the default),
+    /// MBG/NBD or Pareto/NBD.
+    pub purchase: BtydModel,
     /// Gamma-Gamma p (shape of each transaction's value).
     pub gg_p: f64,
     /// Gamma-Gamma q (shape of the customer's mean-spend distribution).
@@ -50,10 +46,12 @@ impl Default for SampleParams {
             start: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default(),
             acquisition_days: 84,
             observation_days: 273,
-            r: 0.243,
-            alpha: 4.414,
-            a: 0.793,
-            b: 2.426,
+            purchase: BtydModel::BgNbd(BgNbd {
+                r: 0.243,
+                alpha: 4.414,
+                a: 0.793,
+                b: 2.426,
+            }),
             gg_p: 6.25,
             gg_q: 3.74,
             gg_gamma: 15.44,
@@ -113,32 +111,47 @@ pub struct SampleLog {
     pub rows: u32,
 }
 
-/// Simulates a BG/NBD customer base with Gamma-Gamma spend.
+/// Simulates a customer base with Gamma-Gamma spend under the purchase process of
+/// `p.purchase`: purchases at exponential gaps with a Gamma(r, α) rate; BG/NBD customers drop
+/// out after each repeat purchase with a Beta(a, b) probability, MBG/NBD customers after any
+/// purchase (the first included), Pareto/NBD customers at an exponential lifetime with a
+/// Gamma(s, β) rate. Each customer's first purchase falls uniformly in the acquisition days.
 ///
 /// Ids are zero-padded ("C00042") so the sample also shows that ids stay text.
 ///
 /// # Errors
 /// [`SampleError::InvalidParameter`] when a shape or scale is not positive.
 pub fn transaction_log(p: &SampleParams) -> Result<SampleLog, SampleError> {
-    for (name, value) in [
-        ("r", p.r),
-        ("alpha", p.alpha),
-        ("a", p.a),
-        ("b", p.b),
+    let names: [&'static str; 4] = match p.purchase {
+        BtydModel::ParetoNbd(_) => ["r", "alpha", "s", "beta"],
+        _ => ["r", "alpha", "a", "b"],
+    };
+    let [r, alpha, a, b] = p.purchase.to_array();
+    for (name, value) in names.into_iter().zip([r, alpha, a, b]).chain([
         ("p", p.gg_p),
         ("q", p.gg_q),
         ("gamma", p.gg_gamma),
-    ] {
+    ]) {
         if !(value > 0.0 && value.is_finite()) {
             return Err(SampleError::InvalidParameter { name, value });
         }
     }
     let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
-    let rate = gamma(p.r, 1.0 / p.alpha, "r")?;
-    let drop = Beta::new(p.a, p.b).map_err(|_| SampleError::InvalidParameter {
-        name: "a",
-        value: p.a,
-    })?;
+    let rate = gamma(r, 1.0 / alpha, "r")?;
+    // BG/NBD and MBG/NBD: the dropout probability's Beta(a, b); Pareto/NBD: the lifetime
+    // rate's Gamma(s, β).
+    let (drop, death_rate) = match p.purchase {
+        BtydModel::ParetoNbd(_) => (None, Some(gamma(a, 1.0 / b, "s")?)),
+        _ => (
+            Some(Beta::new(a, b).map_err(|_| SampleError::InvalidParameter {
+                name: "a",
+                value: a,
+            })?),
+            None,
+        ),
+    };
+    // MBG/NBD customers may leave after their first purchase too.
+    let first_may_drop = matches!(p.purchase, BtydModel::MbgNbd(_));
     let nu_dist = gamma(p.gg_q, 1.0 / p.gg_gamma, "q")?;
     let end_week = f64::from(p.observation_days) / 7.0;
     let mut csv = String::from("customer_id,date,amount\n");
@@ -147,17 +160,22 @@ pub fn transaction_log(p: &SampleParams) -> Result<SampleLog, SampleError> {
     for i in 0..p.n_customers {
         let id = format!("C{:05}", i + 1);
         let lambda: f64 = rate.sample(&mut rng).max(1e-9);
-        let death_p: f64 = drop.sample(&mut rng);
+        let death_p: f64 = drop.as_ref().map_or(0.0, |d| d.sample(&mut rng));
         let nu: f64 = nu_dist.sample(&mut rng).max(1e-9);
         let spend = gamma(p.gg_p, 1.0 / nu, "p")?;
         let birth = rng.gen_range(0..p.acquisition_days.max(1));
         let mut t = f64::from(birth) / 7.0;
+        // Pareto/NBD: the customer is alive until this week.
+        let death = death_rate.as_ref().map_or(f64::INFINITY, |g| {
+            let mu: f64 = g.sample(&mut rng).max(1e-12);
+            Exp::new(mu).map_or(f64::INFINITY, |e| t + e.sample(&mut rng))
+        });
         let inter = Exp::new(lambda).map_err(|_| SampleError::InvalidParameter {
             name: "alpha",
-            value: p.alpha,
+            value: alpha,
         })?;
         let mut purchases = 0u32;
-        let mut alive = true;
+        let alive;
         loop {
             let amount: f64 = spend.sample(&mut rng);
             let day = (t * 7.0).floor() as i64;
@@ -166,13 +184,14 @@ pub fn transaction_log(p: &SampleParams) -> Result<SampleLog, SampleError> {
             rows += 1;
             purchases += 1;
             // After each repeat purchase the customer may drop out (BG/NBD: not after the first).
-            if purchases > 1 && rng.gen::<f64>() < death_p {
+            if drop.is_some() && (purchases > 1 || first_may_drop) && rng.gen::<f64>() < death_p {
                 alive = false;
                 break;
             }
             let gap: f64 = inter.sample(&mut rng);
             t += gap;
-            if t >= end_week {
+            if t >= death.min(end_week) {
+                alive = death >= end_week;
                 break;
             }
         }
@@ -187,6 +206,83 @@ pub fn transaction_log(p: &SampleParams) -> Result<SampleLog, SampleError> {
         csv,
         customers,
         rows,
+    })
+}
+
+/// A model the simulator generates from, with its true parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum SimModel {
+    /// A buy-till-you-die purchase process (a transaction log).
+    Purchases(BtydModel),
+    /// Shifted-beta-geometric renewals (a cohort's survivor counts).
+    Sbg {
+        /// First shape of the Beta distribution of churn probabilities.
+        alpha: f64,
+        /// Second shape.
+        beta: f64,
+    },
+}
+
+/// Parses a model name ("bgnbd", "mbgnbd", "pnbd", "sbg") and its parameters written
+/// `name=value,name=value` (all of the model's parameters, each once: r, alpha, a, b for BG/NBD
+/// and MBG/NBD; r, alpha, s, beta for Pareto/NBD; alpha, beta for sBG).
+///
+/// # Errors
+/// A sentence naming the unknown model, the unknown, repeated, missing or non-positive
+/// parameter.
+pub fn parse_sim_model(model: &str, params: &str) -> Result<SimModel, String> {
+    let is_sbg = model.trim().eq_ignore_ascii_case("sbg");
+    let kind = if is_sbg {
+        None
+    } else {
+        Some(ModelKind::parse(model).ok_or_else(|| {
+            format!("unknown model \"{model}\": expected bgnbd, mbgnbd, pnbd or sbg")
+        })?)
+    };
+    let names: &[&str] = match kind {
+        None => &["alpha", "beta"],
+        Some(ModelKind::ParetoNbd) => &["r", "alpha", "s", "beta"],
+        Some(_) => &["r", "alpha", "a", "b"],
+    };
+    let mut values = [f64::NAN; 4];
+    for part in params.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (name, value) = part
+            .split_once('=')
+            .ok_or_else(|| format!("\"{part}\" is not name=value"))?;
+        let name = name.trim();
+        let i = names.iter().position(|n| *n == name).ok_or_else(|| {
+            format!(
+                "unknown parameter \"{name}\": this model has {}",
+                names.join(", ")
+            )
+        })?;
+        if !values[i].is_nan() {
+            return Err(format!("parameter {name} is given twice"));
+        }
+        let v: f64 = value
+            .trim()
+            .parse()
+            .map_err(|_| format!("parameter {name}: \"{}\" is not a number", value.trim()))?;
+        if !(v.is_finite() && v > 0.0) {
+            return Err(format!(
+                "parameter {name} must be a positive number (got {v})"
+            ));
+        }
+        values[i] = v;
+    }
+    if let Some(missing) = names.iter().zip(values).find(|(_, v)| v.is_nan()) {
+        return Err(format!(
+            "parameter {} is missing (give {})",
+            missing.0,
+            names.join(", ")
+        ));
+    }
+    Ok(match kind {
+        None => SimModel::Sbg {
+            alpha: values[0],
+            beta: values[1],
+        },
+        Some(k) => SimModel::Purchases(BtydModel::from_array(k, values)),
     })
 }
 
@@ -319,9 +415,47 @@ mod tests {
     }
 
     #[test]
+    fn simulator_models_and_parameters_are_parsed_with_plain_errors() {
+        assert_eq!(
+            parse_sim_model("bgnbd", "r=0.2, alpha=4,a=0.8,b=2.4"),
+            Ok(SimModel::Purchases(BtydModel::from_array(
+                ModelKind::BgNbd,
+                [0.2, 4.0, 0.8, 2.4]
+            )))
+        );
+        assert_eq!(
+            parse_sim_model("pnbd", "beta=11,s=0.6,alpha=10,r=0.5"),
+            Ok(SimModel::Purchases(BtydModel::from_array(
+                ModelKind::ParetoNbd,
+                [0.5, 10.0, 0.6, 11.0]
+            )))
+        );
+        assert_eq!(
+            parse_sim_model("SBG", "alpha=0.7,beta=1.2"),
+            Ok(SimModel::Sbg {
+                alpha: 0.7,
+                beta: 1.2
+            })
+        );
+        let err = |m: &str, p: &str| parse_sim_model(m, p).unwrap_err();
+        assert!(err("gbnbd", "r=1").contains("unknown model"));
+        assert!(err("bgnbd", "r=0.2,alpha=4,a=0.8").contains("b is missing"));
+        assert!(err("bgnbd", "r=0.2,r=0.3").contains("twice"));
+        assert!(err("pnbd", "r=0.2,alpha=4,a=1,b=2").contains("unknown parameter \"a\""));
+        assert!(err("bgnbd", "r=-1,alpha=4,a=0.8,b=2").contains("positive"));
+        assert!(err("bgnbd", "r=x").contains("not a number"));
+        assert!(err("bgnbd", "r").contains("name=value"));
+    }
+
+    #[test]
     fn invalid_parameter_is_named() {
         let p = SampleParams {
-            a: -1.0,
+            purchase: BtydModel::BgNbd(BgNbd {
+                r: 0.243,
+                alpha: 4.414,
+                a: -1.0,
+                b: 2.426,
+            }),
             ..Default::default()
         };
         assert_eq!(

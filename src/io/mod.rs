@@ -4,4 +4,5 @@
 pub mod export;
 pub mod import;
 pub mod key;
+pub mod report;
 pub mod storage;

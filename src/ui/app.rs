@@ -27,13 +27,20 @@ pub enum Route {
     /// Learn: concepts and formulas.
     #[at("/learn")]
     Learn,
+    /// Overview: the first page once data exists.
+    #[at("/overview")]
+    Overview,
+    /// The report's print view.
+    #[at("/report")]
+    Report,
     /// Anything else.
     #[not_found]
     #[at("/404")]
     NotFound,
 }
 
-const NAV: [(Route, &str); 6] = [
+const NAV: [(Route, &str); 7] = [
+    (Route::Overview, "Overview"),
     (Route::Data, "Data"),
     (Route::Segments, "Segments"),
     (Route::Satisfaction, "Satisfaction"),
@@ -50,6 +57,8 @@ fn switch(route: Route) -> Html {
         Route::LifetimeValue => html! { <pages::ltv::LtvPage /> },
         Route::Strategy => html! { <pages::strategy::StrategyPage /> },
         Route::Learn => html! { <pages::learn::LearnPage /> },
+        Route::Overview => html! { <pages::overview::OverviewPage /> },
+        Route::Report => html! { <pages::report::ReportPage /> },
         Route::NotFound => html! {
             <section><h1>{ "Page not found" }</h1>
             <p>{ "There is no such page. " }<Link<Route> to={Route::Data}>{ "Go to your data" }</Link<Route>></p></section>
@@ -96,10 +105,57 @@ fn Header() -> Html {
     }
 }
 
+/// Whether the app was opened with no address after the page (no `#`): read before the
+/// router writes its own `#/`.
+fn opened_bare() -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .is_none_or(|h| h.is_empty())
+}
+
+/// Props of [`StartOnOverview`].
+#[derive(Properties, PartialEq)]
+struct StartProps {
+    /// The app was opened with no address after the page.
+    bare: bool,
+}
+
+/// Opens the Overview instead of the Data page once data is open, when the app was opened at
+/// its bare address and the user has not gone to another page yet (a link to `#/`, the Data
+/// page, stays there).
+#[component]
+fn StartOnOverview(p: &StartProps) -> Html {
+    let ctx = use_context::<AppContext>();
+    let navigator = use_navigator();
+    let route = use_route::<Route>();
+    let pending = use_mut_ref(|| p.bare);
+    let has_data = ctx
+        .as_ref()
+        .is_some_and(|c| c.state.workspace.transactions.is_some());
+    use_effect_with((has_data, route), move |(has_data, route)| {
+        if !*pending.borrow() {
+            return;
+        }
+        match route {
+            Some(Route::Data) if *has_data => {
+                *pending.borrow_mut() = false;
+                if let Some(n) = navigator {
+                    n.replace(&Route::Overview);
+                }
+            }
+            // The user went elsewhere first.
+            Some(r) if *r != Route::Data && *r != Route::NotFound => *pending.borrow_mut() = false,
+            _ => {}
+        }
+    });
+    html! {}
+}
+
 /// The root component.
 #[component]
 pub fn App() -> Html {
     let state = use_reducer(AppState::default);
+    let bare = *use_state(opened_bare);
     let ctl = use_memo((), {
         let d = state.dispatcher();
         move |_| Controller::new(d)
@@ -124,6 +180,7 @@ pub fn App() -> Html {
                         if let Ok(h) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) { let _ = h.focus(); }
                     }
                 }}>{ "Skip to content" }</a>
+                <StartOnOverview {bare} />
                 <Header />
                 <Nav />
                 <main id="content" data-testid="main">

@@ -26,7 +26,10 @@ use std::rc::Rc;
 use watch::{crash_channel, later, watch, CrashChannel, Ping};
 use yew::Callback;
 
+mod tasks;
 mod watch;
+
+pub mod pool;
 
 /// How often the client checks on a worker with pending jobs.
 pub const HEARTBEAT_MS: u32 = 5_000;
@@ -599,96 +602,5 @@ impl WorkerClient {
         for d in pending {
             d(Err(WorkerError::Cancelled));
         }
-    }
-}
-
-/// The model comparison and the look-ahead lists (Lifetime value page).
-impl WorkerClient {
-    /// Compares the three models on the dataset the worker holds (its log gives the holdout).
-    pub fn compare(
-        &self,
-        dataset: &str,
-        request: crate::analysis::compare::CompareRequest,
-        done: impl FnOnce(Result<crate::analysis::compare::Comparison, WorkerError>) + 'static,
-    ) {
-        let unpack = |o| match o {
-            Output::Compare(r) => Some(*r),
-            _ => None,
-        };
-        let task = Task::Compare {
-            dataset: dataset.to_string(),
-            request: Box::new(request),
-        };
-        self.run(task, typed(unpack, done));
-    }
-
-    /// The look-ahead lists for the dataset the worker holds under `model`.
-    pub fn ahead(
-        &self,
-        dataset: &str,
-        model: crate::domain::clv::FittedModel,
-        horizon: f64,
-        lost_below: f64,
-        limit: u32,
-        done: impl FnOnce(Result<crate::analysis::ahead::AheadLists, WorkerError>) + 'static,
-    ) {
-        let unpack = |o| match o {
-            Output::Ahead(r) => Some(*r),
-            _ => None,
-        };
-        let task = Task::Ahead {
-            dataset: dataset.to_string(),
-            model: Box::new(model),
-            horizon,
-            lost_below,
-            limit,
-        };
-        self.run(task, typed(unpack, done));
-    }
-
-    /// BG/BB on the dataset the worker holds (see [`crate::analysis::discrete`]).
-    pub fn discrete(
-        &self,
-        dataset: &str,
-        request: crate::analysis::discrete::DiscreteRequest,
-        done: impl FnOnce(Result<crate::analysis::discrete::DiscreteResult, WorkerError>) + 'static,
-    ) {
-        let unpack = |o| match o {
-            Output::Discrete(r) => Some(*r),
-            _ => None,
-        };
-        let task = Task::Discrete {
-            dataset: dataset.to_string(),
-            request: Box::new(request),
-        };
-        self.run(task, typed(unpack, done));
-    }
-}
-
-/// Ranges on every value figure (Lifetime value page).
-impl WorkerClient {
-    /// Ranges for the customers of the dataset the worker holds under a fit's `model`, `spend`
-    /// and `settings`; cancelled like any computation ([`Self::cancel`]).
-    pub fn intervals(
-        &self,
-        dataset: &str,
-        model: crate::domain::clv::FittedModel,
-        spend: Option<crate::domain::clv::FittedGammaGamma>,
-        settings: crate::domain::clv::ClvSettings,
-        request: crate::analysis::clv::IntervalRequest,
-        done: impl FnOnce(Result<crate::worker::intervals::ValueRanges, WorkerError>) + 'static,
-    ) {
-        let unpack = |o| match o {
-            Output::Intervals(r) => Some(*r),
-            _ => None,
-        };
-        let task = Task::Intervals {
-            dataset: dataset.to_string(),
-            model: Box::new(model),
-            spend: spend.map(Box::new),
-            settings: Box::new(settings),
-            request,
-        };
-        self.run(task, typed(unpack, done));
     }
 }

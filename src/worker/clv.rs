@@ -50,6 +50,40 @@ pub fn compare_on(
     result.map_err(WorkerError::Clv)
 }
 
+/// New-customer value and cohorts of a held dataset under a fit.
+///
+/// # Errors
+/// The analysis's own errors, as [`WorkerError::Clv`].
+pub fn cohorts_on(
+    held: &super::datasets::Held,
+    request: &crate::analysis::cohort::CohortRequest,
+    progress: &mut dyn FnMut(f64, &str),
+) -> Result<super::tasks::Output, WorkerError> {
+    crate::analysis::cohort::analyze_request(&held.summary, request, progress)
+        .map(|r| super::tasks::Output::Cohorts(Box::new(r)))
+        .map_err(WorkerError::Clv)
+}
+
+/// The classroom simulator: the recovery at growing sizes, or (`file`) the base as a file.
+///
+/// # Errors
+/// A bad request, as [`WorkerError::Clv`].
+pub fn simulate(
+    request: &crate::analysis::simulator::SimRequest,
+    file: bool,
+    progress: &mut dyn FnMut(f64, &str),
+) -> Result<super::tasks::Output, WorkerError> {
+    use super::tasks::Output;
+    use crate::analysis::simulator;
+    if file {
+        progress(0.1, "Simulating customers");
+        simulator::generate(request, request.customers).map(|f| Output::SimFile(Box::new(f)))
+    } else {
+        simulator::recovery(request, progress).map(|r| Output::Recovery(Box::new(r)))
+    }
+    .map_err(WorkerError::Clv)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,6 +38,10 @@ pub struct ValueRanges {
     pub distinct_groups: u64,
     /// Everything left out or held fixed, with the reason.
     pub notes: Vec<String>,
+    /// The bootstrap's refitted parameters, for a customer's CLV band (empty for draws: the
+    /// band draws its own).
+    #[serde(default)]
+    pub refits: Vec<crate::domain::clv::intervals::ParameterSet>,
 }
 
 impl ValueRanges {
@@ -61,6 +65,7 @@ impl ValueRanges {
             spend_varied: r.spend_varied,
             distinct_groups: r.distinct_groups,
             notes: r.notes.clone(),
+            refits: Vec::new(),
         }
     }
 

@@ -5,13 +5,16 @@
 //! Messages cross the boundary with bincode, so every type here is a plain serde struct with no
 //! skipped fields; integers are `u32`/`u64`, never `usize`.
 
+pub mod bootstrap;
 pub mod clv;
 pub mod datasets;
 pub mod error;
 pub mod intervals;
 pub mod log;
 pub mod movement;
+pub mod overview;
 pub mod protocol;
+pub mod sample;
 pub mod segment;
 pub mod tasks;
 

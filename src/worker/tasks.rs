@@ -10,6 +10,7 @@ use crate::io::import::import_bytes;
 use serde::{Deserialize, Serialize};
 
 pub use super::error::WorkerError;
+pub use super::sample::{History, SampleFiles};
 /// The import types live in io; these names stay for the protocol and the pages.
 pub use crate::io::import::{detect_kind, ImportJob, ImportSettings, Imported, MAX_WHOLE_BYTES};
 
@@ -111,6 +112,25 @@ pub enum Task {
         /// Level, draws and seed.
         request: crate::analysis::clv::IntervalRequest,
     },
+    /// New-customer value, acquisition cohorts and firm value for a held dataset's customers.
+    Cohorts {
+        /// The dataset.
+        dataset: String,
+        /// The fit's model, spend model, settings and expected spend, and the entered inputs.
+        request: Box<crate::analysis::cohort::CohortRequest>,
+    },
+    /// The classroom simulator: the parameters recovered at growing sizes, or (`file`) the
+    /// largest base as a file to open like an upload.
+    Simulate {
+        /// Model, true parameters, size, seed.
+        request: Box<crate::analysis::simulator::SimRequest>,
+        /// Generate the file instead of fitting.
+        file: bool,
+    },
+    /// A part of a bootstrap split across workers, or its ranges (see [`super::bootstrap`]).
+    Bootstrap(Box<super::bootstrap::BootstrapTask>),
+    /// The Overview's figures and recommended actions for a held dataset.
+    Overview(Box<super::overview::OverviewRequest>),
 }
 
 /// The result of a [`Task`].
@@ -136,26 +156,16 @@ pub enum Output {
     Discrete(Box<crate::analysis::discrete::DiscreteResult>),
     /// Ranges on every value figure.
     Intervals(Box<super::intervals::ValueRanges>),
-}
-
-/// The built-in sample as files.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SampleFiles {
-    /// Transaction log CSV.
-    pub transactions: Vec<u8>,
-    /// Survey CSV.
-    pub survey: Vec<u8>,
-    /// Cohort CSV.
-    pub cohort: Vec<u8>,
-}
-
-/// One customer's purchases, in date order.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct History {
-    /// Days since 0001-01-01 (chrono's "days from CE").
-    pub days: Vec<i32>,
-    /// Amounts.
-    pub amounts: Vec<f64>,
+    /// New-customer value, cohorts and firm value.
+    Cohorts(Box<crate::analysis::cohort::CohortReport>),
+    /// The simulator's recovery.
+    Recovery(Box<crate::analysis::simulator::Recovery>),
+    /// A simulated base as a file.
+    SimFile(Box<crate::analysis::simulator::SimFile>),
+    /// The refits of a range of bootstrap replicates.
+    BootstrapPart(Box<crate::domain::clv::bootstrap::BootstrapPart>),
+    /// The Overview.
+    Overview(Box<super::overview::Overview>),
 }
 
 /// Runs a task with no datasets held (an import holds nothing; a task naming a dataset fails
@@ -179,24 +189,7 @@ pub fn run_with(
 ) -> Result<Output, WorkerError> {
     match task {
         Task::Sample { n_customers, seed } => {
-            use crate::domain::sample;
-            progress(0.1, "Simulating customers");
-            let params = sample::SampleParams {
-                n_customers,
-                seed,
-                ..Default::default()
-            };
-            let log =
-                sample::transaction_log(&params).map_err(|e| WorkerError::Sample(e.to_string()))?;
-            progress(0.6, "Simulating survey answers");
-            let survey = sample::survey(&log, &params, 0.25, seed.wrapping_add(1));
-            let cohort = sample::cohort(1000, 0.704, 1.182, 12, seed.wrapping_add(2));
-            progress(1.0, "Done");
-            Ok(Output::Sample(SampleFiles {
-                transactions: log.csv.into_bytes(),
-                survey: survey.into_bytes(),
-                cohort: cohort.into_bytes(),
-            }))
+            super::sample::sample_files(n_customers, seed, progress).map(Output::Sample)
         }
         Task::Import {
             dataset,
@@ -290,5 +283,11 @@ pub fn run_with(
             )
             .map(|r| Output::Intervals(Box::new(r)))
         }
+        Task::Cohorts { dataset, request } => {
+            super::clv::cohorts_on(datasets.get(&dataset)?, &request, progress)
+        }
+        Task::Simulate { request, file } => super::clv::simulate(&request, file, progress),
+        Task::Bootstrap(t) => super::bootstrap::run(*t, datasets, progress),
+        Task::Overview(req) => super::overview::run(&req, datasets, progress),
     }
 }

@@ -21,9 +21,15 @@ export class App {
     this.page = h.page;
   }
 
-  // Opens the app at `hash` (a fresh page load) and waits for the shell.
-  async open(hash = '') {
+  // Opens the app at `hash` (a fresh page load) and waits for the shell. The default is the
+  // Data page (`#/`): the bare address opens the Overview once data exists (see `openBare`).
+  async open(hash = '#/') {
     await this.h.open(hash);
+  }
+
+  // Opens the app at its bare address, as a user does: the Overview once data exists.
+  async openBare() {
+    await this.h.open('');
   }
 
   // Reloads the page and waits for the shell.
@@ -88,7 +94,7 @@ export class App {
 export class DataPage extends App {
   // Opens the app on the Data page and waits for the data it opens on (the sample on a first
   // visit, what was saved after that) to be analysed.
-  async openOnData(hash = '') {
+  async openOnData(hash = '#/') {
     await this.open(hash);
     await this.waitForData();
   }

@@ -37,6 +37,7 @@ pub fn run(args: &Args) -> Result<(), String> {
         transactions,
         summary_options: options,
         calibration_end,
+        period: None,
     };
     let period = match args.period.as_deref() {
         Some(p) => Some(

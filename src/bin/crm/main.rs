@@ -10,9 +10,13 @@ mod grouped;
 #[cfg(not(target_arch = "wasm32"))]
 mod input;
 #[cfg(not(target_arch = "wasm32"))]
+mod report;
+#[cfg(not(target_arch = "wasm32"))]
 mod satisfaction;
 #[cfg(not(target_arch = "wasm32"))]
 mod segment;
+#[cfg(not(target_arch = "wasm32"))]
+mod simulate;
 #[cfg(not(target_arch = "wasm32"))]
 mod summarize;
 
@@ -43,6 +47,10 @@ enum Command {
     Satisfaction(satisfaction::Args),
     /// Compare BG/NBD, MBG/NBD and Pareto/NBD (fit, holdout) and recommend one.
     Compare(compare::Args),
+    /// Generate a customer base from a model with known parameters (a log, or sBG survivors).
+    Simulate(simulate::Args),
+    /// Write the report of the whole analysis as one XLSX workbook (what the app downloads).
+    Report(report::Args),
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -55,6 +63,8 @@ fn main() -> std::process::ExitCode {
         Command::Segment(a) => segment::run(&a),
         Command::Satisfaction(a) => satisfaction::run(&a),
         Command::Compare(a) => compare::run(&a),
+        Command::Simulate(a) => simulate::run(&a),
+        Command::Report(a) => report::run(&a),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

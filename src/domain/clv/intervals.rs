@@ -297,7 +297,7 @@ pub fn parameter_intervals(
 
 /// The expected spend per transaction under spend parameters `params`, with the fitted
 /// model's fallbacks (the same rule as the point prediction).
-fn spend_under(base: &FittedGammaGamma, params: GammaGamma, x: f64, m: f64) -> f64 {
+pub(crate) fn spend_under(base: &FittedGammaGamma, params: GammaGamma, x: f64, m: f64) -> f64 {
     if base.no_spread {
         return base.spend_estimate(x, m).value;
     }

@@ -51,6 +51,6 @@ pub use params::{BtydParams, ValidBtydParams};
 pub use pnbd::ParetoNbd;
 pub use sbg::{FittedSbg, Sbg, SbgParams};
 pub use value::{
-    customer_clv, customer_equity, predict_customers, ClvSettings, CustomerPrediction,
+    base_totals, customer_clv, predict_customers, BaseTotals, ClvSettings, CustomerPrediction,
 };
 pub mod newcustomer;

@@ -3,7 +3,8 @@
 //! acquired, or a current customer's conditional expectation), and the payback month against
 //! an acquisition cost. Same sum, same order, as the per-customer CLV in `value`.
 
-use super::{BtydModel, ClvSettings};
+use super::intervals::{draw_parameter_sets, quantile_range, spend_under, IntervalSettings, Range};
+use super::{BtydModel, ClvError, ClvSettings, FittedGammaGamma, FittedModel};
 
 /// Discounted margin per unit of spend in each month i = 1..=periods of the horizon:
 /// m · (E(i·k) − E((i−1)·k)) / (1 + d)^i, where `cumulative(t)` is the expected number of
@@ -27,6 +28,43 @@ pub fn unit_schedule(cumulative: impl Fn(f64) -> f64, s: &ClvSettings) -> Vec<f6
 /// at acquisition, is not counted, as in every CLV here).
 pub fn new_customer_unit_schedule(model: &BtydModel, s: &ClvSettings) -> Vec<f64> {
     unit_schedule(|t| model.expected_purchases(t), s)
+}
+
+/// The range of a new customer's value (Σ of [`new_customer_unit_schedule`] × the expected
+/// spend of a customer not yet acquired) over parameter sets drawn from the fits' asymptotic
+/// normal distribution ([`draw_parameter_sets`]), with the notes on what was held fixed.
+/// `spend` is the Gamma-Gamma fit (its population mean, drawn with the purchase model when it
+/// has a covariance); without it every set uses `fixed_spend`.
+///
+/// # Errors
+/// As [`draw_parameter_sets`]; [`ClvError::NotEnoughData`] when fewer than two sets give a
+/// finite value.
+pub fn new_customer_value_range(
+    model: &FittedModel,
+    spend: Option<&FittedGammaGamma>,
+    fixed_spend: f64,
+    s: &ClvSettings,
+    interval: &IntervalSettings,
+) -> Result<(Range, Vec<String>), ClvError> {
+    let (sets, notes) = draw_parameter_sets(model, spend, interval)?;
+    let mut values: Vec<f64> = sets
+        .iter()
+        .map(|set| {
+            let per_purchase = match (spend, set.spend) {
+                (Some(g), Some(p)) => spend_under(g, p, 0.0, 0.0),
+                _ => fixed_spend,
+            };
+            per_purchase
+                * new_customer_unit_schedule(&set.model, s)
+                    .iter()
+                    .sum::<f64>()
+        })
+        .collect();
+    let range =
+        quantile_range(&mut values, interval.level).ok_or_else(|| ClvError::NotEnoughData {
+            reason: String::from("fewer than two parameter draws gave a finite new-customer value"),
+        })?;
+    Ok((range, notes))
 }
 
 /// The first month (1-based) at which `already` plus the cumulative sum of `schedule` reaches

@@ -222,9 +222,47 @@ pub fn predict_customers(
         .collect()
 }
 
-/// Customer equity: the sum of the customers' CLVs (weighted by nothing: one row per customer).
-pub fn customer_equity(predictions: &[CustomerPrediction]) -> f64 {
-    predictions.iter().map(|p| p.clv).sum()
+/// Totals over a customer base, each row counted `weight` times (a row of a grouped summary
+/// stands for that many identical customers).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct BaseTotals {
+    /// Customers (sum of weights).
+    pub customers: f64,
+    /// Customer equity: Σ weight · CLV.
+    pub equity: f64,
+    /// Σ weight · expected purchases over the purchase horizon.
+    pub expected_purchases: f64,
+    /// Customers expected to be still active: Σ weight · P(alive).
+    pub expected_active: f64,
+}
+
+impl BaseTotals {
+    /// Average CLV per customer (0 without customers).
+    pub fn average_clv(&self) -> f64 {
+        if self.customers > 0.0 {
+            self.equity / self.customers
+        } else {
+            0.0
+        }
+    }
+}
+
+/// The totals of `predictions` (in the order of `customers`, whose weights count each row).
+/// Non-finite figures are left out of their sum.
+pub fn base_totals(predictions: &[CustomerPrediction], customers: &[CustomerRecord]) -> BaseTotals {
+    let add = |acc: &mut f64, w: f64, v: f64| {
+        if v.is_finite() {
+            *acc += w * v;
+        }
+    };
+    let mut t = BaseTotals::default();
+    for (p, c) in predictions.iter().zip(customers) {
+        t.customers += c.weight;
+        add(&mut t.equity, c.weight, p.clv);
+        add(&mut t.expected_purchases, c.weight, p.expected_purchases);
+        add(&mut t.expected_active, c.weight, p.p_alive);
+    }
+    t
 }
 
 #[cfg(test)]

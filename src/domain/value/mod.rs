@@ -49,11 +49,6 @@ fn check(
     }
 }
 
-/// Customer equity: the sum of the lifetime values (non-finite values are skipped).
-pub fn customer_equity(clv: &[f64]) -> f64 {
-    clv.iter().copied().filter(|v| v.is_finite()).sum()
-}
-
 /// Inputs of the firm-value calculation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FirmValueInputs {

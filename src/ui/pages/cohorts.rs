@@ -1,8 +1,8 @@
 //! New customers and acquisition cohorts on the Value & strategy page: the value of a customer
 //! not yet acquired against the acquisition cost, a table and chart per cohort (month or
 //! quarter of first purchase) with CLV/CAC and payback, and firm value. The figures come from
-//! `analysis::cohort` on the customer summary and the default lifetime-value fit; this file
-//! only displays them.
+//! `analysis::cohort` on the customer summary and the default lifetime-value fit, run in the
+//! worker (which holds the customers); this file only displays them.
 
 use crate::analysis::cohort::{self, CohortInputs, CohortPeriod, CohortReport};
 use crate::ui::charts::{fmt_tick, Chart, Kind};
@@ -10,6 +10,7 @@ use crate::ui::components::form::select;
 use crate::ui::components::{Cell, ChartCard, DataTable, NumberField};
 use crate::ui::state::AppContext;
 use crate::worker::clv;
+use crate::worker::error::WorkerError;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -45,17 +46,51 @@ pub fn CohortsSection() -> Html {
         _ => None,
     };
     let fit_id = fit.as_ref().map_or(0, |f| Rc::as_ptr(f) as usize);
-    let report = {
-        let (src, fit) = (src.clone(), fit.clone());
-        use_memo(
-            ((*inputs).clone(), fit_id, src.clone()),
+    // The analysis runs in the worker (it holds the customers); a newer request makes the
+    // answer of an older one stale.
+    let report = use_state(|| None::<Result<Rc<CohortReport>, String>>);
+    let generation = use_mut_ref(|| 0u32);
+    {
+        let (ctx, src, fit, report, generation) = (
+            ctx.clone(),
+            src.clone(),
+            fit.clone(),
+            report.clone(),
+            generation.clone(),
+        );
+        use_effect_with(
+            (
+                (*inputs).clone(),
+                fit_id,
+                src.as_ref().map(|s| s.meta.id.clone()),
+            ),
             move |(inputs, _, _)| {
-                let (src, fit) = (src?, fit?);
-                let summary = src.data.summary.as_ref()?;
-                Some(cohort::analyze(summary, &fit, inputs))
+                let gen = {
+                    let mut g = generation.borrow_mut();
+                    *g = g.wrapping_add(1);
+                    *g
+                };
+                report.set(None);
+                if let (Some(ctx), Some(src), Some(fit)) = (ctx, src, fit) {
+                    match cohort::CohortRequest::from_fit(&fit, inputs) {
+                        Err(e) => report.set(Some(Err(e))),
+                        Ok(req) => {
+                            let (report, generation) = (report.clone(), generation.clone());
+                            ctx.ctl.cohorts(&src, req, move |r| {
+                                if *generation.borrow() == gen {
+                                    report.set(match r {
+                                        Ok(r) => Some(Ok(Rc::new(r))),
+                                        Err(WorkerError::Cancelled) => None,
+                                        Err(e) => Some(Err(e.to_string())),
+                                    });
+                                }
+                            });
+                        }
+                    }
+                }
             },
-        )
-    };
+        );
+    }
     let controls = html! {
         <div class="row">
             { select("Cohorts by ", "cohort-period", &[("month".into(), "month of first purchase".into()), ("quarter".into(), "quarter of first purchase".into())],
@@ -71,12 +106,17 @@ pub fn CohortsSection() -> Html {
             { num("Months of acquisition", inputs.months as f64, "1", "cohort-months", set_input(&inputs, |i, v| i.months = v.max(0.0).round().min(1200.0) as u32)) }
         </div>
     };
-    let body = match &*report {
-        None => {
+    let body = match (&*report, &fit) {
+        (None, Some(_)) => {
+            html! { <p class="note" data-testid="cohort-running">{ "Valuing the cohorts…" }</p> }
+        }
+        (None, None) => {
             html! { <p class="note" data-testid="cohort-no-clv">{ "New-customer value and cohorts need the default lifetime-value fit: use \"Fit lifetime values\" above or the Lifetime value page." }</p> }
         }
-        Some(Err(e)) => html! { <p class="errbox" data-testid="cohort-error">{ e.clone() }</p> },
-        Some(Ok(r)) => ready(r, inputs.acquisition_cost),
+        (Some(Err(e)), _) => {
+            html! { <p class="errbox" data-testid="cohort-error">{ e.clone() }</p> }
+        }
+        (Some(Ok(r)), _) => ready(r, inputs.acquisition_cost),
     };
     html! {
         <div class="card" data-testid="cohort-card">
@@ -97,7 +137,7 @@ fn ready(r: &CohortReport, cac: f64) -> Html {
     );
     let interval = nc.interval.map_or(String::new(), |i| {
         format!(
-            " ({:.0}% interval {} to {})",
+            " ({:.0}% range {} to {}, from the parameters' uncertainty)",
             100.0 * i.level,
             fmt_tick(i.lower),
             fmt_tick(i.upper)
@@ -163,6 +203,9 @@ fn ready(r: &CohortReport, cac: f64) -> Html {
             nc.spend_note.as_ref().map_or(String::new(), |n| format!(" ({n})")),
             s.margin_rate, 100.0 * s.discount_rate, fmt_tick(nc.value), interval, fmt_tick(cac),
             nc.clv_to_cac.map_or("–".into(), |v| format!("{v:.2}")), payback) }</p>
+        if let Some(n) = &nc.interval_note {
+            <p class="note" data-testid="new-customer-range-note">{ format!("New-customer range: {n}.") }</p>
+        }
         <p data-testid="cohort-firm-value">{ format!(
             "Firm value: customer equity {} (margin {:.2}) + future customers {} = {}.",
             fmt_tick(r.firm.current), s.margin_rate, fmt_tick(r.firm.future), fmt_tick(r.firm.total)) }</p>

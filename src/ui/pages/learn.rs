@@ -115,6 +115,7 @@ pub fn LearnPage() -> Html {
                 <ChartCard chart={chart} testid="learn-retention-chart" note="Reichheld and Sasser: a few points more retention raise value a lot, because the gain compounds over the whole lifetime." />
                 <ChartCard chart={sum_chart} testid="learn-sum-chart" />
             </div>
+            <super::simulator::SimulatorCard />
             { section("Customer perceived value", html! { <p>{ "Customers choose the offer with the highest perceived value: total customer value (product, service, personnel, image) minus total customer cost (money, time, energy, psychic cost)." }</p> }, "perceived value = total customer value − total customer cost") }
             { section("Satisfaction is performance against expectations", html! { <p>{ "Below expectations the customer is dissatisfied, equal is satisfied, above is delighted. Highly satisfied customers buy more, are less price sensitive, talk favourably and stay longer. Cumulative satisfaction — the running evaluation of all experiences — predicts retention better than the latest answer. Survey figures are estimates: the app shows sample sizes and intervals." }</p> }, "D = performance − expectation;  dissatisfied if D < −tolerance, delighted if D > tolerance") }
             { section("Net Promoter Score", html! { <p>{ "Promoters answer 9–10, passives 7–8, detractors 0–6 to 'How likely are you to recommend us?'." }</p> }, "NPS = 100 · (p − d);  V = p + d − (p − d)²;  SE = 100 · √(V / n);  95% CI = NPS ± 1.96 · SE") }

@@ -4,8 +4,11 @@ pub mod cohorts;
 pub mod data;
 pub mod learn;
 pub mod ltv;
+pub mod overview;
+pub mod report;
 pub mod satisfaction;
 pub mod segments;
+pub mod simulator;
 pub mod strategy;
 
 use crate::ui::components::StatusView;

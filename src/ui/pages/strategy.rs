@@ -144,7 +144,11 @@ pub fn StrategyPage() -> Html {
     };
 
     // --- Customer equity ---
-    let equity = clvs.as_ref().map(|(c, _)| value::customer_equity(c));
+    let fitted = ctx
+        .ctl
+        .cached_clv(&src, clv::DEFAULT_KEY)
+        .filter(|r| !r.clv.is_empty());
+    let equity = fitted.as_ref().map(|r| r.equity);
     let n_customers = src.data.summary.as_ref().map_or(0, |s| s.customers.len());
     let run_clv = {
         let (ctx, src, st, running) = (
@@ -188,10 +192,7 @@ pub fn StrategyPage() -> Html {
     };
 
     // --- Firm value and ROC ---
-    let mean_clv = match (equity, n_customers) {
-        (Some(e), n) if n > 0 => e / n as f64,
-        _ => 50.0,
-    };
+    let mean_clv = fitted.as_ref().map_or(50.0, |r| r.totals.average_clv());
     let clv_new_v = if clv_new.is_finite() {
         *clv_new
     } else {

@@ -219,4 +219,18 @@ impl Controller {
                 r => done(r),
             });
     }
+
+    /// New-customer value and cohorts of `source` (the worker holds its customers).
+    pub fn cohorts(
+        self: &Rc<Self>,
+        source: &Source,
+        req: crate::analysis::cohort::CohortRequest,
+        done: impl FnOnce(Result<crate::analysis::cohort::CohortReport, WorkerError>) + 'static,
+    ) {
+        let (this, src) = (self.clone(), source.clone());
+        self.worker.cohorts(&source.meta.id, req, move |r| match r {
+            Err(WorkerError::NotHeld { .. }) => done(Err(this.not_held(&src))),
+            r => done(r),
+        });
+    }
 }

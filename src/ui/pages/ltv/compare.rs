@@ -1,12 +1,16 @@
 //! The model comparison section of the Lifetime value page: a "Compare models" button that
-//! runs [`crate::analysis::compare`] in the worker (with progress), then the table (LL, k, AIC,
-//! BIC, convergence, likelihood-ratio test against the NBD, holdout errors), the
-//! recommendation with its reasons and rule, and the holdout-by-frequency chart per model.
+//! runs [`crate::analysis::compare`] in the worker (with progress and Cancel; with a
+//! transaction log, BG/BB too when a period is chosen, as `crm compare --period`), then the
+//! table (LL, k, AIC, BIC, convergence, likelihood-ratio test against the NBD, holdout
+//! errors), the recommendation with its reasons and rule, and the holdout-by-frequency chart
+//! per model.
 
 use crate::analysis::compare::{CompareRequest, Comparison};
+use crate::domain::customers::Period;
 use crate::ui::charts::{Chart, Kind};
 use crate::ui::components::{ChartCard, StatusView};
 use crate::ui::state::{AppContext, Source};
+use crate::worker::error::WorkerError;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -59,8 +63,25 @@ fn chart(c: &Comparison) -> Option<Chart> {
     })
 }
 
+/// BG/BB periods offered ("" for none).
+const PERIODS: [(&str, &str); 5] = [
+    ("", "No"),
+    ("week", "Yes, by week"),
+    ("month", "Yes, by month"),
+    ("quarter", "Yes, by quarter"),
+    ("year", "Yes, by year"),
+];
+
 fn table(c: &Comparison) -> Html {
     let f = |v: Option<f64>, d: usize| v.map_or_else(|| "–".to_string(), |v| format!("{v:.d$}"));
+    // A NaN AIC/BIC: the row's likelihood is on other data (BG/BB on periods).
+    let ic = |v: f64| {
+        if v.is_finite() {
+            format!("{v:.2}")
+        } else {
+            "–".to_string()
+        }
+    };
     html! {
         <div class="scroll">
         <table data-testid="compare-table">
@@ -76,8 +97,8 @@ fn table(c: &Comparison) -> Html {
                     <td>{ &m.name }</td>
                     <td>{ format!("{:.2}", m.log_likelihood) }</td>
                     <td>{ m.k }</td>
-                    <td>{ format!("{:.2}", m.aic) }</td>
-                    <td>{ format!("{:.2}", m.bic) }</td>
+                    <td>{ ic(m.aic) }</td>
+                    <td>{ ic(m.bic) }</td>
                     <td>{ if m.converged { "yes" } else { "no" } }</td>
                     <td>{ m.lr_vs_nbd.as_ref().map_or_else(|| "–".to_string(), |t| format!("{:.1} (p = {:.2e})", t.statistic, t.p_value)) }</td>
                     <td>{ f(h.map(|h| h.customer_mae), 4) }</td>
@@ -95,11 +116,27 @@ fn table(c: &Comparison) -> Html {
 pub fn ModelCompare(p: &Props) -> Html {
     let ctx = use_context::<AppContext>();
     let state = use_state(|| State::Idle);
+    let previous = use_mut_ref(|| State::Idle);
+    let period = use_state(|| None::<Period>);
     let Some(ctx) = ctx else {
         return html! {};
     };
+    let has_log = p.source.data.purchases > 0;
+    let on_period = {
+        let period = period.clone();
+        Callback::from(move |e: Event| {
+            if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                period.set(Period::parse(&s.value()));
+            }
+        })
+    };
+    let on_cancel = {
+        let ctx = ctx.clone();
+        Callback::from(move |_| ctx.ctl.worker.cancel())
+    };
     let on_run = {
         let (ctx, state, src) = (ctx.clone(), state.clone(), p.source.clone());
+        let (previous, period) = (previous.clone(), *period);
         Callback::from(move |_| {
             let Some(summary) = src.data.summary.as_ref() else {
                 return;
@@ -110,12 +147,18 @@ pub fn ModelCompare(p: &Props) -> Html {
                 transactions: Default::default(),
                 summary_options: ctx.state.summary_options.clone(),
                 calibration_end: None,
+                period: if has_log { period } else { None },
             };
+            if *state != State::Running {
+                *previous.borrow_mut() = (*state).clone();
+            }
             state.set(State::Running);
-            let st = state.clone();
+            let (st, previous) = (state.clone(), previous.clone());
             ctx.ctl.worker.compare(&src.meta.id, request, move |r| {
                 st.set(match r {
                     Ok(c) => State::Done(Rc::new(c)),
+                    // Cancelled: back to what was shown before.
+                    Err(WorkerError::Cancelled) => previous.borrow().clone(),
                     Err(e) => State::Failed(e.to_string()),
                 })
             });
@@ -133,7 +176,7 @@ pub fn ModelCompare(p: &Props) -> Html {
                 .map_or((None, "Starting the comparison…".to_string()), |p| {
                     (Some(p.fraction), p.stage.clone())
                 });
-            html! { <StatusView kind="loading" message={stage} {fraction} /> }
+            html! { <StatusView kind="loading" message={stage} {fraction} on_cancel={Some(on_cancel)} /> }
         }
         State::Failed(m) => html! { <StatusView kind="error" message={m.clone()} /> },
         State::Done(c) => {
@@ -161,7 +204,19 @@ pub fn ModelCompare(p: &Props) -> Html {
     html! {
         <section class="card" data-testid="compare-section">
             <h2>{ "Which model?" }</h2>
-            <button onclick={on_run} data-testid="compare-run" disabled={*state == State::Running}>{ "Compare models" }</button>
+            <div class="row">
+                if has_log {
+                    <label>{ "BG/BB too (purchases counted per period) " }
+                        <select onchange={on_period} data-testid="compare-period"
+                                disabled={*state == State::Running}>
+                            { for PERIODS.iter().map(|(v, l)| html! {
+                                <option value={*v} selected={period.map_or("", |p| p.name()) == *v}>{ *l }</option>
+                            }) }
+                        </select>
+                    </label>
+                }
+                <button onclick={on_run} data-testid="compare-run" disabled={*state == State::Running}>{ "Compare models" }</button>
+            </div>
             { body }
         </section>
     }

@@ -535,7 +535,6 @@ fn results(
         return html! {};
     };
     let conv = &m.convergence;
-    let n = r.clv.len().max(1) as f64;
     let model_card = html! {
         <section class="card" data-testid="model-fit" data-model={m.kind.code()}>
             <h2>{ format!("{} fitted on {} customers", m.kind.name(), m.n_customers) }</h2>
@@ -594,10 +593,10 @@ fn results(
             <h2>{ "Customer equity" }</h2>
             <div class="grid">
                 <div class="kpi"><span class="label">{ format!("Customer equity: sum of CLV over {} months", c.months) }</span><span class="value" data-testid="customer-equity">{ format::compact_money(r.equity) }</span></div>
-                <div class="kpi"><span class="label">{ "Average CLV" }</span><span class="value">{ format!("{:.2}", r.equity / n) }</span></div>
-                <div class="kpi"><span class="label">{ "Expected purchases (all customers)" }</span><span class="value">{ format!("{:.0}", r.expected_purchases.iter().sum::<f64>()) }</span>
+                <div class="kpi"><span class="label">{ "Average CLV" }</span><span class="value">{ format!("{:.2}", r.totals.average_clv()) }</span></div>
+                <div class="kpi"><span class="label">{ "Expected purchases (all customers)" }</span><span class="value">{ format!("{:.0}", r.totals.expected_purchases) }</span>
                     <span class="sub">{ format!("in the next {:.0} {unit}s", r.settings.as_ref().map_or(0.0, |s| s.purchase_horizon)) }</span></div>
-                <div class="kpi"><span class="label">{ "Customers likely still active" }</span><span class="value">{ format!("{:.0}", r.p_alive.iter().sum::<f64>()) }</span><span class="sub">{ "sum of P(alive)" }</span></div>
+                <div class="kpi"><span class="label">{ "Customers likely still active" }</span><span class="value">{ format!("{:.0}", r.totals.expected_active) }</span><span class="sub">{ "sum of P(alive)" }</span></div>
             </div>
             { ranges }
             <ChartCard chart={ch.hist.clone()} testid="chart-clv-hist" note={AttrValue::from("The highest 0.5% are counted in the last bar.")} />

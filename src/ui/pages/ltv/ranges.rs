@@ -1,25 +1,39 @@
-//! Ranges on the Lifetime value page: the interval level (Off, 80%, 90%, 95%), the "Compute
-//! ranges" action (run in the worker with progress and Cancel; automatic when the data has at
+//! Ranges on the Lifetime value page: the interval level (Off, 80%, 90%, 95%), the method
+//! (parameter draws, or a parametric bootstrap refitting 100, 200 or 500 times), the "Compute
+//! ranges" action (run in the worker with progress and Cancel; the bootstrap's refits on a
+//! pool of extra workers, [`crate::ui::hooks::pool`]; draws automatic when the data has at
 //! most [`AUTO_MAX_GROUPS`] distinct (x, tₓ, T)), and the ranges shown on the summary cards,
 //! in the customer table, in the customer's detail and as a band on the CLV-by-month chart.
-//! The figures come from [`crate::analysis::clv::value_intervals`] (in the worker) and
+//! The figures come from [`crate::analysis::clv::value_intervals`] and
+//! [`crate::worker::bootstrap`] (in the workers) and
 //! [`crate::analysis::clv::cumulative_clv_band`].
 
-use crate::analysis::clv::{cumulative_clv_band, IntervalRequest};
-use crate::domain::clv::intervals::Range;
+use crate::analysis::clv::{cumulative_clv_band, cumulative_clv_band_over, IntervalRequest};
+use crate::domain::clv::bootstrap::MAX_SIMULATED;
+use crate::domain::clv::intervals::{IntervalMethod, Range};
 use crate::domain::customers::CustomerRecord;
 use crate::ui::charts::{Chart, Kind, Series};
 use crate::ui::components::{Cell, ChartCard, StatusView};
 use crate::ui::format;
+use crate::ui::hooks::pool::{Pool, PoolProgress};
 use crate::ui::state::{AppContext, Source};
+use crate::worker::bootstrap::BootstrapColumns;
 use crate::worker::clv::ClvResult;
 use crate::worker::error::WorkerError;
 use crate::worker::intervals::ValueRanges;
+use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
 /// Levels offered (0: off).
 pub const LEVELS: [(f64, &str); 4] = [(0.0, "Off"), (0.8, "80%"), (0.9, "90%"), (0.95, "95%")];
+/// Methods offered: 0 for parameter draws, otherwise the bootstrap's refits.
+pub const METHODS: [(u32, &str); 4] = [
+    (0, "Parameter draws (fast)"),
+    (100, "Bootstrap: refit 100 times"),
+    (200, "Bootstrap: refit 200 times"),
+    (500, "Bootstrap: refit 500 times"),
+];
 /// Ranges are computed without asking when the data has at most this many distinct groups.
 pub const AUTO_MAX_GROUPS: u64 = 20_000;
 
@@ -43,7 +57,14 @@ pub struct Ranges {
     pub level: UseStateHandle<f64>,
     /// Where the ranges stand.
     pub state: UseStateHandle<State>,
-    generation: Rc<std::cell::RefCell<u32>>,
+    /// Chosen method: 0 for parameter draws, otherwise the bootstrap's refits.
+    pub method: UseStateHandle<u32>,
+    /// The bootstrap's refits under way on the pool, with their progress.
+    pool_progress: UseStateHandle<Option<PoolProgress>>,
+    pool: Rc<RefCell<Option<Pool>>>,
+    /// The state before the computation under way (restored when it is cancelled).
+    previous: Rc<RefCell<State>>,
+    generation: Rc<RefCell<u32>>,
 }
 
 impl Ranges {
@@ -63,35 +84,114 @@ fn request(level: f64) -> IntervalRequest {
     }
 }
 
-/// Starts computing the ranges of fit `r` for `src` at `level`.
+/// Stops the bootstrap's pool, if it is running.
+fn stop_pool(ranges: &Ranges) {
+    let pool = ranges.pool.borrow_mut().take();
+    if let Some(p) = pool {
+        p.cancel();
+    }
+    ranges.pool_progress.set(None);
+}
+
+/// A function setting the ranges' state from a worker's answer while `gen` is current (a
+/// cancel restores the state before the computation).
+fn settle(ranges: &Ranges, gen: u32) -> impl Fn(Result<ValueRanges, WorkerError>) + 'static {
+    let (state, generation, previous) = (
+        ranges.state.clone(),
+        ranges.generation.clone(),
+        ranges.previous.clone(),
+    );
+    move |res| {
+        if *generation.borrow() != gen {
+            return;
+        }
+        state.set(match res {
+            Ok(v) => State::Done(Rc::new(v)),
+            Err(WorkerError::Cancelled) => previous.borrow().clone(),
+            Err(e) => State::Failed(e.to_string()),
+        });
+    }
+}
+
+/// Starts computing the ranges of fit `r` for `src` at `level` by the chosen method.
 fn start(ctx: &AppContext, src: &Source, r: &ClvResult, level: f64, ranges: &Ranges) {
     let (Some(m), Some(s)) = (r.model.clone(), r.settings.clone()) else {
         return;
     };
+    stop_pool(ranges);
     let gen = {
         let mut g = ranges.generation.borrow_mut();
         *g = g.wrapping_add(1);
         *g
     };
+    if *ranges.state != State::Running {
+        *ranges.previous.borrow_mut() = (*ranges.state).clone();
+    }
     ranges.state.set(State::Running);
-    let (state, generation) = (ranges.state.clone(), ranges.generation.clone());
-    ctx.ctl.worker.intervals(
-        &src.meta.id,
-        m,
-        r.spend.clone(),
-        s,
-        request(level),
-        move |res| {
+    let refits = *ranges.method;
+    if refits > 0 {
+        return start_bootstrap(ctx, src, r, level, refits, ranges, gen);
+    }
+    let settle = settle(ranges, gen);
+    ctx.ctl
+        .worker
+        .intervals(&src.meta.id, m, r.spend.clone(), s, request(level), settle);
+}
+
+/// Starts the bootstrap: `refits` refits on the pool, then the ranges in the main worker.
+fn start_bootstrap(
+    ctx: &AppContext,
+    src: &Source,
+    r: &ClvResult,
+    level: f64,
+    refits: u32,
+    ranges: &Ranges,
+    gen: u32,
+) {
+    let (Some(m), Some(s)) = (r.model.clone(), r.settings.clone()) else {
+        return;
+    };
+    let settle = settle(ranges, gen);
+    let customers = src.data.summary.as_ref().map_or(&[][..], |s| &s.customers);
+    let columns = BootstrapColumns::from_customers(customers);
+    let simulated = columns.simulated();
+    if simulated > MAX_SIMULATED as f64 {
+        ranges.state.set(State::Failed(format!(
+            "The bootstrap simulates every customer again in each refit; these data stand for {simulated:.0} customers, more than its limit of {MAX_SIMULATED}. Use parameter draws for these data."
+        )));
+        return;
+    }
+    let seed = IntervalRequest::default().seed;
+    let on_progress = {
+        let (progress, generation) = (ranges.pool_progress.clone(), ranges.generation.clone());
+        Callback::from(move |p: PoolProgress| {
+            if *generation.borrow() == gen {
+                progress.set(Some(p));
+            }
+        })
+    };
+    let done = {
+        let (ctx, id, spend) = (ctx.clone(), src.meta.id.clone(), r.spend.clone());
+        let (m, slot, generation) = (m.clone(), ranges.pool.clone(), ranges.generation.clone());
+        let progress = ranges.pool_progress.clone();
+        move |res: Result<_, WorkerError>| {
             if *generation.borrow() != gen {
                 return;
             }
-            state.set(match res {
-                Ok(v) => State::Done(Rc::new(v)),
-                Err(WorkerError::Cancelled) => State::Idle,
-                Err(e) => State::Failed(e.to_string()),
-            });
-        },
-    );
+            slot.borrow_mut().take();
+            progress.set(None);
+            match res {
+                Ok(part) => ctx
+                    .ctl
+                    .worker
+                    .bootstrap_intervals(&id, m, spend, s, level, seed, part, settle),
+                Err(WorkerError::Cancelled) => settle(Err(WorkerError::Cancelled)),
+                Err(e) => settle(Err(WorkerError::Clv(format!("The bootstrap stopped: {e}")))),
+            }
+        }
+    };
+    let pool = Pool::bootstrap(m, r.spend.clone(), columns, refits, seed, on_progress, done);
+    *ranges.pool.borrow_mut() = Some(pool);
 }
 
 /// The ranges' state for fit `result` of `src`: reset when the fit or the level changes, and
@@ -101,6 +201,10 @@ pub fn use_ranges(ctx: Option<AppContext>, src: Source, result: Option<Rc<ClvRes
     let ranges = Ranges {
         level: use_state(|| crate::domain::clv::intervals::DEFAULT_LEVEL),
         state: use_state(|| State::Idle),
+        method: use_state(|| 0u32),
+        pool_progress: use_state(|| None),
+        pool: use_mut_ref(|| None),
+        previous: use_mut_ref(|| State::Idle),
         generation: use_mut_ref(|| 0u32),
     };
     let rid = result.as_ref().map(|r| Rc::as_ptr(r) as usize);
@@ -108,6 +212,7 @@ pub fn use_ranges(ctx: Option<AppContext>, src: Source, result: Option<Rc<ClvRes
         let ranges = ranges.clone();
         use_effect_with((rid, (*ranges.level).to_bits()), move |_| {
             *ranges.generation.borrow_mut() += 1;
+            stop_pool(&ranges);
             ranges.state.set(State::Idle);
             let level = *ranges.level;
             if let (Some(ctx), Some(r)) = (ctx, result) {
@@ -115,7 +220,7 @@ pub fn use_ranges(ctx: Option<AppContext>, src: Source, result: Option<Rc<ClvRes
                     .model
                     .as_ref()
                     .is_some_and(|m| m.n_groups <= AUTO_MAX_GROUPS && m.log_covariance.is_some());
-                if level > 0.0 && small {
+                if level > 0.0 && small && *ranges.method == 0 {
                     start(&ctx, &src, &r, level, &ranges);
                 }
             }
@@ -148,10 +253,27 @@ pub fn controls(ctx: &AppContext, src: &Source, r: &Rc<ClvResult>, ranges: &Rang
         let (ctx, src, r, ranges) = (ctx.clone(), src.clone(), r.clone(), ranges.clone());
         Callback::from(move |_| start(&ctx, &src, &r, *ranges.level, &ranges))
     };
-    let on_cancel = {
-        let ctx = ctx.clone();
-        Callback::from(move |_| ctx.ctl.worker.cancel())
+    let on_method = {
+        let method = ranges.method.clone();
+        Callback::from(move |e: Event| {
+            if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                if let Ok(v) = s.value().parse::<u32>() {
+                    method.set(v);
+                }
+            }
+        })
     };
+    let on_cancel = {
+        let (ctx, ranges) = (ctx.clone(), ranges.clone());
+        Callback::from(move |_| {
+            let pool = ranges.pool.borrow().clone();
+            match pool {
+                Some(p) => p.cancel(),
+                None => ctx.ctl.worker.cancel(),
+            }
+        })
+    };
+    let method = *ranges.method;
     let level = *ranges.level;
     let groups = r.model.as_ref().map_or(0, |m| m.n_groups);
     let status = match &*ranges.state {
@@ -159,6 +281,14 @@ pub fn controls(ctx: &AppContext, src: &Source, r: &Rc<ClvResult>, ranges: &Rang
         State::Idle => html! {
             <p class="note">{ format!("{groups} distinct customer histories: computing the ranges may take a while on large data.") }</p>
         },
+        State::Running if ranges.pool_progress.is_some() => {
+            let p = (*ranges.pool_progress).clone().unwrap_or(PoolProgress {
+                done: 0.0,
+                total: method,
+                workers: 1,
+            });
+            html! { <StatusView kind="loading" message={p.stage()} fraction={Some(p.fraction())} on_cancel={Some(on_cancel)} /> }
+        }
         State::Running => {
             let (fraction, stage) = ctx
                 .state
@@ -183,6 +313,14 @@ pub fn controls(ctx: &AppContext, src: &Source, r: &Rc<ClvResult>, ranges: &Rang
                     </select>
                 </label>
                 if level > 0.0 {
+                    <label>{ "Method" }
+                        <select onchange={on_method} data-testid="interval-method"
+                                disabled={*ranges.state == State::Running}>
+                            { for METHODS.iter().map(|(v, l)| html! {
+                                <option value={v.to_string()} selected={*v == method}>{ *l }</option>
+                            }) }
+                        </select>
+                    </label>
                     <button onclick={on_run} data-testid="compute-ranges"
                             disabled={*ranges.state == State::Running}>{ "Compute ranges" }</button>
                 }
@@ -209,11 +347,19 @@ fn totals(v: &ValueRanges, r: &ClvResult) -> Html {
                 <span class="value" data-testid="purchases-range">{ fmt_range(v.total_purchases.range, 0) }</span>
                 <span class="sub">{ format!("estimate {:.0} in the next {unit}", v.total_purchases.estimate) }</span></div>
         </div>
-        <p class="note" data-testid="ranges-method">{ format!(
-            "A {label} holds the figure under {:.0}% of {} plausible parameter sets ({}; seed {}); {} distinct customer histories.",
-            v.level * 100.0, v.sets, v.method.describe(), v.seed, v.distinct_groups) }</p>
+        <p class="note" data-testid="ranges-method" data-method={method_name(v.method)}>{ format!(
+            "{}: a {label} holds the figure under {:.0}% of {} plausible parameter sets ({}; seed {}); {} distinct customer histories.",
+            method_name(v.method), v.level * 100.0, v.sets, v.method.describe(), v.seed, v.distinct_groups) }</p>
         { for v.notes.iter().map(|n| html! { <p class="note" data-testid="ranges-note">{ n }</p> }) }
     </> }
+}
+
+/// The method's name in plain words.
+pub fn method_name(m: IntervalMethod) -> &'static str {
+    match m {
+        IntervalMethod::ParameterDraws => "Parameter draws",
+        IntervalMethod::Bootstrap => "Bootstrap",
+    }
 }
 
 /// Extra table headers for the ranges.
@@ -253,7 +399,11 @@ pub fn detail(v: Option<&ValueRanges>, r: &ClvResult, i: usize, c: &CustomerReco
     let band = match (&r.model, &r.settings) {
         (Some(m), Some(s)) => {
             let spend = r.expected_spend.get(i).copied().unwrap_or(f64::NAN);
-            cumulative_clv_band(m, c, spend, s, &request(v.level)).ok()
+            if v.refits.is_empty() {
+                cumulative_clv_band(m, c, spend, s, &request(v.level)).ok()
+            } else {
+                Some(cumulative_clv_band_over(m, c, spend, s, &v.refits, v.level))
+            }
         }
         _ => None,
     };
@@ -267,18 +417,18 @@ pub fn detail(v: Option<&ValueRanges>, r: &ClvResult, i: usize, c: &CustomerReco
                           data-upper={cr.clv.upper.to_string()} data-value={clv.to_string()}>{ fmt_range(cr.clv, 2) }</span></div>
             </div>
             if let Some(b) = band {
-                { band_view(&b, &label) }
+                { band_view(&b, &label, method_name(v.method)) }
             }
         </div>
     }
 }
 
 /// The band chart with its text alternative.
-fn band_view(b: &[(u32, f64, Range)], label: &str) -> Html {
+fn band_view(b: &[(u32, f64, Range)], label: &str, method: &str) -> Html {
     let chart = Rc::new(band_chart(b, label));
     html! { <>
         <ChartCard chart={chart} testid="chart-clv-band"
-            note={AttrValue::from(format!("Solid: CLV added up to the end of each month under the fitted parameters; dashed: the {label} (spend per purchase held at its estimate)."))} />
+            note={AttrValue::from(format!("Solid: CLV added up to the end of each month under the fitted parameters; dashed: the {label} ({method}; spend per purchase held at its estimate)."))} />
         <details data-testid="clv-band-text"><summary>{ "The same figures as a table" }</summary>
             <table class="data">
                 <thead><tr><th class="num">{ "Month" }</th><th class="num">{ "CLV so far" }</th><th class="num">{ format!("{label}: lower") }</th><th class="num">{ format!("{label}: upper") }</th></tr></thead>

@@ -89,6 +89,14 @@ fn select_cb(f: impl Fn(String) + 'static) -> Callback<Event> {
     })
 }
 
+/// The query of a link to this page.
+#[derive(Debug, Default, Deserialize)]
+struct LinkQuery {
+    /// The segment to select.
+    #[serde(default)]
+    segment: Option<String>,
+}
+
 /// The Segments page.
 #[component]
 pub fn SegmentsPage() -> Html {
@@ -96,7 +104,20 @@ pub fn SegmentsPage() -> Html {
     // None until read from the settings store (storage opens during boot, before any dataset).
     let settings = use_state(|| None::<Settings>);
     let load = use_state(|| Load::<Rc<SegmentResult>>::Empty("Segmenting…".into()));
-    let selected = use_state(|| None::<String>);
+    // A link may name a segment (`#/segments?segment=Champions`): it is selected, its customers
+    // listed.
+    let linked = yew_router::hooks::use_location()
+        .and_then(|l| l.query::<LinkQuery>().ok())
+        .and_then(|q| q.segment);
+    let selected = use_state(|| linked.clone());
+    {
+        let selected = selected.clone();
+        use_effect_with(linked, move |linked| {
+            if linked.is_some() && *selected != *linked {
+                selected.set(linked.clone());
+            }
+        });
+    }
     let cell = use_state(|| None::<(u8, u8)>);
     let src = ctx
         .as_ref()

@@ -1,0 +1,308 @@
+//! The Overview page: the first page once data exists. Customers and active customers, customer
+//! equity with its range, revenue concentration, NPS and CSAT with their intervals, the segments
+//! holding the most value and the most value at risk, and three to five recommended actions,
+//! each with the figure behind it and a link to the page and customers it names. Every figure
+//! links to the page that computed it.
+//!
+//! The page computes nothing itself: it gathers the results the other pages share (the default
+//! lifetime-value fit, its ranges, the default segmentation) and hands them to
+//! [`crate::analysis::overview::build`].
+
+use crate::analysis::clv::IntervalRequest;
+use crate::analysis::overview::{self, Figure, Inputs, Overview, SegmentValue, SurveyPart, Unit};
+use crate::domain::clv::intervals::Total;
+use crate::ui::components::{status, Load};
+use crate::ui::format;
+use crate::ui::state::{AppContext, Source};
+use crate::worker::clv::{self, ClvResult};
+use crate::worker::error::WorkerError;
+use crate::worker::segment::{self, SegmentResult};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// What the page gathered from the other analyses.
+#[derive(Clone, PartialEq)]
+pub struct Gathered {
+    /// The default lifetime-value fit (Err: why none).
+    pub clv: Option<Result<Rc<ClvResult>, String>>,
+    /// Customer equity's range (Err: why none).
+    pub equity: Option<Result<Total, String>>,
+    /// The default segmentation.
+    pub segments: Load<Rc<SegmentResult>>,
+}
+
+/// Runs (or reads from the results cache) everything the Overview reads for the open
+/// transaction log: the default fit, then its ranges and the segmentation with its CLV. Shared
+/// with the report page.
+#[hook]
+pub fn use_gathered(ctx: Option<AppContext>, tx: Option<Source>) -> Gathered {
+    let clv_res = use_state(|| None::<Result<Rc<ClvResult>, String>>);
+    let equity = use_state(|| None::<Result<Total, String>>);
+    let seg =
+        use_state(|| Load::<Rc<SegmentResult>>::Empty("Waiting for the lifetime values…".into()));
+    let tx_key = match (&ctx, &tx) {
+        (Some(c), Some(t)) => Some(c.ctl.data_key(t)),
+        _ => None,
+    };
+    {
+        let (ctx, tx, clv_res, equity, seg) = (
+            ctx.clone(),
+            tx.clone(),
+            clv_res.clone(),
+            equity.clone(),
+            seg.clone(),
+        );
+        use_effect_with(tx_key, move |_| {
+            clv_res.set(None);
+            equity.set(None);
+            let (Some(ctx), Some(t)) = (ctx, tx) else {
+                return;
+            };
+            let Some(sum) = t.data.summary.as_ref() else {
+                return;
+            };
+            let header = crate::ui::pages::segments::summary_header(sum);
+            let req = clv::default_request(header.clone());
+            let (c2, t2) = (ctx.clone(), t.clone());
+            ctx.ctl.clv(&t, clv::DEFAULT_KEY, req, false, move |r| {
+                let r = match r {
+                    Ok(r) => Ok(r),
+                    // The dataset is being sent again: the page runs again when it is active.
+                    Err(WorkerError::Resending { .. }) => return,
+                    Err(e) => Err(e.to_string()),
+                };
+                // The segmentation, with the fit's CLV and P(alive) when there are some.
+                let mut sreq = segment::default_request(header);
+                let mut key = segment::DEFAULT_KEY.to_string();
+                if let Ok(f) = &r {
+                    if !f.clv.is_empty() {
+                        sreq.clv = Some(f.clv.clone());
+                        sreq.p_alive = Some(f.p_alive.clone());
+                        key.push_str("+clv");
+                    }
+                }
+                crate::ui::pages::segments::run_segmentation(&c2, &t2, &key, sreq, &seg);
+                // Customer equity's range by parameter draws.
+                match r
+                    .as_ref()
+                    .ok()
+                    .and_then(|f| Some((f.model.clone()?, f.settings.clone()?, f.spend.clone())))
+                {
+                    Some((m, s, spend)) => {
+                        let eq = equity.clone();
+                        c2.ctl.worker.intervals(
+                            &t2.meta.id,
+                            m,
+                            spend,
+                            s,
+                            IntervalRequest::default(),
+                            move |res| {
+                                eq.set(Some(res.map(|v| v.equity).map_err(|e| e.to_string())));
+                            },
+                        );
+                    }
+                    None => equity.set(Some(Err(
+                        "there is no lifetime-value fit to draw from".into()
+                    ))),
+                }
+                clv_res.set(Some(r));
+            });
+        });
+    }
+    Gathered {
+        clv: (*clv_res).clone(),
+        equity: (*equity).clone(),
+        segments: (*seg).clone(),
+    }
+}
+
+/// The survey's part of the overview for the open survey (None: no survey loaded).
+#[hook]
+pub fn use_survey_part(
+    ctx: Option<AppContext>,
+    tx: Option<Source>,
+    g: &Gathered,
+) -> Option<Rc<SurveyPart>> {
+    let sv = ctx.as_ref().and_then(|c| c.state.workspace.survey.clone());
+    let keys = match &ctx {
+        Some(c) => (
+            sv.as_ref().map(|s| c.ctl.data_key(s)),
+            tx.as_ref().map(|t| c.ctl.data_key(t)),
+        ),
+        None => (None, None),
+    };
+    let clv_ok = g.clv.as_ref().and_then(|r| r.as_ref().ok()).cloned();
+    let seg_ok = g.segments.ready().cloned();
+    let deps = (keys, clv_ok.is_some(), seg_ok.is_some());
+    (*use_memo(deps, move |_| {
+        let survey = sv.as_ref().and_then(|s| s.data.survey.as_ref())?;
+        let summary = tx.as_ref().and_then(|t| t.data.summary.as_ref())?;
+        Some(Rc::new(overview::survey_part(
+            survey,
+            summary,
+            clv_ok.as_deref(),
+            seg_ok.as_deref(),
+        )))
+    }))
+    .clone()
+}
+
+/// The overview, once the fit and the segmentation have answered (None: still working).
+pub fn assemble(tx: &Source, g: &Gathered, survey: Option<&SurveyPart>) -> Option<Overview> {
+    let summary = tx.data.summary.as_ref()?;
+    let clv = g.clv.as_ref()?;
+    let segments: Result<&SegmentResult, &str> = match &g.segments {
+        Load::Ready(s) => Ok(s),
+        Load::Failed(e) => Err(e.as_str()),
+        _ => return None,
+    };
+    let ir = IntervalRequest::default();
+    Some(overview::build(&Inputs {
+        summary,
+        clv: clv.as_ref().map(|r| &**r).map_err(String::as_str),
+        equity: g
+            .equity
+            .as_ref()
+            .map(|r| r.as_ref().map_err(String::as_str)),
+        intervals: &ir,
+        segments,
+        survey: survey.ok_or("no survey is loaded (add one on the Data page)"),
+    }))
+}
+
+/// A figure's value as the page writes it.
+pub fn value_text(unit: Unit, v: f64) -> String {
+    match unit {
+        Unit::Count => format::thousands(v, 0),
+        Unit::Money => format::thousands(v, 0),
+        Unit::Share => format::percent(v, 1),
+        Unit::Score => format::fixed(v, 1),
+    }
+}
+
+fn range_text(f: &Figure) -> Option<String> {
+    let (lo, hi) = f.range?;
+    Some(format!(
+        "{}: {} to {}",
+        f.range_note,
+        value_text(f.unit, lo),
+        value_text(f.unit, hi)
+    ))
+}
+
+fn figure_card(f: &Figure) -> Html {
+    let href = format!("#{}", f.source.route);
+    html! {
+        <a class="card kpi-card" href={href} data-testid={format!("fig-{}", f.id)} title={format!("Computed on the {} page", f.source.page)}>
+            <span class="label">{ &f.label }</span>
+            { match f.value {
+                Some(v) => html! { <span class="value" data-testid={format!("fig-{}-value", f.id)}>{ value_text(f.unit, v) }</span> },
+                None => html! { <span class="value missing">{ "—" }</span> },
+            } }
+            if let Some(r) = range_text(f) { <span class="sub" data-testid={format!("fig-{}-range", f.id)}>{ r }</span> }
+            if !f.missing.is_empty() { <span class="sub" data-testid={format!("fig-{}-missing", f.id)}>{ &f.missing }</span> }
+            <span class="sub how">{ &f.how }</span>
+            <span class="source">{ format!("From: {} →", f.source.page) }</span>
+        </a>
+    }
+}
+
+fn segment_list(rows: &[SegmentValue], testid: &str, unit: &str) -> Html {
+    html! {
+        <ol data-testid={testid.to_string()}>
+            { for rows.iter().map(|r| html! {
+                <li><a href={format!("#/segments?segment={}", overview::encode(&r.name))}>{ &r.name }</a>
+                    { format!(": {} {unit}, {} ({} customers)", format::thousands(r.value, 0), format::percent(r.share, 0), r.customers) }</li>
+            }) }
+        </ol>
+    }
+}
+
+/// The overview's body (the report page shows it too).
+pub fn overview_view(o: &Overview) -> Html {
+    html! { <>
+        <div class="kpis overview-figures" data-testid="overview-figures">
+            { for o.figures.iter().map(figure_card) }
+        </div>
+        <p class="note" data-testid="active-rule">{ overview::ACTIVE_RULE }</p>
+        <div class="row">
+            <div class="card" data-testid="top-value">
+                <h2>{ "Segments holding the most value" }</h2>
+                <p class="note">{ format!("By {}; from the Segments page.", o.value_basis) }</p>
+                { segment_list(&o.top_value, "top-value-list", "") }
+            </div>
+            <div class="card" data-testid="top-risk">
+                <h2>{ "Segments with the most value at risk" }</h2>
+                <p class="note">{ "Lifetime value held by detractors (NPS 0–6); from the Satisfaction page." }</p>
+                if o.top_risk.is_empty() { <p data-testid="risk-missing">{ &o.risk_missing }</p> }
+                else { { segment_list(&o.top_risk, "top-risk-list", "at risk") } }
+            </div>
+        </div>
+        <div class="card" data-testid="actions">
+            <h2>{ "Recommended actions" }</h2>
+            <ol class="actions">
+                { for o.actions.iter().enumerate().map(|(i, a)| html! {
+                    <li data-testid={format!("action-{i}")} data-action={a.id.clone()} data-segment={a.segment.clone()} data-customers={a.customers.to_string()}>
+                        <strong>{ &a.action }</strong>
+                        <span class="because">{ format!(" Why: {}", a.because) }</span>
+                        <a class="button secondary" href={a.link.href()} data-testid={format!("action-link-{i}")}>
+                            { &a.link_text }
+                        </a>
+                    </li>
+                }) }
+            </ol>
+        </div>
+        if !o.notes.is_empty() {
+            <div class="card" data-testid="overview-notes">
+                <h2>{ "Left out, and why" }</h2>
+                <ul>{ for o.notes.iter().map(|n| html! { <li>{ n }</li> }) }</ul>
+            </div>
+        }
+    </> }
+}
+
+/// The Overview page.
+#[component]
+pub fn OverviewPage() -> Html {
+    let ctx = use_context::<AppContext>();
+    let tx = ctx
+        .as_ref()
+        .and_then(|c| c.state.workspace.transactions.clone());
+    let g = use_gathered(ctx.clone(), tx.clone());
+    let sp = use_survey_part(ctx.clone(), tx.clone(), &g);
+    let failed = use_state(|| None::<String>);
+    let Some(ctx) = ctx else {
+        return html! {};
+    };
+    let Some(tx) = tx else {
+        return if ctx.state.boot.ready().is_some() {
+            super::needs_data("a transaction log")
+        } else {
+            super::booting()
+        };
+    };
+    let load = match assemble(&tx, &g, sp.as_deref()) {
+        Some(o) => Load::Ready(o),
+        None => Load::Loading {
+            fraction: ctx.state.progress.as_ref().map(|p| p.fraction),
+            stage: ctx
+                .state
+                .progress
+                .as_ref()
+                .map_or_else(|| "Gathering the analyses".to_string(), |p| p.stage.clone()),
+        },
+    };
+    let report = super::report::download_button(&tx, &g, sp.as_deref(), &failed);
+    html! {
+        <section class="overview">
+            <h1>{ "Overview" }</h1>
+            <p class="lead" data-testid="overview-lead">{ format!("The figures that matter most for {}. Every figure links to the page that computed it; your data is on the ", tx.meta.name) }
+                <a href="#/" data-testid="to-data">{ "Data page" }</a>{ "." }</p>
+            <div class="row no-print">
+                { report }
+                <a class="button secondary" href="#/report" data-testid="open-report">{ "Print view (save as PDF)" }</a>
+            </div>
+            { status::view(&load, None, overview_view) }
+        </section>
+    }
+}

@@ -1,0 +1,149 @@
+//! `crm report` end to end on the built-in sample (2000 customers, seed 42, with its survey):
+//! the workbook is read back with calamine and its sheets, tables and methods appendix checked.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use calamine::{Data, Reader, Xlsx};
+use crm::worker::tasks::{run, Output, Task};
+use std::io::Cursor;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn dir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!("crm-cli-report-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn crm(args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_crm"))
+        .args(args)
+        .output()
+        .expect("crm runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn text(d: &Data) -> String {
+    match d {
+        Data::String(s) => s.clone(),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        _ => String::new(),
+    }
+}
+
+#[test]
+fn report_writes_every_sheet_with_its_table_and_the_methods_in_plain_words() {
+    let Output::Sample(files) = run(
+        Task::Sample {
+            n_customers: 2000,
+            seed: 42,
+        },
+        &mut |_, _| {},
+    )
+    .unwrap() else {
+        panic!("not a sample")
+    };
+    let d = dir();
+    let (tx, sv, out) = (
+        d.join("sample-transactions.csv"),
+        d.join("sample-survey.csv"),
+        d.join("report.xlsx"),
+    );
+    std::fs::write(&tx, &files.transactions).unwrap();
+    std::fs::write(&sv, &files.survey).unwrap();
+    let (ok, err) = crm(&[
+        "report",
+        tx.to_str().unwrap(),
+        "--survey",
+        sv.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(err.contains("2000 customers"), "{err}");
+    let bytes = std::fs::read(&out).unwrap();
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        crm::io::report::SHEETS.map(String::from).to_vec()
+    );
+    let mut sheet = |name: &str| -> Vec<Vec<String>> {
+        wb.worksheet_range(name)
+            .unwrap()
+            .rows()
+            .map(|r| r.iter().map(text).collect())
+            .collect()
+    };
+    let overview = sheet("Overview");
+    let row = |rows: &[Vec<String>], label: &str| -> Vec<String> {
+        rows.iter()
+            .find(|r| r.first().is_some_and(|c| c.starts_with(label)))
+            .unwrap_or_else(|| panic!("no row {label}"))
+            .clone()
+    };
+    assert_eq!(row(&overview, "Customers")[1], "2000");
+    assert_eq!(row(&overview, "Active customers")[1], "1670");
+    let equity: f64 = row(&overview, "Customer equity")[1].parse().unwrap();
+    assert!((equity - 58103.46).abs() < 0.5, "{equity}");
+    let nps: f64 = row(&overview, "Net Promoter Score")[1].parse().unwrap();
+    assert!((nps - 33.18).abs() < 0.01);
+    let actions = sheet("Actions");
+    assert!((4..=6).contains(&actions.len()), "{actions:?}");
+    assert!(actions[1][5].starts_with("#/segments?segment="));
+    let customers = sheet("Customers");
+    assert_eq!(customers.len(), 2001);
+    assert_eq!(customers[0][8], "CLV");
+    let segments = sheet("Segments");
+    let counted: f64 = segments[1..]
+        .iter()
+        .map(|r| r[2].parse::<f64>().unwrap())
+        .sum();
+    assert_eq!(counted, 2000.0);
+    assert!(sheet("Model")[0][0].starts_with("BG/NBD fitted on 2000 customers"));
+    assert_eq!(
+        row(&sheet("Satisfaction"), "NPS")[1]
+            .parse::<f64>()
+            .unwrap()
+            .round(),
+        33.0
+    );
+    let settings = sheet("Settings");
+    assert_eq!(row(&settings, "Purchase model")[1], "BG/NBD");
+    assert_eq!(row(&settings, "Discount rate per month")[1], "0.01");
+    let quality = sheet("Data quality");
+    assert!(row(&quality, "Rows read")[1].parse::<f64>().unwrap() > 2000.0);
+    let methods = sheet("Methods");
+    assert_eq!(methods[0], ["Topic", "In plain words", "Formula"]);
+    assert_eq!(methods.len(), 1 + crm::io::report::METHODS.len());
+    let clv = row(&methods, "Customer lifetime value");
+    assert!(clv[1].contains("discounted"));
+    assert!(clv[2].contains("(1 + d)^m"));
+    assert!(row(&methods, "NPS and CSAT")[2].contains("1.96"));
+}
+
+#[test]
+fn report_without_a_survey_says_why_satisfaction_is_left_out() {
+    let Output::Sample(files) = run(
+        Task::Sample {
+            n_customers: 200,
+            seed: 7,
+        },
+        &mut |_, _| {},
+    )
+    .unwrap() else {
+        panic!("not a sample")
+    };
+    let d = dir();
+    let (tx, out) = (d.join("small.csv"), d.join("small.xlsx"));
+    std::fs::write(&tx, &files.transactions).unwrap();
+    let (ok, err) = crm(&["report", tx.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(err.contains("No NPS: no survey is loaded"), "{err}");
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(std::fs::read(&out).unwrap())).unwrap();
+    let sat = wb.worksheet_range("Satisfaction").unwrap();
+    assert!(text(sat.get((0, 0)).unwrap()).starts_with("No survey is loaded"));
+}
