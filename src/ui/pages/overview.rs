@@ -212,7 +212,7 @@ fn segment_list(rows: &[SegmentValue], testid: &str, unit: &str) -> Html {
         <ol data-testid={testid.to_string()}>
             { for rows.iter().map(|r| html! {
                 <li><a href={format!("#/segments?segment={}", overview::encode(&r.name))}>{ &r.name }</a>
-                    { format!(": {} {unit}, {} ({} customers)", format::thousands(r.value, 0), format::percent(r.share, 0), r.customers) }</li>
+                    { format!(": {}{}{unit}, {} ({} customers)", format::thousands(r.value, 0), if unit.is_empty() { "" } else { " " }, format::percent(r.share, 0), r.customers) }</li>
             }) }
         </ol>
     }
