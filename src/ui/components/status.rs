@@ -60,7 +60,7 @@ pub fn StatusView(p: &StatusProps) -> Html {
                     <span>{ &p.message }</span>
                     if let Some(f) = p.fraction {
                         <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100"
-                             aria-valuenow={format!("{:.0}", f * 100.0)} data-testid="progress">
+                             aria-label={p.message.clone()} aria-valuenow={format!("{:.0}", f * 100.0)} data-testid="progress">
                             <div style={format!("width:{:.1}%", (f * 100.0).clamp(0.0, 100.0))}></div>
                         </div>
                         <span class="note">{ format!("{:.0}%", f * 100.0) }</span>

@@ -398,7 +398,7 @@ pub fn StrategyPage() -> Html {
                                 <td>{ &x.name }</td>
                                 <td class="num">{ e.customers }</td>
                                 <td class="num">{ format!("{:.0}", e.value_at_stake) }</td>
-                                <td class="num"><input type="number" value={format!("{:.0}", e.saturation_spend)} {onchange} style="width:6rem" /></td>
+                                <td class="num"><input type="number" value={format!("{:.0}", e.saturation_spend)} {onchange} style="width:6rem" aria-label={format!("Saturation spend of {}", x.name)} /></td>
                                 <td class="num" data-testid="budget-spend">{ format!("{:.2}", x.spend) }</td>
                                 <td class="num">{ format!("{:.0}", x.expected_gain) }</td>
                                 <td class="num">{ format!("{:.2}", x.marginal_return) }</td>

@@ -56,7 +56,12 @@ fn CrossTabView(p: &CrossProps) -> Html {
     let sel = |h: &UseStateHandle<String>, testid: &str| {
         let h2 = h.clone();
         let cb = select_cb(move |v| h2.set(v));
-        html! { <select onchange={cb} data-testid={testid.to_string()}>
+        let name = if testid.ends_with("-a") {
+            "Rows of the cross-tabulation"
+        } else {
+            "Columns of the cross-tabulation"
+        };
+        html! { <select onchange={cb} data-testid={testid.to_string()} aria-label={name}>
             { for opts.iter().map(|(k, l)| html! { <option value={*k} selected={**h == *k}>{ *l }</option> }) }
         </select> }
     };

@@ -1,0 +1,45 @@
+// Accessibility, checked: axe-core (from npm, pinned in package.json) runs the WCAG 2.1 A and AA
+// rules on every page with the sample data's results on screen; any violation fails the test
+// with the rule, its help text and the elements. The script is evaluated through DevTools, so
+// the app's strict Content-Security-Policy stays as it is.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { start } from './harness.mjs';
+import { App } from './pages.mjs';
+
+const AXE = fs.readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+const PAGES = [
+  ['#/overview', 'fig-customers-value'],
+  ['#/', 'report-ok'],
+  ['#/segments', 'segment-count'],
+  ['#/satisfaction', 'nps-value'],
+  ['#/lifetime-value', 'param-r'],
+  ['#/strategy', 'budget-total'],
+  ['#/learn', 'learn-clv'],
+  ['#/report', 'report-chart'],
+];
+
+test('axe finds no WCAG 2.1 AA violation on any page', async () => {
+  const h = await start();
+  try {
+    const app = new App(h);
+    const { page } = app;
+    const found = [];
+    for (const [hash, ready] of PAGES) {
+      await app.open(hash);
+      await page.getByTestId(ready).first().waitFor({ timeout: 120000 });
+      await page.evaluate(AXE);
+      const r = await page.evaluate(() => window.axe.run(document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      }));
+      assert.ok(r.passes.length > 10, `${hash}: axe ran (${r.passes.length} rules passed)`);
+      for (const v of r.violations) {
+        found.push(`${hash} ${v.id} (${v.impact}): ${v.help}; ${v.nodes.length} element(s): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+      }
+    }
+    assert.deepEqual(found, [], found.join('\n'));
+  } finally {
+    await h.stop(assert);
+  }
+});
