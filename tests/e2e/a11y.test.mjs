@@ -1,5 +1,6 @@
 // Accessibility, checked: axe-core (from npm, pinned in package.json) runs the WCAG 2.1 A and AA
-// rules on every page with the sample data's results on screen; any violation fails the test
+// rules on every page with the sample data's results on screen, in the light theme and in the
+// dark one (the system's colour scheme emulated); any violation fails the test
 // with the rule, its help text and the elements. The script is evaluated through DevTools, so
 // the app's strict Content-Security-Policy stays as it is.
 import { test } from 'node:test';
@@ -20,13 +21,14 @@ const PAGES = [
   ['#/report', 'report-chart'],
 ];
 
-test('axe finds no WCAG 2.1 AA violation on any page', async () => {
+test('axe finds no WCAG 2.1 AA violation on any page, in the light and the dark theme', async () => {
   const h = await start();
   try {
     const app = new App(h);
     const { page } = app;
     const found = [];
-    for (const [hash, ready] of PAGES) {
+    for (const [scheme, [hash, ready]] of ['light', 'dark'].flatMap((c) => PAGES.map((p) => [c, p]))) {
+      await page.emulateMedia({ colorScheme: scheme });
       await app.open(hash);
       await page.getByTestId(ready).first().waitFor({ timeout: 120000 });
       await page.evaluate(AXE);
@@ -35,7 +37,7 @@ test('axe finds no WCAG 2.1 AA violation on any page', async () => {
       }));
       assert.ok(r.passes.length > 10, `${hash}: axe ran (${r.passes.length} rules passed)`);
       for (const v of r.violations) {
-        found.push(`${hash} ${v.id} (${v.impact}): ${v.help}; ${v.nodes.length} element(s): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+        found.push(`${scheme} ${hash} ${v.id} (${v.impact}): ${v.help}; ${v.nodes.length} element(s): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
       }
     }
     assert.deepEqual(found, [], found.join('\n'));
