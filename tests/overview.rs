@@ -70,6 +70,12 @@ fn hand_case() -> (CustomerSummary, ClvResult, SegmentResult, SurveyPart) {
         p_alive: vec![0.9, 0.6, 0.5, 0.2, 0.1],
         clv: vec![300.0, 100.0, 50.0, 10.0, 0.0],
         equity: 460.0,
+        totals: crm::domain::clv::BaseTotals {
+            customers: 5.0,
+            equity: 460.0,
+            expected_purchases: 0.0,
+            expected_active: 2.3,
+        },
         ..ClvResult::default()
     };
     let seg = SegmentResult {

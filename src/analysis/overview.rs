@@ -670,10 +670,17 @@ fn actions(o: &Overview, seg: Option<&SegmentResult>, fit: Option<&ClvResult>) -
         }
         // 4. Develop: active customers whose value is below average.
         if let Some(f) = fit {
-            let mean_clv = if f.clv.is_empty() {
-                0.0
+            let mean_clv = f.totals.average_clv();
+            // BG/NBD takes a customer without a repeat purchase to be active (P(alive) = 1):
+            // say so where the action leans on P(alive).
+            let bgnbd_note = if f
+                .model
+                .as_ref()
+                .is_some_and(|m| m.kind == crate::domain::clv::ModelKind::BgNbd)
+            {
+                " (BG/NBD counts customers without a repeat purchase as active: fit MBG/NBD or Pareto/NBD for a stricter view)"
             } else {
-                f.equity / f.clv.len() as f64
+                ""
             };
             let develop = s
                 .table
@@ -692,7 +699,7 @@ fn actions(o: &Overview, seg: Option<&SegmentResult>, fit: Option<&ClvResult>) -
                         r.name
                     ),
                     because: format!(
-                        "{} customers are probably still active (average P(alive) {}) but worth {} each against {} on average.",
+                        "{} customers are probably still active (average P(alive) {}{bgnbd_note}) but worth {} each against {} on average.",
                         r.customers,
                         pct(r.mean_p_alive.unwrap_or(0.0)),
                         fmt_money(r.mean_clv.unwrap_or(0.0)),
