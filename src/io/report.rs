@@ -6,7 +6,7 @@
 //! (XLSX)" and `crm report` both write it here, from the same results.
 
 use crate::analysis::clv::ClvResult;
-use crate::analysis::overview::{Overview, SurveyPart, Unit};
+use crate::analysis::overview::{Overview, SegmentValue, SurveyPart, Unit};
 use crate::analysis::segment::SegmentResult;
 use crate::domain::customers::CustomerSummary;
 use crate::io::import::validate::ValidationReport;
@@ -73,6 +73,20 @@ struct Sheet<'w> {
 }
 
 impl Sheet<'_> {
+    /// A header and one row per segment: name, customers, value, share.
+    fn segments(&mut self, header: &[&str; 4], rows: &[SegmentValue]) -> Result<(), XlsxError> {
+        self.header(header)?;
+        for v in rows {
+            self.cells(&[
+                Cell::T(v.name.clone()),
+                Cell::N(v.customers as f64),
+                Cell::N(v.value),
+                Cell::N(v.share),
+            ])?;
+        }
+        Ok(())
+    }
+
     fn header(&mut self, cells: &[&str]) -> Result<(), XlsxError> {
         for (c, h) in cells.iter().enumerate() {
             self.ws
@@ -186,29 +200,16 @@ fn build(r: &ReportInput) -> Result<Vec<u8>, XlsxError> {
             "Segments holding the most value (by {})",
             o.value_basis
         )])?;
-        s.header(&["Segment", "Customers", "Value", "Share"])?;
-        for v in &o.top_value {
-            s.cells(&[
-                Cell::T(v.name.clone()),
-                Cell::N(v.customers as f64),
-                Cell::N(v.value),
-                Cell::N(v.share),
-            ])?;
-        }
+        s.segments(&["Segment", "Customers", "Value", "Share"], &o.top_value)?;
         s.row += 1;
         s.text(&["Segments with the most value at risk (lifetime value of detractors)"])?;
         if o.top_risk.is_empty() {
             s.text(&[&o.risk_missing])?;
         } else {
-            s.header(&["Segment", "Detractors", "Value at risk", "Share"])?;
-            for v in &o.top_risk {
-                s.cells(&[
-                    Cell::T(v.name.clone()),
-                    Cell::N(v.customers as f64),
-                    Cell::N(v.value),
-                    Cell::N(v.share),
-                ])?;
-            }
+            s.segments(
+                &["Segment", "Detractors", "Value at risk", "Share"],
+                &o.top_risk,
+            )?;
         }
         s.row += 1;
         s.text(&["Left out, and why"])?;
