@@ -144,6 +144,29 @@ pub struct RecoveryStep {
     pub notes: Vec<String>,
 }
 
+impl RecoveryStep {
+    /// Adds a model's parameters: (name, truth), estimate and standard error, in one order.
+    fn add<const N: usize>(
+        &mut self,
+        model: &str,
+        truth: [(&str, f64); N],
+        estimates: [f64; N],
+        std_errors: [Option<f64>; N],
+    ) {
+        for (((name, truth), estimate), std_error) in
+            truth.into_iter().zip(estimates).zip(std_errors)
+        {
+            self.params.push(Recovered {
+                model: model.into(),
+                name: name.into(),
+                truth,
+                estimate,
+                std_error,
+            });
+        }
+    }
+}
+
 /// The recovery at growing sizes, the largest last.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Recovery {
@@ -259,30 +282,31 @@ pub fn recovery(req: &SimRequest, progress: &mut dyn FnMut(f64, &str)) -> Result
         };
         match req.model {
             SimModel::Sbg { alpha, beta } => {
-                let text = String::from_utf8_lossy(&file.bytes);
-                let survivors: Vec<f64> = text
-                    .lines()
-                    .skip(1)
-                    .filter_map(|l| l.split(',').nth(1)?.trim().parse().ok())
-                    .collect();
+                // Read like an uploaded cohort file (the period column is recognised).
+                let settings = ImportSettings {
+                    kind: Some(DataKind::Cohort),
+                    ..Default::default()
+                };
+                let imported = import_bytes(
+                    &file.file_name,
+                    &file.bytes,
+                    &settings,
+                    &SummaryOptions::default(),
+                    &mut |_, _| {},
+                )
+                .map_err(|e| format!("the simulated cohort could not be read: {e}"))?;
+                let survivors = imported
+                    .cohort
+                    .and_then(|t| t.cohorts.into_iter().next())
+                    .ok_or("the simulated file gave no cohort")?
+                    .active;
                 match SbgParams::default().fit(&survivors, &mut |_| {}) {
-                    Ok(f) => {
-                        for ((name, truth), (estimate, se)) in
-                            [("alpha", alpha), ("beta", beta)].into_iter().zip(
-                                [f.params.alpha, f.params.beta]
-                                    .into_iter()
-                                    .zip(f.std_errors),
-                            )
-                        {
-                            step.params.push(Recovered {
-                                model: "sBG".into(),
-                                name: name.into(),
-                                truth,
-                                estimate,
-                                std_error: se,
-                            });
-                        }
-                    }
+                    Ok(f) => step.add(
+                        "sBG",
+                        [("alpha", alpha), ("beta", beta)],
+                        [f.params.alpha, f.params.beta],
+                        f.std_errors,
+                    ),
                     Err(e) => step.notes.push(format!("sBG not fitted: {e}")),
                 }
             }
@@ -321,23 +345,12 @@ pub fn recovery(req: &SimRequest, progress: &mut dyn FnMut(f64, &str)) -> Result
                 if req.spend {
                     let [gp, gq, gg] = req.gamma_gamma;
                     match fit_spend(&summary.customers) {
-                        Ok(g) => {
-                            for ((name, truth), (estimate, se)) in
-                                [("p", gp), ("q", gq), ("gamma", gg)].into_iter().zip(
-                                    [g.params.p, g.params.q, g.params.gamma]
-                                        .into_iter()
-                                        .zip(g.std_errors),
-                                )
-                            {
-                                step.params.push(Recovered {
-                                    model: "Gamma-Gamma".into(),
-                                    name: name.into(),
-                                    truth,
-                                    estimate,
-                                    std_error: se,
-                                });
-                            }
-                        }
+                        Ok(g) => step.add(
+                            "Gamma-Gamma",
+                            [("p", gp), ("q", gq), ("gamma", gg)],
+                            [g.params.p, g.params.q, g.params.gamma],
+                            g.std_errors,
+                        ),
                         Err(e) => step.notes.push(format!("Gamma-Gamma not fitted: {e}")),
                     }
                 }
