@@ -1,87 +1,92 @@
-//! How the app writes numbers, amounts and percentages: one place for every page and chart
-//! (thousands separators, fixed decimals, compact `1.2k` forms, percentages, money with a
-//! symbol, byte sizes), and how a typed number is read back ([`parse_number`], used by the
-//! form kit in `ui::components::form`). Pure and compiled natively, so it is unit-tested with
-//! `cargo test`.
+//! How the app writes numbers, amounts and percentages: one place for every page and chart,
+//! each function writing with the user's [`NumberFormat`] (chosen once on the Data page, kept
+//! in the settings store under [`SETTING_KEY`]), and how a typed number is read back
+//! ([`parse_number`], used by the form kit in `ui::components::form`).
+//!
+//! The chosen format is held in a thread-local ([`set_current`], [`current`]) rather than
+//! passed through a context: some seventy call sites in pages, charts and tables format
+//! numbers, many in plain functions far from any component, and threading a format argument
+//! through all of them would touch every page for no gain. The root component owns the
+//! choice: `AppState::number_format` is the source of truth, the reducer writes it here when
+//! it changes, and the app shell keys the routed page on the format so that every page (and
+//! every chart inside it) is rendered again with the new format. The wasm app has one thread,
+//! so the thread-local is the app's single current format. The writing itself is
+//! [`crate::analysis::numfmt`], shared with the report workbook and `crm report`.
 
-/// `v` with exactly `decimals` decimals (`fixed(2.0, 2)` is `"2.00"`).
-pub fn fixed(v: f64, decimals: usize) -> String {
-    format!("{v:.decimals$}")
+pub use crate::analysis::numfmt::{NumberFormat, Preset, MISSING};
+use std::cell::RefCell;
+
+/// The settings-store key of the chosen number format.
+pub const SETTING_KEY: &str = "number-format";
+
+thread_local! {
+    static CURRENT: RefCell<NumberFormat> = RefCell::new(NumberFormat::default());
 }
 
-/// `v` with `decimals` decimals and a comma between each group of three digits of the whole
-/// part (`thousands(1234567.891, 2)` is `"1,234,567.89"`). Non-finite values as Rust writes them.
-pub fn thousands(v: f64, decimals: usize) -> String {
-    let text = fixed(v, decimals);
-    if !v.is_finite() {
-        return text;
-    }
-    let (sign, rest) = match text.strip_prefix('-') {
-        Some(r) => ("-", r),
-        None => ("", text.as_str()),
-    };
-    let (whole, frac) = match rest.split_once('.') {
-        Some((w, f)) => (w, Some(f)),
-        None => (rest, None),
-    };
-    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(',');
+/// Makes `f` the format every function here writes with.
+pub fn set_current(f: &NumberFormat) {
+    CURRENT.with(|c| {
+        if *c.borrow() != *f {
+            *c.borrow_mut() = f.clone();
         }
-        grouped.push(c);
-    }
-    match frac {
-        Some(f) => format!("{sign}{grouped}.{f}"),
-        None => format!("{sign}{grouped}"),
-    }
+    });
+}
+
+/// The format in use.
+pub fn current() -> NumberFormat {
+    CURRENT.with(|c| c.borrow().clone())
+}
+
+fn with<T>(f: impl FnOnce(&NumberFormat) -> T) -> T {
+    CURRENT.with(|c| f(&c.borrow()))
+}
+
+/// `v` with exactly `decimals` decimals and the chosen decimal separator (`fixed(2.0, 2)` is
+/// `"2.00"`).
+pub fn fixed(v: f64, decimals: usize) -> String {
+    with(|f| f.fixed(v, decimals))
+}
+
+/// `v` with `decimals` decimals, grouped by thousands with the chosen separators
+/// (`thousands(1234567.891, 2)` is `"1,234,567.89"` in the default format).
+pub fn thousands(v: f64, decimals: usize) -> String {
+    with(|f| f.number(v, decimals))
 }
 
 /// A share (0.25) as a percentage with `decimals` decimals (`"25.0%"` for 1).
 pub fn percent(share: f64, decimals: usize) -> String {
-    format!("{:.decimals$}%", 100.0 * share)
+    with(|f| f.percent(share, decimals))
 }
 
-/// An amount with a currency symbol before it, thousands separators and two decimals
-/// (`money(-1234.5, "$")` is `"-$1,234.50"`).
-pub fn money(v: f64, symbol: &str) -> String {
-    let body = thousands(v.abs(), 2);
-    if v < 0.0 {
-        format!("-{symbol}{body}")
-    } else {
-        format!("{symbol}{body}")
-    }
+/// An amount with the chosen symbol, separators and money decimals (`"-$1,234.50"`).
+pub fn money(v: f64) -> String {
+    with(|f| f.money(v))
+}
+
+/// An amount with the chosen symbol and separators, with `decimals` decimals.
+pub fn money_with(v: f64, decimals: usize) -> String {
+    with(|f| f.money_with(v, decimals))
 }
 
 /// A value in a few characters, for ticks and tight table cells (1.2k, 35k, 3.4M, 0.25).
 pub fn compact(v: f64) -> String {
-    let a = v.abs();
-    if a >= 1e6 {
-        format!("{:.1}M", v / 1e6)
-    } else if a >= 1e4 {
-        format!("{:.0}k", v / 1e3)
-    } else if a >= 1e3 {
-        format!("{:.1}k", v / 1e3)
-    } else if a >= 10.0 || v == 0.0 {
-        format!("{v:.0}")
-    } else if a >= 1.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
-    }
+    with(|f| f.compact(v))
 }
 
-/// An amount for tables of customer value: two decimals below 10,000, then `12.3 k`, then
-/// `1.23 M` (a space before the unit).
+/// An amount for tables of customer value, with the symbol: money decimals below 10,000,
+/// then `12.3 k`, then `1.23 M`.
 pub fn compact_money(v: f64) -> String {
-    let a = v.abs();
-    if a >= 1e6 {
-        format!("{:.2} M", v / 1e6)
-    } else if a >= 1e4 {
-        format!("{:.1} k", v / 1e3)
-    } else {
-        format!("{v:.2}")
-    }
+    with(|f| f.compact_money(v))
+}
+
+/// The CSV delimiter that goes with the chosen format (`;` with a decimal comma).
+pub fn csv_delimiter() -> u8 {
+    with(NumberFormat::csv_delimiter)
+}
+
+/// A number for a CSV cell: the chosen decimal separator, no grouping, empty when not finite.
+pub fn csv_number(v: f64, decimals: usize) -> String {
+    with(|f| f.csv_number(v, decimals))
 }
 
 /// A size in bytes (`"950 bytes"`, `"12 kB"`, `"3.4 MB"`, `"1.25 GB"`).
@@ -98,14 +103,12 @@ pub fn bytes(b: u64) -> String {
     }
 }
 
-/// A number as typed in a field: surrounding spaces ignored, a decimal comma accepted
-/// (`"0,5"` is 0.5); `None` when it is not a finite number.
+/// A number as typed in a field, read with the chosen format: surrounding spaces, the
+/// thousands separator and the symbol ignored, the chosen decimal separator (with a decimal
+/// point format a comma is read as a decimal only when it is not the thousands separator);
+/// `None` when it is not a finite number.
 pub fn parse_number(text: &str) -> Option<f64> {
-    text.trim()
-        .replace(',', ".")
-        .parse::<f64>()
-        .ok()
-        .filter(|x| x.is_finite())
+    with(|f| f.parse(text))
 }
 
 /// A whole number as typed in a field (`" 12 "` is 12); `None` for decimals, signs or text.
@@ -148,7 +151,7 @@ mod tests {
         assert_eq!(thousands(1000.0, 0), "1,000");
         assert_eq!(thousands(-12_345.0, 1), "-12,345.0");
         assert_eq!(thousands(0.5, 3), "0.500");
-        assert_eq!(thousands(f64::NAN, 2), "NaN");
+        assert_eq!(thousands(f64::NAN, 2), MISSING);
     }
 
     #[test]
@@ -159,10 +162,20 @@ mod tests {
     }
 
     #[test]
-    fn money_puts_the_sign_before_the_symbol() {
-        assert_eq!(money(1234.5, "$"), "$1,234.50");
-        assert_eq!(money(-1234.5, "€"), "-€1,234.50");
-        assert_eq!(money(0.0, "£"), "£0.00");
+    fn every_function_writes_with_the_current_format() {
+        let de = Preset::De.format().with_currency("€");
+        set_current(&de);
+        assert_eq!(current(), de);
+        assert_eq!(money(-1234.5), "-1.234,50\u{a0}€");
+        assert_eq!(thousands(1234.5, 1), "1.234,5");
+        assert_eq!(percent(0.25, 1), "25,0%");
+        assert_eq!(compact(1234.0), "1,2k");
+        assert_eq!(parse_number("1.234,5"), Some(1234.5));
+        assert_eq!(csv_delimiter(), b';');
+        assert_eq!(csv_number(0.5, 2), "0,50");
+        set_current(&NumberFormat::default());
+        assert_eq!(money(-1234.5), "-1,234.50");
+        assert_eq!(csv_delimiter(), b',');
     }
 
     #[test]
@@ -179,8 +192,8 @@ mod tests {
     #[test]
     fn compact_money_keeps_cents_below_ten_thousand() {
         assert_eq!(compact_money(12.5), "12.50");
-        assert_eq!(compact_money(12_345.0), "12.3 k");
-        assert_eq!(compact_money(1_234_567.0), "1.23 M");
+        assert_eq!(compact_money(12_345.0), "12.3\u{a0}k");
+        assert_eq!(compact_money(1_234_567.0), "1.23\u{a0}M");
     }
 
     #[test]
