@@ -381,6 +381,74 @@ impl NumberFormat {
     }
 }
 
+/// Currency signs recognised in imported amounts.
+const SIGNS: [char; 8] = ['€', '$', '£', '¥', '₹', '₽', '₺', '₩'];
+
+/// Currency codes recognised in imported amounts.
+const CODES: [&str; 8] = ["EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN"];
+
+/// The format an imported file suggests, from its decimal separator and example amounts
+/// (`"12,50 €"`): a decimal comma gives the German separators (French ones when the amounts
+/// are grouped by spaces), a currency sign or code gives the symbol and where it sits. `None`
+/// when the file says nothing beyond the default (a decimal point and no symbol).
+pub fn suggest<'a>(decimal: char, examples: impl IntoIterator<Item = &'a str>) -> Option<NumberFormat> {
+    let mut symbol: Option<(String, bool, bool)> = None;
+    let mut space_grouped = false;
+    for e in examples {
+        let t = e.trim();
+        let digits = t.find(|c: char| c.is_ascii_digit());
+        let Some(first) = digits else { continue };
+        if t.chars().filter(|c| c.is_ascii_digit()).count() > 3
+            && t.contains([' ', '\u{00A0}', NARROW_NBSP])
+        {
+            space_grouped = true;
+        }
+        if symbol.is_some() {
+            continue;
+        }
+        let sign = t
+            .char_indices()
+            .find(|(_, c)| SIGNS.contains(c))
+            .map(|(i, c)| (i, c.to_string()));
+        let code = CODES.iter().find_map(|code| {
+            t.to_ascii_uppercase()
+                .find(code)
+                .map(|i| (i, (*code).to_string()))
+        });
+        if let Some((i, sym)) = sign.or(code) {
+            let after = i > first;
+            let spaced = if after {
+                t.get(..i).is_some_and(|h| h.ends_with(char::is_whitespace))
+            } else {
+                t.get(i + sym.len()..)
+                    .is_some_and(|r| r.starts_with(char::is_whitespace))
+            };
+            symbol = Some((sym, after, spaced));
+        }
+    }
+    if decimal != ',' && symbol.is_none() {
+        return None;
+    }
+    let base = if decimal == ',' {
+        if space_grouped {
+            Preset::Fr.format()
+        } else {
+            Preset::De.format()
+        }
+    } else {
+        Preset::En.format()
+    };
+    Some(match symbol {
+        Some((sym, after, spaced)) => NumberFormat {
+            symbol: sym,
+            symbol_after: after,
+            symbol_space: spaced,
+            ..base
+        },
+        None => base,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -554,6 +622,19 @@ mod tests {
             .check()
             .err()
             .is_some_and(|e| e.to_string().contains("money decimals 9")));
+    }
+
+    #[test]
+    fn an_import_with_decimal_commas_and_euros_suggests_the_german_format() {
+        let f = suggest(',', ["C001", "2024-01-05", "12,50 €"]);
+        assert_eq!(f.as_ref().map(NumberFormat::example).as_deref(), Some("1.234,56\u{a0}€"));
+        let fr = suggest(',', ["1 234,50"]);
+        assert_eq!(fr.map(|f| f.thousands), Some(Some(NARROW_NBSP)));
+        let usd = suggest('.', ["$12.00"]);
+        assert_eq!(usd.map(|f| f.example()).as_deref(), Some("$1,234.56"));
+        let chf = suggest('.', ["CHF 12.00"]);
+        assert_eq!(chf.map(|f| f.example()).as_deref(), Some("CHF\u{a0}1,234.56"));
+        assert_eq!(suggest('.', ["12.50", "C001"]), None);
     }
 
     #[test]

@@ -20,19 +20,29 @@ pub fn neutralize_cell(cell: &str) -> Cow<'_, str> {
     }
 }
 
-/// A plain decimal number (optional sign, digits, point, exponent); not "inf" or "NaN", which
-/// `f64::from_str` would also accept.
+/// A plain decimal number (optional sign, digits, a decimal point or comma, exponent); not
+/// "inf" or "NaN", which `f64::from_str` would also accept.
 fn is_number(cell: &str) -> bool {
     cell.bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'))
+        .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E' | b','))
         && cell.bytes().any(|b| b.is_ascii_digit())
-        && cell.parse::<f64>().is_ok()
+        && cell.replacen(',', ".", 1).parse::<f64>().is_ok()
 }
 
 /// Writes a header and rows as CSV text with `\n` line ends; every cell goes through
 /// [`neutralize_cell`].
 pub fn write_csv<H: AsRef<str>, S: AsRef<str>, R: AsRef<[S]>>(headers: &[H], rows: &[R]) -> String {
+    write_csv_with(headers, rows, b',')
+}
+
+/// [`write_csv`] with another delimiter (`;` goes with a decimal comma).
+pub fn write_csv_with<H: AsRef<str>, S: AsRef<str>, R: AsRef<[S]>>(
+    headers: &[H],
+    rows: &[R],
+    delimiter: u8,
+) -> String {
     let mut w = csv::WriterBuilder::new()
+        .delimiter(delimiter)
         .terminator(csv::Terminator::Any(b'\n'))
         .flexible(true)
         .from_writer(Vec::new());

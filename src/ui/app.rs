@@ -101,6 +101,7 @@ fn Header() -> Html {
             <a class="title" href="#/"><img src="icon.svg" alt="" width="28" height="28" />{ "Customer Analytics" }</a>
             <span class="privacy" data-testid="privacy">{ "Your data stays in this browser: nothing is uploaded" }</span>
             <span class="dataset" data-testid="active-dataset">{ format!("Data: {name}") }</span>
+            <crate::ui::components::settings::ThemePicker />
         </header>
     }
 }
@@ -166,6 +167,8 @@ pub fn App() -> Html {
             ctl.boot();
         });
     }
+    // Keyed on the number format: a new format renders every page (and chart) again.
+    let format_key = format!("{:?}", state.number_format);
     let ctx = AppContext {
         state,
         ctl: (*ctl).clone(),
@@ -184,7 +187,7 @@ pub fn App() -> Html {
                 <Header />
                 <Nav />
                 <main id="content" data-testid="main">
-                    <Switch<Route> render={switch} />
+                    <Switch<Route> key={format_key} render={switch} />
                 </main>
                 <footer>{ "Runs entirely in your browser and works offline. Formulas on the Learn page." }</footer>
             </HashRouter>

@@ -1,6 +1,7 @@
 //! The form kit: a labelled number field (step, optional min/max and width, an error shown
 //! beside it) and a labelled select, so every page renders and reads its inputs the same way.
-//! Reading a typed number is [`crate::ui::format::parse_number`] (pure, tested natively);
+//! Reading a typed number is [`crate::ui::format::parse_number`] (pure, tested natively), with
+//! the user's decimal separator: with a decimal comma a number field is a text field;
 //! range rules are the domain's (a page calls the domain's `check()` and passes its error here).
 
 use crate::ui::format::parse_number;
@@ -84,6 +85,18 @@ impl NumberField {
             .as_ref()
             .map(|e| if e.is_some() { "true" } else { "false" });
         let error = self.error.flatten();
+        // With a decimal comma the field is text (a number input takes only a point) and
+        // shows its value with the comma; `parse_number` reads it with the chosen format.
+        if crate::ui::format::current().decimal == ',' {
+            let value = self.value.replace('.', ",");
+            return html! {
+                <label>{ self.label }
+                    <input type="text" inputmode="decimal" {value} {onchange}
+                           data-testid={self.testid} aria-invalid={invalid} {style} />
+                    if let Some(e) = error { <span class="badge" role="alert">{ e }</span> }
+                </label>
+            };
+        }
         html! {
             <label>{ self.label }
                 <input type="number" step={self.step} min={self.min} max={self.max} value={self.value} {onchange}

@@ -6,6 +6,7 @@ pub mod download;
 pub mod form;
 pub mod status;
 pub mod table;
+pub mod settings;
 
 pub use chart::ChartCard;
 pub use form::NumberField;

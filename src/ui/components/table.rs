@@ -17,15 +17,28 @@ impl Cell {
     fn show(&self) -> String {
         match self {
             Cell::Text(s) => s.clone(),
-            Cell::Num(v, d) if v.is_finite() => format!("{v:.*}", usize::from(*d)),
-            Cell::Num(_, _) => "–".into(),
+            Cell::Num(v, d) => crate::ui::format::fixed(*v, usize::from(*d)),
         }
     }
+    /// The cell in a CSV export: numbers in full, with the chosen decimal separator.
     fn raw(&self) -> String {
         match self {
             Cell::Text(s) => s.clone(),
+            Cell::Num(v, _) if !v.is_finite() => String::new(),
+            Cell::Num(v, _) if crate::ui::format::current().decimal == ',' => {
+                format!("{v}").replace('.', ",")
+            }
             Cell::Num(v, _) => format!("{v}"),
         }
+    }
+}
+
+/// Says next to a CSV download which delimiter the file uses, when it is not the comma.
+pub fn csv_note() -> Html {
+    if crate::ui::format::csv_delimiter() == b';' {
+        html! { <span class="note" data-testid="csv-delimiter-note">{ "CSV columns are separated by ; (the decimal separator is a comma)" }</span> }
+    } else {
+        html! {}
     }
 }
 
@@ -116,7 +129,11 @@ pub fn DataTable(p: &DataTableProps) -> Html {
                 .filter_map(|&i| rows.get(i))
                 .map(|r| r.iter().map(Cell::raw).collect())
                 .collect();
-            let csv = crate::io::export::write_csv(&headers, &body);
+            let csv = crate::io::export::write_csv_with(
+                &headers,
+                &body,
+                crate::ui::format::csv_delimiter(),
+            );
             super::download::bytes(&name, "text/csv;charset=utf-8", csv.as_bytes());
         })
     };
@@ -128,6 +145,7 @@ pub fn DataTable(p: &DataTableProps) -> Html {
                 </label>
                 <span class="note">{ format!("{} of {} rows", order.len(), p.rows.len()) }</span>
                 <button class="secondary" onclick={export} data-testid="export-csv">{ "Export CSV" }</button>
+                { csv_note() }
             </div>
             <div class="scroll">
             <table class="data">

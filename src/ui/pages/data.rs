@@ -9,6 +9,7 @@ use crate::io::import::{
 };
 use crate::io::storage::{DataKind, DatasetMeta};
 use crate::ui::components::status::{self, StatusView};
+use crate::ui::components::settings::{FormatSuggestion, NumberFormatPanel};
 use crate::ui::components::{Cell, DataTable};
 use crate::ui::format;
 use crate::ui::state::{AppContext, FailedImport, Source};
@@ -296,6 +297,7 @@ fn SourceView(p: &SourceProps) -> Html {
                 { for badges.iter().map(|b| html! { <span class="badge">{ b }</span> }) }
             </div>
             { for det.notes.iter().map(|n| html! { <p class="note">{ n }</p> }) }
+            <FormatSuggestion decimal={det.decimal.as_char()} examples={det.columns.iter().filter_map(|c| c.example.clone()).collect::<Vec<_>>()} />
             if let Some(r) = &d.report { { report_view(r) } }
             if let Some(s) = &d.summary { { excluded_view(&s.excluded) } }
             if let Some(s) = &d.summary {
@@ -584,6 +586,8 @@ pub fn DataPage() -> Html {
             }
             if let Some(f) = &state.failed { <FailedView failed={f.clone()} /> }
             { for [&state.workspace.transactions, &state.workspace.survey, &state.workspace.cohort].into_iter().flatten().map(|s| html! { <SourceView source={s.clone()} /> }) }
+
+            <NumberFormatPanel />
 
             <h2>{ "Saved in this browser" }</h2>
             <div class="card">

@@ -87,6 +87,7 @@ impl Controller {
                     {
                         *this.remembered.borrow_mut() = list;
                     }
+                    this.read_display_settings(&repo).await;
                     if let Ok(Some(o)) = repo.setting::<SummaryOptions>("summary-options").await {
                         *this.options.borrow_mut() = o.clone();
                         this.dispatch.dispatch(Action::SummaryOptions(o));

@@ -8,10 +8,12 @@ mod datasets;
 mod project;
 mod reducer;
 mod streaming;
+mod theme;
 
 pub use project::PROJECT_FILE_NAME;
 pub use reducer::{Action, AppState, Source, Workspace};
 pub use streaming::{refuse_reason, MAX_FILE_BYTES, MAX_WORKBOOK_BYTES};
+pub use theme::Theme;
 
 use crate::domain::customers::SummaryOptions;
 use crate::io::import::Mapping;
@@ -143,6 +145,35 @@ impl Controller {
             };
             done(value);
         });
+    }
+
+    /// Reads the number format and the theme from the settings store and applies them (an
+    /// unreadable or invalid record leaves the current choice).
+    async fn read_display_settings(self: &Rc<Self>, repo: &Repository<IdbStore>) {
+        use crate::ui::format::{NumberFormat, SETTING_KEY};
+        use theme::THEME_KEY;
+        if let Ok(Some(f)) = repo.setting::<NumberFormat>(SETTING_KEY).await {
+            if f.check().is_ok() {
+                self.dispatch.dispatch(Action::NumberFormat(f));
+            }
+        }
+        if let Ok(Some(t)) = repo.setting::<Theme>(THEME_KEY).await {
+            t.apply();
+            self.dispatch.dispatch(Action::Theme(t));
+        }
+    }
+
+    /// Makes `f` the number format of every page and saves it in the settings store.
+    pub fn set_number_format(self: &Rc<Self>, f: crate::ui::format::NumberFormat) {
+        self.set_page_setting(crate::ui::format::SETTING_KEY, f.clone());
+        self.dispatch.dispatch(Action::NumberFormat(f));
+    }
+
+    /// Makes `t` the colour theme and saves it in the settings store.
+    pub fn set_theme(self: &Rc<Self>, t: Theme) {
+        t.apply();
+        self.set_page_setting(theme::THEME_KEY, t);
+        self.dispatch.dispatch(Action::Theme(t));
     }
 
     /// Saves a page's settings in the settings store (a failure is shown to the user).

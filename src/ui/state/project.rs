@@ -75,6 +75,7 @@ impl Controller {
             match r {
                 Ok(metas) => {
                     this.refresh().await;
+                    this.read_display_settings(&repo).await;
                     // One dataset per kind becomes active: the last of each in the file.
                     let mut seen = std::collections::HashSet::new();
                     for m in metas.into_iter().rev() {

@@ -71,6 +71,10 @@ pub struct AppState {
     pub storage_unavailable: Option<String>,
     /// The last dataset that could not be read.
     pub failed: Option<FailedImport>,
+    /// How numbers and amounts are written (the settings' "number-format").
+    pub number_format: crate::ui::format::NumberFormat,
+    /// The colour theme (the settings' "theme").
+    pub theme: super::Theme,
 }
 
 impl Default for AppState {
@@ -89,6 +93,8 @@ impl Default for AppState {
             summary_options: SummaryOptions::default(),
             storage_unavailable: None,
             failed: None,
+            number_format: Default::default(),
+            theme: Default::default(),
         }
     }
 }
@@ -120,6 +126,10 @@ pub enum Action {
     StorageUnavailable(String),
     /// A dataset could not be read (None clears it).
     Failed(Option<FailedImport>),
+    /// A new number format (every page is rendered again with it).
+    NumberFormat(crate::ui::format::NumberFormat),
+    /// A new colour theme.
+    Theme(super::Theme),
 }
 
 impl Reducible for AppState {
@@ -152,6 +162,11 @@ impl Reducible for AppState {
             Action::SummaryOptions(o) => s.summary_options = o,
             Action::StorageUnavailable(m) => s.storage_unavailable = Some(m),
             Action::Failed(f) => s.failed = f,
+            Action::NumberFormat(f) => {
+                crate::ui::format::set_current(&f);
+                s.number_format = f;
+            }
+            Action::Theme(t) => s.theme = t,
         }
         Rc::new(s)
     }
