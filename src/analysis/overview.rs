@@ -22,6 +22,7 @@ use crate::domain::clv::intervals::{IntervalReport, Total};
 use crate::domain::customers::CustomerSummary;
 use crate::domain::satisfaction::{CsatScore, NpsScore};
 use crate::io::import::survey::SurveyTable;
+use crate::analysis::numfmt::NumberFormat;
 use serde::{Deserialize, Serialize};
 
 /// A customer counts as active when the fitted model gives P(alive) at least this.
@@ -262,6 +263,8 @@ pub struct Inputs<'a> {
     pub segments: Result<&'a SegmentResult, &'a str>,
     /// The survey's part (Err: why there is none, e.g. no survey loaded).
     pub survey: Result<&'a SurveyPart, &'a str>,
+    /// How the action sentences write amounts and percentages.
+    pub number_format: &'a NumberFormat,
 }
 
 fn figure(id: &str, label: &str, unit: Unit, source: Source) -> Figure {
@@ -304,18 +307,20 @@ pub fn top_share(values: &[f64], share: f64) -> Option<(f64, u64)> {
     Some((v.iter().take(k).sum::<f64>() / total, k as u64))
 }
 
-fn fmt_money(v: f64) -> String {
-    if v.abs() >= 1e6 {
-        format!("{:.2}M", v / 1e6)
+/// An amount in a sentence: whole below 10,000, then `12.3k`, then `1.23M`, with the symbol.
+fn fmt_money(f: &NumberFormat, v: f64) -> String {
+    let body = if v.abs() >= 1e6 {
+        format!("{}M", f.fixed(v / 1e6, 2))
     } else if v.abs() >= 1e4 {
-        format!("{:.1}k", v / 1e3)
+        format!("{}k", f.fixed(v / 1e3, 1))
     } else {
-        format!("{v:.0}")
-    }
+        f.number(v, 0)
+    };
+    f.with_symbol(&body)
 }
 
-fn pct(v: f64) -> String {
-    format!("{:.0}%", 100.0 * v)
+fn pct(f: &NumberFormat, v: f64) -> String {
+    f.percent(v, 0)
 }
 
 /// Assembles the overview from the results.
@@ -555,7 +560,7 @@ pub fn build(inp: &Inputs) -> Overview {
         o.notes.push(o.risk_missing.clone());
     }
 
-    o.actions = actions(&o, seg, fit.ok());
+    o.actions = actions(&o, seg, fit.ok(), inp.number_format);
     if o.actions.len() < 3 {
         o.notes.push(format!(
             "Only {} recommended action{}: the others need a lifetime-value fit, segments or a survey.",
@@ -587,7 +592,12 @@ fn csat_figure(f: &mut Figure, s: &CsatScore) {
 }
 
 /// The recommended actions, each naming a distinct segment where it names one.
-fn actions(o: &Overview, seg: Option<&SegmentResult>, fit: Option<&ClvResult>) -> Vec<Action> {
+fn actions(
+    o: &Overview,
+    seg: Option<&SegmentResult>,
+    fit: Option<&ClvResult>,
+    nf: &NumberFormat,
+) -> Vec<Action> {
     let mut out: Vec<Action> = Vec::new();
     let used = |out: &Vec<Action>, name: &str| out.iter().any(|a| a.segment == name);
     // 1. Protect the segment holding the most value.
@@ -601,9 +611,9 @@ fn actions(o: &Overview, seg: Option<&SegmentResult>, fit: Option<&ClvResult>) -
             because: format!(
                 "{} customers hold {} of the {} ({}).",
                 top.customers,
-                pct(top.share),
+                pct(nf, top.share),
                 o.value_basis,
-                fmt_money(top.value)
+                fmt_money(nf, top.value)
             ),
             value: top.share,
             unit: Unit::Share,
@@ -624,8 +634,8 @@ fn actions(o: &Overview, seg: Option<&SegmentResult>, fit: Option<&ClvResult>) -
             because: format!(
                 "{} detractors (NPS 0–6) in this segment hold {} of expected lifetime value ({} of all value at risk).",
                 r.customers,
-                fmt_money(r.value),
-                pct(r.share)
+                fmt_money(nf, r.value),
+                pct(nf, r.share)
             ),
             value: r.value,
             unit: Unit::Money,
@@ -656,9 +666,9 @@ fn actions(o: &Overview, seg: Option<&SegmentResult>, fit: Option<&ClvResult>) -
                 because: format!(
                     "{} customers spent {} ({} of revenue) but their average chance of still being active is {}.",
                     r.customers,
-                    fmt_money(r.revenue),
-                    pct(r.revenue_share),
-                    pct(r.mean_p_alive.unwrap_or(0.0))
+                    fmt_money(nf, r.revenue),
+                    pct(nf, r.revenue_share),
+                    pct(nf, r.mean_p_alive.unwrap_or(0.0))
                 ),
                 value: r.revenue,
                 unit: Unit::Money,
@@ -701,9 +711,9 @@ fn actions(o: &Overview, seg: Option<&SegmentResult>, fit: Option<&ClvResult>) -
                     because: format!(
                         "{} customers are probably still active (average P(alive) {}{bgnbd_note}) but worth {} each against {} on average.",
                         r.customers,
-                        pct(r.mean_p_alive.unwrap_or(0.0)),
-                        fmt_money(r.mean_clv.unwrap_or(0.0)),
-                        fmt_money(mean_clv)
+                        pct(nf, r.mean_p_alive.unwrap_or(0.0)),
+                        fmt_money(nf, r.mean_clv.unwrap_or(0.0)),
+                        fmt_money(nf, mean_clv)
                     ),
                     value: r.mean_clv.unwrap_or(0.0),
                     unit: Unit::Money,
@@ -765,6 +775,16 @@ pub fn compute(
     survey: Option<&SurveyTable>,
     progress: &mut dyn FnMut(f64, &str),
 ) -> Computed {
+    compute_with(summary, survey, &NumberFormat::default(), progress)
+}
+
+/// [`compute`], with the action sentences written in `number_format`.
+pub fn compute_with(
+    summary: &CustomerSummary,
+    survey: Option<&SurveyTable>,
+    number_format: &NumberFormat,
+    progress: &mut dyn FnMut(f64, &str),
+) -> Computed {
     // No transactions: the calibration/holdout check belongs to the Lifetime value page.
     let req = clv_analysis::default_request(summary.clone());
     let no_clock = || 0.0;
@@ -815,6 +835,7 @@ pub fn compute(
         intervals: &ir,
         segments: segments.as_ref().map_err(String::as_str),
         survey: survey.as_ref().ok_or(no_survey),
+        number_format,
     });
     progress(1.0, "Done");
     Computed {

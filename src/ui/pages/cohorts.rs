@@ -202,7 +202,7 @@ fn ready(r: &CohortReport, cac: f64) -> Html {
             nc.expected_purchases, s.periods, nc.expected_spend,
             nc.spend_note.as_ref().map_or(String::new(), |n| format!(" ({n})")),
             s.margin_rate, 100.0 * s.discount_rate, fmt_tick(nc.value), interval, fmt_tick(cac),
-            nc.clv_to_cac.map_or("–".into(), |v| format!("{v:.2}")), payback) }</p>
+            nc.clv_to_cac.map_or("–".into(), |v| crate::ui::format::fixed(v, 2)), payback) }</p>
         if let Some(n) = &nc.interval_note {
             <p class="note" data-testid="new-customer-range-note">{ format!("New-customer range: {n}.") }</p>
         }

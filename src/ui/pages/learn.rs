@@ -107,7 +107,7 @@ pub fn LearnPage() -> Html {
                 </div>
                 <div class="kpi">
                     <span class="label">{ "CLV = m · r / (1 + d − r)" }</span>
-                    <span class="value" data-testid="learn-clv">{ match &clv { Ok(v) => format!("{v:.2}"), Err(e) => e.to_string() } }</span>
+                    <span class="value" data-testid="learn-clv">{ match &clv { Ok(v) => crate::ui::format::fixed(*v, 2), Err(e) => e.to_string() } }</span>
                     <span class="sub">{ format!("= {:.0} · {:.2} / (1 + {:.2} − {:.2}); the first 20 periods add up to {:.2}", *margin, *retention, *discount, *retention, periods.last().map_or(0.0, |p| p.1)) }</span>
                 </div>
             </div>

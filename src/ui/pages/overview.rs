@@ -167,6 +167,7 @@ pub fn assemble(tx: &Source, g: &Gathered, survey: Option<&SurveyPart>) -> Optio
         intervals: &ir,
         segments,
         survey: survey.ok_or("no survey is loaded (add one on the Data page)"),
+        number_format: &format::current(),
     }))
 }
 
@@ -174,7 +175,7 @@ pub fn assemble(tx: &Source, g: &Gathered, survey: Option<&SurveyPart>) -> Optio
 pub fn value_text(unit: Unit, v: f64) -> String {
     match unit {
         Unit::Count => format::thousands(v, 0),
-        Unit::Money => format::thousands(v, 0),
+        Unit::Money => format::money_with(v, 0),
         Unit::Share => format::percent(v, 1),
         Unit::Score => format::fixed(v, 1),
     }

@@ -397,14 +397,14 @@ pub fn StrategyPage() -> Html {
                             html! { <tr>
                                 <td>{ &x.name }</td>
                                 <td class="num">{ e.customers }</td>
-                                <td class="num">{ format!("{:.0}", e.value_at_stake) }</td>
+                                <td class="num">{ crate::ui::format::fixed(e.value_at_stake, 0) }</td>
                                 <td class="num"><input type="number" value={format!("{:.0}", e.saturation_spend)} {onchange} style="width:6rem" aria-label={format!("Saturation spend of {}", x.name)} /></td>
-                                <td class="num" data-testid="budget-spend">{ format!("{:.2}", x.spend) }</td>
-                                <td class="num">{ format!("{:.0}", x.expected_gain) }</td>
-                                <td class="num">{ format!("{:.2}", x.marginal_return) }</td>
+                                <td class="num" data-testid="budget-spend">{ crate::ui::format::fixed(x.spend, 2) }</td>
+                                <td class="num">{ crate::ui::format::fixed(x.expected_gain, 0) }</td>
+                                <td class="num">{ crate::ui::format::fixed(x.marginal_return, 2) }</td>
                             </tr> }
                         }) }
-                        <tr><th>{ "Total" }</th><td></td><td></td><td></td><td class="num" data-testid="budget-total">{ format!("{total:.2}") }</td><td class="num">{ format!("{gain:.0}") }</td><td></td></tr>
+                        <tr><th>{ "Total" }</th><td></td><td></td><td></td><td class="num" data-testid="budget-total">{ crate::ui::format::fixed(total, 2) }</td><td class="num">{ crate::ui::format::fixed(gain, 0) }</td><td></td></tr>
                         </tbody>
                     </table>
                     </div>

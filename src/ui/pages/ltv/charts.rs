@@ -109,9 +109,9 @@ pub fn heatmap(g: &FreqRecencyGrid, alive: bool, unit: &str) -> Chart {
             row.iter()
                 .map(|v| {
                     if alive {
-                        format!("{:.0}%", v * 100.0)
+                        format!("{}%", crate::ui::format::fixed(v * 100.0, 0))
                     } else {
-                        format!("{v:.1}")
+                        crate::ui::format::fixed(*v, 1)
                     }
                 })
                 .collect()

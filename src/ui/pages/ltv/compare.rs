@@ -77,7 +77,7 @@ fn table(c: &Comparison) -> Html {
     // A NaN AIC/BIC: the row's likelihood is on other data (BG/BB on periods).
     let ic = |v: f64| {
         if v.is_finite() {
-            format!("{v:.2}")
+            crate::ui::format::fixed(v, 2)
         } else {
             "–".to_string()
         }
@@ -95,14 +95,14 @@ fn table(c: &Comparison) -> Html {
                 let h = m.holdout.as_ref();
                 html! { <tr data-testid="compare-row">
                     <td>{ &m.name }</td>
-                    <td>{ format!("{:.2}", m.log_likelihood) }</td>
+                    <td>{ crate::ui::format::fixed(m.log_likelihood, 2) }</td>
                     <td>{ m.k }</td>
                     <td>{ ic(m.aic) }</td>
                     <td>{ ic(m.bic) }</td>
                     <td>{ if m.converged { "yes" } else { "no" } }</td>
                     <td>{ m.lr_vs_nbd.as_ref().map_or_else(|| "–".to_string(), |t| format!("{:.1} (p = {:.2e})", t.statistic, t.p_value)) }</td>
                     <td>{ f(h.map(|h| h.customer_mae), 4) }</td>
-                    <td>{ h.and_then(|h| h.tracking_mape).map_or_else(|| "–".to_string(), |v| format!("{:.1}%", 100.0 * v)) }</td>
+                    <td>{ h.and_then(|h| h.tracking_mape).map_or_else(|| "–".to_string(), |v| format!("{}%", crate::ui::format::fixed(100.0 * v, 1))) }</td>
                 </tr> }
             }) }
             </tbody>

@@ -96,11 +96,11 @@ pub fn view(
             </div>
             <div class="grid">
                 <div class="kpi"><span class="label">{ "Repeat purchases x" }</span><span class="value">{ c.x }</span></div>
-                <div class="kpi"><span class="label">{ format!("Recency tₓ ({unit}s)") }</span><span class="value">{ format!("{:.2}", c.t_x) }</span></div>
-                <div class="kpi"><span class="label">{ format!("Age T ({unit}s)") }</span><span class="value">{ format!("{:.2}", c.t) }</span></div>
-                <div class="kpi"><span class="label">{ "Mean repeat spend m" }</span><span class="value">{ format!("{:.2}", c.monetary) }</span></div>
-                <div class="kpi"><span class="label">{ "P(alive)" }</span><span class="value" data-testid="detail-p-alive">{ format!("{:.1}%", p_alive * 100.0) }</span></div>
-                <div class="kpi"><span class="label">{ "CLV" }</span><span class="value" data-testid="detail-clv">{ format!("{clv:.2}") }</span></div>
+                <div class="kpi"><span class="label">{ format!("Recency tₓ ({unit}s)") }</span><span class="value">{ crate::ui::format::fixed(c.t_x, 2) }</span></div>
+                <div class="kpi"><span class="label">{ format!("Age T ({unit}s)") }</span><span class="value">{ crate::ui::format::fixed(c.t, 2) }</span></div>
+                <div class="kpi"><span class="label">{ "Mean repeat spend m" }</span><span class="value">{ crate::ui::format::money(c.monetary) }</span></div>
+                <div class="kpi"><span class="label">{ "P(alive)" }</span><span class="value" data-testid="detail-p-alive">{ format!("{}%", crate::ui::format::fixed(p_alive * 100.0, 1)) }</span></div>
+                <div class="kpi"><span class="label">{ "CLV" }</span><span class="value" data-testid="detail-clv">{ crate::ui::format::money(clv) }</span></div>
             </div>
             { ranges }
             <h4>{ "How the CLV is worked out" }</h4>
@@ -117,10 +117,10 @@ pub fn view(
                     </tr></thead>
                     <tbody>
                     { for rows.iter().map(|m| html! {
-                        <tr><td class="num">{ m.month }</td><td class="num">{ format!("{:.4}", m.cumulative) }</td><td class="num">{ format!("{:.4}", m.purchases) }</td>
-                            <td class="num">{ format!("{:.4}", m.discount) }</td><td class="num">{ format!("{:.2}", m.value) }</td></tr>
+                        <tr><td class="num">{ m.month }</td><td class="num">{ crate::ui::format::fixed(m.cumulative, 4) }</td><td class="num">{ crate::ui::format::fixed(m.purchases, 4) }</td>
+                            <td class="num">{ crate::ui::format::fixed(m.discount, 4) }</td><td class="num">{ crate::ui::format::money(m.value) }</td></tr>
                     }) }
-                    <tr><th colspan="4">{ "Total (CLV)" }</th><th class="num">{ format!("{total:.2}") }</th></tr>
+                    <tr><th colspan="4">{ "Total (CLV)" }</th><th class="num">{ crate::ui::format::money(total) }</th></tr>
                     </tbody>
                 </table>
             </div>
@@ -147,7 +147,7 @@ fn history(purchases: &History) -> Html {
                 <table class="data" data-testid="detail-history">
                     <thead><tr><th>{ "Date" }</th><th class="num">{ "Amount" }</th></tr></thead>
                     <tbody>
-                    { for rows.iter().map(|(d, a)| html! { <tr><td>{ d.to_string() }</td><td class="num">{ format!("{a:.2}") }</td></tr> }) }
+                    { for rows.iter().map(|(d, a)| html! { <tr><td>{ d.to_string() }</td><td class="num">{ crate::ui::format::fixed(*a, 2) }</td></tr> }) }
                     </tbody>
                 </table>
             </div>

@@ -91,8 +91,8 @@ fn params(r: &DiscreteResult) -> Html {
             { for r.fit.params.iter().map(|p| html! {
                 <tr data-testid={format!("bgbb-param-{}", p.name)}>
                     <td>{ &p.name }</td>
-                    <td>{ format!("{:.3}", p.value) }</td>
-                    <td>{ p.std_error.map_or_else(|| "–".to_string(), |v| format!("{v:.3}")) }</td>
+                    <td>{ crate::ui::format::fixed(p.value, 3) }</td>
+                    <td>{ p.std_error.map_or_else(|| "–".to_string(), |v| crate::ui::format::fixed(v, 3)) }</td>
                     <td>{ &p.description }</td>
                 </tr>
             }) }
@@ -120,7 +120,7 @@ fn result(r: &DiscreteResult) -> Html {
     );
     let value = r.total_value.map_or_else(
         || String::from("no spend in the data"),
-        |v| format!("{v:.2}"),
+        |v| crate::ui::format::fixed(v, 2),
     );
     html! { <>
         <p class="note">{ format!("{} ({} distinct histories).", r.source, r.fit.n_groups) }</p>
@@ -133,7 +133,7 @@ fn result(r: &DiscreteResult) -> Html {
             "{} customers: {:.1} expected alive next {p}; {:.1} {p}s with a purchase expected in the next {} {p}s; DERT {:.1} at {:.0}% per {p}; value {value} (spend per {p} with a purchase {}, margin {:.0}%).",
             r.fit.n_customers, r.total_alive, r.total_expected, r.horizon, r.total_dert,
             100.0 * r.discount,
-            r.spend.map_or_else(|| "–".to_string(), |s| format!("{s:.2}")),
+            r.spend.map_or_else(|| "–".to_string(), |s| crate::ui::format::fixed(s, 2)),
             100.0 * r.margin
         ) }</p>
         { for r.notes.iter().map(|n| html! { <p class="note">{ n }</p> }) }

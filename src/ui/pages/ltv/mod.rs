@@ -543,13 +543,13 @@ fn results(
                 <thead><tr><th>{ "Parameter" }</th><th class="num">{ "Estimate" }</th><th class="num">{ "Standard error" }</th><th>{ "What it means" }</th></tr></thead>
                 <tbody>
                 { for m.params.iter().map(|p| html! {
-                    <tr><td>{ &p.name }</td><td class="num" data-testid={format!("param-{}", p.name)}>{ format!("{:.4}", p.value) }</td>
+                    <tr><td>{ &p.name }</td><td class="num" data-testid={format!("param-{}", p.name)}>{ crate::ui::format::fixed(p.value, 4) }</td>
                         <td class="num">{ se(p.std_error) }</td><td>{ &p.description }</td></tr>
                 }) }
                 </tbody>
             </table>
             <div class="grid">
-                <div class="kpi"><span class="label">{ "Log-likelihood" }</span><span class="value" data-testid="log-likelihood">{ format!("{:.2}", m.log_likelihood) }</span></div>
+                <div class="kpi"><span class="label">{ "Log-likelihood" }</span><span class="value" data-testid="log-likelihood">{ crate::ui::format::fixed(m.log_likelihood, 2) }</span></div>
                 <div class="kpi"><span class="label">{ "Converged" }</span><span class="value" data-testid="converged">{ if conv.converged { "yes" } else { "no" } }</span>
                     <span class="sub" data-testid="convergence-reason">{ format!("{} iterations, gradient norm {:.2e}: {}", conv.iterations, conv.gradient_norm, conv.reason) }</span></div>
                 <div class="kpi"><span class="label">{ "Fitted in" }</span><span class="value" data-testid="fit-seconds">{ format!("{:.2} s", r.fit_seconds) }</span>
@@ -568,14 +568,14 @@ fn results(
                 <table class="data" data-testid="gg-params">
                     <thead><tr><th>{ "Parameter" }</th><th class="num">{ "Estimate" }</th><th class="num">{ "Standard error" }</th></tr></thead>
                     <tbody>
-                        <tr><td>{ "p" }</td><td class="num" data-testid="gg-p">{ format!("{:.4}", g.params.p) }</td><td class="num">{ se(g.std_errors[0]) }</td></tr>
-                        <tr><td>{ "q" }</td><td class="num" data-testid="gg-q">{ format!("{:.4}", g.params.q) }</td><td class="num">{ se(g.std_errors[1]) }</td></tr>
-                        <tr><td>{ "γ" }</td><td class="num" data-testid="gg-gamma">{ format!("{:.4}", g.params.gamma) }</td><td class="num">{ se(g.std_errors[2]) }</td></tr>
+                        <tr><td>{ "p" }</td><td class="num" data-testid="gg-p">{ crate::ui::format::fixed(g.params.p, 4) }</td><td class="num">{ se(g.std_errors[0]) }</td></tr>
+                        <tr><td>{ "q" }</td><td class="num" data-testid="gg-q">{ crate::ui::format::fixed(g.params.q, 4) }</td><td class="num">{ se(g.std_errors[1]) }</td></tr>
+                        <tr><td>{ "γ" }</td><td class="num" data-testid="gg-gamma">{ crate::ui::format::fixed(g.params.gamma, 4) }</td><td class="num">{ se(g.std_errors[2]) }</td></tr>
                     </tbody>
                 </table>
                 <div class="grid">
-                    <div class="kpi"><span class="label">{ "Average spend per purchase" }</span><span class="value">{ format!("{:.2}", g.population_mean().value) }</span></div>
-                    <div class="kpi"><span class="label">{ "Correlation of frequency and spend" }</span><span class="value" data-testid="gg-correlation">{ format!("{:.3}", g.frequency_spend_correlation) }</span>
+                    <div class="kpi"><span class="label">{ "Average spend per purchase" }</span><span class="value">{ crate::ui::format::money(g.population_mean().value) }</span></div>
+                    <div class="kpi"><span class="label">{ "Correlation of frequency and spend" }</span><span class="value" data-testid="gg-correlation">{ crate::ui::format::fixed(g.frequency_spend_correlation, 3) }</span>
                         <span class="sub">{ format!("{} repeat customers; {}", g.n_customers, if g.convergence.converged { "converged" } else { "did not converge" }) }</span></div>
                 </div>
                 if let Some(f) = g.fallback() { <p class="note" data-testid="gg-fallback">{ f.message() }</p> }
@@ -593,10 +593,10 @@ fn results(
             <h2>{ "Customer equity" }</h2>
             <div class="grid">
                 <div class="kpi"><span class="label">{ format!("Customer equity: sum of CLV over {} months", c.months) }</span><span class="value" data-testid="customer-equity">{ format::compact_money(r.equity) }</span></div>
-                <div class="kpi"><span class="label">{ "Average CLV" }</span><span class="value">{ format!("{:.2}", r.totals.average_clv()) }</span></div>
-                <div class="kpi"><span class="label">{ "Expected purchases (all customers)" }</span><span class="value">{ format!("{:.0}", r.totals.expected_purchases) }</span>
+                <div class="kpi"><span class="label">{ "Average CLV" }</span><span class="value">{ crate::ui::format::money(r.totals.average_clv()) }</span></div>
+                <div class="kpi"><span class="label">{ "Expected purchases (all customers)" }</span><span class="value">{ crate::ui::format::fixed(r.totals.expected_purchases, 0) }</span>
                     <span class="sub">{ format!("in the next {:.0} {unit}s", r.settings.as_ref().map_or(0.0, |s| s.purchase_horizon)) }</span></div>
-                <div class="kpi"><span class="label">{ "Customers likely still active" }</span><span class="value">{ format!("{:.0}", r.totals.expected_active) }</span><span class="sub">{ "sum of P(alive)" }</span></div>
+                <div class="kpi"><span class="label">{ "Customers likely still active" }</span><span class="value">{ crate::ui::format::fixed(r.totals.expected_active, 0) }</span><span class="sub">{ "sum of P(alive)" }</span></div>
             </div>
             { ranges }
             <ChartCard chart={ch.hist.clone()} testid="chart-clv-hist" note={AttrValue::from("The highest 0.5% are counted in the last bar.")} />

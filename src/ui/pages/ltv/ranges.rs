@@ -433,7 +433,7 @@ fn band_view(b: &[(u32, f64, Range)], label: &str, method: &str) -> Html {
             <table class="data">
                 <thead><tr><th class="num">{ "Month" }</th><th class="num">{ "CLV so far" }</th><th class="num">{ format!("{label}: lower") }</th><th class="num">{ format!("{label}: upper") }</th></tr></thead>
                 <tbody>{ for b.iter().map(|(m, v, r)| html! {
-                    <tr><td class="num">{ m }</td><td class="num">{ format!("{v:.2}") }</td><td class="num">{ format!("{:.2}", r.lower) }</td><td class="num">{ format!("{:.2}", r.upper) }</td></tr>
+                    <tr><td class="num">{ m }</td><td class="num">{ crate::ui::format::fixed(*v, 2) }</td><td class="num">{ crate::ui::format::fixed(r.lower, 2) }</td><td class="num">{ crate::ui::format::fixed(r.upper, 2) }</td></tr>
                 }) }</tbody>
             </table>
         </details>

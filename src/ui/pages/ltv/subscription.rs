@@ -102,16 +102,16 @@ pub fn Subscription() -> Html {
                 <table class="data" data-testid="sbg-params">
                     <thead><tr><th>{ "Parameter" }</th><th class="num">{ "Estimate" }</th><th class="num">{ "Standard error" }</th><th>{ "Meaning" }</th></tr></thead>
                     <tbody>
-                        <tr><td>{ "alpha" }</td><td class="num" data-testid="sbg-alpha">{ format!("{alpha:.3}") }</td><td class="num">{ se(f.std_errors[0]) }</td><td>{ "with beta, the spread of cancel chances; mean chance of cancelling = alpha/(alpha+beta)" }</td></tr>
-                        <tr><td>{ "beta" }</td><td class="num" data-testid="sbg-beta">{ format!("{beta:.3}") }</td><td class="num">{ se(f.std_errors[1]) }</td><td>{ "larger beta: lower chances of cancelling" }</td></tr>
+                        <tr><td>{ "alpha" }</td><td class="num" data-testid="sbg-alpha">{ crate::ui::format::fixed(alpha, 3) }</td><td class="num">{ se(f.std_errors[0]) }</td><td>{ "with beta, the spread of cancel chances; mean chance of cancelling = alpha/(alpha+beta)" }</td></tr>
+                        <tr><td>{ "beta" }</td><td class="num" data-testid="sbg-beta">{ crate::ui::format::fixed(beta, 3) }</td><td class="num">{ se(f.std_errors[1]) }</td><td>{ "larger beta: lower chances of cancelling" }</td></tr>
                     </tbody>
                 </table>
                 <div class="grid">
-                    <div class="kpi"><span class="label">{ "Mean chance of cancelling in period 1" }</span><span class="value">{ format!("{:.1}%", 100.0 * alpha / (alpha + beta)) }</span></div>
+                    <div class="kpi"><span class="label">{ "Mean chance of cancelling in period 1" }</span><span class="value">{ format!("{}%", crate::ui::format::fixed(100.0 * alpha / (alpha + beta), 1)) }</span></div>
                     <div class="kpi"><span class="label">{ "Expected remaining lifetime of a new customer" }</span>
                         <span class="value" data-testid="sbg-lifetime">{ erl.map_or_else(|| "unbounded".into(), |v| format!("{v:.1} periods")) }</span>
                         <span class="sub">{ "(β + n − 1)/(α − 1) with n = 1; unbounded when α ≤ 1" }</span></div>
-                    <div class="kpi"><span class="label">{ "Log-likelihood" }</span><span class="value">{ format!("{:.2}", f.log_likelihood) }</span>
+                    <div class="kpi"><span class="label">{ "Log-likelihood" }</span><span class="value">{ crate::ui::format::fixed(f.log_likelihood, 2) }</span>
                         <span class="sub">{ format!("{} after {} iterations", if f.convergence.converged { "converged" } else { "did not converge" }, f.convergence.iterations) }</span></div>
                 </div>
                 <div class="grid wide">

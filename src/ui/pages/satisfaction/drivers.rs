@@ -99,7 +99,7 @@ pub(super) fn disconfirmation_card(
 }
 
 fn predictor_text(label: &str, c: &PredictorComparison) -> Html {
-    let f = |v: Option<f64>| v.map_or("–".into(), |v| format!("{v:.3}"));
+    let f = |v: Option<f64>| v.map_or("–".into(), |v| crate::ui::format::fixed(v, 3));
     html! {
         <li>{ format!("Against {label} ({} customers): rank correlation with cumulative satisfaction {}, with the latest answer {}. ",
             c.n, f(c.spearman_cumulative), f(c.spearman_latest)) }

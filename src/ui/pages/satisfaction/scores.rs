@@ -15,7 +15,7 @@ pub(super) fn score_cards(a: &Analysis, cur: &Settings) -> Html {
                     None => html! { <span class="sub">{ "No NPS column chosen." }</span> },
                     Some(Err(e)) => err(e),
                     Some(Ok(s)) => html! { <>
-                        <span class="value" data-testid="nps-value">{ format!("{:.1}", s.nps) }</span>
+                        <span class="value" data-testid="nps-value">{ crate::ui::format::fixed(s.nps, 1) }</span>
                         <span class="sub" data-testid="nps-ci">{ format!("95% interval {:.1} to {:.1}", s.ci_low, s.ci_high) }</span>
                         <span class="sub" data-testid="nps-breakdown">{ format!("promoters {} ({}), passives {} ({}), detractors {} ({})",
                             s.promoters, format::percent(s.p, 1), s.passives, format::percent(if s.n > 0 { s.passives as f64 / s.n as f64 } else { 0.0 }, 1), s.detractors, format::percent(s.d, 1)) }</span>
@@ -44,7 +44,7 @@ pub(super) fn score_cards(a: &Analysis, cur: &Settings) -> Html {
                     None => html! { <span class="sub">{ "No CES column chosen." }</span> },
                     Some(Err(e)) => err(e),
                     Some(Ok(s)) => html! { <>
-                        <span class="value" data-testid="ces-value">{ format!("{:.2}", s.mean) }</span>
+                        <span class="value" data-testid="ces-value">{ crate::ui::format::fixed(s.mean, 2) }</span>
                         <span class="sub">{ format!("95% interval {:.2} to {:.2}", s.ci_low, s.ci_high) }</span>
                         <span class="sub">{ format!("agree (5–7) {}; net (6–7 minus 1–3) {:+.1} points", format::percent(s.agree, 1), 100.0 * s.net) }</span>
                         <span class="sub" data-testid="ces-n">{ format!("n = {}", s.n) }</span>
@@ -57,7 +57,7 @@ pub(super) fn score_cards(a: &Analysis, cur: &Settings) -> Html {
                 { match a.overall {
                     None => html! { <span class="sub">{ "No overall satisfaction column chosen." }</span> },
                     Some((m, n)) => html! { <>
-                        <span class="value" data-testid="overall-value">{ format!("{m:.2}") }</span>
+                        <span class="value" data-testid="overall-value">{ crate::ui::format::fixed(m, 2) }</span>
                         <span class="sub">{ format!("n = {n}") }</span>
                         { caution(&crate::domain::satisfaction::caution(n).1) }
                     </> },
@@ -73,7 +73,7 @@ fn nps_test_view(t: &analysis::NpsTest, testid: &str) -> Html {
         <div data-testid={testid.to_string()}>
             <p>{ format!("NPS {:.1} ({}, n = {}) against {:.1} ({}, n = {}): difference {:+.1} points, 95% interval {:+.1} to {:+.1}; z = {}.",
                 t.a.1.nps, t.a.0, t.a.1.n, t.b.1.nps, t.b.0, t.b.1.n, d.difference, d.ci_low, d.ci_high,
-                d.z.map_or("–".into(), |z| format!("{z:.2}"))) }</p>
+                d.z.map_or("–".into(), |z| crate::ui::format::fixed(z, 2))) }</p>
             <p><strong>{ p_words(d.p_value) }</strong></p>
             if d.too_few { <p class="warnbox">{ "One of the groups has fewer than 30 answers: treat the test as a rough indication." }</p> }
         </div>
