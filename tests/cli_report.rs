@@ -147,3 +147,66 @@ fn report_without_a_survey_says_why_satisfaction_is_left_out() {
     let sat = wb.worksheet_range("Satisfaction").unwrap();
     assert!(text(sat.get((0, 0)).unwrap()).starts_with("No survey is loaded"));
 }
+
+#[test]
+fn report_money_cells_carry_the_chosen_symbol_and_stay_numbers() {
+    let Output::Sample(files) = run(
+        Task::Sample {
+            n_customers: 300,
+            seed: 7,
+        },
+        &mut |_, _| {},
+    )
+    .unwrap() else {
+        panic!("not a sample")
+    };
+    let d = dir();
+    let (tx, out) = (d.join("numfmt-tx.csv"), d.join("numfmt.xlsx"));
+    std::fs::write(&tx, &files.transactions).unwrap();
+    let (ok, err) = crm(&[
+        "report",
+        tx.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--currency",
+        "€",
+        "--decimal",
+        ",",
+        "--thousands",
+        ".",
+        "--symbol",
+        "after-space",
+    ]);
+    assert!(ok, "{err}");
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(std::fs::read(&out).unwrap())).unwrap();
+    let sheet = wb.worksheet_range("Customers").unwrap();
+    let header: Vec<String> = sheet.rows().next().unwrap().iter().map(text).collect();
+    let col = header.iter().position(|h| h == "Total spend").unwrap() as u32;
+    assert!(
+        matches!(sheet.get_value((1, col)), Some(Data::Float(_))),
+        "an amount stays a number"
+    );
+    let styles = wb.worksheet_style("Customers").unwrap();
+    let code = styles
+        .get((1, col))
+        .and_then(|s| s.number_format.as_ref())
+        .map(|f| f.format_code.clone());
+    assert_eq!(code.as_deref(), Some("#,##0.00\\ \"€\""));
+    // The action sentences follow the decimal comma too.
+    let actions = wb.worksheet_range("Actions").unwrap();
+    let why: Vec<String> = actions.rows().skip(1).map(|r| text(&r[1])).collect();
+    assert!(
+        why.iter().any(|w| w.contains("\u{a0}€")),
+        "an action sentence names an amount in euros: {why:?}"
+    );
+    // A preset name that does not exist is refused, naming the flag.
+    let (ok, err) = crm(&[
+        "report",
+        tx.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--number-format",
+        "xx",
+    ]);
+    assert!(!ok && err.contains("--number-format"), "{err}");
+}

@@ -135,6 +135,7 @@ fn hand_case_figures_and_actions_are_the_ones_worked_out_by_hand() {
         intervals: &ir,
         segments: Ok(&seg),
         survey: Ok(&survey),
+        number_format: &Default::default(),
     });
     let v = |id: &str| o.figure(id).unwrap().value.unwrap();
     assert_eq!(v("customers"), 5.0);
@@ -183,6 +184,7 @@ fn without_a_fit_or_a_survey_the_figures_left_out_say_why() {
         intervals: &ir,
         segments: Ok(&seg),
         survey: Err("no survey is loaded"),
+        number_format: &Default::default(),
     });
     assert!(o
         .figure("active")

@@ -322,7 +322,13 @@ impl NumberFormat {
             .filter(|c| !c.is_whitespace() && *c != '\u{202F}' && *c != '\u{00A0}')
             .filter(|c| Some(*c) != self.thousands || *c == self.decimal)
             .map(|c| if c == self.decimal { '.' } else { c })
-            .map(|c| if c == ',' && self.thousands != Some(',') { '.' } else { c })
+            .map(|c| {
+                if c == ',' && self.thousands != Some(',') {
+                    '.'
+                } else {
+                    c
+                }
+            })
             .collect();
         if t.is_empty() {
             return None;
@@ -391,7 +397,10 @@ const CODES: [&str; 8] = ["EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN"
 /// (`"12,50 €"`): a decimal comma gives the German separators (French ones when the amounts
 /// are grouped by spaces), a currency sign or code gives the symbol and where it sits. `None`
 /// when the file says nothing beyond the default (a decimal point and no symbol).
-pub fn suggest<'a>(decimal: char, examples: impl IntoIterator<Item = &'a str>) -> Option<NumberFormat> {
+pub fn suggest<'a>(
+    decimal: char,
+    examples: impl IntoIterator<Item = &'a str>,
+) -> Option<NumberFormat> {
     let mut symbol: Option<(String, bool, bool)> = None;
     let mut space_grouped = false;
     for e in examples {
@@ -548,9 +557,15 @@ mod tests {
         assert_eq!(p(Preset::De).compact(-3_400_000.0), "-3,4M");
         assert_eq!(p(Preset::En).compact(0.25), "0.25");
         assert_eq!(p(Preset::Fr).compact(35_000.0), "35k");
-        assert_eq!(p(Preset::De).compact_money(12_345.0), "12,3\u{00A0}k\u{00A0}€");
+        assert_eq!(
+            p(Preset::De).compact_money(12_345.0),
+            "12,3\u{00A0}k\u{00A0}€"
+        );
         assert_eq!(p(Preset::En).compact_money(12.5), "$12.50");
-        assert_eq!(p(Preset::Ch).compact_money(1_234_567.0), "CHF\u{00A0}1.23\u{00A0}M");
+        assert_eq!(
+            p(Preset::Ch).compact_money(1_234_567.0),
+            "CHF\u{00A0}1.23\u{00A0}M"
+        );
     }
 
     #[test]
@@ -627,13 +642,19 @@ mod tests {
     #[test]
     fn an_import_with_decimal_commas_and_euros_suggests_the_german_format() {
         let f = suggest(',', ["C001", "2024-01-05", "12,50 €"]);
-        assert_eq!(f.as_ref().map(NumberFormat::example).as_deref(), Some("1.234,56\u{a0}€"));
+        assert_eq!(
+            f.as_ref().map(NumberFormat::example).as_deref(),
+            Some("1.234,56\u{a0}€")
+        );
         let fr = suggest(',', ["1 234,50"]);
         assert_eq!(fr.map(|f| f.thousands), Some(Some(NARROW_NBSP)));
         let usd = suggest('.', ["$12.00"]);
         assert_eq!(usd.map(|f| f.example()).as_deref(), Some("$1,234.56"));
         let chf = suggest('.', ["CHF 12.00"]);
-        assert_eq!(chf.map(|f| f.example()).as_deref(), Some("CHF\u{a0}1,234.56"));
+        assert_eq!(
+            chf.map(|f| f.example()).as_deref(),
+            Some("CHF\u{a0}1,234.56")
+        );
         assert_eq!(suggest('.', ["12.50", "C001"]), None);
     }
 

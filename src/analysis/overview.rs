@@ -16,13 +16,13 @@
 
 use crate::analysis::clv::{self as clv_analysis, ClvResult, IntervalRequest};
 use crate::analysis::drivers::ValueAtRisk;
+use crate::analysis::numfmt::NumberFormat;
 use crate::analysis::satisfaction::{self, Headline, Outcomes};
 use crate::analysis::segment::{self as segment_analysis, SegmentResult};
 use crate::domain::clv::intervals::{IntervalReport, Total};
 use crate::domain::customers::CustomerSummary;
 use crate::domain::satisfaction::{CsatScore, NpsScore};
 use crate::io::import::survey::SurveyTable;
-use crate::analysis::numfmt::NumberFormat;
 use serde::{Deserialize, Serialize};
 
 /// A customer counts as active when the fitted model gives P(alive) at least this.

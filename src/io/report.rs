@@ -6,6 +6,7 @@
 //! (XLSX)" and `crm report` both write it here, from the same results.
 
 use crate::analysis::clv::ClvResult;
+use crate::analysis::numfmt::NumberFormat;
 use crate::analysis::overview::{Overview, SegmentValue, SurveyPart, Unit};
 use crate::analysis::segment::SegmentResult;
 use crate::domain::customers::CustomerSummary;
@@ -43,6 +44,9 @@ pub struct ReportInput<'a> {
     pub survey: Option<&'a SurveyPart>,
     /// The import's validation report, when known.
     pub validation: Option<&'a ValidationReport>,
+    /// How amounts are shown: money cells carry its symbol in their number format (the
+    /// grouping and decimal marks are the spreadsheet's own); every cell stays a number.
+    pub number_format: &'a NumberFormat,
 }
 
 /// One entry of the methods appendix: topic, plain words, formula.
@@ -70,6 +74,7 @@ struct Sheet<'w> {
     ws: &'w mut Worksheet,
     row: u32,
     bold: &'w Format,
+    money: &'w Format,
 }
 
 impl Sheet<'_> {
@@ -80,7 +85,7 @@ impl Sheet<'_> {
             self.cells(&[
                 Cell::T(v.name.clone()),
                 Cell::N(v.customers as f64),
-                Cell::N(v.value),
+                Cell::M(v.value),
                 Cell::N(v.share),
             ])?;
         }
@@ -115,7 +120,11 @@ impl Sheet<'_> {
                 Cell::N(x) if x.is_finite() => {
                     self.ws.write_number(self.row, c, *x)?;
                 }
-                Cell::N(_) => {}
+                Cell::M(x) if x.is_finite() => {
+                    self.ws
+                        .write_number_with_format(self.row, c, *x, self.money)?;
+                }
+                Cell::N(_) | Cell::M(_) => {}
             }
         }
         self.row += 1;
@@ -124,19 +133,32 @@ impl Sheet<'_> {
 }
 
 enum Cell {
+    /// Text.
     T(String),
+    /// A number.
     N(f64),
+    /// An amount of money: a number with the money format.
+    M(f64),
 }
 
 fn opt(v: Option<f64>) -> Cell {
     Cell::N(v.unwrap_or(f64::NAN))
 }
 
-fn open<'w>(wb: &'w mut Workbook, bold: &'w Format, i: usize) -> Result<Sheet<'w>, XlsxError> {
+fn opt_money(v: Option<f64>) -> Cell {
+    Cell::M(v.unwrap_or(f64::NAN))
+}
+
+fn open<'w>(
+    wb: &'w mut Workbook,
+    (bold, money): (&'w Format, &'w Format),
+    i: usize,
+) -> Result<Sheet<'w>, XlsxError> {
     Ok(Sheet {
         ws: wb.worksheet_from_index(i)?,
         row: 0,
         bold,
+        money,
     })
 }
 
@@ -160,6 +182,8 @@ pub fn workbook(r: &ReportInput) -> Result<Vec<u8>, String> {
 fn build(r: &ReportInput) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
+    let money = Format::new().set_num_format(r.number_format.sheet_money_code());
+    let bold = (&bold, &money);
     let o = r.overview;
     let sheet = |wb: &mut Workbook, name: &str| -> Result<(), XlsxError> {
         wb.add_worksheet().set_name(name).map(|_| ())
@@ -169,7 +193,7 @@ fn build(r: &ReportInput) -> Result<Vec<u8>, XlsxError> {
     }
     // Overview.
     {
-        let mut s = open(&mut wb, &bold, 0)?;
+        let mut s = open(&mut wb, bold, 0)?;
         s.text(&[&format!("Overview of {}", r.dataset)])?;
         s.header(&[
             "Figure",
@@ -183,11 +207,16 @@ fn build(r: &ReportInput) -> Result<Vec<u8>, XlsxError> {
             "Left out because",
         ])?;
         for f in &o.figures {
+            let v = if f.unit == Unit::Money {
+                opt_money
+            } else {
+                opt
+            };
             s.cells(&[
                 Cell::T(f.label.clone()),
-                opt(f.value),
-                opt(f.range.map(|r| r.0)),
-                opt(f.range.map(|r| r.1)),
+                v(f.value),
+                v(f.range.map(|r| r.0)),
+                v(f.range.map(|r| r.1)),
                 Cell::T(f.range_note.clone()),
                 Cell::T(unit_name(f.unit).into()),
                 Cell::T(f.how.clone()),
@@ -219,7 +248,7 @@ fn build(r: &ReportInput) -> Result<Vec<u8>, XlsxError> {
     }
     // Actions.
     {
-        let mut s = open(&mut wb, &bold, 1)?;
+        let mut s = open(&mut wb, bold, 1)?;
         s.header(&["Action", "Why", "Figure", "Segment", "Customers", "Page"])?;
         for a in &o.actions {
             s.cells(&[
@@ -234,7 +263,7 @@ fn build(r: &ReportInput) -> Result<Vec<u8>, XlsxError> {
     }
     // Customers.
     {
-        let mut s = open(&mut wb, &bold, 2)?;
+        let mut s = open(&mut wb, bold, 2)?;
         s.header(&[
             "Customer",
             "Repeat purchases (x)",
@@ -254,17 +283,17 @@ fn build(r: &ReportInput) -> Result<Vec<u8>, XlsxError> {
                 Cell::N(c.x),
                 Cell::N(c.t_x),
                 Cell::N(c.t),
-                Cell::N(c.total_spend),
+                Cell::M(c.total_spend),
                 Cell::T(seg.into()),
                 opt(clv.and_then(|r| r.p_alive.get(i).copied())),
                 opt(clv.and_then(|r| r.expected_purchases.get(i).copied())),
-                opt(clv.and_then(|r| r.clv.get(i).copied())),
+                opt_money(clv.and_then(|r| r.clv.get(i).copied())),
             ])?;
         }
     }
     // Segments.
     {
-        let mut s = open(&mut wb, &bold, 3)?;
+        let mut s = open(&mut wb, bold, 3)?;
         match r.segments {
             Some(seg) => {
                 s.header(&[
@@ -286,12 +315,12 @@ fn build(r: &ReportInput) -> Result<Vec<u8>, XlsxError> {
                         Cell::T(t.description.clone()),
                         Cell::N(t.customers as f64),
                         Cell::N(t.customer_share),
-                        Cell::N(t.revenue),
+                        Cell::M(t.revenue),
                         Cell::N(t.revenue_share),
                         Cell::N(t.mean_recency),
                         Cell::N(t.mean_frequency),
-                        Cell::N(t.mean_monetary),
-                        opt(t.mean_clv),
+                        Cell::M(t.mean_monetary),
+                        opt_money(t.mean_clv),
                         opt(t.mean_p_alive),
                     ])?;
                 }
@@ -301,7 +330,7 @@ fn build(r: &ReportInput) -> Result<Vec<u8>, XlsxError> {
     }
     // Model.
     {
-        let mut s = open(&mut wb, &bold, 4)?;
+        let mut s = open(&mut wb, bold, 4)?;
         match r.clv.and_then(|c| c.model.as_ref().map(|m| (c, m))) {
             Some((c, m)) => {
                 s.text(&[&format!(
@@ -310,7 +339,7 @@ fn build(r: &ReportInput) -> Result<Vec<u8>, XlsxError> {
                     m.n_customers
                 )])?;
                 s.cells(&[Cell::T("Log-likelihood".into()), Cell::N(m.log_likelihood)])?;
-                s.cells(&[Cell::T("Customer equity".into()), Cell::N(c.equity)])?;
+                s.cells(&[Cell::T("Customer equity".into()), Cell::M(c.equity)])?;
                 s.header(&["Parameter", "Estimate", "Standard error", "Meaning"])?;
                 for p in &m.params {
                     s.cells(&[
@@ -336,7 +365,7 @@ fn build(r: &ReportInput) -> Result<Vec<u8>, XlsxError> {
     }
     // Satisfaction.
     {
-        let mut s = open(&mut wb, &bold, 5)?;
+        let mut s = open(&mut wb, bold, 5)?;
         match r.survey {
             Some(sv) => {
                 s.header(&["Score", "Value", "95% lower", "95% upper", "Answers"])?;
@@ -376,7 +405,7 @@ fn build(r: &ReportInput) -> Result<Vec<u8>, XlsxError> {
                         s.cells(&[
                             Cell::T(rr.group.clone()),
                             Cell::N(rr.customers as f64),
-                            Cell::N(rr.clv),
+                            Cell::M(rr.clv),
                             Cell::N(rr.detractors.0 as f64),
                             Cell::N(rr.detractors.1),
                         ])?;
@@ -391,7 +420,7 @@ fn build(r: &ReportInput) -> Result<Vec<u8>, XlsxError> {
     }
     // Settings.
     {
-        let mut s = open(&mut wb, &bold, 6)?;
+        let mut s = open(&mut wb, bold, 6)?;
         let st = &o.settings;
         s.header(&["Setting", "Value"])?;
         let end = st.observation_end.map_or_else(
@@ -417,7 +446,7 @@ fn build(r: &ReportInput) -> Result<Vec<u8>, XlsxError> {
     }
     // Data quality.
     {
-        let mut s = open(&mut wb, &bold, 7)?;
+        let mut s = open(&mut wb, bold, 7)?;
         s.header(&["What", "Count", "Details"])?;
         if let Some(v) = r.validation {
             s.cells(&[
@@ -477,7 +506,7 @@ fn build(r: &ReportInput) -> Result<Vec<u8>, XlsxError> {
     }
     // Methods.
     {
-        let mut s = open(&mut wb, &bold, 8)?;
+        let mut s = open(&mut wb, bold, 8)?;
         s.header(&["Topic", "In plain words", "Formula"])?;
         for (t, w, f) in METHODS {
             s.text(&[t, w, f])?;
@@ -485,7 +514,7 @@ fn build(r: &ReportInput) -> Result<Vec<u8>, XlsxError> {
     }
     // About.
     {
-        let mut s = open(&mut wb, &bold, 9)?;
+        let mut s = open(&mut wb, bold, 9)?;
         s.text(&[
             "Customer Analytics report",
             &format!("version {}", env!("CARGO_PKG_VERSION")),

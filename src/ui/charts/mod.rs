@@ -103,7 +103,7 @@ pub fn fmt_tick(v: f64) -> String {
 pub fn fmt_tick_step(v: f64, step: f64) -> String {
     if step > 0.0 && step < 1.0 && v.abs() < 1e3 {
         let decimals = (-step.log10()).ceil().clamp(1.0, 6.0) as usize;
-        format!("{v:.decimals$}")
+        crate::ui::format::fixed(v, decimals)
     } else {
         fmt_tick(v)
     }

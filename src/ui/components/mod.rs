@@ -4,9 +4,9 @@
 pub mod chart;
 pub mod download;
 pub mod form;
+pub mod settings;
 pub mod status;
 pub mod table;
-pub mod settings;
 
 pub use chart::ChartCard;
 pub use form::NumberField;

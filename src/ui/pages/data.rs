@@ -8,8 +8,8 @@ use crate::io::import::{
     BadRows, DateFormat, DecimalSep, Delimiter, Mapping, Role, ValidationReport,
 };
 use crate::io::storage::{DataKind, DatasetMeta};
-use crate::ui::components::status::{self, StatusView};
 use crate::ui::components::settings::{FormatSuggestion, NumberFormatPanel};
+use crate::ui::components::status::{self, StatusView};
 use crate::ui::components::{Cell, DataTable};
 use crate::ui::format;
 use crate::ui::state::{AppContext, FailedImport, Source};

@@ -33,6 +33,7 @@ fn workbook(
         segments: g.segments.ready().map(|s| &**s),
         survey: sp,
         validation: tx.data.report.as_ref(),
+        number_format: &crate::ui::format::current(),
     })
 }
 
@@ -191,7 +192,11 @@ fn body(tx: &Source, g: &Gathered, sp: Option<&SurveyPart>, o: &Overview) -> Htm
                 rows.push(vec![
                     "NPS".into(),
                     format::fixed(n.nps, 1),
-                    format!("{:.1} to {:.1}", n.ci_low, n.ci_high),
+                    format!(
+                        "{} to {}",
+                        format::fixed(n.ci_low, 1),
+                        format::fixed(n.ci_high, 1)
+                    ),
                     n.n.to_string(),
                 ]);
             }
