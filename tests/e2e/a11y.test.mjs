@@ -45,3 +45,35 @@ test('axe finds no WCAG 2.1 AA violation on any page, in the light and the dark 
     await h.stop(assert);
   }
 });
+
+// fmt14: the theme chosen in the header (data-theme on <html>) against the system's: Dark on a
+// light system and Light on a dark one; every page stays free of violations.
+test('axe finds no violation with the theme chosen in the header against the system one', async () => {
+  const h = await start();
+  try {
+    const app = new App(h);
+    const { page } = app;
+    const found = [];
+    for (const [scheme, theme] of [['light', 'Dark'], ['dark', 'Light']]) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await app.open('#/overview');
+      await page.getByTestId('theme-select').selectOption(theme);
+      await page.waitForFunction((t) => document.documentElement.dataset.theme === t, theme.toLowerCase());
+      for (const [hash, ready] of PAGES) {
+        await app.open(hash);
+        await page.waitForFunction((t) => document.documentElement.dataset.theme === t, theme.toLowerCase(), { timeout: 60000 });
+        await page.getByTestId(ready).first().waitFor({ timeout: 120000 });
+        await page.evaluate(AXE);
+        const r = await page.evaluate(() => window.axe.run(document, {
+          runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+        }));
+        for (const v of r.violations) {
+          found.push(`${theme} on ${scheme} ${hash} ${v.id} (${v.impact}): ${v.help}; ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+        }
+      }
+    }
+    assert.deepEqual(found, [], found.join('\n'));
+  } finally {
+    await h.stop(assert);
+  }
+});
