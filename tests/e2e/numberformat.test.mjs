@@ -37,7 +37,7 @@ test('a chosen number format is used on every page, chart, export and the report
     assert.match(await app.figure('customer-equity'), new RegExp(`^\\d+,\\d${NBSP}k${NBSP}€$`));
     // A chart tick with a decimal comma, and none with a decimal point.
     await page.getByTestId('chart-palive').waitFor();
-    const ticks = await page.locator('main svg text').allInnerTexts();
+    const ticks = await page.locator('main svg text').allTextContents();
     assert.ok(ticks.some((t) => /^-?\d+,\d+k?%?$/.test(t.trim())), `a tick with a decimal comma: ${ticks.slice(0, 20)}`);
     assert.ok(!ticks.some((t) => /^-?\d+\.\d+$/.test(t.trim())), 'no tick with a decimal point');
     // The CSV export: ';' between columns, numbers with a decimal comma, and said so.
