@@ -100,7 +100,7 @@ fn table(c: &Comparison) -> Html {
                     <td>{ ic(m.aic) }</td>
                     <td>{ ic(m.bic) }</td>
                     <td>{ if m.converged { "yes" } else { "no" } }</td>
-                    <td>{ m.lr_vs_nbd.as_ref().map_or_else(|| "–".to_string(), |t| format!("{:.1} (p = {:.2e})", t.statistic, t.p_value)) }</td>
+                    <td>{ m.lr_vs_nbd.as_ref().map_or_else(|| "–".to_string(), |t| format!("{} (p = {:.2e})", crate::ui::format::fixed(t.statistic, 1), t.p_value)) }</td>
                     <td>{ f(h.map(|h| h.customer_mae), 4) }</td>
                     <td>{ h.and_then(|h| h.tracking_mape).map_or_else(|| "–".to_string(), |v| format!("{}%", crate::ui::format::fixed(100.0 * v, 1))) }</td>
                 </tr> }

@@ -410,7 +410,7 @@ pub fn detail(v: Option<&ValueRanges>, r: &ClvResult, i: usize, c: &CustomerReco
     html! {
         <div data-testid="detail-ranges">
             <div class="grid">
-                <div class="kpi"><span class="label">{ format!("P(alive), {label}") }</span><span class="value" data-testid="detail-p-alive-range">{ format!("{:.1}% – {:.1}%", cr.p_alive.lower * 100.0, cr.p_alive.upper * 100.0) }</span></div>
+                <div class="kpi"><span class="label">{ format!("P(alive), {label}") }</span><span class="value" data-testid="detail-p-alive-range">{ format!("{}% – {}%", crate::ui::format::fixed(cr.p_alive.lower * 100.0, 1), crate::ui::format::fixed(cr.p_alive.upper * 100.0, 1)) }</span></div>
                 <div class="kpi"><span class="label">{ format!("Expected purchases, {label}") }</span><span class="value" data-testid="detail-purchases-range">{ fmt_range(cr.expected_purchases, 2) }</span></div>
                 <div class="kpi"><span class="label">{ format!("CLV, {label}") }</span>
                     <span class="value" data-testid="detail-clv-range" data-lower={cr.clv.lower.to_string()}

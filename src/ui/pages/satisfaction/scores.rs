@@ -46,7 +46,7 @@ pub(super) fn score_cards(a: &Analysis, cur: &Settings) -> Html {
                     Some(Ok(s)) => html! { <>
                         <span class="value" data-testid="ces-value">{ crate::ui::format::fixed(s.mean, 2) }</span>
                         <span class="sub">{ format!("95% interval {:.2} to {:.2}", s.ci_low, s.ci_high) }</span>
-                        <span class="sub">{ format!("agree (5–7) {}; net (6–7 minus 1–3) {:+.1} points", format::percent(s.agree, 1), 100.0 * s.net) }</span>
+                        <span class="sub">{ format!("agree (5–7) {}; net (6–7 minus 1–3) {}{} points", format::percent(s.agree, 1), if s.net > 0.0 { "+" } else { "" }, format::fixed(100.0 * s.net, 1)) }</span>
                         <span class="sub" data-testid="ces-n">{ format!("n = {}", s.n) }</span>
                         { caution(&s.caution) }
                     </> },
