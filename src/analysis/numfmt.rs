@@ -407,9 +407,13 @@ pub fn suggest<'a>(
         let t = e.trim();
         let digits = t.find(|c: char| c.is_ascii_digit());
         let Some(first) = digits else { continue };
-        if t.chars().filter(|c| c.is_ascii_digit()).count() > 3
-            && t.contains([' ', '\u{00A0}', NARROW_NBSP])
-        {
+        // A space between a digit and a group of three digits: "1 234,50".
+        let cs: Vec<char> = t.chars().collect();
+        if cs.windows(5).any(|w| {
+            w[0].is_ascii_digit()
+                && [' ', '\u{00A0}', NARROW_NBSP].contains(&w[1])
+                && w[2..].iter().all(char::is_ascii_digit)
+        }) {
             space_grouped = true;
         }
         if symbol.is_some() {
