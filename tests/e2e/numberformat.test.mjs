@@ -18,9 +18,12 @@ test('a chosen number format is used on every page, chart, export and the report
     await app.openOnData('#/');
     // Choose the German separators, then the euro sign after the figure.
     await page.getByTestId('numfmt-preset').selectOption('de');
+    // Every page is drawn again with a new format: wait for it before the next field.
+    const preview = (text) => page.waitForFunction((t) => document.querySelector('[data-testid="numfmt-preview"]')?.textContent.includes(t), text);
+    await preview('-1.234.567,89');
     await page.getByTestId('numfmt-symbol').fill('€');
     await page.getByTestId('numfmt-symbol').press('Tab');
-    await page.waitForFunction(() => document.querySelector('[data-testid="numfmt-preview"]')?.textContent.includes('-1.234.567,89\u00a0€'));
+    await preview('-1.234.567,89\u00a0€');
     assert.equal(await page.getByTestId('numfmt-place').inputValue(), 'after-space');
     await screenshot(page, 'numberformat-data');
 
