@@ -15,6 +15,7 @@ use crate::domain::clv::{ClvSettings, ModelKind};
 use crate::domain::customers::TimeUnit;
 use crate::ui::charts::Chart;
 use crate::ui::components::status::StatusView;
+use crate::ui::components::Section;
 use crate::ui::components::{Cell, ChartCard, DataTable, NumberField};
 use crate::ui::format;
 use crate::ui::state::{AppContext, Source};
@@ -380,8 +381,7 @@ fn LtvBody(p: &BodyProps) -> Html {
     let units_per_month = c.settings(unit).units_per_period;
 
     let controls = html! {
-        <section class="card" data-testid="ltv-settings">
-            <h2>{ "Model and settings" }</h2>
+        <Section id="settings" title="Model and settings" testid="ltv-settings">
             <div class="row">
                 <label>{ "Purchase model" }
                     <select onchange={on_model} data-testid="model-select">
@@ -403,7 +403,7 @@ fn LtvBody(p: &BodyProps) -> Html {
                 "Model time unit: {unit_name} (t and T are in {unit_name}s). CLV adds up {m} months; one month = {u} {unit_name}s; each month's value is divided by (1 + {d})^month (about {y:.1}% a year); margin = {mg:.0}% of revenue{hint}.",
                 m = c.months, u = units_per_month, d = c.discount, y = ((1.0 + c.discount).powi(12) - 1.0) * 100.0, mg = c.margin * 100.0,
                 hint = if c.margin >= 1.0 { " (CLV in revenue: set your gross margin to see profit)" } else { "" }) }</p>
-        </section>
+        </Section>
     };
 
     let status = match &*fit {
@@ -438,15 +438,14 @@ fn LtvBody(p: &BodyProps) -> Html {
                 on_cal,
                 ranges::controls(&ctx, &src, r, &ranges),
                 html! {
-                    <section class="card">
-                        <h2>{ "Every customer" }</h2>
+                    <Section id="every-customer" title="Every customer">
                         <p class="note">{ "Click a customer (or press Enter on a row) to see their purchases and their CLV worked out." }</p>
                         <DataTable headers={(*headers).clone()} rows={(*table).clone()} export_name="lifetime_value.csv"
                                    testid="clv-table" on_select={Some(on_select)} selected={*selected} />
                         if let Some((i, cust)) = sel {
                             { detail::view(r, i, &cust, &purchases, on_close, ranges::detail(done_ranges.as_deref(), r, i, &cust)) }
                         }
-                    </section>
+                    </Section>
                 },
             )
         }
@@ -536,8 +535,7 @@ fn results(
     };
     let conv = &m.convergence;
     let model_card = html! {
-        <section class="card" data-testid="model-fit" data-model={m.kind.code()}>
-            <h2>{ format!("{} fitted on {} customers", m.kind.name(), m.n_customers) }</h2>
+        <Section id="model-fit" title={format!("{} fitted on {} customers", m.kind.name(), m.n_customers)} testid="model-fit" data_model={m.kind.code()}>
             <p class="note">{ format!("{} distinct (x, tₓ, T) groups; times in {unit}s.", m.n_groups) }</p>
             <table class="data" data-testid="params">
                 <thead><tr><th>{ "Parameter" }</th><th class="num">{ "Estimate" }</th><th class="num">{ "Standard error" }</th><th>{ "What it means" }</th></tr></thead>
@@ -558,11 +556,10 @@ fn results(
             if !conv.converged {
                 <p class="warnbox">{ "The search did not converge: treat these numbers with care, or try another model." }</p>
             }
-        </section>
+        </Section>
     };
     let spend_card = html! {
-        <section class="card" data-testid="spend">
-            <h2>{ "Spend per purchase (Gamma-Gamma)" }</h2>
+        <Section id="spend" title="Spend per purchase (Gamma-Gamma)" testid="spend">
             if let Some(g) = &r.spend {
                 <p class="note">{ "Each customer's purchases vary around their own mean spend; mean spends differ across customers. A customer with few purchases is pulled towards the average of everyone." }</p>
                 <table class="data" data-testid="gg-params">
@@ -586,11 +583,10 @@ fn results(
                 }
             }
             if !r.spend_note.is_empty() { <p class="note">{ &r.spend_note }</p> }
-        </section>
+        </Section>
     };
     let equity_card = html! {
-        <section class="card">
-            <h2>{ "Customer equity" }</h2>
+        <Section id="equity" title="Customer equity">
             <div class="grid">
                 <div class="kpi"><span class="label">{ format!("Customer equity: sum of CLV over {} months", c.months) }</span><span class="value" data-testid="customer-equity">{ format::compact_money(r.equity) }</span></div>
                 <div class="kpi"><span class="label">{ "Average CLV" }</span><span class="value">{ format!("{:.2}", r.totals.average_clv()) }</span></div>
@@ -600,7 +596,7 @@ fn results(
             </div>
             { ranges }
             <ChartCard chart={ch.hist.clone()} testid="chart-clv-hist" note={AttrValue::from("The highest 0.5% are counted in the last bar.")} />
-        </section>
+        </Section>
     };
     let cal_value = r
         .validation
@@ -609,8 +605,7 @@ fn results(
         .or_else(|| c.calibration_end.map(|d| d.to_string()))
         .unwrap_or_default();
     let validation_card = html! {
-        <section class="card" data-testid="validation">
-            <h2>{ "Does the model fit? Calibration and holdout" }</h2>
+        <Section id="validation" title="Does the model fit? Calibration and holdout" testid="validation">
             <p class="note">{ "The model is fitted again on the purchases up to the calibration end only, then asked to predict the purchases after it, which we know." }</p>
             <label>{ "Calibration end" }
                 <input type="date" value={cal_value} onchange={on_cal} data-testid="calibration-end" />
@@ -628,17 +623,16 @@ fn results(
                 if let Some(cu) = &ch.cumulative { <ChartCard chart={cu.clone()} testid="chart-cumulative" note={AttrValue::from("Dashed: the model fitted on purchases up to the calibration end (the vertical line); after the line it is a forecast.")} /> }
                 <ChartCard chart={ch.repeat.clone()} testid="chart-repeat" note={AttrValue::from("Whole period, full fit: how many customers made 0, 1, 2, … repeat purchases, against what the model expects for customers of the same ages.")} />
             </div>
-        </section>
+        </Section>
     };
     let heat_card = html! {
-        <section class="card">
-            <h2>{ "Who is still a customer?" }</h2>
+        <Section id="alive" title="Who is still a customer?">
             <p class="note">{ "For a customer as old as the oldest in the data: more purchases and a recent last purchase mean a customer is likely still active and will buy more." }</p>
             <div class="grid wide">
                 <ChartCard chart={ch.alive.clone()} testid="chart-palive" />
                 <ChartCard chart={ch.expected.clone()} testid="chart-expected" />
             </div>
-        </section>
+        </Section>
     };
     html! {
         <>

@@ -17,6 +17,7 @@ mod value_risk;
 pub mod analysis;
 
 use crate::ui::charts::{Chart, Kind};
+use crate::ui::components::Section;
 use crate::ui::state::AppContext;
 use crate::worker::clv::{self, ClvResult};
 use crate::worker::segment::{self, SegmentResult};
@@ -237,7 +238,7 @@ pub fn SatisfactionPage() -> Html {
             <p class="lead" data-testid="sat-lead">{ format!("{} responses in {}{}", a.responses, src.meta.name,
                 tx.as_ref().map(|t| format!("; customers from {}", t.meta.name)).unwrap_or_default()) }</p>
             { columns_card(&settings, &cur, &numeric) }
-            { score_cards(&a, &cur) }
+            <Section id="scores" title="Scores" class={classes!()}>{ score_cards(&a, &cur) }</Section>
             { nps_test_card(&settings, &cur, &a, seg_note.as_deref()) }
             { trends_card(&a, &cur, &settings, &trend_score) }
             { disconfirmation_card(&a, &cur, &settings) }

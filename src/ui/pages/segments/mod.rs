@@ -18,6 +18,7 @@ pub use run::{clv_vectors, run_segmentation, summary_header};
 
 use crate::domain::segmentation::MonetaryKind;
 use crate::domain::segmentation::SegmentMap;
+use crate::ui::components::Section;
 use crate::ui::components::{status, Load};
 use crate::ui::state::AppContext;
 use crate::worker::segment::{ClusterRequest, SegmentResult};
@@ -236,8 +237,7 @@ pub fn SegmentsPage() -> Html {
         })
     };
     let settings_card = html! {
-        <div class="card" data-testid="rfm-settings">
-            <h2>{ "RFM scores" }</h2>
+        <Section id="rfm-settings" title="RFM scores" testid="rfm-settings">
             <p class="note">{ "Recency = days from the day after the last purchase in the data to the customer's last purchase (lower is better, so its score is reversed: 5 = most recent). Frequency = number of distinct purchase days, the first included. Monetary = " }
                 { if st.monetary == MonetaryKind::Total { "total spend." } else { "mean spend per purchase day." } }
                 { " Scores are quantile bins (1 = lowest) unless you type your own cut points." }</p>
@@ -272,7 +272,7 @@ pub fn SegmentsPage() -> Html {
                     <button class="secondary" onclick={let u = update.clone(); move |_| u(&|s| s.cuts = Default::default())}>{ "Use quantiles" }</button>
                 </div>
             </details>
-        </div>
+        </Section>
     };
 
     let body = status::view(&load_view, None, |r| {
