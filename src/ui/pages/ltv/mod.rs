@@ -3,6 +3,7 @@
 //! heat maps, the CLV distribution, every customer with their CLV worked out, and the
 //! subscription (sBG) section.
 
+mod address;
 mod ahead;
 mod charts;
 mod compare;
@@ -175,7 +176,12 @@ struct BodyProps {
 #[component]
 fn LtvBody(p: &BodyProps) -> Html {
     let ctx = use_context::<AppContext>();
-    let choice = use_state(Choice::default);
+    let query = address::use_query();
+    let push = address::use_push();
+    let choice = use_state(|| Choice {
+        model: query.model_or_default(),
+        ..Choice::default()
+    });
     let fit = use_state(|| FitState::Idle);
     let generation = use_mut_ref(|| 0u32);
     let selected = use_state(|| None::<usize>);
@@ -193,6 +199,29 @@ fn LtvBody(p: &BodyProps) -> Html {
             if let Some(ctx) = ctx {
                 start_fit(&ctx, &src, choice, &fit, &generation, false);
                 selected.set(None);
+            }
+        });
+    }
+    // The address is the source of truth for the model and the selected customer (fresh
+    // load, back and forward); declared after the fit's effect, which clears the selection.
+    let customer_at = src.data.summary.as_ref().map(|s| {
+        query
+            .customer
+            .as_ref()
+            .and_then(|id| s.customers.iter().position(|c| c.id == *id))
+    });
+    {
+        let (choice, selected) = (choice.clone(), selected.clone());
+        let model = query.model_or_default();
+        use_effect_with((model, customer_at, data_id), move |(model, at, _)| {
+            if choice.model != *model {
+                choice.set(Choice {
+                    model: *model,
+                    ..(*choice).clone()
+                });
+            }
+            if *selected != at.flatten() {
+                selected.set(at.flatten());
             }
         });
     }
@@ -299,13 +328,13 @@ fn LtvBody(p: &BodyProps) -> Html {
 
     // ---- Controls ----
     let on_model = {
-        let choice = choice.clone();
+        let push = push.clone();
         Callback::from(move |e: Event| {
             if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
                 if let Some(k) = ModelKind::parse(&s.value()) {
-                    choice.set(Choice {
-                        model: k,
-                        ..(*choice).clone()
+                    push.emit(address::LtvQuery {
+                        model: Some(k.code().into()),
+                        customer: None,
                     });
                 }
             }
@@ -369,12 +398,23 @@ fn LtvBody(p: &BodyProps) -> Html {
         Callback::from(move |_| ctx.ctl.worker.cancel())
     };
     let on_select = {
-        let selected = selected.clone();
-        Callback::from(move |i: usize| selected.set(Some(i)))
+        let (push, src, model) = (push.clone(), src.clone(), choice.model.code());
+        Callback::from(move |i: usize| {
+            let id = src.data.summary.as_ref().and_then(|s| s.customers.get(i));
+            push.emit(address::LtvQuery {
+                model: Some(model.into()),
+                customer: id.map(|c| c.id.to_string()),
+            })
+        })
     };
     let on_close = {
-        let selected = selected.clone();
-        Callback::from(move |_| selected.set(None))
+        let (push, model) = (push.clone(), choice.model.code());
+        Callback::from(move |_| {
+            push.emit(address::LtvQuery {
+                model: Some(model.into()),
+                customer: None,
+            })
+        })
     };
     let c = (*choice).clone();
     let unit_name = unit.name();
@@ -459,6 +499,7 @@ fn LtvBody(p: &BodyProps) -> Html {
             <h1>{ "Lifetime value" }</h1>
             <p class="lead">{ format!("{} customers in {}. What is each customer likely to be worth over the coming months, and how sure can we be?",
                 src.data.summary.as_ref().map_or(0, |s| s.customers.len()), src.meta.name) }</p>
+            { address::notes(&query, customer_at.map(|a| a.is_some())) }
             { controls }
             { status }
             { body }
