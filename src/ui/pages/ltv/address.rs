@@ -55,10 +55,7 @@ pub(super) fn use_push() -> Callback<LtvQuery> {
 /// Notes for values in the address that the page ignored. `customer_found` is None while the
 /// customers are not known yet.
 pub(super) fn notes(q: &LtvQuery, customer_found: Option<bool>) -> Html {
-    let bad_model = q
-        .model
-        .as_deref()
-        .filter(|m| ModelKind::parse(m).is_none());
+    let bad_model = q.model.as_deref().filter(|m| ModelKind::parse(m).is_none());
     let bad_customer = q
         .customer
         .as_deref()
