@@ -8,6 +8,8 @@
 // the print view go to test-results/ to be looked at.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { start, screenshot } from './harness.mjs';
 import { App } from './pages.mjs';
 
@@ -34,6 +36,20 @@ async function setSize(page, cdp, s) {
   await cdp.send('Emulation.setDeviceMetricsOverride', {
     width: s.width, height: s.height, deviceScaleFactor: s.scale, mobile: false,
   });
+}
+
+// A full-page screenshot at the device's pixel ratio (Playwright's own screenshot resets the
+// emulated ratio to the context's, 1): the projector's is 1920 pixels wide.
+async function shot(page, cdp, name, s) {
+  if (s.scale === 1) return screenshot(page, name);
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  const { data } = await cdp.send('Page.captureScreenshot', {
+    format: 'png', captureBeyondViewport: true, clip: { x: 0, y: 0, width: s.width, height, scale: 1 },
+  });
+  const dir = new URL('./test-results/', import.meta.url).pathname;
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `${name}.png`), Buffer.from(data, 'base64'));
+  return undefined;
 }
 
 // Everything that does not fit, as readable lines (empty: all fits).
@@ -74,6 +90,11 @@ function misfits() {
   return out;
 }
 
+// A value of the query in the address's fragment (`#/page?a=1&b=2`).
+function param(url, name) {
+  return new URLSearchParams(url.split('?')[1] || '').get(name);
+}
+
 async function visit(app, hash, ready) {
   await app.open(hash);
   await app.page.getByTestId(ready).first().waitFor({ timeout: 120000 });
@@ -87,9 +108,10 @@ test('every page fits at 1366×900, 1280×720 and on a projector; chart text is 
     const cdp = await page.context().newCDPSession(page);
     const found = [];
     for (const s of SIZES) {
-      await setSize(page, cdp, s);
       for (const [hash, ready] of PAGES) {
+        await setSize(page, cdp, s);
         await visit(app, hash, ready);
+        assert.equal(await page.evaluate(() => window.devicePixelRatio), s.scale, `${s.name}: device pixel ratio`);
         for (const m of await page.evaluate(misfits)) found.push(`${s.name} ${hash}: ${m}`);
         if (hash === '#/strategy') {
           // The cohorts table shows every column, Payback included, without scrolling.
@@ -100,7 +122,7 @@ test('every page fits at 1366×900, 1280×720 and on a projector; chart text is 
         if (hash === '#/overview' || hash === '#/report') {
           const tag = hash === '#/overview' ? 'overview' : 'report-print';
           if (hash === '#/report') await page.emulateMedia({ media: 'print' });
-          await screenshot(page, `layout-${tag}-${s.name}`);
+          await shot(page, cdp, `layout-${tag}-${s.name}`, s);
           await page.emulateMedia({ media: 'screen' });
         }
       }
@@ -205,6 +227,72 @@ test('contents bar: lists the sections, follows the scroll, moves the focus; sec
     // recorded for the report.
     const height = await page.evaluate(() => document.documentElement.scrollHeight);
     console.log(`satisfaction page height at 1366x900: ${height} px, ${n} sections`);
+  } finally {
+    await h.stop(assert);
+  }
+});
+
+test('state in the address: model, customer, segment map, segment and survey columns are bookmarkable; back and forward work; unknown values are noted', async () => {
+  const h = await start();
+  try {
+    const app = new App(h);
+    const { page } = app;
+    // Lifetime value: choose a model and a customer; the address says so.
+    await app.open('#/lifetime-value');
+    await page.getByTestId('clv-table').waitFor({ timeout: 120000 });
+    await page.getByTestId('model-select').selectOption('pnbd');
+    await page.waitForURL(/#\/lifetime-value\?model=pnbd$/);
+    await page.locator('[data-testid="model-fit"][data-model="pnbd"]').waitFor({ timeout: 120000 });
+    await app.rows('clv-table').first().click();
+    await page.waitForURL(/#\/lifetime-value\?model=pnbd&customer=[^&]+$/);
+    const url = page.url();
+    const customer = param(url, 'customer');
+    assert.match(await page.getByTestId('customer-detail').locator('h3').innerText(), new RegExp(customer));
+    // Back: the detail closes; forward: it opens again.
+    await page.goBack();
+    await page.getByTestId('customer-detail').waitFor({ state: 'detached' });
+    await page.goForward();
+    await page.getByTestId('customer-detail').waitFor();
+    // A fresh load of the bookmark restores the view.
+    await app.open('#/');
+    await page.goto(url);
+    await app.reload();
+    await page.getByTestId('customer-detail').waitFor({ timeout: 120000 });
+    assert.equal(await page.getByTestId('model-select').inputValue(), 'pnbd');
+    await page.locator('[data-testid="model-fit"][data-model="pnbd"]').waitFor({ timeout: 120000 });
+    // Unknown values: a note, no crash, the defaults.
+    await app.open('#/lifetime-value?model=nosuch&customer=NOBODY');
+    await page.getByTestId('address-note-model').waitFor({ timeout: 120000 });
+    await page.getByTestId('address-note-customer').waitFor({ timeout: 120000 });
+    assert.equal(await page.getByTestId('model-select').inputValue(), 'bgnbd');
+
+    // Segments: a map and a segment from the address; back returns to the previous segment.
+    await app.open('#/segments?map=rfm');
+    await page.getByTestId('segment-count').waitFor({ timeout: 120000 });
+    assert.equal(await page.getByTestId('map-select').inputValue(), 'rfm');
+    const rows = app.rows('segment-table');
+    await rows.first().click();
+    await page.waitForURL(/#\/segments\?map=rfm&segment=[^&]+$/);
+    const first = param(page.url(), 'segment');
+    await rows.nth(1).click();
+    await page.waitForURL((u) => param(u.href, 'segment') && param(u.href, 'segment') !== first);
+    await page.goBack();
+    await page.waitForFunction((s) => document.querySelector('[data-testid="segment-customers-card"] h2')?.textContent.includes(`"${s}"`), first);
+    await app.open('#/segments?map=nosuch&segment=Nobody');
+    await page.getByTestId('address-note-map').waitFor({ timeout: 120000 });
+    await page.getByTestId('address-note-segment').waitFor({ timeout: 120000 });
+
+    // Satisfaction: the NPS column from the address; an unknown column is noted.
+    await app.open('#/satisfaction');
+    await page.getByTestId('nps-value').first().waitFor({ state: 'attached', timeout: 120000 });
+    await page.getByTestId('sat-columns').locator('summary').click();
+    await page.getByTestId('col-nps').selectOption('');
+    await page.waitForURL(/#\/satisfaction\?nps=&csat=/);
+    await page.goBack();
+    await page.waitForURL(/#\/satisfaction$/);
+    await page.getByTestId('nps-value').first().waitFor({ state: 'attached', timeout: 120000 });
+    await app.open('#/satisfaction?nps=nosuch');
+    await page.getByTestId('address-note-columns').waitFor({ timeout: 120000 });
   } finally {
     await h.stop(assert);
   }
