@@ -1,5 +1,6 @@
 //! The app shell: header, navigation, routes, and the context every page reads.
 
+use crate::ui::components::Contents;
 use crate::ui::pages;
 use crate::ui::state::{AppContext, AppState, Controller};
 use yew::prelude::*;
@@ -49,15 +50,23 @@ const NAV: [(Route, &str); 7] = [
     (Route::Learn, "Learn"),
 ];
 
+/// An analysis page with its contents bar (keyed by page, so each page starts its own list).
+fn with_contents(page: &'static str, body: Html) -> Html {
+    html! { <Contents key={page} page={page}>{ body }</Contents> }
+}
+
 fn switch(route: Route) -> Html {
     match route {
-        Route::Data => html! { <pages::data::DataPage /> },
-        Route::Segments => html! { <pages::segments::SegmentsPage /> },
-        Route::Satisfaction => html! { <pages::satisfaction::SatisfactionPage /> },
-        Route::LifetimeValue => html! { <pages::ltv::LtvPage /> },
-        Route::Strategy => html! { <pages::strategy::StrategyPage /> },
-        Route::Learn => html! { <pages::learn::LearnPage /> },
-        Route::Overview => html! { <pages::overview::OverviewPage /> },
+        Route::Data => with_contents("data", html! { <pages::data::DataPage /> }),
+        Route::Segments => with_contents("segments", html! { <pages::segments::SegmentsPage /> }),
+        Route::Satisfaction => with_contents(
+            "satisfaction",
+            html! { <pages::satisfaction::SatisfactionPage /> },
+        ),
+        Route::LifetimeValue => with_contents("lifetime-value", html! { <pages::ltv::LtvPage /> }),
+        Route::Strategy => with_contents("strategy", html! { <pages::strategy::StrategyPage /> }),
+        Route::Learn => with_contents("learn", html! { <pages::learn::LearnPage /> }),
+        Route::Overview => with_contents("overview", html! { <pages::overview::OverviewPage /> }),
         Route::Report => html! { <pages::report::ReportPage /> },
         Route::NotFound => html! {
             <section><h1>{ "Page not found" }</h1>

@@ -1,6 +1,9 @@
-//! A chart card: the SVG inline, with buttons to export it as SVG or PNG.
+//! A chart card: the SVG inline (an image whose label summarises it), with buttons to export
+//! it as SVG or PNG, and its data as a table behind a "Show as table" disclosure: the chart's
+//! text alternative.
 
-use crate::ui::charts::Chart;
+use crate::ui::charts::{esc, Chart, Kind};
+use crate::ui::format;
 use base64::Engine as _;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
@@ -57,10 +60,227 @@ fn export_png(svg: &str, name: String) {
     img.set_src(&data);
 }
 
-/// A chart with SVG and PNG export.
+/// The most rows the data table of one chart shows (the rest are counted under it).
+const MAX_ROWS: usize = 500;
+
+/// A number in a chart's data table: whole numbers with thousands separators, others with
+/// up to four significant decimals.
+fn cell(v: f64) -> String {
+    if !v.is_finite() {
+        "–".into()
+    } else if v.fract() == 0.0 {
+        format::thousands(v, 0)
+    } else if v.abs() >= 100.0 {
+        format::thousands(v, 1)
+    } else if v.abs() >= 1.0 {
+        format::fixed(v, 2)
+    } else {
+        format::fixed(v, 4)
+    }
+}
+
+/// A chart's data as table headers and rows (every row, uncapped).
+pub fn data_table(c: &Chart) -> (Vec<String>, Vec<Vec<String>>) {
+    let or = |s: &str, d: &str| {
+        if s.is_empty() {
+            d.to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    match &c.kind {
+        Kind::Bars { categories, series } => {
+            let mut h = vec![or(&c.x_label, "Category")];
+            h.extend(series.iter().map(|(n, _)| or(n, &or(&c.y_label, "Value"))));
+            let rows = categories
+                .iter()
+                .enumerate()
+                .map(|(i, cat)| {
+                    let mut r = vec![cat.clone()];
+                    r.extend(
+                        series
+                            .iter()
+                            .map(|(_, v)| v.get(i).map_or("–".into(), |v| cell(*v))),
+                    );
+                    r
+                })
+                .collect();
+            (h, rows)
+        }
+        Kind::Lines(series) => {
+            let h = vec!["Series".into(), or(&c.x_label, "x"), or(&c.y_label, "y")];
+            let rows = series
+                .iter()
+                .flat_map(|s| {
+                    s.points
+                        .iter()
+                        .map(|(x, y)| vec![s.name.clone(), cell(*x), cell(*y)])
+                })
+                .collect();
+            (h, rows)
+        }
+        Kind::Scatter { points, groups, .. } => {
+            let h = vec![
+                "Point".into(),
+                "Group".into(),
+                or(&c.x_label, "x"),
+                or(&c.y_label, "y"),
+            ];
+            let rows = points
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    vec![
+                        p.label.clone().unwrap_or_else(|| (i + 1).to_string()),
+                        groups.get(p.group).cloned().unwrap_or_default(),
+                        cell(p.x),
+                        cell(p.y),
+                    ]
+                })
+                .collect();
+            (h, rows)
+        }
+        Kind::Heatmap {
+            rows,
+            cols,
+            values,
+            text,
+        } => {
+            let mut h = vec![or(&c.y_label, "Row")];
+            h.extend(cols.iter().cloned());
+            let body = rows
+                .iter()
+                .enumerate()
+                .map(|(i, name)| {
+                    let mut r = vec![name.clone()];
+                    r.extend((0..cols.len()).map(|j| {
+                        match text.get(i).and_then(|t| t.get(j)).filter(|t| !t.is_empty()) {
+                            Some(t) => t.clone(),
+                            None => values
+                                .get(i)
+                                .and_then(|v| v.get(j))
+                                .map_or("–".into(), |v| cell(*v)),
+                        }
+                    }));
+                    r
+                })
+                .collect();
+            (h, body)
+        }
+    }
+}
+
+/// One sentence summarising a chart for a screen reader (the SVG's label).
+pub fn summary(c: &Chart) -> String {
+    let axes = match (c.y_label.is_empty(), c.x_label.is_empty()) {
+        (false, false) => format!("{} by {}", c.y_label, c.x_label),
+        (false, true) => c.y_label.clone(),
+        (true, false) => c.x_label.clone(),
+        (true, true) => String::new(),
+    };
+    let axes = if axes.is_empty() {
+        String::new()
+    } else {
+        format!(" of {axes}")
+    };
+    let what = match &c.kind {
+        Kind::Bars { categories, series } => format!(
+            "bar chart{axes}: {} categories, {} series ({})",
+            categories.len(),
+            series.len(),
+            series
+                .iter()
+                .map(|s| s.0.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Kind::Lines(s) => format!(
+            "line chart{axes}: {} lines ({})",
+            s.len(),
+            s.iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Kind::Scatter { points, groups, .. } => {
+            format!(
+                "scatter plot{axes}: {} points in {} groups",
+                points.len(),
+                groups.len().max(1)
+            )
+        }
+        Kind::Heatmap { rows, cols, .. } => {
+            format!(
+                "heat map{axes}: {} rows by {} columns",
+                rows.len(),
+                cols.len()
+            )
+        }
+    };
+    format!(
+        "{}. A {what}. The data is in the table below the chart.",
+        c.title
+    )
+}
+
+/// The chart's data behind a "Show as table" disclosure; the rows are built only once it is
+/// opened.
+#[derive(Properties, PartialEq)]
+struct ChartTableProps {
+    chart: Rc<Chart>,
+    id: AttrValue,
+}
+
+#[component]
+fn ChartTable(p: &ChartTableProps) -> Html {
+    let open = use_state(|| false);
+    let toggle = {
+        let open = open.clone();
+        Callback::from(move |_: MouseEvent| open.set(!*open))
+    };
+    let table = (*open).then(|| {
+        let (h, rows) = data_table(&p.chart);
+        let total = rows.len();
+        html! { <>
+            <div class="table-wrap">
+                <table class="data" id={p.id.clone()} data-testid="chart-data">
+                    <caption class="sr-only">{ format!("Data of the chart {}", p.chart.title) }</caption>
+                    <thead><tr>{ for h.iter().map(|h| html! { <th scope="col">{ h }</th> }) }</tr></thead>
+                    <tbody>{ for rows.into_iter().take(MAX_ROWS).map(|r| html! {
+                        <tr>{ for r.into_iter().map(|c| html! { <td>{ c }</td> }) }</tr>
+                    }) }</tbody>
+                </table>
+            </div>
+            if total > MAX_ROWS { <p class="note">{ format!("The first {MAX_ROWS} of {total} rows; the SVG export holds every point.") }</p> }
+        </> }
+    });
+    html! {
+        <details class="chart-table" data-testid="chart-table">
+            <summary onclick={toggle}>{ "Show as table" }</summary>
+            { table.unwrap_or_default() }
+        </details>
+    }
+}
+
+/// A chart with SVG and PNG export and its data as a table.
 #[component]
 pub fn ChartCard(p: &ChartCardProps) -> Html {
     let svg = use_memo(p.chart.clone(), |c| c.to_svg());
+    // Inline, the image's label summarises the chart (the exported file keeps its title).
+    let inline = use_memo(p.chart.clone(), |c| {
+        let svg = c.to_svg();
+        let label = format!("aria-label=\"{}\"", esc(&c.title));
+        if svg.contains(&label) {
+            svg.replacen(&label, &format!("aria-label=\"{}\"", esc(&summary(c))), 1)
+        } else {
+            svg.replacen(
+                "<svg ",
+                &format!("<svg role=\"img\" aria-label=\"{}\" ", esc(&summary(c))),
+                1,
+            )
+        }
+    });
+    let table_id: AttrValue = format!("chart-data-{}", p.chart.file_stem()).into();
     let stem = p.chart.file_stem();
     let on_svg = {
         let (svg, stem) = (svg.clone(), stem.clone());
@@ -82,8 +302,9 @@ pub fn ChartCard(p: &ChartCardProps) -> Html {
                         <button class="secondary" onclick={on_png} aria-label={format!("Download {} as PNG", p.chart.title)} data-testid="export-png">{ "PNG" }</button>
                     </span>
                 </figcaption>
-                { Html::from_html_unchecked(AttrValue::from((*svg).clone())) }
+                { Html::from_html_unchecked(AttrValue::from((*inline).clone())) }
             </figure>
+            <ChartTable chart={p.chart.clone()} id={table_id} />
             if let Some(n) = &p.note { <p class="note">{ n }</p> }
         </div>
     }

@@ -1,14 +1,19 @@
 //! Shared components: the one loading / ready / error / empty renderer, chart cards with
-//! export, sortable tables with paging and export, file downloads, and the form kit.
+//! export, sortable tables with paging and export, file downloads, the form kit, and collapsible page sections with a
+//! contents bar.
 
 pub mod chart;
+pub mod contents;
 pub mod download;
 pub mod form;
 pub mod settings;
+pub mod section;
 pub mod status;
 pub mod table;
 
 pub use chart::ChartCard;
+pub use contents::Contents;
 pub use form::NumberField;
+pub use section::Section;
 pub use status::{Load, StatusView};
 pub use table::{Cell, DataTable};

@@ -7,6 +7,7 @@
 use crate::analysis::cohort::{self, CohortInputs, CohortPeriod, CohortReport};
 use crate::ui::charts::{fmt_tick, Chart, Kind};
 use crate::ui::components::form::select;
+use crate::ui::components::Section;
 use crate::ui::components::{Cell, ChartCard, DataTable, NumberField};
 use crate::ui::state::AppContext;
 use crate::worker::clv;
@@ -119,12 +120,11 @@ pub fn CohortsSection() -> Html {
         (Some(Ok(r)), _) => ready(r, inputs.acquisition_cost),
     };
     html! {
-        <div class="card" data-testid="cohort-card">
-            <h2>{ "New customers and acquisition cohorts" }</h2>
+        <Section id="cohorts" title="New customers and acquisition cohorts" testid="cohort-card">
             <p class="note">{ "A customer not yet acquired is worth the model's expected repeat purchases of a new customer (the first purchase is not counted) × the expected spend per purchase × the margin rate, discounted month by month over the horizon of the fit. Cohorts group the current customers by the month or quarter of their first purchase: value per customer = realised margin to date + predicted CLV. Payback: months of predicted margin, after what each cohort has realised already, until the acquisition cost is covered." }</p>
             { controls }
             { body }
-        </div>
+        </Section>
     }
 }
 

@@ -10,6 +10,7 @@ use crate::io::import::{
 use crate::io::storage::{DataKind, DatasetMeta};
 use crate::ui::components::settings::{FormatSuggestion, NumberFormatPanel};
 use crate::ui::components::status::{self, StatusView};
+use crate::ui::components::Section;
 use crate::ui::components::{Cell, DataTable};
 use crate::ui::format;
 use crate::ui::state::{AppContext, FailedImport, Source};
@@ -524,7 +525,7 @@ pub fn DataPage() -> Html {
                 <StatusView kind="error" message={e} />
             }
 
-            <div class="card">
+            <Section id="add" title="Add data">
                 <div class={classes!("drop", (*over).then_some("over"))} ondrop={on_drop} ondragover={on_drag_over} ondragleave={on_drag_leave} data-testid="dropzone">
                     <p><strong>{ "Drop files here" }</strong>{ " — CSV, TSV, text dumps, Excel (.xlsx, .xls) or OpenDocument (.ods)" }</p>
                     <div class="row" style="justify-content:center">
@@ -549,10 +550,9 @@ pub fn DataPage() -> Html {
                         placeholder="Copy cells in Excel or Sheets (with the header row) and paste them here" />
                     <button onclick={on_paste_use} data-testid="paste-use">{ "Use pasted data" }</button>
                 </details>
-            </div>
+            </Section>
 
-            <div class="card">
-                <h2>{ "How purchases are summarised" }</h2>
+            <Section id="summarise" title="How purchases are summarised">
                 <div class="row">
                     <label>{ "Time unit" }
                         <select onchange={on_unit} data-testid="time-unit">
@@ -576,9 +576,9 @@ pub fn DataPage() -> Html {
                     </label>
                 </div>
                 <p class="note">{ "Purchases on the same day count once; the first purchase is not a repeat. Every model reads this summary." }</p>
-            </div>
+            </Section>
 
-            <h2>{ "Open now" }</h2>
+            <Section id="open" title="Open now" class={classes!()}>
             if state.workspace.transactions.is_none() && state.workspace.survey.is_none() && state.workspace.cohort.is_none() {
                 <StatusView kind="empty" message="No data is open. Drop a file above, or load the sample data.">
                     <button onclick={let c = ctl.clone(); move |_| c.load_sample()} data-testid="load-sample">{ "Load sample data" }</button>
@@ -586,11 +586,11 @@ pub fn DataPage() -> Html {
             }
             if let Some(f) = &state.failed { <FailedView failed={f.clone()} /> }
             { for [&state.workspace.transactions, &state.workspace.survey, &state.workspace.cohort].into_iter().flatten().map(|s| html! { <SourceView source={s.clone()} /> }) }
+            </Section>
 
             <NumberFormatPanel />
 
-            <h2>{ "Saved in this browser" }</h2>
-            <div class="card">
+            <Section id="saved" title="Saved in this browser">
                 <DatasetList datasets={state.datasets.clone()} />
                 <p class="note" data-testid="storage-used">{ format!("Storage used: {}", format::bytes(state.bytes_used)) }</p>
                 { for state.storage_problems.iter().map(|p| html! { <div class="errbox">{ p }</div> }) }
@@ -604,7 +604,7 @@ pub fn DataPage() -> Html {
                         if gloo::dialogs::confirm("Delete every saved dataset from this browser?") { c.clear_all() }
                     }} data-testid="clear-all">{ "Delete everything" }</button>
                 </div>
-            </div>
+            </Section>
         </section>
     }
 }

@@ -4,6 +4,7 @@
 use crate::domain::value;
 use crate::ui::charts::{Chart, Kind, Series};
 use crate::ui::components::ChartCard;
+use crate::ui::components::Section;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -38,11 +39,10 @@ fn Slider(p: &SliderProps) -> Html {
 
 fn section(title: &str, body: Html, formula: &str) -> Html {
     html! {
-        <div class="card">
-            <h2>{ title }</h2>
+        <Section id={crate::ui::components::section::slug(title)} title={title.to_string()}>
             { body }
             if !formula.is_empty() { <div class="formula">{ formula }</div> }
-        </div>
+        </Section>
     }
 }
 
@@ -98,8 +98,7 @@ pub fn LearnPage() -> Html {
         <section>
             <h1>{ "Learn: the ideas behind every number" }</h1>
             <p class="lead">{ "Each page of the app turns one of these ideas into figures from your own customers. Move the sliders to see how retention and discounting shape lifetime value." }</p>
-            <div class="card">
-                <h2>{ "Customer lifetime value, the teaching formula" }</h2>
+            <Section id="clv-formula" title="Customer lifetime value, the teaching formula">
                 <div class="row">
                     <Slider label="Margin per period" min={10.0} max={500.0} step={10.0} value={*margin} on_change={set(margin.clone())} testid="learn-margin" />
                     <Slider label="Retention per period" min={0.0} max={0.98} step={0.01} value={*retention} on_change={set(retention.clone())} testid="learn-retention" />
@@ -110,7 +109,7 @@ pub fn LearnPage() -> Html {
                     <span class="value" data-testid="learn-clv">{ match &clv { Ok(v) => crate::ui::format::fixed(*v, 2), Err(e) => e.to_string() } }</span>
                     <span class="sub">{ format!("= {:.0} · {:.2} / (1 + {:.2} − {:.2}); the first 20 periods add up to {:.2}", *margin, *retention, *discount, *retention, periods.last().map_or(0.0, |p| p.1)) }</span>
                 </div>
-            </div>
+            </Section>
             <div class="grid wide">
                 <ChartCard chart={chart} testid="learn-retention-chart" note="Reichheld and Sasser: a few points more retention raise value a lot, because the gain compounds over the whole lifetime." />
                 <ChartCard chart={sum_chart} testid="learn-sum-chart" />

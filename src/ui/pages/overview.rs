@@ -11,6 +11,7 @@
 use crate::analysis::clv::IntervalRequest;
 use crate::analysis::overview::{self, Figure, Inputs, Overview, SegmentValue, SurveyPart, Unit};
 use crate::domain::clv::intervals::Total;
+use crate::ui::components::Section;
 use crate::ui::components::{status, Load};
 use crate::ui::format;
 use crate::ui::state::{AppContext, Source};
@@ -227,20 +228,17 @@ pub fn overview_view(o: &Overview) -> Html {
         </div>
         <p class="note" data-testid="active-rule">{ overview::ACTIVE_RULE }</p>
         <div class="row">
-            <div class="card" data-testid="top-value">
-                <h2>{ "Segments holding the most value" }</h2>
+            <Section id="top-value" title="Segments holding the most value" testid="top-value">
                 <p class="note">{ format!("By {}; from the Segments page.", o.value_basis) }</p>
                 { segment_list(&o.top_value, "top-value-list", "") }
-            </div>
-            <div class="card" data-testid="top-risk">
-                <h2>{ "Segments with the most value at risk" }</h2>
+            </Section>
+            <Section id="top-risk" title="Segments with the most value at risk" testid="top-risk">
                 <p class="note">{ "Lifetime value held by detractors (NPS 0–6); from the Satisfaction page." }</p>
                 if o.top_risk.is_empty() { <p data-testid="risk-missing">{ &o.risk_missing }</p> }
                 else { { segment_list(&o.top_risk, "top-risk-list", "at risk") } }
-            </div>
+            </Section>
         </div>
-        <div class="card" data-testid="actions">
-            <h2>{ "Recommended actions" }</h2>
+        <Section id="actions" title="Recommended actions" testid="actions">
             <ol class="actions">
                 { for o.actions.iter().enumerate().map(|(i, a)| html! {
                     <li data-testid={format!("action-{i}")} data-action={a.id.clone()} data-segment={a.segment.clone()} data-customers={a.customers.to_string()}>
@@ -252,12 +250,11 @@ pub fn overview_view(o: &Overview) -> Html {
                     </li>
                 }) }
             </ol>
-        </div>
+        </Section>
         if !o.notes.is_empty() {
-            <div class="card" data-testid="overview-notes">
-                <h2>{ "Left out, and why" }</h2>
+            <Section id="notes" title="Left out, and why" testid="overview-notes">
                 <ul>{ for o.notes.iter().map(|n| html! { <li>{ n }</li> }) }</ul>
-            </div>
+            </Section>
         }
     </> }
 }

@@ -9,6 +9,7 @@ use crate::analysis::simulator::{Recovery, SimRequest, MAX_CUSTOMERS};
 use crate::io::import::DataKind;
 use crate::ui::charts::{Chart, Kind, Series};
 use crate::ui::components::form::select;
+use crate::ui::components::Section;
 use crate::ui::components::{Cell, ChartCard, DataTable, NumberField};
 use crate::ui::state::AppContext;
 use std::rc::Rc;
@@ -116,8 +117,7 @@ pub fn SimulatorCard() -> Html {
         .collect();
     let error = request.as_ref().err().cloned();
     html! {
-        <div class="card" data-testid="simulator">
-            <h2>{ "Simulator with known truth" }</h2>
+        <Section id="simulator" title="Simulator with known truth" testid="simulator">
             <p class="note">{ "Choose a model and its true parameters; the app generates a customer base from them, reads it like an uploaded file and fits the model again at growing numbers of customers. With enough customers the estimates land within a few standard errors of the truth; with few, they wander. Purchase models are in weeks: customers arrive over 12 weeks and are watched for 39. Gamma-Gamma spend (p 6.25, q 3.74, γ 15.44) gives the amounts." }</p>
             <div class="row">
                 { select("Model ", "sim-model", &options, &model, on_model) }
@@ -145,7 +145,7 @@ pub fn SimulatorCard() -> Html {
                 Run::Failed(e) => html! { <p class="errbox" data-testid="sim-failed">{ e.clone() }</p> },
                 Run::Done(r) => result(r),
             } }
-        </div>
+        </Section>
     }
 }
 

@@ -6,6 +6,7 @@
 use crate::domain::segmentation::strategy::{Lever, RelationshipLevel, Strategy};
 use crate::domain::value::{self, FirmValueInputs, SegmentEconomics};
 use crate::ui::charts::{fmt_tick, Chart, Kind, Series};
+use crate::ui::components::Section;
 use crate::ui::components::{status, Cell, ChartCard, DataTable, Load, NumberField};
 use crate::ui::state::AppContext;
 use crate::worker::clv;
@@ -171,8 +172,7 @@ pub fn StrategyPage() -> Html {
         })
     };
     let equity_card = html! {
-        <div class="card" data-testid="equity-card">
-            <h2>{ "Customer equity" }</h2>
+        <Section id="equity" title="Customer equity" testid="equity-card">
             { match equity {
                 Some(e) => html! { <>
                     <p class="kpi"><span class="label">{ "Sum of the lifetime values of the current customers" }</span>
@@ -188,7 +188,7 @@ pub fn StrategyPage() -> Html {
                     } }
                 </> },
             } }
-        </div>
+        </Section>
     };
 
     // --- Firm value and ROC ---
@@ -219,8 +219,7 @@ pub fn StrategyPage() -> Html {
     };
     let roc = value::return_on_customer(cash_v, eq_start, end_v);
     let firm_card = html! {
-        <div class="card" data-testid="firm-card">
-            <h2>{ "Firm value" }</h2>
+        <Section id="firm" title="Firm value" testid="firm-card">
             <p class="note">{ "Current customer equity plus the customers still to be acquired: new customers × (CLV of a new customer − acquisition cost), discounted per period." }</p>
             <div class="row">
                 { num("New customers per period", *new_per_period, "1", "fv-new", setter(&new_per_period)) }
@@ -244,7 +243,7 @@ pub fn StrategyPage() -> Html {
                 Ok(v) => html! { <p data-testid="roc">{ format!("Return on customer: {:.1}%", 100.0 * v) }</p> },
                 Err(_) => html! { <p class="note">{ "Return on customer needs a positive starting customer equity (fit lifetime values first)." }</p> },
             } }
-        </div>
+        </Section>
     };
 
     // --- Retention what-if ---
@@ -252,8 +251,7 @@ pub fn StrategyPage() -> Html {
     let up = value::simple_clv(*margin, (*retention + 0.05).min(0.99), *wi_discount);
     let curve = value::retention_curve(*margin, *wi_discount, n_customers as f64, 0.5, 0.95, 46);
     let whatif = html! {
-        <div class="card" data-testid="whatif-card">
-            <h2>{ "Retention what-if" }</h2>
+        <Section id="whatif" title="Retention what-if" testid="whatif-card">
             <p class="note">{ "Simple CLV = m · r / (1 + d − r), margin m per period, retention r, discount d (payments at period ends). Reichheld & Sasser: a few points of retention raise value a lot." }</p>
             <div class="row">
                 { slider("Margin per period", *margin, 10.0, 500.0, 10.0, "wi-margin", setter(&margin)) }
@@ -273,7 +271,7 @@ pub fn StrategyPage() -> Html {
                 })} /> },
                 Err(e) => html! { <p class="errbox">{ e.to_string() }</p> },
             } }
-        </div>
+        </Section>
     };
 
     let seg_view = status::view(&load_view, None, |r| {
@@ -329,14 +327,13 @@ pub fn StrategyPage() -> Html {
             .map(|f| f.segment.clone())
             .collect();
         let suggestions = html! {
-            <div class="card">
-                <h2>{ "Relationship level and strategy per segment" }</h2>
+            <Section id="relationships" title="Relationship level and strategy per segment">
                 <p class="note">{ format!("RFM segments (quintiles, R × F map) of {} customers. Value index = share of revenue / share of customers (1 = average).{}", r.len(), if has_clv { " P(alive) and CLV from the default lifetime-value fit." } else { " Without lifetime values, lapsed means a mean recency over 1.5 × the overall mean." }) }</p>
                 <DataTable headers={Rc::new(headers.iter().map(|s| s.to_string()).collect::<Vec<_>>())} rows={Rc::new(rows)} export_name="strategy.csv" testid="strategy-table" page_size={20} />
                 if !one_time.is_empty() {
                     <p class="note" data-testid="bgnbd-one-time-note">{ format!("BG/NBD counts every one-time buyer as alive; fit MBG/NBD or Pareto/NBD for P(alive) of one-time buyers. Mostly one-time buyers: {}.", one_time.join(", ")) }</p>
                 }
-            </div>
+            </Section>
         };
         // Budget.
         let econ: Vec<SegmentEconomics> = r
@@ -415,15 +412,14 @@ pub fn StrategyPage() -> Html {
         };
         html! { <>
             { suggestions }
-            <div class="card" data-testid="budget-card">
-                <h2>{ "Budget across segments" }</h2>
+            <Section id="budget" title="Budget across segments" testid="budget-card">
                 <p class="note">{ format!("Value at stake = customers × mean {} × achievable lift. Each segment's gain = value at stake × (1 − e^(−spend / saturation spend)): diminishing returns, so the split equalises the gain of the last unit spent.", if has_clv { "CLV" } else { "historical revenue (no CLV yet)" }) }</p>
                 <div class="row">
                     { num("Budget", *budget, "100", "budget", setter(&budget)) }
                     { num("Achievable lift (%)", *lift, "1", "lift", setter(&lift)) }
                 </div>
                 { budget_view }
-            </div>
+            </Section>
         </> }
     });
 

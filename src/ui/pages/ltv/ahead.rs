@@ -4,6 +4,7 @@
 
 use crate::analysis::ahead::{AheadLists, AheadRow, DEFAULT_LOST_BELOW};
 use crate::domain::clv::FittedModel;
+use crate::ui::components::Section;
 use crate::ui::components::{Cell, DataTable, StatusView};
 use crate::ui::state::{AppContext, Source};
 use std::rc::Rc;
@@ -135,8 +136,7 @@ pub fn LookAhead(p: &Props) -> Html {
         </> },
     };
     html! {
-        <section class="card" data-testid="ahead-section">
-            <h2>{ "Looking ahead" }</h2>
+        <Section id="ahead" title="Looking ahead" testid="ahead-section">
             <p class="note">{ format!("With {}: the chance each customer buys at least once within the horizon, and the chance they are still a customer at its end (for BG/NBD and MBG/NBD a customer can only leave right after a purchase; for Pareto/NBD at any time).", p.model.kind.name()) }</p>
             <label>{ "Horizon " }
                 <select onchange={on_days} data-testid="ahead-horizon">
@@ -145,6 +145,6 @@ pub fn LookAhead(p: &Props) -> Html {
             </label>
             <button onclick={on_run} data-testid="ahead-run" disabled={*state == State::Running}>{ "Make the lists" }</button>
             { body }
-        </section>
+        </Section>
     }
 }

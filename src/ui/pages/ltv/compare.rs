@@ -8,6 +8,7 @@
 use crate::analysis::compare::{CompareRequest, Comparison};
 use crate::domain::customers::Period;
 use crate::ui::charts::{Chart, Kind};
+use crate::ui::components::Section;
 use crate::ui::components::{ChartCard, StatusView};
 use crate::ui::state::{AppContext, Source};
 use crate::worker::error::WorkerError;
@@ -202,8 +203,7 @@ pub fn ModelCompare(p: &Props) -> Html {
         }
     };
     html! {
-        <section class="card" data-testid="compare-section">
-            <h2>{ "Which model?" }</h2>
+        <Section id="compare" title="Which model?" testid="compare-section">
             <div class="row">
                 if has_log {
                     <label>{ "BG/BB too (purchases counted per period) " }
@@ -218,6 +218,6 @@ pub fn ModelCompare(p: &Props) -> Html {
                 <button onclick={on_run} data-testid="compare-run" disabled={*state == State::Running}>{ "Compare models" }</button>
             </div>
             { body }
-        </section>
+        </Section>
     }
 }

@@ -7,6 +7,7 @@
 use crate::analysis::discrete::{DiscreteRequest, DiscreteResult};
 use crate::domain::customers::Period;
 use crate::ui::charts::{Chart, Kind};
+use crate::ui::components::Section;
 use crate::ui::components::{Cell, ChartCard, DataTable, StatusView};
 use crate::ui::state::{AppContext, Source};
 use std::rc::Rc;
@@ -226,8 +227,7 @@ pub fn DiscreteSection(p: &Props) -> Html {
         State::Done(r) => result(r),
     };
     html! {
-        <section class="card" data-testid="bgbb-section">
-            <h2>{ "Discrete periods (BG/BB)" }</h2>
+        <Section id="bgbb" title="Discrete periods (BG/BB)" testid="bgbb-section">
             <p class="note">{ "Use this when customers can buy at most once per period, or when only whether they bought in a period matters: yearly donations, annual renewals, events attended, a weekly class. BG/BB counts the periods with a purchase, so several purchases in one period count once. For purchases at any time, use the models above." }</p>
             if has_log {
                 <label>{ "Period " }
@@ -248,6 +248,6 @@ pub fn DiscreteSection(p: &Props) -> Html {
             </label>
             <button onclick={on_run} data-testid="bgbb-fit" disabled={*state == State::Running}>{ "Fit BG/BB" }</button>
             { body }
-        </section>
+        </Section>
     }
 }

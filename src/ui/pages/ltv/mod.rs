@@ -3,6 +3,7 @@
 //! heat maps, the CLV distribution, every customer with their CLV worked out, and the
 //! subscription (sBG) section.
 
+mod address;
 mod ahead;
 mod charts;
 mod compare;
@@ -15,6 +16,7 @@ use crate::domain::clv::{ClvSettings, ModelKind};
 use crate::domain::customers::TimeUnit;
 use crate::ui::charts::Chart;
 use crate::ui::components::status::StatusView;
+use crate::ui::components::Section;
 use crate::ui::components::{Cell, ChartCard, DataTable, NumberField};
 use crate::ui::format;
 use crate::ui::state::{AppContext, Source};
@@ -174,7 +176,12 @@ struct BodyProps {
 #[component]
 fn LtvBody(p: &BodyProps) -> Html {
     let ctx = use_context::<AppContext>();
-    let choice = use_state(Choice::default);
+    let query = address::use_query();
+    let push = address::use_push();
+    let choice = use_state(|| Choice {
+        model: query.model_or_default(),
+        ..Choice::default()
+    });
     let fit = use_state(|| FitState::Idle);
     let generation = use_mut_ref(|| 0u32);
     let selected = use_state(|| None::<usize>);
@@ -192,6 +199,29 @@ fn LtvBody(p: &BodyProps) -> Html {
             if let Some(ctx) = ctx {
                 start_fit(&ctx, &src, choice, &fit, &generation, false);
                 selected.set(None);
+            }
+        });
+    }
+    // The address is the source of truth for the model and the selected customer (fresh
+    // load, back and forward); declared after the fit's effect, which clears the selection.
+    let customer_at = src.data.summary.as_ref().map(|s| {
+        query
+            .customer
+            .as_ref()
+            .and_then(|id| s.customers.iter().position(|c| c.id == *id))
+    });
+    {
+        let (choice, selected) = (choice.clone(), selected.clone());
+        let model = query.model_or_default();
+        use_effect_with((model, customer_at, data_id), move |(model, at, _)| {
+            if choice.model != *model {
+                choice.set(Choice {
+                    model: *model,
+                    ..(*choice).clone()
+                });
+            }
+            if *selected != at.flatten() {
+                selected.set(at.flatten());
             }
         });
     }
@@ -298,13 +328,13 @@ fn LtvBody(p: &BodyProps) -> Html {
 
     // ---- Controls ----
     let on_model = {
-        let choice = choice.clone();
+        let push = push.clone();
         Callback::from(move |e: Event| {
             if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
                 if let Some(k) = ModelKind::parse(&s.value()) {
-                    choice.set(Choice {
-                        model: k,
-                        ..(*choice).clone()
+                    push.emit(address::LtvQuery {
+                        model: Some(k.code().into()),
+                        customer: None,
                     });
                 }
             }
@@ -368,20 +398,30 @@ fn LtvBody(p: &BodyProps) -> Html {
         Callback::from(move |_| ctx.ctl.worker.cancel())
     };
     let on_select = {
-        let selected = selected.clone();
-        Callback::from(move |i: usize| selected.set(Some(i)))
+        let (push, src, model) = (push.clone(), src.clone(), choice.model.code());
+        Callback::from(move |i: usize| {
+            let id = src.data.summary.as_ref().and_then(|s| s.customers.get(i));
+            push.emit(address::LtvQuery {
+                model: Some(model.into()),
+                customer: id.map(|c| c.id.to_string()),
+            })
+        })
     };
     let on_close = {
-        let selected = selected.clone();
-        Callback::from(move |_| selected.set(None))
+        let (push, model) = (push.clone(), choice.model.code());
+        Callback::from(move |_| {
+            push.emit(address::LtvQuery {
+                model: Some(model.into()),
+                customer: None,
+            })
+        })
     };
     let c = (*choice).clone();
     let unit_name = unit.name();
     let units_per_month = c.settings(unit).units_per_period;
 
     let controls = html! {
-        <section class="card" data-testid="ltv-settings">
-            <h2>{ "Model and settings" }</h2>
+        <Section id="settings" title="Model and settings" testid="ltv-settings">
             <div class="row">
                 <label>{ "Purchase model" }
                     <select onchange={on_model} data-testid="model-select">
@@ -403,7 +443,7 @@ fn LtvBody(p: &BodyProps) -> Html {
                 "Model time unit: {unit_name} (t and T are in {unit_name}s). CLV adds up {m} months; one month = {u} {unit_name}s; each month's value is divided by (1 + {d})^month (about {y:.1}% a year); margin = {mg:.0}% of revenue{hint}.",
                 m = c.months, u = units_per_month, d = c.discount, y = ((1.0 + c.discount).powi(12) - 1.0) * 100.0, mg = c.margin * 100.0,
                 hint = if c.margin >= 1.0 { " (CLV in revenue: set your gross margin to see profit)" } else { "" }) }</p>
-        </section>
+        </Section>
     };
 
     let status = match &*fit {
@@ -438,15 +478,14 @@ fn LtvBody(p: &BodyProps) -> Html {
                 on_cal,
                 ranges::controls(&ctx, &src, r, &ranges),
                 html! {
-                    <section class="card">
-                        <h2>{ "Every customer" }</h2>
+                    <Section id="every-customer" title="Every customer">
                         <p class="note">{ "Click a customer (or press Enter on a row) to see their purchases and their CLV worked out." }</p>
                         <DataTable headers={(*headers).clone()} rows={(*table).clone()} export_name="lifetime_value.csv"
                                    testid="clv-table" on_select={Some(on_select)} selected={*selected} />
                         if let Some((i, cust)) = sel {
                             { detail::view(r, i, &cust, &purchases, on_close, ranges::detail(done_ranges.as_deref(), r, i, &cust)) }
                         }
-                    </section>
+                    </Section>
                 },
             )
         }
@@ -460,6 +499,7 @@ fn LtvBody(p: &BodyProps) -> Html {
             <h1>{ "Lifetime value" }</h1>
             <p class="lead">{ format!("{} customers in {}. What is each customer likely to be worth over the coming months, and how sure can we be?",
                 src.data.summary.as_ref().map_or(0, |s| s.customers.len()), src.meta.name) }</p>
+            { address::notes(&query, customer_at.map(|a| a.is_some())) }
             { controls }
             { status }
             { body }
@@ -536,8 +576,7 @@ fn results(
     };
     let conv = &m.convergence;
     let model_card = html! {
-        <section class="card" data-testid="model-fit" data-model={m.kind.code()}>
-            <h2>{ format!("{} fitted on {} customers", m.kind.name(), m.n_customers) }</h2>
+        <Section id="model-fit" title={format!("{} fitted on {} customers", m.kind.name(), m.n_customers)} testid="model-fit" data_model={m.kind.code()}>
             <p class="note">{ format!("{} distinct (x, tₓ, T) groups; times in {unit}s.", m.n_groups) }</p>
             <table class="data" data-testid="params">
                 <thead><tr><th>{ "Parameter" }</th><th class="num">{ "Estimate" }</th><th class="num">{ "Standard error" }</th><th>{ "What it means" }</th></tr></thead>
@@ -558,11 +597,10 @@ fn results(
             if !conv.converged {
                 <p class="warnbox">{ "The search did not converge: treat these numbers with care, or try another model." }</p>
             }
-        </section>
+        </Section>
     };
     let spend_card = html! {
-        <section class="card" data-testid="spend">
-            <h2>{ "Spend per purchase (Gamma-Gamma)" }</h2>
+        <Section id="spend" title="Spend per purchase (Gamma-Gamma)" testid="spend">
             if let Some(g) = &r.spend {
                 <p class="note">{ "Each customer's purchases vary around their own mean spend; mean spends differ across customers. A customer with few purchases is pulled towards the average of everyone." }</p>
                 <table class="data" data-testid="gg-params">
@@ -586,11 +624,10 @@ fn results(
                 }
             }
             if !r.spend_note.is_empty() { <p class="note">{ &r.spend_note }</p> }
-        </section>
+        </Section>
     };
     let equity_card = html! {
-        <section class="card">
-            <h2>{ "Customer equity" }</h2>
+        <Section id="equity" title="Customer equity">
             <div class="grid">
                 <div class="kpi"><span class="label">{ format!("Customer equity: sum of CLV over {} months", c.months) }</span><span class="value" data-testid="customer-equity">{ format::compact_money(r.equity) }</span></div>
                 <div class="kpi"><span class="label">{ "Average CLV" }</span><span class="value">{ crate::ui::format::money(r.totals.average_clv()) }</span></div>
@@ -600,7 +637,7 @@ fn results(
             </div>
             { ranges }
             <ChartCard chart={ch.hist.clone()} testid="chart-clv-hist" note={AttrValue::from("The highest 0.5% are counted in the last bar.")} />
-        </section>
+        </Section>
     };
     let cal_value = r
         .validation
@@ -609,8 +646,7 @@ fn results(
         .or_else(|| c.calibration_end.map(|d| d.to_string()))
         .unwrap_or_default();
     let validation_card = html! {
-        <section class="card" data-testid="validation">
-            <h2>{ "Does the model fit? Calibration and holdout" }</h2>
+        <Section id="validation" title="Does the model fit? Calibration and holdout" testid="validation">
             <p class="note">{ "The model is fitted again on the purchases up to the calibration end only, then asked to predict the purchases after it, which we know." }</p>
             <label>{ "Calibration end" }
                 <input type="date" value={cal_value} onchange={on_cal} data-testid="calibration-end" />
@@ -628,17 +664,16 @@ fn results(
                 if let Some(cu) = &ch.cumulative { <ChartCard chart={cu.clone()} testid="chart-cumulative" note={AttrValue::from("Dashed: the model fitted on purchases up to the calibration end (the vertical line); after the line it is a forecast.")} /> }
                 <ChartCard chart={ch.repeat.clone()} testid="chart-repeat" note={AttrValue::from("Whole period, full fit: how many customers made 0, 1, 2, … repeat purchases, against what the model expects for customers of the same ages.")} />
             </div>
-        </section>
+        </Section>
     };
     let heat_card = html! {
-        <section class="card">
-            <h2>{ "Who is still a customer?" }</h2>
+        <Section id="alive" title="Who is still a customer?">
             <p class="note">{ "For a customer as old as the oldest in the data: more purchases and a recent last purchase mean a customer is likely still active and will buy more." }</p>
             <div class="grid wide">
                 <ChartCard chart={ch.alive.clone()} testid="chart-palive" />
                 <ChartCard chart={ch.expected.clone()} testid="chart-expected" />
             </div>
-        </section>
+        </Section>
     };
     html! {
         <>

@@ -5,6 +5,7 @@ use crate::domain::clv::sbg::{FittedSbg, SbgParams};
 use crate::io::import::cohort::Cohort;
 use crate::ui::charts::{Chart, Kind, Series};
 use crate::ui::components::ChartCard;
+use crate::ui::components::Section;
 use crate::ui::state::AppContext;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -129,9 +130,8 @@ pub fn Subscription() -> Html {
         }
     };
     html! {
-        <section class="card" data-testid="subscription">
-            <h2>{ "Subscriptions: how long do customers stay?" }</h2>
+        <Section id="subscription" title="Subscriptions: how long do customers stay?" testid="subscription">
             { body }
-        </section>
+        </Section>
     }
 }

@@ -9,20 +9,21 @@ use yew::prelude::*;
 fn col_select(
     h: &UseStateHandle<Option<Settings>>,
     cur: &Settings,
-    label: &str,
-    testid: &str,
+    (label, testid): (&str, &str),
     chosen: Option<&str>,
     names: &[String],
+    push: &Callback<Settings>,
     f: impl Fn(&mut Settings, Option<String>) + 'static,
 ) -> Html {
     let options: Vec<(String, String)> = std::iter::once((String::new(), "(none)".to_string()))
         .chain(names.iter().map(|n| (n.clone(), n.clone())))
         .collect();
-    let (h, cur) = (h.clone(), cur.clone());
+    let (h, cur, push) = (h.clone(), cur.clone(), push.clone());
     let on = Callback::from(move |v: String| {
         let mut s = cur.clone();
         f(&mut s, (!v.is_empty()).then_some(v));
-        h.set(Some(s));
+        h.set(Some(s.clone()));
+        push.emit(s);
     });
     form::select(
         &format!("{label} "),
@@ -58,6 +59,7 @@ pub(super) fn columns_card(
     h: &UseStateHandle<Option<Settings>>,
     cur: &Settings,
     names: &[String],
+    push: &Callback<Settings>,
 ) -> Html {
     let set_q = |q: &mut Option<Question>, v: Option<String>, fb: (i32, i32)| {
         *q = v.map(|n| {
@@ -76,10 +78,10 @@ pub(super) fn columns_card(
                 cur.overall.as_ref().map_or("none".into(), |q| format!("{} ({})", q.name, q_text(&cur.overall))),
                 cur.attributes.len(), cur.kano.len()) }</summary>
             <div class="row">
-                { col_select(h, cur, "NPS (0–10)", "col-nps", cur.nps.as_deref(), names, |s, v| s.nps = v) }
-                { col_select(h, cur, "CSAT", "col-csat", cur.csat.as_ref().map(|q| q.name.as_str()), names, move |s, v| set_q(&mut s.csat, v, (1, 5))) }
-                { col_select(h, cur, "CES (1–7)", "col-ces", cur.ces.as_ref().map(|q| q.name.as_str()), names, move |s, v| set_q(&mut s.ces, v, (1, 7))) }
-                { col_select(h, cur, "Overall satisfaction", "col-overall", cur.overall.as_ref().map(|q| q.name.as_str()), names, move |s, v| set_q(&mut s.overall, v, (1, 7))) }
+                { col_select(h, cur, ("NPS (0–10)", "col-nps"), cur.nps.as_deref(), names, push, |s, v| s.nps = v) }
+                { col_select(h, cur, ("CSAT", "col-csat"), cur.csat.as_ref().map(|q| q.name.as_str()), names, push, move |s, v| set_q(&mut s.csat, v, (1, 5))) }
+                { col_select(h, cur, ("CES (1–7)", "col-ces"), cur.ces.as_ref().map(|q| q.name.as_str()), names, push, move |s, v| set_q(&mut s.ces, v, (1, 7))) }
+                { col_select(h, cur, ("Overall satisfaction", "col-overall"), cur.overall.as_ref().map(|q| q.name.as_str()), names, push, move |s, v| set_q(&mut s.overall, v, (1, 7))) }
             </div>
             if let Some(q) = csat {
                 <div class="row">

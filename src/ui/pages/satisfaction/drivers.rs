@@ -5,6 +5,7 @@ use super::analysis::{Analysis, ImportanceChoice, Settings};
 use super::{bars, caution, edit, edit_number};
 use crate::domain::satisfaction::cumulative::PredictorComparison;
 use crate::ui::charts::{Chart, Kind, Point};
+use crate::ui::components::Section;
 use crate::ui::components::{Cell, ChartCard, DataTable, NumberField};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -15,7 +16,7 @@ pub(super) fn disconfirmation_card(
     h: &UseStateHandle<Option<Settings>>,
 ) -> Html {
     let Some(d) = &a.disconfirmation else {
-        return html! { <div class="card"><h2>{ "Performance against expectations" }</h2><p class="note">{ "Needs expectation and performance columns per attribute (exp_X and perf_X)." }</p></div> };
+        return html! { <Section id="disconfirmation" title="Performance against expectations"><p class="note">{ "Needs expectation and performance columns per attribute (exp_X and perf_X)." }</p></Section> };
     };
     let cats: Vec<String> = d
         .by_attribute
@@ -80,8 +81,7 @@ pub(super) fn disconfirmation_card(
         }
     });
     html! {
-        <div class="card" data-testid="disconfirmation">
-            <h2>{ "Performance against expectations" }</h2>
+        <Section id="disconfirmation" title="Performance against expectations" testid="disconfirmation">
             <p class="note">{ if cur.tolerance > 0.0 {
                 format!("For each answer D = performance − expectation. Dissatisfied when D < −{t}, satisfied when −{t} ≤ D ≤ {t}, delighted when D > {t} (tolerance {t} scale points).", t = cur.tolerance)
             } else {
@@ -94,7 +94,7 @@ pub(super) fn disconfirmation_card(
                 <h3>{ "By segment (all attributes together)" }</h3>
                 <DataTable headers={h2} rows={r2} export_name="disconfirmation-by-segment.csv" testid="disconfirmation-segments" />
             }
-        </div>
+        </Section>
     }
 }
 
@@ -116,7 +116,7 @@ pub(super) fn cumulative_card(
     clv_note: Option<&str>,
 ) -> Html {
     let Some(res) = &a.cumulative else {
-        return html! { <div class="card"><h2>{ "Cumulative satisfaction" }</h2><p class="note">{ "Needs customer ids, dates and a satisfaction score." }</p></div> };
+        return html! { <Section id="cumulative" title="Cumulative satisfaction"><p class="note">{ "Needs customer ids, dates and a satisfaction score." }</p></Section> };
     };
     let on_w = edit_number(h, cur, |s, x| {
         if x > 0.0 && x <= 1.0 {
@@ -124,8 +124,7 @@ pub(super) fn cumulative_card(
         }
     });
     html! {
-        <div class="card" data-testid="cumulative">
-            <h2>{ "Cumulative satisfaction against the latest answer" }</h2>
+        <Section id="cumulative" title="Cumulative satisfaction against the latest answer" testid="cumulative">
             <p class="note">{ format!("Cumulative satisfaction is each customer's running evaluation: an exponentially weighted average of their answers to \"{}\" in date order, the newest answer weighted {}. Which one tells better who stays?", a.cumulative_of.clone().unwrap_or_default(), cur.weight) }</p>
             { NumberField::new("Weight of the newest answer (0–1) ", "ew-weight", cur.weight.to_string()).min("0.05").max("1").step("0.05").width("5rem").view_number(on_w) }
             { match res {
@@ -146,13 +145,13 @@ pub(super) fn cumulative_card(
                     </> }
                 }
             } }
-        </div>
+        </Section>
     }
 }
 
 pub(super) fn ipa_card(a: &Analysis, cur: &Settings, h: &UseStateHandle<Option<Settings>>) -> Html {
     let Some(res) = &a.ipa else {
-        return html! { <div class="card"><h2>{ "Importance–performance" }</h2><p class="note">{ "Needs performance columns per attribute (perf_X)." }</p></div> };
+        return html! { <Section id="ipa" title="Importance–performance"><p class="note">{ "Needs performance columns per attribute (perf_X)." }</p></Section> };
     };
     let on_m = edit(h, cur, |s, v| {
         s.importance = match v.as_str() {
@@ -215,21 +214,20 @@ pub(super) fn ipa_card(a: &Analysis, cur: &Settings, h: &UseStateHandle<Option<S
         }
     };
     html! {
-        <div class="card" data-testid="ipa">
-            <h2>{ "Importance–performance" }</h2>
+        <Section id="ipa" title="Importance–performance" testid="ipa">
             <label>{ "Importance from " }<select onchange={on_m} data-testid="ipa-method">
                 <option value="stated" selected={cur.importance == ImportanceChoice::Stated}>{ "what customers stated (mean of imp_ columns)" }</option>
                 <option value="correlation" selected={cur.importance == ImportanceChoice::Correlation}>{ "correlation with overall satisfaction" }</option>
                 <option value="regression" selected={cur.importance == ImportanceChoice::Regression}>{ "regression on overall satisfaction (standardized)" }</option>
             </select></label>
             { body }
-        </div>
+        </Section>
     }
 }
 
 pub(super) fn kano_card(a: &Analysis) -> Html {
     if a.kano.is_empty() {
-        return html! { <div class="card"><h2>{ "Kano" }</h2><p class="note">{ "No Kano pairs found: name the answer columns kano_func_X and kano_dys_X (answers like, expect, neutral, live with, dislike)." }</p></div> };
+        return html! { <Section id="kano" title="Kano"><p class="note">{ "No Kano pairs found: name the answer columns kano_func_X and kano_dys_X (answers like, expect, neutral, live with, dislike)." }</p></Section> };
     }
     let headers = Rc::new(
         [
@@ -320,12 +318,11 @@ pub(super) fn kano_card(a: &Analysis) -> Html {
         .filter_map(|k| k.caution.as_ref().map(|c| format!("{}: {c}", k.feature)))
         .collect();
     html! {
-        <div class="card" data-testid="kano">
-            <h2>{ "Kano: what kind of feature is it?" }</h2>
+        <Section id="kano" title="Kano: what kind of feature is it?" testid="kano">
             <p class="note">{ "Each customer answers how they would feel with the feature and without it. Better = (A+O)/(A+O+M+I); Worse = −(O+M)/(A+O+M+I). Questionable answers (liking both, or disliking both) point to a confusing question." }</p>
             <DataTable headers={headers} rows={rows} export_name="kano.csv" testid="kano-table" />
             { for cautions.iter().map(|c| html! { <p class="warnbox">{ c }</p> }) }
             <ChartCard chart={chart} testid="kano-chart" note="Each feature's number of answers is in the table above. Lines at 0.5. Top left: attractive (delights, not missed); top right: one-dimensional; bottom right: must-be; bottom left: indifferent." />
-        </div>
+        </Section>
     }
 }

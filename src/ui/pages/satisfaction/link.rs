@@ -3,6 +3,7 @@
 use super::analysis::Analysis;
 use super::bars;
 use crate::domain::satisfaction::link::OutcomeLink;
+use crate::ui::components::Section;
 use crate::ui::components::{Cell, ChartCard, DataTable};
 use crate::ui::format;
 use std::rc::Rc;
@@ -81,24 +82,23 @@ fn LinkView(p: &LinkViewProps) -> Html {
 
 pub(super) fn link_card(a: &Analysis, clv_note: Option<&str>) -> Html {
     let Some(m) = &a.matched else {
-        return html! { <div class="card"><h2>{ "Satisfaction and customer value" }</h2><p class="note">{ "Needs customer ids in the survey and a transaction log (Data page) to join them to." }</p></div> };
+        return html! { <Section id="link" title="Satisfaction and customer value"><p class="note">{ "Needs customer ids in the survey and a transaction log (Data page) to join them to." }</p></Section> };
     };
     html! {
-        <div class="card" data-testid="link">
-            <h2>{ "Satisfaction and customer value" }</h2>
+        <Section id="link" title="Satisfaction and customer value" testid="link">
             <p data-testid="match-rate">{ format!("{} of {} respondents found among the customers ({}).", m.matched, m.respondents, format::percent(m.match_rate, 1)) }</p>
             if !m.unmatched_examples.is_empty() { <p class="note">{ format!("Not found, for example: {}", m.unmatched_examples.join(", ")) }</p> }
             if let Some(n) = clv_note { <p class="note">{ n }</p> }
             <p class="note">{ "Each customer's latest answer is put in a class and compared with what they did: repeat purchases and spend from the transaction log; P(alive) and CLV from the lifetime-value fit." }</p>
             <LinkView title="NPS category" links={Rc::new(a.link_nps.clone())} testid="link-nps" />
             <LinkView title="CSAT class" links={Rc::new(a.link_csat.clone())} testid="link-csat" />
-        </div>
+        </Section>
     }
 }
 
 pub(super) fn segment_card(a: &Analysis, seg_note: Option<&str>) -> Html {
     if a.by_segment.is_empty() {
-        return html! { <div class="card" data-testid="by-segment"><h2>{ "Scores by segment" }</h2><p class="note">{ seg_note.unwrap_or("No respondent matched a segmented customer.") }</p></div> };
+        return html! { <Section id="by-segment" title="Scores by segment" testid="by-segment"><p class="note">{ seg_note.unwrap_or("No respondent matched a segmented customer.") }</p></Section> };
     }
     let out_names: Vec<String> = a
         .by_segment
@@ -153,10 +153,9 @@ pub(super) fn segment_card(a: &Analysis, seg_note: Option<&str>) -> Html {
         )],
     );
     html! {
-        <div class="card" data-testid="by-segment">
-            <h2>{ "Scores by segment" }</h2>
+        <Section id="by-segment" title="Scores by segment" testid="by-segment">
             <ChartCard chart={chart} testid="segment-nps-chart" />
             <DataTable headers={Rc::new(headers)} rows={Rc::new(rows)} export_name="satisfaction-by-segment.csv" testid="segment-table" />
-        </div>
+        </Section>
     }
 }

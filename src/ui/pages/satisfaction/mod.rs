@@ -7,6 +7,7 @@
 //! NPS test), [`trends`], [`drivers`] (disconfirmation, cumulative, importance–performance,
 //! Kano) and [`link`] (satisfaction against value and segments).
 
+mod address;
 mod columns;
 mod drivers;
 mod link;
@@ -17,6 +18,7 @@ mod value_risk;
 pub mod analysis;
 
 use crate::ui::charts::{Chart, Kind};
+use crate::ui::components::Section;
 use crate::ui::state::AppContext;
 use crate::worker::clv::{self, ClvResult};
 use crate::worker::segment::{self, SegmentResult};
@@ -127,6 +129,34 @@ pub fn SatisfactionPage() -> Html {
         (Some(c), Some(t)) => Some(c.ctl.data_key(t)),
         _ => None,
     };
+    // The score columns in the address win (a bookmark, back and forward); choosing a column
+    // writes them there (columns.rs).
+    let query = address::use_query();
+    let push = address::use_push();
+    {
+        let (settings, sv) = (settings.clone(), sv.clone());
+        use_effect_with((query.clone(), sv_key.clone()), move |(q, key)| {
+            let (Some(key), Some(t)) = (key, sv.as_ref().and_then(|s| s.data.survey.as_ref()))
+            else {
+                return;
+            };
+            if *q == address::SatQuery::default() {
+                if settings.is_some() {
+                    settings.set(None);
+                }
+                return;
+            }
+            let names: Vec<String> = t.items.iter().map(|i| i.name.clone()).collect();
+            let base = match &*settings {
+                Some(st) if &st.survey_id == key => st.clone(),
+                _ => detect(t, key),
+            };
+            let next = q.apply(&base, &names);
+            if settings.as_ref() != Some(&next) {
+                settings.set(Some(next));
+            }
+        });
+    }
     {
         let (ctx, tx, clv_res, seg_res) =
             (ctx.clone(), tx.clone(), clv_res.clone(), seg_res.clone());
@@ -236,8 +266,9 @@ pub fn SatisfactionPage() -> Html {
             <h1>{ "Satisfaction" }</h1>
             <p class="lead" data-testid="sat-lead">{ format!("{} responses in {}{}", a.responses, src.meta.name,
                 tx.as_ref().map(|t| format!("; customers from {}", t.meta.name)).unwrap_or_default()) }</p>
-            { columns_card(&settings, &cur, &numeric) }
-            { score_cards(&a, &cur) }
+            { address::notes(&query, &numeric) }
+            { columns_card(&settings, &cur, &numeric, &push) }
+            <Section id="scores" title="Scores" class={classes!()}>{ score_cards(&a, &cur) }</Section>
             { nps_test_card(&settings, &cur, &a, seg_note.as_deref()) }
             { trends_card(&a, &cur, &settings, &trend_score) }
             { disconfirmation_card(&a, &cur, &settings) }

@@ -2,6 +2,7 @@
 
 use super::analysis::{self, Analysis, Settings};
 use super::{caution, edit, p_words};
+use crate::ui::components::Section;
 use crate::ui::format;
 use yew::prelude::*;
 
@@ -106,8 +107,7 @@ pub(super) fn nps_test_card(
         Err(_) => (String::new(), String::new()),
     });
     html! {
-        <div class="card" data-testid="nps-test">
-            <h2>{ "Is the NPS of two groups really different?" }</h2>
+        <Section id="nps-test" title="Is the NPS of two groups really different?" testid="nps-test">
             <p class="note">{ "A z-test on the difference of two NPS values, using each NPS's standard error. The p-value is the chance of a gap at least this large if both groups really had the same NPS." }</p>
             <h3>{ "Two periods" }</h3>
             <label>{ "Split date " }<input type="date" value={cur.split.map(|d| d.to_string()).unwrap_or_default()} onchange={on_date} data-testid="nps-split" /></label>
@@ -129,6 +129,6 @@ pub(super) fn nps_test_card(
                 Some(Err(e)) => html! { <p class="warnbox">{ e }</p> },
                 Some(Ok(t)) => nps_test_view(t, "nps-test-segment"),
             } }
-        </div>
+        </Section>
     }
 }

@@ -4,6 +4,7 @@ use super::analysis::{Analysis, Settings};
 use super::{bars, edit};
 use crate::domain::satisfaction::trends::{Period, TrendPoint};
 use crate::ui::charts::Chart;
+use crate::ui::components::Section;
 use crate::ui::components::{Cell, ChartCard, DataTable};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -79,7 +80,7 @@ pub(super) fn trends_card(
     .flatten()
     .collect();
     if charts.is_empty() {
-        return html! { <div class="card"><h2>{ "Trends" }</h2><p class="note">{ "Trends need a date column." }</p></div> };
+        return html! { <Section id="trends" title="Trends"><p class="note">{ "Trends need a date column." }</p></Section> };
     }
     let idx = (**which).min(charts.len() - 1);
     let mut rows: Vec<Vec<Cell>> = Vec::new();
@@ -137,8 +138,7 @@ pub(super) fn trends_card(
     .map(String::from)
     .to_vec();
     html! {
-        <div class="card" data-testid="trends">
-            <h2>{ "Trends" }</h2>
+        <Section id="trends" title="Trends" testid="trends">
             <div class="row">
                 <label>{ "By " }<select onchange={on_period} data-testid="trend-period">
                     <option value="month" selected={cur.period == Period::Month}>{ "month" }</option>
@@ -153,6 +153,6 @@ pub(super) fn trends_card(
                 <ChartCard chart={c.clone()} testid="trend-chart" note="Each bar's label gives its period (year without the century) and, in brackets, its number of answers; periods with fewer than 30 answers move a lot by chance." />
             }
             <DataTable headers={Rc::new(headers)} rows={Rc::new(rows)} export_name="satisfaction-trends.csv" testid="trend-table" page_size={12} />
-        </div>
+        </Section>
     }
 }

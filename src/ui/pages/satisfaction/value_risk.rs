@@ -5,6 +5,7 @@
 use super::bars;
 use crate::analysis::drivers::{DriverTable, Drivers, LEVEL};
 use crate::ui::charts::fmt_tick;
+use crate::ui::components::Section;
 use crate::ui::components::{Cell, ChartCard, DataTable};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -117,13 +118,12 @@ pub(super) fn drivers_card(d: &Drivers) -> Html {
         </> }
     });
     html! {
-        <div class="card" data-testid="drivers-card">
-            <h2>{ "Drivers of satisfaction and staying" }</h2>
+        <Section id="drivers" title="Drivers of satisfaction and staying" testid="drivers-card">
             <p class="note">{ "Relative weights (Johnson 2000): each attribute's share of the outcome's variance explained by all attributes together, fair to correlated attributes; the weights add up to R²." }</p>
             { for d.notes.iter().map(|n| html! { <p class="note">{ n }</p> }) }
             if let Some(t) = &d.overall { { weights_view(t, "drivers-overall") } }
             if let Some(t) = &d.staying { { weights_view(t, "drivers-staying") } }
             { for risk }
-        </div>
+        </Section>
     }
 }

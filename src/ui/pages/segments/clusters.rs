@@ -3,6 +3,7 @@
 use super::{select_cb, Settings, Update, SCATTER_POINTS};
 use crate::domain::segmentation::kmeans::describe;
 use crate::ui::charts::{Chart, Kind, Point, Series};
+use crate::ui::components::Section;
 use crate::ui::components::{Cell, ChartCard, DataTable};
 use crate::worker::segment::{ClusterRequest, Feature, SegmentResult};
 use std::rc::Rc;
@@ -96,11 +97,10 @@ pub(super) fn cluster_view(
     };
     let Some(cr) = r.cluster.as_ref() else {
         return html! {
-            <div class="card" data-testid="kmeans-card">
-                <h2>{ "Clusters (k-means)" }</h2>
+            <Section id="kmeans" title="Clusters (k-means)" testid="kmeans-card">
                 <p class="note">{ "Groups customers by behaviour. k is chosen by the silhouette (how much closer each customer is to its own cluster than to the next one; higher is better)." }</p>
                 { controls }
-            </div>
+            </Section>
         };
     };
     let curve = Rc::new(Chart {
@@ -190,8 +190,7 @@ pub(super) fn cluster_view(
         })
         .collect();
     html! {
-        <div class="card" data-testid="kmeans-card">
-            <h2>{ "Clusters (k-means)" }</h2>
+        <Section id="kmeans" title="Clusters (k-means)" testid="kmeans-card">
             { controls }
             <p data-testid="kmeans-summary">{ format!("{} clusters (best k by silhouette: {}), seed {}, on {} customers; features: {}{}{}. Silhouette computed on {} customers{}. {}",
                 m.k, cr.search.best_k, m.seed, m.labels.len(),
@@ -204,6 +203,6 @@ pub(super) fn cluster_view(
                 <div style="min-width:0"><ChartCard chart={scatter} testid="cluster-scatter" /></div>
             </div>
             <DataTable headers={Rc::new(headers)} rows={Rc::new(rows)} export_name="clusters.csv" testid="cluster-profiles" page_size={10} />
-        </div>
+        </Section>
     }
 }

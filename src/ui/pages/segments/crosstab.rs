@@ -2,6 +2,7 @@
 
 use super::select_cb;
 use crate::domain::segmentation::cross_tab;
+use crate::ui::components::Section;
 use crate::worker::segment::SegmentResult;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -107,12 +108,11 @@ fn CrossTabView(p: &CrossProps) -> Html {
         _ => html! { <p class="note">{ "Run k-means first to compare clusters." }</p> },
     };
     html! {
-        <div class="card" data-testid="crosstab-card">
-            <h2>{ "Compare two segmentations" }</h2>
+        <Section id="crosstab" title="Compare two segmentations" testid="crosstab-card">
             <div class="row">{ "Rows: " }{ sel(&a, "crosstab-a") }{ " Columns: " }{ sel(&b, "crosstab-b") }</div>
             <p class="note">{ "Customers in each pair (share of the row)." }</p>
             { body }
-        </div>
+        </Section>
     }
 }
 

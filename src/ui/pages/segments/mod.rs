@@ -7,6 +7,7 @@
 //! Sections: [`run`] (requests to the worker), [`rfm`] (scores, map editor, segment table),
 //! [`clusters`] (k-means), [`tiers`] (value tiers and needs-based segments), [`crosstab`].
 
+mod address;
 mod clusters;
 mod crosstab;
 mod movement;
@@ -18,6 +19,7 @@ pub use run::{clv_vectors, run_segmentation, summary_header};
 
 use crate::domain::segmentation::MonetaryKind;
 use crate::domain::segmentation::SegmentMap;
+use crate::ui::components::Section;
 use crate::ui::components::{status, Load};
 use crate::ui::state::AppContext;
 use crate::worker::segment::{ClusterRequest, SegmentResult};
@@ -89,14 +91,6 @@ fn select_cb(f: impl Fn(String) + 'static) -> Callback<Event> {
     })
 }
 
-/// The query of a link to this page.
-#[derive(Debug, Default, Deserialize)]
-struct LinkQuery {
-    /// The segment to select.
-    #[serde(default)]
-    segment: Option<String>,
-}
-
 /// The Segments page.
 #[component]
 pub fn SegmentsPage() -> Html {
@@ -106,15 +100,28 @@ pub fn SegmentsPage() -> Html {
     let load = use_state(|| Load::<Rc<SegmentResult>>::Empty("Segmenting…".into()));
     // A link may name a segment (`#/segments?segment=Champions`): it is selected, its customers
     // listed.
-    let linked = yew_router::hooks::use_location()
-        .and_then(|l| l.query::<LinkQuery>().ok())
-        .and_then(|q| q.segment);
+    // The map and the segment in the address win (a bookmark, back and forward); a click
+    // on a segment writes it there.
+    let query = address::use_query();
+    let push = address::use_push();
+    let linked = query.segment.clone();
     let selected = use_state(|| linked.clone());
     {
         let selected = selected.clone();
         use_effect_with(linked, move |linked| {
-            if linked.is_some() && *selected != *linked {
+            if *selected != *linked {
                 selected.set(linked.clone());
+            }
+        });
+    }
+    {
+        let (push, query) = (push.clone(), query.clone());
+        use_effect_with((*selected).clone(), move |selected| {
+            if *selected != query.segment {
+                push.emit(address::LinkQuery {
+                    segment: selected.clone(),
+                    ..query
+                });
             }
         });
     }
@@ -142,6 +149,23 @@ pub fn SegmentsPage() -> Html {
                         });
                         settings.set(Some(st));
                     });
+            }
+        });
+    }
+    {
+        let (ctx, settings) = (ctx.clone(), settings.clone());
+        let loaded = settings.is_some();
+        use_effect_with((address::map(&query), loaded), move |(map, _)| {
+            if let (Some(m), Some(st), Some(ctx)) = (map, &*settings, ctx) {
+                if st.map.name != m.name {
+                    let s = Settings {
+                        map: m.clone(),
+                        edited: false,
+                        ..st.clone()
+                    };
+                    ctx.ctl.set_page_setting(SETTINGS_KEY, s.clone());
+                    settings.set(Some(s));
+                }
             }
         });
     }
@@ -225,19 +249,22 @@ pub fn SegmentsPage() -> Html {
         </label> }
     };
     let on_map = {
-        let u = update.clone();
+        let (u, push) = (update.clone(), push.clone());
         select_cb(move |v| {
             if let Some(m) = SegmentMap::preset(&v) {
                 u(&|s| {
                     s.map = m.clone();
                     s.edited = false;
-                })
+                });
+                push.emit(address::LinkQuery {
+                    map: Some(v.clone()),
+                    segment: None,
+                });
             }
         })
     };
     let settings_card = html! {
-        <div class="card" data-testid="rfm-settings">
-            <h2>{ "RFM scores" }</h2>
+        <Section id="rfm-settings" title="RFM scores" testid="rfm-settings">
             <p class="note">{ "Recency = days from the day after the last purchase in the data to the customer's last purchase (lower is better, so its score is reversed: 5 = most recent). Frequency = number of distinct purchase days, the first included. Monetary = " }
                 { if st.monetary == MonetaryKind::Total { "total spend." } else { "mean spend per purchase day." } }
                 { " Scores are quantile bins (1 = lowest) unless you type your own cut points." }</p>
@@ -272,7 +299,7 @@ pub fn SegmentsPage() -> Html {
                     <button class="secondary" onclick={let u = update.clone(); move |_| u(&|s| s.cuts = Default::default())}>{ "Use quantiles" }</button>
                 </div>
             </details>
-        </div>
+        </Section>
     };
 
     let body = status::view(&load_view, None, |r| {
@@ -294,6 +321,7 @@ pub fn SegmentsPage() -> Html {
             if clvs.is_none() {
                 <p class="note" data-testid="no-clv">{ "No lifetime values yet: CLV and P(alive) columns, CLV tiers and CLV features appear once the Lifetime value page (or the button on Value & strategy) has fitted the default model." }</p>
             }
+            { address::notes(&query, load.ready().map(|r| r.table.iter().map(|t| t.name.as_str()).collect())) }
             { settings_card }
             { body }
             <movement::MovementSection map={st.map.clone()} bins={st.bins} monetary={st.monetary} />

@@ -5,6 +5,7 @@
 
 use crate::domain::segmentation::{MonetaryKind, RfmParams, SegmentMap};
 use crate::ui::charts::{fmt_tick, Chart, Kind};
+use crate::ui::components::Section;
 use crate::ui::components::{download, status, ChartCard, Load};
 use crate::ui::state::AppContext;
 use crate::worker::error::WorkerError;
@@ -90,8 +91,7 @@ pub fn MovementSection(props: &MovementProps) -> Html {
     };
     let body = status::view(&load, None, |r| ready(r, &cell));
     html! {
-        <div class="card" data-testid="movement-card">
-            <h2>{ "Segment movement" }</h2>
+        <Section id="movement" title="Segment movement" testid="movement-card">
             <p class="note">{ "Each customer's RFM segment at two dates, scored with the settings above on the purchases up to each date (quantile cut points of each date). Empty dates: the calibration end (2/3 of the observed period) and the last date in the data. Customers who had not bought by the first date start as \"Not yet a customer\". Click a cell to list its customers and export them." }</p>
             <div class="row">
                 <label>{ "First date " }{ date_input(*from, "movement-from", from.clone()) }</label>
@@ -99,7 +99,7 @@ pub fn MovementSection(props: &MovementProps) -> Html {
                 <button onclick={run} data-testid="movement-run">{ "Compare" }</button>
             </div>
             { body }
-        </div>
+        </Section>
     }
 }
 

@@ -8,6 +8,7 @@ use super::{Settings, Update};
 use crate::domain::segmentation::{Precedence, SegmentMap};
 use crate::domain::segmentation::{Rule, ScoreRange};
 use crate::ui::charts::{Chart, Kind};
+use crate::ui::components::Section;
 use crate::ui::components::{Cell, ChartCard, DataTable};
 use crate::ui::format;
 use crate::ui::state::{AppContext, Source};
@@ -42,15 +43,14 @@ pub(super) fn ready_view(
         }
     };
     let cuts = html! {
-        <div class="card" data-testid="cut-points">
-            <h2>{ "Cut points" }</h2>
+        <Section id="cut-points" title="Cut points" testid="cut-points">
             <ul>
                 <li>{ format!("Recency (days): {} — {} bins", fmt_cuts(&rfm.cut_points.recency), rfm.bins_used[0]) }</li>
                 <li>{ format!("Frequency (purchase days): {} — {} bins", fmt_cuts(&rfm.cut_points.frequency), rfm.bins_used[1]) }</li>
                 <li>{ format!("Monetary ({}): {} — {} bins", rfm.monetary_kind.name(), fmt_cuts(&rfm.cut_points.monetary), rfm.bins_used[2]) }</li>
             </ul>
             { for rfm.warnings.iter().chain(&r.warnings).map(|w| html! { <div class="warnbox" data-testid="rfm-warning">{ w }</div> }) }
-        </div>
+        </Section>
     };
 
     // Heat map of the R×F grid.
@@ -152,15 +152,14 @@ pub(super) fn ready_view(
         .as_ref()
         .and_then(|s| names.iter().position(|n| n == s));
     let seg_table = html! {
-        <div class="card">
-            <h2>{ "Segments" }</h2>
+        <Section id="segments" title="Segments">
             <p class="note" data-testid="segment-count">{ format!("{counted} of {n} customers in {} segments (every customer in exactly one; \"{}\" takes cells no rule covers). Click a segment to list its customers.", r.table.len(), st.map.fallback) }</p>
             if let Some(desc) = selected.as_ref().map(|s| st.map.describe(s).to_string()).filter(|d| !d.is_empty()) {
                 <p class="note">{ desc }</p>
             }
             <DataTable headers={Rc::new(headers.iter().map(|s| s.to_string()).collect::<Vec<_>>())} rows={Rc::new(table_rows)}
                 export_name="segments.csv" testid="segment-table" {on_select} selected={sel_idx} page_size={20} />
-        </div>
+        </Section>
     };
 
     // Customers of the selected segment.
@@ -196,11 +195,10 @@ pub(super) fn ready_view(
             .collect();
         let file = format!("segment-{}.csv", name.to_lowercase().replace(|c: char| !c.is_alphanumeric(), "-"));
         html! {
-            <div class="card" data-testid="segment-customers-card">
-                <h2>{ format!("Customers in \"{name}\" ({})", rows.len()) }</h2>
+            <Section id="segment-customers" title={format!("Customers in \"{name}\" ({})", rows.len())} testid="segment-customers-card">
                 <DataTable headers={Rc::new(h.iter().map(|s| s.to_string()).collect::<Vec<_>>())} rows={Rc::new(rows)}
                     export_name={file} testid="segment-customers" page_size={10} />
-            </div>
+            </Section>
         }
     });
 
@@ -293,8 +291,7 @@ fn map_editor(
         })
     };
     html! {
-        <div class="card" data-testid="map-editor">
-            <h2>{ format!("Map: {}", st.map.name) }</h2>
+        <Section id="map" title={format!("Map: {}", st.map.name)} testid="map-editor">
             <p class="note">{ "Most common segment in each cell (rows: recency score, columns: frequency score). Click a cell to reassign it." }</p>
             <table class="data">
                 <thead><tr><th>{ "R \\ F" }</th>{ for (1..=g.f_bins).map(|f| html! { <th>{ f }</th> }) }</tr></thead>
@@ -328,7 +325,7 @@ fn map_editor(
                 if st.edited { <button class="secondary" onclick={reset} data-testid="reset-map">{ "Reset to the R × F map" }</button> }
             </div>
             <p class="note">{ "Your map and settings are kept with your data in this browser and go into the project file (Data page)." }</p>
-        </div>
+        </Section>
     }
 }
 

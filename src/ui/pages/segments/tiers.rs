@@ -1,6 +1,7 @@
 //! Value tiers and needs-based segments.
 
 use crate::ui::charts::{Chart, Kind};
+use crate::ui::components::Section;
 use crate::ui::components::{Cell, ChartCard, DataTable};
 use crate::worker::segment::SegmentResult;
 use std::rc::Rc;
@@ -54,8 +55,7 @@ pub(super) fn tiers_view(r: &SegmentResult) -> Html {
         })
     });
     html! {
-        <div class="card" data-testid="tiers-card">
-            <h2>{ format!("Value tiers (by {})", r.tier_value) }</h2>
+        <Section id="tiers" title={format!("Value tiers (by {})", r.tier_value)} testid="tiers-card">
             <div>
                 <div>
                     <h3>{ "Pyramid" }</h3>
@@ -65,15 +65,15 @@ pub(super) fn tiers_view(r: &SegmentResult) -> Html {
                 </div>
                 <div style="min-width:0">{ chart.map(|c| html! { <ChartCard chart={c} testid="tiers-chart" /> }).unwrap_or_default() }</div>
             </div>
-        </div>
+        </Section>
     }
 }
 
 pub(super) fn needs_view(r: &SegmentResult) -> Html {
     let Some(n) = r.needs.as_ref() else {
         return html! {
-            <div class="card"><h2>{ "Needs-based segments" }</h2>
-            <p class="note">{ "Load a survey with importance columns (named imp_…) to group respondents by what they value." }</p></div>
+            <Section id="needs" title="Needs-based segments">
+            <p class="note">{ "Load a survey with importance columns (named imp_…) to group respondents by what they value." }</p></Section>
         };
     };
     let res = &n.result;
@@ -97,10 +97,9 @@ pub(super) fn needs_view(r: &SegmentResult) -> Html {
         })
         .collect();
     html! {
-        <div class="card" data-testid="needs-card">
-            <h2>{ "Needs-based segments" }</h2>
+        <Section id="needs" title="Needs-based segments" testid="needs-card">
             <p class="note">{ format!("k-means (k = {}, seed {}) on the importance answers of {} respondents with every importance answered.", res.model.k, res.model.seed, n.ids.len()) }</p>
             <DataTable headers={Rc::new(headers)} rows={Rc::new(rows)} export_name="needs-segments.csv" testid="needs-table" page_size={10} />
-        </div>
+        </Section>
     }
 }
