@@ -13,3 +13,4 @@ pub mod overview;
 pub mod satisfaction;
 pub mod segment;
 pub mod simulator;
+pub mod bgnbd_sheet;
