@@ -183,3 +183,4 @@ fn workbook_holds_live_formulas_with_the_engines_values() {
         assert!(names.iter().any(|m| m == n), "{n} missing from {names:?}");
     }
 }
+
