@@ -14,3 +14,4 @@ pub mod satisfaction;
 pub mod segment;
 pub mod simulator;
 pub mod bgnbd_sheet;
+pub mod exercises;
