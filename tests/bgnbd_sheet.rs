@@ -120,14 +120,30 @@ fn each_term_matches_a_hand_computed_case() {
     close(c[col::LN_A4].value, la4, 1e-14, "ln A4");
     let ll = la1 + la2 + (la3.exp() + la4.exp()).ln();
     close(c[col::LL].value, ll, 1e-12, "LL");
-    close(c[col::P_ALIVE].value, 1.0 / (1.0 + (la4 - la3).exp()), 1e-14, "P(alive)");
-    assert_eq!(c[col::LN_A1].formula, "GAMMALN(r_+B10)-GAMMALN(r_)+r_*LN(alpha)");
-    assert_eq!(c[col::LL].formula, "E10+F10+LN(EXP(G10)+IF(B10>0,1,0)*EXP(H10))");
+    close(
+        c[col::P_ALIVE].value,
+        1.0 / (1.0 + (la4 - la3).exp()),
+        1e-14,
+        "P(alive)",
+    );
+    assert_eq!(
+        c[col::LN_A1].formula,
+        "GAMMALN(r_+B10)-GAMMALN(r_)+r_*LN(alpha)"
+    );
+    assert_eq!(
+        c[col::LL].formula,
+        "E10+F10+LN(EXP(G10)+IF(B10>0,1,0)*EXP(H10))"
+    );
     // x = 0: ln A4 is 0 and drops out of the likelihood; P(alive) is 1.
     let zero = Sheet::new(&[record(0.0, 0.0, 20.0)], BgNbd { r, alpha, a, b }, 52.0);
     let z = &zero.rows[0].cells;
     assert_eq!(z[col::LN_A4].value, 0.0);
-    close(z[col::LL].value, z[col::LN_A1].value + z[col::LN_A2].value + z[col::LN_A3].value, 1e-14, "LL x=0");
+    close(
+        z[col::LL].value,
+        z[col::LN_A1].value + z[col::LN_A2].value + z[col::LN_A3].value,
+        1e-14,
+        "LL x=0",
+    );
     assert_eq!(z[col::P_ALIVE].value, 1.0);
 }
 
@@ -163,11 +179,24 @@ fn workbook_holds_live_formulas_with_the_engines_values() {
     for (i, c) in customers.iter().enumerate() {
         let r = 9 + i as u32;
         let n = r + 1;
-        assert_eq!(f_at(r, 4), format!("GAMMALN(r_+B{n})-GAMMALN(r_)+r_*LN(alpha)"));
+        assert_eq!(
+            f_at(r, 4),
+            format!("GAMMALN(r_+B{n})-GAMMALN(r_)+r_*LN(alpha)")
+        );
         assert_eq!(f_at(r, 9), format!("1/(1+IF(B{n}>0,EXP(H{n}-G{n}),0))"));
         assert!(f_at(r, 14).starts_with(&format!("SUM({SERIES_SHEET}!B{n}:")));
-        close(v_at(r, 8), p.log_likelihood(c.x, c.t_x, c.t), 1e-9, "cached LL");
-        close(v_at(r, 9), p.p_alive(c.x, c.t_x, c.t), 1e-12, "cached P(alive)");
+        close(
+            v_at(r, 8),
+            p.log_likelihood(c.x, c.t_x, c.t),
+            1e-9,
+            "cached LL",
+        );
+        close(
+            v_at(r, 9),
+            p.p_alive(c.x, c.t_x, c.t),
+            1e-12,
+            "cached P(alive)",
+        );
         close(
             v_at(r, 15),
             p.conditional_expected_purchases(LESSON_HORIZON, c.x, c.t_x, c.t),
@@ -183,4 +212,3 @@ fn workbook_holds_live_formulas_with_the_engines_values() {
         assert!(names.iter().any(|m| m == n), "{n} missing from {names:?}");
     }
 }
-

@@ -3,8 +3,8 @@
 
 use crm::analysis::bgnbd_sheet;
 use crm::analysis::exercises::{
-    parse_typed, questions, Answer, Question, Tolerance, Verdict, DEFAULT_SEED,
-    EXERCISE_CUSTOMERS, LESSONS,
+    parse_typed, questions, Answer, Question, Tolerance, Verdict, DEFAULT_SEED, EXERCISE_CUSTOMERS,
+    LESSONS,
 };
 use crm::analysis::segment;
 use crm::domain::clv::BtydModel;
@@ -28,7 +28,11 @@ fn customer_of(prompt: &str) -> String {
 fn every_lesson_has_questions_and_clv_rfm_bgnbd_have_at_least_two() {
     for lesson in LESSONS {
         let qs = questions(lesson, DEFAULT_SEED).expect(lesson);
-        let want = if matches!(lesson, "clv" | "rfm" | "bgnbd") { 2 } else { 1 };
+        let want = if matches!(lesson, "clv" | "rfm" | "bgnbd") {
+            2
+        } else {
+            1
+        };
         assert!(qs.len() >= want, "{lesson}: {}", qs.len());
         for q in &qs {
             assert!(!q.solution.is_empty() && !q.prompt.is_empty());
@@ -40,8 +44,14 @@ fn every_lesson_has_questions_and_clv_rfm_bgnbd_have_at_least_two() {
 #[test]
 fn same_seed_same_questions_other_seed_other_questions() {
     for lesson in ["clv", "bgnbd"] {
-        assert_eq!(questions(lesson, 11).unwrap(), questions(lesson, 11).unwrap());
-        assert_ne!(questions(lesson, 11).unwrap(), questions(lesson, 12).unwrap());
+        assert_eq!(
+            questions(lesson, 11).unwrap(),
+            questions(lesson, 11).unwrap()
+        );
+        assert_ne!(
+            questions(lesson, 11).unwrap(),
+            questions(lesson, 12).unwrap()
+        );
     }
 }
 
@@ -50,7 +60,9 @@ fn bgnbd_answers_are_the_engines_p_alive_and_expected_purchases() {
     let seed = 31;
     let (_, summary) = bgnbd_sheet::simulated(EXERCISE_CUSTOMERS, seed).unwrap();
     let fit = bgnbd_sheet::fit(&summary.customers).unwrap();
-    let BtydModel::BgNbd(p) = fit.model else { panic!() };
+    let BtydModel::BgNbd(p) = fit.model else {
+        panic!()
+    };
     let qs = questions("bgnbd", seed).unwrap();
     let find = |id: &str| summary.customers.iter().find(|c| c.id == id).unwrap();
     let c = find(&customer_of(&qs[0].prompt));

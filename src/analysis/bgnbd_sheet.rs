@@ -148,9 +148,18 @@ pub fn letters(mut i: u32) -> String {
 
 const DATA_COLUMNS: [(&str, &str); 4] = [
     ("ID", "The customer's id."),
-    ("x", "Repeat purchases in the observation period (all purchases minus the first)."),
-    ("t_x", "When the last purchase happened, in weeks after the first."),
-    ("T", "How long the customer has been observed, in weeks after the first purchase."),
+    (
+        "x",
+        "Repeat purchases in the observation period (all purchases minus the first).",
+    ),
+    (
+        "t_x",
+        "When the last purchase happened, in weeks after the first.",
+    ),
+    (
+        "T",
+        "How long the customer has been observed, in weeks after the first purchase.",
+    ),
 ];
 
 const COMPUTED_COLUMNS: [(&str, &str); 12] = [

@@ -159,7 +159,10 @@ impl Question {
     pub fn tolerance_text(&self) -> String {
         match &self.answer {
             Answer::Number { tolerance, .. } => {
-                format!("Answers {} of the exact value count as right.", tolerance.describe())
+                format!(
+                    "Answers {} of the exact value count as right.",
+                    tolerance.describe()
+                )
             }
             Answer::Text(_) => String::from("Type the name; capitals do not matter."),
         }
@@ -176,9 +179,9 @@ impl Question {
 
 fn rng(seed: u64, lesson: &str) -> ChaCha8Rng {
     // Each lesson draws from its own stream, so adding a question to one leaves the others.
-    let salt = lesson
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let salt = lesson.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
     ChaCha8Rng::seed_from_u64(seed ^ salt)
 }
 
@@ -247,7 +250,8 @@ pub fn questions(lesson: &str, seed: u64) -> Result<Vec<Question>, String> {
                 format!("NPS = 100 · (promoters − detractors) / answers = 100 · ({promoters} − {detractors}) / {n} = {nps:.1}"))])
         }
         "perceived-value" => {
-            let benefits: [f64; 4] = std::array::from_fn(|_| round_to(g.gen_range(20.0..80.0), 5.0));
+            let benefits: [f64; 4] =
+                std::array::from_fn(|_| round_to(g.gen_range(20.0..80.0), 5.0));
             let costs: [f64; 4] = std::array::from_fn(|_| round_to(g.gen_range(5.0..40.0), 5.0));
             let (tv, tc) = (benefits.iter().sum::<f64>(), costs.iter().sum::<f64>());
             Ok(vec![q(1, format!("An offer's benefits are worth product {}, service {}, personnel {}, image {}; its costs are money {}, time {}, energy {}, psychic {}. What is the customer's perceived value (total value minus total cost)?", benefits[0], benefits[1], benefits[2], benefits[3], costs[0], costs[1], costs[2], costs[3]),
@@ -270,7 +274,12 @@ pub fn questions(lesson: &str, seed: u64) -> Result<Vec<Question>, String> {
                 ("A firm has few customers and a high margin on each. Which relationship level (basic, reactive, accountable, proactive, partnership) pays?", "partnership",
                  "Few customers × high margin: each is worth a continuous joint effort, so a partnership pays (Kotler's table).")
             };
-            Ok(vec![q(1, prompt.into(), Answer::Text(vec![answer.into()]), solution.into())])
+            Ok(vec![q(
+                1,
+                prompt.into(),
+                Answer::Text(vec![answer.into()]),
+                solution.into(),
+            )])
         }
         "rfm" => {
             let (_, summary) = bgnbd_sheet::simulated(EXERCISE_CUSTOMERS, seed)?;
@@ -286,7 +295,14 @@ pub fn questions(lesson: &str, seed: u64) -> Result<Vec<Question>, String> {
             let listing: Vec<String> = ranked
                 .iter()
                 .take(3)
-                .map(|s| format!("{} {:.2} ({:.1}%)", s.name, s.revenue, 100.0 * s.revenue_share))
+                .map(|s| {
+                    format!(
+                        "{} {:.2} ({:.1}%)",
+                        s.name,
+                        s.revenue,
+                        100.0 * s.revenue_share
+                    )
+                })
                 .collect();
             let rfm = seg.rfm.as_ref().ok_or("no RFM scores")?;
             let i = g.gen_range(0..summary.customers.len());
@@ -295,7 +311,7 @@ pub fn questions(lesson: &str, seed: u64) -> Result<Vec<Question>, String> {
                 rfm.scores.get(i).ok_or("no score")?,
             );
             Ok(vec![
-                q(1, format!("Segment the exercise data with RFM quintiles and the R×F map. Which RFM segment holds the most value (total spend)?"),
+                q(1, "Segment the exercise data with RFM quintiles and the R×F map. Which RFM segment holds the most value (total spend)?".to_string(),
                   Answer::Text(vec![top.name.clone()]),
                   format!("Sum each segment's total spend and take the largest: {} (of {:.2} in all).", listing.join(", "), seg.table.iter().map(|s| s.revenue).sum::<f64>())),
                 q(2, format!("What is customer {}'s recency score R (1–5, 5 = most recent)?", c.id),
@@ -316,13 +332,18 @@ pub fn questions(lesson: &str, seed: u64) -> Result<Vec<Question>, String> {
             let c = repeaters[g.gen_range(0..repeaters.len())];
             let d = repeaters[g.gen_range(0..repeaters.len())];
             let pa = p.p_alive(c.x, c.t_x, c.t);
-            let odds = p.a / (p.b + c.x - 1.0) * ((p.alpha + c.t) / (p.alpha + c.t_x)).powf(p.r + c.x);
+            let odds =
+                p.a / (p.b + c.x - 1.0) * ((p.alpha + c.t) / (p.alpha + c.t_x)).powf(p.r + c.x);
             let h = 52.0;
             let e = p.conditional_expected_purchases(h, d.x, d.t_x, d.t);
             let pad = p.p_alive(d.x, d.t_x, d.t);
             let z = h / (p.alpha + d.t + h);
-            let f = crate::domain::clv::special::hyp2f1(p.r + d.x, p.b + d.x, p.a + p.b + d.x - 1.0, z);
-            let params = format!("r = {:.4}, α = {:.4}, a = {:.4}, b = {:.4}", p.r, p.alpha, p.a, p.b);
+            let f =
+                crate::domain::clv::special::hyp2f1(p.r + d.x, p.b + d.x, p.a + p.b + d.x - 1.0, z);
+            let params = format!(
+                "r = {:.4}, α = {:.4}, a = {:.4}, b = {:.4}",
+                p.r, p.alpha, p.a, p.b
+            );
             Ok(vec![
                 q(1, format!("Fit BG/NBD to the exercise data (weeks). What is customer {}'s P(alive)? (x = {}, t_x = {:.2}, T = {:.2}; a number between 0 and 1)", c.id, c.x, c.t_x, c.t),
                   Answer::Number { value: pa, tolerance: Tolerance::Absolute(0.005) },

@@ -3,15 +3,15 @@
 //! the UI or the browser.
 
 pub mod ahead;
+pub mod bgnbd_sheet;
 pub mod clv;
 pub mod cohort;
 pub mod compare;
 pub mod discrete;
 pub mod drivers;
+pub mod exercises;
 pub mod movement;
 pub mod overview;
 pub mod satisfaction;
 pub mod segment;
 pub mod simulator;
-pub mod bgnbd_sheet;
-pub mod exercises;

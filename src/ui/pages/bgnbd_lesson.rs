@@ -150,7 +150,7 @@ pub fn BgnbdLesson() -> Html {
                 <tbody>
                 { for s.rows.iter().enumerate().map(|(i, r)| html! {
                     <tr>
-                        <td class="num">{ 10 + i }</td>
+                        <td class="num">{ (10 + i).to_string() }</td>
                         <th scope="row">{ r.id.clone() }</th>
                         <td class="num">{ number(r.x) }</td>
                         <td class="num">{ number(r.t_x) }</td>
