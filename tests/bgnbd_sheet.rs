@@ -3,6 +3,8 @@
 //! (₂F₁ as a truncated series) against the engine's own predictions, and the XLSX workbook read
 //! back with calamine (formulas in the cells, cached values equal to the engine's).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use calamine::{Data, Reader, Xlsx};
 use crm::analysis::bgnbd_sheet::{self, col, Sheet, LESSON_HORIZON, MAIN_SHEET, SERIES_SHEET};
 use crm::domain::clv::{BgNbd, BtydModel};

@@ -1,6 +1,8 @@
 //! Exercises that check themselves: the answers are the engine's values, the tolerance logic
 //! accepts what it states and nothing more, and the same seed gives the same questions.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use crm::analysis::bgnbd_sheet;
 use crm::analysis::exercises::{
     parse_typed, questions, Answer, Question, Tolerance, Verdict, DEFAULT_SEED, EXERCISE_CUSTOMERS,
