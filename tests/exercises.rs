@@ -130,3 +130,12 @@ fn tolerance_accepts_what_it_states_and_nothing_more() {
     assert_eq!(parse_typed("1,234.5"), Some(1234.5));
     assert_eq!(Tolerance::Relative(0.01).describe(), "within 1%");
 }
+
+#[test]
+fn the_shown_answer_passes_its_own_check() {
+    for lesson in LESSONS {
+        for q in questions(lesson, 99).unwrap() {
+            assert_eq!(q.check(&q.answer_text()), Verdict::Right, "{}", q.id);
+        }
+    }
+}

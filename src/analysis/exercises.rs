@@ -79,6 +79,7 @@ impl Tolerance {
     /// The tolerance in words ("within ±0.005", "within 1%").
     pub fn describe(self) -> String {
         match self {
+            Tolerance::Absolute(t) if t == 0.0 => String::from("exactly"),
             Tolerance::Absolute(t) => format!("within ±{t}"),
             Tolerance::Relative(t) => format!("within {}%", t * 100.0),
         }
@@ -171,7 +172,11 @@ impl Question {
     /// The right answer, as text.
     pub fn answer_text(&self) -> String {
         match &self.answer {
-            Answer::Number { value, .. } => format!("{value:.4}"),
+            // Six significant digits: well inside every stated tolerance.
+            Answer::Number { value, .. } => {
+                let digits = (5 - value.abs().max(1e-300).log10().floor() as i32).clamp(0, 12);
+                format!("{value:.*}", digits as usize)
+            }
             Answer::Text(a) => a.first().cloned().unwrap_or_default(),
         }
     }
