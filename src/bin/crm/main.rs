@@ -10,6 +10,8 @@ mod grouped;
 #[cfg(not(target_arch = "wasm32"))]
 mod input;
 #[cfg(not(target_arch = "wasm32"))]
+mod lesson;
+#[cfg(not(target_arch = "wasm32"))]
 mod report;
 #[cfg(not(target_arch = "wasm32"))]
 mod satisfaction;
@@ -19,8 +21,6 @@ mod segment;
 mod simulate;
 #[cfg(not(target_arch = "wasm32"))]
 mod summarize;
-#[cfg(not(target_arch = "wasm32"))]
-mod lesson;
 
 #[cfg(not(target_arch = "wasm32"))]
 use clap::{Parser, Subcommand};
