@@ -79,7 +79,7 @@ impl Tolerance {
     /// The tolerance in words ("within ±0.005", "within 1%").
     pub fn describe(self) -> String {
         match self {
-            Tolerance::Absolute(t) if t == 0.0 => String::from("exactly"),
+            Tolerance::Absolute(0.0) => String::from("exactly"),
             Tolerance::Absolute(t) => format!("within ±{t}"),
             Tolerance::Relative(t) => format!("within {}%", t * 100.0),
         }
