@@ -3,11 +3,13 @@
 //! the UI or the browser.
 
 pub mod ahead;
+pub mod bgnbd_sheet;
 pub mod clv;
 pub mod cohort;
 pub mod compare;
 pub mod discrete;
 pub mod drivers;
+pub mod exercises;
 pub mod movement;
 pub mod numfmt;
 pub mod overview;

@@ -6,3 +6,4 @@ pub mod import;
 pub mod key;
 pub mod report;
 pub mod storage;
+pub mod workbook;

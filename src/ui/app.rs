@@ -38,6 +38,9 @@ pub enum Route {
     #[not_found]
     #[at("/404")]
     NotFound,
+    /// A lesson's sheet and exercises (`#/exercises?lesson=…`).
+    #[at("/exercises")]
+    Exercises,
 }
 
 const NAV: [(Route, &str); 7] = [
@@ -72,6 +75,7 @@ fn switch(route: Route) -> Html {
             <section><h1>{ "Page not found" }</h1>
             <p>{ "There is no such page. " }<Link<Route> to={Route::Data}>{ "Go to your data" }</Link<Route>></p></section>
         },
+        Route::Exercises => html! { <pages::exercises::ExercisesPage /> },
     }
 }
 

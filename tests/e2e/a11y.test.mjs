@@ -19,6 +19,7 @@ const PAGES = [
   ['#/strategy', 'budget-total'],
   ['#/learn', 'learn-clv'],
   ['#/report', 'report-chart'],
+  ['#/exercises?lesson=bgnbd', 'bgnbd-table'],
 ];
 
 test('axe finds no WCAG 2.1 AA violation on any page, in the light and the dark theme', async () => {

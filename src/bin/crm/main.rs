@@ -10,6 +10,8 @@ mod grouped;
 #[cfg(not(target_arch = "wasm32"))]
 mod input;
 #[cfg(not(target_arch = "wasm32"))]
+mod lesson;
+#[cfg(not(target_arch = "wasm32"))]
 mod report;
 #[cfg(not(target_arch = "wasm32"))]
 mod satisfaction;
@@ -51,6 +53,8 @@ enum Command {
     Simulate(simulate::Args),
     /// Write the report of the whole analysis as one XLSX workbook (what the app downloads).
     Report(report::Args),
+    /// Write a lesson's workbook (`crm lesson bgnbd -o bgnbd.xlsx`: BG/NBD step by step).
+    Lesson(lesson::Args),
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -65,6 +69,7 @@ fn main() -> std::process::ExitCode {
         Command::Compare(a) => compare::run(&a),
         Command::Simulate(a) => simulate::run(&a),
         Command::Report(a) => report::run(&a),
+        Command::Lesson(a) => lesson::run(&a),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

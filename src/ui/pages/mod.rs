@@ -1,7 +1,9 @@
 //! One module per page.
 
+pub mod bgnbd_lesson;
 pub mod cohorts;
 pub mod data;
+pub mod exercises;
 pub mod learn;
 pub mod ltv;
 pub mod overview;

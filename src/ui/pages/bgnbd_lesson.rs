@@ -1,0 +1,188 @@
+//! The BG/NBD lesson: the step-by-step sheet ([`crate::analysis::bgnbd_sheet`]) on 20 simulated
+//! customers, each cell's value or its spreadsheet formula ("show formulas"), the parameters
+//! editable (every cell and the total log-likelihood follow), "Fit" (the engine's own BG/NBD
+//! fit: 20 rows, run directly) and the download of the same sheet as a workbook whose cells hold
+//! live formulas ([`crate::io::workbook`]).
+
+use crate::analysis::bgnbd_sheet::{self, Sheet, LESSON_HORIZON};
+use crate::domain::clv::{BgNbd, BtydModel};
+use crate::domain::customers::CustomerRecord;
+use crate::io::workbook::{bgnbd_workbook, FILE_NAME};
+use crate::ui::components::{download, NumberField, StatusView};
+use std::rc::Rc;
+use yew::prelude::*;
+
+const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// Starting values: the published CDNOW estimates (Fader, Hardie & Lee 2005).
+const START: BgNbd = BgNbd {
+    r: 0.243,
+    alpha: 4.414,
+    a: 0.793,
+    b: 2.426,
+};
+
+fn number(v: f64) -> String {
+    if !v.is_finite() {
+        return String::from("—");
+    }
+    let a = v.abs();
+    if a != 0.0 && !(1e-4..1e6).contains(&a) {
+        format!("{v:.4e}")
+    } else {
+        format!("{v:.4}")
+    }
+}
+
+/// Why the parameters cannot be used, in words (`None` when they can).
+fn check(p: &BgNbd, horizon: f64) -> Option<String> {
+    for (name, v) in [("r", p.r), ("α", p.alpha), ("a", p.a), ("b", p.b)] {
+        if !(v.is_finite() && v > 0.0) {
+            return Some(format!("{name} must be a number above 0 (it is {v})."));
+        }
+    }
+    if !(horizon.is_finite() && horizon >= 0.0) {
+        return Some(format!("t must be 0 or more weeks (it is {horizon})."));
+    }
+    None
+}
+
+/// The BG/NBD lesson.
+#[component]
+pub fn BgnbdLesson() -> Html {
+    let customers = use_memo((), |_| bgnbd_sheet::lesson_customers());
+    let params = use_state(|| START);
+    let horizon = use_state(|| LESSON_HORIZON);
+    let formulas = use_state(|| false);
+    let fit_note = use_state(|| None::<String>);
+    let customers: Rc<Result<Vec<CustomerRecord>, String>> = customers;
+    let rows: Vec<CustomerRecord> = customers.as_ref().clone().unwrap_or_default();
+    let problem = check(&params, *horizon);
+    let sheet = use_memo(
+        (rows.clone(), *params, *horizon, problem.is_none()),
+        |(rows, p, h, ok)| ok.then(|| Sheet::new(rows, *p, *h)),
+    );
+    if let Err(e) = customers.as_ref() {
+        return html! { <StatusView kind="error" message={format!("The lesson's customers could not be made: {e}")} /> };
+    }
+    let set = |f: fn(&mut BgNbd, f64)| {
+        let params = params.clone();
+        let fit_note = fit_note.clone();
+        Callback::from(move |v: f64| {
+            let mut p = *params;
+            f(&mut p, v);
+            params.set(p);
+            fit_note.set(None);
+        })
+    };
+    let on_fit = {
+        let (params, fit_note, rows) = (params.clone(), fit_note.clone(), rows.clone());
+        Callback::from(move |_: MouseEvent| match bgnbd_sheet::fit(&rows) {
+            Ok(fit) => {
+                if let BtydModel::BgNbd(p) = fit.model {
+                    params.set(p);
+                }
+                fit_note.set(Some(if fit.convergence.converged {
+                    format!(
+                        "Fitted by the app's engine: total LL {:.4} (the largest it can reach on these customers).",
+                        fit.log_likelihood
+                    )
+                } else {
+                    format!("The fit did not converge: {}", fit.convergence.reason)
+                }));
+            }
+            Err(e) => fit_note.set(Some(format!("The model could not be fitted: {e}"))),
+        })
+    };
+    let on_toggle = {
+        let formulas = formulas.clone();
+        Callback::from(move |_: Event| formulas.set(!*formulas))
+    };
+    let on_download = {
+        let sheet = sheet.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(s) = sheet.as_ref() {
+                if let Ok(bytes) = bgnbd_workbook(s) {
+                    download::bytes(FILE_NAME, XLSX_MIME, &bytes);
+                }
+            }
+        })
+    };
+    let show = *formulas;
+    let cell = |c: &bgnbd_sheet::Cell| -> Html {
+        if show {
+            html! { <td class="formula-cell"><code>{ format!("={}", c.formula) }</code></td> }
+        } else {
+            html! { <td class="num">{ number(c.value) }</td> }
+        }
+    };
+    let p = *params;
+    let fields = html! {
+        <div class="row" data-testid="bgnbd-params">
+            { NumberField::new("r (B1)", "bgnbd-r", p.r.to_string()).step("any").min("0").view_number(set(|p, v| p.r = v)) }
+            { NumberField::new("α (B2)", "bgnbd-alpha", p.alpha.to_string()).step("any").min("0").view_number(set(|p, v| p.alpha = v)) }
+            { NumberField::new("a (B3)", "bgnbd-a", p.a.to_string()).step("any").min("0").view_number(set(|p, v| p.a = v)) }
+            { NumberField::new("b (B4)", "bgnbd-b", p.b.to_string()).step("any").min("0").view_number(set(|p, v| p.b = v)) }
+            { NumberField::new("t, weeks ahead (B5)", "bgnbd-horizon", horizon.to_string()).step("any").min("0").view_number({
+                let horizon = horizon.clone();
+                Callback::from(move |v: f64| horizon.set(v))
+            }) }
+        </div>
+    };
+    let table = match sheet.as_ref() {
+        None => html! {},
+        Some(s) => html! {
+            <>
+            <p class="big-figure" data-testid="bgnbd-ll" aria-live="polite">
+                { "Total log-likelihood (B7): " }
+                if show { <code>{ format!("={}", s.total_ll.formula) }</code> } else { <strong>{ number(s.total_ll.value) }</strong> }
+            </p>
+            if !s.unconverged.is_empty() {
+                <p class="badge" role="status">{ format!("The ₂F₁ series did not settle within {} terms for {} customer(s) ({}): their expected purchases are too low.", bgnbd_sheet::MAX_TERMS, s.unconverged.len(), s.unconverged.join(", ")) }</p>
+            }
+            <div class="table-scroll" tabindex="0" role="region" aria-label="BG/NBD sheet">
+            <table class="data" data-testid="bgnbd-table">
+                <caption>{ format!("Rows 10–{} of the sheet; columns A–P. The ₂F₁ column sums {} series terms per customer (the Series sheet of the workbook).", 9 + s.rows.len(), s.terms) }</caption>
+                <thead><tr>
+                    <th scope="col">{ "Row" }</th>
+                    { for s.columns.iter().map(|c| html! { <th scope="col" title={c.note.clone()}>{ format!("{} · {}", c.letter, c.header) }</th> }) }
+                </tr></thead>
+                <tbody>
+                { for s.rows.iter().enumerate().map(|(i, r)| html! {
+                    <tr>
+                        <td class="num">{ (10 + i).to_string() }</td>
+                        <th scope="row">{ r.id.clone() }</th>
+                        <td class="num">{ number(r.x) }</td>
+                        <td class="num">{ number(r.t_x) }</td>
+                        <td class="num">{ number(r.t) }</td>
+                        { for r.cells.iter().map(cell) }
+                    </tr>
+                }) }
+                </tbody>
+            </table>
+            </div>
+            <details>
+                <summary>{ "What each column holds" }</summary>
+                <dl>
+                { for s.columns.iter().map(|c| html! { <><dt>{ format!("{} · {}", c.letter, c.header) }</dt><dd>{ c.note.clone() }</dd></> }) }
+                </dl>
+            </details>
+            </>
+        },
+    };
+    html! {
+        <section class="card" data-testid="bgnbd-lesson">
+            <h2>{ "BG/NBD step by step" }</h2>
+            <p>{ "Twenty simulated customers, each with their repeat purchases x, the week of their last purchase t_x and the weeks they have been watched T. Each row computes the customer's share of the likelihood as in Fader & Hardie's spreadsheet note; the model's parameters are the ones that make the total log-likelihood as large as possible. Change a parameter and every cell follows; \"Fit\" lets the app's engine find the best ones." }</p>
+            { fields }
+            if let Some(e) = problem.clone() { <p class="badge" role="alert">{ e }</p> }
+            <div class="row">
+                <button class="button" onclick={on_fit} data-testid="bgnbd-fit">{ "Fit" }</button>
+                <label><input type="checkbox" checked={show} onchange={on_toggle} data-testid="bgnbd-show-formulas" />{ " Show formulas" }</label>
+                <button class="button" onclick={on_download} disabled={sheet.is_none()} data-testid="bgnbd-download">{ "BG/NBD workbook (.xlsx)" }</button>
+            </div>
+            <p role="status" aria-live="polite" data-testid="bgnbd-fit-note">{ (*fit_note).clone().unwrap_or_default() }</p>
+            { table }
+        </section>
+    }
+}
