@@ -8,6 +8,8 @@ pub mod cohort;
 pub mod compare;
 pub mod discrete;
 pub mod drivers;
+pub mod explain;
+pub mod glossary;
 pub mod movement;
 pub mod overview;
 pub mod satisfaction;
