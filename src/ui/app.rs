@@ -33,6 +33,9 @@ pub enum Route {
     /// The report's print view.
     #[at("/report")]
     Report,
+    /// Glossary: every term, searchable (`?term=p-alive` opens one).
+    #[at("/glossary")]
+    Glossary,
     /// Anything else.
     #[not_found]
     #[at("/404")]
@@ -59,6 +62,7 @@ fn switch(route: Route) -> Html {
         Route::Learn => html! { <pages::learn::LearnPage /> },
         Route::Overview => html! { <pages::overview::OverviewPage /> },
         Route::Report => html! { <pages::report::ReportPage /> },
+        Route::Glossary => html! { <pages::glossary::GlossaryPage /> },
         Route::NotFound => html! {
             <section><h1>{ "Page not found" }</h1>
             <p>{ "There is no such page. " }<Link<Route> to={Route::Data}>{ "Go to your data" }</Link<Route>></p></section>
@@ -101,6 +105,7 @@ fn Header() -> Html {
             <a class="title" href="#/"><img src="icon.svg" alt="" width="28" height="28" />{ "Customer Analytics" }</a>
             <span class="privacy" data-testid="privacy">{ "Your data stays in this browser: nothing is uploaded" }</span>
             <span class="dataset" data-testid="active-dataset">{ format!("Data: {name}") }</span>
+            <span class="class-tools"><a class="header-btn" href="#/glossary" data-testid="glossary-link">{ "Glossary" }</a><crate::ui::components::tour::Tour /><crate::ui::components::tour::ProjectorToggle /></span>
         </header>
     }
 }

@@ -3,9 +3,11 @@
 
 pub mod chart;
 pub mod download;
+pub mod explain;
 pub mod form;
 pub mod status;
 pub mod table;
+pub mod tour;
 
 pub use chart::ChartCard;
 pub use form::NumberField;

@@ -2,6 +2,7 @@
 
 pub mod cohorts;
 pub mod data;
+pub mod glossary;
 pub mod learn;
 pub mod ltv;
 pub mod overview;

@@ -198,6 +198,7 @@ pub(super) fn ready_view(
         html! {
             <div class="card" data-testid="segment-customers-card">
                 <h2>{ format!("Customers in \"{name}\" ({})", rows.len()) }</h2>
+                { crate::ui::components::explain::segment_figures(r, name, ids) }
                 <DataTable headers={Rc::new(h.iter().map(|s| s.to_string()).collect::<Vec<_>>())} rows={Rc::new(rows)}
                     export_name={file} testid="segment-customers" page_size={10} />
             </div>
