@@ -19,6 +19,7 @@ const PAGES = [
   ['#/strategy', 'budget-total'],
   ['#/learn', 'learn-clv'],
   ['#/report', 'report-chart'],
+  ['#/glossary', 'glossary-list'],
 ];
 
 test('axe finds no WCAG 2.1 AA violation on any page, in the light and the dark theme', async () => {
@@ -40,6 +41,45 @@ test('axe finds no WCAG 2.1 AA violation on any page, in the light and the dark 
         found.push(`${scheme} ${hash} ${v.id} (${v.impact}): ${v.help}; ${v.nodes.length} element(s): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
       }
     }
+    assert.deepEqual(found, [], found.join('\n'));
+  } finally {
+    await h.stop(assert);
+  }
+});
+
+// guide15: projector mode (large type, high contrast) on every page, with an explain panel and the
+// guided tour's panel open, stays free of violations.
+test('axe finds no WCAG 2.1 AA violation in projector mode, with explain and tour panels open', async () => {
+  const h = await start();
+  try {
+    const app = new App(h);
+    const { page } = app;
+    const found = [];
+    const check = async (label) => {
+      await page.evaluate(AXE);
+      const r = await page.evaluate(() => window.axe.run(document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      }));
+      assert.ok(r.passes.length > 10, `${label}: axe ran (${r.passes.length} rules passed)`);
+      for (const v of r.violations) {
+        found.push(`projector ${label} ${v.id} (${v.impact}): ${v.help}; ${v.nodes.length} element(s): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+      }
+    };
+    await app.open('#/overview');
+    await page.getByTestId('fig-customers-value').waitFor({ timeout: 120000 });
+    await page.getByTestId('projector-toggle').click();
+    for (const [hash, ready] of PAGES) {
+      await app.open(hash);
+      await page.getByTestId(ready).first().waitFor({ timeout: 120000 });
+      await page.waitForFunction(() => document.documentElement.dataset.projector === 'on', null, { timeout: 120000 });
+      if (hash === '#/overview') await page.getByTestId('explain-fig-equity').click();
+      if (hash === '#/satisfaction') await page.getByTestId('explain-nps').click();
+      await check(hash);
+    }
+    await page.getByTestId('tour-start').click();
+    await page.getByTestId('tour-panel').waitFor();
+    await page.locator('[data-tour-target]').first().waitFor();
+    await check('tour');
     assert.deepEqual(found, [], found.join('\n'));
   } finally {
     await h.stop(assert);
