@@ -145,7 +145,7 @@ test('the tour steps through every page by buttons and keys and closes with Esc'
     const app = new App(h);
     const { page } = app;
     await app.open('#/');
-    await app.waitForData();
+    await page.getByTestId('n-customers').waitFor({ timeout: SAMPLE_MS });
     const routes = ['#/overview', '#/overview', '#/', '#/segments', '#/satisfaction', '#/lifetime-value', '#/strategy', '#/learn', '#/glossary'];
     const n = routes.length;
     const count = page.getByTestId('tour-count');

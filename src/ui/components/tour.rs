@@ -6,7 +6,7 @@
 
 use crate::ui::app::Route;
 use crate::ui::state::AppContext;
-use gloo::events::EventListener;
+use gloo::events::{EventListener, EventListenerOptions};
 use gloo::timers::callback::Interval;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -122,26 +122,32 @@ pub fn Tour() -> Html {
         let button = button.clone();
         use_effect_with(*step, move |s| {
             let listener = s.map(|i| {
-                EventListener::new(&gloo::utils::document(), "keydown", move |e| {
-                    let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
-                        return;
-                    };
-                    if typing_in(e) {
-                        return;
-                    }
-                    match e.key().as_str() {
-                        "ArrowRight" if i < last => step.set(Some(i + 1)),
-                        "ArrowLeft" if i > 0 => step.set(Some(i - 1)),
-                        "Escape" => {
-                            step.set(None);
-                            if let Some(b) = button.cast::<web_sys::HtmlElement>() {
-                                let _ = b.focus();
-                            }
+                let opts = EventListenerOptions::enable_prevent_default();
+                EventListener::new_with_options(
+                    &gloo::utils::document(),
+                    "keydown",
+                    opts,
+                    move |e| {
+                        let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+                            return;
+                        };
+                        if typing_in(e) {
+                            return;
                         }
-                        _ => return,
-                    }
-                    e.prevent_default();
-                })
+                        match e.key().as_str() {
+                            "ArrowRight" if i < last => step.set(Some(i + 1)),
+                            "ArrowLeft" if i > 0 => step.set(Some(i - 1)),
+                            "Escape" => {
+                                step.set(None);
+                                if let Some(b) = button.cast::<web_sys::HtmlElement>() {
+                                    let _ = b.focus();
+                                }
+                            }
+                            _ => return,
+                        }
+                        e.prevent_default();
+                    },
+                )
             });
             move || drop(listener)
         });

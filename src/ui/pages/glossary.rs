@@ -38,18 +38,33 @@ pub fn GlossaryPage() -> Html {
         .and_then(|l| l.query::<GlossaryQuery>().ok())
         .and_then(|q| q.term);
     let query = use_state(String::new);
+    let hits = glossary::search(&query);
+    let shown = linked
+        .as_deref()
+        .is_some_and(|id| hits.iter().any(|t| t.id == id));
     {
-        // Scroll to (and focus) the linked term once it is rendered.
-        let linked = linked.clone();
-        use_effect_with(linked, move |linked| {
-            if let Some(id) = linked {
-                if let Some(el) = gloo::utils::document().get_element_by_id(&format!("term-{id}")) {
-                    el.scroll_into_view();
-                    if let Ok(h) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
-                        let _ = h.focus();
-                    }
+        // Scroll to (and focus) the linked term once it is shown; a search that hides it is
+        // cleared first.
+        let (linked, query) = (linked.clone(), query.clone());
+        let handled = use_mut_ref(|| None::<String>);
+        use_effect_with((linked, shown), move |(linked, shown)| {
+            let Some(id) = linked else {
+                return;
+            };
+            if handled.borrow().as_ref() == Some(id) {
+                return;
+            }
+            if !*shown {
+                query.set(String::new());
+                return;
+            }
+            if let Some(el) = gloo::utils::document().get_element_by_id(&format!("term-{id}")) {
+                el.scroll_into_view();
+                if let Ok(h) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
+                    let _ = h.focus();
                 }
             }
+            *handled.borrow_mut() = Some(id.clone());
         });
     }
     let oninput = {
@@ -62,7 +77,6 @@ pub fn GlossaryPage() -> Html {
             query.set(v);
         })
     };
-    let hits = glossary::search(&query);
     let total = glossary::TERMS.len();
     html! {
         <section class="glossary">
