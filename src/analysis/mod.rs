@@ -10,6 +10,8 @@ pub mod compare;
 pub mod discrete;
 pub mod drivers;
 pub mod exercises;
+pub mod explain;
+pub mod glossary;
 pub mod movement;
 pub mod numfmt;
 pub mod overview;

@@ -103,6 +103,9 @@ pub struct Figure {
     pub source: Source,
     /// Why it was left out (empty when it is there).
     pub missing: String,
+    /// Its formula filled in with the data's own numbers (None: left out).
+    #[serde(default)]
+    pub explain: Option<crate::analysis::explain::Filled>,
 }
 
 /// A segment with its value (and the value at risk in it).
@@ -278,6 +281,7 @@ fn figure(id: &str, label: &str, unit: Unit, source: Source) -> Figure {
         how: String::new(),
         source,
         missing: String::new(),
+        explain: None,
     }
 }
 
@@ -561,6 +565,9 @@ pub fn build(inp: &Inputs) -> Overview {
     }
 
     o.actions = actions(&o, seg, fit.ok(), inp.number_format);
+    for f in &mut o.figures {
+        f.explain = crate::analysis::explain::overview_figure(&f.id, inp);
+    }
     if o.actions.len() < 3 {
         o.notes.push(format!(
             "Only {} recommended action{}: the others need a lifetime-value fit, segments or a survey.",

@@ -34,6 +34,9 @@ pub enum Route {
     /// The report's print view.
     #[at("/report")]
     Report,
+    /// Glossary: every term, searchable (`?term=p-alive` opens one).
+    #[at("/glossary")]
+    Glossary,
     /// Anything else.
     #[not_found]
     #[at("/404")]
@@ -71,6 +74,7 @@ fn switch(route: Route) -> Html {
         Route::Learn => with_contents("learn", html! { <pages::learn::LearnPage /> }),
         Route::Overview => with_contents("overview", html! { <pages::overview::OverviewPage /> }),
         Route::Report => html! { <pages::report::ReportPage /> },
+        Route::Glossary => html! { <pages::glossary::GlossaryPage /> },
         Route::NotFound => html! {
             <section><h1>{ "Page not found" }</h1>
             <p>{ "There is no such page. " }<Link<Route> to={Route::Data}>{ "Go to your data" }</Link<Route>></p></section>
@@ -115,6 +119,7 @@ fn Header() -> Html {
             <span class="privacy" data-testid="privacy">{ "Your data stays in this browser: nothing is uploaded" }</span>
             <span class="dataset" data-testid="active-dataset">{ format!("Data: {name}") }</span>
             <crate::ui::components::settings::ThemePicker />
+            <span class="class-tools"><a class="header-btn" href="#/glossary" data-testid="glossary-link">{ "Glossary" }</a><crate::ui::components::tour::Tour /><crate::ui::components::tour::ProjectorToggle /></span>
         </header>
     }
 }

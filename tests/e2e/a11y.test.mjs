@@ -20,6 +20,7 @@ const PAGES = [
   ['#/learn', 'learn-clv'],
   ['#/report', 'report-chart'],
   ['#/exercises?lesson=bgnbd', 'bgnbd-table'],
+  ['#/glossary', 'glossary-list'],
 ];
 
 test('axe finds no WCAG 2.1 AA violation on any page, in the light and the dark theme', async () => {
@@ -50,6 +51,9 @@ test('axe finds no WCAG 2.1 AA violation on any page, in the light and the dark 
 // fmt14: the theme chosen in the header (data-theme on <html>) against the system's: Dark on a
 // light system and Light on a dark one; every page stays free of violations.
 test('axe finds no violation with the theme chosen in the header against the system one', async () => {
+// guide15: projector mode (large type, high contrast) on every page, with an explain panel and the
+// guided tour's panel open, stays free of violations.
+test('axe finds no WCAG 2.1 AA violation in projector mode, with explain and tour panels open', async () => {
   const h = await start();
   try {
     const app = new App(h);
@@ -73,6 +77,31 @@ test('axe finds no violation with the theme chosen in the header against the sys
         }
       }
     }
+    const check = async (label) => {
+      await page.evaluate(AXE);
+      const r = await page.evaluate(() => window.axe.run(document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      }));
+      assert.ok(r.passes.length > 10, `${label}: axe ran (${r.passes.length} rules passed)`);
+      for (const v of r.violations) {
+        found.push(`projector ${label} ${v.id} (${v.impact}): ${v.help}; ${v.nodes.length} element(s): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+      }
+    };
+    await app.open('#/overview');
+    await page.getByTestId('fig-customers-value').waitFor({ timeout: 120000 });
+    await page.getByTestId('projector-toggle').click();
+    for (const [hash, ready] of PAGES) {
+      await app.open(hash);
+      await page.getByTestId(ready).first().waitFor({ timeout: 120000 });
+      await page.waitForFunction(() => document.documentElement.dataset.projector === 'on', null, { timeout: 120000 });
+      if (hash === '#/overview') await page.getByTestId('explain-fig-equity').click();
+      if (hash === '#/satisfaction') await page.getByTestId('explain-nps').click();
+      await check(hash);
+    }
+    await page.getByTestId('tour-start').click();
+    await page.getByTestId('tour-panel').waitFor();
+    await page.locator('[data-tour-target]').first().waitFor();
+    await check('tour');
     assert.deepEqual(found, [], found.join('\n'));
   } finally {
     await h.stop(assert);

@@ -5,11 +5,13 @@
 pub mod chart;
 pub mod contents;
 pub mod download;
+pub mod explain;
 pub mod form;
 pub mod settings;
 pub mod section;
 pub mod status;
 pub mod table;
+pub mod tour;
 
 pub use chart::ChartCard;
 pub use contents::Contents;

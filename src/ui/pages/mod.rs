@@ -4,6 +4,7 @@ pub mod bgnbd_lesson;
 pub mod cohorts;
 pub mod data;
 pub mod exercises;
+pub mod glossary;
 pub mod learn;
 pub mod ltv;
 pub mod overview;

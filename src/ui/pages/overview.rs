@@ -12,6 +12,7 @@ use crate::analysis::clv::IntervalRequest;
 use crate::analysis::overview::{self, Figure, Inputs, Overview, SegmentValue, SurveyPart, Unit};
 use crate::domain::clv::intervals::Total;
 use crate::ui::components::Section;
+use crate::ui::components::explain::Explain;
 use crate::ui::components::{status, Load};
 use crate::ui::format;
 use crate::ui::state::{AppContext, Source};
@@ -194,7 +195,7 @@ fn range_text(f: &Figure) -> Option<String> {
 
 fn figure_card(f: &Figure) -> Html {
     let href = format!("#{}", f.source.route);
-    html! {
+    html! { <div class="figure-wrap">
         <a class="card kpi-card" href={href} data-testid={format!("fig-{}", f.id)} title={format!("Computed on the {} page", f.source.page)}>
             <span class="label">{ &f.label }</span>
             { match f.value {
@@ -206,7 +207,8 @@ fn figure_card(f: &Figure) -> Html {
             <span class="sub how">{ &f.how }</span>
             <span class="source">{ format!("From: {} →", f.source.page) }</span>
         </a>
-    }
+        if let Some(e) = &f.explain { <Explain filled={e.clone()} label={f.label.clone()} testid={format!("explain-fig-{}", f.id)} /> }
+    </div> }
 }
 
 fn segment_list(rows: &[SegmentValue], testid: &str, unit: &str) -> Html {

@@ -177,6 +177,7 @@ pub fn StrategyPage() -> Html {
                 Some(e) => html! { <>
                     <p class="kpi"><span class="label">{ "Sum of the lifetime values of the current customers" }</span>
                         <span class="value" data-testid="customer-equity">{ fmt_tick(e) }</span>
+                        if let Some(r) = &fitted { <crate::ui::components::explain::Explain filled={crate::analysis::explain::customer_equity(r)} label="customer equity" testid="explain-equity" /> }
                         <span class="sub">{ format!("{n_customers} customers, mean CLV {:.1}", e / (n_customers.max(1) as f64)) }</span></p>
                 </> },
                 None => html! { <>

@@ -196,6 +196,7 @@ pub(super) fn ready_view(
         let file = format!("segment-{}.csv", name.to_lowercase().replace(|c: char| !c.is_alphanumeric(), "-"));
         html! {
             <Section id="segment-customers" title={format!("Customers in \"{name}\" ({})", rows.len())} testid="segment-customers-card">
+                { crate::ui::components::explain::segment_figures(r, name, ids) }
                 <DataTable headers={Rc::new(h.iter().map(|s| s.to_string()).collect::<Vec<_>>())} rows={Rc::new(rows)}
                     export_name={file} testid="segment-customers" page_size={10} />
             </Section>

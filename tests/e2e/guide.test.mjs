@@ -1,0 +1,185 @@
+// For the classroom (issue 15, items 4 and 5): the glossary is reachable from every page and
+// searchable; the "?" beside a figure opens its formula filled in with the figure's own value
+// (Overview, a customer's lifetime value); projector mode toggles and is remembered after a
+// reload, with no horizontal scroll at 1280×720; the guided tour steps forward and back by
+// buttons and keys through every page, keeps focus in its panel and closes with Esc.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { start } from './harness.mjs';
+import { App, SAMPLE_MS, JOB_MS } from './pages.mjs';
+
+const PAGES = ['#/overview', '#/', '#/segments', '#/satisfaction', '#/lifetime-value', '#/strategy', '#/learn', '#/report'];
+const hashOf = (page) => new URL(page.url()).hash || '#/';
+const number = (s) => Number(s.replace(/[^0-9.eE-]/g, ''));
+
+test('the glossary is one click away on every page, searchable, with an anchor per term', async () => {
+  const h = await start();
+  try {
+    const app = new App(h);
+    const { page } = app;
+    for (const hash of PAGES) {
+      await app.open(hash);
+      await page.getByTestId('glossary-link').click();
+      await page.getByTestId('glossary-list').waitFor();
+      assert.equal(hashOf(page), '#/glossary', `from ${hash}`);
+      assert.match(await app.heading(), /Glossary/);
+    }
+    const all = await page.locator('[data-testid="glossary-list"] article').count();
+    assert.ok(all >= 40, `${all} terms`);
+    await page.getByTestId('glossary-search').fill('promoters');
+    await page.getByTestId('term-nps').waitFor();
+    const hits = await page.locator('[data-testid="glossary-list"] article').count();
+    assert.ok(hits >= 1 && hits < all, `${hits} of ${all} match "promoters"`);
+    assert.match(await app.figure('glossary-count'), /of \d+ terms match "promoters"/);
+    assert.equal(await page.getByTestId('term-p-alive').count(), 0);
+    // A link to one term opens it, marked and focused.
+    await app.open('#/glossary?term=p-alive');
+    const term = page.getByTestId('term-p-alive');
+    await term.waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === 'term-p-alive');
+    assert.match(await term.getAttribute('class'), /current/);
+    assert.match(await term.innerText(), /probability that a customer is still a customer/);
+  } finally {
+    await h.stop(assert);
+  }
+});
+
+test('explain shows the formula filled in with the figure\'s own value', async () => {
+  const h = await start();
+  try {
+    const app = new App(h);
+    const { page } = app;
+    // The Overview: customer equity and the customer count.
+    await app.open('#/overview');
+    await page.getByTestId('fig-equity-value').waitFor({ timeout: SAMPLE_MS });
+    const equity = number(await app.figure('fig-equity-value'));
+    const btn = page.getByTestId('explain-fig-equity');
+    assert.equal(await btn.getAttribute('aria-expanded'), 'false');
+    await btn.click();
+    assert.equal(await btn.getAttribute('aria-expanded'), 'true');
+    const filled = page.getByTestId('explain-fig-equity-filled');
+    const value = Number(await filled.getAttribute('data-value'));
+    assert.ok(Math.abs(value - equity) <= 0.5, `explained ${value}, shown ${equity}`);
+    assert.match(await filled.innerText(), new RegExp(`= ${value.toFixed(2)}$`));
+    assert.match(await app.figure('explain-fig-equity-formula'), /Σ CLV/);
+    await page.getByTestId('explain-fig-customers').click();
+    assert.match(await app.figure('explain-fig-customers-filled'), new RegExp(`= ${number(await app.figure('fig-customers-value'))}$`));
+    // The NPS explain carries the interval shown on the card.
+    await page.getByTestId('explain-fig-nps').click();
+    const range = await app.figure('fig-nps-range');
+    const [lo, hi] = range.match(/-?[0-9.]+/g).slice(-2);
+    assert.match(await app.figure('explain-fig-nps-filled'), new RegExp(`${lo} to ${hi}`));
+    // Its glossary link opens the term.
+    await page.getByTestId('explain-fig-equity-glossary').click();
+    await page.getByTestId('term-customer-equity').waitFor();
+    assert.equal(hashOf(page), '#/glossary?term=customer-equity');
+
+    // A customer's lifetime value: P(alive) and CLV with that customer's x, tₓ and T.
+    await app.open('#/lifetime-value');
+    await app.job('param-r');
+    await app.rows('clv-table').first().click();
+    const detail = page.getByTestId('customer-detail');
+    await detail.waitFor();
+    const pAlive = number(await app.figure('detail-p-alive')) / 100;
+    await page.getByTestId('explain-detail-p-alive').click();
+    const pf = page.getByTestId('explain-detail-p-alive-filled');
+    assert.ok(Math.abs(Number(await pf.getAttribute('data-value')) - pAlive) <= 0.0005, `P(alive) ${pAlive}`);
+    const tx = (await detail.locator('.kpi').nth(1).locator('.value').innerText()).trim();
+    const x = (await detail.locator('.kpi').nth(0).locator('.value').innerText()).trim();
+    const ptext = await pf.innerText();
+    if (Number(x) > 0) assert.ok(ptext.includes(tx) && ptext.includes(`+ ${x} − 1`), ptext);
+    const clv = number(await app.figure('detail-clv'));
+    await page.getByTestId('explain-detail-clv').click();
+    const cf = page.getByTestId('explain-detail-clv-filled');
+    assert.ok(Math.abs(Number(await cf.getAttribute('data-value')) - clv) <= 0.005, `CLV ${clv}`);
+    assert.match(await cf.innerText(), new RegExp(`= ${clv.toFixed(2)}$`));
+    await page.getByTestId('explain-detail-spend').click();
+    const spend = number(await app.figure('detail-spend'));
+    assert.ok(Math.abs(Number(await page.getByTestId('explain-detail-spend-filled').getAttribute('data-value')) - spend) <= 0.005);
+    // Esc closes a panel.
+    await page.getByTestId('explain-detail-clv').focus();
+    await page.keyboard.press('Escape');
+    assert.equal(await page.getByTestId('explain-detail-clv-filled').count(), 0);
+  } finally {
+    await h.stop(assert);
+  }
+});
+
+test('projector mode toggles, is remembered after a reload and needs no horizontal scroll at 1280×720', async () => {
+  const h = await start();
+  try {
+    const app = new App(h);
+    const { page } = app;
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await app.open('#/overview');
+    await page.getByTestId('fig-customers-value').waitFor({ timeout: SAMPLE_MS });
+    const toggle = page.getByTestId('projector-toggle');
+    assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
+    const before = await page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+    await toggle.click();
+    await page.waitForFunction(() => document.documentElement.dataset.projector === 'on');
+    assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+    const after = await page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+    assert.ok(after > before * 1.15, `type ${before}px → ${after}px`);
+    await app.reload();
+    await page.waitForFunction(() => document.documentElement.dataset.projector === 'on', null, { timeout: SAMPLE_MS });
+    assert.equal(await page.getByTestId('projector-toggle').getAttribute('aria-pressed'), 'true');
+    for (const [hash, ready] of [['#/overview', 'fig-equity-value'], ['#/', 'n-customers'], ['#/segments', 'segment-count'],
+      ['#/satisfaction', 'nps-value'], ['#/lifetime-value', 'param-r'], ['#/strategy', 'budget-total'], ['#/glossary', 'glossary-list']]) {
+      await app.open(hash);
+      await page.getByTestId(ready).first().waitFor({ timeout: JOB_MS });
+      await page.waitForFunction(() => document.documentElement.dataset.projector === 'on');
+      const { sw, cw } = await page.evaluate(() => ({ sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth }));
+      assert.ok(sw <= cw, `${hash}: page ${sw}px wide in a ${cw}px window`);
+    }
+    await page.getByTestId('projector-toggle').click();
+    await page.waitForFunction(() => document.documentElement.dataset.projector === undefined);
+  } finally {
+    await h.stop(assert);
+  }
+});
+
+test('the tour steps through every page by buttons and keys and closes with Esc', async () => {
+  const h = await start();
+  try {
+    const app = new App(h);
+    const { page } = app;
+    await app.open('#/');
+    await page.getByTestId('n-customers').waitFor({ timeout: SAMPLE_MS });
+    const routes = ['#/overview', '#/overview', '#/', '#/segments', '#/satisfaction', '#/lifetime-value', '#/strategy', '#/learn', '#/glossary'];
+    const n = routes.length;
+    const count = page.getByTestId('tour-count');
+    const at = async (i) => {
+      await page.waitForFunction((want) => document.querySelector('[data-testid="tour-count"]')?.textContent === want, `${i + 1} of ${n}`);
+      await page.waitForFunction((want) => (location.hash || '#/') === want, routes[i]);
+      // The element the step explains is marked, and focus is in the panel.
+      await page.locator('[data-tour-target]').first().waitFor({ timeout: JOB_MS });
+      assert.ok(await page.evaluate(() => !!document.activeElement?.closest('[data-testid="tour-panel"]')), `focus in the panel at step ${i + 1}`);
+    };
+    await page.getByTestId('tour-start').click();
+    await at(0);
+    assert.equal(await count.innerText(), `1 of ${n}`);
+    assert.ok(await page.getByTestId('tour-back').isDisabled());
+    await page.getByTestId('tour-next').click();
+    await at(1);
+    for (let i = 2; i < n; i += 1) {
+      await page.keyboard.press('ArrowRight');
+      await at(i);
+    }
+    // The last step finishes instead of going on; → does nothing there.
+    assert.equal(await page.getByTestId('tour-next').count(), 0);
+    await page.getByTestId('tour-finish').waitFor();
+    await page.keyboard.press('ArrowRight');
+    await at(n - 1);
+    await page.keyboard.press('ArrowLeft');
+    await at(n - 2);
+    await page.getByTestId('tour-back').click();
+    await at(n - 3);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('tour-panel').waitFor({ state: 'detached' });
+    assert.equal(await page.locator('[data-tour-target]').count(), 0);
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'tour-start');
+  } finally {
+    await h.stop(assert);
+  }
+});

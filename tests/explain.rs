@@ -1,0 +1,274 @@
+//! Explain every number: each filled-in formula's value is the engine's own figure (on the
+//! built-in sample, 2000 customers, seed 42, and on cases worked out by hand), and every
+//! glossary id referenced anywhere in the app exists.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crm::analysis::explain;
+use crm::analysis::glossary;
+use crm::domain::clv::{BgNbd, BtydModel};
+use crm::domain::customers::{CustomerSummary, SummaryOptions};
+use crm::domain::satisfaction::{csat, nps, Question};
+use crm::domain::segmentation::rfm::RfmParams;
+use crm::worker::datasets::Datasets;
+use crm::worker::overview::OverviewRequest;
+use crm::worker::tasks::{run, run_with, ImportSettings, Output, Task};
+use std::path::Path;
+
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol * (1.0 + b.abs())
+}
+
+fn sample() -> (crm::analysis::overview::Overview, CustomerSummary) {
+    let Output::Sample(files) = run(
+        Task::Sample {
+            n_customers: 2000,
+            seed: 42,
+        },
+        &mut |_, _| {},
+    )
+    .unwrap() else {
+        panic!("not a sample")
+    };
+    let import = |name: &str, bytes: &[u8], ds: &mut Datasets, id: &str| match run_with(
+        Task::Import {
+            dataset: id.into(),
+            file_name: name.into(),
+            bytes: bytes.to_vec(),
+            settings: ImportSettings::default(),
+            summary: SummaryOptions::default(),
+        },
+        ds,
+        &mut |_, _| {},
+    )
+    .unwrap()
+    {
+        Output::Imported(i) => *i,
+        other => panic!("not an import: {other:?}"),
+    };
+    let mut ds = Datasets::default();
+    let tx = import(
+        "sample-transactions.csv",
+        &files.transactions,
+        &mut ds,
+        "tx",
+    );
+    let sv = import("sample-survey.csv", &files.survey, &mut ds, "");
+    let Output::Overview(o) = run_with(
+        Task::Overview(Box::new(OverviewRequest {
+            dataset: "tx".into(),
+            survey: sv.survey,
+        })),
+        &mut ds,
+        &mut |_, _| {},
+    )
+    .unwrap() else {
+        panic!("not an overview")
+    };
+    (*o, tx.summary.unwrap())
+}
+
+#[test]
+fn every_overview_figure_is_explained_with_its_own_value() {
+    let (o, _) = sample();
+    for id in [
+        "customers",
+        "active",
+        "equity",
+        "concentration",
+        "nps",
+        "csat",
+    ] {
+        let f = o.figure(id).unwrap();
+        let e = f
+            .explain
+            .as_ref()
+            .unwrap_or_else(|| panic!("{id} unexplained"));
+        assert!(close(e.value, f.value.unwrap(), 1e-12), "{id}: {e:?}");
+        assert!(glossary::term(&e.term).is_some(), "{id}: {}", e.term);
+        assert!(!e.formula_filled.is_empty());
+    }
+    // The NPS explain shows its interval, as the card does.
+    let nps = o.figure("nps").unwrap();
+    let (lo, hi) = nps.range.unwrap();
+    let text = &nps.explain.as_ref().unwrap().formula_filled;
+    assert!(text.contains(&format!("{lo:.1} to {hi:.1}")), "{text}");
+}
+
+#[test]
+fn customer_explains_equal_the_fits_per_customer_figures() {
+    let (_, summary) = sample();
+    let fit = crm::analysis::clv::analyze(
+        &crm::analysis::clv::default_request(summary.clone()),
+        None,
+        &mut |_, _| {},
+        &|| 0.0,
+    )
+    .unwrap();
+    let model = &fit.model.as_ref().unwrap().model;
+    let s = fit.settings.as_ref().unwrap();
+    let mut zero_seen = false;
+    for (i, c) in summary.customers.iter().enumerate().take(300) {
+        zero_seen |= c.x == 0.0;
+        let p = explain::p_alive(model, c.x, c.t_x, c.t);
+        assert!(close(p.value, fit.p_alive[i], 1e-12), "customer {i}");
+        let e = explain::expected_purchases(model, s.purchase_horizon, c.x, c.t_x, c.t, "week");
+        assert!(
+            close(e.value, fit.expected_purchases[i], 1e-12),
+            "customer {i}"
+        );
+        let sp =
+            explain::expected_spend(fit.spend.as_ref(), c.x, c.monetary, fit.expected_spend[i]);
+        assert!(
+            close(sp.value, fit.expected_spend[i], 1e-12),
+            "customer {i}"
+        );
+        let v = explain::clv(model, c.x, c.t_x, c.t, fit.expected_spend[i], s);
+        assert!(
+            close(v.value, fit.clv[i], 1e-9),
+            "customer {i}: {} {}",
+            v.value,
+            fit.clv[i]
+        );
+        if c.x > 0.0 {
+            assert!(p.formula_filled.contains(&format!("{:.2}", c.t_x)));
+        }
+    }
+    assert!(zero_seen);
+    let eq = explain::customer_equity(&fit);
+    assert!(close(eq.value, fit.equity, 1e-12));
+    assert!(close(eq.value, fit.clv.iter().sum::<f64>(), 1e-9));
+}
+
+#[test]
+fn bgnbd_p_alive_is_filled_with_the_customers_numbers() {
+    // Published BG/NBD fit on CDNOW (Fader, Hardie & Lee 2005).
+    let m = BgNbd {
+        r: 0.243,
+        alpha: 4.414,
+        a: 0.793,
+        b: 2.426,
+    };
+    let e = explain::p_alive_bgnbd(&m, 2.0, 30.43, 38.86);
+    let odds = 0.793 / (2.426 + 1.0) * ((4.414f64 + 38.86) / (4.414 + 30.43)).powf(2.243);
+    assert!(close(e.value, 1.0 / (1.0 + odds), 1e-12));
+    assert!(
+        e.formula_filled.contains("(2.4260 + 2 − 1)"),
+        "{}",
+        e.formula_filled
+    );
+    assert!(e.formula_filled.contains(&format!("= {:.4}", e.value)));
+    let zero = explain::p_alive(&BtydModel::BgNbd(m), 0.0, 0.0, 10.0);
+    assert_eq!(zero.value, 1.0);
+}
+
+#[test]
+fn nps_and_csat_explains_are_worked_out_by_hand() {
+    // 5 promoters, 3 passives, 2 detractors: p = 0.5, d = 0.2, NPS = 30.
+    let answers = [10.0, 9.0, 9.0, 10.0, 9.0, 7.0, 8.0, 7.0, 3.0, 6.0];
+    let s = nps(&answers).unwrap();
+    let e = explain::nps(&s);
+    assert!(close(e.value, 30.0, 1e-12));
+    let se = 100.0 * ((0.5 + 0.2 - 0.09f64) / 10.0).sqrt();
+    assert!(e
+        .formula_filled
+        .contains(&format!("SE = 100 × √(0.6100/10) = {se:.2}")));
+    let q = Question::new("sat", 1, 5);
+    let c = csat(&[5.0, 4.0, 3.0, 2.0], &q, 2).unwrap();
+    let e = explain::csat(&c);
+    assert!(close(e.value, 0.5, 1e-12));
+    assert!(e.formula_filled.contains("= 2 / 4 = 0.5000"));
+}
+
+#[test]
+fn rfm_score_and_top_share_explains_match_the_engine() {
+    let (_, summary) = sample();
+    let r = RfmParams::default().fit(&summary).unwrap();
+    for sc in r.scores.iter().take(200) {
+        let e = explain::rfm_score(sc, &r.cut_points);
+        assert_eq!(
+            e.value,
+            f64::from(sc.r) * 100.0 + f64::from(sc.f) * 10.0 + f64::from(sc.m)
+        );
+        assert!(e.formula_filled.ends_with(&format!("RFM = {}", sc.code())));
+        // The reversed recency arithmetic shown is the engine's.
+        let raw = crm::domain::segmentation::rfm::bin_of(sc.recency_days, &r.cut_points.recency);
+        assert_eq!(r.cut_points.recency.len() as u8 + 2 - raw, sc.r);
+    }
+    let t = explain::top_share(&[100.0, 50.0, 30.0, 20.0, 0.0], 0.2).unwrap();
+    assert!(close(t.value, 0.5, 1e-12));
+    assert!(t.formula_filled.contains("= 1 customers"));
+    let seg = explain::segment_share("Champions", 50.0, 200.0, 3);
+    assert!(close(seg.value, 0.25, 1e-12));
+}
+
+/// Glossary ids referenced in a source text: `term=ID`, `term="ID"`, `term={"ID"}`,
+/// `filled("ID"` and `"term": "ID"` / `term: "ID"`.
+fn referenced(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for pat in [
+        "term=",
+        "filled(",
+        "term: ",
+        "\"term\": ",
+        "glossary::href(",
+    ] {
+        let mut rest = text;
+        while let Some(i) = rest.find(pat) {
+            rest = rest[i + pat.len()..].trim_start();
+            let t = rest.trim_start_matches(['{', '"', '\'']);
+            let id: String = t
+                .chars()
+                .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')
+                .collect();
+            let quoted = rest.trim_start_matches('{').starts_with(['"', '\''])
+                || (pat == "term=" && rest.starts_with(|c: char| c.is_ascii_lowercase()));
+            if quoted && !id.is_empty() && id != "term" {
+                out.push(id);
+            }
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            if p.file_name().is_some_and(|n| n != "node_modules") {
+                walk(&p, out);
+            }
+        } else if p.extension().is_some_and(|x| x == "rs" || x == "mjs") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn every_glossary_id_referenced_anywhere_exists() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    walk(&root.join("src"), &mut files);
+    walk(&root.join("tests/e2e"), &mut files);
+    let mut checked = 0;
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        if !(text.contains("glossary") || text.contains("explain") || text.contains("Explain")) {
+            continue;
+        }
+        for id in referenced(&text) {
+            checked += 1;
+            assert!(
+                glossary::term(&id).is_some(),
+                "{} refers to the unknown glossary term {id:?}",
+                f.display()
+            );
+        }
+    }
+    assert!(checked > 10, "only {checked} references found");
+    for t in glossary::TERMS {
+        for r in t.related {
+            assert!(glossary::term(r).is_some(), "{} -> {r}", t.id);
+        }
+    }
+}
