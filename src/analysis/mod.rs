@@ -8,6 +8,7 @@ pub mod cohort;
 pub mod compare;
 pub mod discrete;
 pub mod drivers;
+pub mod lessons;
 pub mod movement;
 pub mod overview;
 pub mod satisfaction;
