@@ -19,6 +19,8 @@ const PAGES = [
   ['#/strategy', 'budget-total'],
   ['#/learn', 'learn-clv'],
   ['#/report', 'report-chart'],
+  ...['clv', 'retention', 'satisfaction', 'perceived-value', 'share-of-wallet', 'rfm', 'relationships']
+    .map((k) => [`#/learn?lesson=${k}`, `lesson-${k}`]),
 ];
 
 test('axe finds no WCAG 2.1 AA violation on any page, in the light and the dark theme', async () => {
