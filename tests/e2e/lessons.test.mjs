@@ -32,6 +32,9 @@ async function openLesson(page, key) {
   await page.getByTestId(`lesson-${key}`).waitFor();
   assert.match(page.url(), new RegExp(`#/learn\\?lesson=${key}$`));
   assert.equal(await page.getByTestId(`lesson-link-${key}`).getAttribute('aria-current'), 'page');
+  // Wide tables scroll inside their box: the page itself never scrolls sideways.
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(wide <= 0, `${key}: the page is ${wide}px wider than the window`);
 }
 
 const money = (x) => x.toFixed(2);
@@ -69,6 +72,7 @@ test('every lesson answers its inputs with the hand-computed figure', async () =
     await edit(page, 'ret-2-1', 15);
     await reads(page, 'ret-total-2', '46.00');
     await reads(page, 'ret-equity', money(at(0.8, 46)));
+    await screenshot(page, 'lesson-retention');
 
     // Satisfaction: expectation 7, tolerance 0.5, performance 6 → D = −1 < −0.5: dissatisfied.
     await openLesson(page, 'satisfaction');
@@ -83,6 +87,7 @@ test('every lesson answers its inputs with the hand-computed figure', async () =
     await edit(page, 'sat-weight', 1);
     await page.getByTestId('sat-lesson').filter({ hasText: 'does as well' }).waitFor();
     assert.equal(await auc('sat-auc-cum'), await auc('sat-auc-latest'));
+    await screenshot(page, 'lesson-satisfaction');
 
     // Perceived value: ours (60+20+15+10) − (50+10+5+5) = 35 beats B's 25. Money 65 → ours
     // 105 − 85 = 20: Competitor B (75 − 50 = 25) is chosen.
@@ -91,6 +96,7 @@ test('every lesson answers its inputs with the hand-computed figure', async () =
     await edit(page, 'pv-0-money', 65);
     await reads(page, 'pv-perceived-0', '20.00');
     await reads(page, 'pv-chosen', 'The customer chooses Competitor B.');
+    await screenshot(page, 'lesson-perceived-value');
 
     // Share of wallet: C1's spend 200 → 500 of 1,000: 50.0 %; share of customer
     // (500 + 450 + 100 + 300) / (1000 + 500 + 800 + 600) = 1350 / 2900 = 46.6 %.
@@ -129,7 +135,8 @@ test('every lesson answers its inputs with the hand-computed figure', async () =
     await reads(page, 'rel-clv-1-3', money(90 * 0.75 / 0.35));
     await reads(page, 'rel-best-1', 'Proactive');
     assert.match(await app.figure('rel-app-2'), /^Partnership \(Retain\)$/);
-    assert.equal(await page.getByTestId('rel-rules').locator('li').count(), 7);
+    assert.equal(await page.getByTestId('rel-rules').locator('li').count(), 6);
+    await screenshot(page, 'lesson-relationships');
 
     // The BG/NBD slot and the simulator are entries of the list too.
     await openLesson(page, 'bgnbd');

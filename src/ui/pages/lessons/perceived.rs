@@ -129,37 +129,40 @@ pub fn PerceivedValueLesson() -> Html {
             <p>{ "Customers choose the offer with the highest perceived value: what they get (product, service, personnel, image) minus what it costs them (money, and also time, energy and the worry — psychic cost). Edit any cell; the winner is the largest difference, not the largest ratio." }</p>
             <div class="scroll">
             <table class="data" data-testid="pv-table">
-                <thead><tr><th>{ "offer" }</th>{ for PARTS.iter().enumerate().map(|(k, p)| html! { <th class="num">{ if k < 4 { format!("{p} value") } else { format!("{p} cost") } }</th> }) }
-                    <th class="num">{ "total value" }</th><th class="num">{ "total cost" }</th><th class="num">{ "perceived value" }</th><th class="num">{ "value / cost" }</th></tr></thead>
-                <tbody>
-                { for offers.iter().zip(&values).enumerate().map(|(i, (o, v))| {
-                    let name_on = {
-                        let offers = offers.clone();
-                        Callback::from(move |s: String| {
-                            let mut os = (*offers).clone();
-                            if let Some(o) = os.get_mut(i) { o.name = s; }
-                            offers.set(os);
-                        })
-                    };
-                    html! {
-                    <tr class={classes!((win == Some(i)).then_some("selected"))}>
-                        <td>{ text_cell(format!("offer {} name", i + 1), format!("pv-name-{i}"), o.name.clone(), name_on) }
-                            if win == Some(i) { <span class="badge good" data-testid="pv-winner">{ "chosen" }</span> }</td>
-                        { for (0..8).map(|k| {
+                <thead><tr><th><span class="sr-only">{ "part" }</span></th>
+                    { for offers.iter().enumerate().map(|(i, o)| {
+                        let name_on = {
                             let offers = offers.clone();
-                            let on = Callback::from(move |x: f64| {
+                            Callback::from(move |s: String| {
                                 let mut os = (*offers).clone();
-                                if let Some(o) = os.get_mut(i) { set_part(o, k, x); }
+                                if let Some(o) = os.get_mut(i) { o.name = s; }
                                 offers.set(os);
-                            });
-                            html! { <td class="num">{ num_cell(format!("{}: {} {}", o.name, PARTS[k], if k < 4 { "value" } else { "cost" }), format!("pv-{i}-{}", PARTS[k]), part(o, k), on) }</td> }
-                        }) }
-                        <td class="num" data-testid={format!("pv-value-{i}")}>{ format!("{:.2}", v.total_value) }</td>
-                        <td class="num" data-testid={format!("pv-cost-{i}")}>{ format!("{:.2}", v.total_cost) }</td>
-                        <td class="num" data-testid={format!("pv-perceived-{i}")}>{ format!("{:.2}", v.perceived) }</td>
-                        <td class="num" data-testid={format!("pv-ratio-{i}")}>{ v.ratio.map_or("–".to_string(), |r| format!("{r:.2}")) }</td>
-                    </tr>
-                } }) }
+                            })
+                        };
+                        html! { <th class={classes!("num", (win == Some(i)).then_some("selected"))}>
+                            { text_cell(format!("offer {} name", i + 1), format!("pv-name-{i}"), o.name.clone(), name_on) }
+                            if win == Some(i) { <span class="badge good" data-testid="pv-winner">{ "chosen" }</span> }
+                        </th> }
+                    }) }
+                </tr></thead>
+                <tbody>
+                { for (0..8).map(|k| html! { <tr>
+                    <th scope="row">{ if k < 4 { format!("{} value", PARTS[k]) } else { format!("{} cost", PARTS[k]) } }</th>
+                    { for offers.iter().enumerate().map(|(i, o)| {
+                        let offers = offers.clone();
+                        let on = Callback::from(move |x: f64| {
+                            let mut os = (*offers).clone();
+                            if let Some(o) = os.get_mut(i) { set_part(o, k, x); }
+                            offers.set(os);
+                        });
+                        html! { <td class="num">{ num_cell(format!("{}: {} {}", o.name, PARTS[k], if k < 4 { "value" } else { "cost" }), format!("pv-{i}-{}", PARTS[k]), part(o, k), on) }</td> }
+                    }) }
+                </tr> }) }
+                <tr><th scope="row">{ "total customer value" }</th>{ for values.iter().enumerate().map(|(i, v)| html! { <td class="num" data-testid={format!("pv-value-{i}")}>{ format!("{:.2}", v.total_value) }</td> }) }</tr>
+                <tr><th scope="row">{ "total customer cost" }</th>{ for values.iter().enumerate().map(|(i, v)| html! { <td class="num" data-testid={format!("pv-cost-{i}")}>{ format!("{:.2}", v.total_cost) }</td> }) }</tr>
+                <tr><th scope="row">{ "perceived value" }</th>{ for values.iter().enumerate().map(|(i, v)| html! { <td class="num" data-testid={format!("pv-perceived-{i}")}>
+                    if win == Some(i) { <strong>{ format!("{:.2}", v.perceived) }</strong> } else { { format!("{:.2}", v.perceived) } }</td> }) }</tr>
+                <tr><th scope="row">{ "value / cost" }</th>{ for values.iter().enumerate().map(|(i, v)| html! { <td class="num" data-testid={format!("pv-ratio-{i}")}>{ v.ratio.map_or("–".to_string(), |r| format!("{r:.2}")) }</td> }) }</tr>
                 </tbody>
             </table>
             </div>

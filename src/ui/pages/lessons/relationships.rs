@@ -59,6 +59,7 @@ pub fn RelationshipsLesson() -> Html {
         })
     };
     let grid = rel::kotler_grid();
+    let rules = rel::app_rules();
     let suggestions = rel::app_suggestions(&segments);
     let level_table = html! {
         <table class="data" data-testid="rel-levels">
@@ -133,24 +134,20 @@ pub fn RelationshipsLesson() -> Html {
         <div class="card" data-testid="lesson-relationships">
             <h2>{ "Relationship levels and the customer portfolio" }</h2>
             <p>{ "A firm can build five levels of relationship with a customer. The higher levels cost more per customer and keep customers longer; which one pays depends on how many customers a segment has and what each brings (Kotler)." }</p>
-            <div class="grid wide">
-                <div>
-                    <h3>{ "Kotler's grid: the level to aim for" }</h3>
-                    <table class="data" data-testid="rel-grid">
-                        <thead><tr><th>{ "customers \\ margin" }</th><th>{ "high margin" }</th><th>{ "medium margin" }</th><th>{ "low margin" }</th></tr></thead>
-                        <tbody>
-                        { for ["many customers", "a medium number", "few customers"].iter().zip(grid.iter()).map(|(r, row)| html! {
-                            <tr><th scope="row">{ *r }</th>{ for row.iter().map(|c| html! { <td>{ *c }</td> }) }</tr>
-                        }) }
-                        </tbody>
-                    </table>
-                </div>
-                <div>
-                    <h3>{ "What each level costs and earns (edit)" }</h3>
-                    { level_table }
-                    { NumberField::new("Discount rate per year", "rel-discount", format!("{}", *discount)).step("any").width("6rem").view_number(on_discount) }
-                </div>
+            <h3>{ "Kotler's grid: the level to aim for" }</h3>
+            <div class="scroll">
+            <table class="data" data-testid="rel-grid">
+                <thead><tr><th>{ "customers \\ margin" }</th><th>{ "high margin" }</th><th>{ "medium margin" }</th><th>{ "low margin" }</th></tr></thead>
+                <tbody>
+                { for ["many customers", "a medium number", "few customers"].iter().zip(grid.iter()).map(|(r, row)| html! {
+                    <tr><th scope="row">{ *r }</th>{ for row.iter().map(|c| html! { <td>{ *c }</td> }) }</tr>
+                }) }
+                </tbody>
+            </table>
             </div>
+            <h3>{ "What each level costs and earns (edit)" }</h3>
+            <div class="scroll">{ level_table }</div>
+            { NumberField::new("Discount rate per year", "rel-discount", format!("{}", *discount)).step("any").width("6rem").view_number(on_discount) }
             <h3>{ "Which level pays for which segment" }</h3>
             <div class="scroll">
             <table class="data" data-testid="rel-segments">
@@ -164,7 +161,10 @@ pub fn RelationshipsLesson() -> Html {
             { formula("CLV at a level = (margin − cost of the level) · r / (1 + d − r), r = the level's retention", filled, "rel-formula") }
             <h3>{ "The app's own strategy rules" }</h3>
             <p class="note">{ "The Value & strategy page applies these rules to your segments; the last column above applies them to the segments here (revenue = customers × margin; no model, so recency decides lapsed)." }</p>
-            <ul data-testid="rel-rules">{ for rel::app_rules().into_iter().map(|r| html! { <li>{ r }</li> }) }</ul>
+            <div data-testid="rel-rules">
+                { for rules.first().map(|r| html! { <p>{ r.clone() }</p> }) }
+                <ul>{ for rules.iter().skip(1).map(|r| html! { <li>{ r.clone() }</li> }) }</ul>
+            </div>
             { lesson_end("relationships") }
         </div>
     }

@@ -206,8 +206,8 @@ pub fn RetentionLesson() -> Html {
         <div class="card" data-testid="lesson-retention">
             <h2>{ "Retention economics (Reichheld & Sasser)" }</h2>
             <p>{ "Acquiring a customer costs more than keeping one, and a kept customer is worth more each year: they buy more, cost less to serve, refer others and pay a price premium. Edit the profit each source brings in each year of the relationship (years after the table keep the last year's profit)." }</p>
+            { grid }
             <div class="grid wide">
-                { grid }
                 <ChartCard chart={stacked} testid="ret-stacked-chart" note="Stacked: each line adds one source to the ones below it; the top line is the year's profit per customer." />
             </div>
             <h3>{ "A few points of retention and the value of the base" }</h3>
