@@ -12,6 +12,7 @@ pub mod drivers;
 pub mod exercises;
 pub mod explain;
 pub mod glossary;
+pub mod lessons;
 pub mod movement;
 pub mod numfmt;
 pub mod overview;

@@ -21,6 +21,8 @@ const PAGES = [
   ['#/report', 'report-chart'],
   ['#/exercises?lesson=bgnbd', 'bgnbd-table'],
   ['#/glossary', 'glossary-list'],
+  ...['clv', 'retention', 'satisfaction', 'perceived-value', 'share-of-wallet', 'rfm', 'relationships']
+    .map((k) => [`#/learn?lesson=${k}`, `lesson-${k}`]),
 ];
 
 test('axe finds no WCAG 2.1 AA violation on any page, in the light and the dark theme', async () => {

@@ -30,3 +30,4 @@ pub fn needs_data(what: &str) -> Html {
 pub fn booting() -> Html {
     html! { <StatusView kind="loading" message="Loading your data…" /> }
 }
+pub mod lessons;
