@@ -9,6 +9,7 @@
 //! file an instructor hands out with the set.
 
 use crate::analysis::bgnbd_sheet;
+use crate::analysis::lessons;
 use crate::analysis::segment;
 use crate::domain::clv::BtydModel;
 use crate::domain::value::simple_clv;
@@ -249,7 +250,15 @@ pub fn questions(lesson: &str, seed: u64) -> Result<Vec<Question>, String> {
             let n = 200u32;
             let promoters = g.gen_range(60..110u32);
             let detractors = g.gen_range(20..60u32);
-            let nps = 100.0 * (f64::from(promoters) - f64::from(detractors)) / f64::from(n);
+            // The engine's NPS (the Satisfaction page's), from the counts.
+            let nps = crate::domain::satisfaction::nps::nps_from_counts(
+                u64::from(promoters),
+                u64::from(n - promoters - detractors),
+                u64::from(detractors),
+                0,
+            )
+            .map_err(|e| e.to_string())?
+            .nps;
             Ok(vec![q(1, format!("Of {n} answers to \"How likely are you to recommend us (0–10)?\", {promoters} are 9 or 10 and {detractors} are 0 to 6. What is the Net Promoter Score?"),
                 Answer::Number { value: nps, tolerance: Tolerance::Absolute(0.5) },
                 format!("NPS = 100 · (promoters − detractors) / answers = 100 · ({promoters} − {detractors}) / {n} = {nps:.1}"))])
@@ -258,32 +267,59 @@ pub fn questions(lesson: &str, seed: u64) -> Result<Vec<Question>, String> {
             let benefits: [f64; 4] =
                 std::array::from_fn(|_| round_to(g.gen_range(20.0..80.0), 5.0));
             let costs: [f64; 4] = std::array::from_fn(|_| round_to(g.gen_range(5.0..40.0), 5.0));
-            let (tv, tc) = (benefits.iter().sum::<f64>(), costs.iter().sum::<f64>());
+            // The perceived-value lesson's own sums.
+            let v = lessons::perceived::value_of(&lessons::perceived::Offer {
+                name: "offer".into(),
+                product: benefits[0],
+                service: benefits[1],
+                personnel: benefits[2],
+                image: benefits[3],
+                money: costs[0],
+                time: costs[1],
+                energy: costs[2],
+                psychic: costs[3],
+            });
+            let (tv, tc) = (v.total_value, v.total_cost);
             Ok(vec![q(1, format!("An offer's benefits are worth product {}, service {}, personnel {}, image {}; its costs are money {}, time {}, energy {}, psychic {}. What is the customer's perceived value (total value minus total cost)?", benefits[0], benefits[1], benefits[2], benefits[3], costs[0], costs[1], costs[2], costs[3]),
-                money(tv - tc),
-                format!("Perceived value = ({} + {} + {} + {}) − ({} + {} + {} + {}) = {tv} − {tc} = {}", benefits[0], benefits[1], benefits[2], benefits[3], costs[0], costs[1], costs[2], costs[3], tv - tc))])
+                money(v.perceived),
+                format!("Perceived value = ({} + {} + {} + {}) − ({} + {} + {} + {}) = {tv} − {tc} = {}", benefits[0], benefits[1], benefits[2], benefits[3], costs[0], costs[1], costs[2], costs[3], v.perceived))])
         }
         "share-of-wallet" => {
             let total = round_to(g.gen_range(500.0..2000.0), 10.0);
             let ours = round_to(g.gen_range(0.1..0.6) * total, 10.0);
-            let share = ours / total;
+            // The share-of-wallet lesson's own share.
+            let share = lessons::wallet::shares(
+                &[lessons::wallet::WalletRow {
+                    customer: "customer".into(),
+                    ours,
+                    category: total,
+                }],
+                0.0,
+                0.0,
+            )
+            .map_err(|e| e.to_string())?
+            .mean_share;
             Ok(vec![q(1, format!("A customer spends {total} a year in the category, {ours} of it with us. What is our share of wallet (a share between 0 and 1)?"),
                 Answer::Number { value: share, tolerance: Tolerance::Absolute(0.005) },
                 format!("Share of wallet = spend with us / category spend = {ours} / {total} = {share:.4}"))])
         }
         "relationships" => {
-            let (prompt, answer, solution) = if g.gen_bool(0.5) {
-                ("A firm has very many customers and a low margin on each. Which relationship level (basic, reactive, accountable, proactive, partnership) pays?", "basic",
-                 "Many customers × low margin: the cost of contact must stay near zero, so a basic relationship (sell, no follow-up) pays (Kotler's table).")
+            // The answer is the relationships lesson's own grid (Kotler's table): rows many /
+            // medium / few customers, columns high / medium / low margin.
+            let grid = lessons::relationships::kotler_grid();
+            let (prompt, cell, why) = if g.gen_bool(0.5) {
+                ("A firm has very many customers and a low margin on each. Which relationship level (basic, reactive, accountable, proactive, partnership) pays?", grid[0][2],
+                 "Many customers × low margin: the cost of contact must stay near zero")
             } else {
-                ("A firm has few customers and a high margin on each. Which relationship level (basic, reactive, accountable, proactive, partnership) pays?", "partnership",
-                 "Few customers × high margin: each is worth a continuous joint effort, so a partnership pays (Kotler's table).")
+                ("A firm has few customers and a high margin on each. Which relationship level (basic, reactive, accountable, proactive, partnership) pays?", grid[2][0],
+                 "Few customers × high margin: each is worth a continuous joint effort")
             };
+            let accepted: Vec<String> = cell.split(" or ").map(str::to_lowercase).collect();
             Ok(vec![q(
                 1,
                 prompt.into(),
-                Answer::Text(vec![answer.into()]),
-                solution.into(),
+                Answer::Text(accepted),
+                format!("{why}, so Kotler's table gives: {cell}."),
             )])
         }
         "rfm" => {

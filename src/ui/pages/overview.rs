@@ -11,8 +11,8 @@
 use crate::analysis::clv::IntervalRequest;
 use crate::analysis::overview::{self, Figure, Inputs, Overview, SegmentValue, SurveyPart, Unit};
 use crate::domain::clv::intervals::Total;
-use crate::ui::components::Section;
 use crate::ui::components::explain::Explain;
+use crate::ui::components::Section;
 use crate::ui::components::{status, Load};
 use crate::ui::format;
 use crate::ui::state::{AppContext, Source};

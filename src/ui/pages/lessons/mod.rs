@@ -2,7 +2,7 @@
 //! are filled in with the live numbers. The calculations are in
 //! [`crate::analysis::lessons`]; these views only read inputs and render. Shared here: the
 //! lesson list (keys kept in the URL, `#/learn?lesson=retention`), the slider and table-cell
-//! inputs, and the two slots the lead wires ([`lesson_end`], [`bgnbd_lesson`]).
+//! inputs, each lesson's exercises ([`lesson_end`]) and the BG/NBD step-by-step lesson ([`bgnbd_lesson`]).
 
 pub mod clv;
 pub mod perceived;
@@ -28,18 +28,18 @@ pub const LESSONS: [(&str, &str); 9] = [
     ("simulator", "Simulator"),
 ];
 
-/// The end of every lesson: exercises are wired here (the lead replaces this placeholder with
-/// the exercises component, keyed by the lesson's key).
+/// The end of every lesson: its exercises on a seeded data set, checked with a stated tolerance
+/// (see [`crate::ui::pages::exercises`]).
 pub fn lesson_end(key: &'static str) -> Html {
-    let _ = key;
-    html! {}
+    html! { <crate::ui::pages::exercises::Exercises lesson={key} /> }
 }
 
-/// The BG/NBD step-by-step lesson's slot (the lead wires the lesson built elsewhere).
+/// The BG/NBD step-by-step lesson (see [`crate::ui::pages::bgnbd_lesson`]), with its exercises.
 pub fn bgnbd_lesson() -> Html {
     html! {
-        <div class="card" data-testid="lesson-bgnbd">
-            <h2>{ "BG/NBD step by step" }</h2>
+        <div data-testid="lesson-bgnbd">
+            <crate::ui::pages::bgnbd_lesson::BgnbdLesson />
+            { lesson_end("bgnbd") }
         </div>
     }
 }
