@@ -4,73 +4,23 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+use support::sample_overview;
+
 use crm::analysis::explain;
 use crm::analysis::glossary;
 use crm::domain::clv::{BgNbd, BtydModel};
-use crm::domain::customers::{CustomerSummary, SummaryOptions};
 use crm::domain::satisfaction::{csat, nps, Question};
 use crm::domain::segmentation::rfm::RfmParams;
-use crm::worker::datasets::Datasets;
-use crm::worker::overview::OverviewRequest;
-use crm::worker::tasks::{run, run_with, ImportSettings, Output, Task};
 use std::path::Path;
 
 fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol * (1.0 + b.abs())
 }
 
-fn sample() -> (crm::analysis::overview::Overview, CustomerSummary) {
-    let Output::Sample(files) = run(
-        Task::Sample {
-            n_customers: 2000,
-            seed: 42,
-        },
-        &mut |_, _| {},
-    )
-    .unwrap() else {
-        panic!("not a sample")
-    };
-    let import = |name: &str, bytes: &[u8], ds: &mut Datasets, id: &str| match run_with(
-        Task::Import {
-            dataset: id.into(),
-            file_name: name.into(),
-            bytes: bytes.to_vec(),
-            settings: ImportSettings::default(),
-            summary: SummaryOptions::default(),
-        },
-        ds,
-        &mut |_, _| {},
-    )
-    .unwrap()
-    {
-        Output::Imported(i) => *i,
-        other => panic!("not an import: {other:?}"),
-    };
-    let mut ds = Datasets::default();
-    let tx = import(
-        "sample-transactions.csv",
-        &files.transactions,
-        &mut ds,
-        "tx",
-    );
-    let sv = import("sample-survey.csv", &files.survey, &mut ds, "");
-    let Output::Overview(o) = run_with(
-        Task::Overview(Box::new(OverviewRequest {
-            dataset: "tx".into(),
-            survey: sv.survey,
-        })),
-        &mut ds,
-        &mut |_, _| {},
-    )
-    .unwrap() else {
-        panic!("not an overview")
-    };
-    (*o, tx.summary.unwrap())
-}
-
 #[test]
 fn every_overview_figure_is_explained_with_its_own_value() {
-    let (o, _) = sample();
+    let (o, _) = sample_overview();
     for id in [
         "customers",
         "active",
@@ -97,7 +47,7 @@ fn every_overview_figure_is_explained_with_its_own_value() {
 
 #[test]
 fn customer_explains_equal_the_fits_per_customer_figures() {
-    let (_, summary) = sample();
+    let (_, summary) = sample_overview();
     let fit = crm::analysis::clv::analyze(
         &crm::analysis::clv::default_request(summary.clone()),
         None,
@@ -182,7 +132,7 @@ fn nps_and_csat_explains_are_worked_out_by_hand() {
 
 #[test]
 fn rfm_score_and_top_share_explains_match_the_engine() {
-    let (_, summary) = sample();
+    let (_, summary) = sample_overview();
     let r = RfmParams::default().fit(&summary).unwrap();
     for sc in r.scores.iter().take(200) {
         let e = explain::rfm_score(sc, &r.cut_points);

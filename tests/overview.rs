@@ -4,17 +4,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+use support::sample_overview;
+
 use crm::analysis::clv::IntervalRequest;
 use crm::analysis::drivers::{RiskRow, ValueAtRisk};
 use crm::analysis::overview::{build, Inputs, SurveyPart, Unit};
 use crm::analysis::satisfaction::Headline;
 use crm::analysis::segment::{SegmentResult, SegmentRow};
 use crm::domain::clv::intervals::{Range, Total};
-use crm::domain::customers::{CustomerRecord, CustomerSummary, SummaryOptions};
+use crm::domain::customers::{CustomerRecord, CustomerSummary};
 use crm::worker::clv::ClvResult;
-use crm::worker::datasets::Datasets;
-use crm::worker::overview::OverviewRequest;
-use crm::worker::tasks::{run, run_with, ImportSettings, Output, Task};
 
 fn customer(id: &str, spend: f64) -> CustomerRecord {
     CustomerRecord {
@@ -203,56 +203,6 @@ fn without_a_fit_or_a_survey_the_figures_left_out_say_why() {
     assert!((o.top_value[0].share - 150.0 / 200.0).abs() < 1e-12);
     assert!(o.notes.iter().any(|n| n.contains("No NPS")));
     assert!(o.notes.iter().any(|n| n.contains("recommended action")));
-}
-
-fn sample_overview() -> (crm::analysis::overview::Overview, CustomerSummary) {
-    let Output::Sample(files) = run(
-        Task::Sample {
-            n_customers: 2000,
-            seed: 42,
-        },
-        &mut |_, _| {},
-    )
-    .unwrap() else {
-        panic!("not a sample")
-    };
-    let import = |name: &str, bytes: &[u8], ds: &mut Datasets, id: &str| match run_with(
-        Task::Import {
-            dataset: id.into(),
-            file_name: name.into(),
-            bytes: bytes.to_vec(),
-            settings: ImportSettings::default(),
-            summary: SummaryOptions::default(),
-        },
-        ds,
-        &mut |_, _| {},
-    )
-    .unwrap()
-    {
-        Output::Imported(i) => *i,
-        other => panic!("not an import: {other:?}"),
-    };
-    let mut ds = Datasets::default();
-    let tx = import(
-        "sample-transactions.csv",
-        &files.transactions,
-        &mut ds,
-        "tx",
-    );
-    let sv = import("sample-survey.csv", &files.survey, &mut ds, "");
-    let survey = sv.survey.expect("the sample survey");
-    let Output::Overview(o) = run_with(
-        Task::Overview(Box::new(OverviewRequest {
-            dataset: "tx".into(),
-            survey: Some(survey),
-        })),
-        &mut ds,
-        &mut |_, _| {},
-    )
-    .unwrap() else {
-        panic!("not an overview")
-    };
-    (*o, tx.summary.unwrap())
 }
 
 #[test]

@@ -14,8 +14,7 @@
 
 use crate::analysis::simulator::{self, SimFile, SimRequest};
 use crate::domain::clv::{BgNbd, BtydParams, FittedModel, ModelKind};
-use crate::domain::customers::{CustomerRecord, CustomerSummary, SummaryOptions, TimeUnit};
-use crate::io::import::{import_bytes, ImportSettings};
+use crate::domain::customers::{CustomerRecord, CustomerSummary, TimeUnit};
 use serde::{Deserialize, Serialize};
 use statrs::function::gamma::ln_gamma;
 
@@ -383,22 +382,7 @@ pub fn simulated(customers: u32, seed: u64) -> Result<(SimFile, CustomerSummary)
         ..Default::default()
     };
     let file = simulator::generate(&req, customers)?;
-    let options = SummaryOptions {
-        time_unit: TimeUnit::Week,
-        observation_end: file.observation_end,
-        ..Default::default()
-    };
-    let imported = import_bytes(
-        &file.file_name,
-        &file.bytes,
-        &ImportSettings::default(),
-        &options,
-        &mut |_, _| {},
-    )
-    .map_err(|e| format!("the simulated data could not be read: {e}"))?;
-    let summary = imported
-        .summary
-        .ok_or("the simulated data gave no customer summary")?;
+    let summary = simulator::read_log(&file)?;
     Ok((file, summary))
 }
 

@@ -244,6 +244,29 @@ pub fn generate(req: &SimRequest, customers: u32) -> Result<SimFile, String> {
 }
 
 /// The sizes of the recovery steps: halving from `customers` down to [`MIN_STEP`], at most
+/// A generated transaction log read through the app's own import path, as an uploaded file
+/// would be: its customer summary in weeks, observed to the log's end.
+///
+/// # Errors
+/// The log cannot be read or gives no customer summary (in words).
+pub fn read_log(file: &SimFile) -> Result<crate::domain::customers::CustomerSummary, String> {
+    let options = SummaryOptions {
+        time_unit: TimeUnit::Week,
+        observation_end: file.observation_end,
+        ..Default::default()
+    };
+    import_bytes(
+        &file.file_name,
+        &file.bytes,
+        &ImportSettings::default(),
+        &options,
+        &mut |_, _| {},
+    )
+    .map_err(|e| format!("the simulated log could not be read: {e}"))?
+    .summary
+    .ok_or_else(|| "the simulated log gave no customer summary".to_string())
+}
+
 /// six, ascending.
 pub fn steps(customers: u32) -> Vec<u32> {
     let mut v = vec![customers];
@@ -311,22 +334,7 @@ pub fn recovery(req: &SimRequest, progress: &mut dyn FnMut(f64, &str)) -> Result
                 }
             }
             SimModel::Purchases(truth) => {
-                let options = SummaryOptions {
-                    time_unit: TimeUnit::Week,
-                    observation_end: file.observation_end,
-                    ..Default::default()
-                };
-                let imported = import_bytes(
-                    &file.file_name,
-                    &file.bytes,
-                    &ImportSettings::default(),
-                    &options,
-                    &mut |_, _| {},
-                )
-                .map_err(|e| format!("the simulated log could not be read: {e}"))?;
-                let summary = imported
-                    .summary
-                    .ok_or("the simulated log gave no customer summary")?;
+                let summary = read_log(&file)?;
                 let kind = truth.kind();
                 match fit_model(kind, &summary, &mut |_| {}) {
                     Ok(fit) => {

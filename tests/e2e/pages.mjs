@@ -3,6 +3,7 @@
 // Every step waits for a condition the user could see (an element, a text, a DOM state), never
 // for a fixed time.
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { FIXTURES } from './harness.mjs';
 
 // The real-shaped import fixtures.
@@ -193,4 +194,27 @@ export class DataPage extends App {
         && !document.querySelector('[data-testid="progress"]'),
       name, { timeout });
   }
+}
+
+// The files of a zip archive (an XLSX workbook) by name, read through its central directory.
+export function unzip(buf) {
+  let eocd = buf.length - 22;
+  while (eocd >= 0 && buf.readUInt32LE(eocd) !== 0x06054b50) eocd -= 1;
+  const count = buf.readUInt16LE(eocd + 10);
+  let at = buf.readUInt32LE(eocd + 16);
+  const files = {};
+  for (let i = 0; i < count; i += 1) {
+    const method = buf.readUInt16LE(at + 10);
+    const size = buf.readUInt32LE(at + 20);
+    const nameLen = buf.readUInt16LE(at + 28);
+    const extra = buf.readUInt16LE(at + 30);
+    const comment = buf.readUInt16LE(at + 32);
+    const local = buf.readUInt32LE(at + 42);
+    const name = buf.subarray(at + 46, at + 46 + nameLen).toString('utf8');
+    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const data = buf.subarray(start, start + size);
+    files[name] = (method === 8 ? zlib.inflateRawSync(data) : data).toString('utf8');
+    at += 46 + nameLen + extra + comment;
+  }
+  return files;
 }

@@ -19,17 +19,6 @@ pub const LEVELS: [RelationshipLevel; 5] = [
     RelationshipLevel::Partnership,
 ];
 
-/// Plain name of a level.
-pub fn level_name(l: RelationshipLevel) -> &'static str {
-    match l {
-        RelationshipLevel::Basic => "Basic",
-        RelationshipLevel::Reactive => "Reactive",
-        RelationshipLevel::Accountable => "Accountable",
-        RelationshipLevel::Proactive => "Proactive",
-        RelationshipLevel::Partnership => "Partnership",
-    }
-}
-
 /// Kotler's grid: rows many / medium / few customers, columns high / medium / low margin.
 pub fn kotler_grid() -> [[&'static str; 3]; 3] {
     [
@@ -113,7 +102,7 @@ pub fn levels_for(
     for (i, l) in levels.iter().enumerate() {
         clv[i] =
             value::simple_clv(margin - l.cost, l.retention, discount).map_err(|e| LessonError {
-                input: format!("{} level: {e}", level_name(LEVELS[i])),
+                input: format!("{} level: {e}", LEVELS[i].name()),
                 expected: "a retention in [0, 1) and a discount above retention − 1".into(),
                 found: l.retention,
             })?;

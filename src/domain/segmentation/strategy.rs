@@ -42,6 +42,19 @@ pub enum RelationshipLevel {
     Partnership,
 }
 
+impl RelationshipLevel {
+    /// The level's plain name ("Basic", …, "Partnership").
+    pub fn name(self) -> &'static str {
+        match self {
+            RelationshipLevel::Basic => "Basic",
+            RelationshipLevel::Reactive => "Reactive",
+            RelationshipLevel::Accountable => "Accountable",
+            RelationshipLevel::Proactive => "Proactive",
+            RelationshipLevel::Partnership => "Partnership",
+        }
+    }
+}
+
 /// The lifecycle strategy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Strategy {

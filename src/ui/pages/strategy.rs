@@ -14,16 +14,6 @@ use crate::worker::segment::{self, SegmentResult};
 use std::rc::Rc;
 use yew::prelude::*;
 
-fn level_name(l: RelationshipLevel) -> &'static str {
-    match l {
-        RelationshipLevel::Basic => "Basic",
-        RelationshipLevel::Reactive => "Reactive",
-        RelationshipLevel::Accountable => "Accountable",
-        RelationshipLevel::Proactive => "Proactive",
-        RelationshipLevel::Partnership => "Partnership",
-    }
-}
-
 fn strategy_name(s: Strategy) -> &'static str {
     s.name()
 }
@@ -306,7 +296,7 @@ pub fn StrategyPage() -> Html {
                     Cell::Num(f.map_or(f64::NAN, |f| f.mean_recency_days), 0),
                     Cell::Num(f.and_then(|f| f.mean_p_alive).unwrap_or(f64::NAN), 2),
                     Cell::Num(f.and_then(|f| f.mean_clv).unwrap_or(f64::NAN), 1),
-                    Cell::Text(level_name(s.level).into()),
+                    Cell::Text(s.level.name().into()),
                     Cell::Text(strategy_name(s.strategy).into()),
                     Cell::Text(
                         s.levers

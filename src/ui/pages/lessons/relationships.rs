@@ -66,9 +66,9 @@ pub fn RelationshipsLesson() -> Html {
             <thead><tr><th>{ "level" }</th><th>{ "the firm…" }</th><th class="num">{ "cost per customer per year" }</th><th class="num">{ "retention it earns" }</th></tr></thead>
             <tbody>
             { for levels.iter().enumerate().map(|(i, l): (usize, &LevelEconomics)| html! { <tr>
-                <td>{ rel::level_name(LEVELS[i]) }</td><td>{ WHAT[i] }</td>
-                <td class="num">{ num_cell(format!("{} level: cost per customer", rel::level_name(LEVELS[i])), format!("rel-cost-{i}"), l.cost, level_edit(i, 0)) }</td>
-                <td class="num">{ num_cell(format!("{} level: retention", rel::level_name(LEVELS[i])), format!("rel-retention-{i}"), l.retention, level_edit(i, 1)) }</td>
+                <td>{ LEVELS[i].name() }</td><td>{ WHAT[i] }</td>
+                <td class="num">{ num_cell(format!("{} level: cost per customer", LEVELS[i].name()), format!("rel-cost-{i}"), l.cost, level_edit(i, 0)) }</td>
+                <td class="num">{ num_cell(format!("{} level: retention", LEVELS[i].name()), format!("rel-retention-{i}"), l.retention, level_edit(i, 1)) }</td>
             </tr> }) }
             </tbody>
         </table>
@@ -94,11 +94,11 @@ pub fn RelationshipsLesson() -> Html {
                 Ok(p) => html! { <>
                     { for p.clv.iter().enumerate().map(|(k, v)| html! { <td class="num" data-testid={format!("rel-clv-{i}-{k}")}>
                         if k == p.best { <strong>{ format!("{v:.2}") }</strong> } else { { format!("{v:.2}") } }</td> }) }
-                    <td data-testid={format!("rel-best-{i}")}>{ rel::level_name(LEVELS[p.best]) }</td>
+                    <td data-testid={format!("rel-best-{i}")}>{ LEVELS[p.best].name() }</td>
                 </> },
                 Err(_) => html! { <td colspan="6">{ "–" }</td> },
             } }
-            <td data-testid={format!("rel-app-{i}")}>{ sug.map_or(String::new(), |s| format!("{} ({})", rel::level_name(s.level), s.strategy.name())) }</td>
+            <td data-testid={format!("rel-app-{i}")}>{ sug.map_or(String::new(), |s| format!("{} ({})", s.level.name(), s.strategy.name())) }</td>
         </tr> }
     });
     let error = segments
@@ -116,7 +116,7 @@ pub fn RelationshipsLesson() -> Html {
             format!(
                 "{}, {} level: ({} − {}) · {} / (1 + {} − {}) = {:.2}",
                 s.name,
-                rel::level_name(LEVELS[p.best]),
+                LEVELS[p.best].name(),
                 s.margin,
                 l.cost,
                 l.retention,
@@ -152,7 +152,7 @@ pub fn RelationshipsLesson() -> Html {
             <div class="scroll">
             <table class="data" data-testid="rel-segments">
                 <thead><tr><th>{ "segment" }</th><th class="num">{ "customers" }</th><th class="num">{ "margin per customer" }</th><th class="num">{ "mean days since last purchase" }</th><th class="num">{ "mean purchases" }</th>
-                    { for LEVELS.iter().map(|l| html! { <th class="num">{ format!("CLV {}", rel::level_name(*l).to_lowercase()) }</th> }) }
+                    { for LEVELS.iter().map(|l| html! { <th class="num">{ format!("CLV {}", l.name().to_lowercase()) }</th> }) }
                     <th>{ "level that pays" }</th><th>{ "the app's rules say" }</th></tr></thead>
                 <tbody>{ for seg_rows }</tbody>
             </table>
