@@ -3,7 +3,7 @@
 //! value and return on customer; a retention what-if; and a budget split across segments with
 //! diminishing returns (domain::value::allocate_budget).
 
-use crate::domain::segmentation::strategy::{Lever, RelationshipLevel, Strategy};
+use crate::domain::segmentation::strategy::{Lever, Strategy};
 use crate::domain::value::{self, FirmValueInputs, SegmentEconomics};
 use crate::ui::charts::{fmt_tick, Chart, Kind, Series};
 use crate::ui::components::Section;
