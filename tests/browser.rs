@@ -151,3 +151,38 @@ async fn a_panic_report_reaches_the_page_on_its_crash_channel() {
     page.close();
     worker.close();
 }
+
+/// FNV-1a (64 bits), as tests/overview.rs computes it natively.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[wasm_bindgen_test]
+fn the_sample_files_are_the_bytes_crm_makes() {
+    // The same fingerprints as tests/overview.rs pins natively: the page's sample data and
+    // `crm`'s are the same files (a seeded index draw once took 32 bits here and 64 natively).
+    let crm::worker::tasks::Output::Sample(files) = crm::worker::tasks::run(
+        crm::worker::tasks::Task::Sample {
+            n_customers: 2000,
+            seed: 42,
+        },
+        &mut |_, _| {},
+    )
+    .expect("the sample is made") else {
+        panic!("not a sample")
+    };
+    assert_eq!(
+        (
+            fnv1a(&files.transactions),
+            fnv1a(&files.survey),
+            fnv1a(&files.cohort)
+        ),
+        (
+            0x3d08_8148_c895_2d2d,
+            0x151a_21b9_9531_30a9,
+            0x0aa8_afe6_6a0f_e6a6
+        )
+    );
+}

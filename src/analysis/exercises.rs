@@ -346,7 +346,7 @@ pub fn questions(lesson: &str, seed: u64) -> Result<Vec<Question>, String> {
                 })
                 .collect();
             let rfm = seg.rfm.as_ref().ok_or("no RFM scores")?;
-            let i = g.gen_range(0..summary.customers.len());
+            let i = crate::domain::draw::index(&mut g, summary.customers.len());
             let (c, s) = (
                 summary.customers.get(i).ok_or("no customer")?,
                 rfm.scores.get(i).ok_or("no score")?,
@@ -370,8 +370,8 @@ pub fn questions(lesson: &str, seed: u64) -> Result<Vec<Question>, String> {
             if repeaters.len() < 2 {
                 return Err("the exercise data has too few repeat buyers".into());
             }
-            let c = repeaters[g.gen_range(0..repeaters.len())];
-            let d = repeaters[g.gen_range(0..repeaters.len())];
+            let c = repeaters[crate::domain::draw::index(&mut g, repeaters.len())];
+            let d = repeaters[crate::domain::draw::index(&mut g, repeaters.len())];
             let pa = p.p_alive(c.x, c.t_x, c.t);
             let odds =
                 p.a / (p.b + c.x - 1.0) * ((p.alpha + c.t) / (p.alpha + c.t_x)).powf(p.r + c.x);

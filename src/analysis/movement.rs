@@ -6,6 +6,7 @@
 //! had not bought by the first date are "Not yet a customer" there.
 
 use crate::analysis::clv::default_calibration_end;
+use crate::analysis::numfmt::NumberFormat;
 use crate::analysis::segment::assign_segments;
 use crate::domain::customers::{self, CustomerSummary, SummaryOptions, TxLog};
 use crate::domain::segmentation::{RfmParams, SegmentMap};
@@ -92,37 +93,36 @@ impl MovementResult {
             .collect()
     }
 
-    /// The customers of one flow as CSV: a header, then one line per customer.
-    pub fn flow_csv(&self, row: u16, col: u16) -> String {
+    /// The customers of one flow as CSV: a header, then one line per customer, written by the
+    /// app's one CSV writer ([`crate::io::export::write_csv_with`]: quoting, ids neutralised
+    /// against formulas) with `nf`'s delimiter and decimal separator.
+    pub fn flow_csv(&self, row: u16, col: u16, nf: &NumberFormat) -> String {
         let name = |v: &[String], i: u16| v.get(usize::from(i)).cloned().unwrap_or_default();
         let (from, to) = (name(&self.from_segments, row), name(&self.to_segments, col));
-        let mut out = format!(
-            "customer_id,segment_{},segment_{},{}\n",
-            self.from,
-            self.to,
+        let headers = [
+            "customer_id".to_string(),
+            format!("segment_{}", self.from),
+            format!("segment_{}", self.to),
             if self.value_kind == "CLV" {
                 "clv"
             } else {
                 "revenue"
             }
-        );
-        for (id, v) in self.flow(row, col) {
-            out.push_str(&format!(
-                "{},{},{},{v}\n",
-                csv_field(id),
-                csv_field(&from),
-                csv_field(&to)
-            ));
-        }
-        out
-    }
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+            .to_string(),
+        ];
+        let rows: Vec<[String; 4]> = self
+            .flow(row, col)
+            .into_iter()
+            .map(|(id, v)| {
+                [
+                    id.to_string(),
+                    from.clone(),
+                    to.clone(),
+                    nf.csv_number(v, 2),
+                ]
+            })
+            .collect();
+        crate::io::export::write_csv_with(&headers, &rows, nf.csv_delimiter())
     }
 }
 
@@ -374,9 +374,13 @@ mod tests {
         let d_row = (r.from_segments.len() - 1) as u16;
         let d_col = r.to_of[r.ids.iter().position(|i| i == "d").unwrap()];
         assert_eq!(r.flow(d_row, d_col), vec![("d", 30.0)]);
-        let csv = r.flow_csv(d_row, d_col);
+        let csv = r.flow_csv(d_row, d_col, &NumberFormat::default());
         assert!(csv.starts_with("customer_id,segment_2024-06-30,segment_2024-09-25,revenue\n"));
-        assert!(csv.contains(&format!("d,{NOT_YET},")));
+        assert!(csv.contains(&format!("d,{NOT_YET},")) && csv.ends_with(",30.00\n"));
+        // With a decimal comma: `;` between columns, the comma in the number.
+        let de = crate::analysis::numfmt::Preset::De.format();
+        let csv = r.flow_csv(d_row, d_col, &de);
+        assert!(csv.contains(&format!("d;{NOT_YET};")) && csv.ends_with(";30,00\n"));
         // With CLV, a flow's value is the sum of its customers' CLV.
         let clv: Vec<f64> = held.customers.iter().map(|c| c.total_spend * 2.0).collect();
         let req = MovementRequest {

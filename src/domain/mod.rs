@@ -3,6 +3,7 @@
 
 pub mod clv;
 pub mod customers;
+pub mod draw;
 pub mod sample;
 pub mod satisfaction;
 pub mod segmentation;

@@ -7,7 +7,7 @@
 
 use super::SatisfactionError;
 use nalgebra::{DMatrix, DVector, SymmetricEigen};
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
@@ -184,7 +184,7 @@ pub fn relative_weights(
     let mut idx = vec![0usize; rows.len()];
     for _ in 0..resamples {
         for i in idx.iter_mut() {
-            *i = rng.gen_range(0..rows.len());
+            *i = crate::domain::draw::index(&mut rng, rows.len());
         }
         let ok =
             correlations(rows, y, &idx, names).and_then(|(a, b)| weights_from_correlations(&a, &b));
@@ -213,6 +213,7 @@ pub fn relative_weights(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::Rng;
 
     #[test]
     fn two_correlated_attributes_match_the_hand_computation() {

@@ -476,7 +476,7 @@ fn nearest_dyn(p: &[f64], centroids: &[f64], c: usize) -> (usize, f64) {
 fn plus_plus(z: &[f64], c: usize, k: usize, rng: &mut ChaCha8Rng) -> Vec<f64> {
     let n = z.len() / c;
     let mut centroids: Vec<f64> = Vec::with_capacity(k * c);
-    let first = rng.gen_range(0..n);
+    let first = crate::domain::draw::index(rng, n);
     centroids.extend_from_slice(&z[first * c..(first + 1) * c]);
     let mut d2: Vec<f64> = z
         .chunks_exact(c)
@@ -496,7 +496,7 @@ fn plus_plus(z: &[f64], c: usize, k: usize, rng: &mut ChaCha8Rng) -> Vec<f64> {
             }
             chosen
         } else {
-            rng.gen_range(0..n)
+            crate::domain::draw::index(rng, n)
         };
         let cen = &z[idx * c..(idx + 1) * c];
         for (d, r) in d2.iter_mut().zip(z.chunks_exact(c)) {

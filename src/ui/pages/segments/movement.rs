@@ -153,12 +153,12 @@ fn ready(r: &MovementResult, cell: &UseStateHandle<Option<(u16, u16)>>) -> Html 
         let from = r.from_segments.get(usize::from(i)).cloned().unwrap_or_default();
         let to = r.to_segments.get(usize::from(j)).cloned().unwrap_or_default();
         let total: f64 = members.iter().map(|m| m.1).sum();
-        let csv = r.flow_csv(i, j);
+        let csv = r.flow_csv(i, j, &crate::ui::format::current());
         let name = format!("movement-{}-to-{}.csv", slug(&from), slug(&to));
         let export = Callback::from(move |_| download::bytes(&name, "text/csv;charset=utf-8", csv.as_bytes()));
         html! { <div data-testid="flow-detail">
             <p>{ format!("{} → {}: {} customers, {} {}.", from, to, members.len(), r.value_kind, fmt_tick(total)) }</p>
-            <button onclick={export} data-testid="flow-export">{ "Export these customers (CSV)" }</button>
+            <button onclick={export} data-testid="flow-export">{ "Export these customers (CSV)" }</button> { crate::ui::components::table::csv_note() }
             <ul class="compact">{ for members.iter().take(20).map(|(id, v)| html! { <li>{ format!("{id}: {}", fmt_tick(*v)) }</li> }) }</ul>
             if members.len() > 20 { <p class="note">{ format!("…and {} more in the export.", members.len() - 20) }</p> }
         </div> }
