@@ -17,9 +17,12 @@ test('simulates a base, recovers the truth, and opens it on the Lifetime value p
     await app.open('#/learn');
     await page.getByTestId('active-dataset').filter({ hasText: 'Sample: shop transactions' }).waitFor();
     const customers = page.getByTestId('sim-customers');
+    // The run button names the number it will simulate: wait until it took the typed value.
+    const run = page.getByTestId('sim-run');
     await customers.fill('4000');
     await customers.blur();
-    await page.getByTestId('sim-run').click();
+    await run.filter({ hasText: 'Simulate and fit 4,000 customers' }).waitFor({ timeout: 20000 });
+    await run.click();
     await app.job('sim-table');
     const summary = await app.figure('sim-summary');
     const m = summary.match(/^4000 customers: (\d) of 7 parameters within 3 standard errors/);

@@ -132,7 +132,7 @@ pub fn SimulatorCard() -> Html {
             </div>
             if let Some(e) = &error { <p class="errbox" role="alert" data-testid="sim-error">{ e.clone() }</p> }
             <div class="row">
-                <button onclick={on_fit} disabled={running || error.is_some()} data-testid="sim-run">{ "Simulate and fit" }</button>
+                <button onclick={on_fit} disabled={running || error.is_some()} data-testid="sim-run">{ run_label(*customers) }</button>
                 <button onclick={on_open} disabled={running || error.is_some()} data-testid="sim-open">{ "Open as a dataset" }</button>
                 if running { <button onclick={cancel} data-testid="sim-cancel">{ "Cancel" }</button> }
             </div>
@@ -146,6 +146,19 @@ pub fn SimulatorCard() -> Html {
                 Run::Done(r) => result(r),
             } }
         </Section>
+    }
+}
+
+/// The run button's text, naming how many customers it simulates (so a changed field is seen
+/// to have been taken before the run starts).
+fn run_label(customers: f64) -> String {
+    if customers.is_finite() && customers >= 1.0 {
+        format!(
+            "Simulate and fit {} customers",
+            crate::ui::format::thousands(customers.round(), 0)
+        )
+    } else {
+        "Simulate and fit".into()
     }
 }
 

@@ -48,6 +48,26 @@ impl SatQuery {
         s
     }
 
+    /// The settings shown: `base` (the user's edits, or what was found in the survey) with the
+    /// score columns of the address; a column the address does not name is the one `found` in
+    /// the survey (so going back to the bare address shows the found columns again), keeping
+    /// `base`'s scale when it is the same column.
+    pub fn resolve(&self, base: &Settings, found: &Settings, names: &[String]) -> Settings {
+        let mut s = self.apply(base, names);
+        if self.nps.is_none() {
+            s.nps = found.nps.clone();
+        }
+        if self.csat.is_none() {
+            let same = base.csat.as_ref().map(|q| &q.name) == found.csat.as_ref().map(|q| &q.name);
+            s.csat = if same {
+                base.csat.clone()
+            } else {
+                found.csat.clone()
+            };
+        }
+        s
+    }
+
     /// The columns the address names that the survey does not have.
     pub fn unknown(&self, names: &[String]) -> Vec<String> {
         [&self.nps, &self.csat]

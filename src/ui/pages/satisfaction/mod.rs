@@ -129,34 +129,21 @@ pub fn SatisfactionPage() -> Html {
         (Some(c), Some(t)) => Some(c.ctl.data_key(t)),
         _ => None,
     };
-    // The score columns in the address win (a bookmark, back and forward); choosing a column
-    // writes them there (columns.rs).
+    // The score columns come from the address (a bookmark, back and forward), the columns found
+    // in the survey when it names none; choosing a column writes them there (columns.rs). They
+    // are read at each render, so the view always follows the address.
     let query = address::use_query();
     let push = address::use_push();
-    {
-        let (settings, sv) = (settings.clone(), sv.clone());
-        use_effect_with((query.clone(), sv_key.clone()), move |(q, key)| {
+    let detected = {
+        let sv = sv.clone();
+        use_memo(sv_key.clone(), move |key| {
             let (Some(key), Some(t)) = (key, sv.as_ref().and_then(|s| s.data.survey.as_ref()))
             else {
-                return;
+                return None;
             };
-            if *q == address::SatQuery::default() {
-                if settings.is_some() {
-                    settings.set(None);
-                }
-                return;
-            }
-            let names: Vec<String> = t.items.iter().map(|i| i.name.clone()).collect();
-            let base = match &*settings {
-                Some(st) if &st.survey_id == key => st.clone(),
-                _ => detect(t, key),
-            };
-            let next = q.apply(&base, &names);
-            if settings.as_ref() != Some(&next) {
-                settings.set(Some(next));
-            }
-        });
-    }
+            Some(detect(t, key))
+        })
+    };
     {
         let (ctx, tx, clv_res, seg_res) =
             (ctx.clone(), tx.clone(), clv_res.clone(), seg_res.clone());
@@ -179,10 +166,14 @@ pub fn SatisfactionPage() -> Html {
             }
         });
     }
-    let cur: Option<Settings> = match (&sv, &sv_key) {
-        (Some(s), Some(k)) => s.data.survey.as_ref().map(|t| match &*settings {
-            Some(st) if &st.survey_id == k => st.clone(),
-            _ => detect(t, k),
+    let cur: Option<Settings> = match (&sv, &sv_key, detected.as_ref()) {
+        (Some(s), Some(k), Some(found)) => s.data.survey.as_ref().map(|t| {
+            let names: Vec<String> = t.items.iter().map(|i| i.name.clone()).collect();
+            let base = match &*settings {
+                Some(st) if &st.survey_id == k => st,
+                _ => found,
+            };
+            query.resolve(base, found, &names)
         }),
         _ => None,
     };
