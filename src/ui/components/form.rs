@@ -74,11 +74,6 @@ impl NumberField {
 
     /// Renders the field; `on` gets the text as typed when it changes.
     pub fn view(self, on: Callback<String>) -> Html {
-        let onchange = Callback::from(move |e: Event| {
-            if let Some(t) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-                on.emit(t.value());
-            }
-        });
         let style = self.width.map(|w| format!("width:{w}"));
         let invalid = self
             .error
@@ -87,20 +82,17 @@ impl NumberField {
         let error = self.error.flatten();
         // With a decimal comma the field is text (a number input takes only a point) and
         // shows its value with the comma; `parse_number` reads it with the chosen format.
-        if crate::ui::format::current().decimal == ',' {
-            let value = self.value.replace('.', ",");
-            return html! {
-                <label>{ self.label }
-                    <input type="text" inputmode="decimal" {value} {onchange}
-                           data-testid={self.testid} aria-invalid={invalid} {style} />
-                    if let Some(e) = error { <span class="badge" role="alert">{ e }</span> }
-                </label>
-            };
-        }
+        let comma = crate::ui::format::current().decimal == ',';
+        let input = html! {
+            <Input kind={if comma { "text" } else { "number" }}
+                inputmode={comma.then_some("decimal")}
+                value={if comma { self.value.replace('.', ",") } else { self.value }}
+                step={(!comma).then_some(self.step)} min={self.min.filter(|_| !comma)} max={self.max.filter(|_| !comma)}
+                testid={self.testid} invalid={invalid} style={style} on={on} />
+        };
         html! {
             <label>{ self.label }
-                <input type="number" step={self.step} min={self.min} max={self.max} value={self.value} {onchange}
-                       data-testid={self.testid} aria-invalid={invalid} {style} />
+                { input }
                 if let Some(e) = error { <span class="badge" role="alert">{ e }</span> }
             </label>
         }
@@ -136,5 +128,85 @@ pub fn select(
                 { for options.iter().map(|(v, t)| html! { <option value={v.clone()} selected={v == selected}>{ t.clone() }</option> }) }
             </select>
         </label>
+    }
+}
+
+/// Props of [`Input`].
+#[derive(Properties, PartialEq, Default)]
+pub struct InputProps {
+    /// The input's `type` ("text", "number", "date").
+    pub kind: &'static str,
+    /// The value the page holds.
+    pub value: String,
+    /// Gets the text when it changes (the `change` event: on leaving the field or Enter).
+    pub on: Callback<String>,
+    /// `data-testid`.
+    #[prop_or_default]
+    pub testid: Option<String>,
+    /// `aria-label`, when no `<label>` wraps it.
+    #[prop_or_default]
+    pub aria_label: Option<String>,
+    /// `aria-invalid`.
+    #[prop_or_default]
+    pub invalid: Option<&'static str>,
+    /// `inputmode`.
+    #[prop_or_default]
+    pub inputmode: Option<&'static str>,
+    /// Inline style (a width).
+    #[prop_or_default]
+    pub style: Option<String>,
+    /// `step`, `min`, `max` of a number field.
+    #[prop_or_default]
+    pub step: Option<String>,
+    /// Least value.
+    #[prop_or_default]
+    pub min: Option<String>,
+    /// Largest value.
+    #[prop_or_default]
+    pub max: Option<String>,
+    /// `placeholder`.
+    #[prop_or_default]
+    pub placeholder: Option<String>,
+    /// `size`.
+    #[prop_or_default]
+    pub size: Option<String>,
+}
+
+/// An input that keeps what is being typed in its own state until it is left, so the page
+/// rendering again meanwhile (a progress update, data arriving) does not put back the old
+/// value and lose the typing (Yew writes an input's `value` on every render); a new value from
+/// the page replaces it. Every typed field of the app is one of these.
+#[component]
+pub fn Input(p: &InputProps) -> Html {
+    let text = use_state(|| p.value.clone());
+    {
+        let text = text.clone();
+        use_effect_with(p.value.clone(), move |v| {
+            if *text != *v {
+                text.set(v.clone());
+            }
+        });
+    }
+    let oninput = {
+        let text = text.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(t) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                text.set(t.value());
+            }
+        })
+    };
+    let onchange = {
+        let on = p.on.clone();
+        Callback::from(move |e: Event| {
+            if let Some(t) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                on.emit(t.value());
+            }
+        })
+    };
+    html! {
+        <input type={p.kind} value={(*text).clone()} {oninput} {onchange}
+               data-testid={p.testid.clone()} aria-label={p.aria_label.clone()} aria-invalid={p.invalid}
+               inputmode={p.inputmode} style={p.style.clone()} step={p.step.clone()} min={p.min.clone()}
+               max={p.max.clone()} placeholder={p.placeholder.clone()} size={p.size.clone()} />
     }
 }

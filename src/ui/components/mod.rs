@@ -15,7 +15,7 @@ pub mod tour;
 
 pub use chart::ChartCard;
 pub use contents::Contents;
-pub use form::NumberField;
+pub use form::{Input, NumberField};
 pub use section::Section;
 pub use status::{Load, StatusView};
 pub use table::{Cell, DataTable};

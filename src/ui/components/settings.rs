@@ -4,7 +4,7 @@
 //! the settings store (and so in project files) and renders every page again.
 
 use crate::analysis::numfmt::{self, NumberFormat, Preset, NARROW_NBSP};
-use crate::ui::components::form::select;
+use crate::ui::components::form::{select, Input};
 use crate::ui::state::{AppContext, Theme};
 use yew::prelude::*;
 
@@ -29,11 +29,6 @@ fn thousands_value(t: Option<char>) -> String {
         Some('\u{00A0}') => " ".into(),
         Some(c) => c.to_string(),
     }
-}
-
-fn input_value(e: &Event) -> Option<String> {
-    e.target_dyn_into::<web_sys::HtmlInputElement>()
-        .map(|t| t.value())
 }
 
 /// The "Number format" panel.
@@ -70,12 +65,10 @@ pub fn NumberFormatPanel() -> Html {
     };
     let field = |apply: fn(&mut NumberFormat, String)| {
         let (set, f) = (set.clone(), f.clone());
-        Callback::from(move |e: Event| {
-            if let Some(v) = input_value(&e) {
-                let mut nf = f.clone();
-                apply(&mut nf, v);
-                set.emit(nf);
-            }
+        Callback::from(move |v: String| {
+            let mut nf = f.clone();
+            apply(&mut nf, v);
+            set.emit(nf);
         })
     };
     let on_symbol = field(|nf, v| nf.symbol = v.trim().to_string());
@@ -135,13 +128,13 @@ pub fn NumberFormatPanel() -> Html {
             <div class="row">
                 { select("Preset", "numfmt-preset", &presets, current, on_preset) }
                 <label>{ "Currency symbol" }
-                    <input type="text" value={f.symbol.clone()} onchange={on_symbol} data-testid="numfmt-symbol" style="width:5rem" />
+                    <Input kind="text" value={f.symbol.clone()} on={on_symbol} testid="numfmt-symbol" style="width:5rem" />
                 </label>
                 { select("Symbol", "numfmt-place", &places, &place, on_place) }
                 { select("Decimal separator", "numfmt-decimal", &decimals, &f.decimal.to_string(), on_decimal) }
                 { select("Thousands separator", "numfmt-thousands", &thousands_options(), &thousands_value(f.thousands), on_thousands) }
                 <label>{ "Money decimals" }
-                    <input type="number" min="0" max="4" step="1" value={f.money_decimals.to_string()} onchange={on_decimals} data-testid="numfmt-decimals" style="width:4rem" />
+                    <Input kind="number" min="0" max="4" step="1" value={f.money_decimals.to_string()} on={on_decimals} testid="numfmt-decimals" style="width:4rem" />
                 </label>
             </div>
             if let Some(e) = &*error { <p class="badge" role="alert">{ e }</p> }

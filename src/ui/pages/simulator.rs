@@ -10,7 +10,7 @@ use crate::io::import::DataKind;
 use crate::ui::charts::{Chart, Kind, Series};
 use crate::ui::components::form::select;
 use crate::ui::components::Section;
-use crate::ui::components::{Cell, ChartCard, DataTable, NumberField};
+use crate::ui::components::{Cell, ChartCard, DataTable, Input, NumberField};
 use crate::ui::state::AppContext;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -66,11 +66,7 @@ pub fn SimulatorCard() -> Html {
     };
     let on_params = {
         let params = params.clone();
-        Callback::from(move |e: Event| {
-            if let Some(t) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-                params.set(t.value());
-            }
-        })
+        Callback::from(move |v: String| params.set(v))
     };
     let on_fit = {
         let (ctx, run, request) = (ctx.clone(), run.clone(), request.clone());
@@ -122,8 +118,7 @@ pub fn SimulatorCard() -> Html {
             <div class="row">
                 { select("Model ", "sim-model", &options, &model, on_model) }
                 <label>{ "True parameters " }
-                    <input type="text" value={(*params).clone()} onchange={on_params} data-testid="sim-params"
-                           style="width:22rem" aria-invalid={if error.is_some() { "true" } else { "false" }} />
+                    <Input kind="text" value={(*params).clone()} on={on_params} testid="sim-params" style="width:22rem" invalid={Some(if error.is_some() { "true" } else { "false" })} />
                 </label>
                 { NumberField::new("Customers ", "sim-customers", customers.to_string()).min("1").max(&MAX_CUSTOMERS.to_string()).width("7rem")
                     .view_number({ let c = customers.clone(); Callback::from(move |v| c.set(v)) }) }
