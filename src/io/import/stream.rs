@@ -634,6 +634,9 @@ fn for_each_row(
     let mut blank = 0;
     match delimiter.byte() {
         Some(b) => {
+            if let Some(blank) = simple_rows(text, b, line_base, &mut buf, &mut ends, &mut f) {
+                return blank;
+            }
             let mut rdr = csv::ReaderBuilder::new()
                 .delimiter(b)
                 .has_headers(false)
@@ -702,6 +705,83 @@ fn for_each_row(
         }
     }
     blank
+}
+
+/// The common shape (no quote character anywhere, no byte-order mark at the start, every
+/// carriage return followed by a line feed) split without the general CSV reader: one pass
+/// of `memchr` over the delimiter and line feeds. Calls `f` exactly as the csv crate's
+/// reader would (same cells, trimmed the same way; the same line numbers, including its
+/// counting of a CRLF record's line feed with the next record and empty lines skipped
+/// uncounted; rows of only blank cells counted). Returns `None`, having called nothing,
+/// when the text needs the general reader.
+fn simple_rows(
+    text: &str,
+    delimiter: u8,
+    line_base: u64,
+    buf: &mut String,
+    ends: &mut Vec<u32>,
+    f: &mut impl FnMut(Row<'_>, u64),
+) -> Option<u64> {
+    let bytes = text.as_bytes();
+    if !delimiter.is_ascii()
+        || matches!(delimiter, b'"' | b'\r' | b'\n')
+        || memchr::memchr(b'"', bytes).is_some()
+        || text.starts_with('\u{feff}')
+        || memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'))
+    {
+        return None;
+    }
+    let mut blank = 0;
+    // Line feeds the csv reader has consumed when the next record starts (it takes a CRLF
+    // record's line feed with the record after it), and line feeds before the current line.
+    let (mut consumed, mut lines) = (0u64, 0u64);
+    let (mut line_start, mut field_start) = (0usize, 0usize);
+    buf.clear();
+    ends.clear();
+    let field = |buf: &mut String, ends: &mut Vec<u32>, a: usize, b: usize| {
+        // Split at ASCII bytes, so always on character boundaries.
+        buf.push_str(text.get(a..b).unwrap_or("").trim_ascii());
+        ends.push(u32::try_from(buf.len()).unwrap_or(u32::MAX));
+    };
+    for i in memchr::memchr2_iter(delimiter, b'\n', bytes).chain(std::iter::once(bytes.len())) {
+        let at_end = i == bytes.len();
+        if !at_end && bytes.get(i) == Some(&delimiter) {
+            field(buf, ends, field_start, i);
+            field_start = i + 1;
+            continue;
+        }
+        let line = bytes.get(line_start..i).unwrap_or(&[]);
+        let crlf = line.last() == Some(&b'\r');
+        if line.is_empty() || line == b"\r" {
+            // An empty line: skipped by the csv reader, neither a row nor blank.
+            buf.clear();
+            ends.clear();
+        } else {
+            field(buf, ends, field_start, i);
+            if buf.is_empty() {
+                blank += 1;
+            } else {
+                f(
+                    Row {
+                        text: buf,
+                        ends,
+                        first: 0,
+                    },
+                    line_base + 1 + consumed,
+                );
+            }
+            buf.clear();
+            ends.clear();
+            consumed = if crlf { lines } else { lines + 1 };
+        }
+        if at_end {
+            break;
+        }
+        lines += 1;
+        line_start = i + 1;
+        field_start = i + 1;
+    }
+    Some(blank)
 }
 
 fn collect(out: &mut Collect, v: super::validate::Valid<'_>) {
