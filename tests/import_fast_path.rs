@@ -8,11 +8,20 @@
 //! reasons and line numbers) and the same detection, and the whole pipeline the same summary.
 #![cfg(not(target_arch = "wasm32"))]
 
-use crm::domain::customers::SummaryOptions;
+use crm::domain::customers::{SummaryOptions, Transaction};
 use crm::io::import::{
     guess_mapping, import_bytes, read_table, transactions, ImportJob, ImportOptions,
-    ImportSettings, TransactionParser,
+    ImportSettings, TransactionParser, ValidationReport,
 };
+
+/// What a read gives: transactions, report (rows left out with their reasons and lines),
+/// detection and column names.
+type Read = (
+    Vec<Transaction>,
+    ValidationReport,
+    crm::io::import::Detection,
+    Vec<String>,
+);
 
 /// A log of `rows` rows: mostly plain, with every unusual shape sprinkled in at fixed rows.
 fn log(rows: u32, eol: &str, quote_some: bool) -> Vec<u8> {
@@ -47,7 +56,7 @@ fn log(rows: u32, eol: &str, quote_some: bool) -> Vec<u8> {
 }
 
 /// The whole-file read: the general reader on every row.
-fn whole(bytes: &[u8]) -> impl std::fmt::Debug + PartialEq {
+fn whole(bytes: &[u8]) -> Read {
     let opts = ImportOptions::default();
     let table = read_table(bytes, "log.csv", &opts).unwrap();
     let (txs, report) = transactions(&table, &guess_mapping(&table), &opts).unwrap();
@@ -55,7 +64,7 @@ fn whole(bytes: &[u8]) -> impl std::fmt::Debug + PartialEq {
 }
 
 /// The sliced read: detection on the first 1,000 bytes, then slices of the given sizes.
-fn sliced(bytes: &[u8], sizes: &[usize]) -> impl std::fmt::Debug + PartialEq {
+fn sliced(bytes: &[u8], sizes: &[usize]) -> Read {
     let opts = ImportOptions::default();
     let mut p =
         TransactionParser::new("log.csv", Some(bytes.len() as u64), None, opts).detect_bytes(1000);
