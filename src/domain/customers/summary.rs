@@ -317,7 +317,7 @@ pub fn summarize_columns(
         returned.clear();
         for &key in rows.iter() {
             let row = (key & u64::from(u32::MAX)) as usize;
-            let d = log.day.get(row).copied().unwrap_or(0);
+            let d = lo + (key >> 32) as i32;
             let a = log.amount.get(row).copied().unwrap_or(0.0);
             let m = margin.get(row).copied().flatten();
             if a < 0.0 && returned.last() != Some(&d) {

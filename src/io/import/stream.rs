@@ -677,6 +677,7 @@ fn for_each_row(
                         text: &buf,
                         ends: &ends,
                         first: 0,
+                        gap: 0,
                     },
                     line,
                 );
@@ -698,6 +699,7 @@ fn for_each_row(
                         text: &buf,
                         ends: &ends,
                         first: 0,
+                        gap: 0,
                     },
                     line_base + i as u64 + 1,
                 );
@@ -736,44 +738,74 @@ fn simple_rows(
     // record's line feed with the record after it), and line feeds before the current line.
     let (mut consumed, mut lines) = (0u64, 0u64);
     let (mut line_start, mut field_start) = (0usize, 0usize);
-    buf.clear();
+    // Cell ends relative to the line's start, and whether any cell has blanks to trim.
     ends.clear();
-    let field = |buf: &mut String, ends: &mut Vec<u32>, a: usize, b: usize| {
-        // Split at ASCII bytes, so always on character boundaries.
-        buf.push_str(text.get(a..b).unwrap_or("").trim_ascii());
-        ends.push(u32::try_from(buf.len()).unwrap_or(u32::MAX));
-    };
+    let mut copied: Vec<u32> = Vec::new();
+    let mut padded = false;
+    let edge = |c: Option<&u8>| c.is_some_and(u8::is_ascii_whitespace);
     for i in memchr::memchr2_iter(delimiter, b'\n', bytes).chain(std::iter::once(bytes.len())) {
         let at_end = i == bytes.len();
         if !at_end && bytes.get(i) == Some(&delimiter) {
-            field(buf, ends, field_start, i);
+            let cell = bytes.get(field_start..i).unwrap_or(&[]);
+            padded |= edge(cell.first()) || edge(cell.last());
+            ends.push(u32::try_from(i - line_start).unwrap_or(u32::MAX));
             field_start = i + 1;
             continue;
         }
-        let line = bytes.get(line_start..i).unwrap_or(&[]);
-        let crlf = line.last() == Some(&b'\r');
-        if line.is_empty() || line == b"\r" {
+        let crlf = i > line_start && bytes.get(i - 1) == Some(&b'\r');
+        let line_end = if crlf { i - 1 } else { i };
+        if line_end == line_start && ends.is_empty() {
             // An empty line: skipped by the csv reader, neither a row nor blank.
-            buf.clear();
-            ends.clear();
         } else {
-            field(buf, ends, field_start, i);
-            if buf.is_empty() {
-                blank += 1;
+            let cell = bytes.get(field_start..line_end).unwrap_or(&[]);
+            padded |= edge(cell.first()) || edge(cell.last());
+            ends.push(u32::try_from(line_end - line_start).unwrap_or(u32::MAX));
+            let line = text.get(line_start..line_end).unwrap_or("");
+            if !padded {
+                // Cells read in place; only delimiters: every cell empty.
+                if line.len() + 1 == ends.len() {
+                    blank += 1;
+                } else {
+                    f(
+                        Row {
+                            text: line,
+                            ends,
+                            first: 0,
+                            gap: 1,
+                        },
+                        line_base + 1 + consumed,
+                    );
+                }
             } else {
-                f(
-                    Row {
-                        text: buf,
-                        ends,
-                        first: 0,
-                    },
-                    line_base + 1 + consumed,
-                );
+                // Trimmed copies, end to end, as the general reader gives them.
+                buf.clear();
+                copied.clear();
+                let mut from = 0usize;
+                for &end in ends.iter() {
+                    // Split at ASCII bytes, so always on character boundaries.
+                    let cell = line.get(from..end as usize).unwrap_or("");
+                    buf.push_str(cell.trim_ascii());
+                    copied.push(u32::try_from(buf.len()).unwrap_or(u32::MAX));
+                    from = end as usize + 1;
+                }
+                if buf.is_empty() {
+                    blank += 1;
+                } else {
+                    f(
+                        Row {
+                            text: buf,
+                            ends: &copied,
+                            first: 0,
+                            gap: 0,
+                        },
+                        line_base + 1 + consumed,
+                    );
+                }
             }
-            buf.clear();
-            ends.clear();
             consumed = if crlf { lines } else { lines + 1 };
         }
+        ends.clear();
+        padded = false;
         if at_end {
             break;
         }
