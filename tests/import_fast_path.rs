@@ -39,7 +39,7 @@ fn log(rows: u32, eol: &str, quote_some: bool) -> Vec<u8> {
             5 => format!("C{c},2024-02-30,1.00"),           // bad date
             17 => format!("C{c},2024-{month:02}-{day:02}"), // too short
             29 => format!("C{c},2024-{month:02}-{day:02},3,extra"), // too wide, kept
-            41 => format!(",2024-{month:02}-{day:02},3"),  // no customer
+            41 => format!(",2024-{month:02}-{day:02},3"),   // no customer
             53 => format!("C{c},2024-{month:02}-{day:02},n/a"), // bad number
             67 => "   ,  , ".to_string(),                   // blank cells only
             71 => String::new(),                            // empty line
@@ -86,7 +86,13 @@ fn sliced(bytes: &[u8], sizes: &[usize]) -> Read {
     (r.transactions, r.report, r.detection, r.headers)
 }
 
-const SIZES: [&[usize]; 5] = [&[1 << 30], &[7001], &[4096, 13], &[65_537], &[1, 2, 3, 50_000]];
+const SIZES: [&[usize]; 5] = [
+    &[1 << 30],
+    &[7001],
+    &[4096, 13],
+    &[65_537],
+    &[1, 2, 3, 50_000],
+];
 
 #[test]
 fn plain_lf_slices_read_as_the_general_reader_reads_them() {

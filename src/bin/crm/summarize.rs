@@ -194,9 +194,29 @@ mod tests {
     fn numbers_are_written_as_the_standard_formatter_writes_them() {
         let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
         let mut values = vec![
-            0.0, -0.0, 1.0, -1.5, 0.0078125, 1.0078125, 2.5e-7, -2.5e-7, 5e-7, 1.5e-6,
-            0.0000005, 1e-300, 5e-324, 1e15, 4.5e15, 9.9e15, 123_456.789_012_5, f64::NAN,
-            f64::INFINITY, f64::NEG_INFINITY, 48.857142857142854, 1.0 / 3.0, 2.0 / 3.0,
+            0.0,
+            -0.0,
+            1.0,
+            -1.5,
+            0.0078125,
+            1.0078125,
+            2.5e-7,
+            -2.5e-7,
+            5e-7,
+            1.5e-6,
+            0.0000005,
+            1e-300,
+            5e-324,
+            1e15,
+            4.5e15,
+            9.9e15,
+            123_456.789_012_5,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            48.857142857142854,
+            1.0 / 3.0,
+            2.0 / 3.0,
         ];
         for k in 0..2000 {
             // Ties at the sixth decimal: odd multiples of 2^-7 · 10^-... are exact halves.

@@ -238,7 +238,8 @@ pub fn summarize_columns(
     let mut seen = vec![Seen::Nothing; log.ids.len()];
     // Rows kept per rank, then (prefix sums) where each rank's rows start.
     let mut starts = vec![0u32; log.ids.len() + 1];
-    let kept = |d: i32, a: f64| d <= end_day && !(a < 0.0 && options.returns == ReturnsPolicy::Drop);
+    let kept =
+        |d: i32, a: f64| d <= end_day && !(a < 0.0 && options.returns == ReturnsPolicy::Drop);
     for i in 0..n {
         let (Some(&c), Some(&d), Some(&a)) =
             (log.customer.get(i), log.day.get(i), log.amount.get(i))
