@@ -186,3 +186,38 @@ fn the_sliced_job_gives_the_whole_pipelines_summary_past_the_detection_prefix() 
         }
     }
 }
+
+#[test]
+fn every_text_fixture_reads_the_same_in_small_slices_as_whole() {
+    // Small detection prefix and slices: each fixture's rows past its first 1,000 bytes go
+    // through the slice reader (the fast path when plain), and must read as the whole file.
+    let mut stack = vec![std::path::PathBuf::from("tests/fixtures")];
+    let mut compared = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if !matches!(ext, "csv" | "txt" | "tsv") {
+                continue;
+            }
+            let bytes = std::fs::read(&path).unwrap();
+            let opts = ImportOptions::default();
+            let Ok(table) = read_table(&bytes, "log.csv", &opts) else {
+                continue;
+            };
+            let Ok((txs, report)) = transactions(&table, &guess_mapping(&table), &opts) else {
+                continue;
+            };
+            let want: Read = (txs, report, table.detection.clone(), table.headers.clone());
+            for sizes in [&[7001][..], &[4096, 13], &[1, 2, 3, 50_000]] {
+                assert_eq!(sliced(&bytes, sizes), want, "{} {sizes:?}", path.display());
+            }
+            compared += 1;
+        }
+    }
+    assert!(compared >= 10, "only {compared} fixtures read as transaction logs");
+}
