@@ -7,6 +7,7 @@
 //! field) both must give the same transactions, the same report (rows left out, with their
 //! reasons and line numbers) and the same detection, and the whole pipeline the same summary.
 #![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used)]
 
 use crm::domain::customers::{SummaryOptions, Transaction};
 use crm::io::import::{
