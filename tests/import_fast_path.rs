@@ -220,5 +220,8 @@ fn every_text_fixture_reads_the_same_in_small_slices_as_whole() {
             compared += 1;
         }
     }
-    assert!(compared >= 10, "only {compared} fixtures read as transaction logs");
+    assert!(
+        compared >= 10,
+        "only {compared} fixtures read as transaction logs"
+    );
 }
