@@ -2,7 +2,7 @@
 //! validation report to stderr, and write the customer summary as CSV.
 
 use crate::input::{load_summary, InputArgs};
-use crm::io::export::write_csv;
+use crm::io::export::neutralize_cell;
 
 /// Arguments of `crm summarize`.
 #[derive(clap::Args, Debug)]
@@ -48,45 +48,199 @@ pub fn run(args: &Args) -> Result<(), String> {
     if split {
         headers.extend(["holdout_x", "holdout_spend"]);
     }
-    let rows: Vec<Vec<String>> = summary
-        .customers
-        .iter()
-        .map(|c| {
-            let mut r = vec![
-                c.id.clone(),
-                num(c.x),
-                num(c.t_x),
-                num(c.t),
-                num(c.monetary),
-                c.occasions.to_string(),
-                num(c.total_spend),
-            ];
-            if split {
-                r.push(num(c.holdout_x.unwrap_or(0.0)));
-                r.push(num(c.holdout_spend.unwrap_or(0.0)));
+    // Written field by field through one csv writer (the same quoting and formula guard as
+    // `write_csv`), numbers formatted into one reused buffer: no allocation per customer.
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .flexible(true)
+        .from_writer(Vec::with_capacity(64 * summary.customers.len() + 64));
+    let csv_error = |e: csv::Error| format!("writing the summary: {e}");
+    w.write_record(headers.iter().map(|h| neutralize_cell(h).into_owned()))
+        .map_err(csv_error)?;
+    let mut cell = String::new();
+    for c in &summary.customers {
+        w.write_field(neutralize_cell(&c.id).as_bytes())
+            .map_err(csv_error)?;
+        let mut values = [c.x, c.t_x, c.t, c.monetary, 0.0, c.total_spend, 0.0, 0.0];
+        if split {
+            values[6] = c.holdout_x.unwrap_or(0.0);
+            values[7] = c.holdout_spend.unwrap_or(0.0);
+        }
+        let count = if split { 8 } else { 6 };
+        for (i, v) in values.iter().take(count).enumerate() {
+            cell.clear();
+            if i == 4 {
+                cell.push_str(itoa(u64::from(c.occasions), &mut [0u8; 20]));
+            } else {
+                num_into(*v, &mut cell);
             }
-            r
-        })
-        .collect();
-    let csv = write_csv(&headers, &rows);
+            w.write_field(cell.as_bytes()).map_err(csv_error)?;
+        }
+        w.write_record(None::<&[u8]>).map_err(csv_error)?;
+    }
+    let csv = w
+        .into_inner()
+        .map_err(|e| format!("writing the summary: {e}"))?;
     match &args.output {
         Some(p) => std::fs::write(p, csv).map_err(|e| format!("{}: {e}", p.display())),
         None => {
             use std::io::Write;
             std::io::stdout()
-                .write_all(csv.as_bytes())
+                .write_all(&csv)
                 .map_err(|e| format!("standard output: {e}"))
         }
     }
 }
 
-/// A number with at most 6 decimals, trailing zeros removed.
+/// A number with at most 6 decimals, trailing zeros removed (as `format!("{v:.6}")` then
+/// trimmed, `-0` written `0`).
+#[cfg(test)]
 fn num(v: f64) -> String {
-    let s = format!("{v:.6}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".into()
+    let mut s = String::new();
+    num_into(v, &mut s);
+    s
+}
+
+/// Appends `v` as [`num`] writes it. Exact without `format!` for |v| < 2^52: `v` is m·2^e
+/// exactly, so v·10^6 rounded half to even (as the standard formatter rounds) is integer
+/// arithmetic on 128 bits.
+fn num_into(v: f64, out: &mut String) {
+    if !v.is_finite() || v.abs() >= 4_503_599_627_370_496.0 {
+        let s = format!("{v:.6}");
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        out.push_str(if s == "-0" { "0" } else { s });
+        return;
+    }
+    let bits = v.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i32;
+    let frac = bits & ((1u64 << 52) - 1);
+    let (m, e) = if exp == 0 {
+        (frac, -1074)
     } else {
-        s.to_string()
+        (frac | (1u64 << 52), exp - 1075)
+    };
+    let scaled = u128::from(m) * 1_000_000;
+    let n: u128 = if e >= 0 {
+        scaled << e
+    } else if -e >= 120 {
+        0
+    } else {
+        let shift = -e as u32;
+        let q = scaled >> shift;
+        let r = scaled & ((1u128 << shift) - 1);
+        let half = 1u128 << (shift - 1);
+        if r > half || (r == half && q & 1 == 1) {
+            q + 1
+        } else {
+            q
+        }
+    };
+    if n == 0 {
+        out.push('0');
+        return;
+    }
+    if v < 0.0 {
+        out.push('-');
+    }
+    let (int, mut dec) = (n / 1_000_000, (n % 1_000_000) as u32);
+    out.push_str(itoa(int as u64, &mut [0u8; 20]));
+    if dec > 0 {
+        let mut digits = 6;
+        while dec % 10 == 0 {
+            dec /= 10;
+            digits -= 1;
+        }
+        out.push('.');
+        let mut buf = [b'0'; 6];
+        for slot in buf.iter_mut().take(digits).rev() {
+            *slot = b'0' + (dec % 10) as u8;
+            dec /= 10;
+        }
+        out.push_str(std::str::from_utf8(buf.get(..digits).unwrap_or(&[])).unwrap_or(""));
+    }
+}
+
+/// `n` in decimal, written into `buf`.
+fn itoa(mut n: u64, buf: &mut [u8; 20]) -> &str {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        if let Some(b) = buf.get_mut(i) {
+            *b = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(buf.get(i..).unwrap_or(&[])).unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference(v: f64) -> String {
+        let s = format!("{v:.6}");
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        if s == "-0" {
+            "0".into()
+        } else {
+            s.to_string()
+        }
+    }
+
+    #[test]
+    fn numbers_are_written_as_the_standard_formatter_writes_them() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut values = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.5,
+            0.0078125,
+            1.0078125,
+            2.5e-7,
+            -2.5e-7,
+            5e-7,
+            1.5e-6,
+            0.0000005,
+            1e-300,
+            5e-324,
+            1e15,
+            4.5e15,
+            9.9e15,
+            123_456.789_012_5,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            48.857142857142854,
+            1.0 / 3.0,
+            2.0 / 3.0,
+        ];
+        for k in 0..2000 {
+            // Ties at the sixth decimal: odd multiples of 2^-7 · 10^-... are exact halves.
+            values.push(f64::from(k) / 128.0);
+            values.push(f64::from(k) * 0.5e-6);
+            values.push(f64::from(k) / 7.0);
+        }
+        for _ in 0..200_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let scale = 10f64.powi((x >> 58) as i32 - 30);
+            values.push(((x >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * scale);
+            values.push(f64::from_bits(x >> 1));
+        }
+        for v in values {
+            assert_eq!(num(v), reference(v), "{v:e}");
+        }
+    }
+
+    #[test]
+    fn counts_are_written_in_decimal() {
+        for n in [0, 1, 9, 10, 12_345, u64::from(u32::MAX), u64::MAX] {
+            assert_eq!(itoa(n, &mut [0u8; 20]), n.to_string());
+        }
     }
 }

@@ -229,12 +229,17 @@ pub fn summarize_columns(
         }
     }
 
-    // Usable rows as (rank, day, row) packed in integers; sorting them groups each
-    // customer's days in order (file order within a day, so sums are reproducible).
+    // Usable rows grouped by customer rank with a counting sort (two passes over the rows:
+    // count, then place), each customer's rows then sorted by (day, row) as one integer: file
+    // order within a day, so sums are reproducible. A comparison sort of all (rank, day, row)
+    // keys took twice as long on 2,000,000 rows.
     let mut returns_rows = 0u64;
-    let mut keys: Vec<(u64, u32)> = Vec::with_capacity(n);
     // Per customer rank, what the summary saw of them (to say why anyone is left out).
     let mut seen = vec![Seen::Nothing; log.ids.len()];
+    // Rows kept per rank, then (prefix sums) where each rank's rows start.
+    let mut starts = vec![0u32; log.ids.len() + 1];
+    let kept =
+        |d: i32, a: f64| d <= end_day && !(a < 0.0 && options.returns == ReturnsPolicy::Drop);
     for i in 0..n {
         let (Some(&c), Some(&d), Some(&a)) =
             (log.customer.get(i), log.day.get(i), log.amount.get(i))
@@ -256,16 +261,41 @@ pub fn summarize_columns(
         }
         if a < 0.0 {
             returns_rows += 1;
-            if options.returns == ReturnsPolicy::Drop {
-                continue;
+        }
+        if kept(d, a) {
+            if let Some(x) = starts.get_mut(r as usize + 1) {
+                *x += 1;
             }
         }
-        let key = (u64::from(r) << 32) | u64::from((d - lo) as u32);
-        keys.push((key, i as u32));
     }
-    // `sort_unstable` rather than a radix sort: a stable LSD radix sort on these keys (tried,
-    // tested equal) took 0.70 s for 10^7 keys of 10^5 customers against 0.71 s (test profile).
-    keys.sort_unstable();
+    for i in 1..starts.len() {
+        let before = starts.get(i - 1).copied().unwrap_or(0);
+        if let Some(x) = starts.get_mut(i) {
+            *x += before;
+        }
+    }
+    // (day − first day) << 32 | row, grouped by rank.
+    let mut keys: Vec<u64> = vec![0; starts.last().copied().unwrap_or(0) as usize];
+    {
+        let mut next = starts.clone();
+        for i in 0..n {
+            let (Some(&c), Some(&d), Some(&a)) =
+                (log.customer.get(i), log.day.get(i), log.amount.get(i))
+            else {
+                continue;
+            };
+            if !kept(d, a) {
+                continue;
+            }
+            let r = rank.get(c as usize).copied().unwrap_or(0) as usize;
+            if let Some(at) = next.get_mut(r) {
+                if let Some(k) = keys.get_mut(*at as usize) {
+                    *k = (u64::from((d - lo) as u32) << 32) | i as u64;
+                }
+                *at += 1;
+            }
+        }
+    }
 
     let unit = options.time_unit.days();
     let split = options.calibration_end.is_some();
@@ -273,18 +303,22 @@ pub fn summarize_columns(
     let mut days: Vec<(i32, f64, Option<f64>)> = Vec::new();
     // Days (in order) on which the customer has a negative row.
     let mut returned: Vec<i32> = Vec::new();
-    let mut start = 0;
-    while start < keys.len() {
-        let r = keys.get(start).map_or(0, |k| k.0 >> 32);
-        let mut stop = start;
+    for (r, w) in starts.windows(2).enumerate() {
+        let (&[a, b], r) = (w, r as u64) else {
+            continue;
+        };
+        let Some(rows) = keys.get_mut(a as usize..b as usize) else {
+            continue;
+        };
+        if rows.is_empty() {
+            continue;
+        }
+        rows.sort_unstable();
         days.clear();
         returned.clear();
-        while let Some(&(key, row)) = keys.get(stop) {
-            if key >> 32 != r {
-                break;
-            }
-            let row = row as usize;
-            let d = log.day.get(row).copied().unwrap_or(0);
+        for &key in rows.iter() {
+            let row = (key & u64::from(u32::MAX)) as usize;
+            let d = lo + (key >> 32) as i32;
             let a = log.amount.get(row).copied().unwrap_or(0.0);
             let m = margin.get(row).copied().flatten();
             if a < 0.0 && returned.last() != Some(&d) {
@@ -299,9 +333,7 @@ pub fn summarize_columns(
                 }
                 _ => days.push((d, a, m)),
             }
-            stop += 1;
         }
-        start = stop;
         if options.returns == ReturnsPolicy::Net {
             // A day whose returns outweigh its purchases, or cancel them in full, is not an
             // occasion; a day of zero-amount orders without returns (free orders) still is.

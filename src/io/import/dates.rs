@@ -185,7 +185,7 @@ pub fn excel_serial_to_date(serial: f64) -> Option<NaiveDate> {
 
 /// Parses one date under a known format. Returns `None` when the text is not a date in it.
 pub fn parse_date(s: &str, format: &DateFormat) -> Option<NaiveDate> {
-    let s = s.trim();
+    let s = super::numbers::trim(s);
     if s.is_empty() {
         return None;
     }

@@ -357,6 +357,7 @@ impl ParsedTable {
             text: &self.text,
             ends,
             first,
+            gap: 0,
         })
     }
 
@@ -412,6 +413,9 @@ pub struct Row<'a> {
     text: &'a str,
     ends: &'a [u32],
     first: usize,
+    /// Bytes between one cell's end and the next one's start: 0 for cells copied end to end,
+    /// 1 for cells read in place from a line (a one-byte delimiter between them).
+    gap: usize,
 }
 
 impl<'a> Row<'a> {
@@ -431,7 +435,7 @@ impl<'a> Row<'a> {
         let start = if col == 0 {
             self.first
         } else {
-            *self.ends.get(col - 1)? as usize
+            *self.ends.get(col - 1)? as usize + self.gap
         };
         self.text.get(start..end)
     }
@@ -508,6 +512,7 @@ impl RawRows {
             text: &self.text,
             ends,
             first,
+            gap: 0,
         })
     }
 }

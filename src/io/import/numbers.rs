@@ -80,6 +80,18 @@ fn strip_prefix_ci<'a>(s: &'a str, p: &str) -> Option<&'a str> {
         .flatten()
 }
 
+/// `s.trim()`, without its scan of characters when both ends are plainly not blank (a
+/// printable ASCII byte at each end: the usual cell).
+pub(crate) fn trim(s: &str) -> &str {
+    let plain = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x7f);
+    let b = s.as_bytes();
+    if plain(b.first()) && plain(b.last()) {
+        s
+    } else {
+        s.trim()
+    }
+}
+
 /// Parses a plain ASCII number quickly: optional sign, digits, optional `.` and digits.
 fn fast_plain(s: &str) -> Option<f64> {
     let b = s.as_bytes();
@@ -87,27 +99,28 @@ fn fast_plain(s: &str) -> Option<f64> {
         Some(b'-') | Some(b'+') => b.get(1..)?,
         _ => b,
     };
-    if body.is_empty() || !body.iter().all(|c| c.is_ascii_digit() || *c == b'.') {
-        return None;
-    }
-    if body.iter().filter(|c| **c == b'.').count() > 1 {
-        return None;
-    }
-    // Up to 15 digits: the digits as an integer over a power of ten are both exact in an f64,
-    // so one division gives the correctly rounded value, exactly what `parse` gives.
+    // One pass: digits and at most one dot, else not plain.
     let mut mantissa: u64 = 0;
     let (mut digits, mut fraction, mut seen_dot) = (0usize, 0usize, false);
     for &c in body {
         if c == b'.' {
+            if seen_dot {
+                return None;
+            }
             seen_dot = true;
-        } else {
-            mantissa = mantissa * 10 + u64::from(c - b'0');
+        } else if c.is_ascii_digit() {
+            // Up to 15 digits: the digits as an integer over a power of ten are both exact in
+            // an f64, so one division gives the correctly rounded value, exactly what `parse`
+            // gives (longer ones are left to `parse` below).
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
             digits += 1;
             fraction += usize::from(seen_dot);
-            if digits > 15 {
-                return s.parse().ok();
-            }
+        } else {
+            return None;
         }
+    }
+    if digits > 15 {
+        return s.parse().ok();
     }
     if digits == 0 {
         return None;
@@ -180,7 +193,7 @@ mod fast_tests {
 /// assert_eq!(parse_number("n/a", DecimalSep::Dot), None);
 /// ```
 pub fn parse_number(s: &str, decimal: DecimalSep) -> Option<f64> {
-    let s = s.trim();
+    let s = trim(s);
     if decimal == DecimalSep::Dot {
         if let Some(v) = fast_plain(s) {
             return Some(v);

@@ -634,6 +634,9 @@ fn for_each_row(
     let mut blank = 0;
     match delimiter.byte() {
         Some(b) => {
+            if let Some(blank) = simple_rows(text, b, line_base, &mut buf, &mut ends, &mut f) {
+                return blank;
+            }
             let mut rdr = csv::ReaderBuilder::new()
                 .delimiter(b)
                 .has_headers(false)
@@ -674,6 +677,7 @@ fn for_each_row(
                         text: &buf,
                         ends: &ends,
                         first: 0,
+                        gap: 0,
                     },
                     line,
                 );
@@ -695,6 +699,7 @@ fn for_each_row(
                         text: &buf,
                         ends: &ends,
                         first: 0,
+                        gap: 0,
                     },
                     line_base + i as u64 + 1,
                 );
@@ -702,6 +707,113 @@ fn for_each_row(
         }
     }
     blank
+}
+
+/// The common shape (no quote character anywhere, no byte-order mark at the start, every
+/// carriage return followed by a line feed) split without the general CSV reader: one pass
+/// of `memchr` over the delimiter and line feeds. Calls `f` exactly as the csv crate's
+/// reader would (same cells, trimmed the same way; the same line numbers, including its
+/// counting of a CRLF record's line feed with the next record and empty lines skipped
+/// uncounted; rows of only blank cells counted). Returns `None`, having called nothing,
+/// when the text needs the general reader.
+fn simple_rows(
+    text: &str,
+    delimiter: u8,
+    line_base: u64,
+    buf: &mut String,
+    ends: &mut Vec<u32>,
+    f: &mut impl FnMut(Row<'_>, u64),
+) -> Option<u64> {
+    let bytes = text.as_bytes();
+    if !delimiter.is_ascii()
+        || matches!(delimiter, b'"' | b'\r' | b'\n')
+        || memchr::memchr(b'"', bytes).is_some()
+        || text.starts_with('\u{feff}')
+        || memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'))
+    {
+        return None;
+    }
+    let mut blank = 0;
+    // Line feeds the csv reader has consumed when the next record starts (it takes a CRLF
+    // record's line feed with the record after it), and line feeds before the current line.
+    let (mut consumed, mut lines) = (0u64, 0u64);
+    let (mut line_start, mut field_start) = (0usize, 0usize);
+    // Cell ends relative to the line's start, and whether any cell has blanks to trim.
+    ends.clear();
+    let mut copied: Vec<u32> = Vec::new();
+    let mut padded = false;
+    let edge = |c: Option<&u8>| c.is_some_and(u8::is_ascii_whitespace);
+    for i in memchr::memchr2_iter(delimiter, b'\n', bytes).chain(std::iter::once(bytes.len())) {
+        let at_end = i == bytes.len();
+        if !at_end && bytes.get(i) == Some(&delimiter) {
+            let cell = bytes.get(field_start..i).unwrap_or(&[]);
+            padded |= edge(cell.first()) || edge(cell.last());
+            ends.push(u32::try_from(i - line_start).unwrap_or(u32::MAX));
+            field_start = i + 1;
+            continue;
+        }
+        let crlf = i > line_start && bytes.get(i - 1) == Some(&b'\r');
+        let line_end = if crlf { i - 1 } else { i };
+        if line_end == line_start && ends.is_empty() {
+            // An empty line: skipped by the csv reader, neither a row nor blank.
+        } else {
+            let cell = bytes.get(field_start..line_end).unwrap_or(&[]);
+            padded |= edge(cell.first()) || edge(cell.last());
+            ends.push(u32::try_from(line_end - line_start).unwrap_or(u32::MAX));
+            let line = text.get(line_start..line_end).unwrap_or("");
+            if !padded {
+                // Cells read in place; only delimiters: every cell empty.
+                if line.len() + 1 == ends.len() {
+                    blank += 1;
+                } else {
+                    f(
+                        Row {
+                            text: line,
+                            ends,
+                            first: 0,
+                            gap: 1,
+                        },
+                        line_base + 1 + consumed,
+                    );
+                }
+            } else {
+                // Trimmed copies, end to end, as the general reader gives them.
+                buf.clear();
+                copied.clear();
+                let mut from = 0usize;
+                for &end in ends.iter() {
+                    // Split at ASCII bytes, so always on character boundaries.
+                    let cell = line.get(from..end as usize).unwrap_or("");
+                    buf.push_str(cell.trim_ascii());
+                    copied.push(u32::try_from(buf.len()).unwrap_or(u32::MAX));
+                    from = end as usize + 1;
+                }
+                if buf.is_empty() {
+                    blank += 1;
+                } else {
+                    f(
+                        Row {
+                            text: buf,
+                            ends: &copied,
+                            first: 0,
+                            gap: 0,
+                        },
+                        line_base + 1 + consumed,
+                    );
+                }
+            }
+            consumed = if crlf { lines } else { lines + 1 };
+        }
+        ends.clear();
+        padded = false;
+        if at_end {
+            break;
+        }
+        lines += 1;
+        line_start = i + 1;
+        field_start = i + 1;
+    }
+    Some(blank)
 }
 
 fn collect(out: &mut Collect, v: super::validate::Valid<'_>) {

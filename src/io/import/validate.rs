@@ -232,6 +232,9 @@ pub(crate) struct Validator {
     date_format: DateFormat,
     date_words: String,
     decimal: DecimalSep,
+    /// The last date text parsed and its date: logs list many rows of one day in a row, so
+    /// most rows reuse it (parsing is a pure function of the text).
+    last_date: (String, Option<NaiveDate>),
     pub(crate) report: ValidationReport,
 }
 
@@ -284,6 +287,7 @@ impl Validator {
             date_words: format!("a date ({})", date_format.describe()),
             date_format,
             decimal: opts.decimal.unwrap_or(table.detection.decimal),
+            last_date: (String::new(), None),
             report: ValidationReport {
                 max_issues: opts.max_issues,
                 ..Default::default()
@@ -359,7 +363,15 @@ impl Validator {
             );
             None
         } else {
-            let d = parse_date(date_text, &self.date_format);
+            let d = if self.last_date.0 == date_text {
+                self.last_date.1
+            } else {
+                let d = parse_date(date_text, &self.date_format);
+                self.last_date.0.clear();
+                self.last_date.0.push_str(date_text);
+                self.last_date.1 = d;
+                d
+            };
             if d.is_none() {
                 let words = self.date_words.clone();
                 self.issue(
