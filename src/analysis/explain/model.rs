@@ -25,13 +25,7 @@ pub fn param_term(name: &str) -> &'static str {
     }
 }
 
-fn param_text(
-    name: &str,
-    value: f64,
-    se: Option<f64>,
-    meaning: &str,
-    nf: &NumberFormat,
-) -> String {
+fn param_text(name: &str, value: f64, se: Option<f64>, meaning: &str, nf: &NumberFormat) -> String {
     let est = nf.fixed(value, 4);
     let se_text = match se {
         Some(s) if s.is_finite() => format!(

@@ -95,11 +95,21 @@ pub fn compare(c: &crate::analysis::compare::Comparison) -> Html {
     for (i, m) in c.models.iter().enumerate() {
         if let Some(f) = model::information_criteria(m, c.n_customers, &nf) {
             let label = format!("BIC of {}", m.name);
-            items.push(item(&label, format::fixed(m.bic, 2), f, &format!("compare-bic-{i}")));
+            items.push(item(
+                &label,
+                format::fixed(m.bic, 2),
+                f,
+                &format!("compare-bic-{i}"),
+            ));
         }
         if let Some(f) = model::holdout_mae(m, &nf) {
             let label = format!("holdout error of {}", m.name);
-            items.push(item(&label, format::fixed(f.value, 4), f, &format!("compare-mae-{i}")));
+            items.push(item(
+                &label,
+                format::fixed(f.value, 4),
+                f,
+                &format!("compare-mae-{i}"),
+            ));
         }
     }
     row("compare-explains", items)
@@ -109,7 +119,10 @@ pub fn compare(c: &crate::analysis::compare::Comparison) -> Html {
 pub fn holdout(v: &crate::analysis::clv::Validation) -> Html {
     let f = model::holdout(v, &format::current());
     let shown = format!("{}%", format::fixed(100.0 * f.value, 1));
-    row("holdout-explains", vec![item("Holdout error", shown, f, "holdout")])
+    row(
+        "holdout-explains",
+        vec![item("Holdout error", shown, f, "holdout")],
+    )
 }
 
 /// The discount rate and margin the CLV used (`explain-discount`).
@@ -119,7 +132,10 @@ pub fn discounting(s: Option<&crate::domain::clv::ClvSettings>) -> Html {
     };
     let f = model::discounting(s, &format::current());
     let shown = format!("{}% a year", format::fixed(100.0 * f.value, 1));
-    row("discount-explains", vec![item("Discounting", shown, f, "discount")])
+    row(
+        "discount-explains",
+        vec![item("Discounting", shown, f, "discount")],
+    )
 }
 
 /// The first cohort's value per customer (`explain-cohort`).
@@ -129,7 +145,15 @@ pub fn cohort(r: &crate::analysis::cohort::CohortReport, cac: f64) -> Html {
     };
     let f = groups::cohort_value(c, cac, &format::current());
     let label = format!("Value per customer of cohort {}", c.label);
-    row("cohort-explains", vec![item(&label, format::fixed(c.value_per_customer, 2), f, "cohort")])
+    row(
+        "cohort-explains",
+        vec![item(
+            &label,
+            format::fixed(c.value_per_customer, 2),
+            f,
+            "cohort",
+        )],
+    )
 }
 
 /// Each cluster's share (`explain-cluster-<i>`).
@@ -139,7 +163,12 @@ pub fn clusters(m: &crate::domain::segmentation::kmeans::KMeansModel) -> Html {
         .filter_map(|i| {
             let f = groups::cluster(m, i, &nf)?;
             let label = format!("Share of cluster {}", i + 1);
-            Some(item(&label, format!("{}%", format::fixed(100.0 * f.value, 1)), f, &format!("cluster-{i}")))
+            Some(item(
+                &label,
+                format!("{}%", format::fixed(100.0 * f.value, 1)),
+                f,
+                &format!("cluster-{i}"),
+            ))
         })
         .collect();
     row("cluster-explains", items)
@@ -155,7 +184,12 @@ pub fn tiers(t: &crate::domain::segmentation::TierIndex, testid: &str) -> Html {
         .filter_map(|(i, s)| {
             let f = groups::tier(t, i, &nf)?;
             let label = format!("{}: share of value", s.tier);
-            Some(item(&label, format!("{}%", format::fixed(100.0 * f.value, 1)), f, &format!("{testid}-{i}")))
+            Some(item(
+                &label,
+                format!("{}%", format::fixed(100.0 * f.value, 1)),
+                f,
+                &format!("{testid}-{i}"),
+            ))
         })
         .collect();
     row(&format!("{testid}-explains"), items)
@@ -168,7 +202,12 @@ pub fn drivers(t: &crate::analysis::drivers::DriverTable, testid: &str) -> Html 
         .filter_map(|i| {
             let f = groups::driver(t, i, &nf)?;
             let label = format!("weight of {}", t.names.get(i).map_or("", String::as_str));
-            Some(item(&label, format::fixed(f.value, 3), f, &format!("{testid}-{i}")))
+            Some(item(
+                &label,
+                format::fixed(f.value, 3),
+                f,
+                &format!("{testid}-{i}"),
+            ))
         })
         .collect();
     row(&format!("{testid}-explains"), items)
