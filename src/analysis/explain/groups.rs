@@ -158,3 +158,37 @@ pub fn driver(t: &DriverTable, i: usize, nf: &NumberFormat) -> Option<Filled> {
         x,
     ))
 }
+
+/// The NPS of two groups compared: the difference, its standard error from the two groups'
+/// own, its 95% interval and z (value: the difference, b − a).
+pub fn nps_difference(t: &crate::analysis::satisfaction::NpsTest, nf: &NumberFormat) -> Filled {
+    let (na, a) = (&t.a.0, &t.a.1);
+    let (nb, b) = (&t.b.0, &t.b.1);
+    let d = &t.diff;
+    let z = d.z.map_or("SE = 0, so no z".to_string(), |z| {
+        format!(
+            "z = {} / {} = {}",
+            nf.fixed(d.difference, 1),
+            nf.fixed(d.se, 2),
+            nf.fixed(z, 2)
+        )
+    });
+    filled(
+        "nps-difference",
+        "difference = NPS_b − NPS_a; SE = √(SE_a² + SE_b²); 95% interval = difference ± 1.96 · SE; z = difference / SE",
+        format!(
+            "difference = {} ({nb}) − {} ({na}) = {}\nSE = √({}² + {}²) = {}\n95% interval = {} ± 1.96 × {} = {} to {}\n{z}",
+            nf.fixed(b.nps, 1),
+            nf.fixed(a.nps, 1),
+            nf.fixed(d.difference, 1),
+            nf.fixed(b.se, 2),
+            nf.fixed(a.se, 2),
+            nf.fixed(d.se, 2),
+            nf.fixed(d.difference, 1),
+            nf.fixed(d.se, 2),
+            nf.fixed(d.ci_low, 1),
+            nf.fixed(d.ci_high, 1)
+        ),
+        d.difference,
+    )
+}

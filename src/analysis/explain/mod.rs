@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 pub mod data;
 pub mod groups;
 pub mod model;
+pub mod value;
 
 /// A formula, filled in with one customer's or segment's numbers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
