@@ -450,3 +450,35 @@ fn cohort_cluster_tier_and_driver_explains_are_the_engines_figures() {
     }
     let _ = tx;
 }
+
+#[test]
+fn nps_difference_return_on_customer_and_simple_clv_are_worked_out_by_hand() {
+    // a: p = 0.5, d = 0.2 (NPS 30); b: 3 promoters, 1 detractor of 4 (NPS 50).
+    let a = nps(&[10.0, 9.0, 9.0, 10.0, 9.0, 7.0, 8.0, 7.0, 3.0, 6.0]).unwrap();
+    let b = nps(&[10.0, 10.0, 9.0, 2.0]).unwrap();
+    let t = crm::analysis::satisfaction::NpsTest {
+        label: "two groups".into(),
+        a: ("A".into(), a.clone()),
+        b: ("B".into(), b.clone()),
+        diff: crm::domain::satisfaction::nps_difference(&a, &b),
+    };
+    let e = explain::groups::nps_difference(&t, &nf());
+    assert!(close(e.value, 20.0, 1e-12));
+    let se = (a.se * a.se + b.se * b.se).sqrt();
+    assert!(close(t.diff.se, se, 1e-12));
+    assert!(e.formula_filled.contains(&format!(
+        "= {:.1} to {:.1}",
+        20.0 - 1.96 * se,
+        20.0 + 1.96 * se
+    )));
+    assert!(glossary::term(&e.term).is_some());
+    // ROC = (cash + end − start) / start; simple CLV = m·r/(1 + d − r).
+    let roc = explain::value::return_on_customer(100.0, 1000.0, 950.0, &nf()).unwrap();
+    assert!(close(roc.value, 0.05, 1e-12));
+    assert!(roc.formula_filled.contains("= 0.0500 (5.0%)"));
+    assert!(explain::value::return_on_customer(1.0, 0.0, 1.0, &nf()).is_none());
+    let clv = explain::value::simple_clv(100.0, 0.8, 0.1, &nf()).unwrap();
+    assert!(close(clv.value, 80.0 / 0.3, 1e-12));
+    assert!(clv.formula_filled.ends_with(&format!("= {:.2}", 80.0 / 0.3)));
+    assert!(glossary::term(&clv.term).is_some() && glossary::term(&roc.term).is_some());
+}

@@ -266,6 +266,9 @@ test('explain on the Data, Lifetime value, Segments, Satisfaction and cohort fig
     const [value, valueText] = await explain('explain-cohort');
     near(value, number(await cell('cohort-table', 6)), 0.005, 'value per customer');
     assert.match(valueText, /CLV\/CAC = /);
+    // The retention what-if's simple CLV, m · r / (1 + d − r).
+    const [simple] = await explain('explain-whatif');
+    near(simple, Number((await app.figure('whatif-result')).match(/^CLV (\d+)/)[1]), 0.5, 'simple CLV');
     await glossary('explain-cohort', 'cohort-value');
   } finally {
     await h.stop(assert);
