@@ -479,6 +479,8 @@ fn nps_difference_return_on_customer_and_simple_clv_are_worked_out_by_hand() {
     assert!(explain::value::return_on_customer(1.0, 0.0, 1.0, &nf()).is_none());
     let clv = explain::value::simple_clv(100.0, 0.8, 0.1, &nf()).unwrap();
     assert!(close(clv.value, 80.0 / 0.3, 1e-12));
-    assert!(clv.formula_filled.ends_with(&format!("= {:.2}", 80.0 / 0.3)));
+    assert!(clv
+        .formula_filled
+        .ends_with(&format!("= {:.2}", 80.0 / 0.3)));
     assert!(glossary::term(&clv.term).is_some() && glossary::term(&roc.term).is_some());
 }

@@ -23,9 +23,13 @@ fn row(testid: &str, items: Vec<Html>) -> Html {
     html! { <div class="explain-row" data-testid={testid.to_string()}>{ for items }</div> }
 }
 
-/// The Data page's counts: rows used, customers, the span in the time unit and the first
-/// customer's x, tₓ and T.
+/// The Data page's counts of a transaction log: rows used, customers, the span in the time
+/// unit and the first repeat customer's x, tₓ and T.
 pub fn data_figures(d: &crate::io::import::Imported) -> Html {
+    // Only a transaction log's card (one per page): a survey's or cohort table's has no summary.
+    if d.summary.is_none() {
+        return Html::default();
+    }
     let nf = format::current();
     let mut items = Vec::new();
     if let Some(r) = &d.report {
