@@ -222,3 +222,265 @@ fn every_glossary_id_referenced_anywhere_exists() {
         }
     }
 }
+
+fn nf() -> crm::analysis::numfmt::NumberFormat {
+    crm::analysis::numfmt::NumberFormat::default()
+}
+
+#[test]
+fn data_counts_are_explained_with_the_imports_own_figures() {
+    let (tx, _) = support::sample_imports();
+    let r = tx.report.as_ref().unwrap();
+    let e = explain::data::rows_used(r);
+    assert_eq!(e.value, r.rows_used as f64);
+    assert_eq!(r.rows_read - r.rows_rejected, r.rows_used);
+    assert!(e.formula_filled.starts_with(&format!(
+        "rows used = {} − {} = {}",
+        r.rows_read, r.rows_rejected, r.rows_used
+    )));
+    let s = tx.summary.as_ref().unwrap();
+    let c = explain::data::customers(s);
+    assert_eq!(c.value, s.customers.len() as f64);
+    assert!(c
+        .formula_filled
+        .ends_with(&format!("= {}", s.customers.len())));
+    // The span is the largest T: the customer who bought on the first day of the data.
+    let span = explain::data::span(s, &nf()).unwrap();
+    let max_t = s.customers.iter().map(|c| c.t).fold(0.0, f64::max);
+    assert!(close(span.value, max_t, 1e-12), "{span:?} {max_t}");
+    let mut repeaters = 0;
+    for c in &s.customers {
+        let [x, tx, t] = explain::data::customer_times(c, s, &nf()).unwrap();
+        assert_eq!(x.value, c.x, "{}", c.id);
+        assert!(close(tx.value, c.t_x, 1e-12), "{}", c.id);
+        assert!(close(t.value, c.t, 1e-12), "{}", c.id);
+        assert!(tx.formula_filled.ends_with(&format!("{:.2} weeks", c.t_x)));
+        repeaters += usize::from(c.x > 0.0);
+    }
+    assert!(repeaters > 100);
+    for e in [e, c, span] {
+        assert!(glossary::term(&e.term).is_some(), "{}", e.term);
+    }
+}
+
+fn sample_fit_with_log() -> (
+    crm::io::import::Imported,
+    crm::analysis::clv::ClvResult,
+    crm::domain::customers::CustomerSummary,
+) {
+    let (tx, _) = support::sample_imports();
+    let summary = tx.summary.clone().unwrap();
+    let req = crm::analysis::clv::ClvRequest {
+        transactions: tx.transactions.clone(),
+        ..crm::analysis::clv::default_request(summary.clone())
+    };
+    let fit = crm::analysis::clv::analyze(&req, None, &mut |_, _| {}, &|| 0.0).unwrap();
+    (tx, fit, summary)
+}
+
+#[test]
+fn model_parameters_holdout_and_discounting_are_the_fits_own_figures() {
+    let (_, fit, _) = sample_fit_with_log();
+    let m = fit.model.as_ref().unwrap();
+    assert_eq!(m.params.len(), 4);
+    for p in &m.params {
+        let e = explain::model::param(p, &nf());
+        assert_eq!(e.value, p.value);
+        assert!(glossary::term(&e.term).is_some(), "{}", p.name);
+        assert_ne!(e.term, "bgnbd", "{} has its own term", p.name);
+        assert!(e
+            .formula_filled
+            .contains(&format!("{} = {:.4}", p.name, p.value)));
+        let se = p.std_error.unwrap();
+        assert!(e.formula_filled.contains(&format!(
+            "{:.4} to {:.4}",
+            p.value - 1.96 * se,
+            p.value + 1.96 * se
+        )));
+    }
+    // Every parameter of every model has its own glossary term.
+    for name in [
+        "r", "alpha", "α", "a", "b", "s", "beta", "β", "p", "q", "gamma", "γ",
+    ] {
+        let id = explain::model::param_term(name);
+        assert!(
+            id.starts_with("param-") && glossary::term(id).is_some(),
+            "{name}"
+        );
+    }
+    let g = fit.spend.as_ref().unwrap();
+    let [p, q, gm] = explain::model::spend_params(g, &nf());
+    assert_eq!(
+        (p.value, q.value, gm.value),
+        (g.params.p, g.params.q, g.params.gamma)
+    );
+    assert_eq!(gm.term, "param-gamma");
+    // The holdout error is the page's predicted / actual − 1.
+    let v = fit.validation.as_ref().expect(&fit.validation_note);
+    let h = explain::model::holdout(v, &nf());
+    assert!(close(
+        h.value,
+        v.holdout_predicted / v.holdout_actual - 1.0,
+        1e-12
+    ));
+    assert!(h.formula_filled.contains(&format!(
+        "{:.1} / {:.1} − 1",
+        v.holdout_predicted, v.holdout_actual
+    )));
+    // Month 12's discount factor is the one the CLV schedule divides by.
+    let s = fit.settings.as_ref().unwrap();
+    let d = explain::model::discounting(s, &nf());
+    assert!(close(
+        d.value,
+        (1.0 + s.discount_rate).powi(12) - 1.0,
+        1e-12
+    ));
+    for e in [h, d] {
+        assert!(glossary::term(&e.term).is_some(), "{}", e.term);
+    }
+}
+
+#[test]
+fn comparison_aic_and_bic_are_the_rows_ll_k_and_n_filled_in() {
+    let (tx, _, summary) = sample_fit_with_log();
+    let c = crm::analysis::compare::compare(
+        &crm::analysis::compare::CompareRequest {
+            summary,
+            transactions: tx.transactions.clone(),
+            summary_options: Default::default(),
+            calibration_end: None,
+            period: None,
+        },
+        &mut |_, _| {},
+    )
+    .unwrap();
+    assert!(c.models.len() >= 3);
+    for m in &c.models {
+        let e = explain::model::information_criteria(m, c.n_customers, &nf()).unwrap();
+        assert_eq!(e.value, m.bic);
+        let (k, n, ll) = (f64::from(m.k), c.n_customers as f64, m.log_likelihood);
+        assert!(close(2.0 * k - 2.0 * ll, m.aic, 1e-12), "{}", m.name);
+        assert!(close(k * n.ln() - 2.0 * ll, m.bic, 1e-12), "{}", m.name);
+        assert!(e
+            .formula_filled
+            .contains(&format!("AIC = 2 × {} − 2 × ({ll:.2}) = {:.2}", m.k, m.aic)));
+        assert!(e.formula_filled.ends_with(&format!("= {:.2}", m.bic)));
+        let mae = explain::model::holdout_mae(m, &nf()).unwrap();
+        assert_eq!(mae.value, m.holdout.as_ref().unwrap().customer_mae);
+    }
+}
+
+#[test]
+fn cohort_cluster_tier_and_driver_explains_are_the_engines_figures() {
+    let (tx, fit, summary) = sample_fit_with_log();
+    // Cohorts: value per customer = realised + predicted; CLV/CAC = value / cost.
+    let inputs = crm::analysis::cohort::CohortInputs::default();
+    let r = crm::analysis::cohort::analyze(&summary, &fit, &inputs).unwrap();
+    assert!(!r.cohorts.is_empty());
+    for c in &r.cohorts {
+        let e = explain::groups::cohort_value(c, inputs.acquisition_cost, &nf());
+        assert_eq!(e.value, c.value_per_customer);
+        assert!(close(
+            c.realised_per_customer + c.predicted_per_customer,
+            c.value_per_customer,
+            1e-12
+        ));
+        if let Some(ratio) = c.clv_to_cac {
+            assert!(close(
+                c.value_per_customer / inputs.acquisition_cost,
+                ratio,
+                1e-12
+            ));
+            assert!(e.formula_filled.ends_with(&format!("= {ratio:.2}")));
+        }
+    }
+    // k-means and tiers on the sample's RFM.
+    let req = crm::analysis::segment::SegmentRequest {
+        cluster: Some(Default::default()),
+        ..crm::analysis::segment::default_request(summary.clone())
+    };
+    let seg = crm::analysis::segment::segment(&summary, &req, &mut |_, _| {}).unwrap();
+    let km = &seg.cluster.as_ref().unwrap().model;
+    for (i, p) in km.profiles.iter().enumerate() {
+        let e = explain::groups::cluster(km, i, &nf()).unwrap();
+        assert!(close(e.value, p.share, 1e-12), "cluster {i}");
+        assert_eq!(
+            km.labels.iter().filter(|&&l| l as usize == i).count() as u64,
+            p.size
+        );
+        // The centre back in original units is the model's own.
+        let (z, m, sd) = (
+            km.centroids[i][0],
+            km.transform.means[0],
+            km.transform.sds[0],
+        );
+        assert!(close(
+            (z * sd + m).exp_m1(),
+            km.centroids_original[i][0],
+            1e-9
+        ));
+        assert!(e
+            .formula_filled
+            .contains(&format!("= {:.2}", km.centroids_original[i][0])));
+    }
+    let pyr = seg.pyramid.as_ref().unwrap();
+    let total: f64 = pyr.summary.iter().map(|s| s.value).sum();
+    for (i, s) in pyr.summary.iter().enumerate() {
+        let e = explain::groups::tier(pyr, i, &nf()).unwrap();
+        assert!(close(e.value, s.value_share, 1e-12), "{}", s.tier);
+        assert!(close(s.value / total, s.value_share, 1e-12));
+    }
+    // Drivers of overall satisfaction: weights add up to R²; the interval is the engine's.
+    let (_, survey) = support::sample_imports();
+    let st = crm::analysis::satisfaction::detect(&survey, "");
+    let d = crm::analysis::drivers::drivers(
+        &survey,
+        &st,
+        &crm::analysis::satisfaction::Outcomes::default(),
+    );
+    let t = d.overall.unwrap().unwrap();
+    let w = &t.weights;
+    assert!(close(w.weights.iter().sum::<f64>(), w.r2, 1e-9));
+    for i in 0..t.names.len() {
+        let e = explain::groups::driver(&t, i, &nf()).unwrap();
+        assert_eq!(e.value, w.weights[i]);
+        let (lo, hi) = w.intervals[i];
+        assert!(e.formula_filled.contains(&format!("{lo:.3} to {hi:.3}")));
+        assert!(glossary::term(&e.term).is_some());
+    }
+    let _ = tx;
+}
+
+#[test]
+fn nps_difference_return_on_customer_and_simple_clv_are_worked_out_by_hand() {
+    // a: p = 0.5, d = 0.2 (NPS 30); b: 3 promoters, 1 detractor of 4 (NPS 50).
+    let a = nps(&[10.0, 9.0, 9.0, 10.0, 9.0, 7.0, 8.0, 7.0, 3.0, 6.0]).unwrap();
+    let b = nps(&[10.0, 10.0, 9.0, 2.0]).unwrap();
+    let t = crm::analysis::satisfaction::NpsTest {
+        label: "two groups".into(),
+        a: ("A".into(), a.clone()),
+        b: ("B".into(), b.clone()),
+        diff: crm::domain::satisfaction::nps_difference(&a, &b),
+    };
+    let e = explain::groups::nps_difference(&t, &nf());
+    assert!(close(e.value, 20.0, 1e-12));
+    let se = (a.se * a.se + b.se * b.se).sqrt();
+    assert!(close(t.diff.se, se, 1e-12));
+    assert!(e.formula_filled.contains(&format!(
+        "= {:.1} to {:.1}",
+        20.0 - 1.96 * se,
+        20.0 + 1.96 * se
+    )));
+    assert!(glossary::term(&e.term).is_some());
+    // ROC = (cash + end − start) / start; simple CLV = m·r/(1 + d − r).
+    let roc = explain::value::return_on_customer(100.0, 1000.0, 950.0, &nf()).unwrap();
+    assert!(close(roc.value, 0.05, 1e-12));
+    assert!(roc.formula_filled.contains("= 0.0500 (5.0%)"));
+    assert!(explain::value::return_on_customer(1.0, 0.0, 1.0, &nf()).is_none());
+    let clv = explain::value::simple_clv(100.0, 0.8, 0.1, &nf()).unwrap();
+    assert!(close(clv.value, 80.0 / 0.3, 1e-12));
+    assert!(clv
+        .formula_filled
+        .ends_with(&format!("= {:.2}", 80.0 / 0.3)));
+    assert!(glossary::term(&clv.term).is_some() && glossary::term(&roc.term).is_some());
+}

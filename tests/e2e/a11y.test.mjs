@@ -122,3 +122,37 @@ test('axe finds no WCAG 2.1 AA violation in projector mode, with explain and tou
     await h.stop(assert);
   }
 });
+
+// explain15: the explain panels under the Data counts and a model parameter, open, in both themes.
+test('axe finds no violation with the Data and Lifetime value explain panels open', async () => {
+  const h = await start();
+  try {
+    const app = new App(h);
+    const { page } = app;
+    const found = [];
+    for (const scheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const [hash, ready, ids] of [
+        ['#/', 'data-explains', ['explain-rows-used', 'explain-tx']],
+        ['#/lifetime-value', 'param-r', ['explain-param-r', 'explain-gg-p', 'explain-discount']],
+      ]) {
+        await app.open(hash);
+        await page.getByTestId(ready).first().waitFor({ timeout: 120000 });
+        for (const id of ids) {
+          await page.getByTestId(id).click();
+          await page.getByTestId(`${id}-filled`).waitFor();
+        }
+        await page.evaluate(AXE);
+        const r = await page.evaluate(() => window.axe.run(document, {
+          runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+        }));
+        for (const v of r.violations) {
+          found.push(`${scheme} ${hash} ${v.id} (${v.impact}): ${v.help}; ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+        }
+      }
+    }
+    assert.deepEqual(found, [], found.join('\n'));
+  } finally {
+    await h.stop(assert);
+  }
+});

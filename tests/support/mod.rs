@@ -59,3 +59,44 @@ pub fn sample_overview() -> (crm::analysis::overview::Overview, CustomerSummary)
     };
     (*o, tx.summary.unwrap())
 }
+
+/// The sample's transactions and survey as the import task returns them (the Data page's
+/// counts, the log the worker holds, for validation and comparison, and the survey table).
+#[allow(dead_code)]
+pub fn sample_imports() -> (
+    crm::io::import::Imported,
+    crm::io::import::survey::SurveyTable,
+) {
+    let Output::Sample(files) = run(
+        Task::Sample {
+            n_customers: 2000,
+            seed: 42,
+        },
+        &mut |_, _| {},
+    )
+    .unwrap() else {
+        panic!("not a sample")
+    };
+    let mut ds = Datasets::default();
+    let mut import = |name: &str, bytes: &[u8], id: &str| match run_with(
+        Task::Import {
+            dataset: id.into(),
+            file_name: name.into(),
+            bytes: bytes.to_vec(),
+            settings: ImportSettings::default(),
+            summary: SummaryOptions::default(),
+        },
+        &mut ds,
+        &mut |_, _| {},
+    )
+    .unwrap()
+    {
+        Output::Imported(i) => *i,
+        other => panic!("not an import: {other:?}"),
+    };
+    let mut tx = import("sample-transactions.csv", &files.transactions, "tx");
+    let sv = import("sample-survey.csv", &files.survey, "");
+    // The worker keeps the log (the page gets the summary): put it back for the analyses.
+    tx.transactions = ds.get("tx").unwrap().log.clone();
+    (tx, sv.survey.expect("the sample survey"))
+}

@@ -6,6 +6,7 @@ pub mod chart;
 pub mod contents;
 pub mod download;
 pub mod explain;
+pub mod explain_figures;
 pub mod form;
 pub mod section;
 pub mod settings;

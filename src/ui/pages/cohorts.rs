@@ -214,6 +214,7 @@ fn ready(r: &CohortReport, cac: f64) -> Html {
         }
         <p class="note">{ if r.realised_from_margin_column { "Realised margin: the log's margin column." } else { "Realised margin: spend to date × the margin rate (the log has no margin column)." } }</p>
         <DataTable headers={Rc::new(headers)} rows={Rc::new(rows)} export_name="cohorts.csv" testid="cohort-table" page_size={24} />
+        { crate::ui::components::explain_figures::cohort(r, cac) }
         <ChartCard chart={chart} testid="cohort-chart" />
     </> }
 }

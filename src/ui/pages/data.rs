@@ -311,6 +311,7 @@ fn SourceView(p: &SourceProps) -> Html {
                     <div class="kpi"><span class="label">{ "Observation end" }</span><span class="value">{ s.observation_end.map(|d| d.to_string()).unwrap_or_else(|| "–".into()) }</span></div>
                 </div>
             }
+            { crate::ui::components::explain_figures::data_figures(d) }
             if let Some(sv) = &d.survey {
                 <p data-testid="survey-info">{ format!("{} responses, {} numeric questions, {} text questions{}{}", d.rows, sv.items.len(), sv.text_items.len(),
                     sv.id_column.as_ref().map(|c| format!(", ids in \"{c}\"")).unwrap_or_default(),

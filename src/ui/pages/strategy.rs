@@ -231,7 +231,8 @@ pub fn StrategyPage() -> Html {
                 { num("Equity at the end", end_v, "any", "roc-end", setter(&equity_end)) }
             </div>
             { match roc {
-                Ok(v) => html! { <p data-testid="roc">{ format!("Return on customer: {:.1}%", 100.0 * v) }</p> },
+                Ok(v) => html! { <p data-testid="roc">{ format!("Return on customer: {:.1}%", 100.0 * v) }
+                    if let Some(f) = crate::analysis::explain::value::return_on_customer(cash_v, eq_start, end_v, &crate::ui::format::current()) { <crate::ui::components::explain::Explain filled={f} label="return on customer" testid="explain-roc" /> }</p> },
                 Err(_) => html! { <p class="note">{ "Return on customer needs a positive starting customer equity (fit lifetime values first)." }</p> },
             } }
         </Section>
@@ -250,7 +251,8 @@ pub fn StrategyPage() -> Html {
                 { slider("Discount", *wi_discount, 0.0, 0.3, 0.01, "wi-discount", setter(&wi_discount)) }
             </div>
             { match (base, up) {
-                (Ok(b), Ok(u)) => html! { <p data-testid="whatif-result">{ format!("CLV {:.0} at {:.0}% retention; {:.0} at {:.0}% (+{:.0}% value for +5 points of retention).", b, 100.0 * *retention, u, 100.0 * (*retention + 0.05).min(0.99), if b > 0.0 { 100.0 * (u / b - 1.0) } else { 0.0 }) }</p> },
+                (Ok(b), Ok(u)) => html! { <p data-testid="whatif-result">{ format!("CLV {:.0} at {:.0}% retention; {:.0} at {:.0}% (+{:.0}% value for +5 points of retention).", b, 100.0 * *retention, u, 100.0 * (*retention + 0.05).min(0.99), if b > 0.0 { 100.0 * (u / b - 1.0) } else { 0.0 }) }
+                    if let Some(f) = crate::analysis::explain::value::simple_clv(*margin, *retention, *wi_discount, &crate::ui::format::current()) { <crate::ui::components::explain::Explain filled={f} label="the simple CLV" testid="explain-whatif" /> }</p> },
                 (Err(e), _) | (_, Err(e)) => html! { <p class="errbox">{ e.to_string() }</p> },
             } }
             { match curve {

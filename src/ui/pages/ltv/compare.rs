@@ -108,6 +108,7 @@ fn table(c: &Comparison) -> Html {
             }) }
             </tbody>
         </table>
+        { crate::ui::components::explain_figures::compare(c) }
         </div>
     }
 }

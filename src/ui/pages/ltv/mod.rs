@@ -587,6 +587,7 @@ fn results(
                 }) }
                 </tbody>
             </table>
+            { crate::ui::components::explain_figures::params(m) }
             <div class="grid">
                 <div class="kpi"><span class="label">{ "Log-likelihood" }</span><span class="value" data-testid="log-likelihood">{ crate::ui::format::fixed(m.log_likelihood, 2) }</span></div>
                 <div class="kpi"><span class="label">{ "Converged" }</span><span class="value" data-testid="converged">{ if conv.converged { "yes" } else { "no" } }</span>
@@ -611,6 +612,7 @@ fn results(
                         <tr><td>{ "γ" }</td><td class="num" data-testid="gg-gamma">{ crate::ui::format::fixed(g.params.gamma, 4) }</td><td class="num">{ se(g.std_errors[2]) }</td></tr>
                     </tbody>
                 </table>
+                { crate::ui::components::explain_figures::spend_params(g) }
                 <div class="grid">
                     <div class="kpi"><span class="label">{ "Average spend per purchase" }</span><span class="value">{ crate::ui::format::money(g.population_mean().value) }</span></div>
                     <div class="kpi"><span class="label">{ "Correlation of frequency and spend" }</span><span class="value" data-testid="gg-correlation">{ crate::ui::format::fixed(g.frequency_spend_correlation, 3) }</span>
@@ -635,6 +637,7 @@ fn results(
                     <span class="sub">{ format!("in the next {:.0} {unit}s", r.settings.as_ref().map_or(0.0, |s| s.purchase_horizon)) }</span></div>
                 <div class="kpi"><span class="label">{ "Customers likely still active" }</span><span class="value">{ crate::ui::format::fixed(r.totals.expected_active, 0) }</span><span class="sub">{ "sum of P(alive)" }</span></div>
             </div>
+            { crate::ui::components::explain_figures::discounting(r.settings.as_ref()) }
             { ranges }
             <ChartCard chart={ch.hist.clone()} testid="chart-clv-hist" note={AttrValue::from("The highest 0.5% are counted in the last bar.")} />
         </Section>
@@ -657,6 +660,7 @@ fn results(
                     v.first_date, v.calibration_end, v.n_customers, v.holdout_length, v.observation_end,
                     v.holdout_predicted, v.holdout_actual,
                     if v.holdout_actual > 0.0 { (v.holdout_predicted / v.holdout_actual - 1.0) * 100.0 } else { 0.0 }) }</p>
+                { crate::ui::components::explain_figures::holdout(v) }
             }
             if !r.validation_note.is_empty() { <p class="warnbox" data-testid="validation-note">{ &r.validation_note }</p> }
             <div class="grid wide">

@@ -78,6 +78,7 @@ fn nps_test_view(t: &analysis::NpsTest, testid: &str) -> Html {
             <p>{ format!("NPS {:.1} ({}, n = {}) against {:.1} ({}, n = {}): difference {:+.1} points, 95% interval {:+.1} to {:+.1}; z = {}.",
                 t.a.1.nps, t.a.0, t.a.1.n, t.b.1.nps, t.b.0, t.b.1.n, d.difference, d.ci_low, d.ci_high,
                 d.z.map_or("–".into(), |z| crate::ui::format::fixed(z, 2))) }</p>
+            <Explain filled={crate::analysis::explain::groups::nps_difference(t, &crate::ui::format::current())} label="the difference of the two NPS" testid={format!("explain-{testid}")} />
             <p><strong>{ p_words(d.p_value) }</strong></p>
             if d.too_few { <p class="warnbox">{ "One of the groups has fewer than 30 answers: treat the test as a rough indication." }</p> }
         </div>

@@ -67,6 +67,7 @@ fn weights_view(t: &Result<DriverTable, String>, testid: &str) -> Html {
             t.outcome, w.r2, w.n, t.left_out, w.resamples, w.seed,
             if w.resamples_failed > 0 { format!(", {} resamples left out (an attribute did not vary in them)", w.resamples_failed) } else { String::new() }) }</p>
         <DataTable headers={Rc::new(headers)} rows={Rc::new(rows)} export_name={format!("{testid}.csv")} testid={testid.to_string()} page_size={20} />
+        { crate::ui::components::explain_figures::drivers(t, testid) }
         <ChartCard chart={chart} testid={format!("{testid}-chart")} />
     </> }
 }

@@ -60,6 +60,7 @@ pub(super) fn tiers_view(r: &SegmentResult) -> Html {
                 <div>
                     <h3>{ "Pyramid" }</h3>
                     { r.pyramid.as_ref().map(|t| table(t, "tiers-pyramid")).unwrap_or_default() }
+                    { r.pyramid.as_ref().map(|t| crate::ui::components::explain_figures::tiers(t, "tiers-pyramid")).unwrap_or_default() }
                     <h3>{ "Heavy / medium / light" }</h3>
                     { r.hml.as_ref().map(|t| table(t, "tiers-hml")).unwrap_or_default() }
                 </div>

@@ -11,6 +11,11 @@ use crate::domain::satisfaction::nps::NpsScore;
 use crate::domain::segmentation::rfm::{bin_of, RfmCutPoints, RfmScore};
 use serde::{Deserialize, Serialize};
 
+pub mod data;
+pub mod groups;
+pub mod model;
+pub mod value;
+
 /// A formula, filled in with one customer's or segment's numbers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Filled {

@@ -1,0 +1,47 @@
+//! Explanations of the Value & strategy page's own figures: return on customer and the simple
+//! CLV of the retention what-if, each computed by [`crate::domain::value`] and filled in here
+//! with the page's inputs.
+
+use super::{filled, Filled};
+use crate::analysis::numfmt::NumberFormat;
+use crate::domain::value;
+
+/// Return on customer from the cash flow and the equity at the start and end (None when the
+/// engine cannot compute it: no positive starting equity).
+pub fn return_on_customer(cash: f64, start: f64, end: f64, nf: &NumberFormat) -> Option<Filled> {
+    let v = value::return_on_customer(cash, start, end).ok()?;
+    Some(filled(
+        "return-on-customer",
+        "ROC = (cash flow + equity at the end − equity at the start) / equity at the start",
+        format!(
+            "ROC = ({} + {} − {}) / {} = {} ({}%)",
+            nf.fixed(cash, 2),
+            nf.fixed(end, 2),
+            nf.fixed(start, 2),
+            nf.fixed(start, 2),
+            nf.fixed(v, 4),
+            nf.fixed(100.0 * v, 1)
+        ),
+        v,
+    ))
+}
+
+/// The teaching CLV m · r / (1 + d − r) (None when the engine refuses the inputs).
+pub fn simple_clv(margin: f64, retention: f64, discount: f64, nf: &NumberFormat) -> Option<Filled> {
+    let v = value::simple_clv(margin, retention, discount).ok()?;
+    Some(filled(
+        "simple-clv",
+        "CLV = m · r / (1 + d − r)",
+        format!(
+            "CLV = {} × {} / (1 + {} − {}) = {} / {} = {}",
+            nf.fixed(margin, 2),
+            nf.fixed(retention, 2),
+            nf.fixed(discount, 2),
+            nf.fixed(retention, 2),
+            nf.fixed(margin * retention, 4),
+            nf.fixed(1.0 + discount - retention, 4),
+            nf.fixed(v, 2)
+        ),
+        v,
+    ))
+}
