@@ -8,10 +8,10 @@ use crm::analysis::exercises::{
     parse_typed, questions, Answer, ExerciseSet, Question, Tolerance, Verdict, DEFAULT_SEED,
     EXERCISE_CUSTOMERS, LESSONS, SETTING_KEY,
 };
-use crm::io::import::{DataKind, ImportSettings};
-use crm::io::storage::{DatasetMeta, MemoryStore, Repository};
 use crm::analysis::segment;
 use crm::domain::clv::BtydModel;
+use crm::io::import::{DataKind, ImportSettings};
+use crm::io::storage::{DatasetMeta, MemoryStore, Repository};
 
 fn number(q: &Question) -> (f64, Tolerance) {
     match q.answer {
@@ -161,8 +161,7 @@ fn file_settings(file: &[u8]) -> Vec<(String, serde_json::Value)> {
         .unwrap()
         .iter()
         .map(|kv| {
-            let stored: serde_json::Value =
-                serde_json::from_str(kv[1].as_str().unwrap()).unwrap();
+            let stored: serde_json::Value = serde_json::from_str(kv[1].as_str().unwrap()).unwrap();
             (kv[0].as_str().unwrap().to_string(), stored["value"].clone())
         })
         .collect()
@@ -188,7 +187,10 @@ fn a_student_file_holds_the_seed_and_data_but_no_answer_or_solution_and_the_teac
             sample: false,
             chunks: 0,
         };
-        teacher.save_dataset(&meta, data.bytes.clone()).await.unwrap();
+        teacher
+            .save_dataset(&meta, data.bytes.clone())
+            .await
+            .unwrap();
         for include in [false, true] {
             let student = mine.student_file(include);
             let mut file = Vec::new();

@@ -141,17 +141,17 @@ fn copy_line(copy: SetCopy, set: &ExerciseSet, lesson: &str) -> Html {
     let (label, class, text) = match copy {
         SetCopy::Teacher => (
             "Teacher copy",
-            "badge teacher",
+            "badge good",
             String::from(" Worked solutions are shown to you whatever the student file allows."),
         ),
         SetCopy::Student if set.include_solutions => (
             "Student file",
-            "badge student",
+            "badge",
             String::from(" Your instructor included the worked solutions."),
         ),
         SetCopy::Student => (
             "Student file",
-            "badge student",
+            "badge",
             String::from(
                 " Worked solutions are not part of this set; your answers are still checked.",
             ),
@@ -300,9 +300,18 @@ pub fn Exercises(p: &ExercisesProps) -> Html {
                         file.file_name.clone(),
                         mine.student_file(*with_solutions),
                     )));
-                    note.set(Some(String::from("Storing the exercise data…")));
-                    ctx.ctl
-                        .add_file(file.file_name, Some(DataKind::Transactions), file.bytes);
+                    // The set's data is stored once: a second save (with or without the
+                    // solutions) writes the file from what is stored.
+                    if !ctx
+                        .state
+                        .datasets
+                        .iter()
+                        .any(|d| d.file_name == file.file_name)
+                    {
+                        note.set(Some(String::from("Storing the exercise data…")));
+                        ctx.ctl
+                            .add_file(file.file_name, Some(DataKind::Transactions), file.bytes);
+                    }
                 }
                 Err(e) => note.set(Some(format!("The exercise data could not be made: {e}"))),
             }
