@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use crm::analysis::bgnbd_sheet;
 use crm::analysis::exercises::{
     parse_typed, questions, Answer, ExerciseSet, Question, Tolerance, Verdict, DEFAULT_SEED,
@@ -12,6 +14,7 @@ use crm::analysis::segment;
 use crm::domain::clv::BtydModel;
 use crm::io::import::{DataKind, ImportSettings};
 use crm::io::storage::{DatasetMeta, MemoryStore, Repository};
+use support::block_on;
 
 fn number(q: &Question) -> (f64, Tolerance) {
     match q.answer {
@@ -138,16 +141,6 @@ fn the_shown_answer_passes_its_own_check() {
     for lesson in LESSONS {
         for q in questions(lesson, 99).unwrap() {
             assert_eq!(q.check(&q.answer_text()), Verdict::Right, "{}", q.id);
-        }
-    }
-}
-
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    let mut f = std::pin::pin!(f);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    loop {
-        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
         }
     }
 }
