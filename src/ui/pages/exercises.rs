@@ -196,10 +196,12 @@ pub fn Exercises(p: &ExercisesProps) -> Html {
         });
     }
     {
-        // A stored set (the instructor's copy or an opened project's) replaces the default.
+        // A stored set (the instructor's copy or an opened project's) replaces the default,
+        // read once storage is open (after a reload this page may mount before it is).
         let (set, stored, ctx) = (set.clone(), stored.clone(), ctx.clone());
-        use_effect_with((), move |_| {
-            if let Some(ctx) = ctx {
+        let ready = ctx.as_ref().is_some_and(|c| c.state.boot.ready().is_some());
+        use_effect_with(ready, move |ready| {
+            if let (true, Some(ctx)) = (*ready, ctx) {
                 ctx.ctl
                     .page_setting::<ExerciseSet>(exercises::SETTING_KEY, move |s| {
                         if let Some(s) = s {
