@@ -3,14 +3,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Command;
+mod support;
 
 const LOG: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fixtures/cdnow_sample_transactions.txt"
 );
 
-fn crm(extra: &[&str]) -> (bool, String, String) {
+/// `crm compare` on the CDNOW log (published split) with `extra` arguments.
+fn compare(extra: &[&str]) -> (bool, String, String) {
     let mut args = vec![
         "compare",
         LOG,
@@ -24,20 +25,12 @@ fn crm(extra: &[&str]) -> (bool, String, String) {
         "1997-09-30",
     ];
     args.extend(extra);
-    let out = Command::new(env!("CARGO_BIN_EXE_crm"))
-        .args(&args)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    support::crm(&args)
 }
 
 #[test]
 fn compare_with_a_period_adds_bgbb_scored_on_the_holdout_only() {
-    let (ok, out, err) = crm(&["--period", "month", "--json"]);
+    let (ok, out, err) = compare(&["--period", "month", "--json"]);
     assert!(ok, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let models = v["models"].as_array().unwrap();
@@ -60,20 +53,20 @@ fn compare_with_a_period_adds_bgbb_scored_on_the_holdout_only() {
 
 #[test]
 fn compare_text_marks_the_bgbb_likelihood_as_other_data_and_a_bad_period_is_refused() {
-    let (ok, out, err) = crm(&["--period", "quarter"]);
+    let (ok, out, err) = compare(&["--period", "quarter"]);
     assert!(ok, "{err}");
     assert!(out.contains("BG/BB*"), "{out}");
     assert!(out.contains("log-likelihood on period data (different data)"));
     // The calibration period lies within 1997: cut into years nobody has a later period, and
     // the comparison says why BG/BB is missing instead of dropping it silently.
-    let (ok, out, err) = crm(&["--period", "year"]);
+    let (ok, out, err) = compare(&["--period", "year"]);
     assert!(ok, "{err}");
     assert!(!out.contains("BG/BB*"), "{out}");
     assert!(
         out.contains("Note: BG/BB was not compared: not enough data"),
         "{out}"
     );
-    let (ok, _, err) = crm(&["--period", "fortnight"]);
+    let (ok, _, err) = compare(&["--period", "fortnight"]);
     assert!(!ok);
     assert!(err.contains("--period fortnight"), "{err}");
 }

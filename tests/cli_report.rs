@@ -3,27 +3,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use calamine::{Data, Reader, Xlsx};
-use crm::worker::tasks::{run, Output, Task};
 use std::io::Cursor;
 use std::path::PathBuf;
-use std::process::Command;
+use support::{crm, sample_files};
 
 fn dir() -> PathBuf {
     let d = std::env::temp_dir().join(format!("crm-cli-report-{}", std::process::id()));
     std::fs::create_dir_all(&d).unwrap();
     d
-}
-
-fn crm(args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_crm"))
-        .args(args)
-        .output()
-        .expect("crm runs");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 fn text(d: &Data) -> String {
@@ -37,16 +27,7 @@ fn text(d: &Data) -> String {
 
 #[test]
 fn report_writes_every_sheet_with_its_table_and_the_methods_in_plain_words() {
-    let Output::Sample(files) = run(
-        Task::Sample {
-            n_customers: 2000,
-            seed: 42,
-        },
-        &mut |_, _| {},
-    )
-    .unwrap() else {
-        panic!("not a sample")
-    };
+    let files = sample_files(2000, 42);
     let d = dir();
     let (tx, sv, out) = (
         d.join("sample-transactions.csv"),
@@ -55,7 +36,7 @@ fn report_writes_every_sheet_with_its_table_and_the_methods_in_plain_words() {
     );
     std::fs::write(&tx, &files.transactions).unwrap();
     std::fs::write(&sv, &files.survey).unwrap();
-    let (ok, err) = crm(&[
+    let (ok, _, err) = crm(&[
         "report",
         tx.to_str().unwrap(),
         "--survey",
@@ -128,20 +109,11 @@ fn report_writes_every_sheet_with_its_table_and_the_methods_in_plain_words() {
 
 #[test]
 fn report_without_a_survey_says_why_satisfaction_is_left_out() {
-    let Output::Sample(files) = run(
-        Task::Sample {
-            n_customers: 200,
-            seed: 7,
-        },
-        &mut |_, _| {},
-    )
-    .unwrap() else {
-        panic!("not a sample")
-    };
+    let files = sample_files(200, 7);
     let d = dir();
     let (tx, out) = (d.join("small.csv"), d.join("small.xlsx"));
     std::fs::write(&tx, &files.transactions).unwrap();
-    let (ok, err) = crm(&["report", tx.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let (ok, _, err) = crm(&["report", tx.to_str().unwrap(), "-o", out.to_str().unwrap()]);
     assert!(ok, "{err}");
     assert!(err.contains("No NPS: no survey is loaded"), "{err}");
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(std::fs::read(&out).unwrap())).unwrap();
@@ -151,20 +123,11 @@ fn report_without_a_survey_says_why_satisfaction_is_left_out() {
 
 #[test]
 fn report_money_cells_carry_the_chosen_symbol_and_stay_numbers() {
-    let Output::Sample(files) = run(
-        Task::Sample {
-            n_customers: 300,
-            seed: 7,
-        },
-        &mut |_, _| {},
-    )
-    .unwrap() else {
-        panic!("not a sample")
-    };
+    let files = sample_files(300, 7);
     let d = dir();
     let (tx, out) = (d.join("numfmt-tx.csv"), d.join("numfmt.xlsx"));
     std::fs::write(&tx, &files.transactions).unwrap();
-    let (ok, err) = crm(&[
+    let (ok, _, err) = crm(&[
         "report",
         tx.to_str().unwrap(),
         "-o",
@@ -201,7 +164,7 @@ fn report_money_cells_carry_the_chosen_symbol_and_stay_numbers() {
         "an action sentence names an amount in euros: {why:?}"
     );
     // A preset name that does not exist is refused, naming the flag.
-    let (ok, err) = crm(&[
+    let (ok, _, err) = crm(&[
         "report",
         tx.to_str().unwrap(),
         "-o",

@@ -1,7 +1,9 @@
 //! `crm segment` and `crm satisfaction` end to end on small files.
 
+mod support;
+
 use std::path::PathBuf;
-use std::process::Command;
+use support::crm;
 
 fn temp_file(name: &str, content: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("crm-cli-seg-{}", std::process::id()));
@@ -26,18 +28,6 @@ fn log() -> String {
         }
     }
     s
-}
-
-fn crm(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_crm"))
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("crm did not run: {e}"));
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[test]

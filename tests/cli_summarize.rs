@@ -3,7 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::{Command, Output};
+mod support;
+
+use std::process::Output;
 
 fn fixture(name: &str) -> String {
     format!(
@@ -12,12 +14,9 @@ fn fixture(name: &str) -> String {
     )
 }
 
+/// `crm summarize` with `args`.
 fn crm(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_crm"))
-        .arg("summarize")
-        .args(args)
-        .output()
-        .expect("crm runs")
+    support::crm_output(&[&["summarize"], args].concat())
 }
 
 fn text(b: &[u8]) -> String {

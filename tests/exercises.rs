@@ -3,13 +3,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use crm::analysis::bgnbd_sheet;
 use crm::analysis::exercises::{
-    parse_typed, questions, Answer, Question, Tolerance, Verdict, DEFAULT_SEED, EXERCISE_CUSTOMERS,
-    LESSONS,
+    parse_typed, questions, Answer, ExerciseSet, Question, Tolerance, Verdict, DEFAULT_SEED,
+    EXERCISE_CUSTOMERS, LESSONS, SETTING_KEY,
 };
 use crm::analysis::segment;
 use crm::domain::clv::BtydModel;
+use crm::io::import::{DataKind, ImportSettings};
+use crm::io::storage::{DatasetMeta, MemoryStore, Repository};
+use support::block_on;
 
 fn number(q: &Question) -> (f64, Tolerance) {
     match q.answer {
@@ -138,4 +143,97 @@ fn the_shown_answer_passes_its_own_check() {
             assert_eq!(q.check(&q.answer_text()), Verdict::Right, "{}", q.id);
         }
     }
+}
+
+/// The settings of a project file's header, each as its stored value.
+fn file_settings(file: &[u8]) -> Vec<(String, serde_json::Value)> {
+    let text = String::from_utf8_lossy(file);
+    let header: serde_json::Value = serde_json::from_str(text.lines().nth(1).unwrap()).unwrap();
+    header["settings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|kv| {
+            let stored: serde_json::Value = serde_json::from_str(kv[1].as_str().unwrap()).unwrap();
+            (kv[0].as_str().unwrap().to_string(), stored["value"].clone())
+        })
+        .collect()
+}
+
+#[test]
+fn a_student_file_holds_the_seed_and_data_but_no_answer_or_solution_and_the_teacher_keeps_hers() {
+    block_on(async {
+        let seed = 4242;
+        let teacher = Repository::new(MemoryStore::default());
+        let mine = ExerciseSet::teacher_copy(seed);
+        assert!(mine.shows_solutions());
+        teacher.set_setting(SETTING_KEY, &mine).await.unwrap();
+        let (data, _) = bgnbd_sheet::simulated(EXERCISE_CUSTOMERS, seed).unwrap();
+        let meta = DatasetMeta {
+            id: "exercise-data".into(),
+            name: data.file_name.clone(),
+            file_name: data.file_name.clone(),
+            kind: DataKind::Transactions,
+            size_bytes: data.bytes.len() as u64,
+            added: String::new(),
+            import_settings: ImportSettings::default(),
+            sample: false,
+            chunks: 0,
+        };
+        teacher
+            .save_dataset(&meta, data.bytes.clone())
+            .await
+            .unwrap();
+        for include in [false, true] {
+            let student = mine.student_file(include);
+            let mut file = Vec::new();
+            teacher
+                .export_project_parts_replacing(
+                    &[(SETTING_KEY.into(), serde_json::to_value(student).unwrap())],
+                    |part, _, _| file.extend(part),
+                )
+                .await
+                .unwrap();
+            // The teacher's own copy is untouched.
+            assert_eq!(
+                teacher.setting::<ExerciseSet>(SETTING_KEY).await.unwrap(),
+                Some(mine)
+            );
+            // The file's set is the seed and the students' choice, nothing else.
+            let settings = file_settings(&file);
+            let sets: Vec<_> = settings.iter().filter(|(k, _)| k == SETTING_KEY).collect();
+            assert_eq!(sets.len(), 1);
+            assert_eq!(
+                sets[0].1,
+                serde_json::json!({ "seed": seed, "include_solutions": include })
+            );
+            // No worked solution anywhere in the file, no answer in its header.
+            let text = String::from_utf8_lossy(&file);
+            let header = text.lines().nth(1).unwrap();
+            for lesson in LESSONS {
+                for q in questions(lesson, seed).unwrap() {
+                    assert!(!text.contains(&q.solution), "{} solution in the file", q.id);
+                    let answer = q.answer_text();
+                    if answer.len() >= 3 {
+                        assert!(!header.contains(&answer), "{} answer {answer}", q.id);
+                    }
+                }
+            }
+            assert!(!header.contains("teacher"));
+            // A student opens it: the same seed and data; solutions only when included.
+            let pupil = Repository::new(MemoryStore::default());
+            pupil.import_project(&file).await.unwrap();
+            let got = pupil
+                .setting::<ExerciseSet>(SETTING_KEY)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(got.seed, seed);
+            assert!(!got.teacher);
+            assert_eq!(got.shows_solutions(), include);
+            let listed = pupil.list().await.unwrap().datasets;
+            assert_eq!(listed.len(), 1);
+            assert_eq!(listed[0].size_bytes, data.bytes.len() as u64);
+        }
+    });
 }

@@ -78,6 +78,9 @@ use std::cell::RefCell;
 use std::io::Write;
 use std::sync::mpsc;
 use std::time::Duration;
+use support::block_on;
+
+mod support;
 
 /// The longest one case may take before it counts as a hang. Inputs are small (a few KB; the
 /// sliced-import target's large files are about 1 MB), so this is orders of magnitude above
@@ -390,17 +393,6 @@ fn run<S>(
         failures.len(),
         failures.join("\n")
     );
-}
-
-/// Polls a future that never waits (the in-memory store) to completion.
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    let mut f = std::pin::pin!(f);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    loop {
-        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
 }
 
 /// An error about rows says where: "row N (line M)".

@@ -10,16 +10,9 @@ use crm::io::storage::{
     Bucket, DatasetMeta, KeyValue, MemoryStore, Repository, StorageError, FILE_CHUNK_BYTES,
 };
 use std::path::Path;
+use support::block_on;
 
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    let mut f = std::pin::pin!(f);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    loop {
-        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-}
+mod support;
 
 fn meta(id: &str) -> DatasetMeta {
     DatasetMeta {

@@ -3,40 +3,20 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use crm::analysis::ahead::DEFAULT_LOST_BELOW;
 use crm::analysis::compare::{CompareRequest, Verdict};
 use crm::domain::clv::ModelKind;
 use crm::domain::customers::{SummaryOptions, TxLog};
 use crm::worker::datasets::Datasets;
-use crm::worker::tasks::{run, run_with, ImportSettings, Output, Task};
+use crm::worker::tasks::{run_with, Output, Task};
 
 /// The app's sample (2,000 customers, seed 42) imported and held as "s"; its summary.
 fn held_sample() -> (Datasets, crm::domain::customers::CustomerSummary) {
-    let Output::Sample(files) = run(
-        Task::Sample {
-            n_customers: 2000,
-            seed: 42,
-        },
-        &mut |_, _| {},
-    )
-    .unwrap() else {
-        panic!("not a sample")
-    };
+    let files = support::sample_files(2000, 42);
     let mut datasets = Datasets::default();
-    let Output::Imported(imp) = run_with(
-        Task::Import {
-            dataset: "s".into(),
-            file_name: "sample.csv".into(),
-            bytes: files.transactions,
-            settings: ImportSettings::default(),
-            summary: SummaryOptions::default(),
-        },
-        &mut datasets,
-        &mut |_, _| {},
-    )
-    .unwrap() else {
-        panic!("not an import")
-    };
+    let imp = support::import_into(&mut datasets, "s", "sample.csv", &files.transactions);
     (datasets, imp.summary.unwrap())
 }
 

@@ -35,7 +35,14 @@ pub const LESSONS: [&str; 8] = [
     "bgnbd",
 ];
 
-/// An exercise set as stored for students: its seed and whether worked solutions are shown.
+/// An exercise set: its seed, whether students may open the worked solutions, and whether
+/// this copy is the instructor's own.
+///
+/// The instructor's copy ([`ExerciseSet::teacher_copy`]) stays in their browser (and in a
+/// project file they save for themselves) and always shows the worked solutions. "Save for
+/// students" writes [`ExerciseSet::student_file`] into the file instead: the seed and the
+/// students' choice only. No copy holds an answer or a worked solution: both are computed from
+/// the seed by [`questions`], which is also how a student's answer is marked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExerciseSet {
     /// Seed of the questions and of the simulated base.
@@ -43,10 +50,18 @@ pub struct ExerciseSet {
     /// Whether students may open the worked solutions (answers are checked either way).
     #[serde(default = "yes")]
     pub include_solutions: bool,
+    /// The instructor's own copy: worked solutions shown to them whatever the student file
+    /// says. Never written into a student file (absent means false).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub teacher: bool,
 }
 
 fn yes() -> bool {
     true
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl Default for ExerciseSet {
@@ -54,7 +69,34 @@ impl Default for ExerciseSet {
         ExerciseSet {
             seed: DEFAULT_SEED,
             include_solutions: true,
+            teacher: false,
         }
+    }
+}
+
+impl ExerciseSet {
+    /// The instructor's copy of the set of `seed`: worked solutions visible to them.
+    pub fn teacher_copy(seed: u64) -> Self {
+        ExerciseSet {
+            seed,
+            include_solutions: true,
+            teacher: true,
+        }
+    }
+
+    /// The copy written into the students' file: the seed and whether worked solutions may be
+    /// opened, nothing else (no teacher mark, no answers).
+    pub fn student_file(self, include_solutions: bool) -> Self {
+        ExerciseSet {
+            seed: self.seed,
+            include_solutions,
+            teacher: false,
+        }
+    }
+
+    /// Whether this copy lets its reader open the worked solutions.
+    pub fn shows_solutions(self) -> bool {
+        self.teacher || self.include_solutions
     }
 }
 

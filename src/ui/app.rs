@@ -41,7 +41,7 @@ pub enum Route {
     #[not_found]
     #[at("/404")]
     NotFound,
-    /// A lesson's sheet and exercises (`#/exercises?lesson=…`).
+    /// Old links to a lesson's exercises (`#/exercises?lesson=…`): replaced by the lesson.
     #[at("/exercises")]
     Exercises,
 }

@@ -1,50 +1,26 @@
 //! Shared by the integration tests: the built-in sample (2000 customers, seed 42) through the
-//! worker's tasks, as the page gets it.
+//! worker's tasks, as the page gets it; the `crm` command run with arguments.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+// Each test binary uses some of these helpers, not all.
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
 use crm::domain::customers::{CustomerSummary, SummaryOptions};
 use crm::worker::datasets::Datasets;
 use crm::worker::overview::OverviewRequest;
-use crm::worker::tasks::{run, run_with, ImportSettings, Output, Task};
+use crm::worker::tasks::{run, run_with, ImportSettings, Imported, Output, SampleFiles, Task};
 
 /// The sample's transactions and survey imported through the worker's Import task, and the
 /// worker's Overview of them, with the transactions' customer summary.
 pub fn sample_overview() -> (crm::analysis::overview::Overview, CustomerSummary) {
-    let Output::Sample(files) = run(
-        Task::Sample {
-            n_customers: 2000,
-            seed: 42,
-        },
-        &mut |_, _| {},
-    )
-    .unwrap() else {
-        panic!("not a sample")
-    };
-    let import = |name: &str, bytes: &[u8], ds: &mut Datasets, id: &str| match run_with(
-        Task::Import {
-            dataset: id.into(),
-            file_name: name.into(),
-            bytes: bytes.to_vec(),
-            settings: ImportSettings::default(),
-            summary: SummaryOptions::default(),
-        },
-        ds,
-        &mut |_, _| {},
-    )
-    .unwrap()
-    {
-        Output::Imported(i) => *i,
-        other => panic!("not an import: {other:?}"),
-    };
+    let files = sample_files(2000, 42);
     let mut ds = Datasets::default();
-    let tx = import(
-        "sample-transactions.csv",
-        &files.transactions,
+    let tx = import_into(
         &mut ds,
         "tx",
+        "sample-transactions.csv",
+        &files.transactions,
     );
-    let sv = import("sample-survey.csv", &files.survey, &mut ds, "");
+    let sv = import_into(&mut ds, "", "sample-survey.csv", &files.survey);
     let survey = sv.survey.expect("the sample survey");
     let Output::Overview(o) = run_with(
         Task::Overview(Box::new(OverviewRequest {
@@ -60,25 +36,20 @@ pub fn sample_overview() -> (crm::analysis::overview::Overview, CustomerSummary)
     (*o, tx.summary.unwrap())
 }
 
-/// The sample's transactions and survey as the import task returns them (the Data page's
-/// counts, the log the worker holds, for validation and comparison, and the survey table).
-#[allow(dead_code)]
-pub fn sample_imports() -> (
-    crm::io::import::Imported,
-    crm::io::import::survey::SurveyTable,
-) {
-    let Output::Sample(files) = run(
-        Task::Sample {
-            n_customers: 2000,
-            seed: 42,
-        },
-        &mut |_, _| {},
-    )
-    .unwrap() else {
+/// The built-in sample of `n_customers` customers drawn with `seed`, as the worker's Sample
+/// task makes it (the app's own is 2000 customers, seed 42).
+pub fn sample_files(n_customers: u32, seed: u64) -> SampleFiles {
+    let Output::Sample(files) = run(Task::Sample { n_customers, seed }, &mut |_, _| {}).unwrap()
+    else {
         panic!("not a sample")
     };
-    let mut ds = Datasets::default();
-    let mut import = |name: &str, bytes: &[u8], id: &str| match run_with(
+    files
+}
+
+/// Imports `bytes` (a file called `name`) through the worker's Import task as dataset `id`,
+/// held in `ds` (an empty id holds nothing).
+pub fn import_into(ds: &mut Datasets, id: &str, name: &str, bytes: &[u8]) -> Imported {
+    match run_with(
         Task::Import {
             dataset: id.into(),
             file_name: name.into(),
@@ -86,16 +57,60 @@ pub fn sample_imports() -> (
             settings: ImportSettings::default(),
             summary: SummaryOptions::default(),
         },
-        &mut ds,
+        ds,
         &mut |_, _| {},
     )
     .unwrap()
     {
         Output::Imported(i) => *i,
         other => panic!("not an import: {other:?}"),
-    };
-    let mut tx = import("sample-transactions.csv", &files.transactions, "tx");
-    let sv = import("sample-survey.csv", &files.survey, "");
+    }
+}
+
+/// Runs the `crm` command with `args`; its exit status and output.
+pub fn crm_output(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_crm"))
+        .args(args)
+        .output()
+        .expect("crm runs")
+}
+
+/// Runs the `crm` command with `args`: whether it succeeded, its stdout and its stderr.
+pub fn crm(args: &[&str]) -> (bool, String, String) {
+    let out = crm_output(args);
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Polls a future that never waits (the in-memory store) to completion.
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}
+
+/// The sample's transactions and survey as the import task returns them (the Data page's
+/// counts, the log the worker holds, for validation and comparison, and the survey table).
+pub fn sample_imports() -> (
+    crm::io::import::Imported,
+    crm::io::import::survey::SurveyTable,
+) {
+    let files = sample_files(2000, 42);
+    let mut ds = Datasets::default();
+    let mut tx = import_into(
+        &mut ds,
+        "tx",
+        "sample-transactions.csv",
+        &files.transactions,
+    );
+    let sv = import_into(&mut ds, "", "sample-survey.csv", &files.survey);
     // The worker keeps the log (the page gets the summary): put it back for the analyses.
     tx.transactions = ds.get("tx").unwrap().log.clone();
     (tx, sv.survey.expect("the sample survey"))

@@ -739,6 +739,20 @@ impl<K: KeyValue> Repository<K> {
     /// A backend failure, or a dataset whose stored bytes do not match its recorded size.
     pub async fn export_project_parts(
         &self,
+        put: impl FnMut(Vec<u8>, u64, u64),
+    ) -> Result<u64, StorageError> {
+        self.export_project_parts_replacing(&[], put).await
+    }
+
+    /// As [`Self::export_project_parts`], with the settings in `replace` written into the file
+    /// instead of the stored ones (added when not stored); storage is left as it is. An
+    /// instructor's student file is saved this way while the instructor keeps their own copy.
+    ///
+    /// # Errors
+    /// As [`Self::export_project_parts`].
+    pub async fn export_project_parts_replacing(
+        &self,
+        replace: &[(String, serde_json::Value)],
         mut put: impl FnMut(Vec<u8>, u64, u64),
     ) -> Result<u64, StorageError> {
         let metas = self.list().await?.datasets;
@@ -758,9 +772,18 @@ impl<K: KeyValue> Repository<K> {
         }
         let mut settings = Vec::new();
         for key in self.kv.keys(Bucket::Settings).await? {
+            if replace.iter().any(|(k, _)| *k == key) {
+                continue;
+            }
             if let Some(v) = self.kv.get(Bucket::Settings, &key).await? {
                 settings.push((key, String::from_utf8_lossy(&v).into_owned()));
             }
+        }
+        for (key, value) in replace {
+            settings.push((
+                key.clone(),
+                String::from_utf8_lossy(&encode(value)?).into_owned(),
+            ));
         }
         let header = ProjectHeader {
             format: PROJECT_FORMAT.into(),

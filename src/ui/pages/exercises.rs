@@ -1,20 +1,27 @@
 //! Exercises that check themselves ([`crate::analysis::exercises`]): each question of a lesson,
 //! an answer box, "Check" (right or wrong with the stated tolerance, announced), "Show worked
-//! solution"; and the instructor's panel: a new seeded exercise set, and "Save for students"
-//! (the set under the setting "exercise-set" with or without solutions, plus its simulated
-//! data as a dataset, written out as a project file). A project opened with such a set shows
-//! it; saved without solutions, answers are still checked but worked solutions stay hidden.
-//! [`ExercisesPage`] mounts the lesson's sheet (BG/NBD) and its exercises at
-//! `#/exercises?lesson=…`.
+//! solution"; and the instructor's panel: a new seeded exercise set, and "Save for students".
+//!
+//! Two copies of a set: the instructor's ("Teacher copy", kept in their browser under the
+//! setting "exercise-set", worked solutions always visible to them) and the students' ("Student
+//! file"): "Save for students" stores the set's simulated data as a dataset and writes a project
+//! file whose "exercise-set" holds only the seed and whether worked solutions may be opened
+//! ([`ExerciseSet::student_file`]); the instructor's own copy is left as it is. No copy holds an
+//! answer or a worked solution: the app computes them from the seed to mark an answer.
+//!
+//! The lesson is the one home of its exercises (the end of `#/learn?lesson=…`);
+//! [`ExercisesPage`] keeps old `#/exercises?lesson=…` links working by replacing them with the
+//! lesson, its exercises focused.
 
 use crate::analysis::bgnbd_sheet;
 use crate::analysis::exercises::{self, ExerciseSet, Question, Verdict, EXERCISE_CUSTOMERS};
 use crate::io::import::DataKind;
+use crate::ui::app::Route;
 use crate::ui::components::StatusView;
-use crate::ui::pages::bgnbd_lesson::BgnbdLesson;
 use crate::ui::state::AppContext;
 use std::rc::Rc;
 use yew::prelude::*;
+use yew_router::prelude::*;
 
 /// Properties of [`Exercises`].
 #[derive(Properties, PartialEq)]
@@ -22,6 +29,11 @@ pub struct ExercisesProps {
     /// The lesson key ("clv", "rfm", "bgnbd", …).
     pub lesson: AttrValue,
 }
+
+/// History state of an address reached from an old `#/exercises?lesson=…` link: the lesson's
+/// exercises take the focus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FocusExercises;
 
 #[derive(Properties, PartialEq)]
 struct QuestionProps {
@@ -104,30 +116,105 @@ fn new_seed() -> u64 {
     (js_sys::Math::random() * 9.0e15).floor() as u64
 }
 
+/// Which copy of a set this browser holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SetCopy {
+    /// Nothing stored: the app's own practice set.
+    Practice,
+    /// The instructor's copy.
+    Teacher,
+    /// A set opened from a student file.
+    Student,
+}
+
+fn copy_of(set: &ExerciseSet, stored: bool) -> SetCopy {
+    match (set.teacher, stored) {
+        (true, _) => SetCopy::Teacher,
+        (false, true) => SetCopy::Student,
+        (false, false) => SetCopy::Practice,
+    }
+}
+
+/// The line above the questions: which copy this is, and what it shows.
+fn copy_line(copy: SetCopy, set: &ExerciseSet, lesson: &str) -> Html {
+    let seed = set.seed;
+    let (label, class, text) = match copy {
+        SetCopy::Teacher => (
+            "Teacher copy",
+            "badge good",
+            String::from(" Worked solutions are shown to you whatever the student file allows."),
+        ),
+        SetCopy::Student if set.include_solutions => (
+            "Student file",
+            "badge",
+            String::from(" Your instructor included the worked solutions."),
+        ),
+        SetCopy::Student => (
+            "Student file",
+            "badge",
+            String::from(
+                " Worked solutions are not part of this set; your answers are still checked.",
+            ),
+        ),
+        SetCopy::Practice => ("Practice set", "badge", String::new()),
+    };
+    html! {
+        <p data-testid="exercise-copy" data-copy={label}>
+            <strong class={class}>{ label }</strong>
+            { format!(" Exercise set {seed}.") }
+            { text }
+            if exercises::needs_data(lesson) { { format!(" The questions use a simulated base of {EXERCISE_CUSTOMERS} customers made from this seed; the instructor's project file holds it as a dataset, so it can be opened on every page.") } }
+        </p>
+    }
+}
+
 /// The exercises of one lesson, with the instructor's panel.
 #[component]
 pub fn Exercises(p: &ExercisesProps) -> Html {
     let ctx = use_context::<AppContext>();
     let set = use_state(ExerciseSet::default);
+    // Whether the set came from storage (this browser's copy or an opened project's).
+    let stored = use_state(|| false);
     let with_solutions = use_state(|| true);
-    let pending = use_state(|| None::<String>);
+    // "Save for students" under way: the data's file name and the students' copy of the set.
+    let pending = use_state(|| None::<(String, ExerciseSet)>);
     let note = use_state(|| None::<String>);
+    let heading = use_node_ref();
+    let focus = use_location()
+        .and_then(|l| l.state::<FocusExercises>())
+        .is_some();
     {
-        // A stored set (an opened project's) replaces the default.
-        let (set, ctx) = (set.clone(), ctx.clone());
-        use_effect_with((), move |_| {
-            if let Some(ctx) = ctx {
+        let heading = heading.clone();
+        use_effect_with(focus, move |focus| {
+            if *focus {
+                if let Some(h) = heading.cast::<web_sys::HtmlElement>() {
+                    h.scroll_into_view();
+                    // Focusing a heading cannot fail in a browser; if it did, it stays in view.
+                    let _ = h.focus();
+                }
+            }
+        });
+    }
+    {
+        // A stored set (the instructor's copy or an opened project's) replaces the default,
+        // read once storage is open (after a reload this page may mount before it is).
+        let (set, stored, ctx) = (set.clone(), stored.clone(), ctx.clone());
+        let ready = ctx.as_ref().is_some_and(|c| c.state.boot.ready().is_some());
+        use_effect_with(ready, move |ready| {
+            if let (true, Some(ctx)) = (*ready, ctx) {
                 ctx.ctl
                     .page_setting::<ExerciseSet>(exercises::SETTING_KEY, move |s| {
                         if let Some(s) = s {
                             set.set(s);
+                            stored.set(true);
                         }
                     });
             }
         });
     }
     {
-        // "Save for students": once the set's data is stored, write the project file.
+        // "Save for students": once the set's data is stored, write the project file with the
+        // students' copy of the set in place of the instructor's.
         let (pending, note, ctx) = (pending.clone(), note.clone(), ctx.clone());
         let names: Vec<String> = ctx
             .as_ref()
@@ -143,13 +230,24 @@ pub fn Exercises(p: &ExercisesProps) -> Html {
         use_effect_with(
             (names, busy, (*pending).clone()),
             move |(names, busy, want)| {
-                if let (Some(want), Some(ctx)) = (want, ctx) {
-                    if !*busy && names.iter().any(|n| n == want) {
-                        ctx.ctl.export_project();
+                if let (Some((file, student)), Some(ctx)) = (want, ctx) {
+                    if !*busy && names.iter().any(|n| n == file) {
+                        match serde_json::to_value(student) {
+                            Ok(v) => {
+                                ctx.ctl.export_project_replacing(vec![(
+                                    exercises::SETTING_KEY.to_string(),
+                                    v,
+                                )]);
+                                note.set(Some(String::from(if student.include_solutions {
+                                    "The student file (with worked solutions) is downloading. Your teacher copy is unchanged."
+                                } else {
+                                    "The student file (without worked solutions) is downloading. Your teacher copy still shows them to you."
+                                })));
+                            }
+                            Err(e) => note
+                                .set(Some(format!("The student file could not be written: {e}"))),
+                        }
                         pending.set(None);
-                        note.set(Some(String::from(
-                            "The project file with this exercise set and its data is downloading.",
-                        )));
                     }
                 }
             },
@@ -157,16 +255,19 @@ pub fn Exercises(p: &ExercisesProps) -> Html {
     }
     let lesson = p.lesson.to_string();
     let seed = set.seed;
+    let copy = copy_of(&set, *stored);
     let result = use_memo((lesson.clone(), seed), |(l, s)| {
         exercises::questions(l, *s).map(|qs| qs.into_iter().map(Rc::new).collect::<Vec<_>>())
     });
     let on_new = {
-        let (set, note) = (set.clone(), note.clone());
+        let (set, stored, note, ctx) = (set.clone(), stored.clone(), note.clone(), ctx.clone());
         Callback::from(move |_: MouseEvent| {
-            set.set(ExerciseSet {
-                seed: new_seed(),
-                include_solutions: true,
-            });
+            let fresh = ExerciseSet::teacher_copy(new_seed());
+            if let Some(ctx) = &ctx {
+                ctx.ctl.set_page_setting(exercises::SETTING_KEY, fresh);
+            }
+            set.set(fresh);
+            stored.set(true);
             note.set(None);
         })
     };
@@ -175,11 +276,13 @@ pub fn Exercises(p: &ExercisesProps) -> Html {
         Callback::from(move |_: Event| with_solutions.set(!*with_solutions))
     };
     let on_save = {
-        let (ctx, pending, note, with_solutions) = (
+        let (ctx, pending, note, with_solutions, set, stored) = (
             ctx.clone(),
             pending.clone(),
             note.clone(),
             with_solutions.clone(),
+            set.clone(),
+            stored.clone(),
         );
         Callback::from(move |_: MouseEvent| {
             let Some(ctx) = ctx.clone() else {
@@ -188,27 +291,40 @@ pub fn Exercises(p: &ExercisesProps) -> Html {
                 )));
                 return;
             };
-            let stored = ExerciseSet {
-                seed,
-                include_solutions: *with_solutions,
-            };
             match bgnbd_sheet::simulated(EXERCISE_CUSTOMERS, seed) {
                 Ok((file, _)) => {
-                    ctx.ctl.set_page_setting(exercises::SETTING_KEY, stored);
-                    pending.set(Some(file.file_name.clone()));
-                    note.set(Some(String::from("Storing the exercise data…")));
-                    ctx.ctl
-                        .add_file(file.file_name, Some(DataKind::Transactions), file.bytes);
+                    // The instructor keeps (or becomes the owner of) the teacher copy.
+                    let mine = ExerciseSet::teacher_copy(seed);
+                    ctx.ctl.set_page_setting(exercises::SETTING_KEY, mine);
+                    set.set(mine);
+                    stored.set(true);
+                    pending.set(Some((
+                        file.file_name.clone(),
+                        mine.student_file(*with_solutions),
+                    )));
+                    // The set's data is stored once: a second save (with or without the
+                    // solutions) writes the file from what is stored.
+                    if !ctx
+                        .state
+                        .datasets
+                        .iter()
+                        .any(|d| d.file_name == file.file_name)
+                    {
+                        note.set(Some(String::from("Storing the exercise data…")));
+                        ctx.ctl
+                            .add_file(file.file_name, Some(DataKind::Transactions), file.bytes);
+                    }
                 }
                 Err(e) => note.set(Some(format!("The exercise data could not be made: {e}"))),
             }
         })
     };
+    let solutions = set.shows_solutions();
     let body = match result.as_ref() {
         Ok(qs) => html! {
             <ol class="exercises" data-testid="exercise-list">
                 { for qs.iter().enumerate().map(|(i, q)| html! {
-                    <QuestionCard key={format!("{seed}-{}", q.id)} question={q.clone()} number={i + 1} solutions={set.include_solutions} />
+                    <QuestionCard key={format!("{seed}-{}", q.id)} question={q.clone()} number={i + 1} {solutions} />
                 }) }
             </ol>
         },
@@ -216,21 +332,23 @@ pub fn Exercises(p: &ExercisesProps) -> Html {
             html! { <StatusView kind="error" message={format!("The exercises could not be made: {e}")} /> }
         }
     };
+    let student = copy == SetCopy::Student;
     html! {
-        <section class="card" data-testid="exercises" aria-labelledby="exercises-title">
-            <h2 id="exercises-title">{ "Exercises" }</h2>
-            <p>{ format!("Exercise set {seed}.") }
-               if exercises::needs_data(&lesson) { { format!(" The questions use a simulated base of {EXERCISE_CUSTOMERS} customers made from this seed; the instructor's project file holds it as a dataset, so it can be opened on every page.") } }
-               if !set.include_solutions { { " Worked solutions are hidden in this set; your answers are still checked." } }
-            </p>
+        <section class="card" id="exercises" data-testid="exercises" aria-labelledby="exercises-title">
+            <h2 id="exercises-title" tabindex="-1" ref={heading}>{ "Exercises" }</h2>
+            { copy_line(copy, &set, &lesson) }
             { body }
             <details class="instructor" data-testid="instructor-mode">
                 <summary>{ "Instructor mode" }</summary>
-                <p>{ "Make a new set of questions (a new seed), then save it with its data as a project file to hand out. Students who open the file get the same questions." }</p>
+                <p>{ "Make a new set of questions (a new seed), then save it with its data as a project file to hand out. Students who open the file get the same questions on the same data, and their answers are marked." }</p>
+                <p data-testid="exercise-file-note">{ "The student file holds the seed and the simulated data: no answers and, unless you include them, no worked solutions. This browser keeps your teacher copy, which always shows them to you. The app works each answer out from the seed and the data in order to mark it, so a student with the app can still compute the answers — which is the point of the exercise." }</p>
+                if student {
+                    <p class="note" data-testid="exercise-student-note">{ "This set came from a student file: make a new exercise set to hand out your own." }</p>
+                }
                 <div class="row">
                     <button class="button" onclick={on_new} data-testid="exercise-new-set">{ "New exercise set" }</button>
-                    <label><input type="checkbox" checked={*with_solutions} onchange={on_solutions} data-testid="exercise-include-solutions" />{ " Include worked solutions" }</label>
-                    <button class="button" onclick={on_save} disabled={pending.is_some()} data-testid="exercise-save">{ "Save for students" }</button>
+                    <label><input type="checkbox" checked={*with_solutions} onchange={on_solutions} data-testid="exercise-include-solutions" />{ " Include worked solutions in the student file" }</label>
+                    <button class="button" onclick={on_save} disabled={pending.is_some() || student} data-testid="exercise-save">{ "Save for students" }</button>
                 </div>
                 <p role="status" aria-live="polite" data-testid="exercise-save-note">{ (*note).clone().unwrap_or_default() }</p>
             </details>
@@ -238,31 +356,55 @@ pub fn Exercises(p: &ExercisesProps) -> Html {
     }
 }
 
-/// The lesson key in `#/exercises?lesson=…` ("clv" when absent).
-fn lesson_from_hash(hash: &str) -> String {
-    hash.split_once('?')
-        .and_then(|(_, q)| {
-            q.split('&')
-                .find_map(|kv| kv.strip_prefix("lesson="))
-                .map(str::to_string)
-        })
-        .filter(|l| exercises::LESSONS.contains(&l.as_str()))
-        .unwrap_or_else(|| String::from("clv"))
+/// The lesson of an old `#/exercises?lesson=…` address: `Ok` with a lesson that has exercises
+/// ("clv" when the address names none), `Err` with the unknown key.
+fn lesson_from_hash(hash: &str) -> Result<String, String> {
+    let named = hash.split_once('?').and_then(|(_, q)| {
+        q.split('&')
+            .find_map(|kv| kv.strip_prefix("lesson="))
+            .map(str::to_string)
+    });
+    match named {
+        None => Ok(String::from("clv")),
+        Some(l) if exercises::LESSONS.contains(&l.as_str()) => Ok(l),
+        Some(l) => Err(l),
+    }
 }
 
-/// The page at `#/exercises?lesson=…`: the BG/NBD sheet for lesson "bgnbd", then the lesson's
-/// exercises.
+/// The old address `#/exercises?lesson=…`: replaced (so Back skips it) by the lesson,
+/// `#/learn?lesson=…`, its exercises focused; a key with no exercises gets a visible note.
 #[component]
 pub fn ExercisesPage() -> Html {
     // Subscribes to location changes, so another lesson key re-renders the page.
-    let _location = yew_router::hooks::use_location();
+    let _location = use_location();
+    let navigator = use_navigator();
     let hash = gloo::utils::window().location().hash().unwrap_or_default();
     let lesson = lesson_from_hash(&hash);
+    {
+        let lesson = lesson.clone();
+        use_effect_with(lesson, move |lesson| {
+            if let (Ok(key), Some(n)) = (lesson, navigator) {
+                // Writing the address cannot fail in a browser; if it did, the note below stays.
+                let _ = n.replace_with_query_and_state(
+                    &Route::Learn,
+                    [("lesson", key.as_str())],
+                    FocusExercises,
+                );
+            }
+        });
+    }
     html! {
         <section data-testid="exercises-page">
-            <h1>{ format!("Lesson exercises: {lesson}") }</h1>
-            if lesson == "bgnbd" { <BgnbdLesson /> }
-            <Exercises key={lesson.clone()} lesson={lesson.clone()} />
+            <h1>{ "Lesson exercises" }</h1>
+            { match lesson {
+                Ok(key) => html! { <p role="status">{ "Opening the lesson's exercises: " }<a href={format!("#/learn?lesson={key}")}>{ key }</a></p> },
+                Err(key) => html! {
+                    <p class="warnbox" role="alert" data-testid="exercises-unknown">
+                        { format!("There are no exercises for “{key}”. Each lesson ends with its exercises: ") }
+                        <a href="#/learn">{ "choose a lesson" }</a>{ "." }
+                    </p>
+                },
+            } }
         </section>
     }
 }

@@ -11,6 +11,13 @@ pub const PROJECT_FILE_NAME: &str = "customer-analytics.crmproject";
 impl Controller {
     /// Downloads a project file with every dataset and setting.
     pub fn export_project(self: &Rc<Self>) {
+        self.export_project_replacing(Vec::new());
+    }
+
+    /// Downloads a project file with every dataset and setting, the settings in `replace`
+    /// written instead of the stored ones (a student copy of an exercise set); storage is left
+    /// as it is.
+    pub fn export_project_replacing(self: &Rc<Self>, replace: Vec<(String, serde_json::Value)>) {
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let Some(repo) = this.repo() else { return };
@@ -20,7 +27,7 @@ impl Controller {
             let mut blob: Option<web_sys::Blob> = None;
             let d = this.dispatch.clone();
             let r = repo
-                .export_project_parts(|part, done, total| {
+                .export_project_parts_replacing(&replace, |part, done, total| {
                     let parts = js_sys::Array::new();
                     if let Some(b) = &blob {
                         parts.push(b);

@@ -2,7 +2,7 @@
 //! are filled in with the live numbers. The calculations are in
 //! [`crate::analysis::lessons`]; these views only read inputs and render. Shared here: the
 //! lesson list (keys kept in the URL, `#/learn?lesson=retention`), the slider and table-cell
-//! inputs, each lesson's exercises ([`lesson_end`]) and the BG/NBD step-by-step lesson ([`bgnbd_lesson`]).
+//! inputs, the editable tables ([`table`]), each lesson's exercises ([`lesson_end`]) and the BG/NBD step-by-step lesson ([`bgnbd_lesson`]).
 
 pub mod clv;
 pub mod perceived;
@@ -10,6 +10,7 @@ pub mod relationships;
 pub mod retention;
 pub mod rfm;
 pub mod satisfaction;
+pub mod table;
 pub mod wallet;
 
 use crate::ui::format::parse_number;

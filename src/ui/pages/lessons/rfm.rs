@@ -1,6 +1,7 @@
 //! Lesson "rfm": RFM on a small table the student edits cell by cell. The scores, quintile
 //! cut points and segment names are the engine's own (see [`crate::analysis::lessons::rfm`]).
 
+use super::table::RowTable;
 use super::{formula, lesson_end, num_cell, refused, text_cell};
 use crate::analysis::lessons::rfm::{self, RfmRow};
 use yew::prelude::*;
@@ -12,57 +13,31 @@ fn cuts(v: &[f64]) -> String {
         .join(" | ")
 }
 
+/// The row "Add a customer" appends after `n` rows.
+fn new_row(n: usize) -> RfmRow {
+    RfmRow {
+        customer: format!("Customer {}", n + 1),
+        days_ago: 30,
+        purchases: 2,
+        spend: 100.0,
+    }
+}
+
 /// The RFM lesson.
 #[component]
 pub fn RfmLesson() -> Html {
     let rows = use_state(rfm::default_rows);
     let scored = rfm::score(&rows);
-    let edit = |i: usize, k: usize| {
-        let rows = rows.clone();
-        Callback::from(move |x: f64| {
-            let mut rs = (*rows).clone();
-            if let Some(r) = rs.get_mut(i) {
-                let whole = if x.is_finite() {
-                    x.round().clamp(0.0, 1e6) as u32
-                } else {
-                    0
-                };
-                match k {
-                    0 => r.days_ago = whole,
-                    1 => r.purchases = whole.max(1),
-                    _ => r.spend = x,
-                }
-            }
-            rows.set(rs);
-        })
-    };
-    let add = {
-        let rows = rows.clone();
-        Callback::from(move |_| {
-            let mut rs = (*rows).clone();
-            if rs.len() < 30 {
-                rs.push(RfmRow {
-                    customer: format!("Customer {}", rs.len() + 1),
-                    days_ago: 30,
-                    purchases: 2,
-                    spend: 100.0,
-                });
-            }
-            rows.set(rs);
-        })
-    };
-    let remove = {
-        let rows = rows.clone();
-        Callback::from(move |_| {
-            let mut rs = (*rows).clone();
-            if rs.len() > 1 {
-                rs.pop();
-            }
-            rows.set(rs);
-        })
+    let table = RowTable::new(&rows, 30);
+    let whole = |x: f64| {
+        if x.is_finite() {
+            x.round().clamp(0.0, 1e6) as u32
+        } else {
+            0
+        }
     };
     let ok = scored.as_ref().ok();
-    let table = html! {
+    let grid = html! {
         <div class="scroll">
         <table class="data" data-testid="rfm-lesson-table">
             <thead><tr><th>{ "customer" }</th><th class="num">{ "last purchase, days ago" }</th><th class="num">{ "purchases" }</th><th class="num">{ "spend" }</th>
@@ -71,19 +46,12 @@ pub fn RfmLesson() -> Html {
             { for rows.iter().enumerate().map(|(i, r)| {
                 let s = ok.and_then(|l| l.result.scores.get(i));
                 let seg = ok.and_then(|l| l.segments.get(i)).cloned().unwrap_or_default();
-                let name_on = {
-                    let rows = rows.clone();
-                    Callback::from(move |v: String| {
-                        let mut rs = (*rows).clone();
-                        if let Some(r) = rs.get_mut(i) { r.customer = v; }
-                        rows.set(rs);
-                    })
-                };
+                let name_on = table.edit(i, |r: &mut RfmRow, v: String| r.customer = v);
                 html! { <tr data-testid={format!("rfm-row-{i}")}>
                     <td>{ text_cell(format!("row {} customer", i + 1), format!("rfm-name-{i}"), r.customer.clone(), name_on) }</td>
-                    <td class="num">{ num_cell(format!("{}: days since the last purchase", r.customer), format!("rfm-days-{i}"), f64::from(r.days_ago), edit(i, 0)) }</td>
-                    <td class="num">{ num_cell(format!("{}: purchases", r.customer), format!("rfm-purchases-{i}"), f64::from(r.purchases), edit(i, 1)) }</td>
-                    <td class="num">{ num_cell(format!("{}: spend", r.customer), format!("rfm-spend-{i}"), r.spend, edit(i, 2)) }</td>
+                    <td class="num">{ num_cell(format!("{}: days since the last purchase", r.customer), format!("rfm-days-{i}"), f64::from(r.days_ago), table.edit(i, move |r: &mut RfmRow, x: f64| r.days_ago = whole(x))) }</td>
+                    <td class="num">{ num_cell(format!("{}: purchases", r.customer), format!("rfm-purchases-{i}"), f64::from(r.purchases), table.edit(i, move |r: &mut RfmRow, x: f64| r.purchases = whole(x).max(1))) }</td>
+                    <td class="num">{ num_cell(format!("{}: spend", r.customer), format!("rfm-spend-{i}"), r.spend, table.edit(i, |r: &mut RfmRow, x: f64| r.spend = x)) }</td>
                     <td class="num" data-testid={format!("rfm-r-{i}")}>{ s.map_or("–".into(), |s| s.r.to_string()) }</td>
                     <td class="num" data-testid={format!("rfm-f-{i}")}>{ s.map_or("–".into(), |s| s.f.to_string()) }</td>
                     <td class="num" data-testid={format!("rfm-m-{i}")}>{ s.map_or("–".into(), |s| s.m.to_string()) }</td>
@@ -121,11 +89,8 @@ pub fn RfmLesson() -> Html {
         <div class="card" data-testid="lesson-rfm">
             <h2>{ "RFM from a small table" }</h2>
             <p>{ "Recency, frequency and monetary value, each scored 1 to 5 by quintile, and named by the common R × F segment map — the same scoring and map the Segments page uses on your data. Edit any cell (press Enter or leave the cell) and watch the boundaries and scores move." }</p>
-            { table }
-            <div class="row">
-                <button class="secondary" onclick={add} disabled={rows.len() >= 30} data-testid="rfm-add">{ "Add a customer" }</button>
-                <button class="secondary" onclick={remove} disabled={rows.len() <= 1} data-testid="rfm-remove">{ "Remove the last customer" }</button>
-            </div>
+            { grid }
+            <div class="row">{ table.buttons("rfm", new_row) }</div>
             { details }
             { lesson_end("rfm") }
         </div>

@@ -2,12 +2,22 @@
 //! of wallet per customer, share of customer over the base, and the value of growing the share
 //! by k points. On an editable example: the app's import mapping has no category-spend column.
 
+use super::table::RowTable;
 use super::{formula, lesson_end, num_cell, refused, text_cell};
 use crate::analysis::lessons::wallet::{self, WalletRow};
 use crate::ui::charts::{Chart, Kind};
 use crate::ui::components::{ChartCard, NumberField};
 use std::rc::Rc;
 use yew::prelude::*;
+
+/// The row "Add a customer" appends after `n` rows.
+fn new_row(n: usize) -> WalletRow {
+    WalletRow {
+        customer: format!("C{}", n + 1),
+        ours: 100.0,
+        category: 500.0,
+    }
+}
 
 /// The share of wallet lesson.
 #[component]
@@ -17,46 +27,9 @@ pub fn WalletLesson() -> Html {
     let margin = use_state(|| 0.3);
     let set = |s: UseStateHandle<f64>| Callback::from(move |v| s.set(v));
     let result = wallet::shares(&rows, *points, *margin);
-    let edit = |i: usize, k: usize| {
-        let rows = rows.clone();
-        Callback::from(move |x: f64| {
-            let mut rs = (*rows).clone();
-            if let Some(r) = rs.get_mut(i) {
-                if k == 0 {
-                    r.ours = x
-                } else {
-                    r.category = x
-                }
-            }
-            rows.set(rs);
-        })
-    };
-    let add = {
-        let rows = rows.clone();
-        Callback::from(move |_| {
-            let mut rs = (*rows).clone();
-            if rs.len() < 20 {
-                rs.push(WalletRow {
-                    customer: format!("C{}", rs.len() + 1),
-                    ours: 100.0,
-                    category: 500.0,
-                });
-            }
-            rows.set(rs);
-        })
-    };
-    let remove = {
-        let rows = rows.clone();
-        Callback::from(move |_| {
-            let mut rs = (*rows).clone();
-            if rs.len() > 1 {
-                rs.pop();
-            }
-            rows.set(rs);
-        })
-    };
+    let table = RowTable::new(&rows, 20);
     let shares = result.as_ref().ok();
-    let table = html! {
+    let grid = html! {
         <div class="scroll">
         <table class="data" data-testid="sow-table">
             <thead><tr><th>{ "customer" }</th><th class="num">{ "our spend" }</th><th class="num">{ "category spend" }</th>
@@ -64,18 +37,11 @@ pub fn WalletLesson() -> Html {
             <tbody>
             { for rows.iter().enumerate().map(|(i, r)| {
                 let s = shares.and_then(|w| w.rows.get(i));
-                let name_on = {
-                    let rows = rows.clone();
-                    Callback::from(move |v: String| {
-                        let mut rs = (*rows).clone();
-                        if let Some(r) = rs.get_mut(i) { r.customer = v; }
-                        rows.set(rs);
-                    })
-                };
+                let name_on = table.edit(i, |r: &mut WalletRow, v: String| r.customer = v);
                 html! { <tr>
                     <td>{ text_cell(format!("row {} customer", i + 1), format!("sow-name-{i}"), r.customer.clone(), name_on) }</td>
-                    <td class="num">{ num_cell(format!("{}: our spend", r.customer), format!("sow-ours-{i}"), r.ours, edit(i, 0)) }</td>
-                    <td class="num">{ num_cell(format!("{}: category spend", r.customer), format!("sow-cat-{i}"), r.category, edit(i, 1)) }</td>
+                    <td class="num">{ num_cell(format!("{}: our spend", r.customer), format!("sow-ours-{i}"), r.ours, table.edit(i, |r: &mut WalletRow, x: f64| r.ours = x)) }</td>
+                    <td class="num">{ num_cell(format!("{}: category spend", r.customer), format!("sow-cat-{i}"), r.category, table.edit(i, |r: &mut WalletRow, x: f64| r.category = x)) }</td>
                     <td class="num" data-testid={format!("sow-share-{i}")}>{ s.map_or("–".to_string(), |s| format!("{:.1}%", 100.0 * s.share)) }</td>
                     <td class="num" data-testid={format!("sow-extra-{i}")}>{ s.map_or("–".to_string(), |s| format!("{:.2}", s.extra)) }</td>
                 </tr> }
@@ -127,10 +93,9 @@ pub fn WalletLesson() -> Html {
             <h2>{ "Share of wallet and share of customer" }</h2>
             <p>{ "Share of wallet is our part of what a customer spends in the category. Growing it with the customers we already have is often cheaper than finding new ones." }</p>
             <p class="note" data-testid="sow-source">{ "An editable example: your data cannot feed this lesson, because the import has no column for a customer's total spend in the category (it reads customer, date, amount, quantity, cost, margin, channel and product). A survey question (“how much do you spend on … in total?”) gives that figure." }</p>
-            { table }
+            { grid }
             <div class="row">
-                <button class="secondary" onclick={add} disabled={rows.len() >= 20} data-testid="sow-add">{ "Add a customer" }</button>
-                <button class="secondary" onclick={remove} disabled={rows.len() <= 1} data-testid="sow-remove">{ "Remove the last customer" }</button>
+                { table.buttons("sow", new_row) }
                 { NumberField::new("Points of share gained k", "sow-points", format!("{}", *points)).step("any").width("6rem").view_number(set(points.clone())) }
                 { NumberField::new("Margin rate (0 to 1)", "sow-margin", format!("{}", *margin)).step("any").width("6rem").view_number(set(margin.clone())) }
             </div>
