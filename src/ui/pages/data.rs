@@ -11,7 +11,7 @@ use crate::io::storage::{DataKind, DatasetMeta};
 use crate::ui::components::settings::{FormatSuggestion, NumberFormatPanel};
 use crate::ui::components::status::{self, StatusView};
 use crate::ui::components::Section;
-use crate::ui::components::{Cell, DataTable};
+use crate::ui::components::{Cell, DataTable, Input};
 use crate::ui::format;
 use crate::ui::state::{AppContext, FailedImport, Source};
 use crate::worker::tasks::ImportSettings;
@@ -486,17 +486,15 @@ pub fn DataPage() -> Html {
                       apply: fn(&mut SummaryOptions, Option<chrono::NaiveDate>),
                       testid: &'static str| {
         let (set_opts, opts) = (set_opts.clone(), opts.clone());
-        let cb = Callback::from(move |e: Event| {
-            if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-                let mut o = opts.clone();
-                apply(
-                    &mut o,
-                    chrono::NaiveDate::parse_from_str(&i.value(), "%Y-%m-%d").ok(),
-                );
-                set_opts.emit(o);
-            }
+        let cb = Callback::from(move |v: String| {
+            let mut o = opts.clone();
+            apply(
+                &mut o,
+                chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok(),
+            );
+            set_opts.emit(o);
         });
-        html! { <input type="date" value={current.map(|d| d.to_string()).unwrap_or_default()} onchange={cb} data-testid={testid} /> }
+        html! { <Input kind="date" value={current.map(|d| d.to_string()).unwrap_or_default()} on={cb} testid={testid} /> }
     };
 
     let progress = state.progress.clone();

@@ -7,7 +7,7 @@ use crate::domain::segmentation::strategy::{Lever, Strategy};
 use crate::domain::value::{self, FirmValueInputs, SegmentEconomics};
 use crate::ui::charts::{fmt_tick, Chart, Kind, Series};
 use crate::ui::components::Section;
-use crate::ui::components::{status, Cell, ChartCard, DataTable, Load, NumberField};
+use crate::ui::components::{status, Cell, ChartCard, DataTable, Input, Load, NumberField};
 use crate::ui::state::AppContext;
 use crate::worker::clv;
 use crate::worker::segment::{self, SegmentResult};
@@ -373,14 +373,12 @@ pub fn StrategyPage() -> Html {
                         { for a.iter().zip(&econ).map(|(x, e)| {
                             let sat = saturation.clone();
                             let name = e.name.clone();
-                            let onchange = Callback::from(move |ev: Event| {
-                                if let Some(i) = ev.target_dyn_into::<web_sys::HtmlInputElement>() {
-                                    if let Ok(v) = i.value().parse::<f64>() {
-                                        if v > 0.0 {
-                                            let mut m = (*sat).clone();
-                                            m.insert(name.clone(), v);
-                                            sat.set(m);
-                                        }
+                            let on = Callback::from(move |t: String| {
+                                if let Ok(v) = t.trim().parse::<f64>() {
+                                    if v > 0.0 {
+                                        let mut m = (*sat).clone();
+                                        m.insert(name.clone(), v);
+                                        sat.set(m);
                                     }
                                 }
                             });
@@ -388,7 +386,7 @@ pub fn StrategyPage() -> Html {
                                 <td>{ &x.name }</td>
                                 <td class="num">{ e.customers }</td>
                                 <td class="num">{ crate::ui::format::fixed(e.value_at_stake, 0) }</td>
-                                <td class="num"><input type="number" value={format!("{:.0}", e.saturation_spend)} {onchange} style="width:6rem" aria-label={format!("Saturation spend of {}", x.name)} /></td>
+                                <td class="num"><Input kind="number" value={format!("{:.0}", e.saturation_spend)} {on} style="width:6rem" aria_label={format!("Saturation spend of {}", x.name)} /></td>
                                 <td class="num" data-testid="budget-spend">{ crate::ui::format::fixed(x.spend, 2) }</td>
                                 <td class="num">{ crate::ui::format::fixed(x.expected_gain, 0) }</td>
                                 <td class="num">{ crate::ui::format::fixed(x.marginal_return, 2) }</td>

@@ -13,6 +13,7 @@ pub mod satisfaction;
 pub mod table;
 pub mod wallet;
 
+use crate::ui::components::Input;
 use crate::ui::format::parse_number;
 use yew::prelude::*;
 
@@ -103,28 +104,21 @@ pub fn Slider(p: &SliderProps) -> Html {
 /// accessible name; `on` gets the number when the edit is committed (change: Enter or leaving
 /// the cell) and is a number.
 pub fn num_cell(name: String, testid: String, value: f64, on: Callback<f64>) -> Html {
-    let onchange = Callback::from(move |e: Event| {
-        if let Some(t) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-            if let Some(x) = parse_number(&t.value()) {
-                on.emit(x);
-            }
+    let on = Callback::from(move |v: String| {
+        if let Some(x) = parse_number(&v) {
+            on.emit(x);
         }
     });
     html! {
-        <input type="number" step="any" value={trim(value)} {onchange} aria-label={name}
-               data-testid={testid} style="width:6.5rem" />
+        <Input kind="number" step="any" value={trim(value)} {on} aria_label={name}
+               testid={testid} style="width:6.5rem" />
     }
 }
 
 /// A text input for a table cell (see [`num_cell`]).
 pub fn text_cell(name: String, testid: String, value: String, on: Callback<String>) -> Html {
-    let onchange = Callback::from(move |e: Event| {
-        if let Some(t) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-            on.emit(t.value());
-        }
-    });
     html! {
-        <input type="text" {value} {onchange} aria-label={name} data-testid={testid} style="width:8rem" />
+        <Input kind="text" {value} {on} aria_label={name} testid={testid} style="width:8rem" />
     }
 }
 

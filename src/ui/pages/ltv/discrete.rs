@@ -8,7 +8,7 @@ use crate::analysis::discrete::{DiscreteRequest, DiscreteResult};
 use crate::domain::customers::Period;
 use crate::ui::charts::{Chart, Kind};
 use crate::ui::components::Section;
-use crate::ui::components::{Cell, ChartCard, DataTable, StatusView};
+use crate::ui::components::{Cell, ChartCard, DataTable, Input, StatusView};
 use crate::ui::state::{AppContext, Source};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -170,22 +170,18 @@ pub fn DiscreteSection(p: &Props) -> Html {
     };
     let on_horizon = {
         let horizon = horizon.clone();
-        Callback::from(move |e: Event| {
-            if let Some(s) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-                if let Ok(v) = s.value().parse::<u32>() {
-                    horizon.set(v.min(1000));
-                }
+        Callback::from(move |s: String| {
+            if let Ok(v) = s.trim().parse::<u32>() {
+                horizon.set(v.min(1000));
             }
         })
     };
     let on_discount = {
         let discount = discount.clone();
-        Callback::from(move |e: Event| {
-            if let Some(s) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-                if let Ok(v) = s.value().parse::<f64>() {
-                    if v > 0.0 && v < 100.0 {
-                        discount.set(v / 100.0);
-                    }
+        Callback::from(move |s: String| {
+            if let Ok(v) = s.trim().parse::<f64>() {
+                if v > 0.0 && v < 100.0 {
+                    discount.set(v / 100.0);
                 }
             }
         })
@@ -241,10 +237,10 @@ pub fn DiscreteSection(p: &Props) -> Html {
                 <p class="note">{ "A customer summary is read as whole periods (frequency = periods with a purchase after the first, recency = the last of them, T or periods = periods observed), as in lifetimes' donations file." }</p>
             }
             <label>{ " Horizon (periods) " }
-                <input type="number" min="0" max="1000" value={horizon.to_string()} onchange={on_horizon} data-testid="bgbb-horizon" />
+                <Input kind="number" min="0" max="1000" value={horizon.to_string()} on={on_horizon} testid="bgbb-horizon" />
             </label>
             <label>{ " Discount per period (%) " }
-                <input type="number" min="0.1" max="99" step="0.1" value={format!("{}", 100.0 * *discount)} onchange={on_discount} data-testid="bgbb-discount" />
+                <Input kind="number" min="0.1" max="99" step="0.1" value={format!("{}", 100.0 * *discount)} on={on_discount} testid="bgbb-discount" />
             </label>
             <button onclick={on_run} data-testid="bgbb-fit" disabled={*state == State::Running}>{ "Fit BG/BB" }</button>
             { body }

@@ -17,7 +17,7 @@ use crate::domain::customers::TimeUnit;
 use crate::ui::charts::Chart;
 use crate::ui::components::status::StatusView;
 use crate::ui::components::Section;
-use crate::ui::components::{Cell, ChartCard, DataTable, NumberField};
+use crate::ui::components::{Cell, ChartCard, DataTable, Input, NumberField};
 use crate::ui::format;
 use crate::ui::state::{AppContext, Source};
 use crate::worker::clv::{self as wclv, ClvRequest, ClvResult};
@@ -370,16 +370,13 @@ fn LtvBody(p: &BodyProps) -> Html {
     );
     let on_cal = {
         let choice = choice.clone();
-        Callback::from(move |e: Event| {
-            if let Some(t) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-                let v = t.value();
-                let d = NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").ok();
-                if d.is_some() || v.trim().is_empty() {
-                    choice.set(Choice {
-                        calibration_end: d,
-                        ..(*choice).clone()
-                    });
-                }
+        Callback::from(move |v: String| {
+            let d = NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").ok();
+            if d.is_some() || v.trim().is_empty() {
+                choice.set(Choice {
+                    calibration_end: d,
+                    ..(*choice).clone()
+                });
             }
         })
     };
@@ -559,7 +556,7 @@ fn results(
     ch: &Charts,
     unit: &str,
     c: &Choice,
-    on_cal: Callback<Event>,
+    on_cal: Callback<String>,
     ranges: Html,
     table: Html,
 ) -> Html {
@@ -652,7 +649,7 @@ fn results(
         <Section id="validation" title="Does the model fit? Calibration and holdout" testid="validation">
             <p class="note">{ "The model is fitted again on the purchases up to the calibration end only, then asked to predict the purchases after it, which we know." }</p>
             <label>{ "Calibration end" }
-                <input type="date" value={cal_value} onchange={on_cal} data-testid="calibration-end" />
+                <Input kind="date" value={cal_value} on={on_cal} testid="calibration-end" />
             </label>
             if let Some(v) = &r.validation {
                 <p data-testid="holdout-summary">{ format!(

@@ -65,10 +65,19 @@ fn edit(
     cur: &Settings,
     f: impl Fn(&mut Settings, String) + 'static,
 ) -> Callback<Event> {
+    edit_text(h, cur, f).reform(|e: Event| value_of(&e))
+}
+
+/// A callback that edits the settings with a form-kit input's text.
+fn edit_text(
+    h: &UseStateHandle<Option<Settings>>,
+    cur: &Settings,
+    f: impl Fn(&mut Settings, String) + 'static,
+) -> Callback<String> {
     let (h, cur) = (h.clone(), cur.clone());
-    Callback::from(move |e: Event| {
+    Callback::from(move |v: String| {
         let mut s = cur.clone();
-        f(&mut s, value_of(&e));
+        f(&mut s, v);
         h.set(Some(s));
     })
 }

@@ -1,9 +1,9 @@
 //! The score cards (NPS, CSAT, CES with their intervals) and the NPS test between two groups.
 
 use super::analysis::{self, Analysis, Settings};
-use super::{caution, edit, p_words};
+use super::{caution, edit, edit_text, p_words};
 use crate::ui::components::explain::Explain;
-use crate::ui::components::Section;
+use crate::ui::components::{Input, Section};
 use crate::ui::format;
 use yew::prelude::*;
 
@@ -94,7 +94,7 @@ pub(super) fn nps_test_card(
     if a.nps.is_none() {
         return html! {};
     }
-    let on_date = edit(h, cur, |s, v| {
+    let on_date = edit_text(h, cur, |s, v| {
         s.split = chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok()
     });
     let seg_sel = |label: &str,
@@ -114,7 +114,7 @@ pub(super) fn nps_test_card(
         <Section id="nps-test" title="Is the NPS of two groups really different?" testid="nps-test">
             <p class="note">{ "A z-test on the difference of two NPS values, using each NPS's standard error. The p-value is the chance of a gap at least this large if both groups really had the same NPS." }</p>
             <h3>{ "Two periods" }</h3>
-            <label>{ "Split date " }<input type="date" value={cur.split.map(|d| d.to_string()).unwrap_or_default()} onchange={on_date} data-testid="nps-split" /></label>
+            <label>{ "Split date " }<Input kind="date" value={cur.split.map(|d| d.to_string()).unwrap_or_default()} on={on_date} testid="nps-split" /></label>
             { match &a.nps_by_date {
                 None => html! { <p class="note">{ "Needs a date column and a split date." }</p> },
                 Some(Err(e)) => html! { <p class="warnbox">{ e }</p> },

@@ -4,7 +4,7 @@ use super::{select_cb, Settings, Update, SCATTER_POINTS};
 use crate::domain::segmentation::kmeans::describe;
 use crate::ui::charts::{Chart, Kind, Point, Series};
 use crate::ui::components::Section;
-use crate::ui::components::{Cell, ChartCard, DataTable};
+use crate::ui::components::{Cell, ChartCard, DataTable, Input};
 use crate::worker::segment::{ClusterRequest, Feature, SegmentResult};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -46,7 +46,7 @@ pub(super) fn cluster_view(
     };
     let seed_input = {
         let u = update.clone();
-        select_cb(move |v| {
+        Callback::from(move |v: String| {
             if let Ok(seed) = v.trim().parse::<u64>() {
                 u(&|s| {
                     let mut k = s.cluster.clone().unwrap_or_default();
@@ -84,7 +84,7 @@ pub(super) fn cluster_view(
             <div class="row">
                 { toggle("log(1 + x) first", c.log1p, "km-log", |k| k.log1p = !k.log1p) }
                 { toggle("standardise (z-scores)", c.standardize, "km-std", |k| k.standardize = !k.standardize) }
-                <label>{ "Seed " }<input type="number" value={c.seed.to_string()} onchange={seed_input} data-testid="km-seed" style="width:7rem" /></label>
+                <label>{ "Seed " }<Input kind="number" value={c.seed.to_string()} on={seed_input} testid="km-seed" style="width:7rem" /></label>
                 <label>{ "k " }
                     <select onchange={k_input} data-testid="km-k">
                         <option value="" selected={c.k.is_none()}>{ "best by silhouette" }</option>

@@ -20,7 +20,7 @@ pub use run::{clv_vectors, run_segmentation, summary_header};
 use crate::domain::segmentation::MonetaryKind;
 use crate::domain::segmentation::SegmentMap;
 use crate::ui::components::Section;
-use crate::ui::components::{status, Load};
+use crate::ui::components::{status, Input, Load};
 use crate::ui::state::AppContext;
 use crate::worker::segment::{ClusterRequest, SegmentResult};
 use gloo::storage::Storage as _;
@@ -243,9 +243,9 @@ pub fn SegmentsPage() -> Html {
     };
     let cut_input = |i: usize, label: &str, hint: &str| {
         let u = update.clone();
-        let cb = select_cb(move |v| u(&|s| s.cuts[i] = v.clone()));
+        let cb = Callback::from(move |v: String| u(&|s| s.cuts[i] = v.clone()));
         html! { <label>{ label }
-            <input type="text" placeholder={hint.to_string()} value={st.cuts[i].clone()} onchange={cb} data-testid={format!("cuts-{i}")} size="18" />
+            <Input kind="text" placeholder={hint.to_string()} value={st.cuts[i].clone()} on={cb} testid={format!("cuts-{i}")} size="18" />
         </label> }
     };
     let on_map = {

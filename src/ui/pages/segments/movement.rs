@@ -6,7 +6,7 @@
 use crate::domain::segmentation::{MonetaryKind, RfmParams, SegmentMap};
 use crate::ui::charts::{fmt_tick, Chart, Kind};
 use crate::ui::components::Section;
-use crate::ui::components::{download, status, ChartCard, Load};
+use crate::ui::components::{download, status, ChartCard, Input, Load};
 use crate::ui::state::AppContext;
 use crate::worker::error::WorkerError;
 use crate::worker::movement::{MovementRequest, MovementResult};
@@ -30,12 +30,10 @@ fn date_input(
     testid: &str,
     set: UseStateHandle<Option<NaiveDate>>,
 ) -> Html {
-    let onchange = Callback::from(move |e: Event| {
-        if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-            set.set(NaiveDate::parse_from_str(&i.value(), "%Y-%m-%d").ok());
-        }
+    let on = Callback::from(move |v: String| {
+        set.set(NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok());
     });
-    html! { <input type="date" value={value.map(|d| d.to_string()).unwrap_or_default()} {onchange} data-testid={testid.to_string()} /> }
+    html! { <Input kind="date" value={value.map(|d| d.to_string()).unwrap_or_default()} {on} testid={testid.to_string()} /> }
 }
 
 /// The segment movement card.
