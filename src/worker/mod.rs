@@ -17,6 +17,7 @@ pub mod protocol;
 pub mod sample;
 pub mod segment;
 pub mod tasks;
+pub mod workbook;
 
 #[cfg(target_arch = "wasm32")]
 mod web;

@@ -131,6 +131,8 @@ pub enum Task {
     Bootstrap(Box<super::bootstrap::BootstrapTask>),
     /// The Overview's figures and recommended actions for a held dataset.
     Overview(Box<super::overview::OverviewRequest>),
+    /// An XLSX workbook (the report, the BG/NBD lesson's): answered as its bytes.
+    Workbook(Box<super::workbook::WorkbookTask>),
 }
 
 /// The result of a [`Task`].
@@ -166,6 +168,8 @@ pub enum Output {
     BootstrapPart(Box<crate::domain::clv::bootstrap::BootstrapPart>),
     /// The Overview.
     Overview(Box<super::overview::Overview>),
+    /// A workbook's bytes, to download.
+    Workbook(super::protocol::Bytes),
 }
 
 /// Runs a task with no datasets held (an import holds nothing; a task naming a dataset fails
@@ -289,5 +293,6 @@ pub fn run_with(
         Task::Simulate { request, file } => super::clv::simulate(&request, file, progress),
         Task::Bootstrap(t) => super::bootstrap::run(*t, datasets, progress),
         Task::Overview(req) => super::overview::run(&req, datasets, progress),
+        Task::Workbook(t) => super::workbook::run(*t, progress),
     }
 }

@@ -76,6 +76,9 @@ if (await watch('import', t0, shown)) {
       const project = path.join(os.tmpdir(), 'large.crmproject');
       await download.saveAs(project);
       console.log(`project export: ${((Date.now() - t2) / 1000).toFixed(1)} s, ${(fs.statSync(project).size / 1e6).toFixed(0)} MB`);
+      // The page asks before deleting: announce the question (an unannounced dialog is
+      // dismissed and counted as a failure, so nothing was deleted and the wait below timed out).
+      h.expectDialog('confirm', /^Delete every saved dataset from this browser\?$/);
       await h.page.getByTestId('clear-all').click();
       await h.page.getByText('Nothing saved yet.').waitFor({ timeout: 120000 });
       const t3 = Date.now();

@@ -155,3 +155,20 @@ impl WorkerClient {
         self.run(task, typed(unpack, done));
     }
 }
+
+/// Workbooks (report page, BG/NBD lesson): written in the worker, so the XLSX writer is not
+/// in the page's download.
+impl WorkerClient {
+    /// The bytes of the workbook `task` describes.
+    pub fn workbook(
+        &self,
+        task: crate::worker::workbook::WorkbookTask,
+        done: impl FnOnce(Result<Vec<u8>, WorkerError>) + 'static,
+    ) {
+        let unpack = |o| match o {
+            Output::Workbook(b) => Some(b.0),
+            _ => None,
+        };
+        self.run(Task::Workbook(Box::new(task)), typed(unpack, done));
+    }
+}

@@ -2,13 +2,15 @@
 //! customers, each cell's value or its spreadsheet formula ("show formulas"), the parameters
 //! editable (every cell and the total log-likelihood follow), "Fit" (the engine's own BG/NBD
 //! fit: 20 rows, run directly) and the download of the same sheet as a workbook whose cells hold
-//! live formulas ([`crate::io::workbook`]).
+//! live formulas ([`crate::io::workbook`], written in the worker).
 
 use crate::analysis::bgnbd_sheet::{self, Sheet, LESSON_HORIZON};
 use crate::domain::clv::{BgNbd, BtydModel};
 use crate::domain::customers::CustomerRecord;
-use crate::io::workbook::{bgnbd_workbook, FILE_NAME};
+use crate::io::workbook::FILE_NAME;
 use crate::ui::components::{download, NumberField, StatusView};
+use crate::ui::state::AppContext;
+use crate::worker::workbook::WorkbookTask;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -55,6 +57,7 @@ pub fn BgnbdLesson() -> Html {
     let horizon = use_state(|| LESSON_HORIZON);
     let formulas = use_state(|| false);
     let fit_note = use_state(|| None::<String>);
+    let ctx = use_context::<AppContext>();
     let customers: Rc<Result<Vec<CustomerRecord>, String>> = customers;
     let rows: Vec<CustomerRecord> = customers.as_ref().clone().unwrap_or_default();
     let problem = check(&params, *horizon);
@@ -99,12 +102,16 @@ pub fn BgnbdLesson() -> Html {
         Callback::from(move |_: Event| formulas.set(!*formulas))
     };
     let on_download = {
-        let sheet = sheet.clone();
+        // The worker writes the workbook (the XLSX writer is not in the page's download).
+        let (sheet, ctx) = (sheet.clone(), ctx.clone());
         Callback::from(move |_: MouseEvent| {
-            if let Some(s) = sheet.as_ref() {
-                if let Ok(bytes) = bgnbd_workbook(s) {
-                    download::bytes(FILE_NAME, XLSX_MIME, &bytes);
-                }
+            if let (Some(s), Some(ctx)) = (sheet.as_ref(), ctx.as_ref()) {
+                let task = WorkbookTask::Bgnbd(Box::new(s.clone()));
+                ctx.ctl.worker.workbook(task, |r| {
+                    if let Ok(bytes) = r {
+                        download::bytes(FILE_NAME, XLSX_MIME, &bytes);
+                    }
+                });
             }
         })
     };

@@ -292,7 +292,7 @@ pub fn OverviewPage() -> Html {
                 .map_or_else(|| "Gathering the analyses".to_string(), |p| p.stage.clone()),
         },
     };
-    let report = super::report::download_button(&tx, &g, sp.as_deref(), &failed);
+    let report = super::report::download_button(&ctx, &tx, &g, sp.as_deref(), &failed);
     html! {
         <section class="overview">
             <h1>{ "Overview" }</h1>

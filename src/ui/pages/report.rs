@@ -1,45 +1,56 @@
 //! The report of the whole analysis: a print view (`#/report`: the overview, each page's key
 //! tables and charts as SVG, the settings used, the data quality report and the methods
 //! appendix, one section per printed page; the browser saves it as PDF) and the same report
-//! as one XLSX workbook ([`crate::io::report`], the workbook `crm report` writes).
+//! as one XLSX workbook ([`crate::io::report`], the workbook `crm report` writes; the worker
+//! writes it, [`crate::worker::workbook`]).
 
 use super::overview::{assemble, overview_view, use_gathered, use_survey_part, Gathered};
 use crate::analysis::overview::{Overview, SurveyPart};
-use crate::io::report::{ReportInput, METHODS};
+use crate::io::report::METHODS;
 use crate::ui::charts::{fmt_tick, Chart, Kind};
 use crate::ui::components::download;
 use crate::ui::format;
 use crate::ui::state::{AppContext, Source};
+use crate::worker::workbook::{report_bytes, ReportRef, WorkbookTask};
 use yew::prelude::*;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-fn workbook(
+/// The report's inputs as the worker reads them ([`crate::worker::workbook::ReportRef`]).
+fn report_task(
+    ctx: &AppContext,
     tx: &Source,
     g: &Gathered,
-    sp: Option<&SurveyPart>,
     o: &Overview,
-) -> Result<Vec<u8>, String> {
+) -> Result<WorkbookTask, String> {
     let summary = tx
         .data
         .summary
         .as_ref()
         .ok_or("This dataset has no customer summary.")?;
-    crate::io::report::workbook(&ReportInput {
+    let survey = ctx
+        .state
+        .workspace
+        .survey
+        .as_ref()
+        .and_then(|s| s.data.survey.as_ref());
+    report_bytes(&ReportRef {
         dataset: &tx.meta.name,
         summary,
         overview: o,
         clv: g.clv.as_ref().and_then(|r| r.as_ref().ok()).map(|r| &**r),
         segments: g.segments.ready().map(|s| &**s),
-        survey: sp,
+        survey,
         validation: tx.data.report.as_ref(),
         number_format: &crate::ui::format::current(),
     })
+    .map(WorkbookTask::Report)
 }
 
-/// The "Download report (XLSX)" button: writes the workbook from the results the page has.
-/// A failure to write it shows in `failed`.
+/// The "Download report (XLSX)" button: the worker writes the workbook from the results the
+/// page has. A failure to write it shows in `failed`.
 pub fn download_button(
+    ctx: &AppContext,
     tx: &Source,
     g: &Gathered,
     sp: Option<&SurveyPart>,
@@ -47,15 +58,25 @@ pub fn download_button(
 ) -> Html {
     let ready = assemble(tx, g, sp).is_some();
     let onclick = {
-        let (tx, g, sp, failed) = (tx.clone(), g.clone(), sp.cloned(), failed.clone());
+        let (ctx, tx, g, sp, failed) = (
+            ctx.clone(),
+            tx.clone(),
+            g.clone(),
+            sp.cloned(),
+            failed.clone(),
+        );
         Callback::from(move |_: MouseEvent| {
             let Some(o) = assemble(&tx, &g, sp.as_ref()) else {
                 return;
             };
-            match workbook(&tx, &g, sp.as_ref(), &o) {
-                Ok(bytes) => {
+            match report_task(&ctx, &tx, &g, &o) {
+                Ok(task) => {
                     failed.set(None);
-                    download::bytes("report.xlsx", XLSX, &bytes);
+                    let failed = failed.clone();
+                    ctx.ctl.worker.workbook(task, move |r| match r {
+                        Ok(bytes) => download::bytes("report.xlsx", XLSX, &bytes),
+                        Err(e) => failed.set(Some(e.to_string())),
+                    });
                 }
                 Err(e) => failed.set(Some(e)),
             }
@@ -315,7 +336,7 @@ pub fn ReportPage() -> Html {
             <p class="no-print">
                 <button onclick={print} data-testid="print-report">{ "Print or save as PDF" }</button>
                 { " " }
-                { download_button(&tx, &g, sp.as_deref(), &failed) }
+                { download_button(&ctx, &tx, &g, sp.as_deref(), &failed) }
                 { " " }
                 <a href="#/overview">{ "Back to the Overview" }</a>
             </p>
