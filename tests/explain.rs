@@ -484,3 +484,42 @@ fn nps_difference_return_on_customer_and_simple_clv_are_worked_out_by_hand() {
         .ends_with(&format!("= {:.2}", 80.0 / 0.3)));
     assert!(glossary::term(&clv.term).is_some() && glossary::term(&roc.term).is_some());
 }
+
+#[test]
+fn sbg_explains_are_the_models_own_figures_on_the_published_regular_cohort() {
+    // Fader & Hardie (2007), the "regular" cohort: α 0.704, β 1.182.
+    let survivors = [1000.0, 631.0, 468.0, 382.0, 326.0, 289.0, 262.0, 241.0];
+    let f = crm::domain::clv::SbgParams::default()
+        .fit(&survivors, &mut |_| {})
+        .unwrap();
+    let (a, b) = (f.params.alpha, f.params.beta);
+    assert!(
+        close(a, 0.704, 1e-3) && close(b, 1.182, 1e-3),
+        "α {a}, β {b}"
+    );
+    let [ea, eb] = explain::model::sbg_params(&f, &nf());
+    assert_eq!((ea.value, eb.value), (a, b));
+    assert_eq!(ea.term, "sbg");
+    // P(T = 1) = α/(α + β), by hand and as the engine's prob_churn(1), in percent.
+    let churn = explain::model::sbg_first_churn(&f.params, &nf());
+    assert!(close(churn.value, 100.0 * a / (a + b), 1e-12));
+    assert!(close(churn.value, 100.0 * f.params.prob_churn(1), 1e-12));
+    // Retention in period 2 = (β + 1)/(α + β + 1).
+    let ret = explain::model::sbg_retention(&f.params, 2, &nf());
+    assert!(close(ret.value, 100.0 * (b + 1.0) / (a + b + 1.0), 1e-12));
+    assert!(close(ret.value, 100.0 * f.params.retention(2), 1e-12));
+    assert_eq!(ret.term, "retention-rate");
+    // α < 1: the expected lifetime is unbounded, so there is no filled formula.
+    assert!(explain::model::sbg_lifetime(&f.params, &nf()).is_none());
+    let m = crm::domain::clv::Sbg {
+        alpha: 2.0,
+        beta: 3.0,
+    };
+    let l = explain::model::sbg_lifetime(&m, &nf()).unwrap();
+    assert!(close(l.value, 3.0, 1e-12));
+    assert!(
+        l.formula_filled.ends_with("= 3.0000 periods"),
+        "{}",
+        l.formula_filled
+    );
+}

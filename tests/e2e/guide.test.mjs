@@ -237,6 +237,16 @@ test('explain on the Data, Lifetime value, Segments, Satisfaction and cohort fig
     await page.getByTestId('explain-param-r').click();
     await glossary('explain-param-r', 'param-r');
 
+    // Subscriptions (the sample's sBG cohort): the chance of cancelling in period 1.
+    await app.open('#/lifetime-value');
+    await app.job('explain-sbg-churn');
+    const [churn, churnText] = await explain('explain-sbg-churn');
+    near(churn, number(await app.figure('sbg-churn')), 0.05, 'sBG churn %');
+    assert.match(churnText, /^P\(T = 1\) = /);
+    const [retention] = await explain('explain-sbg-retention');
+    near(retention, number(await app.figure('explain-sbg-retention-shown')), 0.05, 'sBG retention %');
+    await glossary('explain-sbg-retention', 'retention-rate');
+
     // Segments: a k-means cluster's share and the top tier's share of value.
     await app.open('#/segments');
     await app.job('segment-count');

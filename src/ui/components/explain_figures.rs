@@ -216,3 +216,37 @@ pub fn drivers(t: &crate::analysis::drivers::DriverTable, testid: &str) -> Html 
         .collect();
     row(&format!("{testid}-explains"), items)
 }
+
+/// The sBG parameters, the first period's chance of cancelling, the second period's retention
+/// and a new subscriber's expected lifetime (`explain-sbg-…`).
+pub fn sbg(f: &crate::domain::clv::FittedSbg) -> Html {
+    let nf = format::current();
+    let [a, b] = model::sbg_params(f, &nf);
+    let mut items = vec![
+        item("α", format::fixed(f.params.alpha, 3), a, "sbg-alpha"),
+        item("β", format::fixed(f.params.beta, 3), b, "sbg-beta"),
+    ];
+    let first = model::sbg_first_churn(&f.params, &nf);
+    items.push(item(
+        "Chance of cancelling in period 1",
+        format!("{}%", format::fixed(first.value, 1)),
+        first,
+        "sbg-churn",
+    ));
+    let ret = model::sbg_retention(&f.params, 2, &nf);
+    items.push(item(
+        "Retention in period 2",
+        format!("{}%", format::fixed(ret.value, 1)),
+        ret,
+        "sbg-retention",
+    ));
+    if let Some(l) = model::sbg_lifetime(&f.params, &nf) {
+        items.push(item(
+            "Expected lifetime of a new subscriber",
+            format!("{} periods", format::fixed(l.value, 1)),
+            l,
+            "sbg-lifetime",
+        ));
+    }
+    row("sbg-explains", items)
+}
