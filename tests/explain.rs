@@ -258,7 +258,14 @@ fn data_counts_are_explained_with_the_imports_own_figures() {
         repeaters += usize::from(c.x > 0.0);
     }
     assert!(repeaters > 100);
-    for e in [e, c, span] {
+    // Repeat buyers: the customers with x > 0, counted above one by one.
+    let rb = explain::data::repeat_buyers(s, &nf());
+    assert_eq!(rb.value, repeaters as f64);
+    assert!(rb.formula_filled.starts_with(&format!(
+        "{repeaters} of the {} customers have x > 0",
+        s.customers.len()
+    )));
+    for e in [e, c, span, rb] {
         assert!(glossary::term(&e.term).is_some(), "{}", e.term);
     }
 }

@@ -218,6 +218,9 @@ test('explain on the Data, Lifetime value, Segments, Satisfaction and cohort fig
     const [tx, txText] = await explain('explain-tx');
     near(tx, number(await app.figure('explain-tx-shown')), 0.005, 'tₓ');
     assert.match(txText, /days \/ 7\.0000 = [0-9.]+ weeks$/);
+    const [repeat, repeatText] = await explain('explain-repeat');
+    near(repeat, number(await app.figure('n-repeat')), 0, 'repeat buyers');
+    assert.match(repeatText, new RegExp(`^${repeat} of the ${customers} customers have x > 0`));
     await glossary('explain-tx', 'recency-tx');
 
     // Lifetime value: a parameter, then a row of the model comparison.

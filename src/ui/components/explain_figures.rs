@@ -47,6 +47,13 @@ pub fn data_figures(d: &crate::io::import::Imported) -> Html {
             let shown = format!("{} {}s", format::fixed(f.value, 2), s.time_unit.name());
             items.push(item("Time covered", shown, f, "span"));
         }
+        let repeat = data::repeat_buyers(s, &nf);
+        items.push(item(
+            "Repeat buyers",
+            repeat.value.to_string(),
+            repeat,
+            "repeat",
+        ));
         if let Some(c) = s.customers.iter().find(|c| c.x > 0.0) {
             if let Some([x, tx, t]) = data::customer_times(c, s, &nf) {
                 items.push(html! { <span>{ format!("Customer {} in the summary:", c.id) }</span> });
