@@ -430,6 +430,20 @@ fn cohort_cluster_tier_and_driver_explains_are_the_engines_figures() {
             .formula_filled
             .contains(&format!("= {:.2}", km.centroids_original[i][0])));
     }
+    // The chosen k has the highest mean silhouette of the search's curve.
+    let search = &seg.cluster.as_ref().unwrap().search;
+    let bk = explain::groups::best_k(search, &nf()).unwrap();
+    let top = search
+        .curve
+        .iter()
+        .map(|p| p.silhouette)
+        .fold(f64::NEG_INFINITY, f64::max);
+    assert_eq!(bk.value, top);
+    assert!(bk.formula_filled.ends_with(&format!(
+        "best k = {} (mean silhouette {top:.3})",
+        search.best_k
+    )));
+    assert!(glossary::term(&bk.term).is_some());
     let pyr = seg.pyramid.as_ref().unwrap();
     let total: f64 = pyr.summary.iter().map(|s| s.value).sum();
     for (i, s) in pyr.summary.iter().enumerate() {

@@ -260,6 +260,9 @@ test('explain on the Data, Lifetime value, Segments, Satisfaction and cohort fig
     const [share, shareText] = await explain('explain-cluster-0');
     near(100 * share, number(await cell('cluster-profiles', 3)), 0.05, 'cluster % customers');
     assert.match(shareText, /z × sd \+ mean/);
+    const [sil, silText] = await explain('explain-best-k');
+    near(sil, number(await app.figure('explain-best-k-shown')), 0.0005, 'best k silhouette');
+    assert.match(silText, /← highest/);
     await glossary('explain-cluster-0', 'cluster');
 
     // Satisfaction: the first driver's relative weight with its interval.

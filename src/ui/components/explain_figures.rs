@@ -257,3 +257,20 @@ pub fn sbg(f: &crate::domain::clv::FittedSbg) -> Html {
     }
     row("sbg-explains", items)
 }
+
+/// The k chosen by the silhouette (`explain-best-k`).
+pub fn best_k(s: &crate::domain::segmentation::kmeans::KSearch) -> Html {
+    let Some(f) = groups::best_k(s, &format::current()) else {
+        return Html::default();
+    };
+    let shown = format::fixed(f.value, 3);
+    row(
+        "best-k-explains",
+        vec![item(
+            &format!("Mean silhouette at k = {}", s.best_k),
+            shown,
+            f,
+            "best-k",
+        )],
+    )
+}
