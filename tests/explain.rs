@@ -444,12 +444,14 @@ fn cohort_cluster_tier_and_driver_explains_are_the_engines_figures() {
         search.best_k
     )));
     assert!(glossary::term(&bk.term).is_some());
-    let pyr = seg.pyramid.as_ref().unwrap();
-    let total: f64 = pyr.summary.iter().map(|s| s.value).sum();
-    for (i, s) in pyr.summary.iter().enumerate() {
-        let e = explain::groups::tier(pyr, i, &nf()).unwrap();
-        assert!(close(e.value, s.value_share, 1e-12), "{}", s.tier);
-        assert!(close(s.value / total, s.value_share, 1e-12));
+    // Both tier tables: the pyramid and heavy / medium / light.
+    for pyr in [seg.pyramid.as_ref().unwrap(), seg.hml.as_ref().unwrap()] {
+        let total: f64 = pyr.summary.iter().map(|s| s.value).sum();
+        for (i, s) in pyr.summary.iter().enumerate() {
+            let e = explain::groups::tier(pyr, i, &nf()).unwrap();
+            assert!(close(e.value, s.value_share, 1e-12), "{}", s.tier);
+            assert!(close(s.value / total, s.value_share, 1e-12));
+        }
     }
     // Drivers of overall satisfaction: weights add up to R²; the interval is the engine's.
     let (_, survey) = support::sample_imports();

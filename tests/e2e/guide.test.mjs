@@ -255,6 +255,8 @@ test('explain on the Data, Lifetime value, Segments, Satisfaction and cohort fig
     await app.job('segment-count');
     const [top] = await explain('explain-tiers-pyramid-0');
     near(100 * top, number(await cell('tiers-pyramid', 5)), 0.05, 'top tier % value');
+    const [heavy] = await explain('explain-tiers-hml-0');
+    near(100 * heavy, number(await cell('tiers-hml', 5)), 0.05, 'heavy tier % value');
     await page.getByTestId('run-kmeans').click();
     await app.job('explain-cluster-0');
     const [share, shareText] = await explain('explain-cluster-0');
