@@ -546,3 +546,35 @@ fn sbg_explains_are_the_models_own_figures_on_the_published_regular_cohort() {
         l.formula_filled
     );
 }
+
+#[test]
+fn firm_value_is_worked_out_by_hand() {
+    // 100 new customers a period for 2 periods, each worth 50 − 20 = 30, at 10%:
+    // future = 100 · 30 · (1/1.1 + 1/1.21) = 3000 · 1.735537… = 5206.61; firm = 1000 + 5206.61.
+    let i = crm::domain::value::FirmValueInputs {
+        current_equity: 1000.0,
+        new_per_period: 100.0,
+        clv_new: 50.0,
+        acquisition_cost: 20.0,
+        discount: 0.1,
+        periods: 2,
+    };
+    let e = explain::value::firm_value(&i, &nf()).unwrap();
+    let future = 3000.0 * (1.0 / 1.1 + 1.0 / 1.21);
+    assert!(close(e.value, 1000.0 + future, 1e-9), "{}", e.value);
+    assert!(close(future, 5206.611570247934, 1e-9));
+    assert!(
+        e.formula_filled
+            .ends_with("firm value = 1000.00 + 5206.61 = 6206.61"),
+        "{}",
+        e.formula_filled
+    );
+    assert!(e.formula_filled.contains("× 1.7355 ="));
+    assert!(glossary::term(&e.term).is_some());
+    // A discount of −1 or less is refused by the engine: no explanation.
+    let bad = crm::domain::value::FirmValueInputs {
+        discount: -1.0,
+        ..i
+    };
+    assert!(explain::value::firm_value(&bad, &nf()).is_none());
+}

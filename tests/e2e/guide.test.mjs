@@ -289,6 +289,14 @@ test('explain on the Data, Lifetime value, Segments, Satisfaction and cohort fig
     // The retention what-if's simple CLV, m · r / (1 + d − r).
     const [simple] = await explain('explain-whatif');
     near(simple, Number((await app.figure('whatif-result')).match(/^CLV (\d+)/)[1]), 0.5, 'simple CLV');
+    // Firm value: current equity plus the discounted new customers, filled with the inputs.
+    const [firm, firmText] = await explain('explain-firm');
+    assert.ok(firm > 0, `firm value ${firm}`);
+    assert.match(firmText, /firm value = \S+ \+ \S+ = \S+$/);
+    await glossary('explain-firm', 'firm-value');
+    await app.open('#/strategy');
+    await app.job('explain-cohort');
+    await page.getByTestId('explain-cohort').click();
     await glossary('explain-cohort', 'cohort-value');
   } finally {
     await h.stop(assert);

@@ -45,3 +45,32 @@ pub fn simple_clv(margin: f64, retention: f64, discount: f64, nf: &NumberFormat)
         v,
     ))
 }
+
+/// Firm value = current customer equity + the discounted net value of the customers still to
+/// be acquired (None when the engine refuses the inputs).
+pub fn firm_value(i: &value::FirmValueInputs, nf: &NumberFormat) -> Option<Filled> {
+    let f = value::firm_value(i).ok()?;
+    let annuity: f64 = (1..=i.periods)
+        .map(|t| 1.0 / (1.0 + i.discount).powi(t as i32))
+        .sum();
+    Some(filled(
+        "firm-value",
+        "firm value = CE + Σ_{t=1..P} N · (CLV_new − CAC) / (1 + d)^t",
+        format!(
+            "future customers = {} × ({} − {}) × Σ_{{t=1..{}}} 1/(1 + {})^t = {} × {} × {} = {}\nfirm value = {} + {} = {}",
+            nf.fixed(i.new_per_period, 0),
+            nf.fixed(i.clv_new, 2),
+            nf.fixed(i.acquisition_cost, 2),
+            i.periods,
+            nf.fixed(i.discount, 4),
+            nf.fixed(i.new_per_period, 0),
+            nf.fixed(i.clv_new - i.acquisition_cost, 2),
+            nf.fixed(annuity, 4),
+            nf.fixed(f.future, 2),
+            nf.fixed(f.current, 2),
+            nf.fixed(f.future, 2),
+            nf.fixed(f.total, 2)
+        ),
+        f.total,
+    ))
+}
