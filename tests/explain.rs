@@ -578,3 +578,40 @@ fn firm_value_is_worked_out_by_hand() {
     };
     assert!(explain::value::firm_value(&bad, &nf()).is_none());
 }
+
+#[test]
+fn budget_gain_is_the_allocations_own_figure_worked_out_by_hand() {
+    let seg = |name: &str, v: f64, k: f64| crm::domain::value::SegmentEconomics {
+        name: name.into(),
+        customers: 100.0,
+        value_at_stake: v,
+        saturation_spend: k,
+    };
+    let econ = [
+        seg("A", 10_000.0, 2_000.0),
+        seg("B", 4_000.0, 1_000.0),
+        seg("C", 100.0, 5_000.0),
+    ];
+    let allocs = crm::domain::value::allocate_budget(&econ, 3_000.0).unwrap();
+    let mut funded = Vec::new();
+    for (a, e) in allocs.iter().zip(&econ) {
+        let f = explain::value::budget_gain(e, a, &nf());
+        assert_eq!(f.value, a.expected_gain);
+        let (v, k, s) = (e.value_at_stake, e.saturation_spend, a.spend);
+        assert!(
+            close(v * (1.0 - (-s / k).exp()), a.expected_gain, 1e-9),
+            "{}",
+            e.name
+        );
+        if s > 0.0 {
+            funded.push(v / k * (-s / k).exp());
+        }
+    }
+    // The marginal returns of the funded segments are equal (the optimum); C is not funded.
+    assert!(
+        funded.len() == 2 && close(funded[0], funded[1], 1e-6),
+        "{funded:?}"
+    );
+    assert_eq!(allocs[2].spend, 0.0);
+    assert!(glossary::term("budget-split").is_some());
+}

@@ -294,6 +294,12 @@ test('explain on the Data, Lifetime value, Segments, Satisfaction and cohort fig
     assert.ok(firm > 0, `firm value ${firm}`);
     assert.match(firmText, /firm value = \S+ \+ \S+ = \S+$/);
     await glossary('explain-firm', 'firm-value');
+    // The budget split: the best-funded segment's expected gain, V · (1 − exp(−s / k)).
+    await app.open('#/strategy');
+    await app.job('explain-budget');
+    const [gain, gainText] = await explain('explain-budget');
+    near(gain, number(await app.figure('explain-budget-shown')), 0.5, 'expected gain');
+    assert.match(gainText, /marginal return = /);
     await app.open('#/strategy');
     await app.job('explain-cohort');
     await page.getByTestId('explain-cohort').click();

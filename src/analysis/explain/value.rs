@@ -74,3 +74,35 @@ pub fn firm_value(i: &value::FirmValueInputs, nf: &NumberFormat) -> Option<Fille
         f.total,
     ))
 }
+
+/// A segment's expected gain from its share of the budget, gain = V · (1 − exp(−s/k)), and the
+/// marginal return V/k · exp(−s/k) at which the split stopped (the same for every funded
+/// segment). The value is the engine's expected gain.
+pub fn budget_gain(
+    e: &value::SegmentEconomics,
+    a: &value::Allocation,
+    nf: &NumberFormat,
+) -> Filled {
+    let (v, k, s) = (e.value_at_stake.max(0.0), e.saturation_spend, a.spend);
+    let kept = (-s / k).exp();
+    filled(
+        "budget-split",
+        "gain = V · (1 − exp(−s / k)); the split gives each segment spend s until its marginal return V/k · exp(−s / k) is the same for all funded segments",
+        format!(
+            "{}: gain = {} × (1 − exp(−{} / {})) = {} × {} = {}\nmarginal return = {} / {} × exp(−{} / {}) = {}",
+            e.name,
+            nf.fixed(v, 2),
+            nf.fixed(s, 2),
+            nf.fixed(k, 2),
+            nf.fixed(v, 2),
+            nf.fixed(1.0 - kept, 4),
+            nf.fixed(a.expected_gain, 2),
+            nf.fixed(v, 2),
+            nf.fixed(k, 2),
+            nf.fixed(s, 2),
+            nf.fixed(k, 2),
+            nf.fixed(a.marginal_return, 4)
+        ),
+        a.expected_gain,
+    )
+}

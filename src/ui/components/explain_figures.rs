@@ -274,3 +274,28 @@ pub fn best_k(s: &crate::domain::segmentation::kmeans::KSearch) -> Html {
         )],
     )
 }
+
+/// The expected gain of the segment given the most of the budget (`explain-budget`).
+pub fn budget(
+    allocs: &[crate::domain::value::Allocation],
+    econ: &[crate::domain::value::SegmentEconomics],
+) -> Html {
+    let Some((a, e)) = allocs
+        .iter()
+        .zip(econ)
+        .filter(|(a, _)| a.spend > 0.0)
+        .max_by(|x, y| x.0.spend.total_cmp(&y.0.spend))
+    else {
+        return Html::default();
+    };
+    let f = crate::analysis::explain::value::budget_gain(e, a, &format::current());
+    row(
+        "budget-explains",
+        vec![item(
+            &format!("Expected gain in {}", a.name),
+            format::fixed(a.expected_gain, 0),
+            f,
+            "budget",
+        )],
+    )
+}

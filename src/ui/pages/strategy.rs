@@ -398,6 +398,7 @@ pub fn StrategyPage() -> Html {
                         </tbody>
                     </table>
                     </div>
+                    { crate::ui::components::explain_figures::budget(&a, &econ) }
                     <ChartCard chart={chart} testid="budget-chart" />
                 </> }
             }
