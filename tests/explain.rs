@@ -258,7 +258,14 @@ fn data_counts_are_explained_with_the_imports_own_figures() {
         repeaters += usize::from(c.x > 0.0);
     }
     assert!(repeaters > 100);
-    for e in [e, c, span] {
+    // Repeat buyers: the customers with x > 0, counted above one by one.
+    let rb = explain::data::repeat_buyers(s, &nf());
+    assert_eq!(rb.value, repeaters as f64);
+    assert!(rb.formula_filled.starts_with(&format!(
+        "{repeaters} of the {} customers have x > 0",
+        s.customers.len()
+    )));
+    for e in [e, c, span, rb] {
         assert!(glossary::term(&e.term).is_some(), "{}", e.term);
     }
 }
@@ -423,12 +430,28 @@ fn cohort_cluster_tier_and_driver_explains_are_the_engines_figures() {
             .formula_filled
             .contains(&format!("= {:.2}", km.centroids_original[i][0])));
     }
-    let pyr = seg.pyramid.as_ref().unwrap();
-    let total: f64 = pyr.summary.iter().map(|s| s.value).sum();
-    for (i, s) in pyr.summary.iter().enumerate() {
-        let e = explain::groups::tier(pyr, i, &nf()).unwrap();
-        assert!(close(e.value, s.value_share, 1e-12), "{}", s.tier);
-        assert!(close(s.value / total, s.value_share, 1e-12));
+    // The chosen k has the highest mean silhouette of the search's curve.
+    let search = &seg.cluster.as_ref().unwrap().search;
+    let bk = explain::groups::best_k(search, &nf()).unwrap();
+    let top = search
+        .curve
+        .iter()
+        .map(|p| p.silhouette)
+        .fold(f64::NEG_INFINITY, f64::max);
+    assert_eq!(bk.value, top);
+    assert!(bk.formula_filled.ends_with(&format!(
+        "best k = {} (mean silhouette {top:.3})",
+        search.best_k
+    )));
+    assert!(glossary::term(&bk.term).is_some());
+    // Both tier tables: the pyramid and heavy / medium / light.
+    for pyr in [seg.pyramid.as_ref().unwrap(), seg.hml.as_ref().unwrap()] {
+        let total: f64 = pyr.summary.iter().map(|s| s.value).sum();
+        for (i, s) in pyr.summary.iter().enumerate() {
+            let e = explain::groups::tier(pyr, i, &nf()).unwrap();
+            assert!(close(e.value, s.value_share, 1e-12), "{}", s.tier);
+            assert!(close(s.value / total, s.value_share, 1e-12));
+        }
     }
     // Drivers of overall satisfaction: weights add up to R²; the interval is the engine's.
     let (_, survey) = support::sample_imports();
@@ -483,4 +506,112 @@ fn nps_difference_return_on_customer_and_simple_clv_are_worked_out_by_hand() {
         .formula_filled
         .ends_with(&format!("= {:.2}", 80.0 / 0.3)));
     assert!(glossary::term(&clv.term).is_some() && glossary::term(&roc.term).is_some());
+}
+
+#[test]
+fn sbg_explains_are_the_models_own_figures_on_the_published_regular_cohort() {
+    // Fader & Hardie (2007), the "regular" cohort: α 0.704, β 1.182.
+    let survivors = [1000.0, 631.0, 468.0, 382.0, 326.0, 289.0, 262.0, 241.0];
+    let f = crm::domain::clv::SbgParams::default()
+        .fit(&survivors, &mut |_| {})
+        .unwrap();
+    let (a, b) = (f.params.alpha, f.params.beta);
+    assert!(
+        close(a, 0.704, 1e-3) && close(b, 1.182, 1e-3),
+        "α {a}, β {b}"
+    );
+    let [ea, eb] = explain::model::sbg_params(&f, &nf());
+    assert_eq!((ea.value, eb.value), (a, b));
+    assert_eq!(ea.term, "sbg");
+    // P(T = 1) = α/(α + β), by hand and as the engine's prob_churn(1), in percent.
+    let churn = explain::model::sbg_first_churn(&f.params, &nf());
+    assert!(close(churn.value, 100.0 * a / (a + b), 1e-12));
+    assert!(close(churn.value, 100.0 * f.params.prob_churn(1), 1e-12));
+    // Retention in period 2 = (β + 1)/(α + β + 1).
+    let ret = explain::model::sbg_retention(&f.params, 2, &nf());
+    assert!(close(ret.value, 100.0 * (b + 1.0) / (a + b + 1.0), 1e-12));
+    assert!(close(ret.value, 100.0 * f.params.retention(2), 1e-12));
+    assert_eq!(ret.term, "retention-rate");
+    // α < 1: the expected lifetime is unbounded, so there is no filled formula.
+    assert!(explain::model::sbg_lifetime(&f.params, &nf()).is_none());
+    let m = crm::domain::clv::Sbg {
+        alpha: 2.0,
+        beta: 3.0,
+    };
+    let l = explain::model::sbg_lifetime(&m, &nf()).unwrap();
+    assert!(close(l.value, 3.0, 1e-12));
+    assert!(
+        l.formula_filled.ends_with("= 3.0000 periods"),
+        "{}",
+        l.formula_filled
+    );
+}
+
+#[test]
+fn firm_value_is_worked_out_by_hand() {
+    // 100 new customers a period for 2 periods, each worth 50 − 20 = 30, at 10%:
+    // future = 100 · 30 · (1/1.1 + 1/1.21) = 3000 · 1.735537… = 5206.61; firm = 1000 + 5206.61.
+    let i = crm::domain::value::FirmValueInputs {
+        current_equity: 1000.0,
+        new_per_period: 100.0,
+        clv_new: 50.0,
+        acquisition_cost: 20.0,
+        discount: 0.1,
+        periods: 2,
+    };
+    let e = explain::value::firm_value(&i, &nf()).unwrap();
+    let future = 3000.0 * (1.0 / 1.1 + 1.0 / 1.21);
+    assert!(close(e.value, 1000.0 + future, 1e-9), "{}", e.value);
+    assert!(close(future, 5206.611570247934, 1e-9));
+    assert!(
+        e.formula_filled
+            .ends_with("firm value = 1000.00 + 5206.61 = 6206.61"),
+        "{}",
+        e.formula_filled
+    );
+    assert!(e.formula_filled.contains("× 1.7355 ="));
+    assert!(glossary::term(&e.term).is_some());
+    // A discount of −1 or less is refused by the engine: no explanation.
+    let bad = crm::domain::value::FirmValueInputs {
+        discount: -1.0,
+        ..i
+    };
+    assert!(explain::value::firm_value(&bad, &nf()).is_none());
+}
+
+#[test]
+fn budget_gain_is_the_allocations_own_figure_worked_out_by_hand() {
+    let seg = |name: &str, v: f64, k: f64| crm::domain::value::SegmentEconomics {
+        name: name.into(),
+        customers: 100.0,
+        value_at_stake: v,
+        saturation_spend: k,
+    };
+    let econ = [
+        seg("A", 10_000.0, 2_000.0),
+        seg("B", 4_000.0, 1_000.0),
+        seg("C", 100.0, 5_000.0),
+    ];
+    let allocs = crm::domain::value::allocate_budget(&econ, 3_000.0).unwrap();
+    let mut funded = Vec::new();
+    for (a, e) in allocs.iter().zip(&econ) {
+        let f = explain::value::budget_gain(e, a, &nf());
+        assert_eq!(f.value, a.expected_gain);
+        let (v, k, s) = (e.value_at_stake, e.saturation_spend, a.spend);
+        assert!(
+            close(v * (1.0 - (-s / k).exp()), a.expected_gain, 1e-9),
+            "{}",
+            e.name
+        );
+        if s > 0.0 {
+            funded.push(v / k * (-s / k).exp());
+        }
+    }
+    // The marginal returns of the funded segments are equal (the optimum); C is not funded.
+    assert!(
+        funded.len() == 2 && close(funded[0], funded[1], 1e-6),
+        "{funded:?}"
+    );
+    assert_eq!(allocs[2].spend, 0.0);
+    assert!(glossary::term("budget-split").is_some());
 }

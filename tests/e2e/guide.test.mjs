@@ -218,6 +218,9 @@ test('explain on the Data, Lifetime value, Segments, Satisfaction and cohort fig
     const [tx, txText] = await explain('explain-tx');
     near(tx, number(await app.figure('explain-tx-shown')), 0.005, 'tₓ');
     assert.match(txText, /days \/ 7\.0000 = [0-9.]+ weeks$/);
+    const [repeat, repeatText] = await explain('explain-repeat');
+    near(repeat, number(await app.figure('n-repeat')), 0, 'repeat buyers');
+    assert.match(repeatText, new RegExp(`^${repeat} of the ${customers} customers have x > 0`));
     await glossary('explain-tx', 'recency-tx');
 
     // Lifetime value: a parameter, then a row of the model comparison.
@@ -237,16 +240,31 @@ test('explain on the Data, Lifetime value, Segments, Satisfaction and cohort fig
     await page.getByTestId('explain-param-r').click();
     await glossary('explain-param-r', 'param-r');
 
+    // Subscriptions (the sample's sBG cohort): the chance of cancelling in period 1.
+    await app.open('#/lifetime-value');
+    await app.job('explain-sbg-churn');
+    const [churn, churnText] = await explain('explain-sbg-churn');
+    near(churn, number(await app.figure('sbg-churn')), 0.05, 'sBG churn %');
+    assert.match(churnText, /^P\(T = 1\) = /);
+    const [retention] = await explain('explain-sbg-retention');
+    near(retention, number(await app.figure('explain-sbg-retention-shown')), 0.05, 'sBG retention %');
+    await glossary('explain-sbg-retention', 'retention-rate');
+
     // Segments: a k-means cluster's share and the top tier's share of value.
     await app.open('#/segments');
     await app.job('segment-count');
     const [top] = await explain('explain-tiers-pyramid-0');
     near(100 * top, number(await cell('tiers-pyramid', 5)), 0.05, 'top tier % value');
+    const [heavy] = await explain('explain-tiers-hml-0');
+    near(100 * heavy, number(await cell('tiers-hml', 5)), 0.05, 'heavy tier % value');
     await page.getByTestId('run-kmeans').click();
     await app.job('explain-cluster-0');
     const [share, shareText] = await explain('explain-cluster-0');
     near(100 * share, number(await cell('cluster-profiles', 3)), 0.05, 'cluster % customers');
     assert.match(shareText, /z × sd \+ mean/);
+    const [sil, silText] = await explain('explain-best-k');
+    near(sil, number(await app.figure('explain-best-k-shown')), 0.0005, 'best k silhouette');
+    assert.match(silText, /← highest/);
     await glossary('explain-cluster-0', 'cluster');
 
     // Satisfaction: the first driver's relative weight with its interval.
@@ -271,6 +289,20 @@ test('explain on the Data, Lifetime value, Segments, Satisfaction and cohort fig
     // The retention what-if's simple CLV, m · r / (1 + d − r).
     const [simple] = await explain('explain-whatif');
     near(simple, Number((await app.figure('whatif-result')).match(/^CLV (\d+)/)[1]), 0.5, 'simple CLV');
+    // Firm value: current equity plus the discounted new customers, filled with the inputs.
+    const [firm, firmText] = await explain('explain-firm');
+    assert.ok(firm > 0, `firm value ${firm}`);
+    assert.match(firmText, /firm value = \S+ \+ \S+ = \S+$/);
+    await glossary('explain-firm', 'firm-value');
+    // The budget split: the best-funded segment's expected gain, V · (1 − exp(−s / k)).
+    await app.open('#/strategy');
+    await app.job('explain-budget');
+    const [gain, gainText] = await explain('explain-budget');
+    near(gain, number(await app.figure('explain-budget-shown')), 0.5, 'expected gain');
+    assert.match(gainText, /marginal return = /);
+    await app.open('#/strategy');
+    await app.job('explain-cohort');
+    await page.getByTestId('explain-cohort').click();
     await glossary('explain-cohort', 'cohort-value');
   } finally {
     await h.stop(assert);

@@ -128,3 +128,27 @@ pub fn customer_times(
         ),
     ])
 }
+
+/// Repeat buyers: the customers in the summary with at least one repeat purchase (x > 0), with
+/// their share.
+pub fn repeat_buyers(s: &CustomerSummary, nf: &NumberFormat) -> Filled {
+    let n = s.customers.len();
+    let repeat = s.customers.iter().filter(|c| c.x > 0.0).count();
+    let share = if n == 0 {
+        String::new()
+    } else {
+        format!(
+            " ({}% of them)",
+            nf.fixed(100.0 * repeat as f64 / n as f64, 1)
+        )
+    };
+    filled(
+        "frequency-x",
+        "repeat buyers = customers with x > 0 (at least one purchase after their first)",
+        format!(
+            "{repeat} of the {n} customers have x > 0{share}; the other {} bought on one day only",
+            n - repeat
+        ),
+        repeat as f64,
+    )
+}

@@ -192,3 +192,36 @@ pub fn nps_difference(t: &crate::analysis::satisfaction::NpsTest, nf: &NumberFor
         d.difference,
     )
 }
+
+/// The k chosen by the silhouette: each k's mean silhouette from the search's curve, the
+/// highest one winning (the smallest k on ties); the value is the chosen k's silhouette.
+pub fn best_k(
+    s: &crate::domain::segmentation::kmeans::KSearch,
+    nf: &NumberFormat,
+) -> Option<Filled> {
+    let best = s.curve.iter().find(|p| p.k == s.best_k)?;
+    let curve: Vec<String> = s
+        .curve
+        .iter()
+        .map(|p| {
+            let mark = if p.k == s.best_k { " ← highest" } else { "" };
+            format!("k = {}: {}{mark}", p.k, nf.fixed(p.silhouette, 3))
+        })
+        .collect();
+    let rows = if s.silhouette_exact {
+        format!("all {} customers", s.silhouette_rows)
+    } else {
+        format!("a seeded sample of {} customers", s.silhouette_rows)
+    };
+    Some(filled(
+        "silhouette",
+        "silhouette of a customer = (b − a) / max(a, b), a = mean distance to its own cluster, b = to the nearest other cluster; best k = the k with the highest mean",
+        format!(
+            "mean silhouette on {rows}:\n{}\nbest k = {} (mean silhouette {})",
+            curve.join("\n"),
+            s.best_k,
+            nf.fixed(best.silhouette, 3)
+        ),
+        best.silhouette,
+    ))
+}

@@ -167,3 +167,74 @@ pub fn discounting(s: &ClvSettings, nf: &NumberFormat) -> Filled {
         value,
     )
 }
+
+/// The sBG parameters α and β with their standard errors, as the subscription table shows them.
+pub fn sbg_params(f: &crate::domain::clv::FittedSbg, nf: &NumberFormat) -> [Filled; 2] {
+    let one = |name: &str, v: f64, se: Option<f64>, meaning: &str| {
+        filled(
+            "sbg",
+            "estimate = the value that maximises the log-likelihood of the survivor counts; about 95% within estimate ± 1.96 × standard error",
+            param_text(name, v, se, meaning, nf),
+            v,
+        )
+    };
+    let [sa, sb] = f.std_errors;
+    [
+        one("α", f.params.alpha, sa, "With β, the spread of the subscribers' chances of cancelling (a Beta distribution): the mean chance is α/(α + β)."),
+        one("β", f.params.beta, sb, "Larger β (against α): lower chances of cancelling."),
+    ]
+}
+
+/// The sBG chance of cancelling in the first period, P(T = 1) = α/(α + β), in percent.
+pub fn sbg_first_churn(m: &crate::domain::clv::Sbg, nf: &NumberFormat) -> Filled {
+    let p = m.prob_churn(1);
+    filled(
+        "sbg",
+        "P(T = 1) = α / (α + β)",
+        format!(
+            "P(T = 1) = {} / ({} + {}) = {} = {}%",
+            nf.fixed(m.alpha, 4),
+            nf.fixed(m.alpha, 4),
+            nf.fixed(m.beta, 4),
+            nf.fixed(p, 4),
+            nf.fixed(100.0 * p, 1)
+        ),
+        100.0 * p,
+    )
+}
+
+/// The sBG retention rate in period `t`: r_t = (β + t − 1)/(α + β + t − 1), in percent.
+pub fn sbg_retention(m: &crate::domain::clv::Sbg, t: u32, nf: &NumberFormat) -> Filled {
+    let r = m.retention(t);
+    let t = t.max(1);
+    filled(
+        "retention-rate",
+        "retention in period t = (β + t − 1) / (α + β + t − 1)",
+        format!(
+            "retention in period {t} = ({} + {t} − 1) / ({} + {} + {t} − 1) = {} = {}%",
+            nf.fixed(m.beta, 4),
+            nf.fixed(m.alpha, 4),
+            nf.fixed(m.beta, 4),
+            nf.fixed(r, 4),
+            nf.fixed(100.0 * r, 1)
+        ),
+        100.0 * r,
+    )
+}
+
+/// The expected remaining lifetime of a new subscriber, (β + n − 1)/(α − 1) with n = 1, in
+/// periods; `None` when α ≤ 1 (unbounded).
+pub fn sbg_lifetime(m: &crate::domain::clv::Sbg, nf: &NumberFormat) -> Option<Filled> {
+    let v = m.expected_remaining_lifetime(1)?;
+    Some(filled(
+        "sbg",
+        "expected remaining lifetime = (β + n − 1) / (α − 1), n = 1 for a new subscriber (unbounded when α ≤ 1)",
+        format!(
+            "({} + 1 − 1) / ({} − 1) = {} periods",
+            nf.fixed(m.beta, 4),
+            nf.fixed(m.alpha, 4),
+            nf.fixed(v, 4)
+        ),
+        v,
+    ))
+}

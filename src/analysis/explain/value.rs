@@ -45,3 +45,64 @@ pub fn simple_clv(margin: f64, retention: f64, discount: f64, nf: &NumberFormat)
         v,
     ))
 }
+
+/// Firm value = current customer equity + the discounted net value of the customers still to
+/// be acquired (None when the engine refuses the inputs).
+pub fn firm_value(i: &value::FirmValueInputs, nf: &NumberFormat) -> Option<Filled> {
+    let f = value::firm_value(i).ok()?;
+    let annuity: f64 = (1..=i.periods)
+        .map(|t| 1.0 / (1.0 + i.discount).powi(t as i32))
+        .sum();
+    Some(filled(
+        "firm-value",
+        "firm value = CE + Σ_{t=1..P} N · (CLV_new − CAC) / (1 + d)^t",
+        format!(
+            "future customers = {} × ({} − {}) × Σ_{{t=1..{}}} 1/(1 + {})^t = {} × {} × {} = {}\nfirm value = {} + {} = {}",
+            nf.fixed(i.new_per_period, 0),
+            nf.fixed(i.clv_new, 2),
+            nf.fixed(i.acquisition_cost, 2),
+            i.periods,
+            nf.fixed(i.discount, 4),
+            nf.fixed(i.new_per_period, 0),
+            nf.fixed(i.clv_new - i.acquisition_cost, 2),
+            nf.fixed(annuity, 4),
+            nf.fixed(f.future, 2),
+            nf.fixed(f.current, 2),
+            nf.fixed(f.future, 2),
+            nf.fixed(f.total, 2)
+        ),
+        f.total,
+    ))
+}
+
+/// A segment's expected gain from its share of the budget, gain = V · (1 − exp(−s/k)), and the
+/// marginal return V/k · exp(−s/k) at which the split stopped (the same for every funded
+/// segment). The value is the engine's expected gain.
+pub fn budget_gain(
+    e: &value::SegmentEconomics,
+    a: &value::Allocation,
+    nf: &NumberFormat,
+) -> Filled {
+    let (v, k, s) = (e.value_at_stake.max(0.0), e.saturation_spend, a.spend);
+    let kept = (-s / k).exp();
+    filled(
+        "budget-split",
+        "gain = V · (1 − exp(−s / k)); the split gives each segment spend s until its marginal return V/k · exp(−s / k) is the same for all funded segments",
+        format!(
+            "{}: gain = {} × (1 − exp(−{} / {})) = {} × {} = {}\nmarginal return = {} / {} × exp(−{} / {}) = {}",
+            e.name,
+            nf.fixed(v, 2),
+            nf.fixed(s, 2),
+            nf.fixed(k, 2),
+            nf.fixed(v, 2),
+            nf.fixed(1.0 - kept, 4),
+            nf.fixed(a.expected_gain, 2),
+            nf.fixed(v, 2),
+            nf.fixed(k, 2),
+            nf.fixed(s, 2),
+            nf.fixed(k, 2),
+            nf.fixed(a.marginal_return, 4)
+        ),
+        a.expected_gain,
+    )
+}

@@ -47,6 +47,13 @@ pub fn data_figures(d: &crate::io::import::Imported) -> Html {
             let shown = format!("{} {}s", format::fixed(f.value, 2), s.time_unit.name());
             items.push(item("Time covered", shown, f, "span"));
         }
+        let repeat = data::repeat_buyers(s, &nf);
+        items.push(item(
+            "Repeat buyers",
+            repeat.value.to_string(),
+            repeat,
+            "repeat",
+        ));
         if let Some(c) = s.customers.iter().find(|c| c.x > 0.0) {
             if let Some([x, tx, t]) = data::customer_times(c, s, &nf) {
                 items.push(html! { <span>{ format!("Customer {} in the summary:", c.id) }</span> });
@@ -215,4 +222,80 @@ pub fn drivers(t: &crate::analysis::drivers::DriverTable, testid: &str) -> Html 
         })
         .collect();
     row(&format!("{testid}-explains"), items)
+}
+
+/// The sBG parameters, the first period's chance of cancelling, the second period's retention
+/// and a new subscriber's expected lifetime (`explain-sbg-…`).
+pub fn sbg(f: &crate::domain::clv::FittedSbg) -> Html {
+    let nf = format::current();
+    let [a, b] = model::sbg_params(f, &nf);
+    let mut items = vec![
+        item("α", format::fixed(f.params.alpha, 3), a, "sbg-alpha"),
+        item("β", format::fixed(f.params.beta, 3), b, "sbg-beta"),
+    ];
+    let first = model::sbg_first_churn(&f.params, &nf);
+    items.push(item(
+        "Chance of cancelling in period 1",
+        format!("{}%", format::fixed(first.value, 1)),
+        first,
+        "sbg-churn",
+    ));
+    let ret = model::sbg_retention(&f.params, 2, &nf);
+    items.push(item(
+        "Retention in period 2",
+        format!("{}%", format::fixed(ret.value, 1)),
+        ret,
+        "sbg-retention",
+    ));
+    if let Some(l) = model::sbg_lifetime(&f.params, &nf) {
+        items.push(item(
+            "Expected lifetime of a new subscriber",
+            format!("{} periods", format::fixed(l.value, 1)),
+            l,
+            "sbg-lifetime",
+        ));
+    }
+    row("sbg-explains", items)
+}
+
+/// The k chosen by the silhouette (`explain-best-k`).
+pub fn best_k(s: &crate::domain::segmentation::kmeans::KSearch) -> Html {
+    let Some(f) = groups::best_k(s, &format::current()) else {
+        return Html::default();
+    };
+    let shown = format::fixed(f.value, 3);
+    row(
+        "best-k-explains",
+        vec![item(
+            &format!("Mean silhouette at k = {}", s.best_k),
+            shown,
+            f,
+            "best-k",
+        )],
+    )
+}
+
+/// The expected gain of the segment given the most of the budget (`explain-budget`).
+pub fn budget(
+    allocs: &[crate::domain::value::Allocation],
+    econ: &[crate::domain::value::SegmentEconomics],
+) -> Html {
+    let Some((a, e)) = allocs
+        .iter()
+        .zip(econ)
+        .filter(|(a, _)| a.spend > 0.0)
+        .max_by(|x, y| x.0.spend.total_cmp(&y.0.spend))
+    else {
+        return Html::default();
+    };
+    let f = crate::analysis::explain::value::budget_gain(e, a, &format::current());
+    row(
+        "budget-explains",
+        vec![item(
+            &format!("Expected gain in {}", a.name),
+            format::fixed(a.expected_gain, 0),
+            f,
+            "budget",
+        )],
+    )
 }

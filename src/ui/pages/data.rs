@@ -307,7 +307,7 @@ fn SourceView(p: &SourceProps) -> Html {
                     if d.purchases > 0 {
                         <div class="kpi"><span class="label">{ "Purchases" }</span><span class="value" data-testid="n-transactions">{ d.purchases }</span></div>
                     }
-                    <div class="kpi"><span class="label">{ "Repeat buyers" }</span><span class="value">{ s.customers.iter().filter(|c| c.x > 0.0).count() }</span></div>
+                    <div class="kpi"><span class="label">{ "Repeat buyers" }</span><span class="value" data-testid="n-repeat">{ crate::analysis::explain::data::repeat_buyers(s, &crate::ui::format::current()).value }</span></div>
                     <div class="kpi"><span class="label">{ "Observation end" }</span><span class="value">{ s.observation_end.map(|d| d.to_string()).unwrap_or_else(|| "–".into()) }</span></div>
                 </div>
             }

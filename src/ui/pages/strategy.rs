@@ -190,14 +190,15 @@ pub fn StrategyPage() -> Html {
         (mean_clv * 100.0).round() / 100.0
     };
     let eq_start = equity.unwrap_or(0.0);
-    let fv = value::firm_value(&FirmValueInputs {
+    let fv_inputs = FirmValueInputs {
         current_equity: eq_start,
         new_per_period: *new_per_period,
         clv_new: clv_new_v,
         acquisition_cost: *acq_cost,
         discount: *discount,
         periods: f64::max(*periods, 0.0).round() as u32,
-    });
+    };
+    let fv = value::firm_value(&fv_inputs);
     let cash_v = if cash_flow.is_finite() {
         *cash_flow
     } else {
@@ -220,7 +221,8 @@ pub fn StrategyPage() -> Html {
                 { num("Periods", *periods, "1", "fv-periods", setter(&periods)) }
             </div>
             { match fv {
-                Ok(f) => html! { <p data-testid="firm-value">{ format!("Current customers {} + future customers {} = firm value {}", fmt_tick(f.current), fmt_tick(f.future), fmt_tick(f.total)) }</p> },
+                Ok(f) => html! { <p data-testid="firm-value">{ format!("Current customers {} + future customers {} = firm value {}", fmt_tick(f.current), fmt_tick(f.future), fmt_tick(f.total)) }
+                    if let Some(e) = crate::analysis::explain::value::firm_value(&fv_inputs, &crate::ui::format::current()) { <crate::ui::components::explain::Explain filled={e} label="firm value" testid="explain-firm" /> }</p> },
                 Err(e) => html! { <p class="errbox">{ e.to_string() }</p> },
             } }
             <h2>{ "Return on customer" }</h2>
@@ -396,6 +398,7 @@ pub fn StrategyPage() -> Html {
                         </tbody>
                     </table>
                     </div>
+                    { crate::ui::components::explain_figures::budget(&a, &econ) }
                     <ChartCard chart={chart} testid="budget-chart" />
                 </> }
             }

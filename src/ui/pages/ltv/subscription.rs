@@ -108,13 +108,14 @@ pub fn Subscription() -> Html {
                     </tbody>
                 </table>
                 <div class="grid">
-                    <div class="kpi"><span class="label">{ "Mean chance of cancelling in period 1" }</span><span class="value">{ format!("{}%", crate::ui::format::fixed(100.0 * alpha / (alpha + beta), 1)) }</span></div>
+                    <div class="kpi"><span class="label">{ "Mean chance of cancelling in period 1" }</span><span class="value" data-testid="sbg-churn">{ format!("{}%", crate::ui::format::fixed(100.0 * f.params.prob_churn(1), 1)) }</span></div>
                     <div class="kpi"><span class="label">{ "Expected remaining lifetime of a new customer" }</span>
                         <span class="value" data-testid="sbg-lifetime">{ erl.map_or_else(|| "unbounded".into(), |v| format!("{} periods", crate::ui::format::fixed(v, 1))) }</span>
                         <span class="sub">{ "(β + n − 1)/(α − 1) with n = 1; unbounded when α ≤ 1" }</span></div>
                     <div class="kpi"><span class="label">{ "Log-likelihood" }</span><span class="value">{ crate::ui::format::fixed(f.log_likelihood, 2) }</span>
                         <span class="sub">{ format!("{} after {} iterations", if f.convergence.converged { "converged" } else { "did not converge" }, f.convergence.iterations) }</span></div>
                 </div>
+                { crate::ui::components::explain_figures::sbg(f) }
                 <div class="grid wide">
                     <ChartCard chart={ret.clone()} testid="chart-sbg-retention" />
                     <ChartCard chart={surv.clone()} testid="chart-sbg-survival" note={AttrValue::from("Dashed: the fitted model, projected to twice the observed periods.")} />

@@ -203,6 +203,7 @@ pub(super) fn cluster_view(
                 <div style="min-width:0"><ChartCard chart={scatter} testid="cluster-scatter" /></div>
             </div>
             <DataTable headers={Rc::new(headers)} rows={Rc::new(rows)} export_name="clusters.csv" testid="cluster-profiles" page_size={10} />
+            { crate::ui::components::explain_figures::best_k(&cr.search) }
             { crate::ui::components::explain_figures::clusters(m) }
         </Section>
     }

@@ -63,6 +63,7 @@ pub(super) fn tiers_view(r: &SegmentResult) -> Html {
                     { r.pyramid.as_ref().map(|t| crate::ui::components::explain_figures::tiers(t, "tiers-pyramid")).unwrap_or_default() }
                     <h3>{ "Heavy / medium / light" }</h3>
                     { r.hml.as_ref().map(|t| table(t, "tiers-hml")).unwrap_or_default() }
+                    { r.hml.as_ref().map(|t| crate::ui::components::explain_figures::tiers(t, "tiers-hml")).unwrap_or_default() }
                 </div>
                 <div style="min-width:0">{ chart.map(|c| html! { <ChartCard chart={c} testid="tiers-chart" /> }).unwrap_or_default() }</div>
             </div>
