@@ -615,3 +615,27 @@ fn budget_gain_is_the_allocations_own_figure_worked_out_by_hand() {
     assert_eq!(allocs[2].spend, 0.0);
     assert!(glossary::term("budget-split").is_some());
 }
+
+#[test]
+fn firm_value_without_equity_names_the_equity_as_still_to_come_never_zero() {
+    // The same inputs as above with no equity yet: only the future customers are worked out.
+    let i = crm::domain::value::FirmValueInputs {
+        current_equity: f64::NAN,
+        new_per_period: 100.0,
+        clv_new: 50.0,
+        acquisition_cost: 20.0,
+        discount: 0.1,
+        periods: 2,
+    };
+    let e = explain::value::firm_value_without_equity(&i, &nf()).unwrap();
+    assert!(close(e.value, 5206.611570247934, 1e-9), "{}", e.value);
+    assert!(
+        e.formula_filled
+            .contains("firm value = customer equity (still being computed) + 5206.61"),
+        "{}",
+        e.formula_filled
+    );
+    assert!(!e.formula_filled.contains("0.00 +"), "{}", e.formula_filled);
+    let v = crm::domain::value::future_customers_value(&i).unwrap();
+    assert!(close(v, e.value, 1e-12));
+}

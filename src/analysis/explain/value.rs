@@ -1,6 +1,6 @@
-//! Explanations of the Value & strategy page's own figures: return on customer and the simple
-//! CLV of the retention what-if, each computed by [`crate::domain::value`] and filled in here
-//! with the page's inputs.
+//! Explanations of the Value & strategy page's own figures: return on customer, the simple
+//! CLV of the retention what-if, firm value and the budget split, each computed by
+//! [`crate::domain::value`] and filled in here with the page's inputs.
 
 use super::{filled, Filled};
 use crate::analysis::numfmt::NumberFormat;
@@ -46,32 +46,57 @@ pub fn simple_clv(margin: f64, retention: f64, discount: f64, nf: &NumberFormat)
     ))
 }
 
+const FIRM_VALUE: &str = "firm value = CE + Σ_{t=1..P} N · (CLV_new − CAC) / (1 + d)^t";
+
+/// The line working out the future customers' part of firm value.
+fn future_line(i: &value::FirmValueInputs, future: f64, nf: &NumberFormat) -> String {
+    format!(
+        "future customers = {} × ({} − {}) × Σ_{{t=1..{}}} 1/(1 + {})^t = {} × {} × {} = {}",
+        nf.fixed(i.new_per_period, 0),
+        nf.fixed(i.clv_new, 2),
+        nf.fixed(i.acquisition_cost, 2),
+        i.periods,
+        nf.fixed(i.discount, 4),
+        nf.fixed(i.new_per_period, 0),
+        nf.fixed(i.clv_new - i.acquisition_cost, 2),
+        nf.fixed(value::annuity_factor(i.discount, i.periods), 4),
+        nf.fixed(future, 2),
+    )
+}
+
 /// Firm value = current customer equity + the discounted net value of the customers still to
 /// be acquired (None when the engine refuses the inputs).
 pub fn firm_value(i: &value::FirmValueInputs, nf: &NumberFormat) -> Option<Filled> {
     let f = value::firm_value(i).ok()?;
-    let annuity: f64 = (1..=i.periods)
-        .map(|t| 1.0 / (1.0 + i.discount).powi(t as i32))
-        .sum();
     Some(filled(
         "firm-value",
-        "firm value = CE + Σ_{t=1..P} N · (CLV_new − CAC) / (1 + d)^t",
+        FIRM_VALUE,
         format!(
-            "future customers = {} × ({} − {}) × Σ_{{t=1..{}}} 1/(1 + {})^t = {} × {} × {} = {}\nfirm value = {} + {} = {}",
-            nf.fixed(i.new_per_period, 0),
-            nf.fixed(i.clv_new, 2),
-            nf.fixed(i.acquisition_cost, 2),
-            i.periods,
-            nf.fixed(i.discount, 4),
-            nf.fixed(i.new_per_period, 0),
-            nf.fixed(i.clv_new - i.acquisition_cost, 2),
-            nf.fixed(annuity, 4),
-            nf.fixed(f.future, 2),
+            "{}\nfirm value = {} + {} = {}",
+            future_line(i, f.future, nf),
             nf.fixed(f.current, 2),
             nf.fixed(f.future, 2),
             nf.fixed(f.total, 2)
         ),
         f.total,
+    ))
+}
+
+/// Firm value while the current customers' equity is not computed yet: only the future
+/// customers' part is worked out (its value is that part), and the equity is named as still
+/// to come, never put in as 0 (`i.current_equity` is not read). None when the engine refuses
+/// the inputs.
+pub fn firm_value_without_equity(i: &value::FirmValueInputs, nf: &NumberFormat) -> Option<Filled> {
+    let future = value::future_customers_value(i).ok()?;
+    Some(filled(
+        "firm-value",
+        FIRM_VALUE,
+        format!(
+            "{}\nfirm value = customer equity (still being computed) + {}: it follows once the lifetime values are in",
+            future_line(i, future, nf),
+            nf.fixed(future, 2),
+        ),
+        future,
     ))
 }
 

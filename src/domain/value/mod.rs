@@ -82,6 +82,22 @@ pub struct FirmValue {
 /// # Errors
 /// [`ValueError`] naming the parameter when the discount rate is not > −1 or a count is negative.
 pub fn firm_value(i: &FirmValueInputs) -> Result<FirmValue, ValueError> {
+    let future = future_customers_value(i)?;
+    Ok(FirmValue {
+        current: i.current_equity,
+        future,
+        total: i.current_equity + future,
+    })
+}
+
+/// The discounted net value of the customers still to be acquired,
+/// Σ_{t=1..H} new · (CLV_new − acquisition cost) / (1 + d)^t: firm value's second part, which
+/// does not need the current customers' equity (`current_equity` is not read), so a page can
+/// show it while the lifetime values are still being computed.
+///
+/// # Errors
+/// [`ValueError`] naming the parameter when the discount rate is not > −1 or a count is negative.
+pub fn future_customers_value(i: &FirmValueInputs) -> Result<f64, ValueError> {
     check("discount", i.discount, i.discount > -1.0, "greater than -1")?;
     check(
         "new_per_period",
@@ -90,14 +106,14 @@ pub fn firm_value(i: &FirmValueInputs) -> Result<FirmValue, ValueError> {
         "zero or more",
     )?;
     let net = i.clv_new - i.acquisition_cost;
-    let future: f64 = (1..=i.periods)
-        .map(|t| i.new_per_period * net / (1.0 + i.discount).powi(t as i32))
-        .sum();
-    Ok(FirmValue {
-        current: i.current_equity,
-        future,
-        total: i.current_equity + future,
-    })
+    Ok(annuity_factor(i.discount, i.periods) * i.new_per_period * net)
+}
+
+/// Σ_{t=1..periods} 1 / (1 + d)^t: the present value of one unit paid at the end of each period.
+pub fn annuity_factor(discount: f64, periods: u32) -> f64 {
+    (1..=periods)
+        .map(|t| 1.0 / (1.0 + discount).powi(t as i32))
+        .sum()
 }
 
 /// Return on customer: (cash flow in the period + change in customer equity) / equity at start.

@@ -189,7 +189,13 @@ pub fn StrategyPage() -> Html {
     } else {
         (mean_clv * 100.0).round() / 100.0
     };
-    let eq_start = equity.unwrap_or(0.0);
+    // Absent equity stays absent: it is never put in as 0 (firm value and ROC wait for it).
+    let equity_absent = if *clv_running {
+        "Customer equity is still being computed (the lifetime values are being fitted)"
+    } else {
+        "Customer equity is not ready yet: it needs the lifetime values (see the Customer equity card)"
+    };
+    let eq_start = equity.unwrap_or(f64::NAN);
     let fv_inputs = FirmValueInputs {
         current_equity: eq_start,
         new_per_period: *new_per_period,
@@ -199,17 +205,40 @@ pub fn StrategyPage() -> Html {
         periods: f64::max(*periods, 0.0).round() as u32,
     };
     let fv = value::firm_value(&fv_inputs);
-    let cash_v = if cash_flow.is_finite() {
+    let nf = crate::ui::format::current();
+    let cash_v = if cash_flow.is_finite() || equity.is_none() {
         *cash_flow
     } else {
         (eq_start * 0.2).round()
     };
-    let end_v = if equity_end.is_finite() {
+    let end_v = if equity_end.is_finite() || equity.is_none() {
         *equity_end
     } else {
         (eq_start * 0.95).round()
     };
-    let roc = value::return_on_customer(cash_v, eq_start, end_v);
+    let firm_figure = match (equity, fv) {
+        (_, Err(e)) => html! { <p class="errbox">{ e.to_string() }</p> },
+        (Some(_), Ok(f)) => {
+            html! { <p data-testid="firm-value">{ format!("Current customers {} + future customers {} = firm value {}", fmt_tick(f.current), fmt_tick(f.future), fmt_tick(f.total)) }
+            if let Some(e) = crate::analysis::explain::value::firm_value(&fv_inputs, &nf) { <crate::ui::components::explain::Explain filled={e} label="firm value" testid="explain-firm" /> }</p> }
+        }
+        (None, Ok(f)) => {
+            html! { <p data-testid="firm-value-pending" class="note">{ format!("{equity_absent}; firm value will follow. Future customers {} so far.", fmt_tick(f.future)) }
+            if let Some(e) = crate::analysis::explain::value::firm_value_without_equity(&fv_inputs, &nf) { <crate::ui::components::explain::Explain filled={e} label="future customers' value" testid="explain-firm-future" /> }</p> }
+        }
+    };
+    let roc_figure = match (equity, value::return_on_customer(cash_v, eq_start, end_v)) {
+        (None, _) => {
+            html! { <p class="note" data-testid="roc-pending">{ format!("{equity_absent}; return on customer will follow.") }</p> }
+        }
+        (Some(_), Ok(v)) => {
+            html! { <p data-testid="roc">{ format!("Return on customer: {}%", nf.fixed(100.0 * v, 1)) }
+            if let Some(f) = crate::analysis::explain::value::return_on_customer(cash_v, eq_start, end_v, &nf) { <crate::ui::components::explain::Explain filled={f} label="return on customer" testid="explain-roc" /> }</p> }
+        }
+        (Some(_), Err(_)) => {
+            html! { <p class="note">{ "Return on customer needs a positive starting customer equity." }</p> }
+        }
+    };
     let firm_card = html! {
         <Section id="firm" title="Firm value" testid="firm-card">
             <p class="note">{ "Current customer equity plus the customers still to be acquired: new customers × (CLV of a new customer − acquisition cost), discounted per period." }</p>
@@ -220,23 +249,15 @@ pub fn StrategyPage() -> Html {
                 { num("Discount rate", *discount, "0.01", "fv-discount", setter(&discount)) }
                 { num("Periods", *periods, "1", "fv-periods", setter(&periods)) }
             </div>
-            { match fv {
-                Ok(f) => html! { <p data-testid="firm-value">{ format!("Current customers {} + future customers {} = firm value {}", fmt_tick(f.current), fmt_tick(f.future), fmt_tick(f.total)) }
-                    if let Some(e) = crate::analysis::explain::value::firm_value(&fv_inputs, &crate::ui::format::current()) { <crate::ui::components::explain::Explain filled={e} label="firm value" testid="explain-firm" /> }</p> },
-                Err(e) => html! { <p class="errbox">{ e.to_string() }</p> },
-            } }
+            { firm_figure }
             <h2>{ "Return on customer" }</h2>
             <p class="note">{ "(cash flow from customers in the period + change in customer equity) / customer equity at the start. Good sales can hide a falling equity." }</p>
-            <div class="row">
+            if equity.is_some() { <div class="row">
                 { num("Cash flow in the period", cash_v, "any", "roc-cash", setter(&cash_flow)) }
-                <span>{ format!("Equity at start: {}", fmt_tick(eq_start)) }</span>
+                <span data-testid="roc-start">{ match equity { Some(e) => format!("Equity at start: {}", fmt_tick(e)), None => "Equity at start: not computed yet".to_string() } }</span>
                 { num("Equity at the end", end_v, "any", "roc-end", setter(&equity_end)) }
-            </div>
-            { match roc {
-                Ok(v) => html! { <p data-testid="roc">{ format!("Return on customer: {:.1}%", 100.0 * v) }
-                    if let Some(f) = crate::analysis::explain::value::return_on_customer(cash_v, eq_start, end_v, &crate::ui::format::current()) { <crate::ui::components::explain::Explain filled={f} label="return on customer" testid="explain-roc" /> }</p> },
-                Err(_) => html! { <p class="note">{ "Return on customer needs a positive starting customer equity (fit lifetime values first)." }</p> },
-            } }
+            </div> }
+            { roc_figure }
         </Section>
     };
 
