@@ -199,7 +199,7 @@ fn body(tx: &Source, g: &Gathered, sp: Option<&SurveyPart>, o: &Overview) -> Htm
                 },
             };
             html! { <>
-                <p>{ format!("{} fitted on {} customers; log-likelihood {:.2}. {}", m.kind.name(), m.n_customers, m.log_likelihood, c.spend_note) }</p>
+                <p>{ format!("{} fitted on {} customers; log-likelihood {}. {}", m.kind.name(), m.n_customers, format::fixed(m.log_likelihood, 2), c.spend_note) }</p>
                 { table("report-model-table", &["Parameter", "Estimate", "Standard error", "Meaning"], rows) }
                 { svg(&chart) }
             </> }
@@ -209,6 +209,15 @@ fn body(tx: &Source, g: &Gathered, sp: Option<&SurveyPart>, o: &Overview) -> Htm
     let satisfaction = match sp {
         Some(sv) => {
             let mut rows = Vec::new();
+            // A score the survey could not give is listed with the reason, not left out.
+            let absent =
+                |name: &str, why: &str| vec![name.into(), "–".into(), why.into(), "–".into()];
+            if let Some(Err(e)) = &sv.headline.nps {
+                rows.push(absent("NPS", e));
+            }
+            if let Some(Err(e)) = &sv.headline.csat {
+                rows.push(absent("CSAT", e));
+            }
             if let Some(Ok(n)) = &sv.headline.nps {
                 rows.push(vec![
                     "NPS".into(),
