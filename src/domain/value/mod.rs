@@ -1,5 +1,6 @@
 //! Value and strategy: customer equity and firm value, return on customer, the retention
-//! what-if, and budget allocation across segments.
+//! what-if, and budget allocation across segments (each segment's economics from its figures,
+//! then the split).
 //!
 //! Formulas (DOMAIN.md):
 //! - customer equity = Σ CLV of current customers;
@@ -7,6 +8,7 @@
 //! - return on customer (ROC) = (cash flow from customers + ΔCE) / CE at the start;
 //! - simple CLV with margin m, retention r, discount d: m · r / (1 + d − r).
 
+use crate::domain::segmentation::strategy::SegmentFigures;
 use serde::{Deserialize, Serialize};
 
 /// A parameter outside its valid range.
@@ -199,6 +201,43 @@ pub struct SegmentEconomics {
     pub value_at_stake: f64,
     /// Spend at which about 63% of the value at stake is realised (1 − e⁻¹); the saturation scale.
     pub saturation_spend: f64,
+}
+
+/// The saturation spend a segment gets unless the user sets one: an equal share of the budget,
+/// `budget / segments` (at least 1, so a zero budget still has a positive scale).
+pub fn default_saturation_spend(budget: f64, segments: usize) -> f64 {
+    (budget / (segments.max(1) as f64)).max(1.0)
+}
+
+/// The value per customer the budget split puts at stake for a segment: its mean CLV when a
+/// lifetime-value model gave one, otherwise its historical revenue per customer (the page says
+/// which basis it used).
+pub fn value_per_customer(f: &SegmentFigures) -> f64 {
+    f.mean_clv
+        .unwrap_or(f.revenue / (f.customers.max(1) as f64))
+}
+
+/// Each segment's economics for [`allocate_budget`]: value at stake = customers × value per
+/// customer ([`value_per_customer`], negatives counted as 0) × `lift_percent` / 100, and the
+/// saturation spend the user set for it in `saturation` (by segment name) or else
+/// [`default_saturation_spend`]. The Value & strategy page's budget split.
+pub fn segment_economics(
+    figures: &[SegmentFigures],
+    budget: f64,
+    lift_percent: f64,
+    saturation: &std::collections::HashMap<String, f64>,
+) -> Vec<SegmentEconomics> {
+    let default_sat = default_saturation_spend(budget, figures.len());
+    figures
+        .iter()
+        .map(|f| SegmentEconomics {
+            name: f.segment.clone(),
+            customers: f.customers as f64,
+            value_at_stake: f.customers as f64 * value_per_customer(f).max(0.0) * lift_percent
+                / 100.0,
+            saturation_spend: saturation.get(&f.segment).copied().unwrap_or(default_sat),
+        })
+        .collect()
 }
 
 /// A segment's share of the budget and the value it is expected to bring.

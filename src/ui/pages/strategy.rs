@@ -4,7 +4,7 @@
 //! diminishing returns (domain::value::allocate_budget).
 
 use crate::domain::segmentation::strategy::{Lever, Strategy};
-use crate::domain::value::{self, FirmValueInputs, SegmentEconomics};
+use crate::domain::value::{self, FirmValueInputs};
 use crate::ui::charts::{fmt_tick, Chart, Kind, Series};
 use crate::ui::components::Section;
 use crate::ui::components::{status, Cell, ChartCard, DataTable, Input, Load, NumberField};
@@ -352,22 +352,7 @@ pub fn StrategyPage() -> Html {
             </Section>
         };
         // Budget.
-        let econ: Vec<SegmentEconomics> = r
-            .figures
-            .iter()
-            .map(|f| {
-                let per = f
-                    .mean_clv
-                    .unwrap_or(f.revenue / (f.customers.max(1) as f64));
-                let default_sat = (*budget / (r.figures.len().max(1) as f64)).max(1.0);
-                SegmentEconomics {
-                    name: f.segment.clone(),
-                    customers: f.customers as f64,
-                    value_at_stake: f.customers as f64 * per.max(0.0) * *lift / 100.0,
-                    saturation_spend: saturation.get(&f.segment).copied().unwrap_or(default_sat),
-                }
-            })
-            .collect();
+        let econ = value::segment_economics(&r.figures, *budget, *lift, &saturation);
         let alloc = value::allocate_budget(&econ, *budget);
         let budget_view = match alloc {
             Ok(a) => {
