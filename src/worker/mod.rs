@@ -15,6 +15,7 @@ pub mod movement;
 pub mod overview;
 pub mod protocol;
 pub mod sample;
+pub mod sbg;
 pub mod segment;
 pub mod tasks;
 pub mod workbook;

@@ -133,6 +133,8 @@ pub enum Task {
     Overview(Box<super::overview::OverviewRequest>),
     /// An XLSX workbook (the report, the BG/NBD lesson's): answered as its bytes.
     Workbook(Box<super::workbook::WorkbookTask>),
+    /// The sBG fit on a subscription cohort's survivor counts.
+    Sbg(Box<super::sbg::SbgRequest>),
 }
 
 /// The result of a [`Task`].
@@ -170,6 +172,8 @@ pub enum Output {
     Overview(Box<super::overview::Overview>),
     /// A workbook's bytes, to download.
     Workbook(super::protocol::Bytes),
+    /// An sBG fit.
+    Sbg(Box<crate::domain::clv::sbg::FittedSbg>),
 }
 
 /// Runs a task with no datasets held (an import holds nothing; a task naming a dataset fails
@@ -294,5 +298,6 @@ pub fn run_with(
         Task::Bootstrap(t) => super::bootstrap::run(*t, datasets, progress),
         Task::Overview(req) => super::overview::run(&req, datasets, progress),
         Task::Workbook(t) => super::workbook::run(*t, progress),
+        Task::Sbg(r) => super::sbg::run(&r, progress).map(|f| Output::Sbg(Box::new(f))),
     }
 }

@@ -172,3 +172,20 @@ impl WorkerClient {
         self.run(Task::Workbook(Box::new(task)), typed(unpack, done));
     }
 }
+
+/// The subscription cohort's sBG fit (Lifetime value page): off the page's thread, with its
+/// progress shown and cancelled like any computation ([`Self::cancel`]).
+impl WorkerClient {
+    /// Fits the sBG model on `request`'s survivor counts.
+    pub fn sbg(
+        &self,
+        request: crate::worker::sbg::SbgRequest,
+        done: impl FnOnce(Result<crate::domain::clv::sbg::FittedSbg, WorkerError>) + 'static,
+    ) {
+        let unpack = |o| match o {
+            Output::Sbg(r) => Some(*r),
+            _ => None,
+        };
+        self.run(Task::Sbg(Box::new(request)), typed(unpack, done));
+    }
+}

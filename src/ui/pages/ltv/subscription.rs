@@ -1,20 +1,28 @@
 //! The subscription section: the shifted-beta-geometric (sBG) model on a cohort's survivor
-//! counts. The fit is tiny, so it runs on the main thread.
+//! counts, fitted in the worker ([`crate::worker::sbg`]) with its progress shown; the charts are
+//! drawn here from the fit.
 
-use crate::domain::clv::sbg::{FittedSbg, SbgParams};
+use crate::domain::clv::sbg::FittedSbg;
 use crate::io::import::cohort::Cohort;
 use crate::ui::charts::{Chart, Kind, Series};
 use crate::ui::components::ChartCard;
 use crate::ui::components::Section;
+use crate::ui::components::StatusView;
 use crate::ui::state::AppContext;
 use std::rc::Rc;
 use yew::prelude::*;
 
 fn se(v: Option<f64>) -> String {
-    v.map_or_else(|| "–".into(), |s| format!("± {s:.3}"))
+    v.map_or_else(
+        || "–".into(),
+        |s| format!("± {}", crate::ui::format::fixed(s, 3)),
+    )
 }
 
-fn charts(c: &Cohort, f: &FittedSbg) -> (Rc<Chart>, Rc<Chart>) {
+/// The retention and survival charts of a fit.
+type Charts = (Rc<Chart>, Rc<Chart>);
+
+fn charts(c: &Cohort, f: &FittedSbg) -> Charts {
     let n = c.active.len() as u32;
     let observed_ret: Vec<(f64, f64)> = c
         .active
@@ -81,19 +89,38 @@ pub fn Subscription() -> Html {
         .and_then(|c| c.state.workspace.cohort.clone())
         .and_then(|s| s.data.cohort.clone())
         .and_then(|t| t.cohorts.into_iter().next());
-    let fit = use_memo(cohort.clone(), |c| {
-        c.as_ref().map(|c| {
-            SbgParams::default()
-                .fit(&c.active, &mut |_| {})
-                .map(|f| {
-                    let ch = charts(c, &f);
-                    (f, ch)
-                })
-                .map_err(|e| e.to_string())
-        })
-    });
+    // The fit of the cohort shown: None while it runs (or before there is a cohort).
+    let fit = use_state(|| None::<Result<Rc<(FittedSbg, Charts)>, String>>);
+    // The newest request: an answer for an older cohort is dropped.
+    let generation = use_mut_ref(|| 0u32);
+    {
+        let (ctx, fit, generation) = (ctx.clone(), fit.clone(), generation.clone());
+        use_effect_with(cohort.clone(), move |c| {
+            fit.set(None);
+            *generation.borrow_mut() += 1;
+            let mine = *generation.borrow();
+            if let (Some(ctx), Some(c)) = (ctx, c.clone()) {
+                let request = crate::worker::sbg::SbgRequest {
+                    survivors: c.active.clone(),
+                    params: Default::default(),
+                };
+                ctx.ctl.worker.sbg(request, move |r| {
+                    if *generation.borrow() == mine {
+                        fit.set(Some(
+                            r.map(|f| {
+                                let ch = charts(&c, &f);
+                                Rc::new((f, ch))
+                            })
+                            .map_err(|e| e.to_string()),
+                        ));
+                    }
+                });
+            }
+        });
+    }
     let body = match (&cohort, &*fit) {
-        (Some(c), Some(Ok((f, (ret, surv))))) => {
+        (Some(c), Some(Ok(done))) => {
+            let (f, (ret, surv)) = &**done;
             let alpha = f.params.alpha;
             let beta = f.params.beta;
             let erl = f.params.expected_remaining_lifetime(1);
@@ -125,6 +152,15 @@ pub fn Subscription() -> Html {
         }
         (Some(_), Some(Err(e))) => {
             html! { <p class="errbox">{ format!("The sBG model could not be fitted: {e}") }</p> }
+        }
+        (Some(_), None) => {
+            let (fraction, stage) = ctx
+                .as_ref()
+                .and_then(|c| c.state.progress.as_ref())
+                .map_or((None, crate::worker::sbg::STAGE.to_string()), |p| {
+                    (Some(p.fraction), p.stage.clone())
+                });
+            html! { <StatusView kind="loading" message={stage} {fraction} /> }
         }
         _ => {
             html! { <p class="note">{ "No subscription cohort loaded. Add a file of customers still active per period on the Data page." }</p> }
