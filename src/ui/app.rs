@@ -116,8 +116,8 @@ fn Header() -> Html {
     html! {
         <header class="top">
             <a class="title" href="#/"><img src="icon.svg" alt="" width="28" height="28" />{ "Customer Analytics" }</a>
-            <span class="privacy" data-testid="privacy">{ "Your data stays in this browser: nothing is uploaded" }</span>
-            <span class="dataset" data-testid="active-dataset">{ format!("Data: {name}") }</span>
+            <span class="privacy" data-testid="privacy" title="Your data stays in this browser: nothing is uploaded">{ "Your data stays in this browser: nothing is uploaded" }</span>
+            <span class="dataset" data-testid="active-dataset" title={format!("Data: {name}")}>{ format!("Data: {name}") }</span>
             <crate::ui::components::settings::ThemePicker />
             <span class="class-tools"><a class="header-btn" href="#/glossary" data-testid="glossary-link">{ "Glossary" }</a><crate::ui::components::tour::Tour /><crate::ui::components::tour::ProjectorToggle /></span>
         </header>

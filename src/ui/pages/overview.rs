@@ -225,10 +225,12 @@ fn segment_list(rows: &[SegmentValue], testid: &str, unit: &str) -> Html {
 /// The overview's body (the report page shows it too).
 pub fn overview_view(o: &Overview) -> Html {
     html! { <>
-        <div class="kpis overview-figures" data-testid="overview-figures">
-            { for o.figures.iter().map(figure_card) }
-        </div>
-        <p class="note" data-testid="active-rule">{ overview::ACTIVE_RULE }</p>
+        <Section id="key-figures" title="Key figures" testid="key-figures" class={classes!("key-figures")}>
+            <div class="kpis overview-figures" data-testid="overview-figures">
+                { for o.figures.iter().map(figure_card) }
+            </div>
+            <p class="note" data-testid="active-rule">{ overview::ACTIVE_RULE }</p>
+        </Section>
         <div class="row">
             <Section id="top-value" title="Segments holding the most value" testid="top-value">
                 <p class="note">{ format!("By {}; from the Segments page.", o.value_basis) }</p>
