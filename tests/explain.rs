@@ -60,20 +60,26 @@ fn customer_explains_equal_the_fits_per_customer_figures() {
     let mut zero_seen = false;
     for (i, c) in summary.customers.iter().enumerate().take(300) {
         zero_seen |= c.x == 0.0;
-        let p = explain::p_alive(model, c.x, c.t_x, c.t);
+        let p = explain::p_alive(model, c.x, c.t_x, c.t, &nf());
         assert!(close(p.value, fit.p_alive[i], 1e-12), "customer {i}");
-        let e = explain::expected_purchases(model, s.purchase_horizon, c.x, c.t_x, c.t, "week");
+        let e =
+            explain::expected_purchases(model, s.purchase_horizon, c.x, c.t_x, c.t, "week", &nf());
         assert!(
             close(e.value, fit.expected_purchases[i], 1e-12),
             "customer {i}"
         );
-        let sp =
-            explain::expected_spend(fit.spend.as_ref(), c.x, c.monetary, fit.expected_spend[i]);
+        let sp = explain::expected_spend(
+            fit.spend.as_ref(),
+            c.x,
+            c.monetary,
+            fit.expected_spend[i],
+            &nf(),
+        );
         assert!(
             close(sp.value, fit.expected_spend[i], 1e-12),
             "customer {i}"
         );
-        let v = explain::clv(model, c.x, c.t_x, c.t, fit.expected_spend[i], s);
+        let v = explain::clv(model, c.x, c.t_x, c.t, fit.expected_spend[i], s, &nf());
         assert!(
             close(v.value, fit.clv[i], 1e-9),
             "customer {i}: {} {}",
@@ -85,7 +91,7 @@ fn customer_explains_equal_the_fits_per_customer_figures() {
         }
     }
     assert!(zero_seen);
-    let eq = explain::customer_equity(&fit);
+    let eq = explain::customer_equity(&fit, &nf());
     assert!(close(eq.value, fit.equity, 1e-12));
     assert!(close(eq.value, fit.clv.iter().sum::<f64>(), 1e-9));
 }
@@ -99,7 +105,7 @@ fn bgnbd_p_alive_is_filled_with_the_customers_numbers() {
         a: 0.793,
         b: 2.426,
     };
-    let e = explain::p_alive_bgnbd(&m, 2.0, 30.43, 38.86);
+    let e = explain::p_alive_bgnbd(&m, 2.0, 30.43, 38.86, &nf());
     let odds = 0.793 / (2.426 + 1.0) * ((4.414f64 + 38.86) / (4.414 + 30.43)).powf(2.243);
     assert!(close(e.value, 1.0 / (1.0 + odds), 1e-12));
     assert!(
@@ -108,7 +114,7 @@ fn bgnbd_p_alive_is_filled_with_the_customers_numbers() {
         e.formula_filled
     );
     assert!(e.formula_filled.contains(&format!("= {:.4}", e.value)));
-    let zero = explain::p_alive(&BtydModel::BgNbd(m), 0.0, 0.0, 10.0);
+    let zero = explain::p_alive(&BtydModel::BgNbd(m), 0.0, 0.0, 10.0, &nf());
     assert_eq!(zero.value, 1.0);
 }
 
@@ -117,7 +123,7 @@ fn nps_and_csat_explains_are_worked_out_by_hand() {
     // 5 promoters, 3 passives, 2 detractors: p = 0.5, d = 0.2, NPS = 30.
     let answers = [10.0, 9.0, 9.0, 10.0, 9.0, 7.0, 8.0, 7.0, 3.0, 6.0];
     let s = nps(&answers).unwrap();
-    let e = explain::nps(&s);
+    let e = explain::nps(&s, &nf());
     assert!(close(e.value, 30.0, 1e-12));
     let se = 100.0 * ((0.5 + 0.2 - 0.09f64) / 10.0).sqrt();
     assert!(e
@@ -125,7 +131,7 @@ fn nps_and_csat_explains_are_worked_out_by_hand() {
         .contains(&format!("SE = 100 × √(0.6100/10) = {se:.2}")));
     let q = Question::new("sat", 1, 5);
     let c = csat(&[5.0, 4.0, 3.0, 2.0], &q, 2).unwrap();
-    let e = explain::csat(&c);
+    let e = explain::csat(&c, &nf());
     assert!(close(e.value, 0.5, 1e-12));
     assert!(e.formula_filled.contains("= 2 / 4 = 0.5000"));
 }
@@ -135,7 +141,7 @@ fn rfm_score_and_top_share_explains_match_the_engine() {
     let (_, summary) = sample_overview();
     let r = RfmParams::default().fit(&summary).unwrap();
     for sc in r.scores.iter().take(200) {
-        let e = explain::rfm_score(sc, &r.cut_points);
+        let e = explain::rfm_score(sc, &r.cut_points, &nf());
         assert_eq!(
             e.value,
             f64::from(sc.r) * 100.0 + f64::from(sc.f) * 10.0 + f64::from(sc.m)
@@ -145,10 +151,10 @@ fn rfm_score_and_top_share_explains_match_the_engine() {
         let raw = crm::domain::segmentation::rfm::bin_of(sc.recency_days, &r.cut_points.recency);
         assert_eq!(r.cut_points.recency.len() as u8 + 2 - raw, sc.r);
     }
-    let t = explain::top_share(&[100.0, 50.0, 30.0, 20.0, 0.0], 0.2).unwrap();
+    let t = explain::top_share(&[100.0, 50.0, 30.0, 20.0, 0.0], 0.2, &nf()).unwrap();
     assert!(close(t.value, 0.5, 1e-12));
     assert!(t.formula_filled.contains("= 1 customers"));
-    let seg = explain::segment_share("Champions", 50.0, 200.0, 3);
+    let seg = explain::segment_share("Champions", 50.0, 200.0, 3, &nf());
     assert!(close(seg.value, 0.25, 1e-12));
 }
 

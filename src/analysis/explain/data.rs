@@ -69,11 +69,12 @@ pub fn span(s: &CustomerSummary, nf: &NumberFormat) -> Option<Filled> {
         "time-unit",
         "span = (end − first purchase) in days / days per unit",
         format!(
-            "{first} to {end}: {days:.0} days / {} days per {} = {} {}s",
+            "{first} to {end}: {days_0} days / {} days per {} = {} {}s",
             nf.fixed(unit.days(), 4),
             unit.name(),
             nf.fixed(value, 2),
-            unit.name()
+            unit.name(),
+            days_0 = nf.fixed(days, 0)
         ),
         value,
     ))
@@ -101,8 +102,10 @@ pub fn customer_times(
             "frequency-x",
             "x = purchase occasions − 1",
             format!(
-                "customer {}: {} purchase days − 1 = {x:.0}",
-                c.id, c.occasions
+                "customer {}: {} purchase days − 1 = {x_0}",
+                c.id,
+                c.occasions,
+                x_0 = nf.fixed(x, 0)
             ),
             x,
         ),
@@ -110,9 +113,10 @@ pub fn customer_times(
             "recency-tx",
             "tₓ = (last purchase − first purchase) in days / days per unit",
             format!(
-                "customer {}: ({last} − {first}) = {tx_days:.0} days / {per} = {} {u}s",
+                "customer {}: ({last} − {first}) = {tx_days_0} days / {per} = {} {u}s",
                 c.id,
-                nf.fixed(tx, 2)
+                nf.fixed(tx, 2),
+                tx_days_0 = nf.fixed(tx_days, 0)
             ),
             tx,
         ),
@@ -120,9 +124,10 @@ pub fn customer_times(
             "age-t",
             "T = (end of data − first purchase) in days / days per unit",
             format!(
-                "customer {}: ({end} − {first}) = {t_days:.0} days / {per} = {} {u}s",
+                "customer {}: ({end} − {first}) = {t_days_0} days / {per} = {} {u}s",
                 c.id,
-                nf.fixed(t, 2)
+                nf.fixed(t, 2),
+                t_days_0 = nf.fixed(t_days, 0)
             ),
             t,
         ),

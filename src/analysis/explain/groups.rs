@@ -136,8 +136,8 @@ pub fn driver(t: &DriverTable, i: usize, nf: &NumberFormat) -> Option<Filled> {
     let sum: Vec<String> = w.weights.iter().map(|v| nf.fixed(*v, 3)).collect();
     let interval = w.intervals.get(i).map_or(String::new(), |(lo, hi)| {
         format!(
-            "\n{:.0}% interval from {} resamples (seed {}): {} to {}",
-            100.0 * LEVEL,
+            "\n{}% interval from {} resamples (seed {}): {} to {}",
+            nf.fixed(100.0 * LEVEL, 0),
             w.resamples,
             w.seed,
             nf.fixed(*lo, 3),

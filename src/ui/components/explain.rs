@@ -84,11 +84,15 @@ pub fn segment_figures(
         return html! {};
     };
     let total: f64 = r.table.iter().map(|t| t.revenue).sum();
-    let share = r
-        .table
-        .iter()
-        .find(|t| t.name == name)
-        .map(|t| crate::analysis::explain::segment_share(name, t.revenue, total, t.customers));
+    let share = r.table.iter().find(|t| t.name == name).map(|t| {
+        crate::analysis::explain::segment_share(
+            name,
+            t.revenue,
+            total,
+            t.customers,
+            &crate::ui::format::current(),
+        )
+    });
     let g = r.segment_index(name);
     let first = rfm
         .scores
@@ -98,12 +102,12 @@ pub fn segment_figures(
     html! {
         <div class="explain-row" data-testid="segment-explains">
             if let Some(f) = share {
-                <span>{ format!("Share of revenue: {:.1}%", 100.0 * f.value) }
+                <span>{ format!("Share of revenue: {}", crate::ui::format::percent(f.value, 1)) }
                     <Explain filled={f} label={format!("the share of revenue of {name}")} testid="explain-segment-share" /></span>
             }
             if let Some((i, s)) = first {
                 <span>{ format!("RFM score of customer {}: {}", customers.get(i).map_or("", |c| c.id.as_str()), s.code()) }
-                    <Explain filled={crate::analysis::explain::rfm_score(s, &rfm.cut_points)} label="the RFM score" testid="explain-segment-rfm" /></span>
+                    <Explain filled={crate::analysis::explain::rfm_score(s, &rfm.cut_points, &crate::ui::format::current())} label="the RFM score" testid="explain-segment-rfm" /></span>
             }
         </div>
     }

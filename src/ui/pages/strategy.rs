@@ -54,7 +54,7 @@ fn slider(
             }
         }
     });
-    html! { <label>{ format!("{label}: {value:.2} ") }
+    html! { <label>{ format!("{label}: {} ", crate::ui::format::fixed(value, 2)) }
         <input type="range" min={min.to_string()} max={max.to_string()} step={step.to_string()} value={value.to_string()} {oninput} data-testid={testid.to_string()} />
     </label> }
 }
@@ -167,8 +167,8 @@ pub fn StrategyPage() -> Html {
                 Some(e) => html! { <>
                     <p class="kpi"><span class="label">{ "Sum of the lifetime values of the current customers" }</span>
                         <span class="value" data-testid="customer-equity">{ fmt_tick(e) }</span>
-                        if let Some(r) = &fitted { <crate::ui::components::explain::Explain filled={crate::analysis::explain::customer_equity(r)} label="customer equity" testid="explain-equity" /> }
-                        <span class="sub">{ format!("{n_customers} customers, mean CLV {:.1}", e / (n_customers.max(1) as f64)) }</span></p>
+                        if let Some(r) = &fitted { <crate::ui::components::explain::Explain filled={crate::analysis::explain::customer_equity(r, &crate::ui::format::current())} label="customer equity" testid="explain-equity" /> }
+                        <span class="sub">{ format!("{n_customers} customers, mean CLV {}", crate::ui::format::money_with(e / (n_customers.max(1) as f64), 1)) }</span></p>
                 </> },
                 None => html! { <>
                     <p data-testid="no-clv">{ "No lifetime values yet, so customer equity cannot be computed. Fit the default lifetime-value model (BG/NBD with Gamma-Gamma spend) to get each customer's CLV." }</p>
@@ -274,7 +274,7 @@ pub fn StrategyPage() -> Html {
                 { slider("Discount", *wi_discount, 0.0, 0.3, 0.01, "wi-discount", setter(&wi_discount)) }
             </div>
             { match (base, up) {
-                (Ok(b), Ok(u)) => html! { <p data-testid="whatif-result">{ format!("CLV {:.0} at {:.0}% retention; {:.0} at {:.0}% (+{:.0}% value for +5 points of retention).", b, 100.0 * *retention, u, 100.0 * (*retention + 0.05).min(0.99), if b > 0.0 { 100.0 * (u / b - 1.0) } else { 0.0 }) }
+                (Ok(b), Ok(u)) => html! { <p data-testid="whatif-result">{ format!("CLV {} at {}% retention; {} at {}% (+{}% value for +5 points of retention).", nf.fixed(b, 0), nf.fixed(100.0 * *retention, 0), nf.fixed(u, 0), nf.fixed(100.0 * (*retention + 0.05).min(0.99), 0), if b > 0.0 { nf.fixed(100.0 * (u / b - 1.0), 0) } else { "–".to_string() }) }
                     if let Some(f) = crate::analysis::explain::value::simple_clv(*margin, *retention, *wi_discount, &crate::ui::format::current()) { <crate::ui::components::explain::Explain filled={f} label="the simple CLV" testid="explain-whatif" /> }</p> },
                 (Err(e), _) | (_, Err(e)) => html! { <p class="errbox">{ e.to_string() }</p> },
             } }

@@ -102,13 +102,13 @@ pub fn view(
                 <div class="kpi"><span class="label">{ format!("Age T ({unit}s)") }</span><span class="value">{ crate::ui::format::fixed(c.t, 2) }</span></div>
                 <div class="kpi"><span class="label">{ "Mean repeat spend m" }</span><span class="value">{ crate::ui::format::money(c.monetary) }</span></div>
                 <div class="kpi"><span class="label">{ "P(alive)" }</span><span class="value" data-testid="detail-p-alive">{ format!("{}%", crate::ui::format::fixed(p_alive * 100.0, 1)) }</span>
-                    <Explain filled={explain::p_alive(&fm.model, c.x, c.t_x, c.t)} label="P(alive)" testid="explain-detail-p-alive" /></div>
+                    <Explain filled={explain::p_alive(&fm.model, c.x, c.t_x, c.t, &crate::ui::format::current())} label="P(alive)" testid="explain-detail-p-alive" /></div>
                 <div class="kpi"><span class="label">{ format!("Expected purchases, next {} {unit}s", s.purchase_horizon) }</span><span class="value" data-testid="detail-expected">{ crate::ui::format::fixed(res.expected_purchases.get(i).copied().unwrap_or(f64::NAN), 2) }</span>
-                    <Explain filled={explain::expected_purchases(&fm.model, s.purchase_horizon, c.x, c.t_x, c.t, unit)} label="expected purchases" testid="explain-detail-expected" /></div>
+                    <Explain filled={explain::expected_purchases(&fm.model, s.purchase_horizon, c.x, c.t_x, c.t, unit, &crate::ui::format::current())} label="expected purchases" testid="explain-detail-expected" /></div>
                 <div class="kpi"><span class="label">{ "Expected spend per purchase" }</span><span class="value" data-testid="detail-spend">{ crate::ui::format::money(spend) }</span>
-                    <Explain filled={explain::expected_spend(res.spend.as_ref(), c.x, c.monetary, spend)} label="expected spend" testid="explain-detail-spend" /></div>
+                    <Explain filled={explain::expected_spend(res.spend.as_ref(), c.x, c.monetary, spend, &crate::ui::format::current())} label="expected spend" testid="explain-detail-spend" /></div>
                 <div class="kpi"><span class="label">{ "CLV" }</span><span class="value" data-testid="detail-clv">{ crate::ui::format::money(clv) }</span>
-                    <Explain filled={explain::clv(&fm.model, c.x, c.t_x, c.t, spend, s)} label="CLV" testid="explain-detail-clv" /></div>
+                    <Explain filled={explain::clv(&fm.model, c.x, c.t_x, c.t, spend, s, &crate::ui::format::current())} label="CLV" testid="explain-detail-clv" /></div>
             </div>
             { ranges }
             <h4>{ "How the CLV is worked out" }</h4>

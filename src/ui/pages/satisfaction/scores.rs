@@ -18,7 +18,7 @@ pub(super) fn score_cards(a: &Analysis, cur: &Settings) -> Html {
                     Some(Err(e)) => err(e),
                     Some(Ok(s)) => html! { <>
                         <span class="value" data-testid="nps-value">{ crate::ui::format::fixed(s.nps, 1) }</span>
-                        <Explain filled={crate::analysis::explain::nps(s)} label="Net Promoter Score" testid="explain-nps" />
+                        <Explain filled={crate::analysis::explain::nps(s, &crate::ui::format::current())} label="Net Promoter Score" testid="explain-nps" />
                         <span class="sub" data-testid="nps-ci">{ format!("95% interval {:.1} to {:.1}", s.ci_low, s.ci_high) }</span>
                         <span class="sub" data-testid="nps-breakdown">{ format!("promoters {} ({}), passives {} ({}), detractors {} ({})",
                             s.promoters, format::percent(s.p, 1), s.passives, format::percent(if s.n > 0 { s.passives as f64 / s.n as f64 } else { 0.0 }, 1), s.detractors, format::percent(s.d, 1)) }</span>
@@ -34,7 +34,7 @@ pub(super) fn score_cards(a: &Analysis, cur: &Settings) -> Html {
                     Some(Err(e)) => err(e),
                     Some(Ok(s)) => html! { <>
                         <span class="value" data-testid="csat-value">{ format::percent(s.share, 1) }</span>
-                        <Explain filled={crate::analysis::explain::csat(s)} label="CSAT" testid="explain-csat" />
+                        <Explain filled={crate::analysis::explain::csat(s, &crate::ui::format::current())} label="CSAT" testid="explain-csat" />
                         <span class="sub" data-testid="csat-ci">{ format!("95% interval {} to {} (Wilson)", format::percent(s.ci_low, 1), format::percent(s.ci_high, 1)) }</span>
                         <span class="sub">{ format!("{} of {} satisfied; mean {:.2}", s.top, s.n, s.mean) }</span>
                         <span class="sub" data-testid="csat-n">{ format!("n = {}", s.n) }</span>
