@@ -3,6 +3,8 @@
 //! default lifetime-value fit and the default segmentation, as the page gets them through the
 //! worker, and the split spends the budget with equal marginal returns.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod support;
 
 use crm::domain::customers::CustomerSummary;

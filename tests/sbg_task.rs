@@ -2,6 +2,8 @@
 //! a task and comes back as the domain's fit, with its progress reported, and a cohort the
 //! model cannot fit is answered with the model's reason.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use crm::domain::clv::sbg::SbgParams;
 use crm::worker::error::WorkerError;
 use crm::worker::sbg::{SbgRequest, STAGE};

@@ -300,3 +300,35 @@ test('state in the address: model, customer, segment map, segment and survey col
     await h.stop(assert);
   }
 });
+
+test('the header fits on one line at 1366 and 1280 px wide, its buttons reachable by keyboard', async () => {
+  const h = await start();
+  try {
+    const app = new App(h);
+    const { page } = app;
+    await visit(app, '#/overview', 'fig-customers-value');
+    for (const width of [1366, 1280]) {
+      await page.setViewportSize({ width, height: 900 });
+      // Every item of the header sits in one row: their vertical extents all overlap.
+      const boxes = await page.evaluate(() => [...document.querySelectorAll('header.top > *')].map((e) => {
+        const r = e.getBoundingClientRect();
+        return { name: e.className || e.tagName, top: r.top, bottom: r.bottom, right: r.right };
+      }));
+      const top = Math.max(...boxes.map((b) => b.top));
+      const bottom = Math.min(...boxes.map((b) => b.bottom));
+      assert.ok(top < bottom, `header on one line at ${width}: ${JSON.stringify(boxes)}`);
+      assert.ok(boxes.every((b) => b.right <= width), `nothing past the edge at ${width}`);
+      for (const id of ['glossary-link', 'tour-start', 'projector-toggle', 'theme-select']) {
+        assert.equal(await page.getByTestId(id).isVisible(), true, `${id} at ${width}`);
+      }
+    }
+    // Keyboard: the header's controls are in the tab order (the theme, Glossary, Tour, Projector).
+    const tour = page.getByTestId('tour-start');
+    await page.getByTestId('glossary-link').focus();
+    await page.keyboard.press('Tab');
+    assert.equal(await tour.evaluate((e) => e === document.activeElement), true);
+    await page.setViewportSize({ width: 1366, height: 900 });
+  } finally {
+    await h.stop(assert);
+  }
+});

@@ -35,6 +35,10 @@ test('the sample opens on the Overview; figures and actions lead to their pages 
     assert.ok(await page.getByTestId('top-value-list').locator('li').count() >= 1);
     assert.ok(await page.getByTestId('top-risk-list').locator('li').count() >= 1);
     await screenshot(page, 'overview');
+    // The figure cards are a section of their own, first in the contents bar.
+    const firstEntry = page.getByTestId('contents-bar').locator('.contents-link').first();
+    assert.equal(await firstEntry.innerText(), 'Key figures');
+    assert.equal(await page.getByTestId('key-figures').getByTestId('overview-figures').count(), 1);
 
     // Every figure names its page: equity opens the Lifetime value page.
     assert.equal(await page.getByTestId('fig-equity').getAttribute('href'), '#/lifetime-value');
