@@ -29,7 +29,24 @@ pub fn run_with_log(
     log: Option<&TxLog>,
     progress: &mut dyn FnMut(f64, &str),
 ) -> Result<ClvResult, WorkerError> {
-    crate::analysis::clv::analyze(req, log, progress, &super::now_ms).map_err(WorkerError::Clv)
+    // Each stage's start goes to the timing lines (see `super::log`).
+    let started = super::now_ms();
+    let mut last = String::new();
+    let mut timed = |f: f64, stage: &str| {
+        // A stage's own counts ("… 3 of 40") are not new stages.
+        let name = stage.split([':', '(']).next().unwrap_or(stage);
+        if name != last {
+            super::log::debug(|| {
+                format!(
+                    "worker: lifetime value at {:.0} ms: {stage}",
+                    super::now_ms() - started
+                )
+            });
+            last = name.to_string();
+        }
+        progress(f, stage);
+    };
+    crate::analysis::clv::analyze(req, log, &mut timed, &super::now_ms).map_err(WorkerError::Clv)
 }
 
 /// Compares the purchase models on a held dataset: its summary and log are lent to the

@@ -29,7 +29,7 @@ await h.page.addInitScript(() => {
 });
 const lines = [];
 h.page.on('console', (m) => { if (m.type() === 'debug') lines.push(`${Date.now()} ${m.text()}`); });
-await h.open();
+await h.open('#/'); // the Data page (a visit with data opens on Overview)
 await h.page.getByTestId('n-customers').waitFor({ timeout: 60000 });
 // Polls the page every second until `done` shows (or an error does), printing progress, how
 // fast the page answered and Chromium's memory; then the main-thread blocks since `t0`.

@@ -68,7 +68,7 @@ const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const h = await start();
 try {
   const { page } = h;
-  await h.open();
+  await h.open('#/'); // the Data page (a visit with data opens on Overview)
   await page.getByTestId('n-customers').first().waitFor({ timeout: 60000 });
   await page.getByTestId('file-input').setInputFiles(file);
   await page.getByTestId('source-transactions').locator('h3', { hasText: path.basename(file) }).waitFor({ timeout: 600000 });

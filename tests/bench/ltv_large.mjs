@@ -16,7 +16,8 @@ await h.page.addInitScript(() => {
     .observe({ type: 'longtask', buffered: true });
 });
 h.page.on('console', (m) => { if (process.env.VERBOSE && m.type() === 'debug' && !m.text().includes('slice of')) console.log(`  ${m.text()}`); });
-await h.open();
+h.page.on('worker', (w) => w.on('console', (m) => { if (process.env.VERBOSE && m.type() === 'debug' && !m.text().includes('slice of')) console.log(`  ${m.text()}`); }));
+await h.open('#/'); // the Data page (a visit with data opens on Overview)
 await h.page.getByTestId('n-customers').waitFor({ timeout: 60000 });
 await h.page.getByTestId('file-input').setInputFiles(file);
 await h.page.getByTestId('source-transactions').locator('h3', { hasText: path.basename(file) }).waitFor({ timeout: 600000 });

@@ -49,7 +49,7 @@ for (let run = 0; run < runs; run++) {
     const c = m.text().match(/computed in (\d+) ms/);
     if (c) computed.push(Number(c[1]));
   });
-  await h.open();
+  await h.open('#/'); // the Data page (a visit with data opens on Overview)
   await page.getByTestId('n-customers').waitFor({ timeout: 60000 });
 
   // 1. Import (not part of the segmentation figure).

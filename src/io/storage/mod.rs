@@ -997,6 +997,25 @@ fn check_project(format: &str, schema: u32) -> Result<(), StorageError> {
     Ok(())
 }
 
+#[cfg(target_arch = "wasm32")]
+impl Repository<IdbStore> {
+    /// Chunk `index` of a dataset's bytes: `blob`, a slice of the file the user chose, kept
+    /// without copying it on the page's thread (see [`IdbStore::put_blob`]).
+    ///
+    /// # Errors
+    /// As [`Self::save_chunk`].
+    pub async fn save_chunk_blob(
+        &self,
+        id: &str,
+        index: u32,
+        blob: &web_sys::Blob,
+    ) -> Result<(), StorageError> {
+        self.kv
+            .put_blob(Bucket::Files, &chunk_key(id, index), blob)
+            .await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,4 +19,4 @@ pub use contents::Contents;
 pub use form::{Input, NumberField};
 pub use section::Section;
 pub use status::{Load, StatusView};
-pub use table::{Cell, DataTable};
+pub use table::{Cell, DataTable, LazyRows, RowSource};

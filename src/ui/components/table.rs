@@ -1,5 +1,7 @@
 //! A data table for up to millions of rows: sort by any column, search, page, export as CSV,
-//! click a row. Only the visible page is rendered.
+//! click a row. Only the visible page is rendered; with [`LazyRows`] only the visible page's
+//! cells are even built (a table of a million customers costs nothing until it is sorted,
+//! searched or exported).
 
 use std::rc::Rc;
 use yew::prelude::*;
@@ -42,13 +44,55 @@ pub fn csv_note() -> Html {
     }
 }
 
+/// Rows built on demand, one at a time (see [`LazyRows`]).
+pub trait RowSource {
+    /// Number of rows.
+    fn len(&self) -> usize;
+    /// Whether there are no rows.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The cells of row `i` (empty when out of range).
+    fn row(&self, i: usize) -> Vec<Cell>;
+    /// Cell `col` of row `i`, for sorting (by default built from the whole row).
+    fn cell(&self, i: usize, col: usize) -> Option<Cell> {
+        self.row(i).into_iter().nth(col)
+    }
+}
+
+impl RowSource for Vec<Vec<Cell>> {
+    fn len(&self) -> usize {
+        self.len()
+    }
+    fn row(&self, i: usize) -> Vec<Cell> {
+        self.get(i).cloned().unwrap_or_default()
+    }
+    fn cell(&self, i: usize, col: usize) -> Option<Cell> {
+        self.get(i)?.get(col).cloned()
+    }
+}
+
+/// Rows built on demand, compared by identity (a new source is a new table).
+#[derive(Clone)]
+pub struct LazyRows(pub Rc<dyn RowSource>);
+
+impl PartialEq for LazyRows {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 /// Props of [`DataTable`].
 #[derive(Properties, PartialEq)]
 pub struct DataTableProps {
     /// Column headers.
     pub headers: Rc<Vec<String>>,
     /// Rows of cells.
+    #[prop_or_default]
     pub rows: Rc<Vec<Vec<Cell>>>,
+    /// Rows built on demand instead of `rows` (only the visible page is built).
+    #[prop_or_default]
+    pub lazy: Option<LazyRows>,
     /// File name for the CSV export.
     pub export_name: AttrValue,
     /// Test id.
@@ -71,25 +115,37 @@ pub fn DataTable(p: &DataTableProps) -> Html {
     let sort = use_state(|| None::<(usize, bool)>);
     let query = use_state(String::new);
     let page = use_state(|| 0usize);
+    let src: LazyRows = match &p.lazy {
+        Some(l) => l.clone(),
+        None => LazyRows(p.rows.clone()),
+    };
     let order = {
-        let rows = p.rows.clone();
-        use_memo(((*sort), (*query).clone(), rows), |(sort, q, rows)| {
+        // Keyed by identity: comparing a million rows by value on each render would cost more
+        // than the page.
+        let key = (
+            Rc::as_ptr(&src.0) as *const () as usize,
+            Rc::as_ptr(&p.rows) as usize,
+        );
+        let src = src.clone();
+        use_memo(((*sort), (*query).clone(), key), move |(sort, q, _)| {
+            let rows = &src.0;
             let q = q.trim().to_lowercase();
             let mut idx: Vec<usize> = (0..rows.len())
                 .filter(|&i| {
                     q.is_empty()
-                        || rows.get(i).is_some_and(|r| {
-                            r.iter().any(
-                                |c| matches!(c, Cell::Text(s) if s.to_lowercase().contains(&q)),
-                            )
-                        })
+                        || rows
+                            .row(i)
+                            .iter()
+                            .any(|c| matches!(c, Cell::Text(s) if s.to_lowercase().contains(&q)))
                 })
                 .collect();
             if let Some((col, asc)) = *sort {
+                let keys: Vec<Option<Cell>> = (0..rows.len()).map(|i| rows.cell(i, col)).collect();
                 idx.sort_by(|&a, &b| {
-                    let ca = rows.get(a).and_then(|r| r.get(col));
-                    let cb = rows.get(b).and_then(|r| r.get(col));
-                    let o = match (ca, cb) {
+                    let o = match (
+                        keys.get(a).and_then(Option::as_ref),
+                        keys.get(b).and_then(Option::as_ref),
+                    ) {
                         (Some(Cell::Num(x, _)), Some(Cell::Num(y, _))) => x.total_cmp(y),
                         (Some(x), Some(y)) => x.show().cmp(&y.show()),
                         _ => std::cmp::Ordering::Equal,
@@ -119,15 +175,14 @@ pub fn DataTable(p: &DataTableProps) -> Html {
     let export = {
         let (headers, rows, order, name) = (
             p.headers.clone(),
-            p.rows.clone(),
+            src.0.clone(),
             order.clone(),
             p.export_name.clone(),
         );
         Callback::from(move |_| {
             let body: Vec<Vec<String>> = order
                 .iter()
-                .filter_map(|&i| rows.get(i))
-                .map(|r| r.iter().map(Cell::raw).collect())
+                .map(|&i| rows.row(i).iter().map(Cell::raw).collect())
                 .collect();
             let csv = crate::io::export::write_csv_with(
                 &headers,
@@ -143,7 +198,7 @@ pub fn DataTable(p: &DataTableProps) -> Html {
                 <label>{ "Search" }
                     <input type="search" placeholder="id or text…" oninput={on_search} value={(*query).clone()} data-testid="table-search" />
                 </label>
-                <span class="note">{ format!("{} of {} rows", order.len(), p.rows.len()) }</span>
+                <span class="note">{ format!("{} of {} rows", order.len(), src.0.len()) }</span>
                 <button class="secondary" onclick={export} data-testid="export-csv">{ "Export CSV" }</button>
                 { csv_note() }
             </div>
@@ -155,7 +210,7 @@ pub fn DataTable(p: &DataTableProps) -> Html {
                     let cur = *sort;
                     let arrow = match cur { Some((c, true)) if c == i => " ▲", Some((c, false)) if c == i => " ▼", _ => "" };
                     let aria = match cur { Some((c, true)) if c == i => "ascending", Some((c, false)) if c == i => "descending", _ => "none" };
-                    let num = p.rows.first().and_then(|r| r.get(i)).is_some_and(|c| matches!(c, Cell::Num(..)));
+                    let num = src.0.cell(0, i).is_some_and(|c| matches!(c, Cell::Num(..)));
                     html! { <th class={classes!(num.then_some("num"))} aria-sort={aria}>
                         <button onclick={move |_| s.set(Some((i, !matches!(cur, Some((c, true)) if c == i))))}>{ format!("{h}{arrow}") }</button>
                     </th> }
@@ -163,7 +218,7 @@ pub fn DataTable(p: &DataTableProps) -> Html {
                 </tr></thead>
                 <tbody>
                 { for order.iter().skip(start).take(p.page_size).map(|&i| {
-                    let row = p.rows.get(i).cloned().unwrap_or_default();
+                    let row = src.0.row(i);
                     let sel = p.on_select.clone();
                     let sel2 = p.on_select.clone();
                     let click = move |_| if let Some(s) = &sel { s.emit(i) };

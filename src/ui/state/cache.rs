@@ -19,6 +19,10 @@ pub(super) enum Cached {
     Segment(Rc<SegmentResult>),
 }
 
+/// How long after a result is shown it is encoded for storage (its own task, after the page
+/// was drawn).
+const STORE_AFTER_MS: u32 = 250;
+
 type Answer<T> = Box<dyn FnOnce(Result<T, WorkerError>)>;
 
 /// An analysis whose results are cached: its request, how it is run and how it is kept.
@@ -139,12 +143,20 @@ impl Controller {
                         .cache
                         .borrow_mut()
                         .insert(full.clone(), T::wrap(out.clone()));
-                    if let (Some(repo), Ok(bytes)) = (this2.repo(), bincode::serialize(&*out)) {
-                        wasm_bindgen_futures::spawn_local(async move {
-                            let _ = repo.put_result_bytes(&full, T::RECORD, &bytes).await;
-                        });
+                    done(Ok(out.clone()));
+                    // Kept in storage from a later task: encoding a fit of a million customers
+                    // takes a while, and the page shows the result first (a task of its own,
+                    // after the browser has drawn the page).
+                    if let Some(repo) = this2.repo() {
+                        gloo::timers::callback::Timeout::new(STORE_AFTER_MS, move || {
+                            if let Ok(bytes) = bincode::serialize(&*out) {
+                                wasm_bindgen_futures::spawn_local(async move {
+                                    let _ = repo.put_result_bytes(&full, T::RECORD, &bytes).await;
+                                });
+                            }
+                        })
+                        .forget();
                     }
-                    done(Ok(out));
                 }
                 Err(WorkerError::NotHeld { .. }) => done(Err(this2.not_held(&source))),
                 Err(e) => done(Err(e)),

@@ -72,19 +72,17 @@ pub(super) enum SliceSource {
     Saved,
 }
 
-/// Reads slice `index` (of [`FILE_CHUNK_BYTES`]) of a file.
-async fn read_slice(
+/// Slice `index` (of [`FILE_CHUNK_BYTES`]) of a file, unread: storage copies it off the
+/// page's thread.
+fn slice_blob(
     file: &web_sys::File,
     meta: &DatasetMeta,
     index: u32,
-) -> Result<Vec<u8>, String> {
+) -> Result<web_sys::Blob, String> {
     let start = u64::from(index) * FILE_CHUNK_BYTES as u64;
-    read_range(
-        file,
-        start,
-        (start + FILE_CHUNK_BYTES as u64).min(meta.size_bytes),
-    )
-    .await
+    let end = (start + FILE_CHUNK_BYTES as u64).min(meta.size_bytes);
+    file.slice_with_f64_and_f64(start as f64, end as f64)
+        .map_err(|_| "the browser could not read this file".to_string())
 }
 
 /// The byte ranges a new file is sent to the worker in: a small first slice, so the worker
@@ -249,7 +247,7 @@ impl Controller {
             if !ok {
                 break;
             }
-            let bytes = match read_slice(file, &meta, i).await {
+            let blob = match slice_blob(file, &meta, i) {
                 Ok(b) => b,
                 Err(e) => {
                     self.dispatch
@@ -258,7 +256,7 @@ impl Controller {
                     break;
                 }
             };
-            if let Err(e) = repo.save_chunk(&meta.id, i, bytes).await {
+            if let Err(e) = repo.save_chunk_blob(&meta.id, i, &blob).await {
                 self.dispatch.dispatch(Action::Error(Some(format!(
                     "{e}. The data is open for this session but will not be kept."
                 ))));

@@ -10,6 +10,7 @@ mod compare;
 mod detail;
 mod discrete;
 mod ranges;
+mod rows;
 mod subscription;
 
 use crate::domain::clv::{ClvSettings, ModelKind};
@@ -17,7 +18,7 @@ use crate::domain::customers::TimeUnit;
 use crate::ui::charts::Chart;
 use crate::ui::components::status::StatusView;
 use crate::ui::components::Section;
-use crate::ui::components::{Cell, ChartCard, DataTable, Input, NumberField};
+use crate::ui::components::{ChartCard, DataTable, Input, LazyRows, NumberField};
 use crate::ui::format;
 use crate::ui::state::{AppContext, Source};
 use crate::worker::clv::{self as wclv, ClvRequest, ClvResult};
@@ -245,33 +246,13 @@ fn LtvBody(p: &BodyProps) -> Html {
     let table = use_memo((rid, data_id, vid), {
         let (src, result, v) = (src.clone(), result.clone(), done_ranges.clone());
         move |_| {
-            let (Some(r), Some(s)) = (result.as_ref(), src.data.summary.as_ref()) else {
-                return Rc::new(Vec::new());
-            };
-            Rc::new(
-                s.customers
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| {
-                        let g = |v: &Vec<f64>| v.get(i).copied().unwrap_or(f64::NAN);
-                        let mut row = vec![
-                            Cell::Text(c.id.clone()),
-                            Cell::Num(c.x, 0),
-                            Cell::Num(c.t_x, 2),
-                            Cell::Num(c.t, 2),
-                            Cell::Num(c.monetary, 2),
-                            Cell::Num(g(&r.p_alive), 3),
-                            Cell::Num(g(&r.expected_purchases), 3),
-                            Cell::Num(g(&r.expected_spend), 2),
-                            Cell::Num(g(&r.clv), 2),
-                        ];
-                        if let Some(v) = &v {
-                            row.extend(ranges::cells(v, i));
-                        }
-                        row
-                    })
-                    .collect::<Vec<_>>(),
-            )
+            let r = result.as_ref()?;
+            let rows: Rc<dyn crate::ui::components::RowSource> = Rc::new(rows::ClvRows {
+                data: src.data.clone(),
+                result: r.clone(),
+                ranges: v.clone(),
+            });
+            Some(LazyRows(rows))
         }
     });
     let headers = use_memo((unit, vid), {
@@ -477,7 +458,7 @@ fn LtvBody(p: &BodyProps) -> Html {
                 html! {
                     <Section id="every-customer" title="Every customer">
                         <p class="note">{ "Click a customer (or press Enter on a row) to see their purchases and their CLV worked out." }</p>
-                        <DataTable headers={(*headers).clone()} rows={(*table).clone()} export_name="lifetime_value.csv"
+                        <DataTable headers={(*headers).clone()} lazy={(*table).clone()} export_name="lifetime_value.csv"
                                    testid="clv-table" on_select={Some(on_select)} selected={*selected} />
                         if let Some((i, cust)) = sel {
                             { detail::view(r, i, &cust, &purchases, on_close, ranges::detail(done_ranges.as_deref(), r, i, &cust)) }
