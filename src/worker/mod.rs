@@ -10,6 +10,7 @@ pub mod clv;
 pub mod datasets;
 pub mod error;
 pub mod intervals;
+pub mod lesson;
 pub mod log;
 pub mod movement;
 pub mod overview;

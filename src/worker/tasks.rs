@@ -133,6 +133,8 @@ pub enum Task {
     Overview(Box<super::overview::OverviewRequest>),
     /// An XLSX workbook (the report, the BG/NBD lesson's): answered as its bytes.
     Workbook(Box<super::workbook::WorkbookTask>),
+    /// A lesson's engine work (the BG/NBD lesson's sheet and fit, exercise questions).
+    Lesson(Box<super::lesson::LessonTask>),
 }
 
 /// The result of a [`Task`].
@@ -170,6 +172,8 @@ pub enum Output {
     Overview(Box<super::overview::Overview>),
     /// A workbook's bytes, to download.
     Workbook(super::protocol::Bytes),
+    /// A lesson's result.
+    Lesson(Box<super::lesson::LessonOutput>),
 }
 
 /// Runs a task with no datasets held (an import holds nothing; a task naming a dataset fails
@@ -294,5 +298,6 @@ pub fn run_with(
         Task::Bootstrap(t) => super::bootstrap::run(*t, datasets, progress),
         Task::Overview(req) => super::overview::run(&req, datasets, progress),
         Task::Workbook(t) => super::workbook::run(*t, progress),
+        Task::Lesson(t) => super::lesson::run(*t, progress),
     }
 }
