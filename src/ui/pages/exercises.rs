@@ -136,6 +136,15 @@ fn copy_of(set: &ExerciseSet, stored: bool) -> SetCopy {
     }
 }
 
+/// Questions as shown: the lesson, set and storage flag they were asked with, and the
+/// worker's answer.
+type Shown = (
+    String,
+    ExerciseSet,
+    bool,
+    Result<Rc<Vec<Rc<Question>>>, String>,
+);
+
 /// The line above the questions: which copy this is, and what it shows.
 fn copy_line(copy: SetCopy, set: &ExerciseSet, lesson: &str) -> Html {
     let seed = set.seed;
@@ -257,18 +266,20 @@ pub fn Exercises(p: &ExercisesProps) -> Html {
     let lesson = p.lesson.to_string();
     let seed = set.seed;
     let copy = copy_of(&set, *stored);
-    // The questions and their answers are worked out in the worker (`None` while it works);
-    // an answer for an older lesson or seed is dropped.
-    let result = use_state(|| None::<Result<Rc<Vec<Rc<Question>>>, String>>);
+    // The questions and their answers are worked out in the worker; an answer for an older
+    // lesson or seed is dropped. The lesson, set and storage flag the shown questions were
+    // asked with come with them: the line above the questions changes with the questions.
+    let result = use_state(|| None::<Shown>);
     let asked = use_mut_ref(|| 0u32);
     {
-        let (result, ctx) = (result.clone(), ctx.clone());
+        let (result, ctx, asked_set, asked_stored) = (result.clone(), ctx.clone(), *set, *stored);
         use_effect_with((lesson.clone(), seed), move |(l, s)| {
             *asked.borrow_mut() += 1;
             let mine = *asked.borrow();
-            result.set(None);
+            let lesson = l.clone();
+            let shown = move |r| Some((lesson, asked_set, asked_stored, r));
             let Some(ctx) = ctx else {
-                result.set(Some(Err(String::from(
+                result.set(shown(Err(String::from(
                     "the app's worker is not available here",
                 ))));
                 return;
@@ -281,7 +292,7 @@ pub fn Exercises(p: &ExercisesProps) -> Html {
                 if *asked.borrow() != mine {
                     return;
                 }
-                result.set(Some(match r {
+                result.set(shown(match r {
                     Ok(LessonOutput::Exercises(qs)) => {
                         Ok(Rc::new(qs.into_iter().map(Rc::new).collect()))
                     }
@@ -365,8 +376,19 @@ pub fn Exercises(p: &ExercisesProps) -> Html {
             });
         })
     };
-    let solutions = set.shows_solutions();
-    let body = match result.as_ref() {
+    // The shown questions' set: the current one once its questions are in.
+    let shown = result.as_ref().filter(|r| r.0 == lesson);
+    let (line_set, line_stored) = match shown {
+        Some((_, s, st, _)) if s.seed != seed => (*s, *st),
+        _ => (*set, *stored),
+    };
+    let solutions = line_set.shows_solutions();
+    let line = match shown {
+        Some(_) => copy_line(copy_of(&line_set, line_stored), &line_set, &lesson),
+        None => html! {},
+    };
+    let seed = line_set.seed;
+    let body = match shown.map(|r| &r.3) {
         None => html! { <StatusView kind="loading" message="Working out the questions…" /> },
         Some(Ok(qs)) => html! {
             <ol class="exercises" data-testid="exercise-list">
@@ -383,7 +405,7 @@ pub fn Exercises(p: &ExercisesProps) -> Html {
     html! {
         <section class="card" id="exercises" data-testid="exercises" aria-labelledby="exercises-title">
             <h2 id="exercises-title" tabindex="-1" ref={heading}>{ "Exercises" }</h2>
-            { copy_line(copy, &set, &lesson) }
+            { line }
             { body }
             <details class="instructor" data-testid="instructor-mode">
                 <summary>{ "Instructor mode" }</summary>
