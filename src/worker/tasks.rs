@@ -10,6 +10,7 @@ use crate::io::import::import_bytes;
 use serde::{Deserialize, Serialize};
 
 pub use super::error::WorkerError;
+pub use super::output::Output;
 pub use super::sample::{History, SampleFiles};
 /// The import types live in io; these names stay for the protocol and the pages.
 pub use crate::io::import::{detect_kind, ImportJob, ImportSettings, Imported, MAX_WHOLE_BYTES};
@@ -135,45 +136,8 @@ pub enum Task {
     Workbook(Box<super::workbook::WorkbookTask>),
     /// The sBG fit on a subscription cohort's survivor counts.
     Sbg(Box<super::sbg::SbgRequest>),
-}
-
-/// The result of a [`Task`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum Output {
-    /// The sample files as bytes, ready to import like a user's files.
-    Sample(SampleFiles),
-    /// An imported file.
-    Imported(Box<Imported>),
-    /// A lifetime-value fit.
-    Clv(Box<super::clv::ClvResult>),
-    /// A segmentation.
-    Segment(Box<super::segment::SegmentResult>),
-    /// One customer's purchases, in date order.
-    History(History),
-    /// Segment movement.
-    Movement(Box<super::movement::MovementResult>),
-    /// A model comparison.
-    Compare(Box<crate::analysis::compare::Comparison>),
-    /// The look-ahead lists.
-    Ahead(Box<crate::analysis::ahead::AheadLists>),
-    /// A BG/BB fit with predictions.
-    Discrete(Box<crate::analysis::discrete::DiscreteResult>),
-    /// Ranges on every value figure.
-    Intervals(Box<super::intervals::ValueRanges>),
-    /// New-customer value, cohorts and firm value.
-    Cohorts(Box<crate::analysis::cohort::CohortReport>),
-    /// The simulator's recovery.
-    Recovery(Box<crate::analysis::simulator::Recovery>),
-    /// A simulated base as a file.
-    SimFile(Box<crate::analysis::simulator::SimFile>),
-    /// The refits of a range of bootstrap replicates.
-    BootstrapPart(Box<crate::domain::clv::bootstrap::BootstrapPart>),
-    /// The Overview.
-    Overview(Box<super::overview::Overview>),
-    /// A workbook's bytes, to download.
-    Workbook(super::protocol::Bytes),
-    /// An sBG fit.
-    Sbg(Box<crate::domain::clv::sbg::FittedSbg>),
+    /// A lesson's engine work (the BG/NBD lesson's sheet and fit, exercise questions).
+    Lesson(Box<super::lesson::LessonTask>),
 }
 
 /// Runs a task with no datasets held (an import holds nothing; a task naming a dataset fails
@@ -299,5 +263,6 @@ pub fn run_with(
         Task::Overview(req) => super::overview::run(&req, datasets, progress),
         Task::Workbook(t) => super::workbook::run(*t, progress),
         Task::Sbg(r) => super::sbg::run(&r, progress).map(|f| Output::Sbg(Box::new(f))),
+        Task::Lesson(t) => super::lesson::run(*t, progress),
     }
 }

@@ -189,3 +189,20 @@ impl WorkerClient {
         self.run(Task::Sbg(Box::new(request)), typed(unpack, done));
     }
 }
+
+/// The lessons' engine work (BG/NBD lesson, exercises): done in the worker, so the page's
+/// download holds no fitting or import code.
+impl WorkerClient {
+    /// The result of the lesson task `task`.
+    pub fn lesson(
+        &self,
+        task: crate::worker::lesson::LessonTask,
+        done: impl FnOnce(Result<crate::worker::lesson::LessonOutput, WorkerError>) + 'static,
+    ) {
+        let unpack = |o| match o {
+            Output::Lesson(l) => Some(*l),
+            _ => None,
+        };
+        self.run(Task::Lesson(Box::new(task)), typed(unpack, done));
+    }
+}

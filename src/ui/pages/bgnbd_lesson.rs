@@ -1,16 +1,18 @@
 //! The BG/NBD lesson: the step-by-step sheet ([`crate::analysis::bgnbd_sheet`]) on 20 simulated
 //! customers, each cell's value or its spreadsheet formula ("show formulas"), the parameters
 //! editable (every cell and the total log-likelihood follow), "Fit" (the engine's own BG/NBD
-//! fit: 20 rows, run directly) and the download of the same sheet as a workbook whose cells hold
-//! live formulas ([`crate::io::workbook`], written in the worker).
+//! fit: 20 rows) and the download of the same sheet as a workbook whose cells hold
+//! live formulas ([`crate::io::workbook`], written in the worker). The sheet and the fit are
+//! worked out in the worker too ([`crate::worker::lesson`]): the page holds no engine code.
 
 use crate::analysis::bgnbd_sheet::{self, Sheet, LESSON_HORIZON};
-use crate::domain::clv::{BgNbd, BtydModel};
-use crate::domain::customers::CustomerRecord;
+use crate::domain::clv::{BgNbd, FittedModel};
 use crate::io::workbook::FILE_NAME;
 use crate::ui::components::{download, NumberField, StatusView};
 use crate::ui::state::AppContext;
+use crate::worker::lesson::{LessonOutput, LessonTask};
 use crate::worker::workbook::WorkbookTask;
+use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -49,23 +51,116 @@ fn check(p: &BgNbd, horizon: f64) -> Option<String> {
     None
 }
 
+/// What the page keeps of its requests to the worker: answers to older ones are dropped.
+#[derive(Default)]
+struct Asked {
+    /// The latest request.
+    latest: u32,
+    /// The parameters and horizon of the sheet asked for or shown.
+    key: Option<(BgNbd, f64)>,
+}
+
+/// The states a worker's answer updates.
+#[derive(Clone)]
+struct Handles {
+    params: UseStateHandle<BgNbd>,
+    fit_note: UseStateHandle<Option<String>>,
+    /// The sheet (`None` while the worker works, or when the parameters cannot be used).
+    made: UseStateHandle<Option<Result<Rc<Sheet>, String>>>,
+    asked: Rc<RefCell<Asked>>,
+}
+
+/// The fit's note, in words.
+fn fit_note(fit: &Result<FittedModel, String>) -> String {
+    match fit {
+        Ok(fit) if fit.convergence.converged => format!(
+            "Fitted by the app's engine: total LL {:.4} (the largest it can reach on these customers).",
+            fit.log_likelihood
+        ),
+        Ok(fit) => format!("The fit did not converge: {}", fit.convergence.reason),
+        Err(e) => format!("The model could not be fitted: {e}"),
+    }
+}
+
+/// Asks the worker for the sheet under `params` and `horizon` (fitted first with `fit`).
+fn ask(ctx: &AppContext, h: &Handles, params: BgNbd, horizon: f64, fit: bool) {
+    let mine = {
+        let mut a = h.asked.borrow_mut();
+        a.latest = a.latest.wrapping_add(1);
+        a.key = Some((params, horizon));
+        a.latest
+    };
+    let h = h.clone();
+    let task = LessonTask::Bgnbd {
+        params,
+        horizon,
+        fit,
+    };
+    ctx.ctl.worker.lesson(task, move |r| {
+        if h.asked.borrow().latest != mine {
+            return;
+        }
+        match r {
+            Ok(LessonOutput::Bgnbd(l)) => {
+                if let Some(f) = &l.fit {
+                    h.fit_note.set(Some(fit_note(f)));
+                }
+                h.asked.borrow_mut().key = Some((l.params, horizon));
+                h.params.set(l.params);
+                h.made.set(
+                    check(&l.params, horizon)
+                        .is_none()
+                        .then(|| Ok(Rc::new(l.sheet))),
+                );
+            }
+            Ok(_) => h.made.set(Some(Err(String::from(
+                "the worker answered with another result",
+            )))),
+            Err(e) => h.made.set(Some(Err(e.to_string()))),
+        }
+    });
+}
+
 /// The BG/NBD lesson.
 #[component]
 pub fn BgnbdLesson() -> Html {
-    let customers = use_memo((), |_| bgnbd_sheet::lesson_customers());
     let params = use_state(|| START);
     let horizon = use_state(|| LESSON_HORIZON);
     let formulas = use_state(|| false);
     let fit_note = use_state(|| None::<String>);
+    let made = use_state(|| None::<Result<Rc<Sheet>, String>>);
+    let asked = use_mut_ref(Asked::default);
     let ctx = use_context::<AppContext>();
-    let customers: Rc<Result<Vec<CustomerRecord>, String>> = customers;
-    let rows: Vec<CustomerRecord> = customers.as_ref().clone().unwrap_or_default();
     let problem = check(&params, *horizon);
-    let sheet = use_memo(
-        (rows.clone(), *params, *horizon, problem.is_none()),
-        |(rows, p, h, ok)| ok.then(|| Sheet::new(rows, *p, *h)),
-    );
-    if let Err(e) = customers.as_ref() {
+    let handles = Handles {
+        params: params.clone(),
+        fit_note: fit_note.clone(),
+        made: made.clone(),
+        asked,
+    };
+    {
+        let (h, ctx) = (handles.clone(), ctx.clone());
+        use_effect_with((*params, *horizon, problem.is_none()), move |(p, t, ok)| {
+            if !*ok {
+                let mut a = h.asked.borrow_mut();
+                a.latest = a.latest.wrapping_add(1);
+                a.key = None;
+                h.made.set(None);
+            } else if h.asked.borrow().key != Some((*p, *t)) {
+                match &ctx {
+                    Some(ctx) => ask(ctx, &h, *p, *t, false),
+                    None => h.made.set(Some(Err(String::from(
+                        "the app's worker is not available here",
+                    )))),
+                }
+            }
+        });
+    }
+    let sheet: Option<Rc<Sheet>> = match made.as_ref() {
+        Some(Ok(s)) if problem.is_none() => Some(s.clone()),
+        _ => None,
+    };
+    if let Some(Err(e)) = made.as_ref() {
         return html! { <StatusView kind="error" message={format!("The lesson's customers could not be made: {e}")} /> };
     }
     let set = |f: fn(&mut BgNbd, f64)| {
@@ -79,22 +174,11 @@ pub fn BgnbdLesson() -> Html {
         })
     };
     let on_fit = {
-        let (params, fit_note, rows) = (params.clone(), fit_note.clone(), rows.clone());
-        Callback::from(move |_: MouseEvent| match bgnbd_sheet::fit(&rows) {
-            Ok(fit) => {
-                if let BtydModel::BgNbd(p) = fit.model {
-                    params.set(p);
-                }
-                fit_note.set(Some(if fit.convergence.converged {
-                    format!(
-                        "Fitted by the app's engine: total LL {:.4} (the largest it can reach on these customers).",
-                        fit.log_likelihood
-                    )
-                } else {
-                    format!("The fit did not converge: {}", fit.convergence.reason)
-                }));
+        let (h, ctx, horizon) = (handles.clone(), ctx.clone(), horizon.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(ctx) = &ctx {
+                ask(ctx, &h, *h.params, *horizon, true);
             }
-            Err(e) => fit_note.set(Some(format!("The model could not be fitted: {e}"))),
         })
     };
     let on_toggle = {
@@ -106,7 +190,7 @@ pub fn BgnbdLesson() -> Html {
         let (sheet, ctx) = (sheet.clone(), ctx.clone());
         Callback::from(move |_: MouseEvent| {
             if let (Some(s), Some(ctx)) = (sheet.as_ref(), ctx.as_ref()) {
-                let task = WorkbookTask::Bgnbd(Box::new(s.clone()));
+                let task = WorkbookTask::Bgnbd(Box::new(Sheet::clone(s)));
                 ctx.ctl.worker.workbook(task, |r| {
                     if let Ok(bytes) = r {
                         download::bytes(FILE_NAME, XLSX_MIME, &bytes);

@@ -13,12 +13,13 @@
 //! [`ExercisesPage`] keeps old `#/exercises?lesson=…` links working by replacing them with the
 //! lesson, its exercises focused.
 
-use crate::analysis::bgnbd_sheet;
 use crate::analysis::exercises::{self, ExerciseSet, Question, Verdict, EXERCISE_CUSTOMERS};
+use crate::analysis::simulator::SimRequest;
 use crate::io::import::DataKind;
 use crate::ui::app::Route;
 use crate::ui::components::StatusView;
 use crate::ui::state::AppContext;
+use crate::worker::lesson::{LessonOutput, LessonTask};
 use std::rc::Rc;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -134,6 +135,15 @@ fn copy_of(set: &ExerciseSet, stored: bool) -> SetCopy {
         (false, false) => SetCopy::Practice,
     }
 }
+
+/// Questions as shown: the lesson, set and storage flag they were asked with, and the
+/// worker's answer.
+type Shown = (
+    String,
+    ExerciseSet,
+    bool,
+    Result<Rc<Vec<Rc<Question>>>, String>,
+);
 
 /// The line above the questions: which copy this is, and what it shows.
 fn copy_line(copy: SetCopy, set: &ExerciseSet, lesson: &str) -> Html {
@@ -256,9 +266,42 @@ pub fn Exercises(p: &ExercisesProps) -> Html {
     let lesson = p.lesson.to_string();
     let seed = set.seed;
     let copy = copy_of(&set, *stored);
-    let result = use_memo((lesson.clone(), seed), |(l, s)| {
-        exercises::questions(l, *s).map(|qs| qs.into_iter().map(Rc::new).collect::<Vec<_>>())
-    });
+    // The questions and their answers are worked out in the worker; an answer for an older
+    // lesson or seed is dropped. The lesson, set and storage flag the shown questions were
+    // asked with come with them: the line above the questions changes with the questions.
+    let result = use_state(|| None::<Shown>);
+    let asked = use_mut_ref(|| 0u32);
+    {
+        let (result, ctx, asked_set, asked_stored) = (result.clone(), ctx.clone(), *set, *stored);
+        use_effect_with((lesson.clone(), seed), move |(l, s)| {
+            *asked.borrow_mut() += 1;
+            let mine = *asked.borrow();
+            let lesson = l.clone();
+            let shown = move |r| Some((lesson, asked_set, asked_stored, r));
+            let Some(ctx) = ctx else {
+                result.set(shown(Err(String::from(
+                    "the app's worker is not available here",
+                ))));
+                return;
+            };
+            let task = LessonTask::Exercises {
+                lesson: l.clone(),
+                seed: *s,
+            };
+            ctx.ctl.worker.lesson(task, move |r| {
+                if *asked.borrow() != mine {
+                    return;
+                }
+                result.set(shown(match r {
+                    Ok(LessonOutput::Exercises(qs)) => {
+                        Ok(Rc::new(qs.into_iter().map(Rc::new).collect()))
+                    }
+                    Ok(_) => Err(String::from("the worker answered with another result")),
+                    Err(e) => Err(e.to_string()),
+                }));
+            });
+        });
+    }
     let on_new = {
         let (set, stored, note, ctx) = (set.clone(), stored.clone(), note.clone(), ctx.clone());
         Callback::from(move |_: MouseEvent| {
@@ -291,8 +334,22 @@ pub fn Exercises(p: &ExercisesProps) -> Html {
                 )));
                 return;
             };
-            match bgnbd_sheet::simulated(EXERCISE_CUSTOMERS, seed) {
-                Ok((file, _)) => {
+            let request = SimRequest {
+                customers: EXERCISE_CUSTOMERS,
+                seed,
+                ..Default::default()
+            };
+            let (pending, note, with_solutions, set, stored) = (
+                pending.clone(),
+                note.clone(),
+                with_solutions.clone(),
+                set.clone(),
+                stored.clone(),
+            );
+            // The worker simulates the set's data (the simulator is not in the page).
+            let client = ctx.ctl.worker.clone();
+            client.simulated_file(request, move |r| match r {
+                Ok(file) => {
                     // The instructor keeps (or becomes the owner of) the teacher copy.
                     let mine = ExerciseSet::teacher_copy(seed);
                     ctx.ctl.set_page_setting(exercises::SETTING_KEY, mine);
@@ -316,19 +373,31 @@ pub fn Exercises(p: &ExercisesProps) -> Html {
                     }
                 }
                 Err(e) => note.set(Some(format!("The exercise data could not be made: {e}"))),
-            }
+            });
         })
     };
-    let solutions = set.shows_solutions();
-    let body = match result.as_ref() {
-        Ok(qs) => html! {
+    // The shown questions' set: the current one once its questions are in.
+    let shown = result.as_ref().filter(|r| r.0 == lesson);
+    let (line_set, line_stored) = match shown {
+        Some((_, s, st, _)) if s.seed != seed => (*s, *st),
+        _ => (*set, *stored),
+    };
+    let solutions = line_set.shows_solutions();
+    let line = match shown {
+        Some(_) => copy_line(copy_of(&line_set, line_stored), &line_set, &lesson),
+        None => html! {},
+    };
+    let seed = line_set.seed;
+    let body = match shown.map(|r| &r.3) {
+        None => html! { <StatusView kind="loading" message="Working out the questions…" /> },
+        Some(Ok(qs)) => html! {
             <ol class="exercises" data-testid="exercise-list">
                 { for qs.iter().enumerate().map(|(i, q)| html! {
                     <QuestionCard key={format!("{seed}-{}", q.id)} question={q.clone()} number={i + 1} {solutions} />
                 }) }
             </ol>
         },
-        Err(e) => {
+        Some(Err(e)) => {
             html! { <StatusView kind="error" message={format!("The exercises could not be made: {e}")} /> }
         }
     };
@@ -336,7 +405,7 @@ pub fn Exercises(p: &ExercisesProps) -> Html {
     html! {
         <section class="card" id="exercises" data-testid="exercises" aria-labelledby="exercises-title">
             <h2 id="exercises-title" tabindex="-1" ref={heading}>{ "Exercises" }</h2>
-            { copy_line(copy, &set, &lesson) }
+            { line }
             { body }
             <details class="instructor" data-testid="instructor-mode">
                 <summary>{ "Instructor mode" }</summary>
