@@ -46,12 +46,7 @@ impl Default for SampleParams {
             start: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default(),
             acquisition_days: 84,
             observation_days: 273,
-            purchase: BtydModel::BgNbd(BgNbd {
-                r: 0.243,
-                alpha: 4.414,
-                a: 0.793,
-                b: 2.426,
-            }),
+            purchase: BtydModel::BgNbd(BgNbd::CDNOW),
             gg_p: 6.25,
             gg_q: 3.74,
             gg_gamma: 15.44,

@@ -102,12 +102,7 @@ mod tests {
     use crate::analysis::bgnbd_sheet::LESSON_HORIZON;
     use crate::worker::tasks::{self, Task};
 
-    const START: BgNbd = BgNbd {
-        r: 0.243,
-        alpha: 4.414,
-        a: 0.793,
-        b: 2.426,
-    };
+    const START: BgNbd = BgNbd::CDNOW;
 
     fn lesson(task: LessonTask) -> LessonOutput {
         let task = Task::Lesson(Box::new(task));

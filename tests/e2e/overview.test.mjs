@@ -22,7 +22,9 @@ test('the sample opens on the Overview; figures and actions lead to their pages 
     assert.match(await app.heading(), /Overview/);
     assert.equal(await app.figure('fig-customers-value'), '2,000');
     assert.equal(await app.figure('fig-active-value'), '1,670');
-    assert.match(await app.figure('active-rule'), /at least 50%/);
+    // The rule is said once, on the figure's own card.
+    assert.match(await app.figure('fig-active-how'), /at least 50%/);
+    assert.equal(await page.getByText(/at least 50%/).count(), 1);
     // Equity and NPS with their ranges, concentration as a share.
     await page.getByTestId('fig-equity-range').waitFor({ timeout: JOB_MS });
     assert.match(await app.figure('fig-equity-value'), /^58,10\d$/);

@@ -22,6 +22,15 @@ pub struct BgNbd {
 }
 
 impl BgNbd {
+    /// The published CDNOW estimates (Fader, Hardie & Lee 2005, weeks), rounded to three
+    /// decimals: the sample data's true parameters and the BG/NBD lesson's starting values.
+    pub const CDNOW: BgNbd = BgNbd {
+        r: 0.243,
+        alpha: 4.414,
+        a: 0.793,
+        b: 2.426,
+    };
+
     /// Parameters from log-parameters [ln r, ln α, ln a, ln b].
     pub fn from_log(theta: &[f64]) -> Option<BgNbd> {
         match theta {

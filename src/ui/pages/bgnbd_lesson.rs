@@ -19,12 +19,7 @@ use yew::prelude::*;
 const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// Starting values: the published CDNOW estimates (Fader, Hardie & Lee 2005).
-const START: BgNbd = BgNbd {
-    r: 0.243,
-    alpha: 4.414,
-    a: 0.793,
-    b: 2.426,
-};
+const START: BgNbd = BgNbd::CDNOW;
 
 fn number(v: f64) -> String {
     if !v.is_finite() {

@@ -204,7 +204,7 @@ fn figure_card(f: &Figure) -> Html {
             } }
             if let Some(r) = range_text(f) { <span class="sub" data-testid={format!("fig-{}-range", f.id)}>{ r }</span> }
             if !f.missing.is_empty() { <span class="sub" data-testid={format!("fig-{}-missing", f.id)}>{ &f.missing }</span> }
-            <span class="sub how">{ &f.how }</span>
+            if !f.how.is_empty() { <span class="sub how" data-testid={format!("fig-{}-how", f.id)}>{ &f.how }</span> }
             <span class="source">{ format!("From: {} →", f.source.page) }</span>
         </a>
         if let Some(e) = &f.explain { <Explain filled={e.clone()} label={f.label.clone()} testid={format!("explain-fig-{}", f.id)} /> }
@@ -229,7 +229,6 @@ pub fn overview_view(o: &Overview) -> Html {
             <div class="kpis overview-figures" data-testid="overview-figures">
                 { for o.figures.iter().map(figure_card) }
             </div>
-            <p class="note" data-testid="active-rule">{ overview::ACTIVE_RULE }</p>
         </Section>
         <div class="row">
             <Section id="top-value" title="Segments holding the most value" testid="top-value">

@@ -252,9 +252,9 @@ pub fn StrategyPage() -> Html {
             { firm_figure }
             <h2>{ "Return on customer" }</h2>
             <p class="note">{ "(cash flow from customers in the period + change in customer equity) / customer equity at the start. Good sales can hide a falling equity." }</p>
-            if equity.is_some() { <div class="row">
+            if let Some(e) = equity { <div class="row">
                 { num("Cash flow in the period", cash_v, "any", "roc-cash", setter(&cash_flow)) }
-                <span data-testid="roc-start">{ match equity { Some(e) => format!("Equity at start: {}", fmt_tick(e)), None => "Equity at start: not computed yet".to_string() } }</span>
+                <span data-testid="roc-start">{ format!("Equity at start: {}", fmt_tick(e)) }</span>
                 { num("Equity at the end", end_v, "any", "roc-end", setter(&equity_end)) }
             </div> }
             { roc_figure }
