@@ -9,6 +9,7 @@
 use crate::analysis::satisfaction::{Outcomes, Settings};
 use crate::domain::satisfaction::relweights::{relative_weights, RelativeWeights};
 use crate::io::import::survey::SurveyTable;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 /// Bootstrap resamples for the intervals.
@@ -19,7 +20,7 @@ pub const SEED: u64 = 2000;
 pub const LEVEL: f64 = 0.9;
 
 /// Relative weights for one outcome.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DriverTable {
     /// The outcome in words.
     pub outcome: String,
@@ -32,7 +33,7 @@ pub struct DriverTable {
 }
 
 /// Value at risk of one group of customers.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RiskRow {
     /// "All customers" or the segment.
     pub group: String,
@@ -47,7 +48,7 @@ pub struct RiskRow {
 }
 
 /// The CLV held by unhappy customers.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ValueAtRisk {
     /// Attributes with an expectation column (the others are in `skipped`).
     pub attributes: Vec<String>,
@@ -62,7 +63,7 @@ pub struct ValueAtRisk {
 }
 
 /// Everything the drivers card shows (None: not possible, with the reason in `notes`).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Drivers {
     /// Weights for overall satisfaction.
     pub overall: Option<Result<DriverTable, String>>,

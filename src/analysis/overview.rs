@@ -222,7 +222,7 @@ impl Overview {
 }
 
 /// The survey's part of the overview: its headline scores and the value at risk.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SurveyPart {
     /// NPS, CSAT (and CES) over every response.
     pub headline: Headline,
@@ -240,10 +240,15 @@ pub fn survey_part(
     clv: Option<&ClvResult>,
     segments: Option<&SegmentResult>,
 ) -> SurveyPart {
+    survey_part_with(survey, &Outcomes::new(Some(summary), clv, segments))
+}
+
+/// [`survey_part`] with the outcomes already gathered (the worker's task builds them from the
+/// parts of the results it is sent).
+pub fn survey_part_with(survey: &SurveyTable, o: &Outcomes) -> SurveyPart {
     let st = satisfaction::detect(survey, "overview");
-    let o = Outcomes::new(Some(summary), clv, segments);
     let headline = satisfaction::headline(survey, &st);
-    let d = crate::analysis::drivers::drivers(survey, &st, &o);
+    let d = crate::analysis::drivers::drivers(survey, &st, o);
     SurveyPart {
         headline,
         risk: d.risk,

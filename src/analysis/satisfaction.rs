@@ -23,10 +23,11 @@ use crate::domain::satisfaction::{
 };
 use crate::io::import::survey::{SurveyColumns, SurveyTable};
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 /// One attribute: expectation, performance and importance columns (performance is required).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Attribute {
     /// Attribute name (from the column names).
     pub name: String,
@@ -39,7 +40,7 @@ pub struct Attribute {
 }
 
 /// One Kano feature: its functional and dysfunctional answer columns.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KanoPair {
     /// Feature name.
     pub feature: String,
@@ -50,7 +51,7 @@ pub struct KanoPair {
 }
 
 /// Where attribute importance comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ImportanceChoice {
     /// The mean of the imp_ columns.
     Stated,
@@ -61,7 +62,7 @@ pub enum ImportanceChoice {
 }
 
 /// The page's choices. Each metric keeps its question (scale and direction) with its column.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
     /// The survey these choices were made for.
     pub survey_id: String,
@@ -222,11 +223,28 @@ impl Outcomes {
         clv: Option<&crate::analysis::clv::ClvResult>,
         seg: Option<&crate::analysis::segment::SegmentResult>,
     ) -> Self {
+        let fit = clv.map(|r| Fit {
+            ids: &r.ids,
+            p_alive: &r.p_alive,
+            clv: &r.clv,
+        });
+        let segments = seg.map(|r| (r.segment_names.as_slice(), r.segment_of.as_slice()));
+        Self::from_parts(summary, fit, segments)
+    }
+
+    /// [`Self::new`] from the parts of the results it reads: the fit's per-customer vectors
+    /// and the segmentation's names and per-customer segment (in the summary's order), as the
+    /// worker receives them.
+    pub fn from_parts(
+        summary: Option<&CustomerSummary>,
+        fit: Option<Fit<'_>>,
+        segments: Option<(&[String], &[u16])>,
+    ) -> Self {
         let mut o = Outcomes::default();
         if let Some(s) = summary {
             o.customers = s.customers.iter().map(|c| c.id.clone()).collect();
         }
-        let p_alive = clv.map(|r| {
+        let p_alive = fit.map(|r| {
             r.ids
                 .iter()
                 .cloned()
@@ -249,7 +267,7 @@ impl Outcomes {
                     .collect(),
             ));
         }
-        if let Some(r) = clv {
+        if let Some(r) = fit {
             o.maps.push((
                 "CLV".into(),
                 r.ids.iter().cloned().zip(r.clv.iter().copied()).collect(),
@@ -257,19 +275,30 @@ impl Outcomes {
         }
         o.p_alive = p_alive;
         // The segment result is in the summary's order and carries no ids.
-        o.segment = seg.zip(summary).map(|(r, s)| {
+        o.segment = segments.zip(summary).map(|((names, of), s)| {
             s.customers
                 .iter()
-                .enumerate()
-                .filter_map(|(i, c)| Some((c.id.clone(), r.segment_name(i)?.to_string())))
+                .zip(of)
+                .filter_map(|(c, &g)| Some((c.id.clone(), names.get(usize::from(g))?.clone())))
                 .collect()
         });
         o
     }
 }
 
+/// A lifetime-value fit's per-customer vectors, as [`Outcomes`] reads them.
+#[derive(Debug, Clone, Copy)]
+pub struct Fit<'a> {
+    /// Customer ids.
+    pub ids: &'a [String],
+    /// P(alive) per customer.
+    pub p_alive: &'a [f64],
+    /// CLV per customer.
+    pub clv: &'a [f64],
+}
+
 /// Scores of one group of responses.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupScores {
     /// Group name.
     pub name: String,
@@ -288,7 +317,7 @@ pub struct GroupScores {
 }
 
 /// A two-group NPS comparison.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NpsTest {
     /// What was compared, in words.
     pub label: String,
@@ -301,7 +330,7 @@ pub struct NpsTest {
 }
 
 /// Every figure of the page.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Analysis {
     /// Responses.
     pub responses: u64,
@@ -444,7 +473,7 @@ fn nps_test(
 
 /// The headline scores of a survey: NPS, CSAT and CES of the chosen columns over every
 /// response (Err: why a score could not be computed).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Headline {
     /// NPS.
     pub nps: Option<Result<NpsScore, String>>,

@@ -17,6 +17,7 @@ pub mod output;
 pub mod overview;
 pub mod protocol;
 pub mod sample;
+pub mod satisfaction;
 pub mod sbg;
 pub mod segment;
 pub mod tasks;

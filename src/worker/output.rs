@@ -44,4 +44,6 @@ pub enum Output {
     Sbg(Box<crate::domain::clv::sbg::FittedSbg>),
     /// A lesson's result.
     Lesson(Box<super::lesson::LessonOutput>),
+    /// A survey's analyses.
+    Satisfaction(Box<super::satisfaction::SatisfactionOutput>),
 }

@@ -138,6 +138,8 @@ pub enum Task {
     Sbg(Box<super::sbg::SbgRequest>),
     /// A lesson's engine work (the BG/NBD lesson's sheet and fit, exercise questions).
     Lesson(Box<super::lesson::LessonTask>),
+    /// A survey's analyses (the Satisfaction page, the Overview's survey part).
+    Satisfaction(Box<super::satisfaction::SatisfactionRequest>),
 }
 
 /// Runs a task with no datasets held (an import holds nothing; a task naming a dataset fails
@@ -264,5 +266,6 @@ pub fn run_with(
         Task::Workbook(t) => super::workbook::run(*t, progress),
         Task::Sbg(r) => super::sbg::run(&r, progress).map(|f| Output::Sbg(Box::new(f))),
         Task::Lesson(t) => super::lesson::run(*t, progress),
+        Task::Satisfaction(r) => super::satisfaction::run(&r, datasets, progress),
     }
 }

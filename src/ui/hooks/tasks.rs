@@ -206,3 +206,21 @@ impl WorkerClient {
         self.run(Task::Lesson(Box::new(task)), typed(unpack, done));
     }
 }
+
+/// A survey's analyses (Satisfaction page, Overview): done in the worker, so the page's
+/// download holds none of the survey statistics.
+impl WorkerClient {
+    /// The answer to `request` (see [`crate::worker::satisfaction`]).
+    pub fn satisfaction(
+        &self,
+        request: crate::worker::satisfaction::SatisfactionRequest,
+        done: impl FnOnce(Result<crate::worker::satisfaction::SatisfactionOutput, WorkerError>)
+            + 'static,
+    ) {
+        let unpack = |o| match o {
+            Output::Satisfaction(s) => Some(*s),
+            _ => None,
+        };
+        self.run(Task::Satisfaction(Box::new(request)), typed(unpack, done));
+    }
+}

@@ -18,6 +18,9 @@ use crate::ui::format;
 use crate::ui::state::{AppContext, Source};
 use crate::worker::clv::{self, ClvResult};
 use crate::worker::error::WorkerError;
+use crate::worker::satisfaction::{
+    Linked, SatisfactionAsk, SatisfactionOutput, SatisfactionRequest,
+};
 use crate::worker::segment::{self, SegmentResult};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -118,13 +121,15 @@ pub fn use_gathered(ctx: Option<AppContext>, tx: Option<Source>) -> Gathered {
     }
 }
 
-/// The survey's part of the overview for the open survey (None: no survey loaded).
+/// The survey's part of the overview for the open survey, computed in the worker
+/// ([`crate::worker::satisfaction`]): empty with the reason when no survey is loaded, loading
+/// until the worker answers.
 #[hook]
 pub fn use_survey_part(
     ctx: Option<AppContext>,
     tx: Option<Source>,
     g: &Gathered,
-) -> Option<Rc<SurveyPart>> {
+) -> Load<Rc<SurveyPart>> {
     let sv = ctx.as_ref().and_then(|c| c.state.workspace.survey.clone());
     let keys = match &ctx {
         Some(c) => (
@@ -135,22 +140,67 @@ pub fn use_survey_part(
     };
     let clv_ok = g.clv.as_ref().and_then(|r| r.as_ref().ok()).cloned();
     let seg_ok = g.segments.ready().cloned();
+    let has_survey = sv.as_ref().is_some_and(|s| s.data.survey.is_some())
+        && tx.as_ref().is_some_and(|t| t.data.summary.is_some());
     let deps = (keys, clv_ok.is_some(), seg_ok.is_some());
-    (*use_memo(deps, move |_| {
-        let survey = sv.as_ref().and_then(|s| s.data.survey.as_ref())?;
-        let summary = tx.as_ref().and_then(|t| t.data.summary.as_ref())?;
-        Some(Rc::new(overview::survey_part(
-            survey,
-            summary,
-            clv_ok.as_deref(),
-            seg_ok.as_deref(),
-        )))
-    }))
-    .clone()
+    let part = use_state(|| None::<(SurveyDeps, Result<Rc<SurveyPart>, String>)>);
+    {
+        let part = part.clone();
+        use_effect_with(deps.clone(), move |deps| {
+            let survey = sv.as_ref().and_then(|s| s.data.survey.clone());
+            let (Some(ctx), Some(survey), Some(tx)) = (ctx, survey, tx) else {
+                return;
+            };
+            if tx.data.summary.is_none() {
+                return;
+            }
+            let req = SatisfactionRequest {
+                dataset: None,
+                survey,
+                linked: Linked {
+                    fit: clv_ok.map(|r| (r.p_alive.clone(), r.clv.clone())),
+                    segments: seg_ok.map(|r| (r.segment_names.clone(), r.segment_of.clone())),
+                },
+                ask: SatisfactionAsk::Overview,
+            };
+            let key = deps.clone();
+            ctx.ctl.satisfaction(Some(&tx), req, move |r| {
+                let r = match r {
+                    Ok(SatisfactionOutput::Overview(p)) => Ok(Rc::new(*p)),
+                    Ok(_) => Err(WorkerError::Unexpected.to_string()),
+                    // The customers are being sent again: the page asks again when they are.
+                    Err(WorkerError::Resending { .. }) => return,
+                    Err(e) => Err(format!("the survey's figures could not be computed ({e})")),
+                };
+                part.set(Some((key, r)));
+            });
+        });
+    }
+    match &*part {
+        _ if !has_survey => Load::Empty(NO_SURVEY.into()),
+        Some((k, Ok(p))) if *k == deps => Load::Ready(p.clone()),
+        Some((k, Err(e))) if *k == deps => Load::Failed(e.clone()),
+        _ => Load::Loading {
+            fraction: None,
+            stage: "Computing the survey's figures".into(),
+        },
+    }
 }
 
+/// What the survey's part was computed for: the survey's and the log's data keys, and whether
+/// the fit and the segmentation had answered.
+type SurveyDeps = ((Option<String>, Option<String>), bool, bool);
+
+/// Why the overview has no survey part without a survey.
+const NO_SURVEY: &str = "no survey is loaded (add one on the Data page)";
+
 /// The overview, once the fit and the segmentation have answered (None: still working).
-pub fn assemble(tx: &Source, g: &Gathered, survey: Option<&SurveyPart>) -> Option<Overview> {
+pub fn assemble(tx: &Source, g: &Gathered, survey: &Load<Rc<SurveyPart>>) -> Option<Overview> {
+    let survey: Result<&SurveyPart, &str> = match survey {
+        Load::Ready(p) => Ok(p),
+        Load::Empty(e) | Load::Failed(e) => Err(e.as_str()),
+        Load::Loading { .. } => return None,
+    };
     let summary = tx.data.summary.as_ref()?;
     let clv = g.clv.as_ref()?;
     let segments: Result<&SegmentResult, &str> = match &g.segments {
@@ -168,7 +218,7 @@ pub fn assemble(tx: &Source, g: &Gathered, survey: Option<&SurveyPart>) -> Optio
             .map(|r| r.as_ref().map_err(String::as_str)),
         intervals: &ir,
         segments,
-        survey: survey.ok_or("no survey is loaded (add one on the Data page)"),
+        survey,
         number_format: &format::current(),
     }))
 }
@@ -282,7 +332,7 @@ pub fn OverviewPage() -> Html {
             super::booting()
         };
     };
-    let load = match assemble(&tx, &g, sp.as_deref()) {
+    let load = match assemble(&tx, &g, &sp) {
         Some(o) => Load::Ready(o),
         None => Load::Loading {
             fraction: ctx.state.progress.as_ref().map(|p| p.fraction),
@@ -293,7 +343,7 @@ pub fn OverviewPage() -> Html {
                 .map_or_else(|| "Gathering the analyses".to_string(), |p| p.stage.clone()),
         },
     };
-    let report = super::report::download_button(&ctx, &tx, &g, sp.as_deref(), &failed);
+    let report = super::report::download_button(&ctx, &tx, &g, &sp, &failed);
     html! {
         <section class="overview">
             <h1>{ "Overview" }</h1>

@@ -8,10 +8,11 @@ use super::overview::{assemble, overview_view, use_gathered, use_survey_part, Ga
 use crate::analysis::overview::{Overview, SurveyPart};
 use crate::io::report::METHODS;
 use crate::ui::charts::{fmt_tick, Chart, Kind};
-use crate::ui::components::download;
+use crate::ui::components::{download, Load};
 use crate::ui::format;
 use crate::ui::state::{AppContext, Source};
 use crate::worker::workbook::{report_bytes, ReportRef, WorkbookTask};
+use std::rc::Rc;
 use yew::prelude::*;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -53,7 +54,7 @@ pub fn download_button(
     ctx: &AppContext,
     tx: &Source,
     g: &Gathered,
-    sp: Option<&SurveyPart>,
+    sp: &Load<Rc<SurveyPart>>,
     failed: &UseStateHandle<Option<String>>,
 ) -> Html {
     let ready = assemble(tx, g, sp).is_some();
@@ -62,11 +63,11 @@ pub fn download_button(
             ctx.clone(),
             tx.clone(),
             g.clone(),
-            sp.cloned(),
+            sp.clone(),
             failed.clone(),
         );
         Callback::from(move |_: MouseEvent| {
-            let Some(o) = assemble(&tx, &g, sp.as_ref()) else {
+            let Some(o) = assemble(&tx, &g, &sp) else {
                 return;
             };
             match report_task(&ctx, &tx, &g, &o) {
@@ -335,8 +336,8 @@ pub fn ReportPage() -> Html {
             let _ = w.print();
         }
     });
-    let content = match assemble(&tx, &g, sp.as_deref()) {
-        Some(o) => body(&tx, &g, sp.as_deref(), &o),
+    let content = match assemble(&tx, &g, &sp) {
+        Some(o) => body(&tx, &g, sp.ready().map(|p| &**p), &o),
         None => super::booting(),
     };
     html! {
@@ -345,7 +346,7 @@ pub fn ReportPage() -> Html {
             <p class="no-print">
                 <button onclick={print} data-testid="print-report">{ "Print or save as PDF" }</button>
                 { " " }
-                { download_button(&ctx, &tx, &g, sp.as_deref(), &failed) }
+                { download_button(&ctx, &tx, &g, &sp, &failed) }
                 { " " }
                 <a href="#/overview">{ "Back to the Overview" }</a>
             </p>

@@ -245,4 +245,21 @@ impl Controller {
             r => done(r),
         });
     }
+
+    /// A survey's analyses (see [`crate::worker::satisfaction`]), linked to the customers of
+    /// `source` when there is one (the worker holds them; the request names the dataset).
+    pub fn satisfaction(
+        self: &Rc<Self>,
+        source: Option<&Source>,
+        mut req: crate::worker::satisfaction::SatisfactionRequest,
+        done: impl FnOnce(Result<crate::worker::satisfaction::SatisfactionOutput, WorkerError>)
+            + 'static,
+    ) {
+        req.dataset = source.map(|s| s.meta.id.clone());
+        let (this, src) = (self.clone(), source.cloned());
+        self.worker.satisfaction(req, move |r| match (r, src) {
+            (Err(WorkerError::NotHeld { .. }), Some(src)) => done(Err(this.not_held(&src))),
+            (r, _) => done(r),
+        });
+    }
 }

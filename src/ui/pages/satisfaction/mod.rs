@@ -1,7 +1,8 @@
 //! The Satisfaction page: NPS, CSAT and CES with their intervals, an NPS test between two
 //! groups, trends, expectancy disconfirmation, cumulative satisfaction, importance–performance,
-//! Kano, and satisfaction linked to customer value and segments. Survey work is small and runs
-//! on the main thread; the lifetime-value and segment results come from the worker cache.
+//! Kano, and satisfaction linked to customer value and segments. Every figure is computed in the
+//! worker ([`crate::worker::satisfaction`]), so the survey statistics are not in the page's
+//! download; the lifetime-value and segment results come from the worker cache.
 //!
 //! Cards: [`columns`] (which survey columns hold what), [`scores`] (NPS, CSAT, CES and the
 //! NPS test), [`trends`], [`drivers`] (disconfirmation, cumulative, importance–performance,
@@ -17,12 +18,18 @@ mod value_risk;
 
 pub mod analysis;
 
+use crate::analysis::drivers::Drivers;
 use crate::ui::charts::{Chart, Kind};
 use crate::ui::components::Section;
+use crate::ui::components::StatusView;
 use crate::ui::state::AppContext;
 use crate::worker::clv::{self, ClvResult};
+use crate::worker::error::WorkerError;
+use crate::worker::satisfaction::{
+    Linked, SatisfactionAsk, SatisfactionOutput, SatisfactionRequest,
+};
 use crate::worker::segment::{self, SegmentResult};
-use analysis::{analyse, detect, Outcomes, Settings};
+use analysis::{detect, Analysis, Settings};
 use columns::columns_card;
 use drivers::{cumulative_card, disconfirmation_card, ipa_card, kano_card};
 use link::{link_card, segment_card};
@@ -118,6 +125,13 @@ fn p_words(p: Option<f64>) -> String {
     }
 }
 
+/// What the page's answer was computed for: the settings, the customers' data key, and whether
+/// the lifetime-value fit and the segmentation had answered.
+type Deps = (Option<Settings>, Option<String>, bool, bool);
+
+/// The worker's answer: every figure, and the drivers.
+type Answer = (Analysis, Drivers);
+
 /// The Satisfaction page.
 #[component]
 pub fn SatisfactionPage() -> Html {
@@ -188,46 +202,50 @@ pub fn SatisfactionPage() -> Html {
     };
     let clv_ok = clv_res.as_ref().and_then(|r| r.as_ref().ok()).cloned();
     let seg_ok = seg_res.as_ref().and_then(|r| r.as_ref().ok()).cloned();
-    let result = {
-        let (sv, tx) = (sv.clone(), tx.clone());
+    // The analyses run in the worker (the survey statistics are not in the page's download),
+    // again whenever the settings, the customers or the linked results change. The latest answer
+    // stays on screen while a newer one is computed.
+    let answer = use_state(|| None::<(Deps, Result<Rc<Answer>, String>)>);
+    let deps: Deps = (
+        cur.clone(),
+        tx_key.clone(),
+        clv_ok.is_some(),
+        seg_ok.is_some(),
+    );
+    {
+        let (ctx, sv, tx, answer) = (ctx.clone(), sv.clone(), tx.clone(), answer.clone());
         let (clv_ok, seg_ok) = (clv_ok.clone(), seg_ok.clone());
-        use_memo(
-            (
-                cur.clone(),
-                tx_key.clone(),
-                clv_ok.is_some(),
-                seg_ok.is_some(),
-            ),
-            move |(cur, _, _, _)| {
-                let (Some(st), Some(survey)) =
-                    (cur, sv.as_ref().and_then(|s| s.data.survey.as_ref()))
-                else {
-                    return None;
+        use_effect_with(deps.clone(), move |deps| {
+            let (Some(ctx), Some(st), Some(survey)) = (
+                ctx,
+                deps.0.clone(),
+                sv.as_ref().and_then(|s| s.data.survey.clone()),
+            ) else {
+                return;
+            };
+            let tx = tx.filter(|t| t.data.summary.is_some());
+            let req = SatisfactionRequest {
+                dataset: None,
+                survey,
+                linked: Linked {
+                    fit: clv_ok.map(|r| (r.p_alive.clone(), r.clv.clone())),
+                    segments: seg_ok.map(|r| (r.segment_names.clone(), r.segment_of.clone())),
+                },
+                ask: SatisfactionAsk::Page(Box::new(st)),
+            };
+            let key = deps.clone();
+            ctx.ctl.satisfaction(tx.as_ref(), req, move |r| {
+                let r = match r {
+                    Ok(SatisfactionOutput::Page(a, d)) => Ok(Rc::new((*a, *d))),
+                    Ok(_) => Err(WorkerError::Unexpected.to_string()),
+                    // The customers are being sent again: the page asks again when they are.
+                    Err(WorkerError::Resending { .. }) => return,
+                    Err(e) => Err(e.to_string()),
                 };
-                let summary = tx.as_ref().and_then(|t| t.data.summary.as_ref());
-                let o = Outcomes::new(summary, clv_ok.as_deref(), seg_ok.as_deref());
-                Some(Rc::new(analyse(survey, st, &o)))
-            },
-        )
-    };
-    let drivers = {
-        let (sv, tx) = (sv.clone(), tx.clone());
-        let (clv_ok, seg_ok) = (clv_ok.clone(), seg_ok.clone());
-        use_memo(
-            (
-                cur.clone(),
-                tx_key.clone(),
-                clv_ok.is_some(),
-                seg_ok.is_some(),
-            ),
-            move |(cur, _, _, _)| {
-                let survey = sv.as_ref().and_then(|s| s.data.survey.as_ref())?;
-                let summary = tx.as_ref().and_then(|t| t.data.summary.as_ref());
-                let o = Outcomes::new(summary, clv_ok.as_deref(), seg_ok.as_deref());
-                Some(crate::analysis::drivers::drivers(survey, cur.as_ref()?, &o))
-            },
-        )
-    };
+                answer.set(Some((key, r)));
+            });
+        });
+    }
     let Some(ctx) = ctx else {
         return html! {};
     };
@@ -238,9 +256,30 @@ pub fn SatisfactionPage() -> Html {
             super::booting()
         };
     };
-    let Some(a) = (*result).clone() else {
-        return super::booting();
+    let answered = match &*answer {
+        // An answer for another survey is not shown while this one's is computed.
+        Some((k, r)) if k.0.as_ref().map(|s| &s.survey_id) == Some(&cur.survey_id) => r.clone(),
+        _ => {
+            return html! {
+                <section class="satisfaction">
+                    <h1>{ "Satisfaction" }</h1>
+                    <StatusView kind="loading" message="Computing the satisfaction scores…" />
+                </section>
+            }
+        }
     };
+    let ans = match answered {
+        Ok(r) => r,
+        Err(e) => {
+            return html! {
+                <section class="satisfaction">
+                    <h1>{ "Satisfaction" }</h1>
+                    <StatusView kind="error" message={format!("The satisfaction scores could not be computed: {e}")} />
+                </section>
+            }
+        }
+    };
+    let (a, drivers) = (&ans.0, &ans.1);
     let survey = src.data.survey.as_ref();
     let numeric: Vec<String> = survey
         .map(|s| s.items.iter().map(|i| i.name.clone()).collect())
@@ -268,16 +307,16 @@ pub fn SatisfactionPage() -> Html {
                 tx.as_ref().map(|t| format!("; customers from {}", t.meta.name)).unwrap_or_default()) }</p>
             { address::notes(&query, &numeric) }
             { columns_card(&settings, &cur, &numeric, &push) }
-            <Section id="scores" title="Scores" class={classes!()}>{ score_cards(&a, &cur) }</Section>
-            { nps_test_card(&settings, &cur, &a, seg_note.as_deref()) }
-            { trends_card(&a, &cur, &settings, &trend_score) }
-            { disconfirmation_card(&a, &cur, &settings) }
-            { cumulative_card(&a, &cur, &settings, clv_note.as_deref()) }
-            { ipa_card(&a, &cur, &settings) }
-            { kano_card(&a) }
-            { for drivers.as_ref().as_ref().map(value_risk::drivers_card) }
-            { link_card(&a, clv_note.as_deref()) }
-            { segment_card(&a, seg_note.as_deref()) }
+            <Section id="scores" title="Scores" class={classes!()}>{ score_cards(a, &cur) }</Section>
+            { nps_test_card(&settings, &cur, a, seg_note.as_deref()) }
+            { trends_card(a, &cur, &settings, &trend_score) }
+            { disconfirmation_card(a, &cur, &settings) }
+            { cumulative_card(a, &cur, &settings, clv_note.as_deref()) }
+            { ipa_card(a, &cur, &settings) }
+            { kano_card(a) }
+            { value_risk::drivers_card(drivers) }
+            { link_card(a, clv_note.as_deref()) }
+            { segment_card(a, seg_note.as_deref()) }
         </section>
     }
 }
