@@ -398,7 +398,11 @@ pub fn base_totals_columns(cols: &PredictionColumns, customers: &[CustomerRecord
         t.customers += c.weight;
         let at = |v: &[f64]| v.get(i).copied().unwrap_or(f64::NAN);
         add(&mut t.equity, c.weight, at(&cols.clv));
-        add(&mut t.expected_purchases, c.weight, at(&cols.expected_purchases));
+        add(
+            &mut t.expected_purchases,
+            c.weight,
+            at(&cols.expected_purchases),
+        );
         add(&mut t.expected_active, c.weight, at(&cols.p_alive));
     }
     t
@@ -530,7 +534,10 @@ mod tests {
                 }
                 assert_eq!(cols.clv[i].to_bits(), p.clv.to_bits());
             }
-            let (a, b) = (base_totals(&preds, &customers), base_totals_columns(&cols, &customers));
+            let (a, b) = (
+                base_totals(&preds, &customers),
+                base_totals_columns(&cols, &customers),
+            );
             assert_eq!(a, b);
         }
     }

@@ -7,8 +7,8 @@
 
 use gloo::events::{EventListener, EventListenerOptions};
 use gloo::render::request_animation_frame;
-use gloo::timers::callback::Timeout;
 use gloo::storage::{SessionStorage, Storage};
+use gloo::timers::callback::Timeout;
 use std::collections::BTreeSet;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
