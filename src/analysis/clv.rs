@@ -237,14 +237,14 @@ pub fn analyze(
         None
     };
     progress(0.55, "Predicting every customer");
-    let preds = predict(&model, spend.as_ref(), custs, &req.settings)?;
-    out.p_alive = preds.iter().map(|p| p.p_alive).collect();
-    out.expected_purchases = preds.iter().map(|p| p.expected_purchases).collect();
-    out.expected_spend = preds.iter().map(|p| p.expected_spend).collect();
-    out.clv = preds.iter().map(|p| p.clv).collect();
-    out.totals = clv::base_totals(&preds, custs);
+    let cols = clv::predict_columns(&model, spend.as_ref(), custs, &req.settings)
+        .map_err(|e| e.to_string())?;
+    out.totals = clv::base_totals_columns(&cols, custs);
     out.equity = out.totals.equity;
-    drop(preds);
+    out.p_alive = cols.p_alive;
+    out.expected_purchases = cols.expected_purchases;
+    out.expected_spend = cols.expected_spend;
+    out.clv = cols.clv;
     progress(0.65, "Comparing the model with the data");
     out.repeat = validation::repeat_distribution(&model, custs);
     out.grid = grid(&model, &req.summary, req.settings.purchase_horizon);
@@ -562,6 +562,11 @@ pub fn cumulative(
         }
     }
     let steps = (total_days as f64 / unit).floor() as i64;
+    // E[X(t)] at every whole number of days a customer can have been there (the sum below
+    // asks for each many times).
+    let by_days: Vec<f64> = (0..=total_days.max(0))
+        .map(|d| model.expected_purchases(d as f64 / unit))
+        .collect();
     let mut out = Vec::new();
     let mut actual = 0.0;
     let mut day = 0i64;
@@ -574,7 +579,14 @@ pub fn cumulative(
         let expected: f64 = births
             .iter()
             .filter(|(b, _)| **b < upto)
-            .map(|(b, w)| w * model.expected_purchases((upto - b) as f64 / unit))
+            .map(|(b, w)| {
+                let d = upto - b;
+                let e = usize::try_from(d)
+                    .ok()
+                    .and_then(|i| by_days.get(i).copied())
+                    .unwrap_or_else(|| model.expected_purchases(d as f64 / unit));
+                w * e
+            })
             .sum();
         out.push(CumulativePoint {
             t: k as f64,

@@ -3,7 +3,7 @@
 //! customer drops out with probability p ~ Beta(a, b).
 
 use super::optim::Prepared;
-use super::special::{hyp2f1, log_add_exp};
+use super::special::{hyp2f1, hyp2f1_many, log_add_exp};
 use serde::{Deserialize, Serialize};
 use statrs::function::beta::ln_beta;
 use statrs::function::gamma::{digamma, ln_gamma};
@@ -185,6 +185,22 @@ impl BgNbd {
         let first = (a + b + x - 1.0) / (a - 1.0);
         let second = 1.0 - ((r + x) * ((alpha + tt) / (alpha + tt + t)).ln()).exp() * hyp;
         first * second
+    }
+
+    /// [`Self::conditional_numerator`] at several horizons `ts` (into `out`, as long): the same
+    /// values, bit for bit, with the hypergeometric series summed together
+    /// ([`super::special::hyp2f1_many`]).
+    pub(crate) fn conditional_numerators(&self, ts: &[f64], x: f64, tt: f64, out: &mut [f64]) {
+        let BgNbd { r, alpha, a, b } = *self;
+        let a = nudge_from_one(a);
+        let zs: Vec<f64> = ts.iter().map(|&t| t / (alpha + tt + t)).collect();
+        hyp2f1_many(r + x, b + x, a + b + x - 1.0, &zs, out);
+        let first = (a + b + x - 1.0) / (a - 1.0);
+        for (&t, o) in ts.iter().zip(out.iter_mut()) {
+            let hyp = *o;
+            let second = 1.0 - ((r + x) * ((alpha + tt) / (alpha + tt + t)).ln()).exp() * hyp;
+            *o = first * second;
+        }
     }
 
     /// The denominator of [`Self::conditional_expected_purchases`] (does not depend on the

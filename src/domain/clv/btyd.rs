@@ -175,6 +175,21 @@ impl BtydModel {
         }
     }
 
+    /// [`Self::conditional_factor`] at several horizons (into `out`, as long as `horizons`):
+    /// the same values, bit for bit, computed together (BG/NBD and MBG/NBD sum their
+    /// hypergeometric series at once).
+    pub(crate) fn conditional_factors(&self, horizons: &[f64], x: f64, t: f64, out: &mut [f64]) {
+        match self {
+            BtydModel::BgNbd(m) => m.conditional_numerators(horizons, x, t, out),
+            BtydModel::MbgNbd(m) => m.conditional_numerators(horizons, x, t, out),
+            BtydModel::ParetoNbd(m) => {
+                for (&h, o) in horizons.iter().zip(out.iter_mut()) {
+                    *o = m.conditional_if_alive(h, x, t);
+                }
+            }
+        }
+    }
+
     /// The part of [`Self::conditional_expected_purchases`] that does not depend on the
     /// horizon (P(alive) for Pareto/NBD).
     pub(crate) fn conditional_weight(&self, x: f64, t_x: f64, t: f64) -> f64 {

@@ -51,6 +51,7 @@ pub use params::{BtydParams, ValidBtydParams};
 pub use pnbd::ParetoNbd;
 pub use sbg::{FittedSbg, Sbg, SbgParams};
 pub use value::{
-    base_totals, customer_clv, predict_customers, BaseTotals, ClvSettings, CustomerPrediction,
+    base_totals, base_totals_columns, conditional_expected_each, customer_clv, predict_columns,
+    predict_customers, BaseTotals, ClvSettings, CustomerPrediction, PredictionColumns,
 };
 pub mod newcustomer;

@@ -100,17 +100,22 @@ pub fn holdout_by_frequency(
     let mut pred = vec![0.0f64; bins];
     for (i, c) in summary.customers.iter().enumerate() {
         check_record(i, c)?;
-        let Some(h) = c.holdout_x else {
+        if c.holdout_x.is_none() {
             return Err(ClvError::NotEnoughData {
                 reason: format!("customer \"{}\" has no holdout count", c.id),
             });
-        };
+        }
+    }
+    // Customers sharing (x, T) share the costly part of the expectation.
+    let expected =
+        super::conditional_expected_each(model, &summary.customers, summary.holdout_length);
+    for (c, e) in summary.customers.iter().zip(expected) {
+        let h = c.holdout_x.unwrap_or(0.0);
         let b = (c.x.round() as usize).min(bins - 1);
         if let (Some(nb), Some(ab), Some(pb)) = (n.get_mut(b), act.get_mut(b), pred.get_mut(b)) {
             *nb += c.weight;
             *ab += c.weight * h;
-            *pb += c.weight
-                * model.conditional_expected_purchases(summary.holdout_length, c.x, c.t_x, c.t);
+            *pb += c.weight * e;
         }
     }
     Ok((0..bins)

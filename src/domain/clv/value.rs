@@ -156,70 +156,191 @@ pub(crate) fn clv_per_unit_spend(
     total
 }
 
-/// Predictions for every customer. Spend: the Gamma-Gamma estimate when `spend` is given
-/// ([`FittedGammaGamma::spend_estimate`]: the conditional mean, population mean for x = 0, or
-/// a stated fallback carried on the prediction); otherwise the customer's own mean repeat
-/// spend, or the mean over repeaters for x = 0.
+/// Per-customer predictions as columns in the customers' order, without the ids (what the
+/// Lifetime value page keeps): the same figures as [`predict_customers`], bit for bit.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PredictionColumns {
+    /// P(alive).
+    pub p_alive: Vec<f64>,
+    /// Expected purchases in the next `purchase_horizon` time units.
+    pub expected_purchases: Vec<f64>,
+    /// Expected spend per purchase.
+    pub expected_spend: Vec<f64>,
+    /// Why a spend figure is a stated fallback (see [`CustomerPrediction::spend_fallback`]).
+    pub spend_fallback: Vec<Option<SpendFallback>>,
+    /// CLV over the horizon, discounted, times the margin rate.
+    pub clv: Vec<f64>,
+}
+
+/// Predictions for every customer, as columns. Spend: the Gamma-Gamma estimate when `spend` is
+/// given ([`FittedGammaGamma::spend_estimate`]: the conditional mean, population mean for
+/// x = 0, or a stated fallback); otherwise the customer's own mean repeat spend, or the mean
+/// over repeaters for x = 0.
+///
+/// The costly part of the conditional expectation (the hypergeometric term) does not depend on
+/// t_x ([`BtydModel::conditional_factor`]): customers are taken in (x, T, t_x) order, so it is
+/// worked out once per distinct (x, T) for every month and the purchase horizon together, and
+/// P(alive), expected purchases and CLV per unit of spend once per distinct (x, t_x, T). The
+/// figures are those of [`customer_clv`], [`FittedModel::p_alive`] and
+/// [`FittedModel::conditional_expected_purchases`], bit for bit.
 ///
 /// # Errors
-/// [`ClvError::InvalidParameter`] for bad settings, [`ClvError::InvalidRecord`] for bad rows.
+/// [`ClvError::InvalidParameter`] for bad settings, [`ClvError::InvalidRecord`] for the first
+/// bad row.
+pub fn predict_columns(
+    model: &FittedModel,
+    spend: Option<&FittedGammaGamma>,
+    customers: &[CustomerRecord],
+    settings: &ClvSettings,
+) -> Result<PredictionColumns, ClvError> {
+    settings.check()?;
+    for (i, c) in customers.iter().enumerate() {
+        check_record(i, c)?;
+    }
+    let (mut rep_sum, mut rep_n) = (0.0f64, 0usize);
+    for c in customers.iter().filter(|c| c.x > 0.0) {
+        rep_sum += c.monetary;
+        rep_n += 1;
+    }
+    let fallback = if rep_n == 0 {
+        0.0
+    } else {
+        rep_sum / rep_n as f64
+    };
+    let n = customers.len();
+    let mut out = PredictionColumns {
+        p_alive: vec![0.0; n],
+        expected_purchases: vec![0.0; n],
+        expected_spend: Vec::with_capacity(n),
+        spend_fallback: Vec::with_capacity(n),
+        clv: vec![0.0; n],
+    };
+    for c in customers {
+        let (sp, fb) = match spend {
+            Some(g) => {
+                let e = g.spend_estimate(c.x, c.monetary);
+                (e.value, e.fallback)
+            }
+            None if c.x > 0.0 => (c.monetary, None),
+            None => (fallback, None),
+        };
+        out.expected_spend.push(sp);
+        out.spend_fallback.push(fb);
+    }
+    let periods = settings.periods as usize;
+    // The end of each month, then the purchase horizon.
+    let horizons: Vec<f64> = (1..=settings.periods)
+        .map(|i| f64::from(i) * settings.units_per_period)
+        .chain(std::iter::once(settings.purchase_horizon))
+        .collect();
+    let key = |c: &CustomerRecord| [c.x.to_bits(), c.t.to_bits(), c.t_x.to_bits()];
+    // The keys beside the indices: sorting reads them in place, not through the customers.
+    let mut keyed: Vec<([u64; 3], u32)> = customers
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (key(c), i as u32))
+        .collect();
+    keyed.sort_unstable();
+    let order: Vec<u32> = keyed.into_iter().map(|(_, i)| i).collect();
+    let m = &model.model;
+    let mut factors = vec![0.0f64; periods + 1];
+    let mut xt: Option<[u64; 2]> = None;
+    let mut last: Option<([u64; 3], (f64, f64, f64))> = None;
+    for &i in &order {
+        let i = i as usize;
+        let Some(c) = customers.get(i) else { continue };
+        let k = key(c);
+        let (p_alive, expected, per_unit) = match last {
+            Some((lk, v)) if lk == k => v,
+            _ => {
+                if xt != Some([k[0], k[1]]) {
+                    m.conditional_factors(&horizons, c.x, c.t, &mut factors);
+                    xt = Some([k[0], k[1]]);
+                }
+                let w = m.conditional_weight(c.x, c.t_x, c.t);
+                let p_alive = match m {
+                    BtydModel::ParetoNbd(_) => w,
+                    _ => model.p_alive(c.x, c.t_x, c.t),
+                };
+                let expected = m.conditional_combine(factors[periods], w);
+                // The sum of `clv_per_unit_spend`, term by term.
+                let (mut total, mut prev, mut disc) = (0.0, 0.0, 1.0);
+                for &f in &factors[..periods] {
+                    let e = m.conditional_combine(f, w);
+                    disc /= 1.0 + settings.discount_rate;
+                    total += settings.margin_rate * (e - prev) * disc;
+                    prev = e;
+                }
+                let v = (p_alive, expected, total);
+                last = Some((k, v));
+                v
+            }
+        };
+        out.p_alive[i] = p_alive;
+        out.expected_purchases[i] = expected;
+        out.clv[i] = out.expected_spend[i] * per_unit;
+    }
+    Ok(out)
+}
+
+/// Every customer's expected purchases in the next `horizon` time units, in the customers'
+/// order: [`FittedModel::conditional_expected_purchases`] bit for bit, its costly part worked
+/// out once per distinct (x, T) (customers taken in (x, T) order). Rows are not checked.
+pub fn conditional_expected_each(
+    model: &FittedModel,
+    customers: &[CustomerRecord],
+    horizon: f64,
+) -> Vec<f64> {
+    let key = |c: &CustomerRecord| [c.x.to_bits(), c.t.to_bits()];
+    let mut keyed: Vec<([u64; 2], u32)> = customers
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (key(c), i as u32))
+        .collect();
+    keyed.sort_unstable();
+    let order: Vec<u32> = keyed.into_iter().map(|(_, i)| i).collect();
+    let m = &model.model;
+    let mut out = vec![0.0f64; customers.len()];
+    let mut factor = [0.0f64];
+    let mut xt: Option<[u64; 2]> = None;
+    for &i in &order {
+        let i = i as usize;
+        let Some(c) = customers.get(i) else { continue };
+        if xt != Some(key(c)) {
+            m.conditional_factors(&[horizon], c.x, c.t, &mut factor);
+            xt = Some(key(c));
+        }
+        out[i] = m.conditional_combine(factor[0], m.conditional_weight(c.x, c.t_x, c.t));
+    }
+    out
+}
+
+/// Predictions for every customer, with their ids: [`predict_columns`] row by row.
+///
+/// # Errors
+/// As [`predict_columns`].
 pub fn predict_customers(
     model: &FittedModel,
     spend: Option<&FittedGammaGamma>,
     customers: &[CustomerRecord],
     settings: &ClvSettings,
 ) -> Result<Vec<CustomerPrediction>, ClvError> {
-    settings.check()?;
-    let repeaters: Vec<&CustomerRecord> = customers.iter().filter(|c| c.x > 0.0).collect();
-    let fallback = if repeaters.is_empty() {
-        0.0
-    } else {
-        repeaters.iter().map(|c| c.monetary).sum::<f64>() / repeaters.len() as f64
-    };
-    // Customers with the same (x, t_x, T) share P(alive), expected purchases and CLV per unit
-    // of spend: each distinct triple is worked out once (summaries of dated logs repeat them a
-    // lot).
-    let mut memo: std::collections::HashMap<[u64; 3], (f64, f64, f64)> =
-        std::collections::HashMap::new();
-    customers
+    let cols = predict_columns(model, spend, customers, settings)?;
+    Ok(customers
         .iter()
         .enumerate()
-        .map(|(i, c)| {
-            check_record(i, c)?;
-            let (sp, spend_fallback) = match spend {
-                Some(g) => {
-                    let e = g.spend_estimate(c.x, c.monetary);
-                    (e.value, e.fallback)
-                }
-                None if c.x > 0.0 => (c.monetary, None),
-                None => (fallback, None),
-            };
-            let key = [c.x.to_bits(), c.t_x.to_bits(), c.t.to_bits()];
-            let (p_alive, expected_purchases, clv_unit) = *memo.entry(key).or_insert_with(|| {
-                (
-                    model.p_alive(c.x, c.t_x, c.t),
-                    model.conditional_expected_purchases(
-                        settings.purchase_horizon,
-                        c.x,
-                        c.t_x,
-                        c.t,
-                    ),
-                    clv_per_unit_spend(&model.model, c.x, c.t_x, c.t, settings),
-                )
-            });
-            Ok(CustomerPrediction {
-                id: c.id.clone(),
-                x: c.x,
-                t_x: c.t_x,
-                t: c.t,
-                p_alive,
-                expected_purchases,
-                expected_spend: sp,
-                spend_fallback,
-                clv: sp * clv_unit,
-            })
+        .map(|(i, c)| CustomerPrediction {
+            id: c.id.clone(),
+            x: c.x,
+            t_x: c.t_x,
+            t: c.t,
+            p_alive: cols.p_alive[i],
+            expected_purchases: cols.expected_purchases[i],
+            expected_spend: cols.expected_spend[i],
+            spend_fallback: cols.spend_fallback[i],
+            clv: cols.clv[i],
         })
-        .collect()
+        .collect())
 }
 
 /// Totals over a customer base, each row counted `weight` times (a row of a grouped summary
@@ -265,6 +386,28 @@ pub fn base_totals(predictions: &[CustomerPrediction], customers: &[CustomerReco
     t
 }
 
+/// [`base_totals`] of prediction columns (same order of summation, same figures).
+pub fn base_totals_columns(cols: &PredictionColumns, customers: &[CustomerRecord]) -> BaseTotals {
+    let add = |acc: &mut f64, w: f64, v: f64| {
+        if v.is_finite() {
+            *acc += w * v;
+        }
+    };
+    let mut t = BaseTotals::default();
+    for (i, c) in customers.iter().enumerate() {
+        t.customers += c.weight;
+        let at = |v: &[f64]| v.get(i).copied().unwrap_or(f64::NAN);
+        add(&mut t.equity, c.weight, at(&cols.clv));
+        add(
+            &mut t.expected_purchases,
+            c.weight,
+            at(&cols.expected_purchases),
+        );
+        add(&mut t.expected_active, c.weight, at(&cols.p_alive));
+    }
+    t
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,5 +445,100 @@ mod tests {
             0.5 * 40.0 * (e(4.0) / 1.1 + (e(8.0) - e(4.0)) / 1.21 + (e(12.0) - e(8.0)) / 1.331);
         let got = customer_clv(&m, 2.0, 20.0, 30.0, 40.0, &s);
         assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+    }
+
+    /// Customers sharing (x, T) with different t_x, sharing (x, t_x, T), and all distinct.
+    fn many_customers() -> Vec<CustomerRecord> {
+        let mut st = 11u64;
+        let mut u = || {
+            st = st
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (st >> 11) as f64 / (1u64 << 53) as f64
+        };
+        (0..3000)
+            .map(|i| {
+                let x = (u() * 12.0).floor();
+                let t = if i % 3 == 0 {
+                    (u() * 10.0).floor() * 4.0
+                } else {
+                    u() * 60.0
+                };
+                let t_x = if x == 0.0 {
+                    0.0
+                } else if i % 2 == 0 {
+                    (t * u() * 4.0).floor() / 4.0
+                } else {
+                    t * u()
+                };
+                let m = if x > 0.0 { 5.0 + 50.0 * u() } else { 0.0 };
+                CustomerRecord::from_stats(i.to_string(), x, t_x, t, m)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn grouped_predictions_are_the_per_customer_formulas_bit_for_bit() {
+        use crate::domain::clv::{FittedModel, MbgNbd, ParetoNbd};
+        let customers = many_customers();
+        let models = [
+            BtydModel::BgNbd(BgNbd::CDNOW),
+            BtydModel::MbgNbd(MbgNbd {
+                r: 0.5,
+                alpha: 6.0,
+                a: 1.4,
+                b: 3.0,
+            }),
+            BtydModel::ParetoNbd(ParetoNbd {
+                r: 0.55,
+                alpha: 10.6,
+                s: 0.61,
+                beta: 11.7,
+            }),
+        ];
+        let s = ClvSettings::monthly(TimeUnit::Week, 12, 0.01, 0.4);
+        for m in models {
+            let fit = FittedModel {
+                kind: m.kind(),
+                model: m,
+                params: Vec::new(),
+                log_likelihood: 0.0,
+                convergence: crate::domain::clv::Convergence {
+                    converged: true,
+                    iterations: 0,
+                    gradient_norm: 0.0,
+                    reason: String::new(),
+                },
+                n_customers: 0,
+                n_groups: 0,
+                time_unit: TimeUnit::Week,
+                description: String::new(),
+                log_covariance: None,
+                covariance_note: None,
+            };
+            let preds = predict_customers(&fit, None, &customers, &s).unwrap();
+            let cols = predict_columns(&fit, None, &customers, &s).unwrap();
+            for (i, (c, p)) in customers.iter().zip(&preds).enumerate() {
+                let spend = p.expected_spend;
+                let want = [
+                    m.p_alive(c.x, c.t_x, c.t),
+                    m.conditional_expected_purchases(s.purchase_horizon, c.x, c.t_x, c.t),
+                    customer_clv(&m, c.x, c.t_x, c.t, spend, &s),
+                ];
+                let got = [p.p_alive, p.expected_purchases, p.clv];
+                for (g, w) in got.iter().zip(want) {
+                    assert!(
+                        g.to_bits() == w.to_bits() || (g - w).abs() <= 1e-12 * w.abs(),
+                        "{m:?} customer {i}: {g} vs {w}"
+                    );
+                }
+                assert_eq!(cols.clv[i].to_bits(), p.clv.to_bits());
+            }
+            let (a, b) = (
+                base_totals(&preds, &customers),
+                base_totals_columns(&cols, &customers),
+            );
+            assert_eq!(a, b);
+        }
     }
 }

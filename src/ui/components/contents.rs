@@ -6,7 +6,9 @@
 //! [`Section`]: super::section::Section
 
 use gloo::events::{EventListener, EventListenerOptions};
+use gloo::render::request_animation_frame;
 use gloo::storage::{SessionStorage, Storage};
+use gloo::timers::callback::Timeout;
 use std::collections::BTreeSet;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -108,14 +110,26 @@ fn page_top(el: &web_sys::HtmlElement) -> f64 {
     top
 }
 
-/// The registered sections in the order they appear on the page.
+/// The registered sections in the order they appear on the page: document order, which needs
+/// no layout (reading positions here, during a render, forced the browser to lay out the whole
+/// page in the middle of the render: 67 ms on a page of a million customers).
 fn in_page_order(reg: &Registry) -> Vec<(AttrValue, AttrValue)> {
-    let mut v: Vec<(f64, (AttrValue, AttrValue))> = reg
+    let mut v: Vec<(web_sys::HtmlElement, (AttrValue, AttrValue))> = reg
         .entries
         .iter()
-        .filter_map(|e| Some((page_top(&element(&section_dom_id(&e.0))?), e.clone())))
+        .filter_map(|e| Some((element(&section_dom_id(&e.0))?, e.clone())))
         .collect();
-    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    v.sort_by(|a, b| {
+        if a.0 == b.0 {
+            std::cmp::Ordering::Equal
+        } else if a.0.compare_document_position(&b.0) & web_sys::Node::DOCUMENT_POSITION_FOLLOWING
+            != 0
+        {
+            std::cmp::Ordering::Less
+        } else {
+            std::cmp::Ordering::Greater
+        }
+    });
     v.into_iter().map(|(_, e)| e).collect()
 }
 
@@ -207,8 +221,17 @@ fn ContentsBar(p: &BarProps) -> Html {
                     }
                 }
             };
-            update();
             let update = Rc::new(update);
+            // The first look once the browser has laid the page out for its next frame (a
+            // timer set in the frame callback runs after that frame): reading positions now,
+            // right after the render changed the page, would force a layout of its own.
+            let timer = Rc::new(std::cell::RefCell::new(None::<Timeout>));
+            let frame = {
+                let (update, timer) = (update.clone(), timer.clone());
+                request_animation_frame(move |_| {
+                    *timer.borrow_mut() = Some(Timeout::new(0, move || update()));
+                })
+            };
             let listeners: Vec<EventListener> = ["scroll", "resize"]
                 .into_iter()
                 .map(|ev| {
@@ -221,7 +244,11 @@ fn ContentsBar(p: &BarProps) -> Html {
                     )
                 })
                 .collect();
-            move || drop(listeners)
+            move || {
+                drop(frame);
+                timer.borrow_mut().take();
+                drop(listeners);
+            }
         });
     }
     let toggle = {

@@ -93,9 +93,11 @@ pub fn Subscription() -> Html {
     let fit = use_state(|| None::<Result<Rc<(FittedSbg, Charts)>, String>>);
     // The newest request: an answer for an older cohort is dropped.
     let generation = use_mut_ref(|| 0u32);
+    // Bumped by the "Try again" button: the fit runs again on the same cohort.
+    let attempt = use_state(|| 0u32);
     {
         let (ctx, fit, generation) = (ctx.clone(), fit.clone(), generation.clone());
-        use_effect_with(cohort.clone(), move |c| {
+        use_effect_with((cohort.clone(), *attempt), move |(c, _)| {
             fit.set(None);
             *generation.borrow_mut() += 1;
             let mine = *generation.borrow();
@@ -151,7 +153,16 @@ pub fn Subscription() -> Html {
             }
         }
         (Some(_), Some(Err(e))) => {
-            html! { <p class="errbox">{ format!("The sBG model could not be fitted: {e}") }</p> }
+            let retry = {
+                let attempt = attempt.clone();
+                Callback::from(move |_: MouseEvent| attempt.set(attempt.wrapping_add(1)))
+            };
+            html! {
+                <div class="errbox" role="alert" data-testid="sbg-error">
+                    <p>{ format!("The sBG model could not be fitted: {e}") }</p>
+                    <button onclick={retry} data-testid="sbg-retry">{ "Try again" }</button>
+                </div>
+            }
         }
         (Some(_), None) => {
             let (fraction, stage) = ctx
