@@ -13,7 +13,9 @@ use crate::domain::clv::validation::{self, DataGate, HoldoutRow, RepeatBin};
 use crate::domain::clv::{
     self, BtydModel, BtydParams, ClvSettings, CustomerPrediction, FittedModel, ModelKind,
 };
-use crate::domain::customers::{self, CustomerRecord, CustomerSummary, SummaryOptions, TxLog};
+use crate::domain::customers::{
+    self, CustomerRecord, CustomerSummary, SummaryOptions, TimeUnit, TxLog,
+};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -460,23 +462,18 @@ pub fn validate(
     log: &TxLog,
     progress: &mut dyn FnMut(f64),
 ) -> Result<Validation, String> {
-    let (first, last) = log.date_range().ok_or("no transactions")?;
-    let end = req.summary_options.observation_end.unwrap_or(last);
-    let cal_end = req
-        .calibration_end
-        .or_else(|| default_calibration_end(first, last))
-        .ok_or("the data covers too few days for a calibration/holdout split")?;
-    if cal_end <= first || cal_end >= end {
-        return Err(format!(
-            "the calibration end {cal_end} must lie between the first date ({first}) and the end of observation ({end})"
-        ));
-    }
-    let opts = SummaryOptions {
-        calibration_end: Some(cal_end),
-        time_unit: req.summary.time_unit,
-        ..req.summary_options.clone()
-    };
-    let cal = customers::summarize_columns(log, &[], &opts).map_err(|e| e.to_string())?;
+    let CalibrationSplit {
+        cal,
+        first,
+        cal_end,
+        end,
+    } = calibration_split(
+        log,
+        req.calibration_end,
+        &req.summary_options,
+        req.summary.time_unit,
+    )?
+    .ok_or("no transactions")?;
     let gate = validation::data_gate(&cal.customers);
     if !gate.enough {
         return Err(format!(
@@ -502,6 +499,58 @@ pub fn validate(
         holdout_actual,
         holdout_predicted,
     })
+}
+
+/// A log split at the calibration end: the calibration period's customer summary and the dates.
+/// The Lifetime value page's validation and the model comparison both split with
+/// [`calibration_split`], so they always agree on the period.
+pub struct CalibrationSplit {
+    /// Customers summarised over the calibration period, with their holdout purchases.
+    pub cal: CustomerSummary,
+    /// First date of the log.
+    pub first: NaiveDate,
+    /// End of the calibration period.
+    pub cal_end: NaiveDate,
+    /// End of observation (the options' end, or the log's last date).
+    pub end: NaiveDate,
+}
+
+/// Splits `log` at `calibration_end` (by default 2/3 of the observed period, see
+/// [`default_calibration_end`]) and summarises the calibration period with `options` in
+/// `unit`. `Ok(None)` when the log has no transactions.
+///
+/// # Errors
+/// Too few days to split, a calibration end outside the data, or a summary error, in words.
+pub fn calibration_split(
+    log: &TxLog,
+    calibration_end: Option<NaiveDate>,
+    options: &SummaryOptions,
+    unit: TimeUnit,
+) -> Result<Option<CalibrationSplit>, String> {
+    let Some((first, last)) = log.date_range() else {
+        return Ok(None);
+    };
+    let end = options.observation_end.unwrap_or(last);
+    let cal_end = calibration_end
+        .or_else(|| default_calibration_end(first, last))
+        .ok_or("the data covers too few days for a calibration/holdout split")?;
+    if cal_end <= first || cal_end >= end {
+        return Err(format!(
+            "the calibration end {cal_end} must lie between the first date ({first}) and the end of observation ({end})"
+        ));
+    }
+    let opts = SummaryOptions {
+        calibration_end: Some(cal_end),
+        time_unit: unit,
+        ..options.clone()
+    };
+    let cal = customers::summarize_columns(log, &[], &opts).map_err(|e| e.to_string())?;
+    Ok(Some(CalibrationSplit {
+        cal,
+        first,
+        cal_end,
+        end,
+    }))
 }
 
 /// Cumulative actual vs expected repeat purchases of the calibration customers, one point per

@@ -35,7 +35,7 @@
 //! discrete-time model (BG/BB, for data in periods) adds itself to [`Comparison::models`] with
 //! the same call and is then ranked by the same rule. Nothing here depends on it.
 
-use crate::analysis::clv::{cumulative, default_calibration_end, fit_model};
+use crate::analysis::clv::{calibration_split, cumulative, fit_model, CalibrationSplit};
 use crate::domain::clv::validation::{self, HoldoutRow, TOP_BIN};
 use crate::domain::clv::{FittedModel, ModelKind, ParamEstimate};
 use crate::domain::customers::{
@@ -578,41 +578,15 @@ pub fn recommend(models: &[ModelRow]) -> Recommendation {
     }
 }
 
-/// The calibration summary (and the dates) when the request carries a log.
-struct Split {
-    cal: CustomerSummary,
-    first: NaiveDate,
-    cal_end: NaiveDate,
-    end: NaiveDate,
-}
-
-fn split(req: &CompareRequest) -> Result<Option<Split>, String> {
-    let log = &req.transactions;
-    let Some((first, last)) = log.date_range() else {
-        return Ok(None);
-    };
-    let end = req.summary_options.observation_end.unwrap_or(last);
-    let cal_end = req
-        .calibration_end
-        .or_else(|| default_calibration_end(first, last))
-        .ok_or("the data covers too few days for a calibration/holdout split")?;
-    if cal_end <= first || cal_end >= end {
-        return Err(format!(
-            "the calibration end {cal_end} must lie between the first date ({first}) and the end of observation ({end})"
-        ));
-    }
-    let opts = SummaryOptions {
-        calibration_end: Some(cal_end),
-        time_unit: req.summary.time_unit,
-        ..req.summary_options.clone()
-    };
-    let cal = customers::summarize_columns(log, &[], &opts).map_err(|e| e.to_string())?;
-    Ok(Some(Split {
-        cal,
-        first,
-        cal_end,
-        end,
-    }))
+/// The calibration summary (and the dates) when the request carries a log: the same split as
+/// the Lifetime value page's validation.
+fn split(req: &CompareRequest) -> Result<Option<CalibrationSplit>, String> {
+    calibration_split(
+        &req.transactions,
+        req.calibration_end,
+        &req.summary_options,
+        req.summary.time_unit,
+    )
 }
 
 /// Fits the three models on the same customers and compares them (see the module docs).
