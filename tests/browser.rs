@@ -239,9 +239,13 @@ async fn the_worker_reads_a_saved_file_through_an_object_url_as_the_whole_file_i
         )
     };
     let mut slices = Vec::new();
-    let read = crm::worker::reader::read(&url, "log.csv", job(), &Cell::new(false), &mut |j: &ImportJob| {
-        slices.push(j.consumed())
-    })
+    let read = crm::worker::reader::read(
+        &url,
+        "log.csv",
+        job(),
+        &Cell::new(false),
+        &mut |j: &ImportJob| slices.push(j.consumed()),
+    )
     .await
     .expect("not cancelled")
     .expect("read");
@@ -266,10 +270,16 @@ async fn the_worker_reads_a_saved_file_through_an_object_url_as_the_whole_file_i
     );
     // Once the page revokes the address, the file cannot be read and the user is told so.
     web_sys::Url::revoke_object_url(&url).expect("revoke");
-    let err = crm::worker::reader::read(&url, "log.csv", job(), &Cell::new(false), &mut |_: &ImportJob| {})
-        .await
-        .expect("not cancelled")
-        .err();
+    let err = crm::worker::reader::read(
+        &url,
+        "log.csv",
+        job(),
+        &Cell::new(false),
+        &mut |_: &ImportJob| {},
+    )
+    .await
+    .expect("not cancelled")
+    .err();
     assert_eq!(
         err,
         Some(WorkerError::Unreadable {

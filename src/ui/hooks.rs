@@ -281,7 +281,14 @@ impl WorkerClient {
             }
             return;
         }
-        let page = format!("{}-{}", inner.nonce, inner.spawned.get());
+        // A worker started from an object URL cannot read its own address's `?debug`: the
+        // page's name tells it (see `worker::log`).
+        let debug = if crate::worker::log::enabled() {
+            protocol::DEBUG_SUFFIX
+        } else {
+            ""
+        };
+        let page = format!("{}-{}{debug}", inner.nonce, inner.spawned.get());
         inner.spawned.set(inner.spawned.get().wrapping_add(1));
         *inner.crash_channel.borrow_mut() = crash_channel(inner, &page);
         let weak = Rc::downgrade(inner);

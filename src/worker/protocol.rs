@@ -46,6 +46,10 @@ pub fn crash_channel_name(nonce: &str) -> String {
     format!("crm-worker-{nonce}")
 }
 
+/// Ends the page's name in its first [`Request::Ping`] when the page writes timing lines: the
+/// worker then writes its own (see [`crate::worker::log`]).
+pub const DEBUG_SUFFIX: &str = "-debug";
+
 /// A request from the page. `job` ties progress and results to the request that caused them.
 // Messages are built once and moved across the worker boundary: boxing would gain nothing.
 #[allow(clippy::large_enum_variant)]

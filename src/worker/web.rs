@@ -183,6 +183,9 @@ impl Worker for AnalysisWorker {
     fn received(&mut self, scope: &WorkerScope<Self>, msg: Self::Input, id: HandlerId) {
         if let Request::Ping { job, release, page } = &msg {
             self.wrong_release = super::protocol::check_release(release).is_err();
+            if page.ends_with(super::protocol::DEBUG_SUFFIX) {
+                super::log::set_enabled(true);
+            }
             if !self.reporting && !page.is_empty() {
                 report_panics(super::protocol::crash_channel_name(page));
                 self.reporting = true;

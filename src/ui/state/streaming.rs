@@ -5,9 +5,7 @@
 //! refused before anything is read.
 
 use super::{active_key, estimate, new_id, now_iso, Action, Controller};
-use crate::io::storage::{
-    chunks_for, DataKind, DatasetMeta, FILE_CHUNK_BYTES,
-};
+use crate::io::storage::{chunks_for, DataKind, DatasetMeta, FILE_CHUNK_BYTES};
 use crate::ui::hooks::Progress;
 use crate::worker::tasks::ImportSettings;
 use std::rc::Rc;
