@@ -211,9 +211,9 @@ async fn the_worker_reads_a_saved_file_through_an_object_url_as_the_whole_file_i
     use std::cell::Cell;
     // Larger than one slice of the reader, kept in two chunks: one as bytes (as older
     // versions kept them), one as a Blob (as a chosen file's slice is kept now).
-    let text = log_text(250_000);
+    let text = log_text(400_000);
     let bytes = text.as_bytes();
-    assert!(bytes.len() > crm::worker::reader::SLICE_BYTES);
+    assert!(bytes.len() > 4 * crm::worker::reader::SLICE_BYTES);
     let cut = bytes.len() / 3;
     let repo = Repository::new(IdbStore::open().await.expect("IndexedDB opens"));
     let mut m = meta("bt-url");

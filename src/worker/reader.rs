@@ -12,9 +12,13 @@ use std::cell::Cell;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-/// Bytes gathered from the body before they are fed to the import (the browser hands them
-/// over in pieces of some tens of KB).
-pub const SLICE_BYTES: usize = 4 << 20;
+/// Bytes gathered from the body before they are fed to the import. Smaller than what the
+/// browser buffers ahead of the reader (pieces of up to 2 MiB), so the browser keeps reading
+/// the file while a slice is imported: with 4 MiB slices reading and importing took turns, and
+/// a 491 MB file took 15.1 s against 11.0 s when the page read ahead of the worker.
+pub const SLICE_BYTES: usize = 1 << 20;
+/// The page hears of progress once per this many bytes (and at the end).
+const REPORT_BYTES: u64 = 8 << 20;
 
 /// What the reader says after each slice: bytes fed so far, rows read so far.
 pub type OnSlice<'a> = &'a mut dyn FnMut(&ImportJob);
@@ -37,7 +41,7 @@ fn fetch(url: &str) -> Result<js_sys::Promise, JsValue> {
     }
 }
 
-/// Reads the file at `url` into `job`, calling `on_slice` after each slice. `None` when
+/// Reads the file at `url` into `job`, calling `on_slice` every few slices and after the last. `None` when
 /// `cancelled` was set meanwhile (the reading stops at the next piece the browser hands over);
 /// otherwise the job, ready to finish, or why it failed.
 ///
@@ -72,7 +76,7 @@ pub async fn read(
         return Some(Err(unreadable(file_name)));
     };
     let mut buf: Vec<u8> = Vec::with_capacity(SLICE_BYTES + (1 << 20));
-    let (mut pieces, mut feeding) = (0u32, 0.0);
+    let (mut pieces, mut feeding, mut reported) = (0u32, 0.0, 0u64);
     loop {
         let Ok(step) = JsFuture::from(reader.read()).await else {
             return Some(Err(unreadable(file_name)));
@@ -105,9 +109,15 @@ pub async fn read(
             }
             feeding += super::now_ms() - t;
             buf.clear();
-            on_slice(&job);
+            if job.consumed() >= reported + REPORT_BYTES {
+                reported = job.consumed();
+                on_slice(&job);
+            }
         }
         if done {
+            if job.consumed() > reported {
+                on_slice(&job);
+            }
             break;
         }
     }
