@@ -1,6 +1,7 @@
 //! Browser tests (wasm-bindgen-test in headless Chromium): what needs a real browser —
 //! IndexedDB storage and the storage repository on top of it, and the worker handshake and
-//! panic channel as the browser encodes and delivers them.
+//! panic channel as the browser encodes and delivers them, and the worker reading a file by its
+//! object URL.
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::expect_used)]
 
@@ -185,4 +186,105 @@ fn the_sample_files_are_the_bytes_crm_makes() {
             0x0aa8_afe6_6a0f_e6a6
         )
     );
+}
+
+/// A log of `n` rows (about 26 bytes each).
+fn log_text(n: usize) -> String {
+    let mut s = String::from("customer,date,amount\n");
+    for i in 0..n {
+        s.push_str(&format!(
+            "C{:05},2024-0{}-1{},{}.5\n",
+            i % 7919,
+            1 + i % 9,
+            i % 10,
+            i % 300
+        ));
+    }
+    s
+}
+
+#[wasm_bindgen_test]
+async fn the_worker_reads_a_saved_file_through_an_object_url_as_the_whole_file_imports() {
+    use crm::domain::customers::SummaryOptions;
+    use crm::io::import::{import_bytes, ImportJob, ImportSettings};
+    use crm::worker::error::WorkerError;
+    use std::cell::Cell;
+    // Larger than one slice of the reader, kept in two chunks: one as bytes (as older
+    // versions kept them), one as a Blob (as a chosen file's slice is kept now).
+    let text = log_text(400_000);
+    let bytes = text.as_bytes();
+    assert!(bytes.len() > 4 * crm::worker::reader::SLICE_BYTES);
+    let cut = bytes.len() / 3;
+    let repo = Repository::new(IdbStore::open().await.expect("IndexedDB opens"));
+    let mut m = meta("bt-url");
+    m.chunks = 2;
+    m.size_bytes = bytes.len() as u64;
+    repo.save_chunk("bt-url", 0, bytes[..cut].to_vec())
+        .await
+        .expect("chunk 0");
+    let tail = js_sys::Array::of1(&js_sys::Uint8Array::from(&bytes[cut..]));
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&tail).expect("blob");
+    repo.save_chunk_blob("bt-url", 1, &blob)
+        .await
+        .expect("chunk 1");
+    let joined = repo.file_blob(&m).await.expect("joined");
+    assert_eq!(joined.size() as usize, bytes.len());
+    let url = web_sys::Url::create_object_url_with_blob(&joined).expect("url");
+    let job = || {
+        ImportJob::new(
+            "log.csv",
+            bytes.len() as u64,
+            ImportSettings::default(),
+            SummaryOptions::default(),
+        )
+    };
+    let mut slices = Vec::new();
+    let read = crm::worker::reader::read(
+        &url,
+        "log.csv",
+        job(),
+        &Cell::new(false),
+        &mut |j: &ImportJob| slices.push(j.consumed()),
+    )
+    .await
+    .expect("not cancelled")
+    .expect("read");
+    let got = read.finish(&mut |_, _| {}).expect("imported");
+    let want = import_bytes(
+        "log.csv",
+        bytes,
+        &ImportSettings::default(),
+        &SummaryOptions::default(),
+        &mut |_, _| {},
+    )
+    .expect("whole");
+    assert_eq!(got, want);
+    assert!(slices.len() >= 2, "{slices:?}");
+    assert_eq!(slices.last().copied(), Some(bytes.len() as u64));
+    // Cancelled: nothing comes back.
+    let cancelled = Cell::new(true);
+    assert!(
+        crm::worker::reader::read(&url, "log.csv", job(), &cancelled, &mut |_: &ImportJob| {})
+            .await
+            .is_none()
+    );
+    // Once the page revokes the address, the file cannot be read and the user is told so.
+    web_sys::Url::revoke_object_url(&url).expect("revoke");
+    let err = crm::worker::reader::read(
+        &url,
+        "log.csv",
+        job(),
+        &Cell::new(false),
+        &mut |_: &ImportJob| {},
+    )
+    .await
+    .expect("not cancelled")
+    .err();
+    assert_eq!(
+        err,
+        Some(WorkerError::Unreadable {
+            file_name: "log.csv".into()
+        })
+    );
+    repo.delete("bt-url").await.expect("delete");
 }

@@ -14,11 +14,10 @@
 use crate::domain::customers::SummaryOptions;
 use crate::worker::clv::{ClvRequest, ClvResult};
 use crate::worker::error::WorkerError;
-use crate::worker::protocol::{self, Bytes, Request, Response};
+use crate::worker::protocol::{self, Request, Response};
 use crate::worker::segment::{SegmentRequest, SegmentResult};
 use crate::worker::tasks::{History, ImportSettings, Imported, Output, SampleFiles, Task};
 use crate::worker::AnalysisWorker;
-use futures_channel::oneshot;
 use gloo_worker::{Spawnable, WorkerBridge};
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
@@ -49,16 +48,12 @@ pub struct Progress {
     pub stage: String,
 }
 
-/// An import whose slices are being sent.
+/// An import the worker is reading (see [`WorkerClient::import_url`]).
 struct Stream {
     total: u64,
-    sent: u64,
     consumed: u64,
-    /// The last slice was sent: the worker is summarising and cannot stop between slices.
+    /// The worker has read the whole file: it is summarising and cannot stop between slices.
     ended: bool,
-    /// Wakes [`WorkerClient::room`] when the worker reports a slice processed (dropped, which
-    /// wakes it too, when the stream ends).
-    wake: Option<oneshot::Sender<()>>,
 }
 
 struct Inner {
@@ -134,25 +129,27 @@ impl Inner {
                 consumed,
                 rows,
             } => {
-                let total = {
+                let (total, ended) = {
                     let mut streams = self.streams.borrow_mut();
                     let Some(st) = streams.get_mut(&job) else {
                         return;
                     };
                     st.consumed = consumed;
-                    if let Some(wake) = st.wake.take() {
-                        let _ = wake.send(());
-                    }
-                    st.total
+                    st.ended = consumed >= st.total;
+                    (st.total, st.ended)
                 };
                 self.on_progress.emit(Some(Progress {
                     job,
                     fraction: 0.95 * consumed as f64 / total.max(1) as f64,
-                    stage: format!(
-                        "Reading rows: {} of {} MB, {rows} purchases so far",
-                        mb(consumed),
-                        mb(total)
-                    ),
+                    stage: if ended {
+                        format!("Summarising customers ({rows} purchases)")
+                    } else {
+                        format!(
+                            "Reading rows: {} of {} MB, {rows} purchases so far",
+                            mb(consumed),
+                            mb(total)
+                        )
+                    },
                 }));
             }
             Response::Customers { job, total, part } => {
@@ -284,7 +281,14 @@ impl WorkerClient {
             }
             return;
         }
-        let page = format!("{}-{}", inner.nonce, inner.spawned.get());
+        // A worker started from an object URL cannot read its own address's `?debug`: the
+        // page's name tells it (see `worker::log`).
+        let debug = if crate::worker::log::enabled() {
+            protocol::DEBUG_SUFFIX
+        } else {
+            ""
+        };
+        let page = format!("{}-{}{debug}", inner.nonce, inner.spawned.get());
         inner.spawned.set(inner.spawned.get().wrapping_add(1));
         *inner.crash_channel.borrow_mut() = crash_channel(inner, &page);
         let weak = Rc::downgrade(inner);
@@ -423,13 +427,15 @@ impl WorkerClient {
         self.send(Request::Run { job, task });
     }
 
-    /// Starts an import whose bytes follow in slices ([`Self::send_slice`], then
-    /// [`Self::end_import`]); the worker holds its log and summary under `dataset`, and `done`
-    /// gets the result. Returns the job id.
-    pub fn begin_import(
+    /// Starts an import that the worker reads itself from `url` (an object URL of the file;
+    /// the caller revokes it once [`Self::importing`] turns false); the worker holds its log
+    /// and summary under `dataset`, and `done` gets the result. Returns the job id.
+    #[allow(clippy::too_many_arguments)]
+    pub fn import_url(
         &self,
         dataset: &str,
         file_name: &str,
+        url: &str,
         total_bytes: u64,
         settings: ImportSettings,
         summary: SummaryOptions,
@@ -440,10 +446,8 @@ impl WorkerClient {
             job,
             Stream {
                 total: total_bytes,
-                sent: 0,
                 consumed: 0,
                 ended: false,
-                wake: None,
             },
         );
         self.inner.on_progress.emit(Some(Progress {
@@ -451,10 +455,17 @@ impl WorkerClient {
             fraction: 0.0,
             stage: format!("Reading {file_name}"),
         }));
-        self.send(Request::ImportBegin {
+        crate::worker::log::debug(|| {
+            format!(
+                "page: job {job} sent at {:.0} ms",
+                js_sys::Date::now() % 1e6
+            )
+        });
+        self.send(Request::ImportUrl {
             job,
             dataset: dataset.to_string(),
             file_name: file_name.to_string(),
+            url: url.to_string(),
             total_bytes,
             settings,
             summary,
@@ -467,59 +478,9 @@ impl WorkerClient {
         self.inner.cancelled.borrow().contains(&job)
     }
 
-    /// Whether an import is still under way (not cancelled, not failed).
+    /// Whether an import is still under way (not done, cancelled or failed).
     pub fn importing(&self, job: u32) -> bool {
         self.inner.streams.borrow().contains_key(&job)
-    }
-
-    /// Waits until the worker has processed all but `ahead` bytes of what was sent, so only a
-    /// few slices wait in memory. False when the job was cancelled or failed meanwhile. Woken
-    /// by the worker's answers (no polling).
-    pub async fn room(&self, job: u32, ahead: u64) -> bool {
-        loop {
-            let wait = {
-                let mut streams = self.inner.streams.borrow_mut();
-                let Some(st) = streams.get_mut(&job) else {
-                    return false;
-                };
-                if st.sent.saturating_sub(st.consumed) <= ahead {
-                    return true;
-                }
-                let (tx, rx) = oneshot::channel();
-                st.wake = Some(tx);
-                rx
-            };
-            // An error means the stream ended (its sender was dropped): checked above.
-            let _ = wait.await;
-        }
-    }
-
-    /// Sends the next slice of an import.
-    pub fn send_slice(&self, job: u32, bytes: Vec<u8>) {
-        if let Some(st) = self.inner.streams.borrow_mut().get_mut(&job) {
-            st.sent += bytes.len() as u64;
-        } else {
-            return;
-        }
-        self.send(Request::ImportChunk {
-            job,
-            bytes: Bytes(bytes),
-        });
-    }
-
-    /// Says the last slice was sent: the worker finishes and answers.
-    pub fn end_import(&self, job: u32) {
-        if let Some(st) = self.inner.streams.borrow_mut().get_mut(&job) {
-            st.ended = true;
-        }
-        if self.importing(job) {
-            self.inner.on_progress.emit(Some(Progress {
-                job,
-                fraction: 0.95,
-                stage: "Summarising customers".into(),
-            }));
-            self.send(Request::ImportEnd { job });
-        }
     }
 
     /// Segment movement between two dates on the dataset the worker holds.
@@ -541,7 +502,7 @@ impl WorkerClient {
     }
 
     /// Cancels every job under way, and each reports [`WorkerError::Cancelled`]. When only
-    /// imports are still being sent slice by slice (and quick lookups), the worker drops them
+    /// imports are still being read slice by slice (and quick lookups), the worker drops them
     /// between slices and keeps the datasets it holds; otherwise the worker is let go, since a
     /// computation cannot be stopped midway (a fresh one is spawned for the next job, and pages
     /// send the datasets they need again).
@@ -555,6 +516,10 @@ impl WorkerClient {
                 .keys()
                 .all(|j| quiet.contains(j) || streams.get(j).is_some_and(|st| !st.ended))
         };
+        // A worker silent while it should be reading may be dead: let it go rather than keep it.
+        let heard = js_sys::Date::now() - self.inner.last_heard.get() < f64::from(HEARTBEAT_MS);
+        let reading = self.inner.streams.borrow().values().any(|st| !st.ended);
+        let between_slices = between_slices && (heard || !reading);
         let streams: Vec<u32> = self
             .inner
             .streams
@@ -562,15 +527,6 @@ impl WorkerClient {
             .drain()
             .map(|(j, _)| j)
             .collect();
-        // A worker silent while slices wait for it may be dead: let it go rather than keep it.
-        let heard = js_sys::Date::now() - self.inner.last_heard.get() < f64::from(HEARTBEAT_MS);
-        let waiting = self
-            .inner
-            .streams
-            .borrow()
-            .values()
-            .any(|st| st.sent > st.consumed);
-        let between_slices = between_slices && (heard || !waiting);
         let alive = self.inner.bridge.borrow().is_some();
         for job in streams {
             if alive {

@@ -48,6 +48,12 @@ pub enum WorkerError {
     },
     /// The worker answered with another kind of result than the task asks for (a bug).
     Unexpected,
+    /// The browser could not read the file the worker was given (it was moved, changed or
+    /// deleted since it was chosen).
+    Unreadable {
+        /// The file's name.
+        file_name: String,
+    },
 }
 
 impl fmt::Display for WorkerError {
@@ -78,6 +84,10 @@ impl fmt::Display for WorkerError {
             WorkerError::Unexpected => {
                 f.write_str("The analysis engine answered with another kind of result.")
             }
+            WorkerError::Unreadable { file_name } => write!(
+                f,
+                "{file_name}: the browser could not read this file (was it moved or changed?)"
+            ),
         }
     }
 }
@@ -115,6 +125,9 @@ mod tests {
                 dataset: "d1".into(),
             },
             WorkerError::Clv("no fit".into()),
+            WorkerError::Unreadable {
+                file_name: "log.csv".into(),
+            },
             WorkerError::WrongRelease {
                 worker: "1 0.1.0".into(),
             },

@@ -24,6 +24,8 @@ pub mod tasks;
 pub mod workbook;
 
 #[cfg(target_arch = "wasm32")]
+pub mod reader;
+#[cfg(target_arch = "wasm32")]
 mod web;
 
 #[cfg(target_arch = "wasm32")]

@@ -7,17 +7,20 @@ use super::protocol::{customer_parts, Request, Response};
 use super::tasks::{ImportJob, Output};
 use crate::domain::customers::Records;
 use gloo_worker::{HandlerId, Registrable, Worker, WorkerScope};
+use std::cell::Cell;
 use std::collections::HashMap;
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 
-/// The analysis worker. A [`Request::Run`] runs to completion; an import arriving in slices
-/// keeps its [`ImportJob`] here between messages. The page cancels a slice-by-slice import by
-/// sending [`Request::Cancel`] (and no more slices); other jobs by dropping the worker.
-/// Imported logs and summaries stay here ([`Datasets`], under the page's dataset id): later
-/// requests name the dataset.
+/// The analysis worker. A [`Request::Run`] runs to completion; an import by address
+/// ([`Request::ImportUrl`]) is read here slice by slice (see [`super::reader`]) while other
+/// messages are answered, and the page cancels it with [`Request::Cancel`]; other jobs are
+/// cancelled by dropping the worker. Imported logs and summaries stay here ([`Datasets`],
+/// under the page's dataset id): later requests name the dataset.
 #[derive(Default)]
 pub struct AnalysisWorker {
-    imports: HashMap<u32, (String, ImportJob)>,
+    /// Imports being read: their dataset id and cancel flag.
+    reading: HashMap<u32, (String, Rc<Cell<bool>>)>,
     datasets: Datasets,
     /// The page is of another release: only pings are answered.
     wrong_release: bool,
@@ -43,7 +46,89 @@ fn reporter<'a>(
     }
 }
 
+/// What the worker tells itself.
+pub enum Note {
+    /// An import by address was read (or failed): finish it and answer.
+    Read {
+        /// Job id.
+        job: u32,
+        /// Who asked.
+        id: HandlerId,
+        /// The job, ready to finish, or why reading failed.
+        result: Result<ImportJob, WorkerError>,
+    },
+}
+
 impl AnalysisWorker {
+    /// Starts reading an import at `url` (see [`super::reader`]); the result comes back as a
+    /// [`Note::Read`].
+    fn start_reading(
+        &mut self,
+        scope: &WorkerScope<Self>,
+        id: HandlerId,
+        job: u32,
+        dataset: String,
+        url: String,
+        j: ImportJob,
+    ) {
+        let cancelled = Rc::new(Cell::new(false));
+        self.reading.insert(job, (dataset, cancelled.clone()));
+        let scope = scope.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let file_name = j.file_name().to_string();
+            let s = scope.clone();
+            let mut on_slice = move |j: &ImportJob| {
+                s.respond(
+                    id,
+                    Response::Received {
+                        job,
+                        consumed: j.consumed(),
+                        rows: j.rows(),
+                    },
+                );
+            };
+            let read = super::reader::read(&url, &file_name, j, &cancelled, &mut on_slice).await;
+            if let Some(result) = read {
+                scope.send_message(Note::Read { job, id, result });
+            }
+        });
+    }
+
+    /// Finishes an import whose bytes were all read, holds its dataset and answers.
+    fn finish_import(
+        &mut self,
+        scope: &WorkerScope<Self>,
+        id: HandlerId,
+        job: u32,
+        dataset: &str,
+        j: ImportJob,
+    ) {
+        let started = js_sys::Date::now();
+        let mut progress = reporter(scope, id, job);
+        let datasets = &mut self.datasets;
+        let result = j
+            .finish(&mut progress)
+            .map(|mut i| {
+                datasets.take_import(dataset, &mut i);
+                Output::Imported(Box::new(i))
+            })
+            .map_err(WorkerError::from);
+        super::log::debug(|| {
+            format!(
+                "worker: job {job} finished in {:.0} ms (started at {:.0})",
+                js_sys::Date::now() - started,
+                started % 1e6
+            )
+        });
+        self.reply(scope, id, job, result);
+        super::log::debug(|| {
+            format!(
+                "worker: job {job} result sent at {:.0}",
+                js_sys::Date::now() % 1e6
+            )
+        });
+    }
+
     /// Answers a finished job. A large customer summary goes ahead in parts, each a short step
     /// for the page to decode.
     fn reply(
@@ -76,7 +161,7 @@ impl AnalysisWorker {
 }
 
 impl Worker for AnalysisWorker {
-    type Message = ();
+    type Message = Note;
     type Input = Request;
     type Output = Response;
 
@@ -84,11 +169,23 @@ impl Worker for AnalysisWorker {
         AnalysisWorker::default()
     }
 
-    fn update(&mut self, _scope: &WorkerScope<Self>, _msg: Self::Message) {}
+    fn update(&mut self, scope: &WorkerScope<Self>, msg: Self::Message) {
+        let Note::Read { job, id, result } = msg;
+        let Some((dataset, _)) = self.reading.remove(&job) else {
+            return; // cancelled meanwhile
+        };
+        match result {
+            Ok(j) => self.finish_import(scope, id, job, &dataset, j),
+            Err(error) => scope.respond(id, Response::Failed { job, error }),
+        }
+    }
 
     fn received(&mut self, scope: &WorkerScope<Self>, msg: Self::Input, id: HandlerId) {
         if let Request::Ping { job, release, page } = &msg {
             self.wrong_release = super::protocol::check_release(release).is_err();
+            if page.ends_with(super::protocol::DEBUG_SUFFIX) {
+                super::log::set_enabled(true);
+            }
             if !self.reporting && !page.is_empty() {
                 report_panics(super::protocol::crash_channel_name(page));
                 self.reporting = true;
@@ -114,79 +211,22 @@ impl Worker for AnalysisWorker {
                 });
                 self.reply(scope, id, job, result);
             }
-            Request::ImportBegin {
+            Request::ImportUrl {
                 job,
                 dataset,
                 file_name,
+                url,
                 total_bytes,
                 settings,
                 summary,
             } => {
                 let j = ImportJob::new(&file_name, total_bytes, settings, summary);
-                self.imports.insert(job, (dataset, j));
-            }
-            Request::ImportChunk { job, bytes } => {
-                let Some((_, j)) = self.imports.get_mut(&job) else {
-                    return; // cancelled, or failed on an earlier slice
-                };
-                let started = js_sys::Date::now();
-                match j.feed(&bytes.0) {
-                    Ok(()) => {
-                        super::log::debug(|| {
-                            format!(
-                            "worker: job {job} slice of {} bytes in {:.0} ms (started at {:.0})",
-                            bytes.0.len(),
-                            js_sys::Date::now() - started,
-                            started % 1e6
-                        )
-                        });
-                        scope.respond(
-                            id,
-                            Response::Received {
-                                job,
-                                consumed: j.consumed(),
-                                rows: j.rows(),
-                            },
-                        );
-                    }
-                    Err(e) => {
-                        self.imports.remove(&job);
-                        let error = e.into();
-                        scope.respond(id, Response::Failed { job, error });
-                    }
-                }
-            }
-            Request::ImportEnd { job } => {
-                let Some((dataset, j)) = self.imports.remove(&job) else {
-                    return;
-                };
-                let started = js_sys::Date::now();
-                let mut progress = reporter(scope, id, job);
-                let datasets = &mut self.datasets;
-                let result = j
-                    .finish(&mut progress)
-                    .map(|mut i| {
-                        datasets.take_import(&dataset, &mut i);
-                        Output::Imported(Box::new(i))
-                    })
-                    .map_err(WorkerError::from);
-                super::log::debug(|| {
-                    format!(
-                        "worker: job {job} finished in {:.0} ms (started at {:.0})",
-                        js_sys::Date::now() - started,
-                        started % 1e6
-                    )
-                });
-                self.reply(scope, id, job, result);
-                super::log::debug(|| {
-                    format!(
-                        "worker: job {job} result sent at {:.0}",
-                        js_sys::Date::now() % 1e6
-                    )
-                });
+                self.start_reading(scope, id, job, dataset, url, j);
             }
             Request::Cancel { job } => {
-                self.imports.remove(&job);
+                if let Some((_, cancelled)) = self.reading.remove(&job) {
+                    cancelled.set(true);
+                }
             }
         }
     }

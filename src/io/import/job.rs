@@ -65,6 +65,11 @@ impl ImportJob {
         }
     }
 
+    /// The file's name.
+    pub fn file_name(&self) -> &str {
+        &self.file_name
+    }
+
     /// Bytes received so far.
     pub fn consumed(&self) -> u64 {
         self.consumed

@@ -203,6 +203,28 @@ impl IdbStore {
         .await
     }
 
+    /// The value under `key` as a Blob, without reading it: a file's chunk kept as a Blob
+    /// (see [`Self::put_blob`]) is handed back as it is, one kept as bytes is wrapped in one.
+    ///
+    /// # Errors
+    /// [`StorageError::Backend`] when the browser refuses; [`StorageError::NotFound`] when
+    /// nothing is kept under `key`.
+    pub async fn get_blob(&self, bucket: Bucket, key: &str) -> Result<web_sys::Blob, StorageError> {
+        let (_tx, store) = self.store(bucket, IdbTransactionMode::Readonly)?;
+        let req = store.get(&JsValue::from_str(key)).map_err(backend)?;
+        let v = request(&req).await.map_err(backend)?;
+        if v.is_undefined() || v.is_null() {
+            return Err(StorageError::NotFound(key.to_string()));
+        }
+        match v.dyn_into::<web_sys::Blob>() {
+            Ok(blob) => Ok(blob),
+            Err(bytes) => {
+                let parts = js_sys::Array::of1(&bytes);
+                web_sys::Blob::new_with_buffer_source_sequence(&parts).map_err(backend)
+            }
+        }
+    }
+
     /// Runs one write in its own transaction and waits for the transaction to complete.
     async fn write(
         &self,

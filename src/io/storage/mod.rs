@@ -1014,6 +1014,27 @@ impl Repository<IdbStore> {
             .put_blob(Bucket::Files, &chunk_key(id, index), blob)
             .await
     }
+
+    /// A dataset's whole file as one Blob joined from its stored chunks, without reading them
+    /// (the worker reads it through an object URL).
+    ///
+    /// # Errors
+    /// [`StorageError::NotFound`] when a chunk is missing; [`StorageError::Backend`] when the
+    /// browser refuses.
+    pub async fn file_blob(&self, meta: &DatasetMeta) -> Result<web_sys::Blob, StorageError> {
+        let parts = js_sys::Array::new();
+        for index in 0..Self::chunk_count(meta) {
+            let key = if meta.chunks == 0 {
+                meta.id.clone()
+            } else {
+                chunk_key(&meta.id, index)
+            };
+            let blob = self.kv.get_blob(Bucket::Files, &key).await?;
+            parts.push(&blob);
+        }
+        web_sys::Blob::new_with_blob_sequence(&parts)
+            .map_err(|_| StorageError::Backend("the browser could not join the file".into()))
+    }
 }
 
 #[cfg(test)]

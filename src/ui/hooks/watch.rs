@@ -142,8 +142,9 @@ pub(super) async fn watch(weak: Weak<Inner>) {
                         .pending
                         .borrow()
                         .keys()
-                        // An import waiting for its next slice is not the worker's to answer.
-                        .filter(|j| streams.get(j).is_none_or(|st| st.ended))
+                        // An import is read by the worker between messages (it answers pings
+                        // meanwhile); a silent worker fails it after SILENT_MS.
+                        .filter(|j| !streams.contains_key(j))
                         .copied()
                         .collect()
                 };

@@ -1,11 +1,11 @@
-//! Import in slices: a file the user chose (or a saved dataset) goes to the worker in
-//! [`FILE_CHUNK_BYTES`] slices with progress and a cancel button, and is saved as it is read.
-//! Files too large for the browser are refused before anything is read.
+//! Import by address: the page makes an object URL of the file the user chose (or of a saved
+//! dataset's stored pieces) and the worker reads it itself, slice by slice, with progress and a
+//! cancel button; the file's bytes never pass through the page's thread. A new file is saved in
+//! [`FILE_CHUNK_BYTES`] pieces once its import is shown. Files too large for the browser are
+//! refused before anything is read.
 
 use super::{active_key, estimate, new_id, now_iso, Action, Controller};
-use crate::io::storage::{
-    chunks_for, DataKind, DatasetMeta, IdbStore, Repository, FILE_CHUNK_BYTES,
-};
+use crate::io::storage::{chunks_for, DataKind, DatasetMeta, FILE_CHUNK_BYTES};
 use crate::ui::hooks::Progress;
 use crate::worker::tasks::ImportSettings;
 use std::rc::Rc;
@@ -27,11 +27,6 @@ pub(super) fn storage_progress(stage: &str, done: u64, total: u64) -> Progress {
 pub const MAX_FILE_BYTES: u64 = 1_000_000_000;
 /// Largest workbook (read whole: an .xlsx unpacks to many times its size).
 pub const MAX_WORKBOOK_BYTES: u64 = 100_000_000;
-/// The first slice sent to the worker (a little more than detection reads).
-const FIRST_SLICE_BYTES: u64 = 2 << 20;
-/// Slices in flight between the page and the worker.
-const AHEAD: u64 = 2 * FILE_CHUNK_BYTES as u64;
-
 fn mb(b: u64) -> String {
     if b >= 1_000_000_000 {
         format!("{:.2} GB", b as f64 / 1e9)
@@ -85,21 +80,6 @@ fn slice_blob(
         .map_err(|_| "the browser could not read this file".to_string())
 }
 
-/// The byte ranges a new file is sent to the worker in: a small first slice, so the worker
-/// starts (and detects the format) while the page reads on, then [`FILE_CHUNK_BYTES`] slices.
-fn send_ranges(size: u64) -> Vec<(u64, u64)> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut len = FIRST_SLICE_BYTES;
-    while start < size || out.is_empty() {
-        let end = (start + len).min(size);
-        out.push((start, end));
-        start = end;
-        len = FILE_CHUNK_BYTES as u64;
-    }
-    out
-}
-
 /// Reads bytes `start..end` of a file.
 pub(super) async fn read_range(
     file: &web_sys::File,
@@ -118,8 +98,8 @@ pub(super) async fn read_range(
 }
 
 impl Controller {
-    /// Adds a file the user chose: read in slices of [`FILE_CHUNK_BYTES`], each sent to the
-    /// worker and saved as it is read, with progress and a cancel button. A file too large
+    /// Adds a file the user chose: the worker reads it (see [`Self::stream`]) with progress and
+    /// a cancel button, and it is saved once its import is shown. A file too large
     /// for the browser is refused before anything is read; one larger than the storage the
     /// browser grants is analysed but not kept (the user is told).
     pub fn add_blob(self: &Rc<Self>, file: web_sys::File, kind: Option<DataKind>) {
@@ -159,9 +139,11 @@ impl Controller {
         });
     }
 
-    /// Sends a dataset's bytes to the worker slice by slice (see [`Self::add_blob`]). A new
-    /// file is saved once its import is shown (or has failed), so saving never delays the
-    /// result; its metadata is written last, so storage never lists a half-saved dataset.
+    /// Has the worker read a dataset's bytes (see [`Self::add_blob`]): the page hands it an
+    /// object URL of the file, or of a saved dataset's stored pieces joined in one Blob, and
+    /// revokes it when the job ends (done, failed or cancelled). A new file is saved once its
+    /// import is shown (or has failed), so saving never delays the result; its metadata is
+    /// written last, so storage never lists a half-saved dataset.
     pub(super) async fn stream(
         self: &Rc<Self>,
         meta: DatasetMeta,
@@ -175,59 +157,48 @@ impl Controller {
         };
         let repo = self.repo();
         let save = matches!(source, SliceSource::File { save: true, .. }) && repo.is_some();
+        let blob: Result<web_sys::Blob, String> = match (&source, &repo) {
+            (SliceSource::File { file, .. }, _) => Ok(file.clone().into()),
+            (SliceSource::Saved, Some(repo)) => {
+                repo.file_blob(&meta).await.map_err(|e| e.to_string())
+            }
+            (SliceSource::Saved, None) => Err("browser storage is unavailable".into()),
+        };
+        let url = blob.and_then(|b| {
+            web_sys::Url::create_object_url_with_blob(&b)
+                .map_err(|_| "the browser could not read this file".to_string())
+        });
+        let url = match url {
+            Ok(u) => u,
+            Err(e) => {
+                self.dispatch
+                    .dispatch(Action::Error(Some(format!("{}: {e}", meta.file_name))));
+                return;
+            }
+        };
         if save {
             self.saving.borrow_mut().insert(meta.id.clone(), None);
         }
-        let chunks = match &source {
-            SliceSource::File { .. } => meta.chunks.max(1),
-            SliceSource::Saved => Repository::<IdbStore>::chunk_count(&meta),
-        };
-        let ranges = send_ranges(meta.size_bytes);
-        let sends = match &source {
-            SliceSource::File { .. } => u32::try_from(ranges.len()).unwrap_or(u32::MAX),
-            SliceSource::Saved => chunks,
-        };
-        let job = self.worker.begin_import(
+        let chunks = meta.chunks.max(1);
+        let job = self.worker.import_url(
             &meta.id,
             &meta.file_name,
+            &url,
             meta.size_bytes,
             settings,
             self.options.borrow().clone(),
             self.on_imported(meta.clone(), stored),
         );
-        for i in 0..sends {
-            if !self.worker.room(job, AHEAD).await {
-                break; // cancelled, or the worker could not read the file
-            }
-            let read = match (&source, &repo) {
-                (SliceSource::File { file, .. }, _) => {
-                    let (a, b) = ranges.get(i as usize).copied().unwrap_or((0, 0));
-                    read_range(file, a, b).await
-                }
-                (SliceSource::Saved, Some(repo)) => {
-                    repo.file_chunk(&meta, i).await.map_err(|e| e.to_string())
-                }
-                (SliceSource::Saved, None) => Err("browser storage is unavailable".into()),
-            };
-            match read {
-                Ok(bytes) => self.worker.send_slice(job, bytes),
-                Err(e) => {
-                    self.worker.cancel();
-                    self.dispatch
-                        .dispatch(Action::Error(Some(format!("{}: {e}", meta.file_name))));
-                    break;
-                }
-            }
-        }
-        self.worker.end_import(job);
-        let (SliceSource::File { file, .. }, true, Some(repo)) = (&source, save, &repo) else {
-            return;
-        };
-        // Save once the result is in (or the import failed: the user then corrects the
-        // settings and reads the saved file again).
+        // The worker reads the file on its own; the URL lives as long as the job.
         while self.worker.importing(job) {
             gloo::timers::future::TimeoutFuture::new(20).await;
         }
+        let _ = web_sys::Url::revoke_object_url(&url);
+        let (SliceSource::File { file, .. }, true, Some(repo)) = (&source, save, &repo) else {
+            return;
+        };
+        // Saved once the result is in (or the import failed: the user then corrects the
+        // settings and reads the saved file again).
         let mut ok = !self.worker.was_cancelled(job);
         if let (true, Some((used, quota))) = (ok, estimate().await) {
             // Leave a margin: the browser counts its own overhead too.
