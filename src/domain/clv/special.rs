@@ -158,15 +158,8 @@ pub fn hyp2f1_many(a: f64, b: f64, c: f64, zs: &[f64], out: &mut [f64]) {
         && !is_nonpos_int(b)
         && !is_nonpos_int(c);
     // The representation `positive_z` picks (it depends on a, b and c only).
-    let direct_pos = a > 0.0 && b > 0.0 && c > 0.0;
-    let (ea, eb) = (c - a, c - b);
-    let euler_pos = ea > 0.0 && eb > 0.0 && c > 0.0;
-    let use_euler = if direct_pos && euler_pos {
-        c - a - b < 0.0
-    } else {
-        euler_pos && !direct_pos
-    };
-    let (sa, sb) = if use_euler { (ea, eb) } else { (a, b) };
+    let use_euler = prefer_euler(a, b, c);
+    let (sa, sb) = if use_euler { (c - a, c - b) } else { (a, b) };
     let mut joint: Vec<(usize, f64)> = Vec::with_capacity(zs.len());
     for (k, (&z, o)) in zs.iter().zip(out.iter_mut()).enumerate() {
         if plain && z.is_finite() && z > 0.0 && z <= 0.9 {
@@ -343,6 +336,20 @@ fn gauss_sum(a: f64, b: f64, c: f64) -> LogValue {
     }
 }
 
+/// Whether the power series of 0 < z < 1 is summed in Euler's form (c−a, c−b) rather than
+/// directly (a, b): the representation whose terms are all positive, and of two such the one
+/// whose terms decay faster (smaller (c−a)+(c−b)−c against a+b−c). [`hyp2f1`] and
+/// [`hyp2f1_many`] both ask here, so they always sum the same series.
+fn prefer_euler(a: f64, b: f64, c: f64) -> bool {
+    let direct_pos = a > 0.0 && b > 0.0 && c > 0.0;
+    let euler_pos = c - a > 0.0 && c - b > 0.0 && c > 0.0;
+    if direct_pos && euler_pos {
+        c - a - b < 0.0
+    } else {
+        euler_pos && !direct_pos
+    }
+}
+
 /// 0 < z < 1.
 fn positive_z(a: f64, b: f64, c: f64, z: f64) -> LogValue {
     if z > 0.9 {
@@ -350,17 +357,8 @@ fn positive_z(a: f64, b: f64, c: f64, z: f64) -> LogValue {
             return v;
         }
     }
-    // Prefer the representation whose terms are all positive.
-    let direct_pos = a > 0.0 && b > 0.0 && c > 0.0;
     let (ea, eb) = (c - a, c - b);
-    let euler_pos = ea > 0.0 && eb > 0.0 && c > 0.0;
-    let use_euler = if direct_pos && euler_pos {
-        // Fewer terms: the one whose terms decay faster (smaller ea+eb-c vs a+b-c).
-        c - a - b < 0.0
-    } else {
-        euler_pos && !direct_pos
-    };
-    if use_euler {
+    if prefer_euler(a, b, c) {
         let s = series(ea, eb, c, z);
         LogValue {
             ln_abs: s.ln_abs + (c - a - b) * (-z).ln_1p(),

@@ -234,14 +234,7 @@ pub fn predict_columns(
         .chain(std::iter::once(settings.purchase_horizon))
         .collect();
     let key = |c: &CustomerRecord| [c.x.to_bits(), c.t.to_bits(), c.t_x.to_bits()];
-    // The keys beside the indices: sorting reads them in place, not through the customers.
-    let mut keyed: Vec<([u64; 3], u32)> = customers
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (key(c), i as u32))
-        .collect();
-    keyed.sort_unstable();
-    let order: Vec<u32> = keyed.into_iter().map(|(_, i)| i).collect();
+    let order = order_by(customers, key);
     let m = &model.model;
     let mut factors = vec![0.0f64; periods + 1];
     let mut xt: Option<[u64; 2]> = None;
@@ -283,6 +276,21 @@ pub fn predict_columns(
     Ok(out)
 }
 
+/// The customers' indices in the order of `key` (ties in index order). The keys sit beside the
+/// indices, so sorting reads them in place, not through the customers.
+fn order_by<const N: usize>(
+    customers: &[CustomerRecord],
+    key: impl Fn(&CustomerRecord) -> [u64; N],
+) -> Vec<u32> {
+    let mut keyed: Vec<([u64; N], u32)> = customers
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (key(c), i as u32))
+        .collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
 /// Every customer's expected purchases in the next `horizon` time units, in the customers'
 /// order: [`FittedModel::conditional_expected_purchases`] bit for bit, its costly part worked
 /// out once per distinct (x, T) (customers taken in (x, T) order). Rows are not checked.
@@ -292,13 +300,7 @@ pub fn conditional_expected_each(
     horizon: f64,
 ) -> Vec<f64> {
     let key = |c: &CustomerRecord| [c.x.to_bits(), c.t.to_bits()];
-    let mut keyed: Vec<([u64; 2], u32)> = customers
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (key(c), i as u32))
-        .collect();
-    keyed.sort_unstable();
-    let order: Vec<u32> = keyed.into_iter().map(|(_, i)| i).collect();
+    let order = order_by(customers, key);
     let m = &model.model;
     let mut out = vec![0.0f64; customers.len()];
     let mut factor = [0.0f64];
