@@ -26,6 +26,20 @@ pub struct Linked {
     pub segments: Option<(Vec<String>, Vec<u16>)>,
 }
 
+impl Linked {
+    /// The per-customer columns of a fit and a segmentation that answered (either may not
+    /// have): what the Satisfaction page and the Overview send with their requests.
+    pub fn of(
+        fit: Option<&super::clv::ClvResult>,
+        segments: Option<&super::segment::SegmentResult>,
+    ) -> Linked {
+        Linked {
+            fit: fit.map(|r| (r.p_alive.clone(), r.clv.clone())),
+            segments: segments.map(|r| (r.segment_names.clone(), r.segment_of.clone())),
+        }
+    }
+}
+
 /// What the page asks for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum SatisfactionAsk {

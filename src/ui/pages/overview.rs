@@ -157,10 +157,7 @@ pub fn use_survey_part(
             let req = SatisfactionRequest {
                 dataset: None,
                 survey,
-                linked: Linked {
-                    fit: clv_ok.map(|r| (r.p_alive.clone(), r.clv.clone())),
-                    segments: seg_ok.map(|r| (r.segment_names.clone(), r.segment_of.clone())),
-                },
+                linked: Linked::of(clv_ok.as_deref(), seg_ok.as_deref()),
                 ask: SatisfactionAsk::Overview,
             };
             let key = deps.clone();
