@@ -36,8 +36,6 @@ pub enum Output {
     SimFile(Box<crate::analysis::simulator::SimFile>),
     /// The refits of a range of bootstrap replicates.
     BootstrapPart(Box<crate::domain::clv::bootstrap::BootstrapPart>),
-    /// The Overview.
-    Overview(Box<super::overview::Overview>),
     /// A workbook's bytes, to download.
     Workbook(super::protocol::Bytes),
     /// An sBG fit.
