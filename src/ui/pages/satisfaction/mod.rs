@@ -139,9 +139,6 @@ pub fn SatisfactionPage() -> Html {
     let settings = use_state(|| None::<Settings>);
     let clv_res = use_state(|| None::<Result<Rc<ClvResult>, String>>);
     let seg_res = use_state(|| None::<Result<Rc<SegmentResult>, String>>);
-    // Bumped by "Compute them again" after a cancel: the fit, the segmentation and the
-    // analyses are asked for again (the first two answer from the cache when they had finished).
-    let attempt = use_state(|| 0u32);
     let trend_score = use_state(|| 0usize);
     let tx = ctx
         .as_ref()
@@ -173,7 +170,7 @@ pub fn SatisfactionPage() -> Html {
     {
         let (ctx, tx, clv_res, seg_res) =
             (ctx.clone(), tx.clone(), clv_res.clone(), seg_res.clone());
-        use_effect_with((tx_key.clone(), *attempt), move |_| {
+        use_effect_with(tx_key.clone(), move |_| {
             clv_res.set(None);
             seg_res.set(None);
             if let (Some(ctx), Some(t)) = (ctx, tx) {
@@ -207,9 +204,8 @@ pub fn SatisfactionPage() -> Html {
     let seg_ok = seg_res.as_ref().and_then(|r| r.as_ref().ok()).cloned();
     // The analyses run in the worker (the survey statistics are not in the page's download),
     // again whenever the settings, the customers or the linked results change. The latest answer
-    // stays on screen while a newer one is computed. `Err(None)`: the job was cancelled (the
-    // page says so and offers to compute again, `attempt` counts the asks).
-    let answer = use_state(|| None::<(Deps, Result<Rc<Answer>, Option<String>>)>);
+    // stays on screen while a newer one is computed.
+    let answer = use_state(|| None::<(Deps, Result<Rc<Answer>, String>)>);
     let deps: Deps = (
         cur.clone(),
         tx_key.clone(),
@@ -219,7 +215,7 @@ pub fn SatisfactionPage() -> Html {
     {
         let (ctx, sv, tx, answer) = (ctx.clone(), sv.clone(), tx.clone(), answer.clone());
         let (clv_ok, seg_ok) = (clv_ok.clone(), seg_ok.clone());
-        use_effect_with((deps.clone(), *attempt), move |(deps, _)| {
+        use_effect_with(deps.clone(), move |deps| {
             let (Some(ctx), Some(st), Some(survey)) = (
                 ctx,
                 deps.0.clone(),
@@ -238,11 +234,10 @@ pub fn SatisfactionPage() -> Html {
             ctx.ctl.satisfaction(tx.as_ref(), req, move |r| {
                 let r = match r {
                     Ok(SatisfactionOutput::Page(a, d)) => Ok(Rc::new((*a, *d))),
-                    Ok(_) => Err(Some(WorkerError::Unexpected.to_string())),
+                    Ok(_) => Err(WorkerError::Unexpected.to_string()),
                     // The customers are being sent again: the page asks again when they are.
                     Err(WorkerError::Resending { .. }) => return,
-                    Err(WorkerError::Cancelled) => Err(None),
-                    Err(e) => Err(Some(e.to_string())),
+                    Err(e) => Err(e.to_string()),
                 };
                 answer.set(Some((key, r)));
             });
@@ -265,37 +260,20 @@ pub fn SatisfactionPage() -> Html {
             return html! {
                 <section class="satisfaction">
                     <h1>{ "Satisfaction" }</h1>
-                    <StatusView kind="loading" message="Computing the satisfaction scores…" on_cancel={Some(Callback::from({
-                        let ctx = ctx.clone();
-                        move |()| ctx.ctl.worker.cancel()
-                    }))} />
+                    <StatusView kind="loading" message="Computing the satisfaction scores…" />
                 </section>
             }
         }
     };
     let ans = match answered {
         Ok(r) => r,
-        Err(Some(e)) => {
+        Err(e) => {
             return html! {
                 <section class="satisfaction">
                     <h1>{ "Satisfaction" }</h1>
                     <StatusView kind="error" message={format!("The satisfaction scores could not be computed: {e}")} />
                 </section>
             }
-        }
-        Err(None) => {
-            let again = {
-                let attempt = attempt.clone();
-                Callback::from(move |_: MouseEvent| attempt.set(*attempt + 1))
-            };
-            return html! {
-                <section class="satisfaction">
-                    <h1>{ "Satisfaction" }</h1>
-                    <StatusView kind="empty" message="The satisfaction scores were cancelled before they were computed.">
-                        <button type="button" data-testid="sat-again" onclick={again}>{ "Compute them again" }</button>
-                    </StatusView>
-                </section>
-            };
         }
     };
     let (a, drivers) = (&ans.0, &ans.1);
