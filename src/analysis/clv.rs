@@ -733,17 +733,22 @@ mod tests {
         assert_eq!(r.histogram.iter().map(|b| b.count).sum::<u64>(), n as u64);
     }
 
-    #[test]
-    fn validation_splits_at_two_thirds_and_predicts_holdout() {
+    /// The default request on the sample, with its log (so the validation runs).
+    fn sample_request() -> ClvRequest {
         let (summary, txs) = sample();
-        let req = ClvRequest {
+        ClvRequest {
             transactions: txs,
             summary_options: SummaryOptions {
                 time_unit: summary.time_unit,
                 ..Default::default()
             },
             ..default_request(summary)
-        };
+        }
+    }
+
+    #[test]
+    fn validation_splits_at_two_thirds_and_predicts_holdout() {
+        let req = sample_request();
         let r = run(req, &mut |_, _| {}).unwrap();
         let v = r.validation.expect(&r.validation_note);
         assert!(!v.holdout.is_empty());
@@ -755,15 +760,7 @@ mod tests {
 
     #[test]
     fn cumulative_expectation_adds_in_day_order_on_every_run() {
-        let (summary, txs) = sample();
-        let req = ClvRequest {
-            transactions: txs,
-            summary_options: SummaryOptions {
-                time_unit: summary.time_unit,
-                ..Default::default()
-            },
-            ..default_request(summary)
-        };
+        let req = sample_request();
         let log = &req.transactions;
         let split = calibration_split(
             log,
