@@ -37,8 +37,10 @@ install_tools() {
     as_root apt-get update -q
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${pkgs[@]}"
   fi
-  # `test` installs Trunk later, beside the native tiers (see there).
-  [ "${1:-}" = without-trunk ] || install_trunk
+  if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
+    log "installing trunk $TRUNK_VERSION (several minutes, once)"
+    cargo install --locked --force "trunk@$TRUNK_VERSION"
+  fi
   if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
     log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes, once)"
     # Without --locked: the registry here lacks some of its locked dependency versions.
@@ -62,13 +64,6 @@ install_tools() {
   export CRM_PYTHON="$py_venv/bin/python" CRM_REQUIRE_DUCKDB=1
 }
 
-install_trunk() {
-  if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
-    log "installing trunk $TRUNK_VERSION (several minutes, once)"
-    cargo install --locked --force "trunk@$TRUNK_VERSION"
-  fi
-}
-
 build_release() {
   log "trunk build --release"
   trunk build --release
@@ -82,17 +77,7 @@ case "${1:-}" in
     exec node tests/e2e/serve.mjs dist "$PORT"
     ;;
   test)
-    install_tools without-trunk
-    # The release site (Trunk installed first when missing) builds in the background beside the
-    # format, clippy, native and browser tiers: its two link-time-optimised wasm builds end on
-    # one core each, so the other core is free for them. Cargo locks each profile's directory,
-    # and these use different ones. The end-to-end tier waits for it.
-    mkdir -p target
-    release_log=target/release-build.log
-    log "release build started in the background (log: $release_log)"
-    (install_trunk && build_release) > "$release_log" 2>&1 &
-    release_pid=$!
-    trap 'pkill -P "$release_pid" 2>/dev/null || true' EXIT
+    install_tools
     log "format";  cargo fmt --all -- --check
     log "clippy (native)"; cargo clippy --all-targets --locked -- -D warnings
     # For wasm32: the library, the page and worker binaries and the browser tests (the other
@@ -104,14 +89,7 @@ case "${1:-}" in
     CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
       cargo test --locked --target wasm32-unknown-unknown --test browser
     CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 cargo test --target wasm32-unknown-unknown --test browser_storage
-    log "waiting for the release build"
-    if ! wait "$release_pid"; then
-      cat "$release_log"
-      log "the release build failed (its log is above)"
-      exit 1
-    fi
-    trap - EXIT
-    tail -n 4 "$release_log"
+    build_release
     log "end-to-end tests (Playwright + system Chromium against dist/ on loopback)"
     (cd tests/e2e && node --test --test-concurrency=1 ./*.test.mjs)
     log "all tiers passed in $(( $(date +%s) - started )) s"
