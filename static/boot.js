@@ -14,15 +14,22 @@
     if (s) s.textContent = text;
   }
 
-  // Every value of an object store, as {key: Uint8Array}.
+  // Every value of an object store, as {key: Uint8Array}. Large values and the chunks of a
+  // chosen file are kept as Blobs (src/io/storage/idb.rs): those are read once the cursor is done.
   function readAll(db, name) {
     return new Promise(function (resolve, reject) {
-      var out = {};
+      var out = {}, blobs = [];
       var req = db.transaction(name, 'readonly').objectStore(name).openCursor();
       req.onsuccess = function () {
         var c = req.result;
-        if (!c) { resolve(out); return; }
-        out[String(c.key)] = new Uint8Array(c.value);
+        if (!c) {
+          Promise.all(blobs.map(function (kb) {
+            return kb[1].arrayBuffer().then(function (b) { out[kb[0]] = new Uint8Array(b); });
+          })).then(function () { resolve(out); }, reject);
+          return;
+        }
+        if (c.value instanceof Blob) blobs.push([String(c.key), c.value]);
+        else out[String(c.key)] = new Uint8Array(c.value);
         c.continue();
       };
       req.onerror = function () { reject(req.error); };

@@ -691,6 +691,26 @@ fn cross_tab_counts_and_row_shares() {
     assert!(cross_tab(&a, &b[..2]).is_err());
 }
 
+/// Labels that point into a few names (as the page passes them) and owned copies of the same
+/// text (more distinct addresses than the address memo keeps) give the same table.
+#[test]
+fn cross_tab_by_address_and_by_text_agree() {
+    let names = ["Champions", "Lost", "At risk"];
+    let tiers = ["Gold", "Lead"];
+    let a: Vec<&str> = (0..500).map(|i| names[(i * 7 + i / 3) % 3]).collect();
+    let b: Vec<&str> = (0..500).map(|i| tiers[(i * 5 + i / 7) % 2]).collect();
+    let owned_a: Vec<String> = a.iter().map(|s| s.to_string()).collect();
+    let owned_b: Vec<String> = b.iter().map(|s| s.to_string()).collect();
+    let by_address = cross_tab(&a, &b).unwrap();
+    let by_text = cross_tab(&owned_a, &owned_b).unwrap();
+    assert_eq!(by_address, by_text);
+    assert_eq!(by_address.row_totals.iter().sum::<u64>(), 500);
+    // A label of the same text at another address joins the same row.
+    let mut mixed = a.clone();
+    mixed[3] = owned_a[3].as_str();
+    assert_eq!(cross_tab(&mixed, &b).unwrap(), by_text);
+}
+
 #[test]
 fn segment_figures_sum_revenue_and_average_the_optional_inputs() {
     use crm::domain::segmentation::strategy::segment_figures;

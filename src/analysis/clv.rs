@@ -140,14 +140,20 @@ pub struct HistBin {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ClvResult {
     /// Customer ids, in the summary's order. (Contract: other pages read these four vectors.)
+    /// The per-customer columns cross to the page as packed blocks (see `wire::dense`).
+    #[serde(with = "crate::domain::customers::wire::strings")]
     pub ids: Vec<String>,
     /// P(alive) per customer.
+    #[serde(with = "crate::domain::customers::wire::dense")]
     pub p_alive: Vec<f64>,
     /// Expected purchases over the horizon per customer.
+    #[serde(with = "crate::domain::customers::wire::dense")]
     pub expected_purchases: Vec<f64>,
     /// CLV per customer over the horizon (margin and discount applied).
+    #[serde(with = "crate::domain::customers::wire::dense")]
     pub clv: Vec<f64>,
     /// Expected spend per purchase per customer (Gamma-Gamma, or own mean).
+    #[serde(with = "crate::domain::customers::wire::dense")]
     pub expected_spend: Vec<f64>,
     /// The fitted purchase model (None only when the data gate refused).
     pub model: Option<FittedModel>,

@@ -116,8 +116,10 @@ pub struct SegmentRequest {
     /// The named segment map.
     pub map: SegmentMap,
     /// CLV per customer, summary order (from the default lifetime-value fit), when available.
+    #[serde(with = "crate::domain::customers::wire::dense_opt")]
     pub clv: Option<Vec<f64>>,
     /// P(alive) per customer, summary order, when available.
+    #[serde(with = "crate::domain::customers::wire::dense_opt")]
     pub p_alive: Option<Vec<f64>>,
     /// k-means, when wanted.
     pub cluster: Option<ClusterRequest>,
@@ -219,6 +221,7 @@ pub struct SegmentResult {
     pub segment_names: Vec<String>,
     /// Segment of every customer, an index into `segment_names`. (Contract: other pages read
     /// each customer's segment through [`SegmentResult::segment_name`].)
+    #[serde(with = "crate::domain::customers::wire::dense")]
     pub segment_of: Vec<u16>,
     /// RFM scores, cut points, bins used and warnings (scores in summary order; their `id` is
     /// left empty: the summary's customer at the same position is the one scored).

@@ -16,7 +16,7 @@ mod interner;
 mod log;
 mod options;
 mod summary;
-mod wire;
+pub(crate) mod wire;
 
 pub use discrete::{discrete_histories, DiscreteCustomer, DiscreteSummary, Period};
 pub use excluded::{

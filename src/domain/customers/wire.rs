@@ -143,7 +143,7 @@ pub(super) mod record_columns {
 
 /// Number columns serialized as one block of little-endian bytes: bincode copies a block at
 /// memory speed where it would write and read a million numbers one by one.
-pub(super) mod packed {
+pub(crate) mod packed {
     use serde::{Deserializer, Serializer};
 
     /// A number with a fixed little-endian width.
@@ -167,6 +167,7 @@ pub(super) mod packed {
         };
     }
     le!(u8, 1);
+    le!(u16, 2);
     le!(u32, 4);
     le!(i32, 4);
     le!(f64, 8);
@@ -204,6 +205,114 @@ pub(super) mod packed {
             }
         }
         d.deserialize_byte_buf(V(std::marker::PhantomData))
+    }
+}
+
+/// Per-customer number columns of a result (segments, tiers, cluster labels, CLV): a list of
+/// numbers in human-readable formats (JSON, as before), one packed block in binary ones
+/// (bincode, the worker's wire format and the results cache), which the page decodes with a
+/// block copy instead of a million element reads.
+pub(crate) mod dense {
+    use super::packed::{self, Le};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Le + Serialize, S: Serializer>(v: &[T], s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            v.serialize(s)
+        } else {
+            packed::serialize(v, s)
+        }
+    }
+
+    pub fn deserialize<'de, T, D>(d: D) -> Result<Vec<T>, D::Error>
+    where
+        T: Le + Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        if d.is_human_readable() {
+            Vec::<T>::deserialize(d)
+        } else {
+            packed::deserialize(d)
+        }
+    }
+}
+
+/// An optional per-customer column of numbers (a request's CLV and P(alive)), as [`dense`].
+pub(crate) mod dense_opt {
+    use super::packed;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct Packed(#[serde(with = "packed")] Vec<f64>);
+
+    #[derive(Serialize)]
+    struct PackedRef<'a>(#[serde(with = "packed")] &'a [f64]);
+
+    pub fn serialize<S: Serializer>(v: &Option<Vec<f64>>, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            v.serialize(s)
+        } else {
+            v.as_deref().map(PackedRef).serialize(s)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<f64>>, D::Error> {
+        if d.is_human_readable() {
+            Option::<Vec<f64>>::deserialize(d)
+        } else {
+            Ok(Option::<Packed>::deserialize(d)?.map(|p| p.0))
+        }
+    }
+}
+
+/// A list of strings (a fit's customer ids): a list in human-readable formats, in binary ones
+/// the strings joined into one block with their end offsets packed beside it.
+pub(crate) mod strings {
+    use super::packed;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct Joined<'a> {
+        #[serde(borrow)]
+        text: std::borrow::Cow<'a, str>,
+        #[serde(with = "packed")]
+        ends: Vec<u32>,
+    }
+
+    pub fn serialize<S: Serializer>(v: &[String], s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            return v.serialize(s);
+        }
+        let mut text = String::with_capacity(v.iter().map(String::len).sum());
+        let mut ends = Vec::with_capacity(v.len());
+        for x in v {
+            text.push_str(x);
+            ends.push(u32::try_from(text.len()).map_err(serde::ser::Error::custom)?);
+        }
+        Joined {
+            text: text.into(),
+            ends,
+        }
+        .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        if d.is_human_readable() {
+            return Vec::<String>::deserialize(d);
+        }
+        let j = Joined::deserialize(d)?;
+        let mut start = 0usize;
+        let mut out = Vec::with_capacity(j.ends.len());
+        for &e in &j.ends {
+            let end = e as usize;
+            let s = j
+                .text
+                .get(start..end)
+                .ok_or_else(|| serde::de::Error::custom("string ends out of order"))?;
+            out.push(s.to_string());
+            start = end;
+        }
+        Ok(out)
     }
 }
 
@@ -264,6 +373,106 @@ mod wire_tests {
             let bin = bincode::serialize(&(&s, &tx)).unwrap();
             let back: (CustomerSummary, TxLog) = bincode::deserialize(&bin).unwrap();
             assert_eq!((back.0, back.1), (s, tx));
+        }
+    }
+
+    /// The per-customer columns of results (scores, segments, labels, CLV, ids) survive bincode
+    /// as packed blocks and JSON as plain lists, ids with any characters, with and without
+    /// ids, and a damaged block is refused rather than misread.
+    #[test]
+    fn result_columns_survive_both_formats_and_json_stays_a_list() {
+        use crate::domain::segmentation::rfm::{MonetaryKind, RfmCutPoints, RfmResult, RfmScore};
+        #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        struct Cols {
+            #[serde(with = "super::strings")]
+            ids: Vec<String>,
+            #[serde(with = "super::dense")]
+            seg: Vec<u16>,
+            #[serde(with = "super::dense")]
+            tier: Vec<u8>,
+            #[serde(with = "super::dense")]
+            labels: Vec<u32>,
+            #[serde(with = "super::dense")]
+            clv: Vec<f64>,
+            #[serde(with = "super::dense_opt")]
+            some: Option<Vec<f64>>,
+            #[serde(with = "super::dense_opt")]
+            none: Option<Vec<f64>>,
+        }
+        let c = Cols {
+            ids: vec!["a".into(), String::new(), "Łódź ☕".into(), "x,y".into()],
+            seg: vec![0, 1, 65535, 7],
+            tier: vec![3, 0, 255, 1],
+            labels: vec![u32::MAX, 0, 2, 1],
+            clv: vec![f64::NAN, -0.0, 1e300, 2.5],
+            some: Some(vec![0.25, f64::INFINITY]),
+            none: None,
+        };
+        let same = |a: &Cols, b: &Cols| {
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            a.ids == b.ids
+                && a.seg == b.seg
+                && a.tier == b.tier
+                && a.labels == b.labels
+                && bits(&a.clv) == bits(&b.clv)
+                && a.some == b.some
+                && a.none.is_none()
+                && b.none.is_none()
+        };
+        let bin = bincode::serialize(&c).unwrap();
+        assert!(same(&bincode::deserialize::<Cols>(&bin).unwrap(), &c));
+        let json = serde_json::to_string(&Cols {
+            clv: vec![1.5, 2.0],
+            some: None,
+            ..Cols {
+                ids: c.ids.clone(),
+                seg: c.seg.clone(),
+                tier: c.tier.clone(),
+                labels: c.labels.clone(),
+                clv: Vec::new(),
+                some: None,
+                none: None,
+            }
+        })
+        .unwrap();
+        assert!(json.contains("\"seg\":[0,1,65535,7]"), "{json}");
+        assert!(
+            json.contains("\"ids\":[\"a\",\"\",\"Łódź ☕\",\"x,y\"]"),
+            "{json}"
+        );
+        assert!(json.contains("\"clv\":[1.5,2.0]"), "{json}");
+        let back: Cols = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            (back.ids, back.seg, back.clv),
+            (c.ids.clone(), c.seg.clone(), vec![1.5, 2.0])
+        );
+        // A block cut short is an error, not a shorter column.
+        assert!(bincode::deserialize::<Cols>(&bin[..bin.len() - 3]).is_err());
+
+        let score = |id: &str, i: u32| RfmScore {
+            id: id.into(),
+            recency_days: f64::from(i) * 1.5,
+            frequency: i,
+            monetary: 10.0 + f64::from(i),
+            r: (i % 5 + 1) as u8,
+            f: (i % 3 + 1) as u8,
+            m: (i % 4 + 1) as u8,
+        };
+        for ids in [["", "", ""], ["c1", "", "c3"]] {
+            let r = RfmResult {
+                bins: 5,
+                monetary_kind: MonetaryKind::Total,
+                analysis_date: NaiveDate::from_ymd_opt(2024, 1, 2),
+                cut_points: RfmCutPoints::default(),
+                bins_used: [5, 3, 4],
+                warnings: vec!["w".into()],
+                scores: ids.iter().zip(0..).map(|(id, i)| score(id, i)).collect(),
+            };
+            let bin = bincode::serialize(&r).unwrap();
+            assert_eq!(bincode::deserialize::<RfmResult>(&bin).unwrap(), r);
+            let json = serde_json::to_string(&r).unwrap();
+            assert!(json.contains("\"scores\":[{\"id\":"), "{json}");
+            assert_eq!(serde_json::from_str::<RfmResult>(&json).unwrap(), r);
         }
     }
 }

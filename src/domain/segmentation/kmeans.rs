@@ -336,6 +336,7 @@ pub struct KMeansModel {
     /// Centroids back in original units (inverse transform of the centroids).
     pub centroids_original: Vec<Vec<f64>>,
     /// Cluster of every row (0-based), in input order.
+    #[serde(with = "crate::domain::customers::wire::dense")]
     pub labels: Vec<u32>,
     /// Rows per cluster.
     pub sizes: Vec<u64>,

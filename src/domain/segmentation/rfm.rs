@@ -218,7 +218,85 @@ pub struct RfmResult {
     /// Plain-language warnings (collapsed dimensions, missing dates).
     pub warnings: Vec<String>,
     /// One score per customer, in input order.
+    #[serde(with = "score_columns")]
     pub scores: Vec<RfmScore>,
+}
+
+/// Scores as a list of objects in human-readable formats (JSON), as packed columns in binary
+/// ones (bincode: the worker's wire format and the results cache), so the page decodes a
+/// million customers' scores with a few block copies (one by one they blocked it for some
+/// 200 ms). Ids travel only when one is not empty (the worker leaves them empty: the summary's
+/// customer at the same position is the one scored).
+mod score_columns {
+    use super::RfmScore;
+    use crate::domain::customers::wire::{packed, strings};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize, Default)]
+    struct Columns {
+        #[serde(with = "strings")]
+        ids: Vec<String>,
+        #[serde(with = "packed")]
+        recency_days: Vec<f64>,
+        #[serde(with = "packed")]
+        frequency: Vec<u32>,
+        #[serde(with = "packed")]
+        monetary: Vec<f64>,
+        /// R, F and M of each customer in turn.
+        #[serde(with = "packed")]
+        rfm: Vec<u8>,
+    }
+
+    pub fn serialize<S: Serializer>(v: &[RfmScore], s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            return v.serialize(s);
+        }
+        let mut c = Columns {
+            ids: if v.iter().all(|x| x.id.is_empty()) {
+                Vec::new()
+            } else {
+                v.iter().map(|x| x.id.clone()).collect()
+            },
+            ..Columns::default()
+        };
+        c.rfm.reserve(3 * v.len());
+        for x in v {
+            c.recency_days.push(x.recency_days);
+            c.frequency.push(x.frequency);
+            c.monetary.push(x.monetary);
+            c.rfm.extend([x.r, x.f, x.m]);
+        }
+        c.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<RfmScore>, D::Error> {
+        if d.is_human_readable() {
+            return Vec::<RfmScore>::deserialize(d);
+        }
+        let mut c = Columns::deserialize(d)?;
+        let n = c.recency_days.len();
+        if c.frequency.len() != n
+            || c.monetary.len() != n
+            || c.rfm.len() != 3 * n
+            || !(c.ids.is_empty() || c.ids.len() == n)
+        {
+            return Err(serde::de::Error::custom(
+                "RFM score columns of different lengths",
+            ));
+        }
+        let mut ids = std::mem::take(&mut c.ids).into_iter();
+        Ok((0..n)
+            .map(|i| RfmScore {
+                id: ids.next().unwrap_or_default(),
+                recency_days: c.recency_days[i],
+                frequency: c.frequency[i],
+                monetary: c.monetary[i],
+                r: c.rfm[3 * i],
+                f: c.rfm[3 * i + 1],
+                m: c.rfm[3 * i + 2],
+            })
+            .collect())
+    }
 }
 
 impl ValidRfmParams {

@@ -238,6 +238,7 @@ impl TierScheme {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct TierIndex {
     /// Tier of each customer (index into the scheme's tiers), input order.
+    #[serde(with = "crate::domain::customers::wire::dense")]
     pub tier_of: Vec<u8>,
     /// One per tier, top first.
     pub summary: Vec<TierSummary>,

@@ -253,6 +253,9 @@ impl Drop for IdbStore {
     }
 }
 
+/// Values from this size on are kept as Blobs (see `put`).
+const BLOB_FROM: u32 = 1 << 20;
+
 impl KeyValue for IdbStore {
     async fn get(&self, bucket: Bucket, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
         let (_tx, store) = self.store(bucket, IdbTransactionMode::Readonly)?;
@@ -272,6 +275,15 @@ impl KeyValue for IdbStore {
     async fn put(&self, bucket: Bucket, key: &str, value: Vec<u8>) -> Result<(), StorageError> {
         let arr = js_sys::Uint8Array::from(value.as_slice());
         drop(value);
+        // A large value (a million customers' segmentation or fit, some 30 MB) is kept as a
+        // Blob: the browser then stores it off the page's thread, where a byte array is
+        // first cloned on it (100 ms for 30 MB). `get` reads both back as bytes.
+        if arr.length() >= BLOB_FROM {
+            let blob = web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&arr))
+                .map_err(backend)?;
+            drop(arr);
+            return self.put_blob(bucket, key, &blob).await;
+        }
         self.write(bucket, key, |s| {
             s.put_with_key(&arr, &JsValue::from_str(key))
         })

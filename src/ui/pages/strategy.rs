@@ -75,13 +75,13 @@ pub fn StrategyPage() -> Html {
         .as_ref()
         .and_then(|c| c.state.workspace.transactions.clone());
     let clvs = match (&ctx, &src) {
-        (Some(c), Some(s)) => super::segments::clv_vectors(c, s),
+        (Some(c), Some(s)) => super::segments::clv_fit(c, s),
         _ => None,
     };
     {
         let (ctx, load) = (ctx.clone(), load.clone());
         use_effect_with(
-            (src.clone(), clvs.as_ref().map(|c| c.0.len())),
+            (src.clone(), clvs.as_ref().map(|c| c.clv.len())),
             move |(src, _)| {
                 if let (Some(ctx), Some(src)) = (ctx, src) {
                     if let Some(summary) = src.data.summary.as_ref() {

@@ -149,7 +149,10 @@ impl Controller {
                     // after the browser has drawn the page).
                     if let Some(repo) = this2.repo() {
                         gloo::timers::callback::Timeout::new(STORE_AFTER_MS, move || {
-                            if let Ok(bytes) = bincode::serialize(&*out) {
+                            // Into a growing buffer: `bincode::serialize` first walks the
+                            // whole result to size it, packing every column twice.
+                            let mut bytes = Vec::new();
+                            if bincode::serialize_into(&mut bytes, &*out).is_ok() {
                                 wasm_bindgen_futures::spawn_local(async move {
                                     let _ = repo.put_result_bytes(&full, T::RECORD, &bytes).await;
                                 });

@@ -122,7 +122,7 @@ struct CrossProps {
 }
 
 /// A result compared by identity (for memo keys and props).
-struct ByPtr(Rc<SegmentResult>);
+pub(super) struct ByPtr(pub(super) Rc<SegmentResult>);
 
 impl PartialEq for ByPtr {
     fn eq(&self, other: &Self) -> bool {

@@ -15,7 +15,7 @@ mod rfm;
 mod run;
 mod tiers;
 
-pub use run::{clv_vectors, run_segmentation, summary_header};
+pub use run::{clv_fit, clv_vectors, run_segmentation, summary_header};
 
 use crate::domain::segmentation::MonetaryKind;
 use crate::domain::segmentation::SegmentMap;
@@ -130,7 +130,7 @@ pub fn SegmentsPage() -> Html {
         .as_ref()
         .and_then(|c| c.state.workspace.transactions.clone());
     let clvs = match (&ctx, &src) {
-        (Some(c), Some(s)) => clv_vectors(c, s),
+        (Some(c), Some(s)) => clv_fit(c, s),
         _ => None,
     };
     {
@@ -178,13 +178,13 @@ pub fn SegmentsPage() -> Html {
         let deps = (
             src.clone(),
             (*settings).clone(),
-            clvs.as_ref().map(|c| c.0.len()),
+            clvs.as_ref().map(|c| c.clv.len()),
             needs.clone(),
         );
         use_effect_with(deps, move |(src, st, _, needs)| {
             if let (Some(ctx), Some(src), Some(st)) = (ctx, src, st) {
-                let clvs = clv_vectors(&ctx, src);
-                match request(src, st, clvs.as_ref(), needs.clone()) {
+                let clvs = clv_fit(&ctx, src);
+                match request(src, st, clvs.as_deref(), needs.clone()) {
                     Ok((key, req)) => {
                         run_segmentation(&ctx, src, &key, req, &load);
                     }
@@ -193,6 +193,19 @@ pub fn SegmentsPage() -> Html {
             }
         });
     }
+    // The survey's recommend answers per segment: a pass over every customer, so it is worked
+    // out once per segmentation and survey, not on every render (a million customers took
+    // some 90 ms of the page's thread each time).
+    let nps = {
+        let result = load.ready().cloned().map(crosstab::ByPtr);
+        let survey = ctx
+            .as_ref()
+            .and_then(|c| Some(c.ctl.data_key(c.state.workspace.survey.as_ref()?)));
+        let ctx = ctx.clone();
+        use_memo((result, survey), move |(result, _)| {
+            run::nps_by_segment(ctx.as_ref()?, &result.as_ref()?.0)
+        })
+    };
     let Some(ctx) = ctx else {
         return html! {};
     };
@@ -312,6 +325,7 @@ pub fn SegmentsPage() -> Html {
             &selected,
             &cell,
             clvs.is_some(),
+            (*nps).as_ref(),
         )
     });
     html! {

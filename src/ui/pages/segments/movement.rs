@@ -59,7 +59,7 @@ pub fn MovementSection(props: &MovementProps) -> Html {
         let (from, to) = (from.clone(), to.clone());
         let (map, bins, monetary) = (props.map.clone(), props.bins, props.monetary);
         Callback::from(move |_| {
-            let clv = super::clv_vectors(&ctx, &src).map(|(c, _)| c);
+            let clv = super::clv_fit(&ctx, &src).map(|f| f.clv.clone());
             let req = MovementRequest {
                 from: *from,
                 to: *to,

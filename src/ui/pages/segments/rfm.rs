@@ -2,7 +2,7 @@
 
 use super::clusters::cluster_view;
 use super::crosstab::crosstab_view;
-use super::run::{clv_vectors, nps_by_segment};
+use super::run::clv_fit;
 use super::tiers::{needs_view, tiers_view};
 use super::{Settings, Update};
 use crate::domain::segmentation::{Precedence, SegmentMap};
@@ -26,6 +26,7 @@ pub(super) fn ready_view(
     selected: &UseStateHandle<Option<String>>,
     cell: &UseStateHandle<Option<(u8, u8)>>,
     has_clv: bool,
+    nps: Option<&crate::analysis::segment::SegmentAnswers>,
 ) -> Html {
     let Some(rfm) = r.rfm.as_ref() else {
         return html! {};
@@ -88,13 +89,12 @@ pub(super) fn ready_view(
     });
 
     // Segment table.
-    let nps = nps_by_segment(ctx, r);
     let ids: &[crate::domain::customers::CustomerRecord] = src
         .data
         .summary
         .as_ref()
         .map_or(&[], |s| s.customers.as_slice());
-    let nps_seg = nps.as_ref().map(|a| &a.by_segment);
+    let nps_seg = nps.map(|a| &a.by_segment);
     let mut headers = vec![
         "Segment",
         "Customers",
@@ -163,7 +163,7 @@ pub(super) fn ready_view(
     };
 
     // Customers of the selected segment.
-    let clv_vec = clv_vectors(ctx, src);
+    let clv_vec = clv_fit(ctx, src);
     let customers = selected.as_ref().map(|name| {
         let mut h = vec!["Customer", "Segment", "R", "F", "M", "Recency (days)", "Frequency", "Monetary"];
         if clv_vec.is_some() {
@@ -186,9 +186,9 @@ pub(super) fn ready_view(
                     Cell::Num(f64::from(s.frequency), 0),
                     Cell::Num(s.monetary, 2),
                 ];
-                if let Some((c, p)) = &clv_vec {
-                    row.push(Cell::Num(c.get(i).copied().unwrap_or(f64::NAN), 2));
-                    row.push(Cell::Num(p.get(i).copied().unwrap_or(f64::NAN), 3));
+                if let Some(fit) = &clv_vec {
+                    row.push(Cell::Num(fit.clv.get(i).copied().unwrap_or(f64::NAN), 2));
+                    row.push(Cell::Num(fit.p_alive.get(i).copied().unwrap_or(f64::NAN), 3));
                 }
                 row
             })

@@ -51,10 +51,19 @@ pub fn run_segmentation(
     });
 }
 
-/// Per-customer CLV and P(alive) from the cached default lifetime-value fit, summary order.
+/// The cached default lifetime-value fit when it has per-customer figures (shared, not
+/// copied: a page reads it on every render, and a million customers' CLV and P(alive) are
+/// 16 MB).
+pub fn clv_fit(ctx: &AppContext, src: &Source) -> Option<Rc<clv::ClvResult>> {
+    ctx.ctl
+        .cached_clv(src, clv::DEFAULT_KEY)
+        .filter(|r| !r.clv.is_empty())
+}
+
+/// Per-customer CLV and P(alive) from the cached default lifetime-value fit, summary order:
+/// copies, for a request that carries them to the worker.
 pub fn clv_vectors(ctx: &AppContext, src: &Source) -> Option<(Vec<f64>, Vec<f64>)> {
-    let r = ctx.ctl.cached_clv(src, clv::DEFAULT_KEY)?;
-    (!r.clv.is_empty()).then(|| (r.clv.clone(), r.p_alive.clone()))
+    clv_fit(ctx, src).map(|r| (r.clv.clone(), r.p_alive.clone()))
 }
 
 fn parse_cuts(s: &str) -> Result<Vec<f64>, String> {
@@ -73,7 +82,7 @@ fn parse_cuts(s: &str) -> Result<Vec<f64>, String> {
 pub(super) fn request(
     src: &Source,
     st: &Settings,
-    clvs: Option<&(Vec<f64>, Vec<f64>)>,
+    clvs: Option<&clv::ClvResult>,
     needs: Option<NeedsRequest>,
 ) -> Result<(String, segment::SegmentRequest), String> {
     let summary = src
@@ -96,9 +105,9 @@ pub(super) fn request(
     req.map = st.map.clone();
     req.cluster = st.cluster.clone();
     req.tiers_by_clv = st.tiers_by_clv;
-    if let Some((c, p)) = clvs {
-        req.clv = Some(c.clone());
-        req.p_alive = Some(p.clone());
+    if let Some(fit) = clvs {
+        req.clv = Some(fit.clv.clone());
+        req.p_alive = Some(fit.p_alive.clone());
     }
     req.needs = needs;
     let probe = serde_json::to_string(&(
