@@ -8,7 +8,7 @@ import { start } from '../e2e/harness.mjs';
 
 const file = process.argv[2];
 if (!file || !fs.existsSync(file)) throw new Error('usage: node tests/bench/ltv_large.mjs FILE');
-const h = await start();
+const h = await start(process.env.ROOT ? { root: path.resolve(process.env.ROOT) } : {}); // ROOT: another built site
 await h.context.addInitScript(() => localStorage.setItem('crm-debug', '1')); // the app's timing lines (worker::log)
 await h.page.addInitScript(() => {
   window.__long = [];
