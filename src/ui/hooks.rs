@@ -28,6 +28,7 @@ use yew::Callback;
 mod tasks;
 mod watch;
 
+pub mod kpool;
 pub mod pool;
 
 /// How often the client checks on a worker with pending jobs.

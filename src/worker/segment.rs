@@ -3,12 +3,16 @@
 //! [`crate::worker::datasets`]), so the page sends a million customers once, not on every
 //! change of a setting.
 
+use super::datasets::Datasets;
 use super::error::WorkerError;
+use super::tasks::Output;
 pub use crate::analysis::segment::{
     default_request, ClusterRequest, ClusterResult, Feature, NeedsOut, NeedsRequest, RfGrid,
     SegmentRequest, SegmentResult, SegmentRow, DEFAULT_KEY,
 };
 use crate::domain::customers::CustomerSummary;
+use crate::domain::segmentation::{search_part, KSearchPart, KSearchSample};
+use serde::{Deserialize, Serialize};
 
 /// Runs the segmentation ([`crate::analysis::segment::segment`]) on the request's own summary.
 ///
@@ -32,6 +36,86 @@ pub fn run_on(
     progress: &mut dyn FnMut(f64, &str),
 ) -> Result<SegmentResult, WorkerError> {
     crate::analysis::segment::segment(summary, req, progress).map_err(WorkerError::Segment)
+}
+
+/// A step of a segmentation whose k-means search is split across workers (see
+/// [`crate::domain::segmentation::ksearch`]): the worker holding the customers gives the
+/// search's sample, pool workers fit values of k on it, and the holding worker finishes the
+/// segmentation with the merged fits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum KSearchTask {
+    /// The search's sample for a held dataset's customers; answers [`Output::KSearchSample`].
+    Sample {
+        /// The dataset.
+        dataset: String,
+        /// The segmentation's settings (with k-means).
+        request: Box<SegmentRequest>,
+    },
+    /// Fit k = `first..=last` on the sample; answers [`Output::KSearchPart`].
+    Part {
+        /// The search's sample.
+        sample: Box<KSearchSample>,
+        /// Smallest k.
+        first: u32,
+        /// Largest k.
+        last: u32,
+    },
+    /// The segmentation of a held dataset's customers with the merged fits of every k;
+    /// answers [`Output::Segment`], the same result as [`run_on`].
+    Finish {
+        /// The dataset.
+        dataset: String,
+        /// The segmentation's settings.
+        request: Box<SegmentRequest>,
+        /// Every k's fits, merged.
+        part: Box<KSearchPart>,
+    },
+}
+
+/// Runs a step of a split segmentation.
+///
+/// # Errors
+/// [`WorkerError::Segment`] in plain words; [`WorkerError::NotHeld`] when the dataset is not
+/// held.
+pub fn run_search(
+    task: KSearchTask,
+    datasets: &Datasets,
+    progress: &mut dyn FnMut(f64, &str),
+) -> Result<Output, WorkerError> {
+    match task {
+        KSearchTask::Sample { dataset, request } => {
+            let held = datasets.get(&dataset)?;
+            progress(0.1, "Preparing the k-means search");
+            crate::analysis::segment::search_sample(&held.summary, &request)
+                .map_err(WorkerError::Segment)?
+                .map(|s| Output::KSearchSample(Box::new(s)))
+                .ok_or_else(|| WorkerError::Segment("k-means was not asked for.".into()))
+        }
+        KSearchTask::Part {
+            sample,
+            first,
+            last,
+        } => {
+            let stage = if first == last {
+                format!("k-means with k = {first}")
+            } else {
+                format!("k-means with k = {first} to {last}")
+            };
+            search_part(&sample, first..=last, &mut |f| progress(f, &stage))
+                .map(|p| Output::KSearchPart(Box::new(p)))
+                .map_err(|e| WorkerError::Segment(format!("k-means: {e}")))
+        }
+        KSearchTask::Finish {
+            dataset,
+            request,
+            part,
+        } => {
+            let held = datasets.get(&dataset)?;
+            crate::analysis::segment::segment_with(&held.summary, &request, Some(*part), progress)
+                .map(|r| Output::Segment(Box::new(r)))
+                .map_err(WorkerError::Segment)
+        }
+    }
 }
 
 #[cfg(test)]
