@@ -142,6 +142,75 @@ mod tests {
         summarize(&log, &SummaryOptions::default()).unwrap()
     }
 
+    /// Sends a task through bincode as the page does and runs it.
+    fn send(task: KSearchTask, datasets: &Datasets) -> Output {
+        let task = bincode::deserialize(&bincode::serialize(&task).unwrap()).unwrap();
+        let out = run_search(task, datasets, &mut |_, _| {}).unwrap();
+        bincode::deserialize(&bincode::serialize(&out).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_split_tasks_give_the_one_worker_segmentation() {
+        use super::super::datasets::Held;
+        let summary = sample_summary(300);
+        let mut datasets = Datasets::default();
+        datasets.keep(
+            "d",
+            Held {
+                log: Default::default(),
+                summary: summary.clone(),
+            },
+        );
+        let mut req = default_request(crate::domain::customers::CustomerSummary {
+            customers: Vec::new(),
+            ..summary.clone()
+        });
+        req.cluster = Some(ClusterRequest {
+            k_max: 5,
+            ..Default::default()
+        });
+        let one = run_on(&summary, &req, &mut |_, _| {}).unwrap();
+        let dataset = "d".to_string();
+        let request = Box::new(req);
+        let Output::KSearchSample(sample) = send(
+            KSearchTask::Sample {
+                dataset: dataset.clone(),
+                request: request.clone(),
+            },
+            &datasets,
+        ) else {
+            panic!("not a sample");
+        };
+        let mut part = KSearchPart::default();
+        for (first, last) in [(4, 5), (2, 3)] {
+            let Output::KSearchPart(p) = send(
+                KSearchTask::Part {
+                    sample: sample.clone(),
+                    first,
+                    last,
+                },
+                &datasets,
+            ) else {
+                panic!("not a part");
+            };
+            part.merge(*p);
+        }
+        let finish = KSearchTask::Finish {
+            dataset: dataset.clone(),
+            request,
+            part: Box::new(part),
+        };
+        assert_eq!(send(finish, &datasets), Output::Segment(Box::new(one)));
+        let missing = KSearchTask::Sample {
+            dataset: "gone".into(),
+            request: Box::new(default_request(summary)),
+        };
+        assert!(matches!(
+            run_search(missing, &datasets, &mut |_, _| {}),
+            Err(WorkerError::NotHeld { .. })
+        ));
+    }
+
     #[test]
     fn segmentation_output_round_trips_through_bincode() {
         let res = run(default_request(sample_summary(60)), &mut |_, _| {}).unwrap();

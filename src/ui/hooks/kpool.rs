@@ -71,7 +71,11 @@ impl WorkerClient {
         customers: usize,
         done: impl FnOnce(Result<SegmentResult, WorkerError>) + 'static,
     ) {
-        if !split_pays(&request, customers) {
+        let split = match bench_override() {
+            Some(forced) => forced && request.cluster.is_some(),
+            None => split_pays(&request, customers),
+        };
+        if !split {
             return self.segment(dataset, request, done);
         }
         let unpack = |o| match o {
@@ -97,7 +101,24 @@ impl WorkerClient {
         };
         self.run(task, typed(unpack, got_sample));
     }
+}
 
+/// The benchmark's choice (tests/bench/segment_pool.mjs): `localStorage["crm-split"]` set to
+/// "always" or "never" splits every k-means search or none, whatever the customers.
+fn bench_override() -> Option<bool> {
+    let v = web_sys::window()?
+        .local_storage()
+        .ok()??
+        .get_item("crm-split")
+        .ok()??;
+    match v.as_str() {
+        "always" => Some(true),
+        "never" => Some(false),
+        _ => None,
+    }
+}
+
+impl WorkerClient {
     /// The segmentation with every k's fits merged.
     fn finish_split(
         &self,
