@@ -10,7 +10,9 @@
 //! Progress is one line for the whole search; Cancel (the app's, on the main worker) stops it
 //! and lets the extra workers go; a worker that dies fails the segmentation with a plain
 //! message. When the split does not pay ([`split_pays`]) the segmentation runs in the main
-//! worker alone.
+//! worker alone. For now the split runs only when asked for (`localStorage["crm-split"] =
+//! "always"`, the benchmark's setting): its first Chromium run showed the stand-in job failing
+//! the liveness ping (fixed since, not yet measured again).
 
 use super::pool::pool_size;
 use super::{typed, Progress, WorkerClient};
@@ -71,10 +73,13 @@ impl WorkerClient {
         customers: usize,
         done: impl FnOnce(Result<SegmentResult, WorkerError>) + 'static,
     ) {
-        let split = match bench_override() {
-            Some(forced) => forced && request.cluster.is_some(),
-            None => split_pays(&request, customers),
-        };
+        // Off unless asked for: the split was not yet measured in Chromium after the fix of
+        // its stand-in job (see tests/bench/LIMITS.md, "Segments on several workers").
+        let split = bench_override() == Some(true)
+            && split_pays(
+                &request,
+                customers.max(crate::analysis::segment::SPLIT_FROM),
+            );
         if !split {
             return self.segment(dataset, request, done);
         }
@@ -104,7 +109,7 @@ impl WorkerClient {
 }
 
 /// The benchmark's choice (tests/bench/segment_pool.mjs): `localStorage["crm-split"]` set to
-/// "always" or "never" splits every k-means search or none, whatever the customers.
+/// "always" splits every k-means search over two or more values of k, whatever the customers.
 fn bench_override() -> Option<bool> {
     let v = web_sys::window()?
         .local_storage()
@@ -182,6 +187,7 @@ fn search(main: &WorkerClient, sample: KSearchSample, done: Finished) {
                 stop(&run, e);
             }
         }));
+    main.inner.standing.borrow_mut().insert(watch);
     run.borrow_mut().watch = watch;
     for w in 1..=extra as usize {
         let weak = Rc::downgrade(&run);
