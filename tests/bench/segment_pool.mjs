@@ -43,13 +43,15 @@ function summaryFile(n) {
   return file;
 }
 
+// ONLY=regex keeps the settings whose name matches (e.g. ONLY='off|2 workers').
+const only = process.env.ONLY ? new RegExp(process.env.ONLY) : null;
 const settings = [
   ...(base ? [{ name: 'main (1 worker)', root: base }] : []),
   { name: 'this, split off (1 worker)', split: 'never' },
   { name: 'this, split, 2 workers', split: 'always', cores: 2 },
   { name: 'this, split, 3 workers', split: 'always', cores: 3 },
   { name: 'this, split, 5 workers', split: 'always', cores: 5 },
-];
+].filter((s) => !only || only.test(s.name));
 
 async function one(n, s) {
   const file = summaryFile(n);
