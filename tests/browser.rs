@@ -210,10 +210,12 @@ async fn the_worker_reads_a_saved_file_through_an_object_url_as_the_whole_file_i
     use crm::worker::error::WorkerError;
     use std::cell::Cell;
     // Larger than one slice of the reader, kept in two chunks: one as bytes (as older
-    // versions kept them), one as a Blob (as a chosen file's slice is kept now).
-    let text = log_text(400_000);
+    // versions kept them), one as a Blob (as a chosen file's slice is kept now). Over twice
+    // the reader's progress step (8 MiB) with room to spare: with 9.4 MB the browser could hand
+    // over pieces that crossed the first step only at the end, and progress came once.
+    let text = log_text(1_000_000);
     let bytes = text.as_bytes();
-    assert!(bytes.len() > 4 * crm::worker::reader::SLICE_BYTES);
+    assert!(bytes.len() > 20 << 20, "{}", bytes.len());
     let cut = bytes.len() / 3;
     let repo = Repository::new(IdbStore::open().await.expect("IndexedDB opens"));
     let mut m = meta("bt-url");

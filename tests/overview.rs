@@ -206,7 +206,7 @@ fn without_a_fit_or_a_survey_the_figures_left_out_say_why() {
 }
 
 #[test]
-fn sample_overview_through_the_worker_task_matches_the_analyses_it_reads() {
+fn sample_overview_matches_the_analyses_it_reads() {
     let (o, summary) = sample_overview();
     let v = |id: &str| o.figure(id).unwrap().value.unwrap();
     assert_eq!(v("customers"), summary.customers.len() as f64);

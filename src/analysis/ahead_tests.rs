@@ -1,7 +1,7 @@
 //! Tests of the look-ahead figures: the new-customer identity, a simulation check, the lists.
 
 use super::*;
-use crate::domain::clv::{ModelKind, ParamEstimate};
+use crate::domain::clv::ModelKind;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Beta, Distribution, Exp, Gamma};
@@ -130,30 +130,9 @@ fn longer_horizons_raise_the_purchase_chance_and_lower_survival() {
     assert!(o2.p_purchase > o.p_purchase && o2.p_alive_then < o.p_alive_then);
 }
 
-fn fitted(m: BtydModel) -> FittedModel {
-    FittedModel {
-        kind: m.kind(),
-        model: m,
-        params: Vec::<ParamEstimate>::new(),
-        log_likelihood: 0.0,
-        convergence: crate::domain::clv::Convergence {
-            converged: true,
-            iterations: 0,
-            gradient_norm: 0.0,
-            reason: String::new(),
-        },
-        n_customers: 0,
-        n_groups: 0,
-        time_unit: crate::domain::customers::TimeUnit::Week,
-        description: String::new(),
-        log_covariance: None,
-        covariance_note: None,
-    }
-}
-
 #[test]
 fn lists_rank_buyers_by_chance_and_lost_customers_by_past_value_and_export_as_csv() {
-    let m = fitted(models()[0]);
+    let m = FittedModel::of_model(models()[0]);
     let mut cs = vec![
         CustomerRecord::from_stats("frequent", 10.0, 29.0, 30.0, 20.0),
         CustomerRecord::from_stats("gone, big", 5.0, 2.0, 30.0, 100.0),

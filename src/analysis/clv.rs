@@ -603,8 +603,9 @@ pub fn cumulative(
             *slot += 1.0;
         }
     }
-    // Expected: customers grouped by their first day.
-    let mut births: HashMap<i64, f64> = HashMap::new();
+    // Expected: customers grouped by their first day, in day order (the sum below then adds in
+    // the same order on every run, so the chart's last bits do not change between runs).
+    let mut births: std::collections::BTreeMap<i64, f64> = std::collections::BTreeMap::new();
     for c in &cal.customers {
         if let Some(d) = c.first {
             *births.entry((d - first).num_days()).or_insert(0.0) += c.weight;
@@ -626,8 +627,7 @@ pub fn cumulative(
             day += 1;
         }
         let expected: f64 = births
-            .iter()
-            .filter(|(b, _)| **b < upto)
+            .range(..upto)
             .map(|(b, w)| {
                 let d = upto - b;
                 let e = usize::try_from(d)
@@ -733,17 +733,22 @@ mod tests {
         assert_eq!(r.histogram.iter().map(|b| b.count).sum::<u64>(), n as u64);
     }
 
-    #[test]
-    fn validation_splits_at_two_thirds_and_predicts_holdout() {
+    /// The default request on the sample, with its log (so the validation runs).
+    fn sample_request() -> ClvRequest {
         let (summary, txs) = sample();
-        let req = ClvRequest {
+        ClvRequest {
             transactions: txs,
             summary_options: SummaryOptions {
                 time_unit: summary.time_unit,
                 ..Default::default()
             },
             ..default_request(summary)
-        };
+        }
+    }
+
+    #[test]
+    fn validation_splits_at_two_thirds_and_predicts_holdout() {
+        let req = sample_request();
         let r = run(req, &mut |_, _| {}).unwrap();
         let v = r.validation.expect(&r.validation_note);
         assert!(!v.holdout.is_empty());
@@ -751,6 +756,56 @@ mod tests {
         assert!((0.7..1.4).contains(&ratio), "predicted/actual = {ratio}");
         let last = v.cumulative.last().unwrap();
         assert!((last.expected / last.actual - 1.0).abs() < 0.3);
+    }
+
+    #[test]
+    fn cumulative_expectation_adds_in_day_order_on_every_run() {
+        let req = sample_request();
+        let log = &req.transactions;
+        let split = calibration_split(
+            log,
+            req.calibration_end,
+            &req.summary_options,
+            req.summary.time_unit,
+        )
+        .unwrap()
+        .unwrap();
+        let model = fit_model(req.model, &split.cal, &mut |_| {}).unwrap();
+        let curve = |()| cumulative(&model, &split.cal, log, split.first, split.end);
+        let first = curve(());
+        assert!(first.len() > 10);
+        for _ in 0..4 {
+            let again = curve(());
+            let bits = |v: &[CumulativePoint]| -> Vec<u64> {
+                v.iter().map(|p| p.expected.to_bits()).collect()
+            };
+            assert_eq!(bits(&again), bits(&first));
+        }
+        // The expectation at each step: every customer born before it, E[X] over the days since,
+        // added up in the order of the customers' first days.
+        let unit = split.cal.time_unit.days();
+        let mut births: Vec<(i64, f64)> = split
+            .cal
+            .customers
+            .iter()
+            .filter_map(|c| Some(((c.first? - split.first).num_days(), c.weight)))
+            .collect();
+        births.sort_by_key(|b| b.0);
+        for p in first.iter().step_by(7) {
+            let upto = (p.t * unit).round() as i64;
+            let mut by_day: Vec<(i64, f64)> = Vec::new();
+            for &(b, w) in births.iter().filter(|b| b.0 < upto) {
+                match by_day.last_mut() {
+                    Some(last) if last.0 == b => last.1 += w,
+                    _ => by_day.push((b, w)),
+                }
+            }
+            let want: f64 = by_day
+                .iter()
+                .map(|&(b, w)| w * model.expected_purchases((upto - b) as f64 / unit))
+                .sum();
+            assert_eq!(p.expected.to_bits(), want.to_bits(), "t = {}", p.t);
+        }
     }
 
     #[test]

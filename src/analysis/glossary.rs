@@ -118,7 +118,7 @@ pub fn search(query: &str) -> Vec<&'static Term> {
             words.iter().all(|w| hay.contains(w.as_str()))
         })
         .collect();
-    out.sort_by_key(|t| t.name.to_lowercase());
+    crate::domain::order::sort_by_key(&mut out, |t| t.name.to_lowercase());
     out
 }
 

@@ -311,7 +311,7 @@ pub fn top_share(values: &[f64], share: f64) -> Option<(f64, u64)> {
     if v.is_empty() || total <= 0.0 {
         return None;
     }
-    v.sort_by(|a, b| b.total_cmp(a));
+    crate::domain::order::sort_by(&mut v, |a, b| b.total_cmp(a));
     let k = ((v.len() as f64 * share).ceil() as usize).clamp(1, v.len());
     Some((v.iter().take(k).sum::<f64>() / total, k as u64))
 }
@@ -514,7 +514,9 @@ pub fn build(inp: &Inputs) -> Overview {
         for r in &mut rows {
             r.share = if total > 0.0 { r.value / total } else { 0.0 };
         }
-        rows.sort_by(|a, b| b.value.total_cmp(&a.value).then(a.name.cmp(&b.name)));
+        crate::domain::order::sort_by(&mut rows, |a, b| {
+            b.value.total_cmp(&a.value).then(a.name.cmp(&b.name))
+        });
         rows.truncate(TOP_SEGMENTS);
         o.top_value = rows;
     } else if let Err(e) = inp.segments {
@@ -538,7 +540,9 @@ pub fn build(inp: &Inputs) -> Overview {
                         share: if all > 0.0 { r.detractors.1 / all } else { 0.0 },
                     })
                     .collect();
-                rows.sort_by(|a, b| b.value.total_cmp(&a.value).then(a.name.cmp(&b.name)));
+                crate::domain::order::sort_by(&mut rows, |a, b| {
+            b.value.total_cmp(&a.value).then(a.name.cmp(&b.name))
+        });
                 rows.truncate(TOP_SEGMENTS);
                 if rows.is_empty() {
                     o.risk_missing =

@@ -4,6 +4,7 @@
 pub mod clv;
 pub mod customers;
 pub mod draw;
+pub mod order;
 pub mod sample;
 pub mod satisfaction;
 pub mod segmentation;

@@ -14,7 +14,6 @@ pub mod lesson;
 pub mod log;
 pub mod movement;
 pub mod output;
-pub mod overview;
 pub mod protocol;
 pub mod sample;
 pub mod satisfaction;

@@ -40,8 +40,6 @@ pub enum Output {
     KSearchSample(Box<crate::domain::segmentation::KSearchSample>),
     /// The fits of some values of k of a split k-means search.
     KSearchPart(Box<crate::domain::segmentation::KSearchPart>),
-    /// The Overview.
-    Overview(Box<super::overview::Overview>),
     /// A workbook's bytes, to download.
     Workbook(super::protocol::Bytes),
     /// An sBG fit.

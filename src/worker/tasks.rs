@@ -132,8 +132,6 @@ pub enum Task {
     Bootstrap(Box<super::bootstrap::BootstrapTask>),
     /// A step of a segmentation whose k-means search is split across workers.
     KSearch(Box<super::segment::KSearchTask>),
-    /// The Overview's figures and recommended actions for a held dataset.
-    Overview(Box<super::overview::OverviewRequest>),
     /// An XLSX workbook (the report, the BG/NBD lesson's): answered as its bytes.
     Workbook(Box<super::workbook::WorkbookTask>),
     /// The sBG fit on a subscription cohort's survivor counts.
@@ -265,7 +263,6 @@ pub fn run_with(
         Task::Simulate { request, file } => super::clv::simulate(&request, file, progress),
         Task::Bootstrap(t) => super::bootstrap::run(*t, datasets, progress),
         Task::KSearch(t) => super::segment::run_search(*t, datasets, progress),
-        Task::Overview(req) => super::overview::run(&req, datasets, progress),
         Task::Workbook(t) => super::workbook::run(*t, progress),
         Task::Sbg(r) => super::sbg::run(&r, progress).map(|f| Output::Sbg(Box::new(f))),
         Task::Lesson(t) => super::lesson::run(*t, progress),

@@ -3,7 +3,7 @@
 
 use super::datasets::Datasets;
 use super::error::WorkerError;
-use super::protocol::{customer_parts, Request, Response};
+use super::protocol::{customer_parts, Request, Response, CUSTOMERS_PER_PART};
 use super::tasks::{ImportJob, Output};
 use crate::domain::customers::Records;
 use gloo_worker::{HandlerId, Registrable, Worker, WorkerScope};
@@ -106,10 +106,11 @@ impl AnalysisWorker {
         let started = js_sys::Date::now();
         let mut progress = reporter(scope, id, job);
         let datasets = &mut self.datasets;
+        let mut moved = false;
         let result = j
             .finish(&mut progress)
             .map(|mut i| {
-                datasets.take_import(dataset, &mut i);
+                moved = datasets.hold_import(dataset, &mut i, CUSTOMERS_PER_PART);
                 Output::Imported(Box::new(i))
             })
             .map_err(WorkerError::from);
@@ -120,6 +121,15 @@ impl AnalysisWorker {
                 started % 1e6
             )
         });
+        if moved && result.is_ok() {
+            // The records stay here; the page gets copies of them, a part at a time.
+            let records = self.datasets.records(dataset);
+            let total = records.len() as u64;
+            for part in records.chunks(CUSTOMERS_PER_PART) {
+                let part = Records(part.to_vec());
+                scope.respond(id, Response::Customers { job, total, part });
+            }
+        }
         self.reply(scope, id, job, result);
         super::log::debug(|| {
             format!(

@@ -117,10 +117,12 @@ test('closing the tab while an imported file is being saved keeps the saved list
     // About 55 MB: five 12 MiB pieces to save once its import is shown.
     const file = path.join(dir, 'big-orders.csv');
     bigOrders(file, 2_200_000);
-    // Told when the app starts writing the second piece of a new dataset; the page's thread is
-    // then held (a busy wait, as a tab that stops there would be) so that no later piece and
-    // not the record can be written before the tab is closed. Without the hold the app could
-    // finish saving between the message and the close (it did once in CI).
+    // Told when the app starts writing the second piece of a new dataset; that write's
+    // transaction is then held open (a read placed from each read's success, so it never
+    // completes) until the tab is closed: the app waits for every write's transaction to
+    // complete, so no later piece and not the record can be written, and the close aborts the
+    // held one. (A busy wait on the page's thread held it before, but the close was only handled
+    // after the wait, and the app could then finish saving before it: a race.)
     let told;
     const saving = new Promise((resolve) => { told = resolve; });
     await tab.page.exposeBinding('e2eSaving', (_, key) => told(key));
@@ -130,9 +132,10 @@ test('closing the tab while an imported file is being saved keeps the saved list
         const k = String(key);
         const request = put.call(this, value, key);
         if (this.name === 'files' && !known.includes(k.split('/')[0]) && k.endsWith('/000001')) {
+          const store = this;
+          const hold = () => { store.get('\u0000e2e-hold').onsuccess = hold; };
+          request.addEventListener('success', hold);
           window.e2eSaving(k);
-          const until = Date.now() + 20000;
-          while (Date.now() < until) { /* held until the tab is closed */ }
         }
         return request;
       };

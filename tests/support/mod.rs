@@ -6,11 +6,11 @@
 
 use crm::domain::customers::{CustomerSummary, SummaryOptions};
 use crm::worker::datasets::Datasets;
-use crm::worker::overview::OverviewRequest;
 use crm::worker::tasks::{run, run_with, ImportSettings, Imported, Output, SampleFiles, Task};
 
 /// The sample's transactions and survey imported through the worker's Import task, and the
-/// worker's Overview of them, with the transactions' customer summary.
+/// Overview of them as `crm report` computes it ([`crm::analysis::overview::compute`]), with
+/// the transactions' customer summary.
 pub fn sample_overview() -> (crm::analysis::overview::Overview, CustomerSummary) {
     let files = sample_files(2000, 42);
     let mut ds = Datasets::default();
@@ -22,18 +22,9 @@ pub fn sample_overview() -> (crm::analysis::overview::Overview, CustomerSummary)
     );
     let sv = import_into(&mut ds, "", "sample-survey.csv", &files.survey);
     let survey = sv.survey.expect("the sample survey");
-    let Output::Overview(o) = run_with(
-        Task::Overview(Box::new(OverviewRequest {
-            dataset: "tx".into(),
-            survey: Some(survey),
-        })),
-        &mut ds,
-        &mut |_, _| {},
-    )
-    .unwrap() else {
-        panic!("not an overview")
-    };
-    (*o, tx.summary.unwrap())
+    let summary = tx.summary.unwrap();
+    let o = crm::analysis::overview::compute(&summary, Some(&survey), &mut |_, _| {}).overview;
+    (o, summary)
 }
 
 /// The built-in sample of `n_customers` customers drawn with `seed`, as the worker's Sample

@@ -177,8 +177,9 @@ pub fn correlation(scores: &[f64], stayed: &[bool]) -> f64 {
 }
 
 fn stay_by_fifth(scores: &[f64], stayed: &[bool]) -> Vec<f64> {
-    let mut idx: Vec<usize> = (0..scores.len().min(stayed.len())).collect();
-    idx.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]).then(a.cmp(&b)));
+    let idx = crate::domain::order::stable_order(scores.len().min(stayed.len()), &|a, b| {
+        scores[a].total_cmp(&scores[b])
+    });
     let n = idx.len();
     (0..5)
         .map(|q| {

@@ -28,9 +28,9 @@ impl BootstrapPart {
     /// Merges another part (replicates of other indices) into this one, kept in index order.
     pub fn merge(&mut self, other: BootstrapPart) {
         self.sets.extend(other.sets);
-        self.sets.sort_by_key(|(i, _)| *i);
+        crate::domain::order::sort_by_key(&mut self.sets, |(i, _)| *i);
         self.failures.extend(other.failures);
-        self.failures.sort_by_key(|(i, _)| *i);
+        crate::domain::order::sort_by_key(&mut self.failures, |(i, _)| *i);
     }
 }
 

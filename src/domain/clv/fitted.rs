@@ -52,6 +52,30 @@ pub struct FittedModel {
 }
 
 impl FittedModel {
+    /// A fit of `model` with no estimation behind it (weekly, no customers, no standard errors):
+    /// what the tests of the per-customer formulas need.
+    #[cfg(test)]
+    pub(crate) fn of_model(model: BtydModel) -> FittedModel {
+        FittedModel {
+            kind: model.kind(),
+            model,
+            params: Vec::new(),
+            log_likelihood: 0.0,
+            convergence: Convergence {
+                converged: true,
+                iterations: 0,
+                gradient_norm: 0.0,
+                reason: String::new(),
+            },
+            n_customers: 0,
+            n_groups: 0,
+            time_unit: TimeUnit::Week,
+            description: String::new(),
+            log_covariance: None,
+            covariance_note: None,
+        }
+    }
+
     /// Estimate of a parameter by name.
     pub fn param(&self, name: &str) -> Option<f64> {
         self.params.iter().find(|p| p.name == name).map(|p| p.value)

@@ -500,24 +500,7 @@ mod tests {
         ];
         let s = ClvSettings::monthly(TimeUnit::Week, 12, 0.01, 0.4);
         for m in models {
-            let fit = FittedModel {
-                kind: m.kind(),
-                model: m,
-                params: Vec::new(),
-                log_likelihood: 0.0,
-                convergence: crate::domain::clv::Convergence {
-                    converged: true,
-                    iterations: 0,
-                    gradient_norm: 0.0,
-                    reason: String::new(),
-                },
-                n_customers: 0,
-                n_groups: 0,
-                time_unit: TimeUnit::Week,
-                description: String::new(),
-                log_covariance: None,
-                covariance_note: None,
-            };
+            let fit = FittedModel::of_model(m);
             let preds = predict_customers(&fit, None, &customers, &s).unwrap();
             let cols = predict_columns(&fit, None, &customers, &s).unwrap();
             for (i, (c, p)) in customers.iter().zip(&preds).enumerate() {

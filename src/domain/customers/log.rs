@@ -147,6 +147,16 @@ impl TxColumns {
         }
     }
 
+    /// Makes room for `rows` more rows in the columns. A log whose size is known ahead (from
+    /// the file's size) is then built without doubling its columns: in WebAssembly, where
+    /// memory never shrinks, each doubling left the old column behind (19 million rows took
+    /// 536 MB of columns for 304 MB of rows, plus the copies while they grew).
+    pub fn reserve(&mut self, rows: usize) {
+        self.log.customer.reserve(rows);
+        self.log.day.reserve(rows);
+        self.log.amount.reserve(rows);
+    }
+
     /// Moves the rows of [`Self::push_batched`] into the columns.
     pub fn flush(&mut self) {
         if self.pending.ends.is_empty() {

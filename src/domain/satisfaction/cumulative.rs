@@ -61,7 +61,7 @@ pub fn cumulative(
     let mut out: Vec<CustomerSatisfaction> = per
         .into_iter()
         .filter_map(|(id, mut v)| {
-            v.sort_by_key(|(d, i, _)| (*d, *i));
+            crate::domain::order::sort_by_key(&mut v, |(d, i, _)| (*d, *i));
             let &(first_d, _, first) = v.first()?;
             let mut c = first;
             let mut last = (first_d, first);
@@ -78,7 +78,9 @@ pub fn cumulative(
             })
         })
         .collect();
-    out.sort_by(|a, b| natural_id_cmp(&a.customer_id, &b.customer_id));
+    crate::domain::order::sort_by(&mut out, |a, b| {
+        natural_id_cmp(&a.customer_id, &b.customer_id)
+    });
     Ok(out)
 }
 

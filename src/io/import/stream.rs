@@ -557,6 +557,9 @@ impl TransactionParser {
             }
         }
         let lines = newlines(sample);
+        if let (Collect::Columns(c), Some(total)) = (&mut self.out, self.total) {
+            c.reserve(expected_rows(total, cut as u64, n));
+        }
         let d = &table.detection;
         self.quoting = d.delimiter != Some(Delimiter::Whitespace);
         self.state = Some(Running {
@@ -823,6 +826,19 @@ fn collect(out: &mut Collect, v: super::validate::Valid<'_>) {
     }
 }
 
+/// Rows a file of `total` bytes holds, judged by its first `sample` bytes holding `rows` rows,
+/// with a margin of an eighth (a log's rows are about as long all the way through; room
+/// reserved and never used costs address space only, as memory untouched is never committed).
+/// At most one row per 4 bytes of the file.
+fn expected_rows(total: u64, sample: u64, rows: u64) -> usize {
+    if sample == 0 || rows == 0 || total <= sample {
+        return 0;
+    }
+    let est = u128::from(total - sample) * u128::from(rows) / u128::from(sample);
+    let est = est + est / 8 + 1024;
+    usize::try_from(est.min(u128::from(total / 4))).unwrap_or(0)
+}
+
 fn newlines(s: &str) -> u64 {
     s.as_bytes().iter().filter(|&&b| b == b'\n').count() as u64
 }
@@ -867,6 +883,49 @@ fn decode_into(d: &mut encoding_rs::Decoder, bytes: &[u8], out: &mut String, las
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_rows_to_reserve_follow_the_sample_with_a_margin_and_a_ceiling() {
+        // 1 MB of 25-byte rows in a 26 MB file: about 1,000,000 rows more, plus an eighth.
+        let est = expected_rows(26_000_000, 1_000_000, 40_000);
+        assert_eq!(est, 1_000_000 + 125_000 + 1024);
+        // The whole file was the sample, or nothing to judge by: nothing reserved.
+        assert_eq!(expected_rows(1000, 1000, 10), 0);
+        assert_eq!(expected_rows(10_000, 0, 0), 0);
+        assert_eq!(expected_rows(10_000, 100, 0), 0);
+        // Never more than one row per 4 bytes of the file.
+        assert_eq!(expected_rows(4_000_000, 10, 100), 1_000_000);
+    }
+
+    #[test]
+    fn a_log_is_built_in_columns_reserved_from_the_file_size() {
+        let mut text = String::from("customer,date,amount\n");
+        for i in 0..70_000 {
+            text.push_str(&format!(
+                "C{},2024-01-{:02},{}\n",
+                i % 70,
+                i % 28 + 1,
+                i % 9
+            ));
+        }
+        let bytes = text.as_bytes();
+        let mut p = TransactionParser::new(
+            "x.csv",
+            Some(bytes.len() as u64),
+            None,
+            ImportOptions::default(),
+        )
+        .in_columns()
+        .detect_bytes(1 << 16);
+        for c in bytes.chunks(1 << 16) {
+            p.feed(c).unwrap();
+        }
+        let cols = p.finish().unwrap().columns.unwrap();
+        assert_eq!(cols.log.len(), 70_000);
+        // Reserved once, ahead: doubling would have left the columns at 131,072 rows.
+        let cap = cols.log.amount.capacity();
+        assert!((70_000..=70_000 * 9 / 8 + 2048).contains(&cap), "{cap}");
+    }
 
     #[test]
     fn a_row_wider_than_the_detection_sample_widens_the_preview_as_a_whole_read_does() {

@@ -534,9 +534,9 @@ impl<K: KeyValue> Repository<K> {
                 }
             }
         }
-        listing
-            .datasets
-            .sort_by(|a, b| a.added.cmp(&b.added).then_with(|| a.id.cmp(&b.id)));
+        crate::domain::order::sort_by(&mut listing.datasets, |a, b| {
+            a.added.cmp(&b.added).then_with(|| a.id.cmp(&b.id))
+        });
         Ok(listing)
     }
 

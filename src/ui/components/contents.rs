@@ -119,7 +119,7 @@ fn in_page_order(reg: &Registry) -> Vec<(AttrValue, AttrValue)> {
         .iter()
         .filter_map(|e| Some((element(&section_dom_id(&e.0))?, e.clone())))
         .collect();
-    v.sort_by(|a, b| {
+    crate::domain::order::sort_by(&mut v, |a, b| {
         if a.0 == b.0 {
             std::cmp::Ordering::Equal
         } else if a.0.compare_document_position(&b.0) & web_sys::Node::DOCUMENT_POSITION_FOLLOWING

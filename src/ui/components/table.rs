@@ -141,7 +141,7 @@ pub fn DataTable(p: &DataTableProps) -> Html {
                 .collect();
             if let Some((col, asc)) = *sort {
                 let keys: Vec<Option<Cell>> = (0..rows.len()).map(|i| rows.cell(i, col)).collect();
-                idx.sort_by(|&a, &b| {
+                crate::domain::order::sort_by(&mut idx, |&a, &b| {
                     let o = match (
                         keys.get(a).and_then(Option::as_ref),
                         keys.get(b).and_then(Option::as_ref),

@@ -84,7 +84,8 @@ pub(super) fn trends_card(
     }
     let idx = (**which).min(charts.len() - 1);
     let mut rows: Vec<Vec<Cell>> = Vec::new();
-    let labels: std::collections::BTreeSet<String> = a
+    // Every period once, in label order (the one shared sort: a BTreeSet would compile its own).
+    let mut labels: Vec<String> = a
         .trend_nps
         .iter()
         .map(|p| p.label.clone())
@@ -92,6 +93,8 @@ pub(super) fn trends_card(
         .chain(a.trend_ces.iter().map(|p| p.label.clone()))
         .chain(a.trend_overall.iter().map(|p| p.label.clone()))
         .collect();
+    crate::domain::order::sort_by(&mut labels, String::cmp);
+    labels.dedup();
     for l in labels {
         let n_of = |v: Option<(u64, f64)>| match v {
             Some((n, x)) => vec![Cell::Num(x, 1), Cell::Num(n as f64, 0)],
