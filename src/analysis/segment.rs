@@ -702,16 +702,23 @@ fn cluster_with(
 
 /// Customers from which the k-means search is split across workers (the sample travels to
 /// each, the fits back, and the worker holding the customers scores RFM and builds the
-/// features a second time to finish): measured in Chromium, see tests/bench/LIMITS.md
-/// ("Segments on several workers").
+/// features a second time to finish). See tests/bench/LIMITS.md, "Session 13 (par2)".
 pub const SPLIT_FROM: usize = 50_000;
 
+/// Pool workers (besides the main one) a split needs: on 2 cores (one pool worker) the split
+/// never paid in Chromium (1,000,000 customers: 3.0 s with one worker, 3.3 s split, under load
+/// 3.5–6.6), because the workers then share one core and each k took about twice as long;
+/// from 3 pool workers (4 cores) the fits run side by side (an estimate from the per-job
+/// times, not measured on such a machine: LIMITS.md, "Session 13 (par2)").
+pub const SPLIT_WORKERS: u32 = 3;
+
 /// Whether a request's k-means search is worth splitting across workers for `customers`
-/// customers: a search over at least two values of k, on at least [`SPLIT_FROM`] customers.
-pub fn split_pays(req: &SegmentRequest, customers: usize) -> bool {
+/// customers with `workers` pool workers to spare: a search over at least two values of k,
+/// on at least [`SPLIT_FROM`] customers and [`SPLIT_WORKERS`] pool workers.
+pub fn split_pays(req: &SegmentRequest, customers: usize, workers: u32) -> bool {
     req.cluster
         .as_ref()
-        .is_some_and(|c| c.k_max > c.k_min && customers >= SPLIT_FROM)
+        .is_some_and(|c| c.k_max > c.k_min && customers >= SPLIT_FROM && workers >= SPLIT_WORKERS)
 }
 
 /// The k search's sample for `req`'s k-means on `summary` (the first step of a search split
@@ -809,6 +816,23 @@ pub fn nps_by_segment(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_search_is_split_only_with_k_to_search_customers_and_workers() {
+        let mut req = default_request(sample_summary(10));
+        assert!(!split_pays(&req, SPLIT_FROM, SPLIT_WORKERS), "no k-means");
+        req.cluster = Some(ClusterRequest {
+            k_max: 10,
+            ..Default::default()
+        });
+        assert!(split_pays(&req, SPLIT_FROM, SPLIT_WORKERS));
+        assert!(!split_pays(&req, SPLIT_FROM - 1, SPLIT_WORKERS));
+        assert!(!split_pays(&req, SPLIT_FROM, SPLIT_WORKERS - 1));
+        if let Some(c) = req.cluster.as_mut() {
+            c.k_max = c.k_min;
+        }
+        assert!(!split_pays(&req, SPLIT_FROM, SPLIT_WORKERS), "one k");
+    }
     use crate::domain::customers::{summarize, SummaryOptions, Transaction};
     use chrono::NaiveDate;
 

@@ -9,10 +9,13 @@
 //!
 //! Progress is one line for the whole search; Cancel (the app's, on the main worker) stops it
 //! and lets the extra workers go; a worker that dies fails the segmentation with a plain
-//! message. When the split does not pay ([`split_pays`]) the segmentation runs in the main
-//! worker alone. For now the split runs only when asked for (`localStorage["crm-split"] =
-//! "always"`, the benchmark's setting): its first Chromium run showed the stand-in job failing
-//! the liveness ping (fixed since, not yet measured again).
+//! message. When the split does not pay ([`split_pays`]: too few customers or too few cores)
+//! the segmentation runs in the main worker alone. The benchmark's knob `localStorage["crm-split"]` = "always" (split whatever
+//! the customers) or "never" overrides that rule.
+//!
+//! The search's state ([`Run`]) is held by the stand-in job's answer alone (in the main
+//! worker's pending jobs until the search ends); everything else refers to it weakly, so a
+//! search whose page is gone ends with its workers.
 
 use super::pool::pool_size;
 use super::{typed, Progress, WorkerClient};
@@ -79,9 +82,10 @@ impl WorkerClient {
             Some(true) => split_pays(
                 &request,
                 customers.max(crate::analysis::segment::SPLIT_FROM),
+                crate::analysis::segment::SPLIT_WORKERS,
             ),
             Some(false) => false,
-            None => split_pays(&request, customers),
+            None => split_pays(&request, customers, pool_size()),
         };
         if !split {
             return self.segment(dataset, request, done);
