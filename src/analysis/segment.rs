@@ -10,6 +10,7 @@
 use crate::domain::customers::CustomerSummary;
 use crate::domain::segmentation::kmeans::{choose_k, FeatureMatrix, KMeansModel, KSearch};
 use crate::domain::segmentation::kmeans::{KMeansParams, KSearchParams};
+use crate::domain::segmentation::ksearch::{finish_search, KSearchPart, KSearchSample};
 use crate::domain::segmentation::needs::{needs_segments, NeedsResult};
 use crate::domain::segmentation::strategy::{
     segment_figures_indexed, suggest, SegmentFigures, Suggestion,
@@ -296,6 +297,22 @@ pub fn segment(
     req: &SegmentRequest,
     progress: &mut dyn FnMut(f64, &str),
 ) -> Result<SegmentResult, String> {
+    segment_with(summary, req, None, progress)
+}
+
+/// [`segment`] with the k-means search's restarts already run elsewhere: `search` holds the
+/// merged fits of every k ([`search_sample`] gave their sample; see
+/// [`crate::domain::segmentation::ksearch`]), so only the inertia on every customer and the
+/// chosen k's refinement are left. The result is the same as [`segment`]'s.
+///
+/// # Errors
+/// As [`segment`]; also when `search` does not hold each k of the range once.
+pub fn segment_with(
+    summary: &CustomerSummary,
+    req: &SegmentRequest,
+    search: Option<KSearchPart>,
+    progress: &mut dyn FnMut(f64, &str),
+) -> Result<SegmentResult, String> {
     progress(0.05, "Scoring recency, frequency and monetary value");
     let mut rfm = req.rfm.fit(summary).map_err(|e| e.to_string())?;
     let spend = historical_spend(summary);
@@ -337,7 +354,7 @@ pub fn segment(
     let cluster = match &req.cluster {
         Some(c) => {
             progress(0.5, "Clustering (trying each k)");
-            Some(cluster(&rfm, clv, p_alive, c)?)
+            Some(cluster_with(&rfm, clv, p_alive, c, search)?)
         }
         None => None,
     };
@@ -621,25 +638,54 @@ pub fn cluster(
     p_alive: Option<&[f64]>,
     c: &ClusterRequest,
 ) -> Result<ClusterResult, String> {
-    let (used, x, warnings) = feature_matrix(rfm, clv, p_alive, &c.features);
-    if used.is_empty() {
-        return Err("k-means: choose at least one feature.".into());
-    }
+    cluster_with(rfm, clv, p_alive, c, None)
+}
+
+/// The k-means settings and the k search's settings of a request.
+fn search_params(c: &ClusterRequest) -> (KMeansParams, KSearchParams) {
     let kmeans = KMeansParams {
         seed: c.seed,
         log1p: c.log1p,
         standardize: c.standardize,
         ..Default::default()
     };
-    let mut search = choose_k(
-        &x,
-        &KSearchParams {
-            k_min: c.k_min,
-            k_max: c.k_max,
-            kmeans: kmeans.clone(),
-            ..Default::default()
-        },
-    )
+    let search = KSearchParams {
+        k_min: c.k_min,
+        k_max: c.k_max,
+        kmeans: kmeans.clone(),
+        ..Default::default()
+    };
+    (kmeans, search)
+}
+
+/// [`feature_matrix`], refusing an empty one.
+fn cluster_features(
+    rfm: &RfmResult,
+    clv: Option<&[f64]>,
+    p_alive: Option<&[f64]>,
+    c: &ClusterRequest,
+) -> Result<(Vec<Feature>, FeatureMatrix, Vec<String>), String> {
+    let (used, x, warnings) = feature_matrix(rfm, clv, p_alive, &c.features);
+    if used.is_empty() {
+        return Err("k-means: choose at least one feature.".into());
+    }
+    Ok((used, x, warnings))
+}
+
+/// [`cluster`], with the search's fits from `search` when given (see [`segment_with`]).
+fn cluster_with(
+    rfm: &RfmResult,
+    clv: Option<&[f64]>,
+    p_alive: Option<&[f64]>,
+    c: &ClusterRequest,
+    search: Option<KSearchPart>,
+) -> Result<ClusterResult, String> {
+    let (used, x, warnings) = cluster_features(rfm, clv, p_alive, c)?;
+    let (kmeans, params) = search_params(c);
+    let mut search = match search {
+        Some(part) => finish_search(&x, &params, part),
+        None => choose_k(&x, &params),
+    }
     .map_err(|e| format!("k-means: {e}"))?;
     let model = match c.k {
         Some(k) if k != search.best_k => KMeansParams { k, ..kmeans }
@@ -655,6 +701,49 @@ pub fn cluster(
         model,
         warnings,
     })
+}
+
+/// Customers from which the k-means search is split across workers (the sample travels to
+/// each, the fits back, and the worker holding the customers scores RFM and builds the
+/// features a second time to finish). See tests/bench/LIMITS.md, "Session 13 (par2)".
+pub const SPLIT_FROM: usize = 50_000;
+
+/// Pool workers (besides the main one) a split needs: on 2 cores (one pool worker) the split
+/// never paid in Chromium (1,000,000 customers: 3.0 s with one worker, 3.3 s split, under load
+/// 3.5–6.6), because the workers then share one core and each k took about twice as long;
+/// from 3 pool workers (4 cores) the fits run side by side (an estimate from the per-job
+/// times, not measured on such a machine: LIMITS.md, "Session 13 (par2)").
+pub const SPLIT_WORKERS: u32 = 3;
+
+/// Whether a request's k-means search is worth splitting across workers for `customers`
+/// customers with `workers` pool workers to spare: a search over at least two values of k,
+/// on at least [`SPLIT_FROM`] customers and [`SPLIT_WORKERS`] pool workers.
+pub fn split_pays(req: &SegmentRequest, customers: usize, workers: u32) -> bool {
+    req.cluster
+        .as_ref()
+        .is_some_and(|c| c.k_max > c.k_min && customers >= SPLIT_FROM && workers >= SPLIT_WORKERS)
+}
+
+/// The k search's sample for `req`'s k-means on `summary` (the first step of a search split
+/// across workers; see [`crate::domain::segmentation::ksearch`]), or None when the request
+/// has no k-means.
+///
+/// # Errors
+/// As [`segment`]: bad RFM settings, no usable feature, a k-means that cannot run.
+pub fn search_sample(
+    summary: &CustomerSummary,
+    req: &SegmentRequest,
+) -> Result<Option<KSearchSample>, String> {
+    let Some(c) = &req.cluster else {
+        return Ok(None);
+    };
+    let rfm = req.rfm.fit(summary).map_err(|e| e.to_string())?;
+    let n = rfm.scores.len();
+    let (_, x, _) = cluster_features(&rfm, aligned(&req.clv, n), aligned(&req.p_alive, n), c)?;
+    let (_, params) = search_params(c);
+    crate::domain::segmentation::search_sample(&x, &params)
+        .map(Some)
+        .map_err(|e| format!("k-means: {e}"))
 }
 
 /// Needs-based segments of survey importance answers.
@@ -730,6 +819,23 @@ pub fn nps_by_segment(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_search_is_split_only_with_k_to_search_customers_and_workers() {
+        let mut req = default_request(sample_summary(10));
+        assert!(!split_pays(&req, SPLIT_FROM, SPLIT_WORKERS), "no k-means");
+        req.cluster = Some(ClusterRequest {
+            k_max: 10,
+            ..Default::default()
+        });
+        assert!(split_pays(&req, SPLIT_FROM, SPLIT_WORKERS));
+        assert!(!split_pays(&req, SPLIT_FROM - 1, SPLIT_WORKERS));
+        assert!(!split_pays(&req, SPLIT_FROM, SPLIT_WORKERS - 1));
+        if let Some(c) = req.cluster.as_mut() {
+            c.k_max = c.k_min;
+        }
+        assert!(!split_pays(&req, SPLIT_FROM, SPLIT_WORKERS), "one k");
+    }
     use crate::domain::customers::{summarize, SummaryOptions, Transaction};
     use chrono::NaiveDate;
 
@@ -813,6 +919,32 @@ mod tests {
         let bytes = bincode::serialize(&res).unwrap();
         let back: SegmentResult = bincode::deserialize(&bytes).unwrap();
         assert_eq!(back, res);
+    }
+
+    #[test]
+    fn a_search_split_across_workers_segments_as_one_run() {
+        use crate::domain::segmentation::search_part;
+        let summary = sample_summary(400);
+        let n = summary.customers.len();
+        let mut req = default_request(summary);
+        req.p_alive = Some((0..n).map(|i| (i % 10) as f64 / 10.0).collect());
+        req.cluster = Some(ClusterRequest {
+            features: vec![Feature::Recency, Feature::Monetary, Feature::PAlive],
+            k_max: 6,
+            seed: 3,
+            ..Default::default()
+        });
+        let one = run(req.clone(), &mut |_, _| {}).unwrap();
+        let sample = search_sample(&req.summary, &req).unwrap().unwrap();
+        let mut merged = KSearchPart::default();
+        for ks in [5..=6, 2..=2, 3..=4] {
+            merged.merge(search_part(&sample, ks, &mut |_| {}).unwrap());
+        }
+        let split = segment_with(&req.summary, &req, Some(merged), &mut |_, _| {}).unwrap();
+        assert!(one.cluster.is_some());
+        assert_eq!(split, one);
+        req.cluster = None;
+        assert_eq!(search_sample(&req.summary, &req).unwrap(), None);
     }
 
     #[test]

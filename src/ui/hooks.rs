@@ -28,6 +28,7 @@ use yew::Callback;
 mod tasks;
 mod watch;
 
+pub mod kpool;
 pub mod pool;
 
 /// How often the client checks on a worker with pending jobs.
@@ -81,6 +82,9 @@ struct Inner {
     parts: RefCell<HashMap<u32, Vec<crate::domain::customers::CustomerRecord>>>,
     /// Jobs that show no progress (quick lookups while the user reads a page).
     quiet: RefCell<HashSet<u32>>,
+    /// Jobs never sent that stand for work on other workers (a split k-means search, see
+    /// [`kpool`]): Cancel and the worker's loss fail them, the liveness ping does not.
+    standing: RefCell<HashSet<u32>>,
     next: Cell<u32>,
     on_progress: Callback<Option<Progress>>,
 }
@@ -100,6 +104,7 @@ impl Inner {
         self.streams.borrow_mut().remove(&job);
         self.parts.borrow_mut().remove(&job);
         let done = self.pending.borrow_mut().remove(&job);
+        self.standing.borrow_mut().remove(&job);
         if !self.quiet.borrow_mut().remove(&job) {
             self.on_progress.emit(None);
         }
@@ -254,6 +259,7 @@ impl WorkerClient {
                 ),
                 spawned: Cell::new(0),
                 quiet: RefCell::new(HashSet::new()),
+                standing: RefCell::new(HashSet::new()),
                 parts: RefCell::new(HashMap::new()),
                 next: Cell::new(1),
                 on_progress,

@@ -36,6 +36,10 @@ pub enum Output {
     SimFile(Box<crate::analysis::simulator::SimFile>),
     /// The refits of a range of bootstrap replicates.
     BootstrapPart(Box<crate::domain::clv::bootstrap::BootstrapPart>),
+    /// The sample of a k-means search split across workers.
+    KSearchSample(Box<crate::domain::segmentation::KSearchSample>),
+    /// The fits of some values of k of a split k-means search.
+    KSearchPart(Box<crate::domain::segmentation::KSearchPart>),
     /// A workbook's bytes, to download.
     Workbook(super::protocol::Bytes),
     /// An sBG fit.

@@ -3,12 +3,16 @@
 //! [`crate::worker::datasets`]), so the page sends a million customers once, not on every
 //! change of a setting.
 
+use super::datasets::Datasets;
 use super::error::WorkerError;
+use super::tasks::Output;
 pub use crate::analysis::segment::{
     default_request, ClusterRequest, ClusterResult, Feature, NeedsOut, NeedsRequest, RfGrid,
     SegmentRequest, SegmentResult, SegmentRow, DEFAULT_KEY,
 };
 use crate::domain::customers::CustomerSummary;
+use crate::domain::segmentation::{search_part, KSearchPart, KSearchSample};
+use serde::{Deserialize, Serialize};
 
 /// Runs the segmentation ([`crate::analysis::segment::segment`]) on the request's own summary.
 ///
@@ -34,6 +38,86 @@ pub fn run_on(
     crate::analysis::segment::segment(summary, req, progress).map_err(WorkerError::Segment)
 }
 
+/// A step of a segmentation whose k-means search is split across workers (see
+/// [`crate::domain::segmentation::ksearch`]): the worker holding the customers gives the
+/// search's sample, pool workers fit values of k on it, and the holding worker finishes the
+/// segmentation with the merged fits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum KSearchTask {
+    /// The search's sample for a held dataset's customers; answers [`Output::KSearchSample`].
+    Sample {
+        /// The dataset.
+        dataset: String,
+        /// The segmentation's settings (with k-means).
+        request: Box<SegmentRequest>,
+    },
+    /// Fit k = `first..=last` on the sample; answers [`Output::KSearchPart`].
+    Part {
+        /// The search's sample.
+        sample: Box<KSearchSample>,
+        /// Smallest k.
+        first: u32,
+        /// Largest k.
+        last: u32,
+    },
+    /// The segmentation of a held dataset's customers with the merged fits of every k;
+    /// answers [`Output::Segment`], the same result as [`run_on`].
+    Finish {
+        /// The dataset.
+        dataset: String,
+        /// The segmentation's settings.
+        request: Box<SegmentRequest>,
+        /// Every k's fits, merged.
+        part: Box<KSearchPart>,
+    },
+}
+
+/// Runs a step of a split segmentation.
+///
+/// # Errors
+/// [`WorkerError::Segment`] in plain words; [`WorkerError::NotHeld`] when the dataset is not
+/// held.
+pub fn run_search(
+    task: KSearchTask,
+    datasets: &Datasets,
+    progress: &mut dyn FnMut(f64, &str),
+) -> Result<Output, WorkerError> {
+    match task {
+        KSearchTask::Sample { dataset, request } => {
+            let held = datasets.get(&dataset)?;
+            progress(0.1, "Preparing the k-means search");
+            crate::analysis::segment::search_sample(&held.summary, &request)
+                .map_err(WorkerError::Segment)?
+                .map(|s| Output::KSearchSample(Box::new(s)))
+                .ok_or_else(|| WorkerError::Segment("k-means was not asked for.".into()))
+        }
+        KSearchTask::Part {
+            sample,
+            first,
+            last,
+        } => {
+            let stage = if first == last {
+                format!("k-means with k = {first}")
+            } else {
+                format!("k-means with k = {first} to {last}")
+            };
+            search_part(&sample, first..=last, &mut |f| progress(f, &stage))
+                .map(|p| Output::KSearchPart(Box::new(p)))
+                .map_err(|e| WorkerError::Segment(format!("k-means: {e}")))
+        }
+        KSearchTask::Finish {
+            dataset,
+            request,
+            part,
+        } => {
+            let held = datasets.get(&dataset)?;
+            crate::analysis::segment::segment_with(&held.summary, &request, Some(*part), progress)
+                .map(|r| Output::Segment(Box::new(r)))
+                .map_err(WorkerError::Segment)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,6 +140,75 @@ mod tests {
             })
             .collect();
         summarize(&log, &SummaryOptions::default()).unwrap()
+    }
+
+    /// Sends a task through bincode as the page does and runs it.
+    fn send(task: KSearchTask, datasets: &Datasets) -> Output {
+        let task = bincode::deserialize(&bincode::serialize(&task).unwrap()).unwrap();
+        let out = run_search(task, datasets, &mut |_, _| {}).unwrap();
+        bincode::deserialize(&bincode::serialize(&out).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_split_tasks_give_the_one_worker_segmentation() {
+        use super::super::datasets::Held;
+        let summary = sample_summary(300);
+        let mut datasets = Datasets::default();
+        datasets.keep(
+            "d",
+            Held {
+                log: Default::default(),
+                summary: summary.clone(),
+            },
+        );
+        let mut req = default_request(crate::domain::customers::CustomerSummary {
+            customers: Vec::new(),
+            ..summary.clone()
+        });
+        req.cluster = Some(ClusterRequest {
+            k_max: 5,
+            ..Default::default()
+        });
+        let one = run_on(&summary, &req, &mut |_, _| {}).unwrap();
+        let dataset = "d".to_string();
+        let request = Box::new(req);
+        let Output::KSearchSample(sample) = send(
+            KSearchTask::Sample {
+                dataset: dataset.clone(),
+                request: request.clone(),
+            },
+            &datasets,
+        ) else {
+            panic!("not a sample");
+        };
+        let mut part = KSearchPart::default();
+        for (first, last) in [(4, 5), (2, 3)] {
+            let Output::KSearchPart(p) = send(
+                KSearchTask::Part {
+                    sample: sample.clone(),
+                    first,
+                    last,
+                },
+                &datasets,
+            ) else {
+                panic!("not a part");
+            };
+            part.merge(*p);
+        }
+        let finish = KSearchTask::Finish {
+            dataset: dataset.clone(),
+            request,
+            part: Box::new(part),
+        };
+        assert_eq!(send(finish, &datasets), Output::Segment(Box::new(one)));
+        let missing = KSearchTask::Sample {
+            dataset: "gone".into(),
+            request: Box::new(default_request(summary)),
+        };
+        assert!(matches!(
+            run_search(missing, &datasets, &mut |_, _| {}),
+            Err(WorkerError::NotHeld { .. })
+        ));
     }
 
     #[test]

@@ -130,6 +130,8 @@ pub enum Task {
     },
     /// A part of a bootstrap split across workers, or its ranges (see [`super::bootstrap`]).
     Bootstrap(Box<super::bootstrap::BootstrapTask>),
+    /// A step of a segmentation whose k-means search is split across workers.
+    KSearch(Box<super::segment::KSearchTask>),
     /// An XLSX workbook (the report, the BG/NBD lesson's): answered as its bytes.
     Workbook(Box<super::workbook::WorkbookTask>),
     /// The sBG fit on a subscription cohort's survivor counts.
@@ -260,6 +262,7 @@ pub fn run_with(
         }
         Task::Simulate { request, file } => super::clv::simulate(&request, file, progress),
         Task::Bootstrap(t) => super::bootstrap::run(*t, datasets, progress),
+        Task::KSearch(t) => super::segment::run_search(*t, datasets, progress),
         Task::Workbook(t) => super::workbook::run(*t, progress),
         Task::Sbg(r) => super::sbg::run(&r, progress).map(|f| Output::Sbg(Box::new(f))),
         Task::Lesson(t) => super::lesson::run(*t, progress),

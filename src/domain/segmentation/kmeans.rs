@@ -13,11 +13,12 @@
 //! The silhouette is exact when n ≤ `silhouette_sample`, and computed on a seeded sample of
 //! that many rows otherwise.
 //!
-//! [`choose_k`] runs the sample stage (restarts on the `init_sample` rows) for every k, scores
+//! [`choose_k`] (in [`super::ksearch`], which also splits it in parts for several workers) runs the sample stage (restarts on the `init_sample` rows) for every k, scores
 //! each k by the silhouette and the full-data inertia of those centroids, and refines only the
 //! chosen k on all rows. The chosen model equals [`KMeansParams::fit`] with that k and seed; for
 //! data no larger than `init_sample` the curve is the same as fitting every k in full.
 
+pub use super::ksearch::choose_k;
 use rand::seq::index::sample;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -241,7 +242,7 @@ pub struct Transform {
 }
 
 impl Transform {
-    fn fit(x: &FeatureMatrix, log1p: bool, standardize: bool) -> Transform {
+    pub(super) fn fit(x: &FeatureMatrix, log1p: bool, standardize: bool) -> Transform {
         let c = x.cols();
         let n = x.rows();
         let mut means = vec![0.0; c];
@@ -282,7 +283,7 @@ impl Transform {
             .collect()
     }
 
-    fn apply_all(&self, x: &FeatureMatrix) -> Vec<f64> {
+    pub(super) fn apply_all(&self, x: &FeatureMatrix) -> Vec<f64> {
         let mut out = Vec::with_capacity(x.data.len());
         for row in x.data.chunks_exact(x.cols().max(1)) {
             for (&v, (&m, &s)) in row.iter().zip(self.means.iter().zip(&self.sds)) {
@@ -394,7 +395,7 @@ impl ValidKMeansParams {
     }
 }
 
-fn validate(x: &FeatureMatrix) -> Result<(), KMeansError> {
+pub(super) fn validate(x: &FeatureMatrix) -> Result<(), KMeansError> {
     let c = x.cols();
     if c == 0 {
         return Err(KMeansError::Shape("no feature columns".into()));
@@ -432,7 +433,7 @@ fn nearest(p: &[f64], centroids: &[Vec<f64>]) -> (usize, f64) {
 /// The nearest of the flat centroids (`c` values each) to `p`, and its squared distance. The
 /// hot loop of every fit: specialised for up to 5 features so the compiler unrolls the distance.
 /// (Same summation order as [`sq_dist`], so results do not depend on the specialisation.)
-fn nearest_flat(p: &[f64], centroids: &[f64], c: usize) -> (usize, f64) {
+pub(super) fn nearest_flat(p: &[f64], centroids: &[f64], c: usize) -> (usize, f64) {
     match c {
         1 => nearest_n::<1>(p, centroids),
         2 => nearest_n::<2>(p, centroids),
@@ -571,29 +572,56 @@ fn lloyd(
 
 /// The restarts on the seeded sample: the best sample centroids (flat), their iterations and
 /// convergence, and whether a full-data refinement is still due (n > sample).
-struct SampleFit {
-    centroids: Vec<f64>,
-    iterations: u32,
-    converged: bool,
-    refine: bool,
+pub(super) struct SampleFit {
+    pub(super) centroids: Vec<f64>,
+    pub(super) iterations: u32,
+    pub(super) converged: bool,
+    pub(super) refine: bool,
+}
+
+/// Rows the restarts of `p` run on: `sample_size(n, k)` rows of a seeded sample when n exceeds
+/// it (`refine` then), else all of `z`.
+pub(super) fn sample_size(n: usize, p: &KMeansParams) -> usize {
+    let k = p.k as usize;
+    (p.init_sample as usize).clamp(k, n.max(k))
+}
+
+/// The rows of `z` (`c` columns) the restarts of `p` run on (a copy), as [`sample_fit`] draws
+/// them.
+pub(super) fn sample_rows(z: &[f64], c: usize, p: &KMeansParams) -> Vec<f64> {
+    let n = z.len() / c.max(1);
+    let sample_n = sample_size(n, p);
+    if n <= sample_n {
+        return z.to_vec();
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
+    let mut idx = sample(&mut rng, n, sample_n).into_vec();
+    idx.sort_unstable();
+    idx.iter()
+        .flat_map(|&i| z[i * c..(i + 1) * c].iter().copied())
+        .collect()
 }
 
 fn sample_fit(z: &[f64], c: usize, p: &KMeansParams) -> SampleFit {
     let n = z.len() / c.max(1);
+    if n > sample_size(n, p) {
+        sample_fit_on(&sample_rows(z, c, p), n, c, p)
+    } else {
+        sample_fit_on(z, n, c, p)
+    }
+}
+
+/// The restarts of `p` on `data`: the rows [`sample_rows`] gives for a matrix of `n` rows. The
+/// seeded generator first draws the sample again (the rows are not read), so a worker holding
+/// only these rows continues the same random sequence as one holding all `n`.
+pub(super) fn sample_fit_on(data: &[f64], n: usize, c: usize, p: &KMeansParams) -> SampleFit {
     let k = p.k as usize;
     let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
-    let sample_n = (p.init_sample as usize).clamp(k, n.max(k));
+    let sample_n = sample_size(n, p);
     let refine = n > sample_n;
-    let sub: Vec<f64> = if refine {
-        let mut idx = sample(&mut rng, n, sample_n).into_vec();
-        idx.sort_unstable();
-        idx.iter()
-            .flat_map(|&i| z[i * c..(i + 1) * c].iter().copied())
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let data: &[f64] = if refine { &sub } else { z };
+    if refine {
+        let _ = sample(&mut rng, n, sample_n);
+    }
     let mut best: Option<(Vec<f64>, f64, u32, bool)> = None;
     for _ in 0..p.n_init {
         let mut cen = plus_plus(data, c, k, &mut rng);
@@ -623,7 +651,7 @@ fn fit_transformed(
 
 /// The full-data stage: Lloyd refinement (when the restarts ran on a sample), labels,
 /// inertia, sizes and profiles.
-fn finish_fit(
+pub(super) fn finish_fit(
     z: &[f64],
     x: &FeatureMatrix,
     transform: Transform,
@@ -837,90 +865,4 @@ pub struct KSearch {
     pub silhouette_exact: bool,
     /// Seed used (for the fits and the silhouette sample).
     pub seed: u64,
-}
-
-/// Fits k-means for every k in k_min..=k_max and picks k by the silhouette.
-///
-/// # Errors
-/// [`KMeansError::KRange`] for an empty range, or any error of [`KMeansParams::check`] /
-/// [`ValidKMeansParams::fit`].
-pub fn choose_k(x: &FeatureMatrix, params: &KSearchParams) -> Result<KSearch, KMeansError> {
-    if params.k_min < 2 || params.k_min > params.k_max {
-        return Err(KMeansError::KRange {
-            min: params.k_min,
-            max: params.k_max,
-        });
-    }
-    validate(x)?;
-    let n = x.rows();
-    let c = x.cols();
-    if params.k_min as usize > n {
-        return Err(KMeansError::K {
-            k: params.k_min,
-            rows: n as u64,
-        });
-    }
-    let k_max = params.k_max.min(n as u32);
-    let base = params.kmeans.clone();
-    KMeansParams {
-        k: 2,
-        ..base.clone()
-    }
-    .check()?;
-    let transform = Transform::fit(x, base.log1p, base.standardize);
-    let z = transform.apply_all(x);
-    let s_n = (params.silhouette_sample as usize).max(2);
-    let exact = n <= s_n;
-    let idx: Vec<usize> = if exact {
-        (0..n).collect()
-    } else {
-        let mut rng = ChaCha8Rng::seed_from_u64(base.seed ^ 0x5111_0E77);
-        let mut v = sample(&mut rng, n, s_n).into_vec();
-        v.sort_unstable();
-        v
-    };
-    let sub: Vec<f64> = idx
-        .iter()
-        .flat_map(|&i| z[i * c..(i + 1) * c].iter().copied())
-        .collect();
-    let mut curve = Vec::new();
-    let mut best: Option<(f64, KMeansParams, SampleFit)> = None;
-    for k in params.k_min..=k_max {
-        let p = KMeansParams { k, ..base.clone() };
-        let fit = sample_fit(&z, c, &p);
-        // Silhouette and inertia of the sample fit's centroids (before the full-data
-        // refinement, which only the chosen k gets).
-        let labels: Vec<u32> = sub
-            .chunks_exact(c)
-            .map(|r| nearest_flat(r, &fit.centroids, c).0 as u32)
-            .collect();
-        let s = silhouette(&sub, c, &labels).unwrap_or(0.0);
-        let inertia: f64 = z
-            .chunks_exact(c)
-            .map(|r| nearest_flat(r, &fit.centroids, c).1)
-            .sum();
-        curve.push(KCurvePoint {
-            k,
-            silhouette: s,
-            inertia,
-        });
-        if best.as_ref().is_none_or(|(b, _, _)| s > *b) {
-            best = Some((s, p, fit));
-        }
-    }
-    let Some((_, p, fit)) = best else {
-        return Err(KMeansError::KRange {
-            min: params.k_min,
-            max: k_max,
-        });
-    };
-    let best = finish_fit(&z, x, transform, &p, fit);
-    Ok(KSearch {
-        curve,
-        best_k: best.k,
-        best,
-        silhouette_rows: idx.len() as u64,
-        silhouette_exact: exact,
-        seed: base.seed,
-    })
 }

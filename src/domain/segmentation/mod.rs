@@ -7,6 +7,7 @@
 
 pub mod crosstab;
 pub mod kmeans;
+pub mod ksearch;
 pub mod maps;
 pub mod needs;
 pub mod rfm;
@@ -15,9 +16,9 @@ pub mod tiers;
 
 pub use crosstab::{cross_tab, CrossTab, CrossTabError};
 pub use kmeans::{
-    choose_k, silhouette, FeatureMatrix, KMeansError, KMeansModel, KMeansParams, KSearch,
-    KSearchParams,
+    silhouette, FeatureMatrix, KMeansError, KMeansModel, KMeansParams, KSearch, KSearchParams,
 };
+pub use ksearch::{choose_k, search_part, search_sample, KSearchPart, KSearchSample};
 pub use maps::{Coverage, MapAxes, Precedence, Rule, ScoreRange, SegmentMap};
 pub use rfm::{MonetaryKind, RfmCutPoints, RfmError, RfmParams, RfmResult, RfmScore};
 pub use tiers::{TierError, TierIndex, TierResult, TierScheme};

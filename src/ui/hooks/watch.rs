@@ -144,7 +144,10 @@ pub(super) async fn watch(weak: Weak<Inner>) {
                         .keys()
                         // An import is read by the worker between messages (it answers pings
                         // meanwhile); a silent worker fails it after SILENT_MS.
-                        .filter(|j| !streams.contains_key(j))
+                        // A stand-in for work on other workers is never sent, so never answered.
+                        .filter(|j| {
+                            !streams.contains_key(j) && !inner.standing.borrow().contains(j)
+                        })
                         .copied()
                         .collect()
                 };

@@ -55,7 +55,9 @@ impl Analysis for ClvResult {
 }
 
 impl Analysis for SegmentResult {
-    type Request = SegmentRequest;
+    /// The request and the number of customers (whether its k-means search is split across
+    /// workers depends on it).
+    type Request = (SegmentRequest, usize);
     const RECORD: &'static str = "segment";
     fn wrap(r: Rc<Self>) -> Cached {
         Cached::Segment(r)
@@ -66,8 +68,8 @@ impl Analysis for SegmentResult {
             Cached::Clv(_) => None,
         }
     }
-    fn run(worker: &WorkerClient, dataset: &str, req: SegmentRequest, done: Answer<Self>) {
-        worker.segment(dataset, req, done);
+    fn run(worker: &WorkerClient, dataset: &str, req: Self::Request, done: Answer<Self>) {
+        worker.segment_split(dataset, req.0, req.1, done);
     }
 }
 
@@ -98,7 +100,8 @@ impl Controller {
         self.run_keyed(source, key, req, fresh, Box::new(done));
     }
 
-    /// Segments `source`'s customers (held by the worker), cached as [`Self::clv`].
+    /// Segments `source`'s customers (held by the worker), cached as [`Self::clv`]; a k-means
+    /// search is split across workers when it pays ([`WorkerClient::segment_split`]).
     pub fn segment(
         self: &Rc<Self>,
         source: &Source,
@@ -106,7 +109,12 @@ impl Controller {
         req: SegmentRequest,
         done: impl FnOnce(Result<Rc<SegmentResult>, WorkerError>) + 'static,
     ) {
-        self.run_keyed(source, key, req, false, Box::new(done));
+        let customers = source
+            .data
+            .summary
+            .as_ref()
+            .map_or(0, |s| s.customers.len());
+        self.run_keyed(source, key, (req, customers), false, Box::new(done));
     }
 
     fn run_keyed<T: Analysis>(
