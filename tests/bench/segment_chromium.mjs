@@ -14,31 +14,12 @@ import os from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
 import { start } from '../e2e/harness.mjs';
+import { writeSummaryCsv } from '../e2e/summary_csv.mjs';
 
 const n = Number(process.argv[2] || 1_000_000);
 const runs = Number(process.argv[3] || 3);
 const file = path.join(os.tmpdir(), `bench_summary_${n}.csv`);
-if (!fs.existsSync(file)) {
-  let seed = 2024; // mulberry32: a small seeded generator with exact 32-bit arithmetic.
-  const rand = () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const out = fs.openSync(file, 'w');
-  let buf = 'customer_id,frequency,recency,T,monetary_value\n';
-  for (let i = 0; i < n; i++) {
-    const T = 1 + Math.floor(rand() * 104 * 7) / 7; // weeks observed, day resolution
-    const x = rand() < 0.6 ? 0 : 1 + Math.floor(rand() * 39); // repeat purchase days
-    const tx = x === 0 ? 0 : Math.floor(rand() * T * 7) / 7;
-    const m = x === 0 ? 0 : 5 + rand() * 195;
-    buf += `C${String(i).padStart(7, '0')},${x},${tx.toFixed(4)},${T.toFixed(4)},${m.toFixed(2)}\n`;
-    if (buf.length > 1 << 20) { fs.writeSync(out, buf); buf = ''; }
-  }
-  fs.writeSync(out, buf);
-  fs.closeSync(out);
-}
+if (!fs.existsSync(file)) writeSummaryCsv(file, n);
 const mb = (fs.statSync(file).size / 1e6).toFixed(1);
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const rows = [];

@@ -10,30 +10,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { start } from './harness.mjs';
+import { writeSummaryCsv } from './summary_csv.mjs';
 import { App, JOB_MS } from './pages.mjs';
 
 const N = 20000;
 
 // A customer summary CSV (mulberry32, seed 2024, as tests/bench/segment_pool.mjs).
 function summaryFile() {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'crm-split-')), `split_summary_${N}.csv`);
-  let seed = 2024;
-  const rand = () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  let out = 'customer_id,frequency,recency,T,monetary_value\n';
-  for (let i = 0; i < N; i++) {
-    const T = 1 + Math.floor(rand() * 104 * 7) / 7;
-    const x = rand() < 0.6 ? 0 : 1 + Math.floor(rand() * 39);
-    const tx = x === 0 ? 0 : Math.floor(rand() * T * 7) / 7;
-    const m = x === 0 ? 0 : 5 + rand() * 195;
-    out += `C${String(i).padStart(7, '0')},${x},${tx.toFixed(4)},${T.toFixed(4)},${m.toFixed(2)}\n`;
-  }
-  fs.writeFileSync(file, out);
-  return file;
+  return writeSummaryCsv(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'crm-split-')), `split_summary_${N}.csv`), N);
 }
 
 async function kmeans(file, split, cores) {
