@@ -48,19 +48,20 @@ pub fn run(args: &Args) -> Result<(), String> {
     if split {
         headers.extend(["holdout_x", "holdout_spend"]);
     }
-    // Written field by field through one csv writer (the same quoting and formula guard as
-    // `write_csv`), numbers formatted into one reused buffer: no allocation per customer.
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .flexible(true)
-        .from_writer(Vec::with_capacity(64 * summary.customers.len() + 64));
-    let csv_error = |e: csv::Error| format!("writing the summary: {e}");
-    w.write_record(headers.iter().map(|h| neutralize_cell(h).into_owned()))
-        .map_err(csv_error)?;
+    // Written straight into one buffer, numbers formatted into one reused cell: no
+    // allocation per customer. Numbers (digits, '-', '.') never need quotes; the id gets the
+    // csv writer's own quoting (`push_csv_field`) after the same formula guard as `write_csv`.
+    let mut csv: Vec<u8> = Vec::with_capacity(64 * summary.customers.len() + 64);
+    for (i, h) in headers.iter().enumerate() {
+        if i > 0 {
+            csv.push(b',');
+        }
+        push_csv_field(&mut csv, neutralize_cell(h).as_bytes());
+    }
+    csv.push(b'\n');
     let mut cell = String::new();
     for c in &summary.customers {
-        w.write_field(neutralize_cell(&c.id).as_bytes())
-            .map_err(csv_error)?;
+        push_csv_field(&mut csv, neutralize_cell(&c.id).as_bytes());
         let mut values = [c.x, c.t_x, c.t, c.monetary, 0.0, c.total_spend, 0.0, 0.0];
         if split {
             values[6] = c.holdout_x.unwrap_or(0.0);
@@ -70,17 +71,15 @@ pub fn run(args: &Args) -> Result<(), String> {
         for (i, v) in values.iter().take(count).enumerate() {
             cell.clear();
             if i == 4 {
-                cell.push_str(itoa(u64::from(c.occasions), &mut [0u8; 20]));
+                itoa_into(u64::from(c.occasions), &mut cell);
             } else {
                 num_into(*v, &mut cell);
             }
-            w.write_field(cell.as_bytes()).map_err(csv_error)?;
+            csv.push(b',');
+            csv.extend_from_slice(cell.as_bytes());
         }
-        w.write_record(None::<&[u8]>).map_err(csv_error)?;
+        csv.push(b'\n');
     }
-    let csv = w
-        .into_inner()
-        .map_err(|e| format!("writing the summary: {e}"))?;
     match &args.output {
         Some(p) => std::fs::write(p, csv).map_err(|e| format!("{}: {e}", p.display())),
         None => {
@@ -90,6 +89,27 @@ pub fn run(args: &Args) -> Result<(), String> {
                 .map_err(|e| format!("standard output: {e}"))
         }
     }
+}
+
+/// Appends one field as the csv crate's writer writes it (quote style "necessary", record
+/// terminator `\n`): in double quotes, inner quotes doubled, when it holds a comma, a double
+/// quote, a carriage return or a line feed; as it is otherwise.
+fn push_csv_field(out: &mut Vec<u8>, field: &[u8]) {
+    if !field
+        .iter()
+        .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+    {
+        out.extend_from_slice(field);
+        return;
+    }
+    out.push(b'"');
+    for &b in field {
+        if b == b'"' {
+            out.push(b'"');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
 }
 
 /// A number with at most 6 decimals, trailing zeros removed (as `format!("{v:.6}")` then
@@ -142,8 +162,13 @@ fn num_into(v: f64, out: &mut String) {
     if v < 0.0 {
         out.push('-');
     }
-    let (int, mut dec) = (n / 1_000_000, (n % 1_000_000) as u32);
-    out.push_str(itoa(int as u64, &mut [0u8; 20]));
+    // On 64 bits when it fits (|v| < 1.8e13, nearly always): 128-bit division is a slow
+    // library call.
+    let (int, mut dec) = match u64::try_from(n) {
+        Ok(n) => (u128::from(n / 1_000_000), (n % 1_000_000) as u32),
+        Err(_) => (n / 1_000_000, (n % 1_000_000) as u32),
+    };
+    itoa_into(int as u64, out);
     if dec > 0 {
         let mut digits = 6;
         while dec % 10 == 0 {
@@ -156,12 +181,14 @@ fn num_into(v: f64, out: &mut String) {
             *slot = b'0' + (dec % 10) as u8;
             dec /= 10;
         }
-        out.push_str(std::str::from_utf8(buf.get(..digits).unwrap_or(&[])).unwrap_or(""));
+        // ASCII digits: pushed as characters (a UTF-8 check per number cost more).
+        out.extend(buf.iter().take(digits).map(|&d| char::from(d)));
     }
 }
 
-/// `n` in decimal, written into `buf`.
-fn itoa(mut n: u64, buf: &mut [u8; 20]) -> &str {
+/// Appends `n` in decimal.
+fn itoa_into(mut n: u64, out: &mut String) {
+    let mut buf = [0u8; 20];
     let mut i = buf.len();
     loop {
         i -= 1;
@@ -173,7 +200,7 @@ fn itoa(mut n: u64, buf: &mut [u8; 20]) -> &str {
             break;
         }
     }
-    std::str::from_utf8(buf.get(i..).unwrap_or(&[])).unwrap_or("")
+    out.extend(buf.iter().skip(i).map(|&d| char::from(d)));
 }
 
 #[cfg(test)]
@@ -238,9 +265,41 @@ mod tests {
     }
 
     #[test]
+    fn fields_are_quoted_as_the_csv_writer_quotes_them() {
+        let fields: [&[u8]; 12] = [
+            b"",
+            b"plain",
+            b"a,b",
+            b"say \"hi\"",
+            b"\"",
+            b"line\nbreak",
+            b"cr\rhere",
+            b" padded ",
+            b"semi;colon",
+            b"tab\there",
+            "caf\u{e9}".as_bytes(),
+            b"'=1+2",
+        ];
+        for f in fields {
+            let mut w = csv::WriterBuilder::new()
+                .terminator(csv::Terminator::Any(b'\n'))
+                .flexible(true)
+                .from_writer(Vec::new());
+            w.write_record([f, b"1".as_slice()]).unwrap();
+            let want = w.into_inner().unwrap();
+            let mut got = Vec::new();
+            push_csv_field(&mut got, f);
+            got.extend_from_slice(b",1\n");
+            assert_eq!(got, want, "{:?}", String::from_utf8_lossy(f));
+        }
+    }
+
+    #[test]
     fn counts_are_written_in_decimal() {
         for n in [0, 1, 9, 10, 12_345, u64::from(u32::MAX), u64::MAX] {
-            assert_eq!(itoa(n, &mut [0u8; 20]), n.to_string());
+            let mut s = String::new();
+            itoa_into(n, &mut s);
+            assert_eq!(s, n.to_string());
         }
     }
 }

@@ -30,7 +30,8 @@ pub(super) struct Interner {
 #[repr(C, align(32))]
 struct Slot {
     hash: u64,
-    key: [u8; 16],
+    /// [`key_of`] the id.
+    key: [u64; 2],
     /// Index + 1 into the ids (0: empty slot).
     index: u32,
     len: u32,
@@ -38,25 +39,45 @@ struct Slot {
 
 const EMPTY: Slot = Slot {
     hash: 0,
-    key: [0; 16],
+    key: [0; 2],
     index: 0,
     len: 0,
 };
 
 /// The hash of an id's bytes (`rustc-hash`'s FxHasher: ids come from the user's own file, so
 /// flooding resistance buys nothing).
-fn hash_id(id: &[u8]) -> u64 {
+pub(super) fn hash_id(id: &[u8]) -> u64 {
     let mut h = FxHasher::default();
     h.write(id);
     h.finish()
 }
 
-fn inline_key(id: &[u8]) -> [u8; 16] {
-    let mut k = [0u8; 16];
-    if let (Some(dst), Some(src)) = (k.get_mut(..id.len().min(16)), id.get(..id.len().min(16))) {
-        dst.copy_from_slice(src);
+/// Two words that, with the length, tell ids of up to 16 bytes apart exactly (the first and
+/// last 8 bytes, overlapping when shorter than 16; the first and last 4 below 8; the first,
+/// middle and last byte below 4): two integer loads instead of a copy into a padded key and a
+/// byte comparison. For longer ids a filter before comparing the whole text.
+fn key_of(b: &[u8]) -> [u64; 2] {
+    let n = b.len();
+    let word = |at: usize| -> u64 {
+        b.get(at..at + 8)
+            .and_then(|s| s.try_into().ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    let half = |at: usize| -> u64 {
+        b.get(at..at + 4)
+            .and_then(|s| s.try_into().ok())
+            .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
+    };
+    let byte = |at: usize| -> u64 { b.get(at).map_or(0, |&c| u64::from(c)) };
+    if n >= 8 {
+        [word(0), word(n - 8)]
+    } else if n >= 4 {
+        [half(0) | half(n - 4) << 32, 0]
+    } else if n > 0 {
+        [byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16, 0]
+    } else {
+        [0, 0]
     }
-    k
 }
 
 /// Rows interned together by [`Interner::intern_many`].
@@ -65,41 +86,47 @@ pub(super) const BATCH: usize = 64;
 impl Interner {
     /// The index of `id` in `ids`, adding it when new.
     pub(super) fn intern(&mut self, id: &str, ids: &mut Vec<String>) -> u32 {
-        self.intern_hashed(id, hash_id(id.as_bytes()), ids)
+        self.intern_hashed(id.as_bytes(), hash_id(id.as_bytes()), ids)
     }
 
-    /// Indices of several ids, in order, as [`Self::intern`] one by one gives them. The slots
-    /// of the whole batch are read first, in one pass of independent loads, so their cache
-    /// misses overlap instead of costing one full memory round trip per row.
-    pub(super) fn intern_many<'a>(
+    /// Indices of several ids, in order, as [`Self::intern`] one by one gives them: id `i` is
+    /// `text[ends[i - 1]..ends[i]]` (valid UTF-8: whole `str`s end to end) with hash
+    /// `hashes[i]` ([`hash_id`]). The slots of the whole batch are read first, in one pass of
+    /// independent loads, so their cache misses overlap instead of costing one full memory
+    /// round trip per row.
+    pub(super) fn intern_batch(
         &mut self,
-        batch: impl Iterator<Item = &'a str> + Clone,
+        text: &[u8],
+        ends: &[u32],
+        hashes: &[u64],
         ids: &mut Vec<String>,
         out: &mut Vec<u32>,
     ) {
+        if self.len + ends.len() >= self.slots.len() / 2 {
+            // Room for the whole batch first: the touched slots stay the ones probed.
+            while (self.len + ends.len()) * 2 >= self.slots.len() {
+                self.grow();
+            }
+        }
         let mask = self.slots.len().wrapping_sub(1);
-        let mut hashes: [u64; BATCH] = [0; BATCH];
         let mut touched = 0u32;
-        for (h, id) in hashes.iter_mut().zip(batch.clone()) {
-            *h = hash_id(id.as_bytes());
-            touched ^= self.slots.get((*h as usize) & mask).map_or(0, |s| s.index);
+        for &h in hashes {
+            touched ^= self.slots.get((h as usize) & mask).map_or(0, |s| s.index);
         }
         std::hint::black_box(touched);
-        for (i, id) in batch.enumerate() {
-            let hash = match hashes.get(i) {
-                Some(&h) => h,
-                None => hash_id(id.as_bytes()),
-            };
+        let mut start = 0usize;
+        for (&end, &hash) in ends.iter().zip(hashes) {
+            let id = text.get(start..end as usize).unwrap_or(&[]);
+            start = end as usize;
             out.push(self.intern_hashed(id, hash, ids));
         }
     }
 
-    fn intern_hashed(&mut self, id: &str, hash: u64, ids: &mut Vec<String>) -> u32 {
+    fn intern_hashed(&mut self, b: &[u8], hash: u64, ids: &mut Vec<String>) -> u32 {
         if self.len * 2 >= self.slots.len() {
             self.grow();
         }
-        let b = id.as_bytes();
-        let key = inline_key(b);
+        let key = key_of(b);
         let mask = self.slots.len() - 1;
         let mut i = (hash as usize) & mask;
         loop {
@@ -114,7 +141,8 @@ impl Interner {
                     index: index.saturating_add(1),
                     len: u32::try_from(b.len()).unwrap_or(u32::MAX),
                 };
-                ids.push(id.to_string());
+                // Whole `str`s, so valid UTF-8: nothing is replaced.
+                ids.push(String::from_utf8_lossy(b).into_owned());
                 self.len += 1;
                 return index;
             }
@@ -122,7 +150,7 @@ impl Interner {
                 && slot.len as usize == b.len()
                 && slot.key == key
                 && (b.len() <= 16
-                    || ids.get(slot.index as usize - 1).map(String::as_str) == Some(id))
+                    || ids.get(slot.index as usize - 1).map(String::as_bytes) == Some(b))
             {
                 return slot.index - 1;
             }
@@ -193,7 +221,14 @@ mod tests {
         let mut size = 1;
         while !rest.is_empty() {
             let (batch, tail) = rest.split_at(size.min(rest.len()));
-            many.intern_many(batch.iter().map(String::as_str), &mut many_list, &mut got);
+            let mut text = String::new();
+            let mut ends = Vec::new();
+            for id in batch {
+                text.push_str(id);
+                ends.push(text.len() as u32);
+            }
+            let hashes: Vec<u64> = batch.iter().map(|id| hash_id(id.as_bytes())).collect();
+            many.intern_batch(text.as_bytes(), &ends, &hashes, &mut many_list, &mut got);
             rest = tail;
             size = size % (BATCH + 3) + 1;
         }

@@ -124,11 +124,13 @@ pub struct TxColumns {
     pending: Box<Pending>,
 }
 
-/// Rows waiting to be interned together: their ids end to end, and the rest of each row.
+/// Rows waiting to be interned together: their ids end to end with their hashes, and the
+/// rest of each row.
 #[derive(Debug, Clone, Default)]
 struct Pending {
     text: String,
-    ends: Vec<usize>,
+    ends: Vec<u32>,
+    hashes: Vec<u64>,
     rows: Vec<(NaiveDate, f64, Option<f64>)>,
     interned: Vec<u32>,
 }
@@ -139,8 +141,9 @@ impl TxColumns {
     /// at a time waits for each). Call [`Self::flush`] after the last row.
     pub fn push_batched(&mut self, id: &str, date: NaiveDate, amount: f64, margin: Option<f64>) {
         let p = &mut self.pending;
+        p.hashes.push(super::interner::hash_id(id.as_bytes()));
         p.text.push_str(id);
-        p.ends.push(p.text.len());
+        p.ends.push(u32::try_from(p.text.len()).unwrap_or(u32::MAX));
         p.rows.push((date, amount, margin));
         if p.ends.len() >= super::interner::BATCH {
             self.flush();
@@ -163,20 +166,20 @@ impl TxColumns {
             return;
         }
         let mut p = std::mem::take(&mut *self.pending);
-        let text = p.text.as_str();
-        let ids = p.ends.iter().scan(0usize, |start, &end| {
-            let id = text.get(*start..end).unwrap_or("");
-            *start = end;
-            Some(id)
-        });
         p.interned.clear();
-        self.index
-            .intern_many(ids, &mut self.log.ids, &mut p.interned);
+        self.index.intern_batch(
+            p.text.as_bytes(),
+            &p.ends,
+            &p.hashes,
+            &mut self.log.ids,
+            &mut p.interned,
+        );
         for (&c, &(date, amount, margin)) in p.interned.iter().zip(&p.rows) {
             self.push_interned(c, date, amount, margin);
         }
         p.text.clear();
         p.ends.clear();
+        p.hashes.clear();
         p.rows.clear();
         *self.pending = p;
     }

@@ -209,15 +209,22 @@ pub fn summarize_columns(
         (end.num_days_from_ce(), cal_end.num_days_from_ce())
     };
 
-    // Rank the distinct ids in their final (natural) order, once: (plain number?, its
-    // length, text) orders them as `natural_id_cmp` does.
-    let mut order: Vec<(bool, usize, &str, u32)> = log
+    // Rank the distinct ids in their final (natural) order, once: (plain numbers first, by
+    // length; then the text) orders them as `natural_id_cmp` does. The text's first 8 bytes
+    // as one big-endian integer decide nearly every comparison without comparing strings (a
+    // text sort of 164,503 ids compared strings 2.8 million times); equal prefixes fall back
+    // to the whole text.
+    let mut order: Vec<(u64, u64, &str, u32)> = log
         .ids
         .iter()
         .enumerate()
         .map(|(i, id)| {
-            let num = is_plain_number(id);
-            (!num, if num { id.len() } else { 0 }, id.as_str(), i as u32)
+            let class = if is_plain_number(id) {
+                id.len() as u64
+            } else {
+                u64::MAX
+            };
+            (class, id_prefix(id), id.as_str(), i as u32)
         })
         .collect();
     order.sort_unstable();
@@ -430,6 +437,16 @@ enum Seen {
     Kept,
     /// Left out for this reason.
     Left(ExclusionReason),
+}
+
+/// The first 8 bytes of `id`, zero-padded, as a big-endian integer: ordered as the texts are
+/// wherever the prefixes differ.
+fn id_prefix(id: &str) -> u64 {
+    let mut k = [0u8; 8];
+    for (d, s) in k.iter_mut().zip(id.as_bytes()) {
+        *d = *s;
+    }
+    u64::from_be_bytes(k)
 }
 
 fn is_plain_number(s: &str) -> bool {
@@ -657,5 +674,65 @@ mod tests {
         let mut v = vec!["10", "2", "007", "b", "1", "0"];
         v.sort_by(|a, b| natural_id_cmp(a, b));
         assert_eq!(v, vec!["0", "1", "2", "10", "007", "b"]);
+    }
+
+    #[test]
+    fn the_summary_lists_customers_in_natural_id_order() {
+        // Ids that tie on their first 8 bytes, prefixes of each other (with and without a
+        // zero byte after), numbers of several lengths, leading zeros, non-ASCII text.
+        let mut ids: Vec<String> = vec![
+            "customer",
+            "customer\u{0}",
+            "customer-1",
+            "customer-10",
+            "customer-2",
+            "custome",
+            "c",
+            "C",
+            "",
+            "0",
+            "00",
+            "9",
+            "10",
+            "18446744073709551616",
+            "99999999999999999999",
+            "é",
+            "e\u{301}",
+            "zzzzzzzzzzzzzzzz",
+            "zzzzzzzzzzzzzzzy",
+            "ab\u{0}\u{0}",
+            "ab\u{0}",
+            "ab",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect();
+        let mut x: u64 = 7;
+        for _ in 0..3000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ids.push(match x >> 62 {
+                0 => format!("{}", x >> (30 + (x >> 58) % 30)),
+                1 => format!("CUST{:07}", (x >> 20) % 10_000_000),
+                2 => format!("customer-{}", (x >> 33) % 5000),
+                _ => format!("{:0w$}", (x >> 40) % 1000, w = ((x >> 12) % 6) as usize),
+            });
+        }
+        ids.retain(|id| !id.is_empty());
+        let mut log = Vec::new();
+        for id in &ids {
+            log.push(tx(id, "2020-01-01", 1.0));
+        }
+        let got: Vec<String> = summarize(&log, &SummaryOptions::default())
+            .unwrap()
+            .customers
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        let mut want = ids.clone();
+        want.sort_by(|a, b| natural_id_cmp(a, b));
+        want.dedup();
+        assert_eq!(got, want);
     }
 }

@@ -23,6 +23,7 @@
 pub mod cohort;
 pub mod dates;
 pub mod decode;
+mod dense;
 pub mod detect;
 pub mod grouped;
 pub mod job;

@@ -46,7 +46,14 @@ fn strip_currency(s: &str) -> &str {
     let mut s = s.trim();
     loop {
         let before = s.len();
-        for code in CURRENCY_CODES {
+        // Codes are letters: with no letter at either end none can match (and none is
+        // removed), so the 14 comparisons at each end are skipped, as for plain numbers, ids
+        // and dates that detection tries as numbers.
+        let letter_at_an_end = s.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+            || s.bytes()
+                .next_back()
+                .is_some_and(|b| b.is_ascii_alphabetic());
+        for code in CURRENCY_CODES.iter().filter(|_| letter_at_an_end) {
             if let Some(rest) = strip_prefix_ci(s, code) {
                 s = rest.trim_start();
             }
