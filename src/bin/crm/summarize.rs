@@ -59,7 +59,6 @@ pub fn run(args: &Args) -> Result<(), String> {
         push_csv_field(&mut csv, neutralize_cell(h).as_bytes());
     }
     csv.push(b'\n');
-    let mut cell = String::new();
     for c in &summary.customers {
         push_csv_field(&mut csv, neutralize_cell(&c.id).as_bytes());
         let mut values = [c.x, c.t_x, c.t, c.monetary, 0.0, c.total_spend, 0.0, 0.0];
@@ -69,14 +68,12 @@ pub fn run(args: &Args) -> Result<(), String> {
         }
         let count = if split { 8 } else { 6 };
         for (i, v) in values.iter().take(count).enumerate() {
-            cell.clear();
-            if i == 4 {
-                itoa_into(u64::from(c.occasions), &mut cell);
-            } else {
-                num_into(*v, &mut cell);
-            }
             csv.push(b',');
-            csv.extend_from_slice(cell.as_bytes());
+            if i == 4 {
+                itoa_into(u64::from(c.occasions), &mut csv);
+            } else {
+                num_into(*v, &mut csv);
+            }
         }
         csv.push(b'\n');
     }
@@ -116,19 +113,19 @@ fn push_csv_field(out: &mut Vec<u8>, field: &[u8]) {
 /// trimmed, `-0` written `0`).
 #[cfg(test)]
 fn num(v: f64) -> String {
-    let mut s = String::new();
+    let mut s = Vec::new();
     num_into(v, &mut s);
-    s
+    String::from_utf8(s).unwrap_or_default()
 }
 
 /// Appends `v` as [`num`] writes it. Exact without `format!` for |v| < 2^52: `v` is m·2^e
 /// exactly, so v·10^6 rounded half to even (as the standard formatter rounds) is integer
 /// arithmetic on 128 bits.
-fn num_into(v: f64, out: &mut String) {
+fn num_into(v: f64, out: &mut Vec<u8>) {
     if !v.is_finite() || v.abs() >= 4_503_599_627_370_496.0 {
         let s = format!("{v:.6}");
         let s = s.trim_end_matches('0').trim_end_matches('.');
-        out.push_str(if s == "-0" { "0" } else { s });
+        out.extend_from_slice(if s == "-0" { "0" } else { s }.as_bytes());
         return;
     }
     let bits = v.to_bits();
@@ -156,11 +153,11 @@ fn num_into(v: f64, out: &mut String) {
         }
     };
     if n == 0 {
-        out.push('0');
+        out.push(b'0');
         return;
     }
     if v < 0.0 {
-        out.push('-');
+        out.push(b'-');
     }
     // On 64 bits when it fits (|v| < 1.8e13, nearly always): 128-bit division is a slow
     // library call.
@@ -175,19 +172,18 @@ fn num_into(v: f64, out: &mut String) {
             dec /= 10;
             digits -= 1;
         }
-        out.push('.');
+        out.push(b'.');
         let mut buf = [b'0'; 6];
         for slot in buf.iter_mut().take(digits).rev() {
             *slot = b'0' + (dec % 10) as u8;
             dec /= 10;
         }
-        // ASCII digits: pushed as characters (a UTF-8 check per number cost more).
-        out.extend(buf.iter().take(digits).map(|&d| char::from(d)));
+        out.extend_from_slice(buf.get(..digits).unwrap_or(&[]));
     }
 }
 
 /// Appends `n` in decimal.
-fn itoa_into(mut n: u64, out: &mut String) {
+fn itoa_into(mut n: u64, out: &mut Vec<u8>) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     loop {
@@ -200,7 +196,7 @@ fn itoa_into(mut n: u64, out: &mut String) {
             break;
         }
     }
-    out.extend(buf.iter().skip(i).map(|&d| char::from(d)));
+    out.extend_from_slice(buf.get(i..).unwrap_or(&[]));
 }
 
 #[cfg(test)]
@@ -297,9 +293,9 @@ mod tests {
     #[test]
     fn counts_are_written_in_decimal() {
         for n in [0, 1, 9, 10, 12_345, u64::from(u32::MAX), u64::MAX] {
-            let mut s = String::new();
+            let mut s = Vec::new();
             itoa_into(n, &mut s);
-            assert_eq!(s, n.to_string());
+            assert_eq!(s, n.to_string().as_bytes());
         }
     }
 }

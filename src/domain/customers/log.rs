@@ -174,8 +174,29 @@ impl TxColumns {
             &mut self.log.ids,
             &mut p.interned,
         );
-        for (&c, &(date, amount, margin)) in p.interned.iter().zip(&p.rows) {
-            self.push_interned(c, date, amount, margin);
+        // The batch's columns extended whole (what `push_interned` does row by row).
+        let n = p.interned.len().min(p.rows.len());
+        let before = self.log.customer.len();
+        if self.margin.is_empty() {
+            // Margins start at the first row that has one (earlier rows: none).
+            if let Some(k) = p.rows.iter().take(n).position(|r| r.2.is_some()) {
+                self.margin.resize(before + k, None);
+                self.margin
+                    .extend(p.rows.iter().take(n).skip(k).map(|r| r.2));
+            }
+        } else {
+            self.margin.extend(p.rows.iter().take(n).map(|r| r.2));
+        }
+        {
+            use chrono::Datelike;
+            let rows = p.rows.get(..n).unwrap_or(&[]);
+            self.log
+                .customer
+                .extend_from_slice(p.interned.get(..n).unwrap_or(&[]));
+            self.log
+                .day
+                .extend(rows.iter().map(|r| r.0.num_days_from_ce()));
+            self.log.amount.extend(rows.iter().map(|r| r.1));
         }
         p.text.clear();
         p.ends.clear();
@@ -227,5 +248,34 @@ impl TxColumns {
             return all.summarize(options);
         }
         summarize_columns(&self.log, &self.margin, options)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows pushed in batches give the columns (margins included) that rows pushed one at a
+    /// time give: margins that start mid-batch, in a later batch, or never.
+    #[test]
+    fn batched_rows_fill_the_columns_as_single_rows_do() {
+        let day = |i: u32| NaiveDate::from_ymd_opt(2024, 1, 1 + i % 28).unwrap_or_default();
+        for first_margin in [None, Some(0), Some(5), Some(63), Some(64), Some(130)] {
+            let mut one = TxColumns::default();
+            let mut many = TxColumns::default();
+            for i in 0..300u32 {
+                let id = format!("c{}", (i * 7) % 41);
+                let margin = match first_margin {
+                    Some(k) if i >= k && i % 3 != 1 => Some(f64::from(i) / 4.0),
+                    _ => None,
+                };
+                one.push(&id, day(i), f64::from(i), margin);
+                many.push_batched(&id, day(i), f64::from(i), margin);
+            }
+            many.flush();
+            assert_eq!(many.log, one.log, "{first_margin:?}");
+            assert_eq!(many.margin, one.margin, "{first_margin:?}");
+            assert_eq!(one.margin.is_empty(), first_margin.is_none());
+        }
     }
 }

@@ -106,26 +106,40 @@ fn fast_plain(s: &str) -> Option<f64> {
         Some(b'-') | Some(b'+') => b.get(1..)?,
         _ => b,
     };
-    // One pass: digits and at most one dot, else not plain.
+    // Digits, then at most one dot and digits; anything else is not plain. Two tight loops
+    // (no test for the dot inside them): a byte minus '0' above 9 is not a digit.
     let mut mantissa: u64 = 0;
-    let (mut digits, mut fraction, mut seen_dot) = (0usize, 0usize, false);
-    for &c in body {
-        if c == b'.' {
-            if seen_dot {
-                return None;
-            }
-            seen_dot = true;
-        } else if c.is_ascii_digit() {
-            // Up to 15 digits: the digits as an integer over a power of ten are both exact in
-            // an f64, so one division gives the correctly rounded value, exactly what `parse`
-            // gives (longer ones are left to `parse` below).
-            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
-            digits += 1;
-            fraction += usize::from(seen_dot);
-        } else {
-            return None;
+    let mut i = 0usize;
+    while let Some(&c) = body.get(i) {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            break;
         }
+        // Up to 15 digits: the digits as an integer over a power of ten are both exact in
+        // an f64, so one division gives the correctly rounded value, exactly what `parse`
+        // gives (longer ones are left to `parse` below).
+        mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+        i += 1;
     }
+    let mut fraction = 0usize;
+    let dot = body.get(i) == Some(&b'.');
+    if dot {
+        i += 1;
+        let from = i;
+        while let Some(&c) = body.get(i) {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+            i += 1;
+        }
+        fraction = i - from;
+    }
+    if i != body.len() {
+        return None;
+    }
+    let digits = i - usize::from(dot);
     if digits > 15 {
         return s.parse().ok();
     }
@@ -183,6 +197,11 @@ mod fast_tests {
         assert_eq!(fast_plain("."), None);
         assert_eq!(fast_plain("-"), None);
         assert_eq!(fast_plain("1.2.3"), None);
+        for t in [
+            "", "1e5", "1,5", "--1", "+-1", "1 2", "..5", "5..", "1.-2", "12a", "a12", "/",
+        ] {
+            assert_eq!(fast_plain(t), None, "{t}");
+        }
     }
 }
 

@@ -419,9 +419,12 @@ impl Validator {
             v
         };
         let [q, cost, margin, channel, product] = self.optional;
-        let quantity = num(self, q);
-        let cost = num(self, cost);
-        let margin = num(self, margin);
+        // Most logs map no optional column: skip their three lookups.
+        let (quantity, cost, margin) = if q.is_none() && cost.is_none() && margin.is_none() {
+            (None, None, None)
+        } else {
+            (num(self, q), num(self, cost), num(self, margin))
+        };
         let (Some(date), Some(amount), true) = (date, amount, ok) else {
             self.report.rows_rejected += 1;
             if self.report.rejected_rows.len() < self.report.max_issues as usize {
