@@ -16,15 +16,14 @@ pub enum Cell {
 }
 
 impl Cell {
-    /// The cell as shown.
-    pub fn show(&self) -> String {
+    fn show(&self) -> String {
         match self {
             Cell::Text(s) => s.clone(),
             Cell::Num(v, d) => crate::ui::format::fixed(*v, usize::from(*d)),
         }
     }
     /// The cell in a CSV export: numbers in full, with the chosen decimal separator.
-    pub fn raw(&self) -> String {
+    fn raw(&self) -> String {
         match self {
             Cell::Text(s) => s.clone(),
             Cell::Num(v, _) if !v.is_finite() => String::new(),
