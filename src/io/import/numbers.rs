@@ -108,32 +108,16 @@ fn fast_plain(s: &str) -> Option<f64> {
     };
     // Digits, then at most one dot and digits; anything else is not plain. Two tight loops
     // (no test for the dot inside them): a byte minus '0' above 9 is not a digit.
+    // Up to 15 digits: the digits as an integer over a power of ten are both exact in an f64,
+    // so one division gives the correctly rounded value, exactly what `parse` gives (longer
+    // ones are left to `parse` below).
     let mut mantissa: u64 = 0;
-    let mut i = 0usize;
-    while let Some(&c) = body.get(i) {
-        let d = c.wrapping_sub(b'0');
-        if d > 9 {
-            break;
-        }
-        // Up to 15 digits: the digits as an integer over a power of ten are both exact in
-        // an f64, so one division gives the correctly rounded value, exactly what `parse`
-        // gives (longer ones are left to `parse` below).
-        mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
-        i += 1;
-    }
+    let mut i = digit_run(body, 0, &mut mantissa);
     let mut fraction = 0usize;
     let dot = body.get(i) == Some(&b'.');
     if dot {
-        i += 1;
-        let from = i;
-        while let Some(&c) = body.get(i) {
-            let d = c.wrapping_sub(b'0');
-            if d > 9 {
-                break;
-            }
-            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
-            i += 1;
-        }
+        let from = i + 1;
+        i = digit_run(body, from, &mut mantissa);
         fraction = i - from;
     }
     if i != body.len() {
@@ -148,6 +132,20 @@ fn fast_plain(s: &str) -> Option<f64> {
     }
     let v = mantissa as f64 / POW10.get(fraction).copied().unwrap_or(1.0);
     Some(if b.first() == Some(&b'-') { -v } else { v })
+}
+
+/// Accumulates the digits of `b` from `i` on into `mantissa` (wrapping); returns where they
+/// end. A byte minus '0' above 9 is not a digit.
+fn digit_run(b: &[u8], mut i: usize, mantissa: &mut u64) -> usize {
+    while let Some(&c) = b.get(i) {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        *mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+        i += 1;
+    }
+    i
 }
 
 const POW10: [f64; 16] = [
