@@ -80,7 +80,7 @@ fn key_of(b: &[u8]) -> [u64; 2] {
     }
 }
 
-/// Rows interned together by [`Interner::intern_many`].
+/// Rows interned together by [`Interner::intern_batch`].
 pub(super) const BATCH: usize = 64;
 
 impl Interner {
