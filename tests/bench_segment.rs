@@ -164,6 +164,7 @@ fn segments_page_jobs_on_the_chromium_benchmark_file() {
         req.cluster = cluster;
         let task = Task::Segment {
             dataset: "bench".into(),
+            key: String::new(),
             request: Box::new(req),
         };
         let t = Instant::now();

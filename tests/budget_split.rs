@@ -47,6 +47,7 @@ fn sample_segments() -> (
     let Ok(Output::Segment(seg)) = run_with(
         Task::Segment {
             dataset: "tx".into(),
+            key: String::new(),
             request: Box::new(req),
         },
         &mut ds,

@@ -125,6 +125,7 @@ fn the_worker_holds_an_imported_dataset_and_answers_from_it() {
     let seg = run_with(
         Task::Segment {
             dataset: "d7".into(),
+            key: String::new(),
             request: Box::new(segment::default_request(header.clone())),
         },
         &mut datasets,
@@ -150,6 +151,7 @@ fn the_worker_holds_an_imported_dataset_and_answers_from_it() {
         },
         Task::Segment {
             dataset: "d7".into(),
+            key: String::new(),
             request: Box::new(segment::default_request(header)),
         },
     ] {

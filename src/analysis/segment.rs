@@ -22,6 +22,12 @@ use crate::io::import::survey::SurveyTable;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
+pub mod view;
+pub use view::{
+    crosstab, customers_page, CustomerPage, CustomerQuery, CustomerRow, Labeling, ScatterPoint,
+    SCATTER_POINTS,
+};
+
 /// A behaviour feature k-means can use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Feature {
@@ -251,17 +257,33 @@ pub struct SegmentResult {
     pub suggestions: Vec<Suggestion>,
     /// Notes for the user (missing CLV, skipped features...).
     pub warnings: Vec<String>,
+    /// Customers segmented (also in a page's view, whose per-customer columns are empty).
+    pub customers: u64,
+    /// In a page's view ([`SegmentResult::view`]): the key under which the worker holds the
+    /// whole result, per-customer columns included; empty in a whole result.
+    pub held: String,
+    /// In a page's view: the cluster scatter's points (at most [`SCATTER_POINTS`], every n-th
+    /// customer); empty in a whole result (its labels and scores are there).
+    pub scatter: Vec<ScatterPoint>,
 }
 
 impl SegmentResult {
     /// Customers segmented.
     pub fn len(&self) -> usize {
-        self.segment_of.len()
+        usize::try_from(self.customers)
+            .unwrap_or(usize::MAX)
+            .max(self.segment_of.len())
     }
 
     /// Whether no customer was segmented.
     pub fn is_empty(&self) -> bool {
-        self.segment_of.is_empty()
+        self.len() == 0
+    }
+
+    /// Whether this is a page's view: its per-customer columns stay in the worker, under
+    /// [`SegmentResult::held`].
+    pub fn is_view(&self) -> bool {
+        !self.held.is_empty()
     }
 
     /// The named segment of customer `i` (summary order).
@@ -381,6 +403,9 @@ pub fn segment_with(
         figures,
         suggestions,
         warnings,
+        customers: n as u64,
+        held: String::new(),
+        scatter: Vec::new(),
         rfm: Some(rfm),
     })
 }
@@ -768,7 +793,7 @@ pub fn needs(nr: &NeedsRequest) -> Result<NeedsOut, String> {
 }
 
 /// Answers of one survey column per segment.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SegmentAnswers {
     /// The survey column.
     pub column: String,
@@ -846,7 +871,7 @@ mod tests {
         segment(&req.summary, &req, progress)
     }
 
-    fn sample_summary(n: usize) -> CustomerSummary {
+    pub(super) fn sample_summary(n: usize) -> CustomerSummary {
         let start = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
         let mut log = Vec::new();
         for c in 0..n {

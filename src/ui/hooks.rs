@@ -394,10 +394,12 @@ impl WorkerClient {
         self.run(task, typed(unpack, done));
     }
 
-    /// Segments the customers of the dataset the worker holds.
+    /// Segments the customers of the dataset the worker holds; the worker keeps the whole
+    /// result under `key` and answers its view (no per-customer columns).
     pub fn segment(
         &self,
         dataset: &str,
+        key: &str,
         request: SegmentRequest,
         done: impl FnOnce(Result<SegmentResult, WorkerError>) + 'static,
     ) {
@@ -407,9 +409,31 @@ impl WorkerClient {
         };
         let task = Task::Segment {
             dataset: dataset.to_string(),
+            key: key.to_string(),
             request: Box::new(request),
         };
         self.run(task, typed(unpack, done));
+    }
+
+    /// A question about the customers of the segmentation the worker holds under `key`: a
+    /// quick lookup, with no progress shown.
+    pub fn segment_query(
+        &self,
+        key: &str,
+        query: crate::worker::segment::SegmentQuery,
+        done: impl FnOnce(Result<crate::worker::segment::SegmentAnswer, WorkerError>) + 'static,
+    ) {
+        let unpack = |o| match o {
+            Output::SegmentAnswer(a) => Some(*a),
+            _ => None,
+        };
+        let job = self.inner.start(typed(unpack, done));
+        self.inner.quiet.borrow_mut().insert(job);
+        let task = Task::SegmentQuery {
+            key: key.to_string(),
+            query: Box::new(query),
+        };
+        self.send(Request::Run { job, task });
     }
 
     /// One customer's purchases from the dataset the worker holds: a quick lookup, with no

@@ -22,6 +22,9 @@ pub struct Held {
 #[derive(Debug, Default)]
 pub struct Datasets {
     held: Vec<(String, Held)>,
+    /// The whole segmentations of held datasets, by the page's key (the page gets their
+    /// views).
+    pub segments: super::segment::HeldSegments,
 }
 
 impl Datasets {

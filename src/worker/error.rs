@@ -54,6 +54,13 @@ pub enum WorkerError {
         /// The file's name.
         file_name: String,
     },
+    /// The task names a segmentation the worker no longer holds (see
+    /// [`crate::worker::segment::HeldSegments`]): the page asks for it again and repeats the
+    /// task.
+    SegmentsGone {
+        /// The segmentation's key.
+        key: String,
+    },
 }
 
 impl fmt::Display for WorkerError {
@@ -87,6 +94,9 @@ impl fmt::Display for WorkerError {
             WorkerError::Unreadable { file_name } => write!(
                 f,
                 "{file_name}: the browser could not read this file (was it moved or changed?)"
+            ),
+            WorkerError::SegmentsGone { .. } => f.write_str(
+                "The segmentation is no longer in the analysis engine's memory: it is computed again.",
             ),
         }
     }
@@ -127,6 +137,9 @@ mod tests {
             WorkerError::Clv("no fit".into()),
             WorkerError::Unreadable {
                 file_name: "log.csv".into(),
+            },
+            WorkerError::SegmentsGone {
+                key: "d/segments/default".into(),
             },
             WorkerError::WrongRelease {
                 worker: "1 0.1.0".into(),

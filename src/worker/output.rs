@@ -14,8 +14,10 @@ pub enum Output {
     Imported(Box<Imported>),
     /// A lifetime-value fit.
     Clv(Box<super::clv::ClvResult>),
-    /// A segmentation.
+    /// A segmentation (the page gets its view: see [`super::segment`]).
     Segment(Box<super::segment::SegmentResult>),
+    /// An answer about the customers of a held segmentation.
+    SegmentAnswer(Box<super::segment::SegmentAnswer>),
     /// One customer's purchases, in date order.
     History(History),
     /// Segment movement.

@@ -3,8 +3,9 @@
 //! ([`crate::analysis::overview::survey_part_with`]), so the page's download holds none of the
 //! survey statistics (intervals, relative weights and their bootstrap, Kano, importance).
 //!
-//! The customers are the held dataset's summary; the lifetime-value fit's and the segmentation's
-//! per-customer results come with the request, in the summary's order (they live on the page).
+//! The customers are the held dataset's summary; the lifetime-value fit's per-customer results
+//! come with the request, in the summary's order (they live on the page); each customer's
+//! segment is read from the segmentation the worker holds.
 
 use super::datasets::Datasets;
 use super::error::WorkerError;
@@ -21,9 +22,9 @@ use serde::{Deserialize, Serialize};
 pub struct Linked {
     /// P(alive) and CLV per customer, when the fit answered.
     pub fit: Option<(Vec<f64>, Vec<f64>)>,
-    /// Segment names and each customer's segment (an index into the names), when the
-    /// segmentation answered.
-    pub segments: Option<(Vec<String>, Vec<u16>)>,
+    /// The key under which the worker holds the segmentation ([`super::segment`]), when it
+    /// answered: each customer's segment is read there.
+    pub segments: Option<String>,
 }
 
 impl Linked {
@@ -35,7 +36,7 @@ impl Linked {
     ) -> Linked {
         Linked {
             fit: fit.map(|r| (r.p_alive.clone(), r.clv.clone())),
-            segments: segments.map(|r| (r.segment_names.clone(), r.segment_of.clone())),
+            segments: segments.filter(|r| r.is_view()).map(|r| r.held.clone()),
         }
     }
 }
@@ -95,11 +96,13 @@ pub fn run(
             p_alive,
             clv,
         });
-    let segments = req
-        .linked
-        .segments
-        .as_ref()
-        .map(|(names, of)| (names.as_slice(), of.as_slice()));
+    let segments = match &req.linked.segments {
+        Some(key) if summary.is_some() => {
+            let held = &datasets.segments.get(key)?.result;
+            Some((held.segment_names.as_slice(), held.segment_of.as_slice()))
+        }
+        _ => None,
+    };
     let o = Outcomes::from_parts(summary, fit, segments);
     progress(0.2, "Computing the satisfaction scores");
     let out = match &req.ask {
@@ -166,6 +169,15 @@ mod tests {
             ..Default::default()
         };
         let mut datasets = Datasets::default();
+        datasets.segments.keep(
+            "d/seg",
+            crate::worker::segment::HeldSegment {
+                dataset: "d".into(),
+                result: seg.clone(),
+                clv: None,
+                p_alive: None,
+            },
+        );
         datasets.keep(
             "d",
             Held {
@@ -175,7 +187,7 @@ mod tests {
         );
         let linked = Linked {
             fit: Some((clv.p_alive.clone(), clv.clv.clone())),
-            segments: Some((seg.segment_names.clone(), seg.segment_of.clone())),
+            segments: Some("d/seg".into()),
         };
         let o = Outcomes::new(Some(&summary), Some(&clv), Some(&seg));
         let st = crate::analysis::satisfaction::detect(&survey, "s");
@@ -210,6 +222,13 @@ mod tests {
         assert!(matches!(
             run(&gone, &datasets, &mut |_, _| {}),
             Err(WorkerError::NotHeld { .. })
+        ));
+        // A segmentation the worker no longer holds is said so (the page computes it again).
+        let mut gone = ask(SatisfactionAsk::Overview);
+        gone.linked.segments = Some("d/old".into());
+        assert!(matches!(
+            run(&gone, &datasets, &mut |_, _| {}),
+            Err(WorkerError::SegmentsGone { .. })
         ));
         // The answer crosses the worker boundary unchanged.
         let bytes = bincode::serialize(&*ov).unwrap_or_default();

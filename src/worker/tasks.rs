@@ -49,12 +49,22 @@ pub enum Task {
         /// The fit's settings.
         request: Box<super::clv::ClvRequest>,
     },
-    /// Segment a held dataset's customers (the request's own summary is not read).
+    /// Segment a held dataset's customers (the request's own summary is not read); the worker
+    /// keeps the whole result under `key` and answers its view (see [`super::segment`]).
     Segment {
         /// The dataset.
         dataset: String,
+        /// The page's key for the result (empty: keep nothing, answer the whole result).
+        key: String,
         /// The segmentation's settings.
         request: Box<super::segment::SegmentRequest>,
+    },
+    /// A question about the customers of the segmentation held under `key`.
+    SegmentQuery {
+        /// The segmentation's key.
+        key: String,
+        /// The question.
+        query: Box<super::segment::SegmentQuery>,
     },
     /// One customer's purchases from a held dataset's log.
     History {
@@ -198,11 +208,22 @@ pub fn run_with(
                 amounts: rows.iter().map(|r| r.1).collect(),
             }))
         }
-        Task::Segment { dataset, request } => {
+        Task::Segment {
+            dataset,
+            key,
+            mut request,
+        } => {
             let held = datasets.get(&dataset)?;
-            super::segment::run_on(&held.summary, &request, progress)
-                .map(|r| Output::Segment(Box::new(r)))
+            let result = super::segment::run_on(&held.summary, &request, progress)?;
+            Ok(super::segment::hold(
+                &mut datasets.segments,
+                &dataset,
+                &key,
+                result,
+                &mut request,
+            ))
         }
+        Task::SegmentQuery { key, query } => super::segment::query(&key, &query, datasets),
         Task::Movement { dataset, request } => {
             let held = datasets.get(&dataset)?;
             super::movement::run_on(held, &request, progress).map(|r| Output::Movement(Box::new(r)))
@@ -263,7 +284,7 @@ pub fn run_with(
         Task::Simulate { request, file } => super::clv::simulate(&request, file, progress),
         Task::Bootstrap(t) => super::bootstrap::run(*t, datasets, progress),
         Task::KSearch(t) => super::segment::run_search(*t, datasets, progress),
-        Task::Workbook(t) => super::workbook::run(*t, progress),
+        Task::Workbook(t) => super::workbook::run(*t, &datasets.segments, progress),
         Task::Sbg(r) => super::sbg::run(&r, progress).map(|f| Output::Sbg(Box::new(f))),
         Task::Lesson(t) => super::lesson::run(*t, progress),
         Task::Satisfaction(r) => super::satisfaction::run(&r, datasets, progress),

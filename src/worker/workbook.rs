@@ -75,28 +75,38 @@ pub fn report_bytes(input: &ReportRef<'_>) -> Result<Bytes, String> {
         .map_err(|e| format!("The report's inputs could not be packed: {e}"))
 }
 
-/// Writes the workbook and answers its bytes ([`Output::Workbook`]).
+/// Writes the workbook and answers its bytes ([`Output::Workbook`]). A segmentation the page
+/// sent is its view (see [`super::segment`]): its per-customer columns are read from the
+/// whole result the worker holds (`held`).
 ///
 /// # Errors
 /// [`WorkerError::Sample`] with the reason when the inputs cannot be read or the workbook
-/// cannot be written.
-pub fn run(task: WorkbookTask, progress: &mut dyn FnMut(f64, &str)) -> Result<Output, WorkerError> {
+/// cannot be written; [`WorkerError::SegmentsGone`] when the segmentation is no longer held.
+pub fn run(
+    task: WorkbookTask,
+    held: &super::segment::HeldSegments,
+    progress: &mut dyn FnMut(f64, &str),
+) -> Result<Output, WorkerError> {
     progress(0.1, "Writing the workbook");
     let bytes = match task {
         WorkbookTask::Report(b) => {
             let r: ReportOwned = bincode::deserialize(&b.0).map_err(|e| {
                 WorkerError::Sample(format!("The report's inputs are damaged: {e}"))
             })?;
+            let segments = match r.segments.as_ref() {
+                Some(view) if view.is_view() => Some(&held.get(&view.held)?.result),
+                s => s,
+            };
             let sp = r
                 .survey
                 .as_ref()
-                .map(|s| survey_part(s, &r.summary, r.clv.as_ref(), r.segments.as_ref()));
+                .map(|s| survey_part(s, &r.summary, r.clv.as_ref(), segments));
             crate::io::report::workbook(&ReportInput {
                 dataset: &r.dataset,
                 summary: &r.summary,
                 overview: &r.overview,
                 clv: r.clv.as_ref(),
-                segments: r.segments.as_ref(),
+                segments,
                 survey: sp.as_ref(),
                 validation: r.validation.as_ref(),
                 number_format: &r.number_format,
@@ -126,7 +136,12 @@ mod tests {
         };
         let sheet = Sheet::new(&rows, p, LESSON_HORIZON);
         let direct = crate::io::workbook::bgnbd_workbook(&sheet).unwrap();
-        let out = run(WorkbookTask::Bgnbd(Box::new(sheet)), &mut |_, _| {}).unwrap();
+        let out = run(
+            WorkbookTask::Bgnbd(Box::new(sheet)),
+            &Default::default(),
+            &mut |_, _| {},
+        )
+        .unwrap();
         let Output::Workbook(b) = out else {
             panic!("not a workbook")
         };
@@ -171,7 +186,7 @@ mod tests {
         })
         .unwrap();
         let task = WorkbookTask::Report(report_bytes(&input).unwrap());
-        let Output::Workbook(b) = run(task, &mut |_, _| {}).unwrap() else {
+        let Output::Workbook(b) = run(task, &Default::default(), &mut |_, _| {}).unwrap() else {
             panic!("not a workbook")
         };
         assert!(b.0.starts_with(b"PK"));
@@ -180,7 +195,12 @@ mod tests {
 
     #[test]
     fn damaged_report_inputs_are_an_error_not_a_panic() {
-        let err = run(WorkbookTask::Report(Bytes(vec![1, 2, 3])), &mut |_, _| {}).unwrap_err();
+        let err = run(
+            WorkbookTask::Report(Bytes(vec![1, 2, 3])),
+            &Default::default(),
+            &mut |_, _| {},
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("damaged"), "{err}");
     }
 }

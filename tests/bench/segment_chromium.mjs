@@ -2,7 +2,7 @@
 // 1,000,000 customers in headless Chromium, through the built app as a user does it: upload a
 // generated (seeded) customer-summary CSV (id, frequency, recency, T, monetary_value — the
 // `lifetimes` columns, weeks), open the Segments page (RFM and the R×F map run in the worker),
-// then click "Run k-means". Import and segmentation are timed separately; the worker's own
+// then click "Run k-means", then list the largest segment's customers and their next page. Import and segmentation are timed separately; the worker's own
 // compute time is read from its console.debug "computed in N ms" lines. Each step also gives the
 // page's main-thread blocks over 50 ms (Chromium's long-task entries). With PROFILE=1 a sampling
 // profile of the page's main thread during the two steps is summed by function (self time); for
@@ -121,14 +121,35 @@ for (let run = 0; run < runs; run++) {
   const kmBlocks = await blocks(t0);
   const kmWorker = computed.slice(before).reduce((a, b) => a + b, 0);
   const summary = await page.getByTestId('kmeans-summary').innerText();
+
+  // 4. A segment's customers: click the largest segment (its first page listed), then the
+  // next page of them (only with the worker's pager: a base build pages on the page).
+  await profileStart();
+  t0 = Date.now();
+  await page.locator('[data-testid="segment-table"] tbody tr').first().click();
+  await page.getByTestId('segment-customers-card').waitFor({ timeout: 600000 });
+  await page.locator('[data-testid="segment-customers"] tbody tr').first().waitFor({ timeout: 600000 });
+  const next = page.getByTestId('customers-next');
+  if (await next.count()) {
+    await next.click();
+    await page.getByTestId('customers-page').filter({ hasText: /^Page 2 of/ }).waitFor({ timeout: 600000 });
+  } else {
+    await page.locator('[data-testid="segment-customers"] .pager button').last().click();
+    await page.locator('[data-testid="segment-customers"] .pager', { hasText: /Page 2 of/ }).waitFor({ timeout: 600000 });
+  }
+  const listMs = Date.now() - t0;
+  await new Promise((r) => setTimeout(r, 500));
+  await profileStop('listing a segment');
+  const listBlocks = await blocks(t0);
   await h.stop(assert);
-  rows.push({ importMs, importWorker, rfmMs, rfmWorker, kmMs, kmWorker, rfmMax: rfmBlocks.max, kmMax: kmBlocks.max });
+  rows.push({ importMs, importWorker, rfmMs, rfmWorker, kmMs, kmWorker, rfmMax: rfmBlocks.max, kmMax: kmBlocks.max, listMs, listMax: listBlocks.max });
   const b = (x) => `${x.n} blocks over 50 ms, longest ${x.max} ms, total ${x.total} ms`;
   console.log(`run ${run + 1}: import ${importMs} ms (worker ${importWorker}); RFM page ${rfmMs} ms (worker ${rfmWorker}; ${b(rfmBlocks)}); ` +
-    `RFM + k-means ${kmMs} ms (worker ${kmWorker}; ${b(kmBlocks)})\n    ${summary.slice(0, 160)}`);
+    `RFM + k-means ${kmMs} ms (worker ${kmWorker}; ${b(kmBlocks)}); a segment's customers, two pages ${listMs} ms (${b(listBlocks)})\n    ${summary.slice(0, 160)}`);
 }
 const med = (k) => median(rows.map((r) => r[k]));
 console.log(`${n} customers (${mb} MB summary CSV), median of ${runs}, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}:`);
 console.log(`  import (file chosen -> summary on screen): ${med('importMs')} ms (worker ${med('importWorker')} ms)`);
 console.log(`  RFM + R×F map (Segments opened -> table on screen): ${med('rfmMs')} ms (worker ${med('rfmWorker')} ms; longest main-thread block ${med('rfmMax')} ms)`);
 console.log(`  RFM + k-means k=2..10 + silhouette (Run k-means -> curve on screen): ${med('kmMs')} ms (worker ${med('kmWorker')} ms; longest main-thread block ${med('kmMax')} ms)`);
+console.log(`  a segment's customers (click the largest segment, then its next page): ${med('listMs')} ms (longest main-thread block ${med('listMax')} ms)`);

@@ -74,11 +74,12 @@ pub fn Explain(p: &ExplainProps) -> Html {
 }
 
 /// The explained figures of one RFM segment: its share of revenue, and the RFM score of its
-/// first customer worked out from the cut points (`customers`: the summary, in scoring order).
+/// first customer (`first`: id and scores, as the worker lists them) worked out from the cut
+/// points.
 pub fn segment_figures(
     r: &crate::analysis::segment::SegmentResult,
     name: &str,
-    customers: &[crate::domain::customers::CustomerRecord],
+    first: Option<(&str, &crate::domain::segmentation::RfmScore)>,
 ) -> Html {
     let Some(rfm) = r.rfm.as_ref() else {
         return html! {};
@@ -93,20 +94,14 @@ pub fn segment_figures(
             &crate::ui::format::current(),
         )
     });
-    let g = r.segment_index(name);
-    let first = rfm
-        .scores
-        .iter()
-        .enumerate()
-        .find(|(i, _)| g.is_some() && r.segment_of.get(*i).copied() == g);
     html! {
         <div class="explain-row" data-testid="segment-explains">
             if let Some(f) = share {
                 <span>{ format!("Share of revenue: {}", crate::ui::format::percent(f.value, 1)) }
                     <Explain filled={f} label={format!("the share of revenue of {name}")} testid="explain-segment-share" /></span>
             }
-            if let Some((i, s)) = first {
-                <span>{ format!("RFM score of customer {}: {}", customers.get(i).map_or("", |c| c.id.as_str()), s.code()) }
+            if let Some((id, s)) = first {
+                <span>{ format!("RFM score of customer {id}: {}", s.code()) }
                     <Explain filled={crate::analysis::explain::rfm_score(s, &rfm.cut_points, &crate::ui::format::current())} label="the RFM score" testid="explain-segment-rfm" /></span>
             }
         </div>

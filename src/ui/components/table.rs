@@ -16,14 +16,15 @@ pub enum Cell {
 }
 
 impl Cell {
-    fn show(&self) -> String {
+    /// The cell as shown.
+    pub fn show(&self) -> String {
         match self {
             Cell::Text(s) => s.clone(),
             Cell::Num(v, d) => crate::ui::format::fixed(*v, usize::from(*d)),
         }
     }
     /// The cell in a CSV export: numbers in full, with the chosen decimal separator.
-    fn raw(&self) -> String {
+    pub fn raw(&self) -> String {
         match self {
             Cell::Text(s) => s.clone(),
             Cell::Num(v, _) if !v.is_finite() => String::new(),

@@ -72,6 +72,7 @@ impl WorkerClient {
     pub fn segment_split(
         &self,
         dataset: &str,
+        key: &str,
         request: SegmentRequest,
         customers: usize,
         done: impl FnOnce(Result<SegmentResult, WorkerError>) + 'static,
@@ -88,7 +89,7 @@ impl WorkerClient {
             None => split_pays(&request, customers, pool_size()),
         };
         if !split {
-            return self.segment(dataset, request, done);
+            return self.segment(dataset, key, request, done);
         }
         let unpack = |o| match o {
             Output::KSearchSample(s) => Some(*s),
@@ -98,7 +99,7 @@ impl WorkerClient {
             dataset: dataset.to_string(),
             request: Box::new(request.clone()),
         }));
-        let (main, dataset) = (self.clone(), dataset.to_string());
+        let (main, dataset, key) = (self.clone(), dataset.to_string(), key.to_string());
         let got_sample = move |r: Result<KSearchSample, WorkerError>| {
             let sample = match r {
                 Ok(s) => s,
@@ -106,7 +107,7 @@ impl WorkerClient {
             };
             let main2 = main.clone();
             let fitted = move |r: Result<KSearchPart, WorkerError>| match r {
-                Ok(part) => main2.finish_split(&dataset, request, part, done),
+                Ok(part) => main2.finish_split(&dataset, &key, request, part, done),
                 Err(e) => done(Err(e)),
             };
             search(&main, sample, Box::new(fitted));
@@ -135,6 +136,7 @@ impl WorkerClient {
     fn finish_split(
         &self,
         dataset: &str,
+        key: &str,
         request: SegmentRequest,
         part: KSearchPart,
         done: impl FnOnce(Result<SegmentResult, WorkerError>) + 'static,
@@ -145,6 +147,7 @@ impl WorkerClient {
         };
         let task = Task::KSearch(Box::new(KSearchTask::Finish {
             dataset: dataset.to_string(),
+            key: key.to_string(),
             request: Box::new(request),
             part: Box::new(part),
         }));

@@ -74,7 +74,7 @@ pub fn download_button(
                 Ok(task) => {
                     failed.set(None);
                     let failed = failed.clone();
-                    ctx.ctl.worker.workbook(task, move |r| match r {
+                    ctx.ctl.workbook(&tx, task, move |r| match r {
                         Ok(bytes) => download::bytes("report.xlsx", XLSX, &bytes),
                         Err(e) => failed.set(Some(e.to_string())),
                     });

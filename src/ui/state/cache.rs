@@ -6,7 +6,7 @@ use super::{Controller, Source};
 use crate::ui::hooks::WorkerClient;
 use crate::worker::clv::{ClvRequest, ClvResult};
 use crate::worker::error::WorkerError;
-use crate::worker::segment::{SegmentRequest, SegmentResult};
+use crate::worker::segment::{SegmentAnswer, SegmentQuery, SegmentRequest, SegmentResult};
 use serde::{de::DeserializeOwned, Serialize};
 use std::rc::Rc;
 
@@ -34,7 +34,9 @@ trait Analysis: Serialize + DeserializeOwned + Sized + 'static {
     const RECORD: &'static str;
     fn wrap(r: Rc<Self>) -> Cached;
     fn unwrap(c: &Cached) -> Option<Rc<Self>>;
-    fn run(worker: &WorkerClient, dataset: &str, req: Self::Request, done: Answer<Self>);
+    /// Runs it in the worker; `key` names the result (the worker keeps a segmentation's whole
+    /// result under it).
+    fn run(worker: &WorkerClient, dataset: &str, key: &str, req: Self::Request, done: Answer<Self>);
 }
 
 impl Analysis for ClvResult {
@@ -49,7 +51,7 @@ impl Analysis for ClvResult {
             Cached::Segment(_) => None,
         }
     }
-    fn run(worker: &WorkerClient, dataset: &str, req: ClvRequest, done: Answer<Self>) {
+    fn run(worker: &WorkerClient, dataset: &str, _: &str, req: ClvRequest, done: Answer<Self>) {
         worker.clv(dataset, req, done);
     }
 }
@@ -68,8 +70,14 @@ impl Analysis for SegmentResult {
             Cached::Clv(_) => None,
         }
     }
-    fn run(worker: &WorkerClient, dataset: &str, req: Self::Request, done: Answer<Self>) {
-        worker.segment_split(dataset, req.0, req.1, done);
+    fn run(
+        worker: &WorkerClient,
+        dataset: &str,
+        key: &str,
+        req: Self::Request,
+        done: Answer<Self>,
+    ) {
+        worker.segment_split(dataset, key, req.0, req.1, done);
     }
 }
 
@@ -101,7 +109,10 @@ impl Controller {
     }
 
     /// Segments `source`'s customers (held by the worker), cached as [`Self::clv`]; a k-means
-    /// search is split across workers when it pays ([`WorkerClient::segment_split`]).
+    /// search is split across workers when it pays ([`WorkerClient::segment_split`]). The
+    /// page gets the result's view (no per-customer columns: the worker keeps the whole result
+    /// and answers [`Self::segment_query`]); the request is remembered, so a result the worker
+    /// no longer holds is computed again when a page asks about its customers.
     pub fn segment(
         self: &Rc<Self>,
         source: &Source,
@@ -114,7 +125,69 @@ impl Controller {
             .summary
             .as_ref()
             .map_or(0, |s| s.customers.len());
+        let full = format!("{}/{key}", self.data_key(source));
+        self.segment_requests
+            .borrow_mut()
+            .insert(full, (req.clone(), customers));
         self.run_keyed(source, key, (req, customers), false, Box::new(done));
+    }
+
+    /// Asks the worker about the customers of the segmentation whose view is `view` (a
+    /// segment's customers a page at a time, the cross-tab, the survey's answers per segment).
+    pub fn segment_query(
+        self: &Rc<Self>,
+        source: &Source,
+        view: &SegmentResult,
+        query: SegmentQuery,
+        done: impl FnOnce(Result<SegmentAnswer, WorkerError>) + 'static,
+    ) {
+        let (worker, key) = (self.worker.clone(), view.held.clone());
+        let attempt = Rc::new(move |done: Answer<SegmentAnswer>| {
+            worker.segment_query(&key, query.clone(), done);
+        });
+        self.with_segments(source, attempt, Box::new(done));
+    }
+
+    /// Runs `attempt`; when the worker no longer holds the segmentation it names (it was
+    /// restarted, newer results replaced it, or the view came from storage), segments again
+    /// with the request [`Self::segment`] remembered and runs `attempt` once more.
+    fn with_segments<T: 'static>(
+        self: &Rc<Self>,
+        source: &Source,
+        attempt: Rc<dyn Fn(Answer<T>)>,
+        done: Answer<T>,
+    ) {
+        let (this, src, again) = (self.clone(), source.clone(), attempt.clone());
+        attempt(Box::new(move |r: Result<T, WorkerError>| match r {
+            Err(WorkerError::SegmentsGone { key }) => {
+                let remembered = this.segment_requests.borrow().get(&key).cloned();
+                let Some((req, customers)) = remembered else {
+                    return done(Err(WorkerError::SegmentsGone { key }));
+                };
+                let (this2, dataset) = (this.clone(), src.meta.id.clone());
+                this.worker
+                    .segment_split(&dataset, &key, req, customers, move |r| match r {
+                        Ok(_) => again(done),
+                        Err(WorkerError::NotHeld { .. }) => done(Err(this2.not_held(&src))),
+                        Err(e) => done(Err(e)),
+                    });
+            }
+            Err(WorkerError::NotHeld { .. }) => done(Err(this.not_held(&src))),
+            r => done(r),
+        }));
+    }
+
+    /// Writes a workbook in the worker (the report reads each customer's segment from the
+    /// segmentation the worker holds: see [`Self::with_segments`]).
+    pub fn workbook(
+        self: &Rc<Self>,
+        source: &Source,
+        task: crate::worker::workbook::WorkbookTask,
+        done: impl FnOnce(Result<Vec<u8>, WorkerError>) + 'static,
+    ) {
+        let worker = self.worker.clone();
+        let attempt = Rc::new(move |done: Answer<Vec<u8>>| worker.workbook(task.clone(), done));
+        self.with_segments(source, attempt, Box::new(done));
     }
 
     fn run_keyed<T: Analysis>(
@@ -143,7 +216,7 @@ impl Controller {
                     }
                 }
             }
-            let (this2, dataset) = (this.clone(), source.meta.id.clone());
+            let (this2, dataset, key_full) = (this.clone(), source.meta.id.clone(), full.clone());
             let answer: Answer<T> = Box::new(move |r| match r {
                 Ok(out) => {
                     let out = Rc::new(out);
@@ -172,7 +245,7 @@ impl Controller {
                 Err(WorkerError::NotHeld { .. }) => done(Err(this2.not_held(&source))),
                 Err(e) => done(Err(e)),
             });
-            T::run(&this.worker, &dataset, req, answer);
+            T::run(&this.worker, &dataset, &key_full, req, answer);
         });
     }
 
@@ -267,10 +340,15 @@ impl Controller {
             + 'static,
     ) {
         req.dataset = source.map(|s| s.meta.id.clone());
-        let (this, src) = (self.clone(), source.cloned());
-        self.worker.satisfaction(req, move |r| match (r, src) {
-            (Err(WorkerError::NotHeld { .. }), Some(src)) => done(Err(this.not_held(&src))),
-            (r, _) => done(r),
-        });
+        let Some(src) = source else {
+            return self.worker.satisfaction(req, done);
+        };
+        let worker = self.worker.clone();
+        let attempt = Rc::new(
+            move |done: Answer<crate::worker::satisfaction::SatisfactionOutput>| {
+                worker.satisfaction(req.clone(), done)
+            },
+        );
+        self.with_segments(src, attempt, Box::new(done));
     }
 }

@@ -39,6 +39,10 @@ pub struct Controller {
     saving: RefCell<std::collections::HashMap<String, Option<DatasetMeta>>>,
     /// The import being sent to the worker again (its address; see [`Controller::not_held`]).
     resending: std::cell::Cell<usize>,
+    /// The request of each segmentation a page asked for, by its key (see
+    /// [`Controller::segment`]): sent again when the worker no longer holds the result.
+    segment_requests:
+        RefCell<std::collections::HashMap<String, (crate::worker::segment::SegmentRequest, usize)>>,
 }
 
 /// A dataset that could not be read with its current settings: shown with the error and the
@@ -122,6 +126,7 @@ impl Controller {
             unsaved: RefCell::new(std::collections::HashSet::new()),
             saving: RefCell::new(std::collections::HashMap::new()),
             resending: std::cell::Cell::new(0),
+            segment_requests: RefCell::default(),
         })
     }
 

@@ -1,6 +1,6 @@
 //! The k-means section: the silhouette curve, cluster profiles and the cluster scatter plot.
 
-use super::{select_cb, Settings, Update, SCATTER_POINTS};
+use super::{select_cb, Settings, Update};
 use crate::domain::segmentation::kmeans::describe;
 use crate::ui::charts::{Chart, Kind, Point, Series};
 use crate::ui::components::Section;
@@ -119,35 +119,28 @@ pub(super) fn cluster_view(
         }]),
     });
     let m = &cr.model;
-    let rfm = r.rfm.as_ref();
     let groups: Vec<String> = m
         .profiles
         .iter()
         .map(|p| format!("{} ({})", p.cluster + 1, p.size))
         .collect();
-    // At most SCATTER_POINTS customers are drawn (every n-th, so the picture is repeatable):
-    // a million SVG circles would freeze the page and say no more.
-    let stride = m.labels.len().div_ceil(SCATTER_POINTS).max(1);
-    let points: Vec<Point> = rfm
-        .map(|rfm| {
-            rfm.scores
-                .iter()
-                .zip(&m.labels)
-                .step_by(stride)
-                .map(|(s, &l)| Point {
-                    x: f64::from(s.frequency).ln_1p(),
-                    y: s.monetary.max(0.0).ln_1p(),
-                    group: l as usize,
-                    label: None,
-                })
-                .collect()
+    // At most SCATTER_POINTS customers are drawn (every n-th, picked in the worker).
+    let stride = r.scatter_stride();
+    let points: Vec<Point> = r
+        .scatter_points()
+        .iter()
+        .map(|s| Point {
+            x: f64::from(s.frequency).ln_1p(),
+            y: s.monetary.max(0.0).ln_1p(),
+            group: s.cluster as usize,
+            label: None,
         })
-        .unwrap_or_default();
+        .collect();
     let scatter = Rc::new(Chart {
         title: if stride > 1 {
             format!(
                 "Clusters: frequency vs monetary (log scales; every {stride}th of {} customers)",
-                m.labels.len()
+                r.len()
             )
         } else {
             "Clusters: frequency vs monetary (log scales)".into()
@@ -193,7 +186,7 @@ pub(super) fn cluster_view(
         <Section id="kmeans" title="Clusters (k-means)" testid="kmeans-card">
             { controls }
             <p data-testid="kmeans-summary">{ format!("{} clusters (best k by silhouette: {}), seed {}, on {} customers; features: {}{}{}. Silhouette computed on {} customers{}. {}",
-                m.k, cr.search.best_k, m.seed, m.labels.len(),
+                m.k, cr.search.best_k, m.seed, r.len(),
                 names.join(", "), if m.transform.log1p { ", log(1 + x)" } else { "" }, if m.transform.standardize { ", standardised" } else { "" },
                 cr.search.silhouette_rows, if cr.search.silhouette_exact { " (all)" } else { " (a sample)" },
                 if m.converged { "Converged." } else { "Did not fully converge: try another seed." }) }</p>

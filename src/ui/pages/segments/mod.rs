@@ -10,6 +10,7 @@
 mod address;
 mod clusters;
 mod crosstab;
+mod customers;
 mod movement;
 mod rfm;
 mod run;
@@ -34,9 +35,6 @@ use yew::prelude::*;
 const SETTINGS_KEY: &str = "segments/settings";
 /// Where earlier versions kept them (browser local storage): read once, moved, removed.
 const LEGACY_KEY: &str = "crm.segments.settings";
-
-/// Most customers drawn in the cluster scatter plot.
-const SCATTER_POINTS: usize = 5000;
 
 /// What the user chose on this page (kept in the app's settings store under
 /// [`SETTINGS_KEY`], so it survives reloads and travels in the project file).
@@ -193,19 +191,33 @@ pub fn SegmentsPage() -> Html {
             }
         });
     }
-    // The survey's recommend answers per segment: a pass over every customer, so it is worked
-    // out once per segmentation and survey, not on every render (a million customers took
-    // some 90 ms of the page's thread each time).
-    let nps = {
-        let result = load.ready().cloned().map(crosstab::ByPtr);
-        let survey = ctx
+    // The survey's recommend answers per segment: the worker counts them on the customers it
+    // holds, once per segmentation and survey.
+    let nps = use_state(|| None::<Rc<crate::analysis::segment::SegmentAnswers>>);
+    {
+        let result = load.ready().cloned();
+        let survey = ctx.as_ref().and_then(|c| c.state.workspace.survey.clone());
+        let survey_key = ctx
             .as_ref()
-            .and_then(|c| Some(c.ctl.data_key(c.state.workspace.survey.as_ref()?)));
-        let ctx = ctx.clone();
-        use_memo((result, survey), move |(result, _)| {
-            run::nps_by_segment(ctx.as_ref()?, &result.as_ref()?.0)
-        })
-    };
+            .zip(survey.as_ref())
+            .map(|(c, s)| c.ctl.data_key(s));
+        let (ctx, src, nps) = (ctx.clone(), src.clone(), nps.clone());
+        use_effect_with(
+            (result.clone().map(crosstab::ByPtr), survey_key),
+            move |_| {
+                nps.set(None);
+                let table = survey.and_then(|s| s.data.survey.clone());
+                if let (Some(ctx), Some(src), Some(r), Some(table)) = (ctx, src, result, table) {
+                    let q = crate::worker::segment::SegmentQuery::Answers(Box::new(table));
+                    ctx.ctl.segment_query(&src, &r, q, move |a| {
+                        if let Ok(crate::worker::segment::SegmentAnswer::Answers(Some(a))) = a {
+                            nps.set(Some(Rc::new(a)));
+                        }
+                    });
+                }
+            },
+        );
+    }
     let Some(ctx) = ctx else {
         return html! {};
     };
@@ -325,7 +337,7 @@ pub fn SegmentsPage() -> Html {
             &selected,
             &cell,
             clvs.is_some(),
-            (*nps).as_ref(),
+            (*nps).as_deref(),
         )
     });
     html! {

@@ -2,6 +2,7 @@
 
 use super::clusters::cluster_view;
 use super::crosstab::crosstab_view;
+use super::customers::SegmentCustomers;
 use super::run::clv_fit;
 use super::tiers::{needs_view, tiers_view};
 use super::{Settings, Update};
@@ -89,11 +90,6 @@ pub(super) fn ready_view(
     });
 
     // Segment table.
-    let ids: &[crate::domain::customers::CustomerRecord] = src
-        .data
-        .summary
-        .as_ref()
-        .map_or(&[], |s| s.customers.as_slice());
     let nps_seg = nps.map(|a| &a.by_segment);
     let mut headers = vec![
         "Segment",
@@ -162,45 +158,10 @@ pub(super) fn ready_view(
         </Section>
     };
 
-    // Customers of the selected segment.
-    let clv_vec = clv_fit(ctx, src);
+    // Customers of the selected segment: a page at a time from the worker.
     let customers = selected.as_ref().map(|name| {
-        let mut h = vec!["Customer", "Segment", "R", "F", "M", "Recency (days)", "Frequency", "Monetary"];
-        if clv_vec.is_some() {
-            h.extend(["CLV", "P(alive)"]);
-        }
-        let g = r.segment_index(name);
-        let rows: Vec<Vec<Cell>> = rfm
-            .scores
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| g.is_some() && r.segment_of.get(*i).copied() == g)
-            .map(|(i, s)| {
-                let mut row = vec![
-                    Cell::Text(ids.get(i).map(|c| c.id.clone()).unwrap_or_default()),
-                    Cell::Text(name.clone()),
-                    Cell::Num(f64::from(s.r), 0),
-                    Cell::Num(f64::from(s.f), 0),
-                    Cell::Num(f64::from(s.m), 0),
-                    Cell::Num(s.recency_days, 0),
-                    Cell::Num(f64::from(s.frequency), 0),
-                    Cell::Num(s.monetary, 2),
-                ];
-                if let Some(fit) = &clv_vec {
-                    row.push(Cell::Num(fit.clv.get(i).copied().unwrap_or(f64::NAN), 2));
-                    row.push(Cell::Num(fit.p_alive.get(i).copied().unwrap_or(f64::NAN), 3));
-                }
-                row
-            })
-            .collect();
-        let file = format!("segment-{}.csv", name.to_lowercase().replace(|c: char| !c.is_alphanumeric(), "-"));
-        html! {
-            <Section id="segment-customers" title={format!("Customers in \"{name}\" ({})", rows.len())} testid="segment-customers-card">
-                { crate::ui::components::explain::segment_figures(r, name, ids) }
-                <DataTable headers={Rc::new(h.iter().map(|s| s.to_string()).collect::<Vec<_>>())} rows={Rc::new(rows)}
-                    export_name={file} testid="segment-customers" page_size={10} />
-            </Section>
-        }
+        html! { <SegmentCustomers ctx={ctx.clone()} src={src.clone()} result={r.clone()}
+        segment={name.clone()} has_clv={clv_fit(ctx, src).is_some()} /> }
     });
 
     html! {
@@ -215,7 +176,7 @@ pub(super) fn ready_view(
             { cluster_view(r, st, update, has_clv) }
             { tiers_view(r) }
             { needs_view(r) }
-            { crosstab_view(r) }
+            { crosstab_view(ctx, src, r) }
         </>
     }
 }

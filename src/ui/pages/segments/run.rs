@@ -178,22 +178,3 @@ pub(super) fn needs_request(ctx: &AppContext, seed: u64) -> Option<NeedsRequest>
         seed,
     })
 }
-
-/// Sum and count of answers per customer id.
-/// The NPS question's answers per segment of `result` (the survey's NPS column found by the one
-/// survey-column rule), for the satisfaction-per-segment columns.
-pub(super) fn nps_by_segment(
-    ctx: &AppContext,
-    result: &crate::analysis::segment::SegmentResult,
-) -> Option<crate::analysis::segment::SegmentAnswers> {
-    let survey = ctx.state.workspace.survey.as_ref()?.data.survey.as_ref()?;
-    let customers = ctx
-        .state
-        .workspace
-        .transactions
-        .as_ref()?
-        .data
-        .summary
-        .as_ref()?;
-    crate::analysis::segment::nps_by_segment(survey, &customers.customers, result)
-}
