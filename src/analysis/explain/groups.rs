@@ -43,8 +43,10 @@ pub fn cohort_value(c: &CohortRow, cac: f64, nf: &NumberFormat) -> Filled {
 /// feature back in original units (value: the share of customers).
 pub fn cluster(m: &KMeansModel, i: usize, nf: &NumberFormat) -> Option<Filled> {
     let p = m.profiles.get(i)?;
-    let n = m.labels.len();
-    let size = m.labels.iter().filter(|&&l| l as usize == i).count();
+    // The page holds the model without its per-customer labels (the worker keeps those), so the
+    // share comes from the profiles' sizes, which are counted from the labels in the fit.
+    let n: u64 = m.profiles.iter().map(|q| q.size).sum();
+    let size = p.size;
     let value = if n > 0 { size as f64 / n as f64 } else { 0.0 };
     let t = &m.transform;
     let centre = match (
@@ -224,4 +226,37 @@ pub fn best_k(
         ),
         best.silhouette,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::segmentation::kmeans::{FeatureMatrix, KMeansParams};
+
+    /// The page gets the model without its per-customer labels (the worker keeps them): the
+    /// explained share must not change when they are gone.
+    #[test]
+    fn a_clusters_share_is_the_same_without_the_labels() {
+        let rows: Vec<Vec<f64>> = (0..90)
+            .map(|i| vec![(i % 3) as f64 * 10.0 + (i % 7) as f64 * 0.1, (i % 5) as f64])
+            .collect();
+        let x = FeatureMatrix::from_rows(vec!["a".into(), "b".into()], &rows).unwrap();
+        let m = KMeansParams {
+            k: 3,
+            ..KMeansParams::default()
+        }
+        .fit(&x)
+        .unwrap();
+        let nf = NumberFormat::default();
+        let mut bare = m.clone();
+        bare.labels.clear();
+        for i in 0..3 {
+            let full = cluster(&m, i, &nf).unwrap();
+            let seen = cluster(&bare, i, &nf).unwrap();
+            let counted = m.labels.iter().filter(|&&l| l as usize == i).count();
+            assert!((full.value - counted as f64 / 90.0).abs() < 1e-12);
+            assert_eq!(full.value, seen.value);
+            assert_eq!(full.formula_filled, seen.formula_filled);
+        }
+    }
 }
