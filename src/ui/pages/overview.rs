@@ -45,8 +45,9 @@ pub fn use_gathered(ctx: Option<AppContext>, tx: Option<Source>) -> Gathered {
     let equity = use_state(|| None::<Result<Total, String>>);
     let seg =
         use_state(|| Load::<Rc<SegmentResult>>::Empty("Waiting for the lifetime values…".into()));
+    // The import as well as the data key: a dataset sent again to a fresh worker is asked again.
     let tx_key = match (&ctx, &tx) {
-        (Some(c), Some(t)) => Some(c.ctl.data_key(t)),
+        (Some(c), Some(t)) => Some((c.ctl.data_key(t), t.import_id())),
         _ => None,
     };
     {
@@ -134,7 +135,7 @@ pub fn use_survey_part(
     let keys = match &ctx {
         Some(c) => (
             sv.as_ref().map(|s| c.ctl.data_key(s)),
-            tx.as_ref().map(|t| c.ctl.data_key(t)),
+            tx.as_ref().map(|t| (c.ctl.data_key(t), t.import_id())),
         ),
         None => (None, None),
     };
@@ -186,7 +187,7 @@ pub fn use_survey_part(
 
 /// What the survey's part was computed for: the survey's and the log's data keys, and whether
 /// the fit and the segmentation had answered.
-type SurveyDeps = ((Option<String>, Option<String>), bool, bool);
+type SurveyDeps = ((Option<String>, Option<(String, usize)>), bool, bool);
 
 /// Why the overview has no survey part without a survey.
 const NO_SURVEY: &str = "no survey is loaded (add one on the Data page)";

@@ -284,7 +284,7 @@ impl Controller {
             return WorkerError::Lost { file_name };
         }
         // Once per import of the dataset (each import is a new `Imported`).
-        let this_import = Rc::as_ptr(&source.data) as usize;
+        let this_import = source.import_id();
         if self.resending.replace(this_import) != this_import {
             self.open(source.meta.clone());
         }

@@ -19,6 +19,16 @@ pub struct Source {
     pub data: Rc<Imported>,
 }
 
+impl Source {
+    /// Which import this is: a new one each time the dataset is read (also when it is sent to
+    /// a fresh worker again after a cancel or a crash). Effects that ask the worker about the
+    /// dataset key on it as well as on the data key (which stays the same for the results
+    /// cache), so they ask again once the dataset is held again.
+    pub fn import_id(&self) -> usize {
+        Rc::as_ptr(&self.data) as usize
+    }
+}
+
 /// Same metadata and the same import (by identity: comparing the contents would walk a million
 /// customers on every render of a page that depends on the source).
 impl PartialEq for Source {

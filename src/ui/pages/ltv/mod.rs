@@ -187,7 +187,7 @@ fn LtvBody(p: &BodyProps) -> Html {
     let generation = use_mut_ref(|| 0u32);
     let selected = use_state(|| None::<usize>);
     let src = p.src.0.clone();
-    let data_id = Rc::as_ptr(&src.data) as usize;
+    let data_id = src.import_id();
     {
         let (ctx, fit, generation, src, selected) = (
             ctx.clone(),

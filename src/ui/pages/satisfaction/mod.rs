@@ -127,7 +127,7 @@ fn p_words(p: Option<f64>) -> String {
 
 /// What the page's answer was computed for: the settings, the customers' data key, and whether
 /// the lifetime-value fit and the segmentation had answered.
-type Deps = (Option<Settings>, Option<String>, bool, bool);
+type Deps = (Option<Settings>, Option<(String, usize)>, bool, bool);
 
 /// The worker's answer: every figure, and the drivers.
 type Answer = (Analysis, Drivers);
@@ -139,13 +139,18 @@ pub fn SatisfactionPage() -> Html {
     let settings = use_state(|| None::<Settings>);
     let clv_res = use_state(|| None::<Result<Rc<ClvResult>, String>>);
     let seg_res = use_state(|| None::<Result<Rc<SegmentResult>, String>>);
+    // Bumped by "Compute them again" after a cancel: the fit, the segmentation and the
+    // analyses are asked for again (the first two answer from the cache when they had finished).
+    let attempt = use_state(|| 0u32);
     let trend_score = use_state(|| 0usize);
     let tx = ctx
         .as_ref()
         .and_then(|c| c.state.workspace.transactions.clone());
     let sv = ctx.as_ref().and_then(|c| c.state.workspace.survey.clone());
+    // The import as well as the data key: a dataset sent again to a fresh worker (after a
+    // cancel or a crash) is asked again once it is held.
     let tx_key = match (&ctx, &tx) {
-        (Some(c), Some(t)) => Some(c.ctl.data_key(t)),
+        (Some(c), Some(t)) => Some((c.ctl.data_key(t), t.import_id())),
         _ => None,
     };
     let sv_key = match (&ctx, &sv) {
@@ -170,7 +175,7 @@ pub fn SatisfactionPage() -> Html {
     {
         let (ctx, tx, clv_res, seg_res) =
             (ctx.clone(), tx.clone(), clv_res.clone(), seg_res.clone());
-        use_effect_with(tx_key.clone(), move |_| {
+        use_effect_with((tx_key.clone(), *attempt), move |_| {
             clv_res.set(None);
             seg_res.set(None);
             if let (Some(ctx), Some(t)) = (ctx, tx) {
@@ -178,13 +183,18 @@ pub fn SatisfactionPage() -> Html {
                     // The worker holds the customers: the requests carry the summary's header.
                     let header = crate::ui::pages::segments::summary_header(sum);
                     let req = clv::default_request(header.clone());
-                    ctx.ctl.clv(&t, clv::DEFAULT_KEY, req, false, move |r| {
-                        clv_res.set(Some(r.map_err(|e| e.to_string())));
-                    });
+                    // Being sent again to a fresh worker: asked again once it is held.
+                    ctx.ctl
+                        .clv(&t, clv::DEFAULT_KEY, req, false, move |r| match r {
+                            Err(WorkerError::Resending { .. }) => {}
+                            r => clv_res.set(Some(r.map_err(|e| e.to_string()))),
+                        });
                     let req = segment::default_request(header);
-                    ctx.ctl.segment(&t, segment::DEFAULT_KEY, req, move |r| {
-                        seg_res.set(Some(r.map_err(|e| e.to_string())));
-                    });
+                    ctx.ctl
+                        .segment(&t, segment::DEFAULT_KEY, req, move |r| match r {
+                            Err(WorkerError::Resending { .. }) => {}
+                            r => seg_res.set(Some(r.map_err(|e| e.to_string()))),
+                        });
                 }
             }
         });
@@ -204,8 +214,9 @@ pub fn SatisfactionPage() -> Html {
     let seg_ok = seg_res.as_ref().and_then(|r| r.as_ref().ok()).cloned();
     // The analyses run in the worker (the survey statistics are not in the page's download),
     // again whenever the settings, the customers or the linked results change. The latest answer
-    // stays on screen while a newer one is computed.
-    let answer = use_state(|| None::<(Deps, Result<Rc<Answer>, String>)>);
+    // stays on screen while a newer one is computed. `Err(None)`: the job was cancelled (the
+    // page says so and offers to compute again, `attempt` counts the asks).
+    let answer = use_state(|| None::<(Deps, Result<Rc<Answer>, Option<String>>)>);
     let deps: Deps = (
         cur.clone(),
         tx_key.clone(),
@@ -215,7 +226,7 @@ pub fn SatisfactionPage() -> Html {
     {
         let (ctx, sv, tx, answer) = (ctx.clone(), sv.clone(), tx.clone(), answer.clone());
         let (clv_ok, seg_ok) = (clv_ok.clone(), seg_ok.clone());
-        use_effect_with(deps.clone(), move |deps| {
+        use_effect_with((deps.clone(), *attempt), move |(deps, _)| {
             let (Some(ctx), Some(st), Some(survey)) = (
                 ctx,
                 deps.0.clone(),
@@ -234,10 +245,11 @@ pub fn SatisfactionPage() -> Html {
             ctx.ctl.satisfaction(tx.as_ref(), req, move |r| {
                 let r = match r {
                     Ok(SatisfactionOutput::Page(a, d)) => Ok(Rc::new((*a, *d))),
-                    Ok(_) => Err(WorkerError::Unexpected.to_string()),
+                    Ok(_) => Err(Some(WorkerError::Unexpected.to_string())),
                     // The customers are being sent again: the page asks again when they are.
                     Err(WorkerError::Resending { .. }) => return,
-                    Err(e) => Err(e.to_string()),
+                    Err(WorkerError::Cancelled) => Err(None),
+                    Err(e) => Err(Some(e.to_string())),
                 };
                 answer.set(Some((key, r)));
             });
@@ -260,20 +272,37 @@ pub fn SatisfactionPage() -> Html {
             return html! {
                 <section class="satisfaction">
                     <h1>{ "Satisfaction" }</h1>
-                    <StatusView kind="loading" message="Computing the satisfaction scores…" />
+                    <StatusView kind="loading" message="Computing the satisfaction scores…" on_cancel={Some(Callback::from({
+                        let ctx = ctx.clone();
+                        move |()| ctx.ctl.worker.cancel()
+                    }))} />
                 </section>
             }
         }
     };
     let ans = match answered {
         Ok(r) => r,
-        Err(e) => {
+        Err(Some(e)) => {
             return html! {
                 <section class="satisfaction">
                     <h1>{ "Satisfaction" }</h1>
                     <StatusView kind="error" message={format!("The satisfaction scores could not be computed: {e}")} />
                 </section>
             }
+        }
+        Err(None) => {
+            let again = {
+                let attempt = attempt.clone();
+                Callback::from(move |_: MouseEvent| attempt.set(*attempt + 1))
+            };
+            return html! {
+                <section class="satisfaction">
+                    <h1>{ "Satisfaction" }</h1>
+                    <StatusView kind="empty" message="The satisfaction scores were cancelled before they were computed.">
+                        <button type="button" data-testid="sat-again" onclick={again}>{ "Compute them again" }</button>
+                    </StatusView>
+                </section>
+            };
         }
     };
     let (a, drivers) = (&ans.0, &ans.1);
