@@ -193,7 +193,9 @@ pub fn SegmentsPage() -> Html {
     }
     // The survey's recommend answers per segment: the worker counts them on the customers it
     // holds, once per segmentation and survey.
-    let nps = use_state(|| None::<Rc<crate::analysis::segment::SegmentAnswers>>);
+    // `Err`: the worker could not answer; the page says so instead of leaving the columns out
+    // without a word.
+    let nps = use_state(|| None::<Result<Rc<crate::analysis::segment::SegmentAnswers>, String>>);
     {
         let result = load.ready().cloned();
         let survey = ctx.as_ref().and_then(|c| c.state.workspace.survey.clone());
@@ -210,8 +212,16 @@ pub fn SegmentsPage() -> Html {
                 if let (Some(ctx), Some(src), Some(r), Some(table)) = (ctx, src, result, table) {
                     let q = crate::worker::segment::SegmentQuery::Answers(Box::new(table));
                     ctx.ctl.segment_query(&src, &r, q, move |a| {
-                        if let Ok(crate::worker::segment::SegmentAnswer::Answers(Some(a))) = a {
-                            nps.set(Some(Rc::new(a)));
+                        use crate::worker::error::WorkerError;
+                        use crate::worker::segment::SegmentAnswer;
+                        match a {
+                            Ok(SegmentAnswer::Answers(Some(a))) => nps.set(Some(Ok(Rc::new(a)))),
+                            // No respondent is a customer of the log: nothing to add.
+                            Ok(SegmentAnswer::Answers(None)) => {}
+                            Ok(_) => nps.set(Some(Err(WorkerError::Unexpected.to_string()))),
+                            // Being sent again: the page asks again once it is held.
+                            Err(WorkerError::Resending { .. }) => {}
+                            Err(e) => nps.set(Some(Err(e.to_string()))),
                         }
                     });
                 }
@@ -337,7 +347,7 @@ pub fn SegmentsPage() -> Html {
             &selected,
             &cell,
             clvs.is_some(),
-            (*nps).as_deref(),
+            (*nps).as_ref().and_then(|r| r.as_deref().ok()),
         )
     });
     html! {
@@ -346,6 +356,9 @@ pub fn SegmentsPage() -> Html {
             <p class="lead">{ format!("{n_customers} customers in {}", src.meta.name) }</p>
             if clvs.is_none() {
                 <p class="note" data-testid="no-clv">{ "No lifetime values yet: CLV and P(alive) columns, CLV tiers and CLV features appear once the Lifetime value page (or the button on Value & strategy) has fitted the default model." }</p>
+            }
+            if let Some(Err(e)) = &*nps {
+                <p class="note" role="status" data-testid="answers-failed">{ format!("The survey's answers per segment could not be worked out, so their columns are left out: {e}") }</p>
             }
             { address::notes(&query, load.ready().map(|r| r.table.iter().map(|t| t.name.as_str()).collect())) }
             { settings_card }
