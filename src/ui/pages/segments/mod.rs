@@ -339,15 +339,11 @@ pub fn SegmentsPage() -> Html {
         .as_ref()
         .filter(|(s, _)| *s == src)
         .map(|(_, r)| r.clone());
-    let on_cancel = {
-        let worker = ctx.ctl.worker.clone();
-        Callback::from(move |_| worker.cancel())
-    };
     // The status line (empty when ready) and the result under it: the new one, or the
     // previous one while the new one is under way.
     let (status_line, result) = match &load_view {
         Load::Ready(r) => (html! {}, Some(r.clone())),
-        other => (status::view(other, Some(on_cancel), |_| html! {}), previous),
+        other => (status::view(other, None, |_| html! {}), previous),
     };
     let stale = !matches!(load_view, Load::Ready(_)) && result.is_some();
     let body = html! { <>
