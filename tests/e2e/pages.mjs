@@ -59,9 +59,12 @@ export class App {
     return this.page.locator(`[data-testid="${id}"] tbody tr`);
   }
 
-  // Waits for a worker job's result: the element `data-testid=id` appears.
+  // Waits for a worker job's result: the element `data-testid=id` appears (and no result on
+  // screen is a stale one).
   async job(id, timeout = JOB_MS) {
     await this.page.getByTestId(id).waitFor({ timeout });
+    // A page may keep its previous result on screen, marked stale, while a new one runs.
+    await this.page.locator('[data-stale="true"]').waitFor({ state: 'detached', timeout });
   }
 
   // Clicks `locator` and returns the download it starts.

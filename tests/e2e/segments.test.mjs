@@ -1,8 +1,9 @@
 // Segments and Value & strategy pages on the sample data: RFM segments through the worker
 // (heat map and table, every customer counted), a segment's customers listed and exported as
 // CSV (header, one row per customer of that segment), an edited map and a setting kept across a
-// reload and in the project file, k-means with its silhouette curve, and a budget split that sums
-// to the budget.
+// reload and in the project file, k-means with its silhouette curve (the previous result kept on
+// screen, dimmed, while it runs; the scatter's points on a canvas, every one in its SVG export),
+// and a budget split that sums to the budget.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -66,13 +67,45 @@ test('segments the sample, exports a segment, keeps an edited map, runs k-means,
     await app.nav('segments');
     await app.job('segment-count');
 
-    // k-means with the silhouette curve.
+    // k-means with the silhouette curve. While it runs the previous result stays on screen,
+    // dimmed (marked stale), under the status line: the page is not torn down and rebuilt.
+    const watch = (ids) => page.evaluate((ids) => {
+      const seen = { gone: [], stale: false };
+      window.__seg = seen;
+      new MutationObserver(() => {
+        for (const id of ids) if (!document.querySelector(`[data-testid="${id}"]`) && !seen.gone.includes(id)) seen.gone.push(id);
+        if (document.querySelector('[data-testid="segments-result"][data-stale="true"]')) seen.stale = true;
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    }, ids);
+    await watch(['segment-table']);
     await page.getByTestId('run-kmeans').click();
     await app.job('silhouette-curve');
     await page.getByTestId('cluster-scatter').waitFor();
+    await page.locator('[data-testid="segments-result"][data-stale="false"]').waitFor();
+    let seen = await page.evaluate(() => window.__seg);
+    assert.deepEqual(seen, { gone: [], stale: true }, 'the segment table stayed, dimmed, while k-means ran');
     assert.match(await app.figure('kmeans-summary'), /seed 42/);
     assert.ok((await page.locator('[data-testid="silhouette-curve"] svg polyline, [data-testid="silhouette-curve"] svg path').count()) > 0);
+    // 2,000 points: drawn on a canvas over the chart's SVG; the exported SVG has every one.
+    const scatter = page.getByTestId('cluster-scatter');
+    assert.equal(await scatter.locator('svg circle').count(), 0);
+    const inked = await scatter.locator('canvas[data-testid="chart-dots"]').evaluate((c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i]) n++;
+      return n;
+    });
+    assert.ok(inked > 2000, `${inked} pixels drawn`);
+    const svgFile = await app.download(scatter.getByTestId('export-svg'));
+    assert.equal((fs.readFileSync(await svgFile.path(), 'utf8').match(/<circle /g) || []).length, 2000);
     await screenshot(page, 'segments-kmeans');
+    // Again without log(1 + x): the previous clusters stay until the new ones arrive.
+    await watch(['segment-table', 'cluster-scatter', 'kmeans-summary']);
+    await page.getByTestId('km-log').click();
+    await page.getByTestId('kmeans-summary').filter({ hasNotText: 'log(1 + x)' }).waitFor({ timeout: 60000 });
+    await page.locator('[data-testid="segments-result"][data-stale="false"]').waitFor();
+    seen = await page.evaluate(() => window.__seg);
+    assert.deepEqual(seen, { gone: [], stale: true }, 'the previous clusters stayed, dimmed, while k-means ran again');
 
     // Value & strategy: the budget split sums to the budget.
     await app.nav('value---strategy');

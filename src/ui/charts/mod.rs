@@ -73,6 +73,36 @@ pub enum Kind {
     },
 }
 
+/// Above this many points a scatter plot's points are drawn on a canvas (see
+/// [`Chart::layers`]); the exported SVG keeps every point as a circle.
+pub const CANVAS_POINTS: usize = 1000;
+
+/// A scatter point placed in the chart's SVG units.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dot {
+    /// X in SVG units.
+    pub x: f64,
+    /// Y in SVG units.
+    pub y: f64,
+    /// Fill colour.
+    pub colour: &'static str,
+}
+
+/// A scatter plot's points apart from its SVG, in the SVG's coordinates (`width` × `height`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dots {
+    /// The SVG's width.
+    pub width: f64,
+    /// The SVG's height.
+    pub height: f64,
+    /// Each point's radius.
+    pub radius: f64,
+    /// Each point's opacity.
+    pub opacity: f64,
+    /// The points, in drawing order.
+    pub dots: Vec<Dot>,
+}
+
 /// A chart: a title, axis labels and what to draw.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Chart {
@@ -149,7 +179,7 @@ pub fn histogram(values: &[f64], bins: usize) -> (Vec<f64>, Vec<f64>) {
 
 #[cfg(test)]
 mod tests {
-    use super::svg::{LABEL_CHAR_W, ML, MR, W};
+    use super::svg::{H, LABEL_CHAR_W, ML, MR, W};
     use super::*;
 
     #[test]
@@ -247,6 +277,53 @@ mod tests {
         assert_eq!(edges.len(), 5);
         assert_eq!(counts.iter().sum::<f64>(), 5.0);
         assert_eq!(counts[3], 2.0);
+    }
+
+    #[test]
+    fn many_scatter_points_are_layered_apart_from_the_svg() {
+        let scatter = |n: usize, label: bool| Chart {
+            title: "Clusters".into(),
+            x_label: "x".into(),
+            y_label: "y".into(),
+            kind: Kind::Scatter {
+                points: (0..n)
+                    .map(|i| Point {
+                        x: i as f64,
+                        y: (i % 7) as f64,
+                        group: i % 3,
+                        label: label.then(|| format!("p{i}")),
+                    })
+                    .collect(),
+                groups: vec!["a".into(), "b".into(), "c".into()],
+                crosshair: None,
+                quadrants: None,
+            },
+        };
+        let many = scatter(CANVAS_POINTS + 1, false);
+        let full = many.to_svg();
+        assert_eq!(full.matches("<circle").count(), CANVAS_POINTS + 1);
+        let (svg, dots) = many.layers();
+        let dots = dots.expect("points apart");
+        assert_eq!(svg.matches("<circle").count(), 0);
+        assert_eq!(dots.dots.len(), CANVAS_POINTS + 1);
+        assert_eq!((dots.width, dots.height), (W, H));
+        // The same frame, axes and legend; the same places as the SVG's circles.
+        let mut stripped = full.clone();
+        while let Some(a) = stripped.find("<circle") {
+            let b = a + stripped[a..].find("/>").expect("closed") + 2;
+            stripped.replace_range(a..b, "");
+        }
+        assert_eq!(stripped, svg);
+        let first = format!(
+            r#"<circle cx="{:.1}" cy="{:.1}" r="{}" fill="{}""#,
+            dots.dots[0].x, dots.dots[0].y, dots.radius, dots.dots[0].colour
+        );
+        assert!(full.contains(&first), "{first}");
+        assert!(full.contains(r#">c</text>"#) && svg.contains(r#">c</text>"#));
+        // Few points, or labelled points, stay in the SVG.
+        assert!(scatter(10, false).layers().1.is_none());
+        assert!(scatter(CANVAS_POINTS + 1, true).layers().1.is_none());
+        assert_eq!(scatter(10, false).layers().0, scatter(10, false).to_svg());
     }
 
     #[test]

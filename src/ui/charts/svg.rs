@@ -1,10 +1,10 @@
 //! Rendering a [`Chart`] to a standalone SVG document: the frame, axes, legend and each kind.
 
-use super::{esc, fmt_tick, fmt_tick_step, ticks, Chart, Kind, Point, Series, PALETTE};
+use super::{esc, fmt_tick, fmt_tick_step, ticks, Chart, Dot, Dots, Kind, Point, Series, PALETTE};
 use std::fmt::Write as _;
 
 pub(super) const W: f64 = 760.0;
-const H: f64 = 400.0;
+pub(super) const H: f64 = 400.0;
 pub(super) const ML: f64 = 70.0;
 pub(super) const MR: f64 = 20.0;
 const MT: f64 = 40.0;
@@ -127,6 +127,18 @@ pub fn fit_label(label: &str, max: usize) -> (String, bool) {
     (format!("{}…", keep.trim_end()), true)
 }
 
+/// A scatter point's radius: smaller when there are many.
+fn dot_radius(points: usize) -> f64 {
+    if points > 2000 {
+        1.5
+    } else {
+        4.0
+    }
+}
+
+/// A scatter point's opacity.
+const DOT_OPACITY: f64 = 0.7;
+
 fn heat_colour(t: f64) -> String {
     // White to brand blue.
     let t = t.clamp(0.0, 1.0);
@@ -139,6 +151,35 @@ fn heat_colour(t: f64) -> String {
 impl Chart {
     /// Renders the chart as a standalone SVG document.
     pub fn to_svg(&self) -> String {
+        self.render(None)
+    }
+
+    /// The chart as an SVG document and, for a scatter plot of more than
+    /// [`CANVAS_POINTS`](super::CANVAS_POINTS) unlabelled points, its points apart (the SVG
+    /// then draws everything but them): a page draws those on a canvas over the SVG, since the
+    /// browser parses and lays out thousands of SVG circles in one long task.
+    pub fn layers(&self) -> (String, Option<Dots>) {
+        match &self.kind {
+            Kind::Scatter { points, .. }
+                if points.len() > super::CANVAS_POINTS
+                    && points.iter().all(|p| p.label.is_none()) =>
+            {
+                let mut dots = Dots {
+                    width: W,
+                    height: H,
+                    radius: dot_radius(points.len()),
+                    opacity: DOT_OPACITY,
+                    dots: Vec::with_capacity(points.len()),
+                };
+                let svg = self.render(Some(&mut dots.dots));
+                (svg, Some(dots))
+            }
+            _ => (self.render(None), None),
+        }
+    }
+
+    /// The SVG document; a scatter plot's points go to `dots` instead when given.
+    fn render(&self, dots: Option<&mut Vec<Dot>>) -> String {
         let mut out = format!(
             r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" font-family="system-ui, sans-serif" role="img" aria-label="{t}"><rect width="{W}" height="{H}" fill="#ffffff"/><text x="{ML}" y="22" font-size="14" font-weight="600" fill="#1b2430">{t}</text>"##,
             t = esc(&self.title)
@@ -151,7 +192,13 @@ impl Chart {
                 groups,
                 crosshair,
                 quadrants,
-            } => self.scatter(&mut out, points, groups, *crosshair, quadrants.as_ref()),
+            } => self.scatter(
+                &mut out,
+                points,
+                groups,
+                (*crosshair, quadrants.as_ref()),
+                dots,
+            ),
             Kind::Heatmap {
                 rows,
                 cols,
@@ -273,8 +320,8 @@ impl Chart {
         out: &mut String,
         points: &[Point],
         groups: &[String],
-        crosshair: Option<(f64, f64)>,
-        quadrants: Option<&[String; 4]>,
+        (crosshair, quadrants): (Option<(f64, f64)>, Option<&[String; 4]>),
+        mut dots: Option<&mut Vec<Dot>>,
     ) {
         let (x0, x1) = range(
             points.iter().map(|p| p.x).chain(crosshair.map(|c| c.0)),
@@ -320,12 +367,20 @@ impl Chart {
                 );
             }
         }
-        let r = if points.len() > 2000 { 1.5 } else { 4.0 };
+        let r = dot_radius(points.len());
         for p in points.iter().filter(|p| p.x.is_finite() && p.y.is_finite()) {
             let c = PALETTE[p.group % PALETTE.len()];
+            if let Some(d) = dots.as_deref_mut() {
+                d.push(Dot {
+                    x: f.sx(p.x),
+                    y: f.sy(p.y),
+                    colour: c,
+                });
+                continue;
+            }
             let _ = write!(
                 out,
-                r##"<circle cx="{:.1}" cy="{:.1}" r="{r}" fill="{c}" fill-opacity="0.7"/>"##,
+                r##"<circle cx="{:.1}" cy="{:.1}" r="{r}" fill="{c}" fill-opacity="{DOT_OPACITY}"/>"##,
                 f.sx(p.x),
                 f.sy(p.y)
             );

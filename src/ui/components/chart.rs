@@ -1,8 +1,8 @@
-//! A chart card: the SVG inline (an image whose label summarises it), with buttons to export
-//! it as SVG or PNG, and its data as a table behind a "Show as table" disclosure: the chart's
+//! A chart card: the SVG inline (an image whose label summarises it; a scatter plot of many
+//! points draws them on a canvas over it), with buttons to export it as SVG or PNG, and its data as a table behind a "Show as table" disclosure: the chart's
 //! text alternative.
 
-use crate::ui::charts::{esc, Chart, Kind};
+use crate::ui::charts::{esc, Chart, Dots, Kind};
 use crate::ui::format;
 use base64::Engine as _;
 use std::rc::Rc;
@@ -262,36 +262,85 @@ fn ChartTable(p: &ChartTableProps) -> Html {
     }
 }
 
-/// A chart with SVG and PNG export and its data as a table.
+/// The SVG as shown inline: the image's label summarises the chart (the exported file keeps its
+/// title).
+fn inline_svg(c: &Chart, svg: String) -> String {
+    let label = format!("aria-label=\"{}\"", esc(&c.title));
+    if svg.contains(&label) {
+        svg.replacen(&label, &format!("aria-label=\"{}\"", esc(&summary(c))), 1)
+    } else {
+        svg.replacen(
+            "<svg ",
+            &format!("<svg role=\"img\" aria-label=\"{}\" ", esc(&summary(c))),
+            1,
+        )
+    }
+}
+
+/// Draws a scatter plot's points on the canvas laid over its SVG (same coordinates).
+fn draw_dots(canvas: &NodeRef, d: &Dots) {
+    let Some(canvas) = canvas.cast::<web_sys::HtmlCanvasElement>() else {
+        return;
+    };
+    let scale = gloo::utils::window().device_pixel_ratio().clamp(1.0, 3.0);
+    // Setting the size clears the canvas.
+    canvas.set_width((d.width * scale).round() as u32);
+    canvas.set_height((d.height * scale).round() as u32);
+    let Ok(Some(ctx)) = canvas.get_context("2d") else {
+        return;
+    };
+    let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() else {
+        return;
+    };
+    let _ = ctx.scale(scale, scale);
+    ctx.set_global_alpha(d.opacity);
+    let mut colour = "";
+    for dot in &d.dots {
+        if dot.colour != colour {
+            colour = dot.colour;
+            ctx.set_fill_style_str(colour);
+        }
+        ctx.begin_path();
+        let _ = ctx.arc(dot.x, dot.y, d.radius, 0.0, std::f64::consts::TAU);
+        ctx.fill();
+    }
+}
+
+/// A chart with SVG and PNG export and its data as a table. A scatter plot of many points
+/// draws them on a canvas over its SVG (axes, legend and label stay in the SVG); the exports
+/// are made when asked for, with every point in the SVG.
 #[component]
 pub fn ChartCard(p: &ChartCardProps) -> Html {
-    let svg = use_memo(p.chart.clone(), |c| c.to_svg());
-    // Inline, the image's label summarises the chart (the exported file keeps its title).
-    let inline = use_memo(p.chart.clone(), |c| {
-        let svg = c.to_svg();
-        let label = format!("aria-label=\"{}\"", esc(&c.title));
-        if svg.contains(&label) {
-            svg.replacen(&label, &format!("aria-label=\"{}\"", esc(&summary(c))), 1)
-        } else {
-            svg.replacen(
-                "<svg ",
-                &format!("<svg role=\"img\" aria-label=\"{}\" ", esc(&summary(c))),
-                1,
-            )
-        }
+    let layers = use_memo(p.chart.clone(), |c| {
+        let (svg, dots) = c.layers();
+        (inline_svg(c, svg), dots)
     });
+    let canvas = use_node_ref();
+    {
+        let canvas = canvas.clone();
+        use_effect_with(layers.clone(), move |l| {
+            if let Some(d) = &l.1 {
+                draw_dots(&canvas, d);
+            }
+        });
+    }
     let table_id: AttrValue = format!("chart-data-{}", p.chart.file_stem()).into();
     let stem = p.chart.file_stem();
     let on_svg = {
-        let (svg, stem) = (svg.clone(), stem.clone());
+        let (chart, stem) = (p.chart.clone(), stem.clone());
         Callback::from(move |_| {
-            super::download::bytes(&format!("{stem}.svg"), "image/svg+xml", svg.as_bytes())
+            super::download::bytes(
+                &format!("{stem}.svg"),
+                "image/svg+xml",
+                chart.to_svg().as_bytes(),
+            )
         })
     };
     let on_png = {
-        let (svg, stem) = (svg.clone(), stem.clone());
-        Callback::from(move |_| export_png(&svg, format!("{stem}.png")))
+        let (chart, stem) = (p.chart.clone(), stem.clone());
+        Callback::from(move |_| export_png(&chart.to_svg(), format!("{stem}.png")))
     };
+    let svg = Html::from_html_unchecked(AttrValue::from(layers.0.clone()));
     html! {
         <div class="card chart-card" data-testid={p.testid.clone()}>
             <figure>
@@ -302,7 +351,11 @@ pub fn ChartCard(p: &ChartCardProps) -> Html {
                         <button class="secondary" onclick={on_png} aria-label={format!("Download {} as PNG", p.chart.title)} data-testid="export-png">{ "PNG" }</button>
                     </span>
                 </figcaption>
-                { Html::from_html_unchecked(AttrValue::from((*inline).clone())) }
+                if layers.1.is_some() {
+                    <div class="chart-plot">{ svg }<canvas ref={canvas} aria-hidden="true" data-testid="chart-dots"></canvas></div>
+                } else {
+                    { svg }
+                }
             </figure>
             <ChartTable chart={p.chart.clone()} id={table_id} />
             if let Some(n) = &p.note { <p class="note">{ n }</p> }

@@ -22,7 +22,7 @@ use crate::domain::segmentation::MonetaryKind;
 use crate::domain::segmentation::SegmentMap;
 use crate::ui::components::Section;
 use crate::ui::components::{status, Input, Load};
-use crate::ui::state::AppContext;
+use crate::ui::state::{AppContext, Source};
 use crate::worker::segment::{ClusterRequest, SegmentResult};
 use gloo::storage::Storage as _;
 use rfm::ready_view;
@@ -124,6 +124,10 @@ pub fn SegmentsPage() -> Html {
         });
     }
     let cell = use_state(|| None::<(u8, u8)>);
+    // The last result shown, with its dataset: while a new segmentation runs (or when it
+    // failed) it stays on screen, dimmed, under the status line, so the page is not torn down
+    // and built again around it.
+    let shown = use_mut_ref(|| None::<(Source, Rc<SegmentResult>)>);
     let src = ctx
         .as_ref()
         .and_then(|c| c.state.workspace.transactions.clone());
@@ -337,19 +341,40 @@ pub fn SegmentsPage() -> Html {
         </Section>
     };
 
-    let body = status::view(&load_view, None, |r| {
-        ready_view(
-            &ctx,
-            &src,
-            r,
-            &st,
-            update.clone(),
-            &selected,
-            &cell,
-            clvs.is_some(),
-            (*nps).as_ref().and_then(|r| r.as_deref().ok()),
-        )
-    });
+    if let Load::Ready(r) = &*load {
+        *shown.borrow_mut() = Some((src.clone(), r.clone()));
+    }
+    let previous = shown
+        .borrow()
+        .as_ref()
+        .filter(|(s, _)| *s == src)
+        .map(|(_, r)| r.clone());
+    // The status line (empty when ready) and the result under it: the new one, or the
+    // previous one while the new one is under way.
+    let (status_line, result) = match &load_view {
+        Load::Ready(r) => (html! {}, Some(r.clone())),
+        other => (status::view(other, None, |_| html! {}), previous),
+    };
+    let stale = !matches!(load_view, Load::Ready(_)) && result.is_some();
+    let body = html! { <>
+        <div class="segments-status">{ status_line }</div>
+        if let Some(r) = result {
+            <div class={classes!("segments-result", stale.then_some("stale"))} aria-busy={stale.to_string()}
+                data-testid="segments-result" data-stale={stale.to_string()}>
+                { ready_view(
+                    &ctx,
+                    &src,
+                    &r,
+                    &st,
+                    update.clone(),
+                    &selected,
+                    &cell,
+                    clvs.is_some(),
+                    (*nps).as_ref().and_then(|r| r.as_deref().ok()),
+                ) }
+            </div>
+        }
+    </> };
     html! {
         <section>
             <h1>{ "Segments" }</h1>
