@@ -29,10 +29,11 @@ fn send(task: KSearchTask, datasets: &mut Datasets) -> Output {
     bincode::deserialize(&bincode::serialize(&out).unwrap()).unwrap()
 }
 
-#[test]
-fn the_split_tasks_give_the_one_worker_segmentation() {
+/// `n` customers held by the worker as dataset "d", and the default request on them (the
+/// summary's header only, as the page sends it).
+fn held(n: usize) -> (CustomerSummary, Datasets, SegmentRequest) {
     use super::super::datasets::Held;
-    let summary = sample_summary(300);
+    let summary = sample_summary(n);
     let mut datasets = Datasets::default();
     datasets.keep(
         "d",
@@ -41,10 +42,16 @@ fn the_split_tasks_give_the_one_worker_segmentation() {
             summary: summary.clone(),
         },
     );
-    let mut req = default_request(crate::domain::customers::CustomerSummary {
+    let req = default_request(crate::domain::customers::CustomerSummary {
         customers: Vec::new(),
         ..summary.clone()
     });
+    (summary, datasets, req)
+}
+
+#[test]
+fn the_split_tasks_give_the_one_worker_segmentation() {
+    let (summary, mut datasets, mut req) = held(300);
     req.cluster = Some(ClusterRequest {
         k_max: 5,
         ..Default::default()
@@ -94,21 +101,8 @@ fn the_split_tasks_give_the_one_worker_segmentation() {
 
 #[test]
 fn a_held_segmentation_answers_views_pages_crosstabs_and_then_is_gone() {
-    use super::super::datasets::Held;
     use super::super::tasks::{run_with, Task};
-    let summary = sample_summary(200);
-    let mut datasets = Datasets::default();
-    datasets.keep(
-        "d",
-        Held {
-            log: Default::default(),
-            summary: summary.clone(),
-        },
-    );
-    let mut req = default_request(crate::domain::customers::CustomerSummary {
-        customers: Vec::new(),
-        ..summary.clone()
-    });
+    let (summary, mut datasets, mut req) = held(200);
     req.clv = Some((0..200).map(f64::from).collect());
     let whole = run_on(&summary, &req, &mut |_, _| {}).unwrap();
     let task = |key: &str| Task::Segment {
