@@ -96,6 +96,9 @@ pub fn SegmentsPage() -> Html {
     // None until read from the settings store (storage opens during boot, before any dataset).
     let settings = use_state(|| None::<Settings>);
     let load = use_state(|| Load::<Rc<SegmentResult>>::Empty("Segmenting…".into()));
+    // Counts the asks: a click on "Run k-means" or "Compute again" with the same settings (after
+    // a cancel or a failure) must still ask the worker again.
+    let attempt = use_state(|| 0u32);
     // A link may name a segment (`#/segments?segment=Champions`): it is selected, its customers
     // listed.
     // The map and the segment in the address win (a bookmark, back and forward); a click
@@ -182,8 +185,9 @@ pub fn SegmentsPage() -> Html {
             (*settings).clone(),
             clvs.as_ref().map(|c| c.clv.len()),
             needs.clone(),
+            *attempt,
         );
-        use_effect_with(deps, move |(src, st, _, needs)| {
+        use_effect_with(deps, move |(src, st, _, needs, _)| {
             if let (Some(ctx), Some(src), Some(st)) = (ctx, src, st) {
                 let clvs = clv_fit(&ctx, src);
                 match request(src, st, clvs.as_deref(), needs.clone()) {
@@ -246,12 +250,13 @@ pub fn SegmentsPage() -> Html {
         return super::booting();
     };
     let update = {
-        let (settings, ctl) = (settings.clone(), ctx.ctl.clone());
+        let (settings, ctl, attempt) = (settings.clone(), ctx.ctl.clone(), attempt.clone());
         Rc::new(move |f: &dyn Fn(&mut Settings)| {
             let mut s = (*settings).clone().unwrap_or_default();
             f(&mut s);
             ctl.set_page_setting(SETTINGS_KEY, s.clone());
             settings.set(Some(s));
+            attempt.set(attempt.wrapping_add(1));
         })
     };
     let load_view = match (&*load, &ctx.state.progress) {
@@ -351,9 +356,26 @@ pub fn SegmentsPage() -> Html {
         .map(|(_, r)| r.clone());
     // The status line (empty when ready) and the result under it: the new one, or the
     // previous one while the new one is under way.
+    // Cancel lets the worker go when it is computing; the request is sent again (with the
+    // dataset, to a fresh worker) on "Compute again" or the next "Run k-means".
+    let on_cancel = {
+        let worker = ctx.ctl.worker.clone();
+        Callback::from(move |()| worker.cancel())
+    };
+    let again = {
+        let attempt = attempt.clone();
+        Callback::from(move |_: MouseEvent| attempt.set(attempt.wrapping_add(1)))
+    };
     let (status_line, result) = match &load_view {
         Load::Ready(r) => (html! {}, Some(r.clone())),
-        other => (status::view(other, None, |_| html! {}), previous),
+        Load::Failed(_) => (
+            html! { <>
+                { status::view(&load_view, None, |_| html! {}) }
+                <button type="button" class="secondary" data-testid="seg-again" onclick={again}>{ "Compute again" }</button>
+            </> },
+            previous,
+        ),
+        other => (status::view(other, Some(on_cancel), |_| html! {}), previous),
     };
     let stale = !matches!(load_view, Load::Ready(_)) && result.is_some();
     let body = html! { <>
