@@ -126,6 +126,11 @@ test('segments the sample, exports a segment, keeps an edited map, runs k-means,
     await page.waitForFunction(() => window.__cancelled === true, null, { timeout: 30000 });
     await page.getByTestId('seg-again').waitFor({ timeout: 30000 });
     assert.match(await page.locator('main').innerText(), /Cancelled\./);
+    // It stays cancelled: the dataset sent again to a fresh worker (other questions about the
+    // previous clusters have it sent) does not start the cancelled run by itself.
+    await page.waitForTimeout(2000);
+    assert.equal(await page.getByTestId('seg-again').count(), 1, 'still cancelled 2 s later');
+    assert.equal(await page.getByTestId('kmeans-summary').filter({ hasText: 'seed 7' }).count(), 0);
     assert.equal(await page.getByTestId('cluster-scatter').count(), 1, 'the previous clusters stay after a cancel');
     await page.getByTestId('seg-again').click();
     await page.getByTestId('kmeans-summary').filter({ hasText: 'seed 7' }).waitFor({ timeout: 90000 });

@@ -205,6 +205,7 @@ impl Controller {
             return;
         }
         let (this, source) = (self.clone(), source.clone());
+        let cancels = self.worker.cancels();
         wasm_bindgen_futures::spawn_local(async move {
             if let Some(repo) = this.repo().filter(|_| !fresh) {
                 if let Ok(Some(bytes)) = repo.result_bytes(&full, T::RECORD).await {
@@ -215,6 +216,11 @@ impl Controller {
                         return;
                     }
                 }
+            }
+            // Cancel pressed while the stored result was looked up: the work is not sent.
+            if this.worker.cancels() != cancels {
+                done(Err(WorkerError::Cancelled));
+                return;
             }
             let (this2, dataset, key_full) = (this.clone(), source.meta.id.clone(), full.clone());
             let answer: Answer<T> = Box::new(move |r| match r {

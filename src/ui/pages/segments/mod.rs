@@ -99,6 +99,10 @@ pub fn SegmentsPage() -> Html {
     // Counts the asks: a click on "Run k-means" or "Compute again" with the same settings (after
     // a cancel or a failure) must still ask the worker again.
     let attempt = use_state(|| 0u32);
+    // The ask the user cancelled: it stays cancelled when the effect's other deps change under
+    // it (after a cancel lets the worker go, another query has the dataset sent again, so the
+    // source changes), until the next "Run k-means", settings change or "Compute again".
+    let cancelled = use_mut_ref(|| None::<u32>);
     // A link may name a segment (`#/segments?segment=Champions`): it is selected, its customers
     // listed.
     // The map and the segment in the address win (a bookmark, back and forward); a click
@@ -179,7 +183,7 @@ pub fn SegmentsPage() -> Html {
         needs_request(c, seed)
     });
     {
-        let (ctx, load) = (ctx.clone(), load.clone());
+        let (ctx, load, cancelled) = (ctx.clone(), load.clone(), cancelled.clone());
         let deps = (
             src.clone(),
             (*settings).clone(),
@@ -187,7 +191,10 @@ pub fn SegmentsPage() -> Html {
             needs.clone(),
             *attempt,
         );
-        use_effect_with(deps, move |(src, st, _, needs, _)| {
+        use_effect_with(deps, move |(src, st, _, needs, attempt)| {
+            if *cancelled.borrow() == Some(*attempt) {
+                return;
+            }
             if let (Some(ctx), Some(src), Some(st)) = (ctx, src, st) {
                 let clvs = clv_fit(&ctx, src);
                 match request(src, st, clvs.as_deref(), needs.clone()) {
@@ -359,8 +366,16 @@ pub fn SegmentsPage() -> Html {
     // Cancel lets the worker go when it is computing; the request is sent again (with the
     // dataset, to a fresh worker) on "Compute again" or the next "Run k-means".
     let on_cancel = {
-        let worker = ctx.ctl.worker.clone();
-        Callback::from(move |()| worker.cancel())
+        let (worker, cancelled, attempt) = (ctx.ctl.worker.clone(), cancelled.clone(), *attempt);
+        let load = load.clone();
+        Callback::from(move |()| {
+            *cancelled.borrow_mut() = Some(attempt);
+            worker.cancel();
+            // Said here too: an ask waiting for its dataset to be sent again has no job to fail.
+            load.set(Load::Failed(
+                crate::worker::error::WorkerError::Cancelled.to_string(),
+            ));
+        })
     };
     let again = {
         let attempt = attempt.clone();
