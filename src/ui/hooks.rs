@@ -86,6 +86,9 @@ struct Inner {
     /// [`kpool`]): Cancel and the worker's loss fail them, the liveness ping does not.
     standing: RefCell<HashSet<u32>>,
     next: Cell<u32>,
+    /// How many times the user pressed Cancel: work asked for before a cancel and not yet
+    /// sent (a cached result being looked up first) is dropped, not sent after it.
+    cancels: Cell<u32>,
     on_progress: Callback<Option<Progress>>,
 }
 
@@ -246,6 +249,7 @@ impl WorkerClient {
                 pending: RefCell::new(HashMap::new()),
                 streams: RefCell::new(HashMap::new()),
                 cancelled: RefCell::new(HashSet::new()),
+                cancels: Cell::new(0),
                 ready: Cell::new(false),
                 queue: RefCell::new(Vec::new()),
                 outdated: RefCell::new(None),
@@ -531,12 +535,21 @@ impl WorkerClient {
         self.run(task, typed(unpack, done));
     }
 
+    /// How many times Cancel was pressed: a caller that waits before sending work compares it
+    /// with the count when the work was asked for.
+    pub fn cancels(&self) -> u32 {
+        self.inner.cancels.get()
+    }
+
     /// Cancels every job under way, and each reports [`WorkerError::Cancelled`]. When only
     /// imports are still being read slice by slice (and quick lookups), the worker drops them
     /// between slices and keeps the datasets it holds; otherwise the worker is let go, since a
     /// computation cannot be stopped midway (a fresh one is spawned for the next job, and pages
     /// send the datasets they need again).
     pub fn cancel(&self) {
+        self.inner
+            .cancels
+            .set(self.inner.cancels.get().wrapping_add(1));
         let between_slices = {
             let streams = self.inner.streams.borrow();
             let quiet = self.inner.quiet.borrow();

@@ -24,7 +24,7 @@ await h.page.getByTestId('source-transactions').locator('h3', { hasText: path.ba
 const blocks = async (since) => {
   const t = await h.page.evaluate((s) => s - performance.timeOrigin, since);
   const long = (await h.page.evaluate(() => window.__long)).filter(([s]) => s >= t);
-  return `main-thread blocks over 50 ms: ${long.length}, longest ${long.reduce((a, [, d]) => Math.max(a, d), 0)} ms, total ${long.reduce((a, [, d]) => a + d, 0)} ms`;
+  return `main-thread blocks over 50 ms: ${long.length}, longest ${long.reduce((a, [, d]) => Math.max(a, d), 0)} ms, total ${long.reduce((a, [, d]) => a + d, 0)} ms (at ms: ${long.map(([s, d]) => `${Math.round(s - t)}+${d}`).join(' ')})`;
 };
 const t0 = Date.now();
 await h.page.getByTestId('nav-lifetime-value').click();

@@ -106,6 +106,36 @@ test('segments the sample, exports a segment, keeps an edited map, runs k-means,
     await page.locator('[data-testid="segments-result"][data-stale="false"]').waitFor();
     seen = await page.evaluate(() => window.__seg);
     assert.deepEqual(seen, { gone: [], stale: true }, 'the previous clusters stayed, dimmed, while k-means ran again');
+    // Cancelled while k-means runs (Cancel clicked in the very update that shows it): the page
+    // says so above the previous clusters, and "Compute again" asks again with the same settings
+    // (when the cancel let the worker go, the dataset goes to a fresh worker first).
+    await page.evaluate(() => {
+      window.__cancelled = false;
+      const o = new MutationObserver(() => {
+        const c = document.querySelector('main [data-testid="cancel"]');
+        if (!c) return;
+        o.disconnect();
+        c.click();
+        window.__cancelled = true;
+      });
+      o.observe(document.body, { subtree: true, childList: true });
+    });
+    // A seed not run before, so the result is not in the cache.
+    await page.getByTestId('km-seed').fill('7');
+    await page.getByTestId('km-seed').press('Tab');
+    await page.waitForFunction(() => window.__cancelled === true, null, { timeout: 30000 });
+    await page.getByTestId('seg-again').waitFor({ timeout: 30000 });
+    assert.match(await page.locator('main').innerText(), /Cancelled\./);
+    // It stays cancelled: the dataset sent again to a fresh worker (other questions about the
+    // previous clusters have it sent) does not start the cancelled run by itself.
+    await page.waitForTimeout(2000);
+    assert.equal(await page.getByTestId('seg-again').count(), 1, 'still cancelled 2 s later');
+    assert.equal(await page.getByTestId('kmeans-summary').filter({ hasText: 'seed 7' }).count(), 0);
+    assert.equal(await page.getByTestId('cluster-scatter').count(), 1, 'the previous clusters stay after a cancel');
+    await page.getByTestId('seg-again').click();
+    await page.getByTestId('kmeans-summary').filter({ hasText: 'seed 7' }).waitFor({ timeout: 90000 });
+    await page.locator('[data-testid="segments-result"][data-stale="false"]').waitFor();
+    assert.equal(await page.getByTestId('seg-again').count(), 0);
 
     // Value & strategy: the budget split sums to the budget.
     await app.nav('value---strategy');

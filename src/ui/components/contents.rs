@@ -5,12 +5,11 @@
 //!
 //! [`Section`]: super::section::Section
 
-use gloo::events::{EventListener, EventListenerOptions};
-use gloo::render::request_animation_frame;
 use gloo::storage::{SessionStorage, Storage};
-use gloo::timers::callback::Timeout;
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -99,17 +98,6 @@ fn element(id: &str) -> Option<web_sys::HtmlElement> {
         .ok()
 }
 
-/// The distance from the top of the document to `el`'s top, in CSS px.
-fn page_top(el: &web_sys::HtmlElement) -> f64 {
-    let mut top = f64::from(el.offset_top());
-    let mut parent = el.offset_parent();
-    while let Some(p) = parent.and_then(|p| p.dyn_into::<web_sys::HtmlElement>().ok()) {
-        top += f64::from(p.offset_top());
-        parent = p.offset_parent();
-    }
-    top
-}
-
 /// The registered sections in the order they appear on the page: document order, which needs
 /// no layout (reading positions here, during a render, forced the browser to lay out the whole
 /// page in the middle of the render: 67 ms on a page of a million customers).
@@ -133,31 +121,105 @@ fn in_page_order(reg: &Registry) -> Vec<(AttrValue, AttrValue)> {
     v.into_iter().map(|(_, e)| e).collect()
 }
 
-/// The section in view: the last one whose top is above a third of the window's height.
-fn in_view(order: &[(AttrValue, AttrValue)]) -> Option<AttrValue> {
-    let w = web_sys::window()?;
-    let y = w.scroll_y().unwrap_or(0.0);
-    let h = w
-        .inner_height()
-        .ok()
-        .and_then(|v| v.as_f64())
-        .unwrap_or(800.0);
-    // At the very bottom of the page the last section is the one being read.
-    let doc_h = gloo::utils::document()
-        .document_element()
-        .map(|d| f64::from(d.scroll_height()))
-        .unwrap_or(0.0);
-    if y > 0.0 && y + h >= doc_h - 2.0 {
+/// The DOM ids of the empty markers at the start and the end of the page's body.
+const START_ID: &str = "contents-start";
+const END_ID: &str = "contents-end";
+
+/// What the browser last reported: the sections crossing the top third of the window, and
+/// whether the page's start and end are in view. Reported by `IntersectionObserver`s, which
+/// the browser answers after its own layout: reading positions (`scrollY`, `offsetTop`) after a
+/// render instead forced a layout of the whole page (48 ms on the Lifetime value page of a
+/// million-row log, with the fit's progress changing the page meanwhile).
+#[derive(Default)]
+struct Seen {
+    inside: BTreeSet<String>,
+    start: bool,
+    end: bool,
+}
+
+/// The section in view: the last (in page order) crossing the top third of the window; at the
+/// very end of a page that scrolls, the last section (it may be too short to reach the top
+/// third); `previous` while none crosses it (between two sections' boxes).
+fn in_view(
+    order: &[(AttrValue, AttrValue)],
+    seen: &Seen,
+    previous: Option<AttrValue>,
+) -> Option<AttrValue> {
+    if seen.end && !seen.start {
         return order.last().map(|e| e.0.clone());
     }
-    let line = y + h / 3.0;
-    let mut current = order.first().map(|e| e.0.clone());
-    for (id, _) in order {
-        if element(&section_dom_id(id)).is_some_and(|el| page_top(&el) <= line) {
-            current = Some(id.clone());
+    order
+        .iter()
+        .rev()
+        .find(|(id, _)| seen.inside.contains(&section_dom_id(id)))
+        .map(|e| e.0.clone())
+        .or(previous)
+        .or_else(|| order.first().map(|e| e.0.clone()))
+}
+
+/// Observers reporting into a [`Seen`]; they stop when dropped.
+struct Spies {
+    observers: Vec<web_sys::IntersectionObserver>,
+    _report: Closure<dyn FnMut(js_sys::Array)>,
+}
+
+impl Drop for Spies {
+    fn drop(&mut self) {
+        for o in &self.observers {
+            o.disconnect();
         }
     }
-    current
+}
+
+/// Watches the sections of `order` and the page's start and end markers; `changed` runs after
+/// each report.
+fn spy(
+    order: &[(AttrValue, AttrValue)],
+    seen: Rc<RefCell<Seen>>,
+    changed: impl Fn() + 'static,
+) -> Option<Spies> {
+    let report = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+        {
+            let mut seen = seen.borrow_mut();
+            for e in entries.iter() {
+                let Ok(e) = e.dyn_into::<web_sys::IntersectionObserverEntry>() else {
+                    continue;
+                };
+                let (id, on) = (e.target().id(), e.is_intersecting());
+                match id.as_str() {
+                    START_ID => seen.start = on,
+                    END_ID => seen.end = on,
+                    _ if on => {
+                        seen.inside.insert(id);
+                    }
+                    _ => {
+                        seen.inside.remove(&id);
+                    }
+                }
+            }
+        }
+        changed();
+    });
+    let f = report.as_ref().unchecked_ref();
+    // The top third of the window for the sections, the whole window for the markers.
+    let init = web_sys::IntersectionObserverInit::new();
+    init.set_root_margin("0px 0px -66% 0px");
+    let sections = web_sys::IntersectionObserver::new_with_options(f, &init).ok()?;
+    let edges = web_sys::IntersectionObserver::new(f).ok()?;
+    for (id, _) in order {
+        if let Some(el) = element(&section_dom_id(id)) {
+            sections.observe(&el);
+        }
+    }
+    for id in [START_ID, END_ID] {
+        if let Some(el) = element(id) {
+            edges.observe(&el);
+        }
+    }
+    Some(Spies {
+        observers: vec![sections, edges],
+        _report: report,
+    })
 }
 
 /// Scrolls to section `id` and moves the focus to its heading.
@@ -190,7 +252,11 @@ pub fn Contents(p: &ContentsProps) -> Html {
         <ContextProvider<ContentsContext> context={ctx}>
             <div class={classes!("with-contents", has.then_some("has-contents"))}>
                 if has { <ContentsBar registry={(*registry).clone()} /> }
-                <div class="page-body">{ p.children.clone() }</div>
+                <div class="page-body">
+                    <div id={START_ID} aria-hidden="true"></div>
+                    { p.children.clone() }
+                    <div id={END_ID} aria-hidden="true"></div>
+                </div>
             </div>
         </ContextProvider<ContentsContext>>
     }
@@ -211,44 +277,21 @@ fn ContentsBar(p: &BarProps) -> Html {
     {
         let current = current.clone();
         use_effect_with(order.clone(), move |order| {
-            let update = {
-                let order = order.clone();
+            let seen = Rc::new(RefCell::new(Seen::default()));
+            let changed = {
+                let (order, seen) = (order.clone(), seen.clone());
                 move || {
-                    let now = in_view(&order);
+                    let now = in_view(&order, &seen.borrow(), last.borrow().clone());
                     if *last.borrow() != now {
                         *last.borrow_mut() = now.clone();
                         current.set(now);
                     }
                 }
             };
-            let update = Rc::new(update);
-            // The first look once the browser has laid the page out for its next frame (a
-            // timer set in the frame callback runs after that frame): reading positions now,
-            // right after the render changed the page, would force a layout of its own.
-            let timer = Rc::new(std::cell::RefCell::new(None::<Timeout>));
-            let frame = {
-                let (update, timer) = (update.clone(), timer.clone());
-                request_animation_frame(move |_| {
-                    *timer.borrow_mut() = Some(Timeout::new(0, move || update()));
-                })
-            };
-            let listeners: Vec<EventListener> = ["scroll", "resize"]
-                .into_iter()
-                .map(|ev| {
-                    let update = update.clone();
-                    EventListener::new_with_options(
-                        &gloo::utils::window(),
-                        ev,
-                        EventListenerOptions::default(),
-                        move |_| update(),
-                    )
-                })
-                .collect();
-            move || {
-                drop(frame);
-                timer.borrow_mut().take();
-                drop(listeners);
-            }
+            // The browser reports every observed element once at the start, after its next
+            // layout, and then whenever one crosses in or out.
+            let spies = spy(order, seen, changed);
+            move || drop(spies)
         });
     }
     let toggle = {

@@ -142,6 +142,9 @@ pub fn SatisfactionPage() -> Html {
     // Bumped by "Compute them again" after a cancel: the fit, the segmentation and the
     // analyses are asked for again (the first two answer from the cache when they had finished).
     let attempt = use_state(|| 0u32);
+    // The ask the user cancelled: it stays cancelled when the customers are sent again to a
+    // fresh worker (another page's question can have them sent), until "Compute them again".
+    let cancelled = use_mut_ref(|| None::<u32>);
     let trend_score = use_state(|| 0usize);
     let tx = ctx
         .as_ref()
@@ -173,9 +176,17 @@ pub fn SatisfactionPage() -> Html {
         })
     };
     {
-        let (ctx, tx, clv_res, seg_res) =
-            (ctx.clone(), tx.clone(), clv_res.clone(), seg_res.clone());
-        use_effect_with((tx_key.clone(), *attempt), move |_| {
+        let (ctx, tx, clv_res, seg_res, cancelled) = (
+            ctx.clone(),
+            tx.clone(),
+            clv_res.clone(),
+            seg_res.clone(),
+            cancelled.clone(),
+        );
+        use_effect_with((tx_key.clone(), *attempt), move |(_, attempt)| {
+            if *cancelled.borrow() == Some(*attempt) {
+                return;
+            }
             clv_res.set(None);
             seg_res.set(None);
             if let (Some(ctx), Some(t)) = (ctx, tx) {
@@ -225,8 +236,11 @@ pub fn SatisfactionPage() -> Html {
     );
     {
         let (ctx, sv, tx, answer) = (ctx.clone(), sv.clone(), tx.clone(), answer.clone());
-        let (clv_ok, seg_ok) = (clv_ok.clone(), seg_ok.clone());
-        use_effect_with((deps.clone(), *attempt), move |(deps, _)| {
+        let (clv_ok, seg_ok, cancelled) = (clv_ok.clone(), seg_ok.clone(), cancelled.clone());
+        use_effect_with((deps.clone(), *attempt), move |(deps, attempt)| {
+            if *cancelled.borrow() == Some(*attempt) {
+                return;
+            }
             let (Some(ctx), Some(st), Some(survey)) = (
                 ctx,
                 deps.0.clone(),
@@ -273,11 +287,18 @@ pub fn SatisfactionPage() -> Html {
                 <section class="satisfaction">
                     <h1>{ "Satisfaction" }</h1>
                     <StatusView kind="loading" message="Computing the satisfaction scores…" on_cancel={Some(Callback::from({
-                        let ctx = ctx.clone();
-                        move |()| ctx.ctl.worker.cancel()
+                        let (ctx, cancelled, attempt) = (ctx.clone(), cancelled.clone(), *attempt);
+                        let (answer, deps) = (answer.clone(), deps.clone());
+                        move |()| {
+                            *cancelled.borrow_mut() = Some(attempt);
+                            ctx.ctl.worker.cancel();
+                            // Said here too: an ask waiting for its customers to be sent again
+                            // has no job to fail.
+                            answer.set(Some((deps.clone(), Err(None))));
+                        }
                     }))} />
                 </section>
-            }
+            };
         }
     };
     let ans = match answered {

@@ -96,6 +96,13 @@ pub fn SegmentsPage() -> Html {
     // None until read from the settings store (storage opens during boot, before any dataset).
     let settings = use_state(|| None::<Settings>);
     let load = use_state(|| Load::<Rc<SegmentResult>>::Empty("Segmenting…".into()));
+    // Counts the asks: a click on "Run k-means" or "Compute again" with the same settings (after
+    // a cancel or a failure) must still ask the worker again.
+    let attempt = use_state(|| 0u32);
+    // The ask the user cancelled: it stays cancelled when the effect's other deps change under
+    // it (after a cancel lets the worker go, another query has the dataset sent again, so the
+    // source changes), until the next "Run k-means", settings change or "Compute again".
+    let cancelled = use_mut_ref(|| None::<u32>);
     // A link may name a segment (`#/segments?segment=Champions`): it is selected, its customers
     // listed.
     // The map and the segment in the address win (a bookmark, back and forward); a click
@@ -176,14 +183,18 @@ pub fn SegmentsPage() -> Html {
         needs_request(c, seed)
     });
     {
-        let (ctx, load) = (ctx.clone(), load.clone());
+        let (ctx, load, cancelled) = (ctx.clone(), load.clone(), cancelled.clone());
         let deps = (
             src.clone(),
             (*settings).clone(),
             clvs.as_ref().map(|c| c.clv.len()),
             needs.clone(),
+            *attempt,
         );
-        use_effect_with(deps, move |(src, st, _, needs)| {
+        use_effect_with(deps, move |(src, st, _, needs, attempt)| {
+            if *cancelled.borrow() == Some(*attempt) {
+                return;
+            }
             if let (Some(ctx), Some(src), Some(st)) = (ctx, src, st) {
                 let clvs = clv_fit(&ctx, src);
                 match request(src, st, clvs.as_deref(), needs.clone()) {
@@ -246,12 +257,13 @@ pub fn SegmentsPage() -> Html {
         return super::booting();
     };
     let update = {
-        let (settings, ctl) = (settings.clone(), ctx.ctl.clone());
+        let (settings, ctl, attempt) = (settings.clone(), ctx.ctl.clone(), attempt.clone());
         Rc::new(move |f: &dyn Fn(&mut Settings)| {
             let mut s = (*settings).clone().unwrap_or_default();
             f(&mut s);
             ctl.set_page_setting(SETTINGS_KEY, s.clone());
             settings.set(Some(s));
+            attempt.set(attempt.wrapping_add(1));
         })
     };
     let load_view = match (&*load, &ctx.state.progress) {
@@ -351,9 +363,34 @@ pub fn SegmentsPage() -> Html {
         .map(|(_, r)| r.clone());
     // The status line (empty when ready) and the result under it: the new one, or the
     // previous one while the new one is under way.
+    // Cancel lets the worker go when it is computing; the request is sent again (with the
+    // dataset, to a fresh worker) on "Compute again" or the next "Run k-means".
+    let on_cancel = {
+        let (worker, cancelled, attempt) = (ctx.ctl.worker.clone(), cancelled.clone(), *attempt);
+        let load = load.clone();
+        Callback::from(move |()| {
+            *cancelled.borrow_mut() = Some(attempt);
+            worker.cancel();
+            // Said here too: an ask waiting for its dataset to be sent again has no job to fail.
+            load.set(Load::Failed(
+                crate::worker::error::WorkerError::Cancelled.to_string(),
+            ));
+        })
+    };
+    let again = {
+        let attempt = attempt.clone();
+        Callback::from(move |_: MouseEvent| attempt.set(attempt.wrapping_add(1)))
+    };
     let (status_line, result) = match &load_view {
         Load::Ready(r) => (html! {}, Some(r.clone())),
-        other => (status::view(other, None, |_| html! {}), previous),
+        Load::Failed(_) => (
+            html! { <>
+                { status::view(&load_view, None, |_| html! {}) }
+                <button type="button" class="secondary" data-testid="seg-again" onclick={again}>{ "Compute again" }</button>
+            </> },
+            previous,
+        ),
+        other => (status::view(other, Some(on_cancel), |_| html! {}), previous),
     };
     let stale = !matches!(load_view, Load::Ready(_)) && result.is_some();
     let body = html! { <>
