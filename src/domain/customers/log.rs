@@ -180,7 +180,7 @@ impl TxColumns {
         let mut p = std::mem::take(&mut *self.pending);
         p.interned.clear();
         self.index.intern_batch(
-            p.text.as_bytes(),
+            &p.text,
             &p.ends,
             &p.hashes,
             &mut self.log.ids,
