@@ -105,6 +105,38 @@ fn plain_lf_slices_read_as_the_general_reader_reads_them() {
 }
 
 #[test]
+fn cells_padded_with_one_kind_of_blank_are_trimmed_as_the_general_reader_trims_them() {
+    // The plain-slice splitter skips its padding tests on text without a space, a tab or a
+    // form feed: each of them alone must still be found (a slice of only tab padding, say).
+    for blank in [" ", "\t", "\x0c", "\t\x0c"] {
+        for eol in ["\n", "\r\n"] {
+            let mut s = format!("customer_id,date,amount{eol}");
+            // Past the 20,000 rows detection reads: the rest go through the splitter.
+            for i in 0..40_000u32 {
+                let (c, day, amount) = ((i * 7919) % 997, i % 28 + 1, i % 90);
+                s.push_str(&match i % 5_000 {
+                    7 => format!("{blank}C{c}{blank},2024-01-{day:02},{blank}{amount}.5{eol}"),
+                    8 => format!("C{c},{blank}2024-01-{day:02},{amount}.5{blank}{eol}"),
+                    9 => format!("{blank},{blank},{blank}{eol}"),
+                    _ => format!("C{c},2024-01-{day:02},{amount}.5{eol}"),
+                });
+            }
+            let bytes = s.into_bytes();
+            let want = whole(&bytes);
+            // Padded rows read (trimmed), rows of blank cells skipped.
+            assert_eq!(
+                (want.0.len(), want.1.rows_rejected),
+                (39_992, 0),
+                "{blank:?}"
+            );
+            for sizes in SIZES {
+                assert_eq!(sliced(&bytes, sizes), want, "{blank:?} {eol:?} {sizes:?}");
+            }
+        }
+    }
+}
+
+#[test]
 fn crlf_slices_keep_the_general_readers_line_numbers() {
     // The csv crate counts a CRLF record's line feed with the record after it: the report's
     // lines must be the ones the whole read gives, slice after slice.

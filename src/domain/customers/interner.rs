@@ -86,17 +86,17 @@ pub(super) const BATCH: usize = 64;
 impl Interner {
     /// The index of `id` in `ids`, adding it when new.
     pub(super) fn intern(&mut self, id: &str, ids: &mut Vec<String>) -> u32 {
-        self.intern_hashed(id.as_bytes(), hash_id(id.as_bytes()), ids)
+        self.intern_hashed(id, hash_id(id.as_bytes()), ids)
     }
 
     /// Indices of several ids, in order, as [`Self::intern`] one by one gives them: id `i` is
-    /// `text[ends[i - 1]..ends[i]]` (valid UTF-8: whole `str`s end to end) with hash
+    /// `text[ends[i - 1]..ends[i]]` (whole `str`s end to end) with hash
     /// `hashes[i]` ([`hash_id`]). The slots of the whole batch are read first, in one pass of
     /// independent loads, so their cache misses overlap instead of costing one full memory
     /// round trip per row.
     pub(super) fn intern_batch(
         &mut self,
-        text: &[u8],
+        text: &str,
         ends: &[u32],
         hashes: &[u64],
         ids: &mut Vec<String>,
@@ -116,13 +116,14 @@ impl Interner {
         std::hint::black_box(touched);
         let mut start = 0usize;
         for (&end, &hash) in ends.iter().zip(hashes) {
-            let id = text.get(start..end as usize).unwrap_or(&[]);
+            let id = text.get(start..end as usize).unwrap_or("");
             start = end as usize;
             out.push(self.intern_hashed(id, hash, ids));
         }
     }
 
-    fn intern_hashed(&mut self, b: &[u8], hash: u64, ids: &mut Vec<String>) -> u32 {
+    fn intern_hashed(&mut self, id: &str, hash: u64, ids: &mut Vec<String>) -> u32 {
+        let b = id.as_bytes();
         if self.len * 2 >= self.slots.len() {
             self.grow();
         }
@@ -141,8 +142,8 @@ impl Interner {
                     index: index.saturating_add(1),
                     len: u32::try_from(b.len()).unwrap_or(u32::MAX),
                 };
-                // Whole `str`s, so valid UTF-8: nothing is replaced.
-                ids.push(String::from_utf8_lossy(b).into_owned());
+                // A `str` already: no UTF-8 check.
+                ids.push(id.to_string());
                 self.len += 1;
                 return index;
             }
@@ -228,7 +229,7 @@ mod tests {
                 ends.push(text.len() as u32);
             }
             let hashes: Vec<u64> = batch.iter().map(|id| hash_id(id.as_bytes())).collect();
-            many.intern_batch(text.as_bytes(), &ends, &hashes, &mut many_list, &mut got);
+            many.intern_batch(&text, &ends, &hashes, &mut many_list, &mut got);
             rest = tail;
             size = size % (BATCH + 3) + 1;
         }

@@ -131,7 +131,11 @@ struct Pending {
     text: String,
     ends: Vec<u32>,
     hashes: Vec<u64>,
-    rows: Vec<(NaiveDate, f64, Option<f64>)>,
+    /// Days from the common era and amounts, ready for the columns.
+    days: Vec<i32>,
+    amounts: Vec<f64>,
+    /// Margins from the batch's first row that has one on (empty while none has).
+    margins: Vec<Option<f64>>,
     interned: Vec<u32>,
 }
 
@@ -140,11 +144,19 @@ impl TxColumns {
     /// the batch's ids are interned together (their lookups overlap in memory, where one row
     /// at a time waits for each). Call [`Self::flush`] after the last row.
     pub fn push_batched(&mut self, id: &str, date: NaiveDate, amount: f64, margin: Option<f64>) {
+        use chrono::Datelike;
         let p = &mut self.pending;
         p.hashes.push(super::interner::hash_id(id.as_bytes()));
         p.text.push_str(id);
         p.ends.push(u32::try_from(p.text.len()).unwrap_or(u32::MAX));
-        p.rows.push((date, amount, margin));
+        p.days.push(date.num_days_from_ce());
+        p.amounts.push(amount);
+        if margin.is_some() || !p.margins.is_empty() {
+            if p.margins.is_empty() {
+                p.margins.resize(p.ends.len() - 1, None);
+            }
+            p.margins.push(margin);
+        }
         if p.ends.len() >= super::interner::BATCH {
             self.flush();
         }
@@ -168,40 +180,38 @@ impl TxColumns {
         let mut p = std::mem::take(&mut *self.pending);
         p.interned.clear();
         self.index.intern_batch(
-            p.text.as_bytes(),
+            &p.text,
             &p.ends,
             &p.hashes,
             &mut self.log.ids,
             &mut p.interned,
         );
         // The batch's columns extended whole (what `push_interned` does row by row).
-        let n = p.interned.len().min(p.rows.len());
+        let n = p.interned.len().min(p.days.len()).min(p.amounts.len());
         let before = self.log.customer.len();
-        if self.margin.is_empty() {
-            // Margins start at the first row that has one (earlier rows: none).
-            if let Some(k) = p.rows.iter().take(n).position(|r| r.2.is_some()) {
-                self.margin.resize(before + k, None);
-                self.margin
-                    .extend(p.rows.iter().take(n).skip(k).map(|r| r.2));
-            }
-        } else {
-            self.margin.extend(p.rows.iter().take(n).map(|r| r.2));
+        if !self.margin.is_empty() || !p.margins.is_empty() {
+            // Margins start at the first row that has one (earlier rows: none); once they
+            // have started, every row has an entry.
+            let k = n.saturating_sub(p.margins.len());
+            self.margin.resize(before + k, None);
+            self.margin
+                .extend_from_slice(p.margins.get(..n - k).unwrap_or(&[]));
         }
-        {
-            use chrono::Datelike;
-            let rows = p.rows.get(..n).unwrap_or(&[]);
-            self.log
-                .customer
-                .extend_from_slice(p.interned.get(..n).unwrap_or(&[]));
-            self.log
-                .day
-                .extend(rows.iter().map(|r| r.0.num_days_from_ce()));
-            self.log.amount.extend(rows.iter().map(|r| r.1));
-        }
+        self.log
+            .customer
+            .extend_from_slice(p.interned.get(..n).unwrap_or(&[]));
+        self.log
+            .day
+            .extend_from_slice(p.days.get(..n).unwrap_or(&[]));
+        self.log
+            .amount
+            .extend_from_slice(p.amounts.get(..n).unwrap_or(&[]));
         p.text.clear();
         p.ends.clear();
         p.hashes.clear();
-        p.rows.clear();
+        p.days.clear();
+        p.amounts.clear();
+        p.margins.clear();
         *self.pending = p;
     }
 

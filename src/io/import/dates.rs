@@ -128,7 +128,28 @@ fn small(s: &str) -> Option<u32> {
     s.parse().ok()
 }
 
+/// [`shape_general`], with quick answers for the two common cells detection tries as dates:
+/// `YYYY-MM-DD` and text that opens with a letter but no month name (ids such as "C0134900").
 fn shape(s: &str) -> Option<(Shape, bool)> {
+    if let Some(d) = iso_fast(s.as_bytes()) {
+        return Some((Shape::Exact(d), false));
+    }
+    // Text opening with a letter is a date only as "Mar 5, 2024": its first part (up to a
+    // separator, a space or a 'T') must begin with a month name's three letters. Without a
+    // separator among the first three bytes, these are that part's first three.
+    let t = s.trim();
+    if t.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) {
+        if let Some(head) = t.get(..3) {
+            if !head.contains([' ', ',', '-', '/', '.', 'T']) && month_name(head).is_none() {
+                return None;
+            }
+        }
+    }
+    shape_general(s)
+}
+
+/// The shape of any date text (see [`Shape`]); `None` when it is not a date.
+fn shape_general(s: &str) -> Option<(Shape, bool)> {
     let (d, has_time) = split_time(s)?;
     let b = d.as_bytes();
     if b.len() == 8 && b.iter().all(u8::is_ascii_digit) {
@@ -379,3 +400,6 @@ mod tests {
         assert_eq!(s.resolve(false).0, DateFormat::Mdy);
     }
 }
+
+#[cfg(test)]
+mod shape_tests;

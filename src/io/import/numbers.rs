@@ -46,14 +46,13 @@ fn strip_currency(s: &str) -> &str {
     let mut s = s.trim();
     loop {
         let before = s.len();
-        // Codes are letters: with no letter at either end none can match (and none is
-        // removed), so the 14 comparisons at each end are skipped, as for plain numbers, ids
-        // and dates that detection tries as numbers.
-        let letter_at_an_end = s.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
-            || s.bytes()
-                .next_back()
-                .is_some_and(|b| b.is_ascii_alphabetic());
-        for code in CURRENCY_CODES.iter().filter(|_| letter_at_an_end) {
+        // Codes are three letters: unless one of them opens or closes the text, none matches
+        // in this pass (and none is removed, so the text stays as it is), and the 14
+        // comparisons at each end are skipped, as for plain numbers, ids ("C0134900") and
+        // dates that detection tries as numbers.
+        let b = s.as_bytes();
+        let code_at_an_end = is_code(b.get(..3)) || is_code(b.get(b.len().saturating_sub(3)..));
+        for code in CURRENCY_CODES.iter().filter(|_| code_at_an_end) {
             if let Some(rest) = strip_prefix_ci(s, code) {
                 s = rest.trim_start();
             }
@@ -78,6 +77,22 @@ fn strip_currency(s: &str) -> &str {
             return s;
         }
     }
+}
+
+/// Whether `b` is three bytes spelling one of [`CURRENCY_CODES`] in any case.
+fn is_code(b: Option<&[u8]>) -> bool {
+    let Some(&[x, y, z]) = b else {
+        return false;
+    };
+    if !(x.is_ascii_alphabetic() && y.is_ascii_alphabetic() && z.is_ascii_alphabetic()) {
+        return false;
+    }
+    let k = [
+        x.to_ascii_uppercase(),
+        y.to_ascii_uppercase(),
+        z.to_ascii_uppercase(),
+    ];
+    CURRENCY_CODES.iter().any(|c| c.as_bytes() == k)
 }
 
 fn strip_prefix_ci<'a>(s: &'a str, p: &str) -> Option<&'a str> {
@@ -406,3 +421,6 @@ mod tests {
         assert_eq!(decimal_evidence("2020-01-01"), None);
     }
 }
+
+#[cfg(test)]
+mod currency_tests;

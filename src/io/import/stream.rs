@@ -745,12 +745,18 @@ fn simple_rows(
     ends.clear();
     let mut copied: Vec<u32> = Vec::new();
     let mut padded = false;
+    // A cell can only be padded with a space, a tab or a form feed (the other ASCII blanks,
+    // CR and LF, never open or close a cell here): text without any (the usual slice) skips
+    // the two end tests per cell.
+    let blanks = memchr::memchr3(b' ', b'\t', b'\x0c', bytes).is_some();
     let edge = |c: Option<&u8>| c.is_some_and(u8::is_ascii_whitespace);
     for i in super::dense::positions2(bytes, delimiter, b'\n').chain(std::iter::once(bytes.len())) {
         let at_end = i == bytes.len();
         if !at_end && bytes.get(i) == Some(&delimiter) {
-            let cell = bytes.get(field_start..i).unwrap_or(&[]);
-            padded |= edge(cell.first()) || edge(cell.last());
+            if blanks {
+                let cell = bytes.get(field_start..i).unwrap_or(&[]);
+                padded |= edge(cell.first()) || edge(cell.last());
+            }
             ends.push(u32::try_from(i - line_start).unwrap_or(u32::MAX));
             field_start = i + 1;
             continue;
@@ -760,8 +766,10 @@ fn simple_rows(
         if line_end == line_start && ends.is_empty() {
             // An empty line: skipped by the csv reader, neither a row nor blank.
         } else {
-            let cell = bytes.get(field_start..line_end).unwrap_or(&[]);
-            padded |= edge(cell.first()) || edge(cell.last());
+            if blanks {
+                let cell = bytes.get(field_start..line_end).unwrap_or(&[]);
+                padded |= edge(cell.first()) || edge(cell.last());
+            }
             ends.push(u32::try_from(line_end - line_start).unwrap_or(u32::MAX));
             let line = text.get(line_start..line_end).unwrap_or("");
             if !padded {

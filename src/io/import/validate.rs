@@ -235,8 +235,15 @@ pub(crate) struct Validator {
     /// The last date text parsed and its date: logs list many rows of one day in a row, so
     /// most rows reuse it (parsing is a pure function of the text).
     last_date: (String, Option<NaiveDate>),
+    /// Whether a used row had `last_date`'s date since it was parsed (so the report's first
+    /// and last dates already include it).
+    last_date_used: bool,
+    /// No optional column mapped: rows may take [`Self::check_plain`].
+    plain: bool,
     pub(crate) report: ValidationReport,
 }
+
+mod fast;
 
 fn need(m: &Mapping, role: Role, headers: &[String]) -> Result<usize, ImportError> {
     m.get(role)
@@ -271,23 +278,26 @@ impl Validator {
             .or_else(|| table.detection.date_format.clone())
             .unwrap_or(DateFormat::Ymd);
         let opt = |r: Role| mapping.get(r).map(|c| c as usize).filter(|&c| c < h.len());
+        let optional = [
+            opt(Role::Quantity),
+            opt(Role::Cost),
+            opt(Role::Margin),
+            opt(Role::Channel),
+            opt(Role::Product),
+        ];
         Ok(Validator {
             customer,
             date,
             amount,
-            optional: [
-                opt(Role::Quantity),
-                opt(Role::Cost),
-                opt(Role::Margin),
-                opt(Role::Channel),
-                opt(Role::Product),
-            ],
+            optional,
+            plain: optional.iter().all(Option::is_none),
             names: h.clone(),
             width: (table.detection.fields as usize).max(1),
             date_words: format!("a date ({})", date_format.describe()),
             date_format,
             decimal: opts.decimal.unwrap_or(table.detection.decimal),
             last_date: (String::new(), None),
+            last_date_used: false,
             report: ValidationReport {
                 max_issues: opts.max_issues,
                 ..Default::default()
@@ -326,6 +336,9 @@ impl Validator {
 
     /// Validates one row (`row` is 1-based) without copying its text.
     pub(crate) fn check<'r>(&mut self, row: u64, line: u64, cells: Row<'r>) -> Option<Valid<'r>> {
+        if let Some(v) = self.check_plain(&cells) {
+            return Some(v);
+        }
         self.report.rows_read += 1;
         let mut ok = true;
         let cid = cells.get(self.customer).unwrap_or("");
@@ -370,6 +383,7 @@ impl Validator {
                 self.last_date.0.clear();
                 self.last_date.0.push_str(date_text);
                 self.last_date.1 = d;
+                self.last_date_used = false;
                 d
             };
             if d.is_none() {
@@ -439,6 +453,8 @@ impl Validator {
         }
         self.report.first_date = Some(self.report.first_date.map_or(date, |d| d.min(date)));
         self.report.last_date = Some(self.report.last_date.map_or(date, |d| d.max(date)));
+        // `date` is `last_date.1` (every non-empty date text goes through the cache).
+        self.last_date_used = true;
         Some(Valid {
             customer: cid,
             date,
