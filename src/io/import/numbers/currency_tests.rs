@@ -3,36 +3,9 @@
 
 use super::*;
 
-/// `strip_currency` as it was before the skip: every code compared at both ends.
+/// `strip_currency` without the skip: every code compared at both ends.
 fn reference(s: &str) -> &str {
-    let mut s = s.trim();
-    loop {
-        let before = s.len();
-        for code in CURRENCY_CODES.iter() {
-            if let Some(rest) = strip_prefix_ci(s, code) {
-                s = rest.trim_start();
-            }
-            if s.len() >= code.len() {
-                if let Some(head) = s.get(..s.len() - code.len()) {
-                    if s.get(s.len() - code.len()..)
-                        .is_some_and(|t| t.eq_ignore_ascii_case(code))
-                    {
-                        s = head.trim_end();
-                    }
-                }
-            }
-        }
-        s = s.trim_start_matches(is_currency_sign).trim_start();
-        s = s.trim_end_matches(is_currency_sign).trim_end();
-        if let Some(rest) = s.strip_prefix("US") {
-            if rest.starts_with('$') {
-                s = rest;
-            }
-        }
-        if s.len() == before {
-            return s;
-        }
-    }
+    strip_currency_codes(s, true)
 }
 
 #[test]
