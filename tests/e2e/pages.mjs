@@ -73,9 +73,9 @@ export class App {
     return download;
   }
 
-  // Starts a job with the button `data-testid=start` and clicks Cancel in the very DOM update
-  // that shows it (a job on the sample data may take only a few frames). True when Cancel was
-  // clicked within `timeout`.
+  // Starts a job with the button `data-testid=start` (or by calling `start`, a function) and
+  // clicks Cancel in the very DOM update that shows it (a job on the sample data may take only
+  // a few frames). True when Cancel was clicked within `timeout`.
   async startAndCancel(start, timeout = 10000) {
     await this.page.evaluate(() => {
       window.e2eCancelled = false;
@@ -88,7 +88,8 @@ export class App {
       });
       observer.observe(document.body, { childList: true, subtree: true });
     });
-    await this.page.getByTestId(start).click();
+    if (typeof start === 'function') await start();
+    else await this.page.getByTestId(start).click();
     return this.page.waitForFunction(() => window.e2eCancelled === true, null, { timeout })
       .then(() => true, () => false);
   }

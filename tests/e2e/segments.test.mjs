@@ -109,23 +109,14 @@ test('segments the sample, exports a segment, keeps an edited map, runs k-means,
     // Cancelled while k-means runs (Cancel clicked in the very update that shows it): the page
     // says so above the previous clusters, and "Compute again" asks again with the same settings
     // (when the cancel let the worker go, the dataset goes to a fresh worker first).
-    await page.evaluate(() => {
-      window.__cancelled = false;
-      const o = new MutationObserver(() => {
-        const c = document.querySelector('main [data-testid="cancel"]');
-        if (!c) return;
-        o.disconnect();
-        c.click();
-        window.__cancelled = true;
-      });
-      o.observe(document.body, { subtree: true, childList: true });
-    });
     // A seed not run before, so the result is not in the cache.
-    await page.getByTestId('km-seed').fill('7');
-    await page.getByTestId('km-seed').press('Tab');
-    await page.waitForFunction(() => window.__cancelled === true, null, { timeout: 30000 });
+    const cancelled = await app.startAndCancel(async () => {
+      await page.getByTestId('km-seed').fill('7');
+      await page.getByTestId('km-seed').press('Tab');
+    }, 30000);
+    assert.ok(cancelled, 'Cancel shown while k-means runs');
     await page.getByTestId('seg-again').waitFor({ timeout: 30000 });
-    assert.match(await page.locator('main').innerText(), /Cancelled\./);
+    assert.match(await page.locator('main').innerText(), /The segmentation was cancelled: the results below are the previous ones\./);
     // It stays cancelled: the dataset sent again to a fresh worker (other questions about the
     // previous clusters have it sent) does not start the cancelled run by itself.
     await page.waitForTimeout(2000);

@@ -21,7 +21,7 @@ pub use run::{clv_fit, clv_vectors, run_segmentation, summary_header};
 use crate::domain::segmentation::MonetaryKind;
 use crate::domain::segmentation::SegmentMap;
 use crate::ui::components::Section;
-use crate::ui::components::{status, Input, Load};
+use crate::ui::components::{status, Input, Load, StatusView};
 use crate::ui::state::{AppContext, Source};
 use crate::worker::segment::{ClusterRequest, SegmentResult};
 use gloo::storage::Storage as _;
@@ -383,13 +383,23 @@ pub fn SegmentsPage() -> Html {
     };
     let (status_line, result) = match &load_view {
         Load::Ready(r) => (html! {}, Some(r.clone())),
-        Load::Failed(_) => (
-            html! { <>
-                { status::view(&load_view, None, |_| html! {}) }
+        Load::Failed(m) => {
+            let button = html! {
                 <button type="button" class="secondary" data-testid="seg-again" onclick={again}>{ "Compute again" }</button>
-            </> },
-            previous,
-        ),
+            };
+            // The user's own cancel is no error: said plainly, with what is still shown.
+            let line = if *cancelled.borrow() == Some(*attempt) {
+                let message = if previous.is_some() {
+                    "The segmentation was cancelled: the results below are the previous ones."
+                } else {
+                    "The segmentation was cancelled before it was computed."
+                };
+                html! { <StatusView kind="empty" {message}>{ button }</StatusView> }
+            } else {
+                html! { <StatusView kind="error" message={m.clone()}>{ button }</StatusView> }
+            };
+            (line, previous)
+        }
         other => (status::view(other, Some(on_cancel), |_| html! {}), previous),
     };
     let stale = !matches!(load_view, Load::Ready(_)) && result.is_some();
