@@ -28,6 +28,7 @@ use yew::Callback;
 mod tasks;
 mod watch;
 
+pub mod asks;
 pub mod kpool;
 pub mod pool;
 

@@ -22,6 +22,7 @@ use crate::analysis::drivers::Drivers;
 use crate::ui::charts::{Chart, Kind};
 use crate::ui::components::Section;
 use crate::ui::components::StatusView;
+use crate::ui::hooks::asks::use_asks;
 use crate::ui::state::AppContext;
 use crate::worker::clv::{self, ClvResult};
 use crate::worker::error::WorkerError;
@@ -139,12 +140,10 @@ pub fn SatisfactionPage() -> Html {
     let settings = use_state(|| None::<Settings>);
     let clv_res = use_state(|| None::<Result<Rc<ClvResult>, String>>);
     let seg_res = use_state(|| None::<Result<Rc<SegmentResult>, String>>);
-    // Bumped by "Compute them again" after a cancel: the fit, the segmentation and the
-    // analyses are asked for again (the first two answer from the cache when they had finished).
-    let attempt = use_state(|| 0u32);
-    // The ask the user cancelled: it stays cancelled when the customers are sent again to a
-    // fresh worker (another page's question can have them sent), until "Compute them again".
-    let cancelled = use_mut_ref(|| None::<u32>);
+    // A new ask on "Compute them again" after a cancel: the fit, the segmentation and the
+    // analyses are asked for again (the first two answer from the cache when they had finished);
+    // a cancelled ask stays cancelled when the customers are sent again to a fresh worker.
+    let asks = use_asks();
     let trend_score = use_state(|| 0usize);
     let tx = ctx
         .as_ref()
@@ -176,15 +175,15 @@ pub fn SatisfactionPage() -> Html {
         })
     };
     {
-        let (ctx, tx, clv_res, seg_res, cancelled) = (
+        let (ctx, tx, clv_res, seg_res, asks) = (
             ctx.clone(),
             tx.clone(),
             clv_res.clone(),
             seg_res.clone(),
-            cancelled.clone(),
+            asks.clone(),
         );
-        use_effect_with((tx_key.clone(), *attempt), move |(_, attempt)| {
-            if *cancelled.borrow() == Some(*attempt) {
+        use_effect_with((tx_key.clone(), asks.current()), move |(_, ask)| {
+            if asks.is_cancelled(*ask) {
                 return;
             }
             clv_res.set(None);
@@ -226,7 +225,7 @@ pub fn SatisfactionPage() -> Html {
     // The analyses run in the worker (the survey statistics are not in the page's download),
     // again whenever the settings, the customers or the linked results change. The latest answer
     // stays on screen while a newer one is computed. `Err(None)`: the job was cancelled (the
-    // page says so and offers to compute again, `attempt` counts the asks).
+    // page says so and offers to compute again, `asks` counts the asks).
     let answer = use_state(|| None::<(Deps, Result<Rc<Answer>, Option<String>>)>);
     let deps: Deps = (
         cur.clone(),
@@ -236,9 +235,9 @@ pub fn SatisfactionPage() -> Html {
     );
     {
         let (ctx, sv, tx, answer) = (ctx.clone(), sv.clone(), tx.clone(), answer.clone());
-        let (clv_ok, seg_ok, cancelled) = (clv_ok.clone(), seg_ok.clone(), cancelled.clone());
-        use_effect_with((deps.clone(), *attempt), move |(deps, attempt)| {
-            if *cancelled.borrow() == Some(*attempt) {
+        let (clv_ok, seg_ok, asks) = (clv_ok.clone(), seg_ok.clone(), asks.clone());
+        use_effect_with((deps.clone(), asks.current()), move |(deps, ask)| {
+            if asks.is_cancelled(*ask) {
                 return;
             }
             let (Some(ctx), Some(st), Some(survey)) = (
@@ -287,11 +286,10 @@ pub fn SatisfactionPage() -> Html {
                 <section class="satisfaction">
                     <h1>{ "Satisfaction" }</h1>
                     <StatusView kind="loading" message="Computing the satisfaction scores…" on_cancel={Some(Callback::from({
-                        let (ctx, cancelled, attempt) = (ctx.clone(), cancelled.clone(), *attempt);
+                        let (ctx, asks) = (ctx.clone(), asks.clone());
                         let (answer, deps) = (answer.clone(), deps.clone());
                         move |()| {
-                            *cancelled.borrow_mut() = Some(attempt);
-                            ctx.ctl.worker.cancel();
+                            asks.cancel(&ctx.ctl.worker);
                             // Said here too: an ask waiting for its customers to be sent again
                             // has no job to fail.
                             answer.set(Some((deps.clone(), Err(None))));
@@ -313,8 +311,8 @@ pub fn SatisfactionPage() -> Html {
         }
         Err(None) => {
             let again = {
-                let attempt = attempt.clone();
-                Callback::from(move |_: MouseEvent| attempt.set(*attempt + 1))
+                let asks = asks.clone();
+                Callback::from(move |_: MouseEvent| asks.again())
             };
             return html! {
                 <section class="satisfaction">

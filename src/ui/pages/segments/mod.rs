@@ -22,6 +22,7 @@ use crate::domain::segmentation::MonetaryKind;
 use crate::domain::segmentation::SegmentMap;
 use crate::ui::components::Section;
 use crate::ui::components::{status, Input, Load, StatusView};
+use crate::ui::hooks::asks::use_asks;
 use crate::ui::state::{AppContext, Source};
 use crate::worker::segment::{ClusterRequest, SegmentResult};
 use gloo::storage::Storage as _;
@@ -96,13 +97,9 @@ pub fn SegmentsPage() -> Html {
     // None until read from the settings store (storage opens during boot, before any dataset).
     let settings = use_state(|| None::<Settings>);
     let load = use_state(|| Load::<Rc<SegmentResult>>::Empty("Segmenting…".into()));
-    // Counts the asks: a click on "Run k-means" or "Compute again" with the same settings (after
-    // a cancel or a failure) must still ask the worker again.
-    let attempt = use_state(|| 0u32);
-    // The ask the user cancelled: it stays cancelled when the effect's other deps change under
-    // it (after a cancel lets the worker go, another query has the dataset sent again, so the
-    // source changes), until the next "Run k-means", settings change or "Compute again".
-    let cancelled = use_mut_ref(|| None::<u32>);
+    // A click on "Run k-means" or "Compute again" with the same settings (after a cancel or a
+    // failure) still asks the worker again; a cancelled ask stays cancelled until the next one.
+    let asks = use_asks();
     // A link may name a segment (`#/segments?segment=Champions`): it is selected, its customers
     // listed.
     // The map and the segment in the address win (a bookmark, back and forward); a click
@@ -183,16 +180,16 @@ pub fn SegmentsPage() -> Html {
         needs_request(c, seed)
     });
     {
-        let (ctx, load, cancelled) = (ctx.clone(), load.clone(), cancelled.clone());
+        let (ctx, load, asks) = (ctx.clone(), load.clone(), asks.clone());
         let deps = (
             src.clone(),
             (*settings).clone(),
             clvs.as_ref().map(|c| c.clv.len()),
             needs.clone(),
-            *attempt,
+            asks.current(),
         );
-        use_effect_with(deps, move |(src, st, _, needs, attempt)| {
-            if *cancelled.borrow() == Some(*attempt) {
+        use_effect_with(deps, move |(src, st, _, needs, ask)| {
+            if asks.is_cancelled(*ask) {
                 return;
             }
             if let (Some(ctx), Some(src), Some(st)) = (ctx, src, st) {
@@ -257,13 +254,13 @@ pub fn SegmentsPage() -> Html {
         return super::booting();
     };
     let update = {
-        let (settings, ctl, attempt) = (settings.clone(), ctx.ctl.clone(), attempt.clone());
+        let (settings, ctl, asks) = (settings.clone(), ctx.ctl.clone(), asks.clone());
         Rc::new(move |f: &dyn Fn(&mut Settings)| {
             let mut s = (*settings).clone().unwrap_or_default();
             f(&mut s);
             ctl.set_page_setting(SETTINGS_KEY, s.clone());
             settings.set(Some(s));
-            attempt.set(attempt.wrapping_add(1));
+            asks.again();
         })
     };
     let load_view = match (&*load, &ctx.state.progress) {
@@ -366,11 +363,9 @@ pub fn SegmentsPage() -> Html {
     // Cancel lets the worker go when it is computing; the request is sent again (with the
     // dataset, to a fresh worker) on "Compute again" or the next "Run k-means".
     let on_cancel = {
-        let (worker, cancelled, attempt) = (ctx.ctl.worker.clone(), cancelled.clone(), *attempt);
-        let load = load.clone();
+        let (worker, asks, load) = (ctx.ctl.worker.clone(), asks.clone(), load.clone());
         Callback::from(move |()| {
-            *cancelled.borrow_mut() = Some(attempt);
-            worker.cancel();
+            asks.cancel(&worker);
             // Said here too: an ask waiting for its dataset to be sent again has no job to fail.
             load.set(Load::Failed(
                 crate::worker::error::WorkerError::Cancelled.to_string(),
@@ -378,8 +373,8 @@ pub fn SegmentsPage() -> Html {
         })
     };
     let again = {
-        let attempt = attempt.clone();
-        Callback::from(move |_: MouseEvent| attempt.set(attempt.wrapping_add(1)))
+        let asks = asks.clone();
+        Callback::from(move |_: MouseEvent| asks.again())
     };
     let (status_line, result) = match &load_view {
         Load::Ready(r) => (html! {}, Some(r.clone())),
@@ -388,7 +383,7 @@ pub fn SegmentsPage() -> Html {
                 <button type="button" class="secondary" data-testid="seg-again" onclick={again}>{ "Compute again" }</button>
             };
             // The user's own cancel is no error: said plainly, with what is still shown.
-            let line = if *cancelled.borrow() == Some(*attempt) {
+            let line = if asks.cancelled_now() {
                 let message = if previous.is_some() {
                     "The segmentation was cancelled: the results below are the previous ones."
                 } else {
