@@ -12,7 +12,7 @@
 //! its jobs with [`WorkerError::WorkerCrashed`] and is let go: the next job starts a fresh one.
 
 use crate::domain::customers::SummaryOptions;
-use crate::worker::clv::{ClvRequest, ClvResult};
+use crate::worker::clv::{ClvRequest, ClvResult, ValidationOutcome};
 use crate::worker::error::WorkerError;
 use crate::worker::protocol::{self, Request, Response};
 use crate::worker::segment::{SegmentRequest, SegmentResult};
@@ -393,6 +393,24 @@ impl WorkerClient {
             _ => None,
         };
         let task = Task::Clv {
+            dataset: dataset.to_string(),
+            request: Box::new(request),
+        };
+        self.run(task, typed(unpack, done));
+    }
+
+    /// The calibration/holdout check of a lifetime-value fit, on the log the worker holds.
+    pub fn clv_validation(
+        &self,
+        dataset: &str,
+        request: ClvRequest,
+        done: impl FnOnce(Result<ValidationOutcome, WorkerError>) + 'static,
+    ) {
+        let unpack = |o| match o {
+            Output::ClvValidation(r) => Some(*r),
+            _ => None,
+        };
+        let task = Task::ClvValidation {
             dataset: dataset.to_string(),
             request: Box::new(request),
         };

@@ -1,32 +1,30 @@
 //! Worker task: a lifetime-value fit. The figures are computed in [`crate::analysis::clv`] (the
-//! same functions `crm fit` and `crm predict` call); this task only passes the worker's held
-//! transaction log and its clock.
+//! same functions `crm fit` and `crm predict` call); this task only passes the worker's clock,
+//! and the validation task ([`super::tasks::Task::ClvValidation`]) the held transaction log.
 
 use super::error::WorkerError;
 pub use crate::analysis::clv::{
     default_calibration_end, default_request, ClvRequest, ClvResult, CumulativePoint,
-    FreqRecencyGrid, HistBin, Validation, DEFAULT_KEY, DEFAULT_MARGIN_RATE,
+    FreqRecencyGrid, HistBin, Validation, ValidationOutcome, DEFAULT_KEY, DEFAULT_MARGIN_RATE,
     DEFAULT_MONTHLY_DISCOUNT, DEFAULT_MONTHS,
 };
-use crate::domain::customers::TxLog;
 
-/// Runs the fit.
+/// Runs the fit (and the validation when the request carries its transactions: the page's
+/// requests do not, and ask for it as [`super::tasks::Task::ClvValidation`]).
 ///
 /// # Errors
 /// [`WorkerError::Clv`] with a message for the user (bad settings, a summary that cannot be
 /// fitted).
 pub fn run(req: ClvRequest, progress: &mut dyn FnMut(f64, &str)) -> Result<ClvResult, WorkerError> {
-    run_with_log(&req, None, progress)
+    run_ref(&req, progress)
 }
 
-/// [`run`], validating with `log` (the worker's held copy, see
-/// [`crate::worker::datasets::Datasets`]) instead of the request's own transactions when given.
+/// [`run`] on a borrowed request (the worker lends it the held summary).
 ///
 /// # Errors
 /// As [`run`].
-pub fn run_with_log(
+pub fn run_ref(
     req: &ClvRequest,
-    log: Option<&TxLog>,
     progress: &mut dyn FnMut(f64, &str),
 ) -> Result<ClvResult, WorkerError> {
     // Each stage's start goes to the timing lines (see `super::log`).
@@ -46,7 +44,7 @@ pub fn run_with_log(
         }
         progress(f, stage);
     };
-    crate::analysis::clv::analyze(req, log, &mut timed, &super::now_ms).map_err(WorkerError::Clv)
+    crate::analysis::clv::analyze(req, None, &mut timed, &super::now_ms).map_err(WorkerError::Clv)
 }
 
 /// Compares the purchase models on a held dataset: its summary and log are lent to the

@@ -14,6 +14,8 @@ pub enum Output {
     Imported(Box<Imported>),
     /// A lifetime-value fit.
     Clv(Box<super::clv::ClvResult>),
+    /// A lifetime-value fit's calibration/holdout check.
+    ClvValidation(Box<crate::analysis::clv::ValidationOutcome>),
     /// A segmentation (the page gets its view: see [`super::segment`]).
     Segment(Box<super::segment::SegmentResult>),
     /// An answer about the customers of a held segmentation.

@@ -49,6 +49,16 @@ pub enum Task {
         /// The fit's settings.
         request: Box<super::clv::ClvRequest>,
     },
+    /// The calibration/holdout check of a lifetime-value fit on a held dataset's log: asked
+    /// after [`Task::Clv`], so the page shows the parameters first and a new calibration end
+    /// fits only the calibration period again. The request's summary is only read for its time
+    /// unit, its transactions not at all (the held log is).
+    ClvValidation {
+        /// The dataset.
+        dataset: String,
+        /// The fit's settings (model, calibration end, summary options).
+        request: Box<super::clv::ClvRequest>,
+    },
     /// Segment a held dataset's customers (the request's own summary is not read); the worker
     /// keeps the whole result under `key` and answers its view (see [`super::segment`]).
     Segment {
@@ -191,10 +201,16 @@ pub fn run_with(
             let mut req = *request;
             // The held summary is lent to the fit and taken back (no copy of the customers).
             std::mem::swap(&mut req.summary, &mut held.summary);
-            let log = (!held.log.is_empty()).then_some(&held.log);
-            let result = super::clv::run_with_log(&req, log, progress);
+            // No validation here: the page asks for it as a task of its own.
+            req.transactions = Default::default();
+            let result = super::clv::run_ref(&req, progress);
             std::mem::swap(&mut req.summary, &mut held.summary);
             result.map(|r| Output::Clv(Box::new(r)))
+        }
+        Task::ClvValidation { dataset, request } => {
+            let held = datasets.get(&dataset)?;
+            let v = crate::analysis::clv::validation_outcome(&request, &held.log, progress);
+            Ok(Output::ClvValidation(Box::new(v)))
         }
         Task::History { dataset, customer } => {
             let log = &datasets.get(&dataset)?.log;

@@ -43,6 +43,27 @@ test('fits BG/NBD and Pareto/NBD on the sample, shows a customer, exports CSV', 
     assert.ok(Number(heading.match(/\((\d+) purchases\)/)[1]) >= x + 1, `${heading} for x = ${x}`);
     await screenshot(page, 'ltv');
 
+    // A new calibration end checks the model again on the calibration period; the fit on
+    // the whole period (its parameters) is not asked again.
+    const summary = page.getByTestId('holdout-summary');
+    const before = await summary.innerText();
+    const end = before.match(/to (\d{4}-\d{2}-\d{2}) \(/)[1];
+    const earlier = new Date(Date.parse(end) - 60 * 86400000).toISOString().slice(0, 10);
+    const rBefore = await app.figure('param-r');
+    // Were the fit asked again, its section would leave the page while it runs.
+    await page.evaluate(() => {
+      window.fitLeft = false;
+      new MutationObserver(() => {
+        if (!document.querySelector('[data-testid="model-fit"]')) window.fitLeft = true;
+      }).observe(document.body, { childList: true, subtree: true });
+    });
+    await page.getByTestId('calibration-end').fill(earlier);
+    await page.getByTestId('calibration-end').dispatchEvent('change');
+    await page.getByTestId('holdout-summary').filter({ hasText: `to ${earlier} (` }).waitFor({ timeout: 30000 });
+    assert.equal(await app.figure('param-r'), rBefore);
+    assert.equal(await page.evaluate(() => window.fitLeft), false, 'the fit was not asked again');
+    await page.getByTestId('chart-cumulative').waitFor();
+
     // CSV export.
     const download = await app.download(page.locator('[data-testid="clv-table"] [data-testid="export-csv"]'));
     assert.equal(download.suggestedFilename(), 'lifetime_value.csv');

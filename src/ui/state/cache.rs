@@ -4,7 +4,7 @@
 
 use super::{Controller, Source};
 use crate::ui::hooks::WorkerClient;
-use crate::worker::clv::{ClvRequest, ClvResult};
+use crate::worker::clv::{ClvRequest, ClvResult, ValidationOutcome};
 use crate::worker::error::WorkerError;
 use crate::worker::segment::{SegmentAnswer, SegmentQuery, SegmentRequest, SegmentResult};
 use serde::{de::DeserializeOwned, Serialize};
@@ -15,6 +15,8 @@ use std::rc::Rc;
 pub(super) enum Cached {
     /// A lifetime-value fit.
     Clv(Rc<ClvResult>),
+    /// A lifetime-value fit's calibration/holdout check.
+    Validation(Rc<ValidationOutcome>),
     /// A segmentation.
     Segment(Rc<SegmentResult>),
 }
@@ -48,11 +50,28 @@ impl Analysis for ClvResult {
     fn unwrap(c: &Cached) -> Option<Rc<Self>> {
         match c {
             Cached::Clv(r) => Some(r.clone()),
-            Cached::Segment(_) => None,
+            _ => None,
         }
     }
     fn run(worker: &WorkerClient, dataset: &str, _: &str, req: ClvRequest, done: Answer<Self>) {
         worker.clv(dataset, req, done);
+    }
+}
+
+impl Analysis for ValidationOutcome {
+    type Request = ClvRequest;
+    const RECORD: &'static str = "clv-validation";
+    fn wrap(r: Rc<Self>) -> Cached {
+        Cached::Validation(r)
+    }
+    fn unwrap(c: &Cached) -> Option<Rc<Self>> {
+        match c {
+            Cached::Validation(r) => Some(r.clone()),
+            _ => None,
+        }
+    }
+    fn run(worker: &WorkerClient, dataset: &str, _: &str, req: ClvRequest, done: Answer<Self>) {
+        worker.clv_validation(dataset, req, done);
     }
 }
 
@@ -67,7 +86,7 @@ impl Analysis for SegmentResult {
     fn unwrap(c: &Cached) -> Option<Rc<Self>> {
         match c {
             Cached::Segment(r) => Some(r.clone()),
-            Cached::Clv(_) => None,
+            _ => None,
         }
     }
     fn run(
@@ -104,6 +123,21 @@ impl Controller {
         req: ClvRequest,
         fresh: bool,
         done: impl FnOnce(Result<Rc<ClvResult>, WorkerError>) + 'static,
+    ) {
+        self.run_keyed(source, key, req, fresh, Box::new(done));
+    }
+
+    /// The calibration/holdout check of a lifetime-value fit on `source`'s log (held by the
+    /// worker), cached as [`Self::clv`] under its own key: asked after the fit, so the page
+    /// shows the parameters first, and a new calibration end checks again without fitting the
+    /// whole model again.
+    pub fn clv_validation(
+        self: &Rc<Self>,
+        source: &Source,
+        key: &str,
+        req: ClvRequest,
+        fresh: bool,
+        done: impl FnOnce(Result<Rc<ValidationOutcome>, WorkerError>) + 'static,
     ) {
         self.run_keyed(source, key, req, fresh, Box::new(done));
     }

@@ -12,13 +12,14 @@ mod discrete;
 mod ranges;
 mod rows;
 mod subscription;
+mod validation;
 
 use crate::domain::clv::{ClvSettings, ModelKind};
 use crate::domain::customers::TimeUnit;
 use crate::ui::charts::Chart;
 use crate::ui::components::status::StatusView;
 use crate::ui::components::Section;
-use crate::ui::components::{ChartCard, DataTable, Input, LazyRows, NumberField};
+use crate::ui::components::{ChartCard, DataTable, LazyRows, NumberField};
 use crate::ui::format;
 use crate::ui::state::{AppContext, Source};
 use crate::worker::clv::{self as wclv, ClvRequest, ClvResult};
@@ -55,17 +56,37 @@ impl Choice {
     fn settings(&self, unit: TimeUnit) -> ClvSettings {
         ClvSettings::monthly(unit, self.months, self.discount, self.margin)
     }
+    /// The fit's cache key (the calibration end is the check's, see [`validation`]). The
+    /// default settings are the default fit the Overview, Segments, Strategy and Satisfaction
+    /// pages read: one result under one key, fitted once whichever page asks first.
     fn key(&self) -> String {
+        if self.for_fit() == Choice::default() {
+            return wclv::DEFAULT_KEY.to_string();
+        }
         format!(
-            "clv/page/{}/{}/{}/{}/{}/{}",
+            "clv/page/{}/{}/{}/{}/{}",
             self.model.code(),
             self.gamma_gamma,
             self.months,
             self.discount,
             self.margin,
-            self.calibration_end
-                .map_or_else(|| "auto".into(), |d| d.to_string())
         )
+    }
+
+    /// What the fit depends on: everything but the calibration end.
+    fn for_fit(&self) -> Choice {
+        Choice {
+            calibration_end: None,
+            ..self.clone()
+        }
+    }
+
+    /// What the calibration/holdout check depends on.
+    fn for_check(&self) -> validation::ValAsk {
+        validation::ValAsk {
+            model: self.model,
+            calibration_end: self.calibration_end,
+        }
     }
 }
 
@@ -117,8 +138,6 @@ fn se(v: Option<f64>) -> String {
 }
 
 struct Charts {
-    holdout: Option<Rc<Chart>>,
-    cumulative: Option<Rc<Chart>>,
     repeat: Rc<Chart>,
     alive: Rc<Chart>,
     expected: Rc<Chart>,
@@ -131,14 +150,6 @@ fn build_charts(r: &ClvResult) -> Charts {
         .as_ref()
         .map_or("week", |s| s.model_time_unit.name());
     Charts {
-        holdout: r
-            .validation
-            .as_ref()
-            .map(|v| Rc::new(charts::holdout(v, unit))),
-        cumulative: r
-            .validation
-            .as_ref()
-            .map(|v| Rc::new(charts::cumulative(v, unit))),
         repeat: Rc::new(charts::repeat(r)),
         alive: Rc::new(charts::heatmap(&r.grid, true, unit)),
         expected: Rc::new(charts::heatmap(&r.grid, false, unit)),
@@ -196,7 +207,7 @@ fn LtvBody(p: &BodyProps) -> Html {
             src.clone(),
             selected.clone(),
         );
-        use_effect_with(((*choice).clone(), data_id), move |(choice, _)| {
+        use_effect_with((choice.for_fit(), data_id), move |(choice, _)| {
             if let Some(ctx) = ctx {
                 start_fit(&ctx, &src, choice, &fit, &generation, false);
                 selected.set(None);
@@ -231,6 +242,10 @@ fn LtvBody(p: &BodyProps) -> Html {
         .summary
         .as_ref()
         .map_or(TimeUnit::Week, |s| s.time_unit);
+    let check = validation::use_check(ctx.clone(), src.clone(), choice.for_check());
+    let check_charts = use_memo(((*check.state).clone(), unit), |(s, u)| {
+        validation::build_charts(s, u.name())
+    });
     let result = match &*fit {
         FitState::Done(r) => Some(r.clone()),
         _ => None,
@@ -362,14 +377,22 @@ fn LtvBody(p: &BodyProps) -> Html {
         })
     };
     let on_refit = {
-        let (ctx, src, choice, fit, generation) = (
+        let (ctx, src, choice, fit, generation, check) = (
             ctx.clone(),
             src.clone(),
             choice.clone(),
             fit.clone(),
             generation.clone(),
+            check.clone(),
         );
-        Callback::from(move |_| start_fit(&ctx, &src, &choice, &fit, &generation, true))
+        Callback::from(move |_| {
+            start_fit(&ctx, &src, &choice, &fit, &generation, true);
+            check.start(&ctx, &src, &choice.for_check(), true);
+        })
+    };
+    let on_check_again = {
+        let (ctx, src, choice, check) = (ctx.clone(), src.clone(), choice.clone(), check.clone());
+        Callback::from(move |_: MouseEvent| check.start(&ctx, &src, &choice.for_check(), true))
     };
     let on_cancel = {
         let ctx = ctx.clone();
@@ -433,7 +456,7 @@ fn LtvBody(p: &BodyProps) -> Html {
                 .map_or((None, "Starting the fit…".to_string()), |p| {
                     (Some(p.fraction), p.stage.clone())
                 });
-            html! { <StatusView kind="loading" message={stage} {fraction} on_cancel={Some(on_cancel)} /> }
+            html! { <StatusView kind="loading" message={stage} {fraction} on_cancel={Some(on_cancel.clone())} /> }
         }
         FitState::Failed(m) => html! { <StatusView kind="error" message={m.clone()} /> },
         FitState::Done(_) => html! {},
@@ -448,12 +471,29 @@ fn LtvBody(p: &BodyProps) -> Html {
                     .and_then(|s| s.customers.get(i))
                     .map(|c| (i, c.clone()))
             });
+            let check_card = validation::card(
+                &check.state,
+                check_charts.as_ref().as_ref(),
+                validation::CardParts {
+                    unit: unit_name,
+                    chosen_end: c.calibration_end,
+                    on_cal,
+                    on_cancel: on_cancel.clone(),
+                    on_again: on_check_again,
+                    repeat: ch.repeat.clone(),
+                    progress: ctx
+                        .state
+                        .progress
+                        .as_ref()
+                        .map(|p| (p.fraction, p.stage.clone())),
+                },
+            );
             results(
                 r,
                 ch,
                 unit_name,
                 &c,
-                on_cal,
+                check_card,
                 ranges::controls(&ctx, &src, r, &ranges),
                 html! {
                     <Section id="every-customer" title="Every customer">
@@ -507,7 +547,8 @@ fn start_fit(
         settings,
         transactions: Default::default(),
         summary_options: ctx.state.summary_options.clone(),
-        calibration_end: choice.calibration_end,
+        // The calibration/holdout check is asked of its own (see `validation`).
+        calibration_end: None,
         // The worker holds the customers.
         summary: crate::ui::pages::segments::summary_header(summary),
     };
@@ -537,7 +578,7 @@ fn results(
     ch: &Charts,
     unit: &str,
     c: &Choice,
-    on_cal: Callback<String>,
+    validation_card: Html,
     ranges: Html,
     table: Html,
 ) -> Html {
@@ -618,34 +659,6 @@ fn results(
             { crate::ui::components::explain_figures::discounting(r.settings.as_ref()) }
             { ranges }
             <ChartCard chart={ch.hist.clone()} testid="chart-clv-hist" note={AttrValue::from("The highest 0.5% are counted in the last bar.")} />
-        </Section>
-    };
-    let cal_value = r
-        .validation
-        .as_ref()
-        .map(|v| v.calibration_end.to_string())
-        .or_else(|| c.calibration_end.map(|d| d.to_string()))
-        .unwrap_or_default();
-    let validation_card = html! {
-        <Section id="validation" title="Does the model fit? Calibration and holdout" testid="validation">
-            <p class="note">{ "The model is fitted again on the purchases up to the calibration end only, then asked to predict the purchases after it, which we know." }</p>
-            <label>{ "Calibration end" }
-                <Input kind="date" value={cal_value} on={on_cal} testid="calibration-end" />
-            </label>
-            if let Some(v) = &r.validation {
-                <p data-testid="holdout-summary">{ format!(
-                    "Calibration {} to {} ({} customers), holdout {:.1} {unit}s to {}: predicted {:.0} purchases, actual {:.0} ({:+.1}%).",
-                    v.first_date, v.calibration_end, v.n_customers, v.holdout_length, v.observation_end,
-                    v.holdout_predicted, v.holdout_actual,
-                    if v.holdout_actual > 0.0 { (v.holdout_predicted / v.holdout_actual - 1.0) * 100.0 } else { 0.0 }) }</p>
-                { crate::ui::components::explain_figures::holdout(v) }
-            }
-            if !r.validation_note.is_empty() { <p class="warnbox" data-testid="validation-note">{ &r.validation_note }</p> }
-            <div class="grid wide">
-                if let Some(h) = &ch.holdout { <ChartCard chart={h.clone()} testid="chart-holdout" /> }
-                if let Some(cu) = &ch.cumulative { <ChartCard chart={cu.clone()} testid="chart-cumulative" note={AttrValue::from("Dashed: the model fitted on purchases up to the calibration end (the vertical line); after the line it is a forecast.")} /> }
-                <ChartCard chart={ch.repeat.clone()} testid="chart-repeat" note={AttrValue::from("Whole period, full fit: how many customers made 0, 1, 2, … repeat purchases, against what the model expects for customers of the same ages.")} />
-            </div>
         </Section>
     };
     let heat_card = html! {
