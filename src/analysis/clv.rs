@@ -911,10 +911,7 @@ mod tests {
             .iter()
             .map(|c| (c.id.as_str(), c.first.unwrap().num_days_from_ce()))
             .collect();
-        let (day0, last) = (
-            split.first.num_days_from_ce(),
-            split.end.num_days_from_ce(),
-        );
+        let (day0, last) = (split.first.num_days_from_ce(), split.end.num_days_from_ce());
         let pairs: BTreeSet<(u32, i32)> = log
             .customer
             .iter()

@@ -2,7 +2,7 @@
 
 use crate::ui::components::Contents;
 use crate::ui::pages;
-use crate::ui::state::{AppContext, AppState, Controller};
+use crate::ui::state::{AppContext, AppState, Controller, ProgressContext};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -174,10 +174,11 @@ fn StartOnOverview(p: &StartProps) -> Html {
 #[component]
 pub fn App() -> Html {
     let state = use_reducer(AppState::default);
+    let progress = use_state(|| None::<crate::ui::hooks::Progress>);
     let bare = *use_state(opened_bare);
     let ctl = use_memo((), {
-        let d = state.dispatcher();
-        move |_| Controller::new(d)
+        let (d, p) = (state.dispatcher(), progress.setter());
+        move |_| Controller::new(d, Callback::from(move |v| p.set(v)))
     });
     {
         let ctl = (*ctl).clone();
@@ -193,6 +194,7 @@ pub fn App() -> Html {
     };
     html! {
         <ContextProvider<AppContext> context={ctx}>
+        <ContextProvider<ProgressContext> context={ProgressContext((*progress).clone())}>
             <HashRouter>
                 <a class="skip" href="#content" onclick={|e: MouseEvent| {
                     e.prevent_default();
@@ -209,6 +211,7 @@ pub fn App() -> Html {
                 </main>
                 <footer>{ "Runs entirely in your browser and works offline. Formulas on the Learn page." }</footer>
             </HashRouter>
+        </ContextProvider<ProgressContext>>
         </ContextProvider<AppContext>>
     }
 }

@@ -18,5 +18,5 @@ pub use chart::ChartCard;
 pub use contents::Contents;
 pub use form::{Input, NumberField};
 pub use section::Section;
-pub use status::{Load, StatusView};
+pub use status::{JobStatus, Load, StatusView};
 pub use table::{Cell, DataTable, LazyRows, RowSource};

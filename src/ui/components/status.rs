@@ -94,3 +94,25 @@ pub fn view<T>(
         Load::Failed(m) => html! { <StatusView kind="error" message={m.clone()} /> },
     }
 }
+
+/// Props of [`JobStatus`].
+#[derive(Properties, PartialEq)]
+pub struct JobStatusProps {
+    /// What it says before the worker reports any progress.
+    pub start: AttrValue,
+    /// A cancel button when given.
+    #[prop_or_default]
+    pub on_cancel: Option<Callback<()>>,
+}
+
+/// The job under way, as a loading status with its progress and stage: the only part of a
+/// page drawn again when the progress moves (it reads the
+/// [`crate::ui::state::ProgressContext`]; the page around it does not).
+#[component]
+pub fn JobStatus(p: &JobStatusProps) -> Html {
+    let progress = crate::ui::state::use_progress();
+    let (fraction, stage) = progress.map_or((None, p.start.clone()), |j| {
+        (Some(j.fraction), AttrValue::from(j.stage))
+    });
+    html! { <StatusView kind="loading" message={stage} {fraction} on_cancel={p.on_cancel.clone()} /> }
+}

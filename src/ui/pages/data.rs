@@ -346,6 +346,25 @@ fn FailedView(p: &FailedProps) -> Html {
 }
 
 /// The Data page.
+/// Props of [`JobLine`].
+#[derive(Properties, PartialEq)]
+struct JobLineProps {
+    cancel: Callback<()>,
+}
+
+/// The job under way (an import, a project file), with Cancel for the worker's jobs: drawn
+/// again alone when its progress moves, not the whole page (see
+/// [`crate::ui::state::ProgressContext`]).
+#[component]
+fn JobLine(p: &JobLineProps) -> Html {
+    match crate::ui::state::use_progress() {
+        Some(j) => html! {
+            <StatusView kind="loading" message={j.stage.clone()} fraction={Some(j.fraction)} on_cancel={(j.job != 0).then_some(p.cancel.clone())} />
+        },
+        None => html! {},
+    }
+}
+
 #[component]
 pub fn DataPage() -> Html {
     let Some(ctx) = use_context::<AppContext>() else {
@@ -497,7 +516,6 @@ pub fn DataPage() -> Html {
         html! { <Input kind="date" value={current.map(|d| d.to_string()).unwrap_or_default()} on={cb} testid={testid} /> }
     };
 
-    let progress = state.progress.clone();
     let cancel = {
         let ctl = ctl.clone();
         Callback::from(move |_| ctl.worker.cancel())
@@ -517,9 +535,7 @@ pub fn DataPage() -> Html {
             if let status::Load::Failed(m) = &state.boot {
                 <StatusView kind="error" message={m.clone()} />
             }
-            if let Some(p) = progress {
-                <StatusView kind="loading" message={p.stage.clone()} fraction={Some(p.fraction)} on_cancel={(p.job != 0).then_some(cancel)} />
-            }
+            <JobLine {cancel} />
             if let Some(e) = state.error.clone().or_else(|| (*local_error).clone()) {
                 <StatusView kind="error" message={e} />
             }

@@ -181,6 +181,7 @@ fn copy_line(copy: SetCopy, set: &ExerciseSet, lesson: &str) -> Html {
 /// The exercises of one lesson, with the instructor's panel.
 #[component]
 pub fn Exercises(p: &ExercisesProps) -> Html {
+    let progress = crate::ui::state::use_progress();
     let ctx = use_context::<AppContext>();
     let set = use_state(ExerciseSet::default);
     // Whether the set came from storage (this browser's copy or an opened project's).
@@ -236,7 +237,7 @@ pub fn Exercises(p: &ExercisesProps) -> Html {
                     .collect()
             })
             .unwrap_or_default();
-        let busy = ctx.as_ref().is_some_and(|c| c.state.progress.is_some());
+        let busy = progress.is_some();
         use_effect_with(
             (names, busy, (*pending).clone()),
             move |(names, busy, want)| {

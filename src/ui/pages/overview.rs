@@ -313,6 +313,7 @@ pub fn overview_view(o: &Overview) -> Html {
 /// The Overview page.
 #[component]
 pub fn OverviewPage() -> Html {
+    let progress = crate::ui::state::use_progress();
     let ctx = use_context::<AppContext>();
     let tx = ctx
         .as_ref()
@@ -333,10 +334,8 @@ pub fn OverviewPage() -> Html {
     let load = match assemble(&tx, &g, &sp) {
         Some(o) => Load::Ready(o),
         None => Load::Loading {
-            fraction: ctx.state.progress.as_ref().map(|p| p.fraction),
-            stage: ctx
-                .state
-                .progress
+            fraction: progress.as_ref().map(|p| p.fraction),
+            stage: progress
                 .as_ref()
                 .map_or_else(|| "Gathering the analyses".to_string(), |p| p.stage.clone()),
         },

@@ -67,6 +67,7 @@ fn setter(h: &UseStateHandle<f64>) -> Callback<f64> {
 /// The Value & strategy page.
 #[component]
 pub fn StrategyPage() -> Html {
+    let progress = crate::ui::state::use_progress();
     let ctx = use_context::<AppContext>();
     let load = use_state(|| Load::<Rc<SegmentResult>>::Empty("Segmenting…".into()));
     let clv_state = use_state(|| None::<Result<(), String>>);
@@ -126,7 +127,7 @@ pub fn StrategyPage() -> Html {
             super::booting()
         };
     };
-    let load_view = match (&*load, &ctx.state.progress) {
+    let load_view = match (&*load, &progress) {
         (Load::Loading { .. }, Some(p)) => Load::Loading {
             fraction: Some(p.fraction),
             stage: p.stage.clone(),

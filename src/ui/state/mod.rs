@@ -18,7 +18,7 @@ pub use theme::Theme;
 use crate::domain::customers::SummaryOptions;
 use crate::io::import::Mapping;
 use crate::io::storage::{DataKind, DatasetMeta, IdbStore, Repository};
-use crate::ui::hooks::WorkerClient;
+use crate::ui::hooks::{Progress, WorkerClient};
 use crate::worker::tasks::ImportSettings;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -29,6 +29,8 @@ pub struct Controller {
     dispatch: UseReducerDispatcher<AppState>,
     /// The worker client.
     pub worker: WorkerClient,
+    /// Reports the job under way (the [`ProgressContext`]).
+    progress: Callback<Option<Progress>>,
     repo: RefCell<Option<Rc<Repository<IdbStore>>>>,
     options: RefCell<SummaryOptions>,
     remembered: RefCell<Vec<Mapping>>,
@@ -72,6 +74,20 @@ pub struct AppContext {
     pub ctl: Rc<Controller>,
 }
 
+/// The job under way, if any: a context of its own, apart from [`AppContext`]. A worker
+/// reports progress many times a second; were it in the state, every page and section reading
+/// the context would be drawn again each time (on the Lifetime value page of a million
+/// customers, 50-100 ms each while the validation ran). Only what shows the progress
+/// ([`use_progress`], [`crate::ui::components::status::JobStatus`]) is drawn again.
+#[derive(Clone, PartialEq, Default)]
+pub struct ProgressContext(pub Option<Progress>);
+
+/// The job under way, if any (the calling component is drawn again when it moves).
+#[hook]
+pub fn use_progress() -> Option<Progress> {
+    use_context::<ProgressContext>().and_then(|p| p.0)
+}
+
 fn now_iso() -> String {
     js_sys::Date::new_0()
         .to_iso_string()
@@ -113,12 +129,16 @@ fn active_key(kind: DataKind) -> String {
 }
 
 impl Controller {
-    /// A controller dispatching to `dispatch`.
-    pub fn new(dispatch: UseReducerDispatcher<AppState>) -> Rc<Self> {
-        let d = dispatch.clone();
+    /// A controller dispatching to `dispatch` and reporting the job under way to `progress`
+    /// (the [`ProgressContext`], apart from the state: see there).
+    pub fn new(
+        dispatch: UseReducerDispatcher<AppState>,
+        progress: Callback<Option<Progress>>,
+    ) -> Rc<Self> {
         Rc::new(Controller {
             dispatch,
-            worker: WorkerClient::new(Callback::from(move |p| d.dispatch(Action::Progress(p)))),
+            worker: WorkerClient::new(progress.clone()),
+            progress,
             repo: RefCell::new(None),
             options: RefCell::new(SummaryOptions::default()),
             remembered: RefCell::new(Vec::new()),

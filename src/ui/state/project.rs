@@ -25,7 +25,7 @@ impl Controller {
             let opts = web_sys::BlobPropertyBag::new();
             opts.set_type("application/octet-stream");
             let mut blob: Option<web_sys::Blob> = None;
-            let d = this.dispatch.clone();
+            let (d, progress) = (this.dispatch.clone(), this.progress.clone());
             let r = repo
                 .export_project_parts_replacing(&replace, |part, done, total| {
                     let parts = js_sys::Array::new();
@@ -35,14 +35,14 @@ impl Controller {
                     parts.push(&js_sys::Uint8Array::from(part.as_slice()));
                     blob =
                         web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts).ok();
-                    d.dispatch(Action::Progress(Some(storage_progress(
+                    progress.emit(Some(storage_progress(
                         "Writing the project file",
                         done,
                         total,
-                    ))));
+                    )));
                 })
                 .await;
-            d.dispatch(Action::Progress(None));
+            progress.emit(None);
             match (r, blob) {
                 (Ok(_), Some(b)) => {
                     crate::ui::components::download::blob(PROJECT_FILE_NAME, &b);
@@ -60,7 +60,7 @@ impl Controller {
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let Some(repo) = this.repo() else { return };
-            let d = this.dispatch.clone();
+            let (d, progress) = (this.dispatch.clone(), this.progress.clone());
             let size = file.size() as u64;
             let r = repo
                 .import_project_from(
@@ -70,15 +70,15 @@ impl Controller {
                         async move { read_range(&file, a, b).await }
                     },
                     |done, total| {
-                        d.dispatch(Action::Progress(Some(storage_progress(
+                        progress.emit(Some(storage_progress(
                             "Reading the project file",
                             done,
                             total,
-                        ))));
+                        )));
                     },
                 )
                 .await;
-            d.dispatch(Action::Progress(None));
+            progress.emit(None);
             match r {
                 Ok(metas) => {
                     this.refresh().await;

@@ -5,7 +5,6 @@ use super::FailedImport;
 use crate::domain::customers::SummaryOptions;
 use crate::io::storage::{DataKind, DatasetMeta};
 use crate::ui::components::Load;
-use crate::ui::hooks::Progress;
 use crate::worker::tasks::Imported;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -71,8 +70,6 @@ pub struct AppState {
     pub storage_problems: Vec<String>,
     /// Bytes used in storage.
     pub bytes_used: u64,
-    /// The job under way, if any.
-    pub progress: Option<Progress>,
     /// The last error to show on the Data page.
     pub error: Option<String>,
     /// How transaction logs are summarised.
@@ -98,7 +95,6 @@ impl Default for AppState {
             datasets: Vec::new(),
             storage_problems: Vec::new(),
             bytes_used: 0,
-            progress: None,
             error: None,
             summary_options: SummaryOptions::default(),
             storage_unavailable: None,
@@ -126,8 +122,6 @@ pub enum Action {
     Activate(Source),
     /// The active dataset of a kind was removed.
     Deactivate(DataKind),
-    /// Worker progress.
-    Progress(Option<Progress>),
     /// An error to show (None clears it).
     Error(Option<String>),
     /// New summary options.
@@ -167,7 +161,6 @@ impl Reducible for AppState {
                 s.error = None;
             }
             Action::Deactivate(kind) => *s.workspace.slot(kind) = None,
-            Action::Progress(p) => s.progress = p,
             Action::Error(e) => s.error = e,
             Action::SummaryOptions(o) => s.summary_options = o,
             Action::StorageUnavailable(m) => s.storage_unavailable = Some(m),

@@ -5,7 +5,7 @@
 use crate::analysis::ahead::{AheadLists, AheadRow, DEFAULT_LOST_BELOW};
 use crate::domain::clv::FittedModel;
 use crate::ui::components::Section;
-use crate::ui::components::{Cell, DataTable, StatusView};
+use crate::ui::components::{Cell, DataTable, JobStatus, StatusView};
 use crate::ui::state::{AppContext, Source};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -115,14 +115,7 @@ pub fn LookAhead(p: &Props) -> Html {
     let body = match &*state {
         State::Idle => html! {},
         State::Running => {
-            let (fraction, stage) = ctx
-                .state
-                .progress
-                .as_ref()
-                .map_or((None, "Starting…".to_string()), |p| {
-                    (Some(p.fraction), p.stage.clone())
-                });
-            html! { <StatusView kind="loading" message={stage} {fraction} /> }
+            html! { <JobStatus start="Starting…" /> }
         }
         State::Failed(m) => html! { <StatusView kind="error" message={m.clone()} /> },
         State::Done(l) => html! { <>

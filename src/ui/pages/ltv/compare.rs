@@ -9,7 +9,7 @@ use crate::analysis::compare::{CompareRequest, Comparison};
 use crate::domain::customers::Period;
 use crate::ui::charts::{Chart, Kind};
 use crate::ui::components::Section;
-use crate::ui::components::{ChartCard, StatusView};
+use crate::ui::components::{ChartCard, JobStatus, StatusView};
 use crate::ui::state::{AppContext, Source};
 use crate::worker::error::WorkerError;
 use std::rc::Rc;
@@ -171,14 +171,7 @@ pub fn ModelCompare(p: &Props) -> Html {
             html! { <p class="note">{ "Fits BG/NBD, MBG/NBD and Pareto/NBD on the same customers (the calibration period when the purchases are loaded) and checks each against the holdout." }</p> }
         }
         State::Running => {
-            let (fraction, stage) = ctx
-                .state
-                .progress
-                .as_ref()
-                .map_or((None, "Starting the comparison…".to_string()), |p| {
-                    (Some(p.fraction), p.stage.clone())
-                });
-            html! { <StatusView kind="loading" message={stage} {fraction} on_cancel={Some(on_cancel)} /> }
+            html! { <JobStatus start="Starting the comparison…" on_cancel={Some(on_cancel)} /> }
         }
         State::Failed(m) => html! { <StatusView kind="error" message={m.clone()} /> },
         State::Done(c) => {

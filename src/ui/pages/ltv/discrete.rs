@@ -8,7 +8,7 @@ use crate::analysis::discrete::{DiscreteRequest, DiscreteResult};
 use crate::domain::customers::Period;
 use crate::ui::charts::{Chart, Kind};
 use crate::ui::components::Section;
-use crate::ui::components::{Cell, ChartCard, DataTable, Input, StatusView};
+use crate::ui::components::{Cell, ChartCard, DataTable, Input, JobStatus, StatusView};
 use crate::ui::state::{AppContext, Source};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -210,14 +210,7 @@ pub fn DiscreteSection(p: &Props) -> Html {
     let body = match &*state {
         State::Idle => html! {},
         State::Running => {
-            let (fraction, stage) = ctx
-                .state
-                .progress
-                .as_ref()
-                .map_or((None, "Starting BG/BB…".to_string()), |p| {
-                    (Some(p.fraction), p.stage.clone())
-                });
-            html! { <StatusView kind="loading" message={stage} {fraction} /> }
+            html! { <JobStatus start="Starting BG/BB…" /> }
         }
         State::Failed(m) => html! { <StatusView kind="error" message={m.clone()} /> },
         State::Done(r) => result(r),

@@ -19,7 +19,7 @@ use crate::domain::customers::TimeUnit;
 use crate::ui::charts::Chart;
 use crate::ui::components::status::StatusView;
 use crate::ui::components::Section;
-use crate::ui::components::{ChartCard, DataTable, LazyRows, NumberField};
+use crate::ui::components::{ChartCard, DataTable, JobStatus, LazyRows, NumberField};
 use crate::ui::format;
 use crate::ui::state::{AppContext, Source};
 use crate::worker::clv::{self as wclv, ClvRequest, ClvResult};
@@ -449,14 +449,7 @@ fn LtvBody(p: &BodyProps) -> Html {
 
     let status = match &*fit {
         FitState::Idle | FitState::Running => {
-            let (fraction, stage) = ctx
-                .state
-                .progress
-                .as_ref()
-                .map_or((None, "Starting the fit…".to_string()), |p| {
-                    (Some(p.fraction), p.stage.clone())
-                });
-            html! { <StatusView kind="loading" message={stage} {fraction} on_cancel={Some(on_cancel.clone())} /> }
+            html! { <JobStatus start="Starting the fit…" on_cancel={Some(on_cancel.clone())} /> }
         }
         FitState::Failed(m) => html! { <StatusView kind="error" message={m.clone()} /> },
         FitState::Done(_) => html! {},
@@ -481,11 +474,6 @@ fn LtvBody(p: &BodyProps) -> Html {
                     on_cancel: on_cancel.clone(),
                     on_again: on_check_again,
                     repeat: ch.repeat.clone(),
-                    progress: ctx
-                        .state
-                        .progress
-                        .as_ref()
-                        .map(|p| (p.fraction, p.stage.clone())),
                 },
             );
             results(

@@ -13,7 +13,7 @@ use crate::domain::clv::bootstrap::MAX_SIMULATED;
 use crate::domain::clv::intervals::{IntervalMethod, Range};
 use crate::domain::customers::CustomerRecord;
 use crate::ui::charts::{Chart, Kind, Series};
-use crate::ui::components::{Cell, ChartCard, StatusView};
+use crate::ui::components::{Cell, ChartCard, JobStatus, StatusView};
 use crate::ui::format;
 use crate::ui::hooks::pool::{Pool, PoolProgress};
 use crate::ui::state::{AppContext, Source};
@@ -290,14 +290,7 @@ pub fn controls(ctx: &AppContext, src: &Source, r: &Rc<ClvResult>, ranges: &Rang
             html! { <StatusView kind="loading" message={p.stage()} fraction={Some(p.fraction())} on_cancel={Some(on_cancel)} /> }
         }
         State::Running => {
-            let (fraction, stage) = ctx
-                .state
-                .progress
-                .as_ref()
-                .map_or((None, "Starting…".to_string()), |p| {
-                    (Some(p.fraction), p.stage.clone())
-                });
-            html! { <StatusView kind="loading" message={stage} {fraction} on_cancel={Some(on_cancel)} /> }
+            html! { <JobStatus start="Starting…" on_cancel={Some(on_cancel)} /> }
         }
         State::Failed(m) => html! { <StatusView kind="error" message={m.clone()} /> },
         State::Done(v) => totals(v, r),

@@ -6,8 +6,8 @@ use crate::domain::clv::sbg::FittedSbg;
 use crate::io::import::cohort::Cohort;
 use crate::ui::charts::{Chart, Kind, Series};
 use crate::ui::components::ChartCard;
+use crate::ui::components::JobStatus;
 use crate::ui::components::Section;
-use crate::ui::components::StatusView;
 use crate::ui::state::AppContext;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -165,13 +165,7 @@ pub fn Subscription() -> Html {
             }
         }
         (Some(_), None) => {
-            let (fraction, stage) = ctx
-                .as_ref()
-                .and_then(|c| c.state.progress.as_ref())
-                .map_or((None, crate::worker::sbg::STAGE.to_string()), |p| {
-                    (Some(p.fraction), p.stage.clone())
-                });
-            html! { <StatusView kind="loading" message={stage} {fraction} /> }
+            html! { <JobStatus start={crate::worker::sbg::STAGE} /> }
         }
         _ => {
             html! { <p class="note">{ "No subscription cohort loaded. Add a file of customers still active per period on the Data page." }</p> }

@@ -8,7 +8,7 @@ use super::charts;
 use crate::domain::clv::ModelKind;
 use crate::ui::charts::Chart;
 use crate::ui::components::status::StatusView;
-use crate::ui::components::{ChartCard, Input, Section};
+use crate::ui::components::{ChartCard, Input, JobStatus, Section};
 use crate::ui::state::{AppContext, Source};
 use crate::worker::clv::{ClvRequest, ValidationOutcome};
 use crate::worker::error::WorkerError;
@@ -158,8 +158,6 @@ pub struct CardParts<'a> {
     pub on_again: Callback<MouseEvent>,
     /// The full fit's repeat-purchase chart (shown beside the check's).
     pub repeat: Rc<Chart>,
-    /// The job's progress (fraction, stage) while the check runs.
-    pub progress: Option<(f64, String)>,
 }
 
 /// The section "Does the model fit?": the calibration end, the check's figures and charts.
@@ -178,11 +176,7 @@ pub fn card(state: &ValState, ch: Option<&ValCharts>, p: CardParts<'_>) -> Html 
     let again = html! { <button onclick={p.on_again} data-testid="validate-again">{ "Check again" }</button> };
     let status = match state {
         ValState::Idle | ValState::Running => {
-            let (fraction, stage) = p.progress.map_or(
-                (None, "Waiting for the fit to finish…".to_string()),
-                |(f, s)| (Some(f), s),
-            );
-            html! { <StatusView kind="loading" message={stage} {fraction} on_cancel={Some(p.on_cancel)} /> }
+            html! { <JobStatus start="Checking the model on the calibration period…" on_cancel={Some(p.on_cancel)} /> }
         }
         ValState::Cancelled => html! {
             <StatusView kind="empty" message="The check was cancelled.">{ again }</StatusView>

@@ -93,6 +93,7 @@ fn select_cb(f: impl Fn(String) + 'static) -> Callback<Event> {
 /// The Segments page.
 #[component]
 pub fn SegmentsPage() -> Html {
+    let progress = crate::ui::state::use_progress();
     let ctx = use_context::<AppContext>();
     // None until read from the settings store (storage opens during boot, before any dataset).
     let settings = use_state(|| None::<Settings>);
@@ -263,7 +264,7 @@ pub fn SegmentsPage() -> Html {
             asks.again();
         })
     };
-    let load_view = match (&*load, &ctx.state.progress) {
+    let load_view = match (&*load, &progress) {
         (Load::Loading { .. }, Some(p)) => Load::Loading {
             fraction: Some(p.fraction),
             stage: p.stage.clone(),
