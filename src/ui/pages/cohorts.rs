@@ -34,18 +34,37 @@ fn set_input(
     })
 }
 
+/// The default lifetime-value fit, when there is one, compared by address (the same fit is
+/// the same result: never a walk over a million customers' figures).
+#[derive(Clone)]
+pub struct DefaultFit(pub Option<Rc<clv::ClvResult>>);
+
+impl PartialEq for DefaultFit {
+    fn eq(&self, o: &Self) -> bool {
+        match (&self.0, &o.0) {
+            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+}
+
+/// Props of [`CohortsSection`].
+#[derive(Properties, PartialEq)]
+pub struct CohortsProps {
+    /// The default fit: the page reads it, and is drawn again when its button has run it.
+    pub fit: DefaultFit,
+}
+
 /// The cohorts card: needs the default lifetime-value fit (the page's button runs it).
 #[component]
-pub fn CohortsSection() -> Html {
+pub fn CohortsSection(p: &CohortsProps) -> Html {
     let ctx = use_context::<AppContext>();
     let inputs = use_state(CohortInputs::default);
     let src = ctx
         .as_ref()
         .and_then(|c| c.state.workspace.transactions.clone());
-    let fit = match (&ctx, &src) {
-        (Some(c), Some(s)) => c.ctl.cached_clv(s, clv::DEFAULT_KEY),
-        _ => None,
-    };
+    let fit = p.fit.0.clone();
     let fit_id = fit.as_ref().map_or(0, |f| Rc::as_ptr(f) as usize);
     // The analysis runs in the worker (it holds the customers); a newer request makes the
     // answer of an older one stale.

@@ -433,7 +433,7 @@ pub fn StrategyPage() -> Html {
                 <div style="min-width:0">{ equity_card }</div>
                 <div style="min-width:0">{ firm_card }</div>
             </div>
-            <super::cohorts::CohortsSection />
+            <super::cohorts::CohortsSection fit={super::cohorts::DefaultFit(fitted.clone())} />
             { whatif }
         </section>
     }
