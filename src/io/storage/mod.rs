@@ -219,7 +219,9 @@ pub mod legacy_settings {
         match Stored::deserialize(d)? {
             Stored::Record(s) => Ok(s),
             Stored::Text(t) if t.trim().is_empty() => Ok(ImportSettings::default()),
-            Stored::Text(t) => serde_json::from_str(&t).map_err(|e| {
+            // From bytes like every other record: `from_str` would link a second copy of the
+            // settings' JSON decoder into the page (a reader type of its own).
+            Stored::Text(t) => serde_json::from_slice(t.as_bytes()).map_err(|e| {
                 serde::de::Error::custom(format!("import settings stored as text: {e}"))
             }),
         }
@@ -238,6 +240,22 @@ fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StorageError> {
         value,
     })
     .map_err(|e| StorageError::Backend(e.to_string()))
+}
+
+/// A setting's record, as [`Repository::set_setting`] writes it.
+///
+/// # Errors
+/// A value JSON cannot hold ([`StorageError::Backend`]).
+pub fn encode_setting<T: Serialize>(value: &T) -> Result<Vec<u8>, StorageError> {
+    encode(value)
+}
+
+/// A setting read by [`Repository::setting_bytes`], decoded as [`Repository::setting`] does.
+///
+/// # Errors
+/// [`StorageError::Corrupt`] (with `key`) or [`StorageError::NewerSchema`].
+pub fn decode_setting<T: DeserializeOwned>(key: &str, bytes: &[u8]) -> Result<T, StorageError> {
+    decode(key, bytes)
 }
 
 fn decode<T: DeserializeOwned>(key: &str, bytes: &[u8]) -> Result<T, StorageError> {
@@ -607,10 +625,19 @@ impl<K: KeyValue> Repository<K> {
     /// # Errors
     /// [`StorageError::Corrupt`] when it cannot be decoded.
     pub async fn setting<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StorageError> {
-        match self.kv.get(Bucket::Settings, key).await? {
+        match self.setting_bytes(key).await? {
             Some(bytes) => decode(key, &bytes).map(Some),
             None => Ok(None),
         }
+    }
+
+    /// Reads a setting's record undecoded ([`decode_setting`] decodes it): the reading code is
+    /// then one copy for every type of setting (the page's size).
+    ///
+    /// # Errors
+    /// A backend failure.
+    pub async fn setting_bytes(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        self.kv.get(Bucket::Settings, key).await
     }
 
     /// Writes a setting.
@@ -622,7 +649,15 @@ impl<K: KeyValue> Repository<K> {
         key: &str,
         value: &T,
     ) -> Result<(), StorageError> {
-        self.kv.put(Bucket::Settings, key, encode(value)?).await
+        self.set_setting_bytes(key, encode(value)?).await
+    }
+
+    /// Writes a setting's record made by [`encode_setting`].
+    ///
+    /// # Errors
+    /// A backend failure.
+    pub async fn set_setting_bytes(&self, key: &str, bytes: Vec<u8>) -> Result<(), StorageError> {
+        self.kv.put(Bucket::Settings, key, bytes).await
     }
 
     /// Stores a computed result for a dataset.
