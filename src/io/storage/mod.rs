@@ -201,29 +201,45 @@ pub struct DatasetMeta {
 /// the JSON text of one (schema 2 and earlier, empty for "detect everything").
 pub mod legacy_settings {
     use crate::io::import::ImportSettings;
-    use serde::{Deserialize, Deserializer};
-
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Stored {
-        Record(ImportSettings),
-        Text(String),
-    }
+    use serde::de::{self, value, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
     /// Deserializes the record, or decodes the legacy JSON text.
+    ///
+    /// A visitor rather than an `untagged` enum: that buffers the value and links a third copy
+    /// of the settings' decoder (over serde's buffered content) into the page.
     ///
     /// # Errors
     /// A legacy text that is not the JSON of import settings (the record is then reported as
     /// damaged, with its key).
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ImportSettings, D::Error> {
-        match Stored::deserialize(d)? {
-            Stored::Record(s) => Ok(s),
-            Stored::Text(t) if t.trim().is_empty() => Ok(ImportSettings::default()),
+        d.deserialize_any(Stored)
+    }
+
+    struct Stored;
+
+    impl<'de> Visitor<'de> for Stored {
+        type Value = ImportSettings;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("import settings, or their JSON text")
+        }
+
+        fn visit_str<E: de::Error>(self, t: &str) -> Result<ImportSettings, E> {
+            if t.trim().is_empty() {
+                return Ok(ImportSettings::default());
+            }
             // From bytes like every other record: `from_str` would link a second copy of the
             // settings' JSON decoder into the page (a reader type of its own).
-            Stored::Text(t) => serde_json::from_slice(t.as_bytes()).map_err(|e| {
-                serde::de::Error::custom(format!("import settings stored as text: {e}"))
-            }),
+            serde_json::from_slice(t.as_bytes())
+                .map_err(|e| E::custom(format!("import settings stored as text: {e}")))
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<ImportSettings, A::Error> {
+            ImportSettings::deserialize(value::MapAccessDeserializer::new(m))
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, s: A) -> Result<ImportSettings, A::Error> {
+            ImportSettings::deserialize(value::SeqAccessDeserializer::new(s))
         }
     }
 }
