@@ -80,3 +80,46 @@ impl KeyValue for MemoryStore {
             .collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{decode_setting, encode_setting, Repository, StorageError};
+    use super::MemoryStore;
+
+    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        let mut f = std::pin::pin!(f);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        loop {
+            if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+                return v;
+            }
+        }
+    }
+
+    #[test]
+    fn settings_written_and_read_as_bytes_match_the_typed_calls() {
+        block_on(async {
+            let repo = Repository::new(MemoryStore::default());
+            let v = vec![("k".to_string(), 3.5_f64)];
+            // Bytes written through `encode_setting` read back typed, and the reverse.
+            repo.set_setting_bytes("a", encode_setting(&v).unwrap())
+                .await
+                .unwrap();
+            assert_eq!(
+                repo.setting::<Vec<(String, f64)>>("a").await.unwrap(),
+                Some(v.clone())
+            );
+            repo.set_setting("b", &v).await.unwrap();
+            let b = repo.setting_bytes("b").await.unwrap().unwrap();
+            assert_eq!(decode_setting::<Vec<(String, f64)>>("b", &b).unwrap(), v);
+            assert_eq!(repo.setting_bytes("missing").await.unwrap(), None);
+            // A damaged record names its key, as the typed read does.
+            repo.set_setting_bytes("bad", b"{".to_vec()).await.unwrap();
+            let bad = repo.setting_bytes("bad").await.unwrap().unwrap();
+            assert!(matches!(
+                decode_setting::<u32>("bad", &bad),
+                Err(StorageError::Corrupt { key, .. }) if key == "bad"
+            ));
+        });
+    }
+}

@@ -201,27 +201,45 @@ pub struct DatasetMeta {
 /// the JSON text of one (schema 2 and earlier, empty for "detect everything").
 pub mod legacy_settings {
     use crate::io::import::ImportSettings;
-    use serde::{Deserialize, Deserializer};
-
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Stored {
-        Record(ImportSettings),
-        Text(String),
-    }
+    use serde::de::{self, value, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
     /// Deserializes the record, or decodes the legacy JSON text.
+    ///
+    /// A visitor rather than an `untagged` enum: that buffers the value and links a third copy
+    /// of the settings' decoder (over serde's buffered content) into the page.
     ///
     /// # Errors
     /// A legacy text that is not the JSON of import settings (the record is then reported as
     /// damaged, with its key).
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ImportSettings, D::Error> {
-        match Stored::deserialize(d)? {
-            Stored::Record(s) => Ok(s),
-            Stored::Text(t) if t.trim().is_empty() => Ok(ImportSettings::default()),
-            Stored::Text(t) => serde_json::from_str(&t).map_err(|e| {
-                serde::de::Error::custom(format!("import settings stored as text: {e}"))
-            }),
+        d.deserialize_any(Stored)
+    }
+
+    struct Stored;
+
+    impl<'de> Visitor<'de> for Stored {
+        type Value = ImportSettings;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("import settings, or their JSON text")
+        }
+
+        fn visit_str<E: de::Error>(self, t: &str) -> Result<ImportSettings, E> {
+            if t.trim().is_empty() {
+                return Ok(ImportSettings::default());
+            }
+            // From bytes like every other record: `from_str` would link a second copy of the
+            // settings' JSON decoder into the page (a reader type of its own).
+            serde_json::from_slice(t.as_bytes())
+                .map_err(|e| E::custom(format!("import settings stored as text: {e}")))
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<ImportSettings, A::Error> {
+            ImportSettings::deserialize(value::MapAccessDeserializer::new(m))
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, s: A) -> Result<ImportSettings, A::Error> {
+            ImportSettings::deserialize(value::SeqAccessDeserializer::new(s))
         }
     }
 }
@@ -238,6 +256,22 @@ fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StorageError> {
         value,
     })
     .map_err(|e| StorageError::Backend(e.to_string()))
+}
+
+/// A setting's record, as [`Repository::set_setting`] writes it.
+///
+/// # Errors
+/// A value JSON cannot hold ([`StorageError::Backend`]).
+pub fn encode_setting<T: Serialize>(value: &T) -> Result<Vec<u8>, StorageError> {
+    encode(value)
+}
+
+/// A setting read by [`Repository::setting_bytes`], decoded as [`Repository::setting`] does.
+///
+/// # Errors
+/// [`StorageError::Corrupt`] (with `key`) or [`StorageError::NewerSchema`].
+pub fn decode_setting<T: DeserializeOwned>(key: &str, bytes: &[u8]) -> Result<T, StorageError> {
+    decode(key, bytes)
 }
 
 fn decode<T: DeserializeOwned>(key: &str, bytes: &[u8]) -> Result<T, StorageError> {
@@ -607,10 +641,19 @@ impl<K: KeyValue> Repository<K> {
     /// # Errors
     /// [`StorageError::Corrupt`] when it cannot be decoded.
     pub async fn setting<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StorageError> {
-        match self.kv.get(Bucket::Settings, key).await? {
+        match self.setting_bytes(key).await? {
             Some(bytes) => decode(key, &bytes).map(Some),
             None => Ok(None),
         }
+    }
+
+    /// Reads a setting's record undecoded ([`decode_setting`] decodes it): the reading code is
+    /// then one copy for every type of setting (the page's size).
+    ///
+    /// # Errors
+    /// A backend failure.
+    pub async fn setting_bytes(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        self.kv.get(Bucket::Settings, key).await
     }
 
     /// Writes a setting.
@@ -622,7 +665,15 @@ impl<K: KeyValue> Repository<K> {
         key: &str,
         value: &T,
     ) -> Result<(), StorageError> {
-        self.kv.put(Bucket::Settings, key, encode(value)?).await
+        self.set_setting_bytes(key, encode(value)?).await
+    }
+
+    /// Writes a setting's record made by [`encode_setting`].
+    ///
+    /// # Errors
+    /// A backend failure.
+    pub async fn set_setting_bytes(&self, key: &str, bytes: Vec<u8>) -> Result<(), StorageError> {
+        self.kv.put(Bucket::Settings, key, bytes).await
     }
 
     /// Stores a computed result for a dataset.

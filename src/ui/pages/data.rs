@@ -507,10 +507,7 @@ pub fn DataPage() -> Html {
         let (set_opts, opts) = (set_opts.clone(), opts.clone());
         let cb = Callback::from(move |v: String| {
             let mut o = opts.clone();
-            apply(
-                &mut o,
-                chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok(),
-            );
+            apply(&mut o, v.parse::<chrono::NaiveDate>().ok());
             set_opts.emit(o);
         });
         html! { <Input kind="date" value={current.map(|d| d.to_string()).unwrap_or_default()} on={cb} testid={testid} /> }

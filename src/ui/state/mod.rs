@@ -17,7 +17,7 @@ pub use theme::Theme;
 
 use crate::domain::customers::SummaryOptions;
 use crate::io::import::Mapping;
-use crate::io::storage::{DataKind, DatasetMeta, IdbStore, Repository};
+use crate::io::storage::{DataKind, DatasetMeta, IdbStore, Repository, StorageError};
 use crate::ui::hooks::{Progress, WorkerClient};
 use crate::worker::tasks::ImportSettings;
 use std::cell::RefCell;
@@ -162,13 +162,25 @@ impl Controller {
         key: &str,
         done: impl FnOnce(Option<T>) + 'static,
     ) {
+        let k = key.to_string();
+        self.setting_bytes(
+            key,
+            Box::new(move |b| {
+                done(b.and_then(|b| crate::io::storage::decode_setting(&k, &b).ok()));
+            }),
+        );
+    }
+
+    /// Reads a setting's record for [`Self::page_setting`]: not generic, so the page holds one
+    /// copy of this task for all its settings, not one per type.
+    fn setting_bytes(self: &Rc<Self>, key: &str, done: Box<dyn FnOnce(Option<Vec<u8>>)>) {
         let (this, key) = (self.clone(), key.to_string());
         wasm_bindgen_futures::spawn_local(async move {
-            let value = match this.repo() {
-                Some(repo) => repo.setting::<T>(&key).await.ok().flatten(),
+            let bytes = match this.repo() {
+                Some(repo) => repo.setting_bytes(&key).await.ok().flatten(),
                 None => None,
             };
-            done(value);
+            done(bytes);
         });
     }
 
@@ -203,10 +215,19 @@ impl Controller {
 
     /// Saves a page's settings in the settings store (a failure is shown to the user).
     pub fn set_page_setting<T: serde::Serialize + 'static>(self: &Rc<Self>, key: &str, value: T) {
+        // Encoded here, written by one task for all types (see `setting_bytes`).
+        self.put_setting_bytes(key, crate::io::storage::encode_setting(&value));
+    }
+
+    fn put_setting_bytes(self: &Rc<Self>, key: &str, bytes: Result<Vec<u8>, StorageError>) {
         let (this, key) = (self.clone(), key.to_string());
         wasm_bindgen_futures::spawn_local(async move {
             if let Some(repo) = this.repo() {
-                if let Err(e) = repo.set_setting(&key, &value).await {
+                let r = match bytes {
+                    Ok(b) => repo.set_setting_bytes(&key, b).await,
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = r {
                     this.dispatch.dispatch(Action::Error(Some(e.to_string())));
                 }
             }

@@ -367,7 +367,7 @@ fn LtvBody(p: &BodyProps) -> Html {
     let on_cal = {
         let choice = choice.clone();
         Callback::from(move |v: String| {
-            let d = NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").ok();
+            let d = v.trim().parse::<NaiveDate>().ok();
             if d.is_some() || v.trim().is_empty() {
                 choice.set(Choice {
                     calibration_end: d,

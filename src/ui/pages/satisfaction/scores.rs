@@ -94,9 +94,7 @@ pub(super) fn nps_test_card(
     if a.nps.is_none() {
         return html! {};
     }
-    let on_date = edit_text(h, cur, |s, v| {
-        s.split = chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok()
-    });
+    let on_date = edit_text(h, cur, |s, v| s.split = v.parse::<chrono::NaiveDate>().ok());
     let seg_sel = |label: &str,
                    testid: &str,
                    chosen: Option<String>,

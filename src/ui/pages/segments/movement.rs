@@ -31,7 +31,7 @@ fn date_input(
     set: UseStateHandle<Option<NaiveDate>>,
 ) -> Html {
     let on = Callback::from(move |v: String| {
-        set.set(NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok());
+        set.set(v.parse::<NaiveDate>().ok());
     });
     html! { <Input kind="date" value={value.map(|d| d.to_string()).unwrap_or_default()} {on} testid={testid.to_string()} /> }
 }
