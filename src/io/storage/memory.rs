@@ -83,18 +83,9 @@ impl KeyValue for MemoryStore {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::block_on;
     use super::super::{decode_setting, encode_setting, Repository, StorageError};
     use super::MemoryStore;
-
-    fn block_on<F: std::future::Future>(f: F) -> F::Output {
-        let mut f = std::pin::pin!(f);
-        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-        loop {
-            if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-                return v;
-            }
-        }
-    }
 
     #[test]
     fn settings_written_and_read_as_bytes_match_the_typed_calls() {

@@ -1144,7 +1144,8 @@ mod tests {
         });
     }
 
-    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// Runs a future that never waits (the in-memory store's) to its end.
+    pub(super) fn block_on<F: std::future::Future>(f: F) -> F::Output {
         let mut f = std::pin::pin!(f);
         let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
         loop {
