@@ -25,6 +25,21 @@ pub struct History {
     pub amounts: Vec<f64>,
 }
 
+impl History {
+    /// `customer`'s rows of `log`, in date order (file order within a day).
+    pub fn of(log: &crate::domain::customers::TxLog, customer: &str) -> History {
+        let mut rows: Vec<(i32, f64)> = log
+            .rows_of(customer)
+            .filter_map(|i| Some((*log.day.get(i)?, *log.amount.get(i)?)))
+            .collect();
+        rows.sort_by_key(|r| r.0);
+        History {
+            days: rows.iter().map(|r| r.0).collect(),
+            amounts: rows.iter().map(|r| r.1).collect(),
+        }
+    }
+}
+
 /// Generates the sample files: `n_customers` customers with `seed` (the survey and the cohort
 /// with the next two seeds).
 ///

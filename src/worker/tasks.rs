@@ -49,10 +49,8 @@ pub enum Task {
         /// The fit's settings.
         request: Box<super::clv::ClvRequest>,
     },
-    /// The calibration/holdout check of a lifetime-value fit on a held dataset's log: asked
-    /// after [`Task::Clv`], so the page shows the parameters first and a new calibration end
-    /// fits only the calibration period again. The request's summary is only read for its time
-    /// unit, its transactions not at all (the held log is).
+    /// The calibration/holdout check of a fit on a held dataset's log, asked after
+    /// [`Task::Clv`] (the request's summary is read for its time unit only).
     ClvValidation {
         /// The dataset.
         dataset: String,
@@ -212,18 +210,10 @@ pub fn run_with(
             let v = crate::analysis::clv::validation_outcome(&request, &held.log, progress);
             Ok(Output::ClvValidation(Box::new(v)))
         }
-        Task::History { dataset, customer } => {
-            let log = &datasets.get(&dataset)?.log;
-            let mut rows: Vec<(i32, f64)> = log
-                .rows_of(&customer)
-                .filter_map(|i| Some((*log.day.get(i)?, *log.amount.get(i)?)))
-                .collect();
-            rows.sort_by_key(|r| r.0);
-            Ok(Output::History(History {
-                days: rows.iter().map(|r| r.0).collect(),
-                amounts: rows.iter().map(|r| r.1).collect(),
-            }))
-        }
+        Task::History { dataset, customer } => Ok(Output::History(History::of(
+            &datasets.get(&dataset)?.log,
+            &customer,
+        ))),
         Task::Segment {
             dataset,
             key,
