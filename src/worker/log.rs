@@ -49,6 +49,15 @@ pub fn debug(line: impl FnOnce() -> String) {
     drop(line);
 }
 
+/// This thread's WebAssembly memory in MB (10^6 bytes), for the timing lines: the memory a
+/// module has grown to (it never shrinks), so its peak. 0 natively.
+pub fn wasm_mb() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    return (core::arch::wasm32::memory_size(0) * 65536) as f64 / 1e6;
+    #[cfg(not(target_arch = "wasm32"))]
+    0.0
+}
+
 /// Turns debugging on when this thread's address (the page's or the worker script's) asks for
 /// it (see [`query_asks_debug`]); returns whether it is on. Works in a window and in a worker:
 /// it reads `location.search` from the global object.

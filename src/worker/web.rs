@@ -116,9 +116,10 @@ impl AnalysisWorker {
             .map_err(WorkerError::from);
         super::log::debug(|| {
             format!(
-                "worker: job {job} finished in {:.0} ms (started at {:.0})",
+                "worker: job {job} finished in {:.0} ms (started at {:.0}); wasm memory {:.0} MB",
                 js_sys::Date::now() - started,
-                started % 1e6
+                started % 1e6,
+                super::log::wasm_mb()
             )
         });
         if moved && result.is_ok() {
@@ -133,8 +134,9 @@ impl AnalysisWorker {
         self.reply(scope, id, job, result);
         super::log::debug(|| {
             format!(
-                "worker: job {job} result sent at {:.0}",
-                js_sys::Date::now() % 1e6
+                "worker: job {job} result sent at {:.0}; wasm memory {:.0} MB",
+                js_sys::Date::now() % 1e6,
+                super::log::wasm_mb()
             )
         });
     }

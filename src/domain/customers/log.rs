@@ -245,6 +245,25 @@ impl TxColumns {
         self.len() == 0
     }
 
+    /// The finished columns: the log and the margins, every batched row flushed, the id table
+    /// dropped and the columns' spare room (reserved from the file size) given back. An import
+    /// calls this before it summarises, so the summary's memory can reuse the table's: on a
+    /// file of 1,560,000 customers the table alone is 134 MB, and wasm memory never shrinks.
+    pub fn into_parts(mut self) -> (TxLog, Vec<Option<f64>>) {
+        self.flush();
+        let TxColumns {
+            mut log,
+            mut margin,
+            ..
+        } = self;
+        log.customer.shrink_to_fit();
+        log.day.shrink_to_fit();
+        log.amount.shrink_to_fit();
+        log.ids.shrink_to_fit();
+        margin.shrink_to_fit();
+        (log, margin)
+    }
+
     /// Builds the customer summary (see [`summarize`]) of the rows in [`Self::log`] (call
     /// [`Self::flush`] first after [`Self::push_batched`]).
     ///

@@ -168,10 +168,11 @@ impl ImportJob {
                 let r = p.finish()?;
                 r.report.check(self.settings.bad_rows)?;
                 progress(0.95, "Summarising customers");
-                let cols = r.columns.unwrap_or_default();
-                let summary = cols
-                    .summarize(&self.summary)
-                    .map_err(ImportError::Summary)?;
+                // The id table is dropped before the summary is built (see `into_parts`).
+                let (log, margin) = r.columns.unwrap_or_default().into_parts();
+                let summary =
+                    crate::domain::customers::summarize_columns(&log, &margin, &self.summary)
+                        .map_err(ImportError::Summary)?;
                 progress(1.0, "Done");
                 Ok(Imported {
                     kind: DataKind::Transactions,
@@ -180,8 +181,8 @@ impl ImportJob {
                     mapping: Some(r.mapping),
                     layout: r.layout,
                     report: Some(r.report),
-                    purchases: cols.len() as u64,
-                    transactions: cols.log,
+                    purchases: log.len() as u64,
+                    transactions: log,
                     summary: Some(summary),
                     survey: None,
                     cohort: None,

@@ -304,9 +304,10 @@ impl Controller {
             Ok(data) => {
                 crate::worker::log::debug(|| {
                     format!(
-                        "page: import of {} shown at {:.0} ms",
+                        "page: import of {} shown at {:.0} ms; wasm memory {:.0} MB",
                         meta.file_name,
-                        js_sys::Date::now() % 1e6
+                        js_sys::Date::now() % 1e6,
+                        crate::worker::log::wasm_mb()
                     )
                 });
                 let mut meta = meta;
