@@ -168,11 +168,11 @@ impl ImportJob {
                 let r = p.finish()?;
                 r.report.check(self.settings.bad_rows)?;
                 progress(0.95, "Summarising customers");
-                // The id table is dropped before the summary is built (see `into_parts`).
-                let (log, margin) = r.columns.unwrap_or_default().into_parts();
-                let summary =
-                    crate::domain::customers::summarize_columns(&log, &margin, &self.summary)
-                        .map_err(ImportError::Summary)?;
+                let (summary, log) = r
+                    .columns
+                    .unwrap_or_default()
+                    .into_summary(&self.summary)
+                    .map_err(ImportError::Summary)?;
                 progress(1.0, "Done");
                 Ok(Imported {
                     kind: DataKind::Transactions,

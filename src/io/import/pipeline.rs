@@ -185,9 +185,10 @@ pub fn import_table(
             let (cols, report) = transaction_columns(table, &m, &settings.options)?;
             report.check(settings.bad_rows)?;
             progress(0.75, "Summarising customers");
-            out.summary = Some(cols.summarize(options).map_err(ImportError::Summary)?);
-            out.purchases = cols.len() as u64;
-            out.transactions = cols.log;
+            let (summary, log) = cols.into_summary(options).map_err(ImportError::Summary)?;
+            out.summary = Some(summary);
+            out.purchases = log.len() as u64;
+            out.transactions = log;
             out.mapping = Some(m);
             out.report = Some(report);
         }
