@@ -239,7 +239,9 @@ fn validation_reads_the_held_log_as_it_would_the_sent_one() {
 fn a_large_summary_travels_in_parts_that_reassemble_it() {
     use crm::domain::customers::CustomerRecord;
     use crm::domain::customers::{CustomerSummary, Records, TimeUnit};
-    use crm::worker::protocol::{customer_parts, Response, CUSTOMERS_PER_PART};
+    use crm::worker::datasets::Datasets;
+    use crm::worker::outbox::{Outbox, Step};
+    use crm::worker::protocol::{Response, CUSTOMERS_PER_PART};
     use crm::worker::tasks::{Imported, Output};
     let n = 2 * CUSTOMERS_PER_PART + 17;
     let customers: Vec<CustomerRecord> = (0..n)
@@ -270,12 +272,26 @@ fn a_large_summary_travels_in_parts_that_reassemble_it() {
             rows: 0,
         }))
     };
-    let mut out = imported(summary.clone());
-    let parts = customer_parts(&mut out);
+    let mut outbox = Outbox::owned(imported(summary.clone())).unwrap();
+    let held = Datasets::default();
+    let mut parts = Vec::new();
+    let done = loop {
+        match outbox.step(&held) {
+            Step::Part(p, total) => {
+                assert_eq!(total, n as u64);
+                parts.push(p);
+            }
+            other => break other,
+        }
+    };
     assert_eq!(
         parts.iter().map(Vec::len).collect::<Vec<_>>(),
         [CUSTOMERS_PER_PART, CUSTOMERS_PER_PART, 17]
     );
+    let Step::Done(Output::Imported(rest)) = done else {
+        panic!("no result after the parts")
+    };
+    assert!(rest.summary.unwrap().customers.is_empty());
     // Each part crosses bincode on its own; the page appends them in order.
     let mut back = Vec::new();
     for p in parts {
@@ -296,9 +312,10 @@ fn a_large_summary_travels_in_parts_that_reassemble_it() {
         customers: customers[..10].to_vec(),
         ..summary
     };
-    let mut out = imported(small.clone());
-    assert!(customer_parts(&mut out).is_empty());
-    assert_eq!(out, imported(small));
+    assert_eq!(
+        Outbox::owned(imported(small.clone())).unwrap_err(),
+        imported(small)
+    );
 }
 
 #[test]

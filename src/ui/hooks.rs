@@ -165,6 +165,11 @@ impl Inner {
                 if !self.pending.borrow().contains_key(&job) {
                     return; // cancelled
                 }
+                // This part is decoded: the worker sends the next (or the result), so only a
+                // few parts wait in the page's queue (see `worker::outbox`).
+                if let Some(b) = self.bridge.borrow().as_ref() {
+                    b.send(Request::More { job });
+                }
                 let got = {
                     let mut parts = self.parts.borrow_mut();
                     let all = parts
@@ -552,6 +557,14 @@ impl WorkerClient {
             request: Box::new(request),
         };
         self.run(task, typed(unpack, done));
+    }
+
+    /// Tells the worker to forget a deleted dataset (`None`: every dataset), so its memory
+    /// goes to the next import; a worker not started holds nothing.
+    pub fn forget(&self, dataset: Option<String>) {
+        if self.inner.bridge.borrow().is_some() {
+            self.send(Request::Forget { dataset });
+        }
     }
 
     /// How many times Cancel was pressed: a caller that waits before sending work compares it

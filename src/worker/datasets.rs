@@ -42,6 +42,14 @@ impl Datasets {
         }
     }
 
+    /// Forgets `dataset` (every dataset with `None`) and its segmentations: the page deleted
+    /// it, or cleared everything. WebAssembly memory never shrinks, but what is freed here is
+    /// reused by the next import instead of a second 500 MB dataset beside the first.
+    pub fn forget(&mut self, dataset: Option<&str>) {
+        self.held.retain(|(d, _)| dataset.is_some_and(|f| f != d));
+        self.segments.forget(dataset);
+    }
+
     /// The dataset held under `dataset`.
     ///
     /// # Errors
@@ -179,5 +187,13 @@ mod tests {
         assert!(!datasets.hold_import("", &mut anon, 40));
         assert_eq!(anon.summary.map(|s| s.customers.len()), Some(50));
         assert!(datasets.records("nothing").is_empty());
+
+        // Deleting one dataset forgets it alone; clearing everything forgets the rest.
+        datasets.forget(Some("big"));
+        assert!(!datasets.holds("big") && datasets.holds("small"));
+        datasets.forget(Some("never held"));
+        assert!(datasets.holds("small"));
+        datasets.forget(None);
+        assert!(!datasets.holds("small"));
     }
 }

@@ -13,6 +13,7 @@ pub mod intervals;
 pub mod lesson;
 pub mod log;
 pub mod movement;
+pub mod outbox;
 pub mod output;
 pub mod protocol;
 pub mod sample;

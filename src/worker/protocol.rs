@@ -13,12 +13,12 @@
 //! anything else. The page pings again while a job is pending, to see that the worker is alive
 //! (a worker that answers a ping has finished every job sent before it).
 
-use crate::domain::customers::{CustomerRecord, SummaryOptions};
+use crate::domain::customers::SummaryOptions;
 use crate::worker::tasks::ImportSettings;
 use serde::{Deserialize, Serialize};
 
 /// The version of this message protocol: raise it when a message changes shape.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// This build's release as the handshake compares it: the protocol version and the crate
 /// version ("1 0.1.0").
@@ -99,6 +99,18 @@ pub enum Request {
         /// Job id.
         job: u32,
     },
+    /// Forget a dataset the page deleted (`None`: every dataset, after "Delete everything"),
+    /// with its segmentations (nothing is answered).
+    Forget {
+        /// The page's id of the dataset.
+        dataset: Option<String>,
+    },
+    /// The page has decoded a part of the job's customers ([`Response::Customers`]) and asks
+    /// for the next (see [`crate::worker::outbox`]).
+    More {
+        /// Job id.
+        job: u32,
+    },
 }
 
 /// A message from the worker.
@@ -133,7 +145,8 @@ pub enum Response {
     },
     /// Part of a finished import's customer summary, sent ahead of [`Response::Done`] (whose
     /// summary then holds no customers) so the page decodes a large summary in several short
-    /// steps instead of one long freeze.
+    /// steps instead of one long freeze; a few at a time, the next when the page asks for it
+    /// with [`Request::More`] (see [`crate::worker::outbox`]).
     Customers {
         /// Job id.
         job: u32,
@@ -162,30 +175,6 @@ pub enum Response {
 /// (parts of 100,000 blocked the page 60–110 ms each). Each part is a message of its own, so
 /// the page handles it in a task of its own and draws in between.
 pub const CUSTOMERS_PER_PART: usize = 20_000;
-
-/// Splits the customers off a large import's summary into parts of [`CUSTOMERS_PER_PART`], to
-/// send ahead of the result; a summary with fewer customers stays whole (no parts).
-pub fn customer_parts(output: &mut crate::worker::tasks::Output) -> Vec<Vec<CustomerRecord>> {
-    let crate::worker::tasks::Output::Imported(imp) = output else {
-        return Vec::new();
-    };
-    let Some(summary) = imp.summary.as_mut() else {
-        return Vec::new();
-    };
-    if summary.customers.len() <= CUSTOMERS_PER_PART {
-        return Vec::new();
-    }
-    let all = std::mem::take(&mut summary.customers);
-    let mut parts = Vec::with_capacity(all.len().div_ceil(CUSTOMERS_PER_PART));
-    let mut rest = all.into_iter();
-    loop {
-        let part: Vec<CustomerRecord> = rest.by_ref().take(CUSTOMERS_PER_PART).collect();
-        if part.is_empty() {
-            return parts;
-        }
-        parts.push(part);
-    }
-}
 
 /// Bytes that serialize as one block (bincode writes the length and copies them), not as a
 /// sequence of numbers (`serde_bytes`; a sequence of numbers, as JSON writes, is read too).

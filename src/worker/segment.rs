@@ -59,6 +59,12 @@ impl HeldSegments {
         }
     }
 
+    /// Forgets the segmentations of `dataset` (of every dataset with `None`).
+    pub fn forget(&mut self, dataset: Option<&str>) {
+        self.held
+            .retain(|(_, h)| dataset.is_some_and(|d| d != h.dataset));
+    }
+
     /// The segmentation kept under `key`.
     ///
     /// # Errors

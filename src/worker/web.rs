@@ -3,7 +3,8 @@
 
 use super::datasets::Datasets;
 use super::error::WorkerError;
-use super::protocol::{customer_parts, Request, Response, CUSTOMERS_PER_PART};
+use super::outbox::{Outbox, Step, PARTS_AHEAD};
+use super::protocol::{Request, Response, CUSTOMERS_PER_PART};
 use super::tasks::{ImportJob, Output};
 use crate::domain::customers::Records;
 use gloo_worker::{HandlerId, Registrable, Worker, WorkerScope};
@@ -21,6 +22,8 @@ use wasm_bindgen::JsCast;
 pub struct AnalysisWorker {
     /// Imports being read: their dataset id and cancel flag.
     reading: HashMap<u32, (String, Rc<Cell<bool>>)>,
+    /// Finished jobs whose customers are still going out, with who asked.
+    sending: HashMap<u32, (HandlerId, Outbox)>,
     datasets: Datasets,
     /// The page is of another release: only pings are answered.
     wrong_release: bool,
@@ -122,23 +125,55 @@ impl AnalysisWorker {
                 super::log::wasm_mb()
             )
         });
-        if moved && result.is_ok() {
-            // The records stay here; the page gets copies of them, a part at a time.
-            let records = self.datasets.records(dataset);
-            let total = records.len() as u64;
-            for part in records.chunks(CUSTOMERS_PER_PART) {
-                let part = Records(part.to_vec());
-                scope.respond(id, Response::Customers { job, total, part });
+        match result {
+            Ok(output) if moved => {
+                // The records stay here; the page gets copies of them, a few parts at a time.
+                let total = self.datasets.records(dataset).len();
+                let outbox = Outbox::held(dataset, total, output);
+                self.send_parts(scope, id, job, outbox, PARTS_AHEAD);
+            }
+            result => self.reply(scope, id, job, result),
+        }
+    }
+
+    /// Sends up to `parts` of `outbox`'s customers, then its result once every part is out;
+    /// an outbox with parts left waits for the page's [`Request::More`].
+    fn send_parts(
+        &mut self,
+        scope: &WorkerScope<Self>,
+        id: HandlerId,
+        job: u32,
+        mut outbox: Outbox,
+        parts: usize,
+    ) {
+        for _ in 0..parts {
+            match outbox.step(&self.datasets) {
+                Step::Part(part, total) => scope.respond(
+                    id,
+                    Response::Customers {
+                        job,
+                        total,
+                        part: Records(part),
+                    },
+                ),
+                Step::Done(output) => {
+                    scope.respond(id, Response::Done { job, output });
+                    super::log::debug(|| {
+                        format!(
+                            "worker: job {job} result sent at {:.0}; wasm memory {:.0} MB",
+                            js_sys::Date::now() % 1e6,
+                            super::log::wasm_mb()
+                        )
+                    });
+                    return;
+                }
+                Step::Lost(error) => {
+                    scope.respond(id, Response::Failed { job, error });
+                    return;
+                }
             }
         }
-        self.reply(scope, id, job, result);
-        super::log::debug(|| {
-            format!(
-                "worker: job {job} result sent at {:.0}; wasm memory {:.0} MB",
-                js_sys::Date::now() % 1e6,
-                super::log::wasm_mb()
-            )
-        });
+        self.sending.insert(job, (id, outbox));
     }
 
     /// Answers a finished job. A large customer summary goes ahead in parts, each a short step
@@ -150,25 +185,11 @@ impl AnalysisWorker {
         job: u32,
         result: Result<Output, WorkerError>,
     ) {
-        let reply = match result {
-            Ok(mut output) => {
-                let parts = customer_parts(&mut output);
-                let total = parts.iter().map(Vec::len).sum::<usize>() as u64;
-                for part in parts {
-                    scope.respond(
-                        id,
-                        Response::Customers {
-                            job,
-                            total,
-                            part: Records(part),
-                        },
-                    );
-                }
-                Response::Done { job, output }
-            }
-            Err(error) => Response::Failed { job, error },
-        };
-        scope.respond(id, reply);
+        match result.map(Outbox::owned) {
+            Ok(Ok(outbox)) => self.send_parts(scope, id, job, outbox, PARTS_AHEAD),
+            Ok(Err(output)) => scope.respond(id, Response::Done { job, output }),
+            Err(error) => scope.respond(id, Response::Failed { job, error }),
+        }
     }
 }
 
@@ -238,6 +259,13 @@ impl Worker for AnalysisWorker {
             Request::Cancel { job } => {
                 if let Some((_, cancelled)) = self.reading.remove(&job) {
                     cancelled.set(true);
+                }
+                self.sending.remove(&job);
+            }
+            Request::Forget { dataset } => self.datasets.forget(dataset.as_deref()),
+            Request::More { job } => {
+                if let Some((id, outbox)) = self.sending.remove(&job) {
+                    self.send_parts(scope, id, job, outbox, 1);
                 }
             }
         }

@@ -2,7 +2,7 @@
 // stays responsive while it is read. Prints, every second, the progress text, how long the page
 // took to answer a trivial request (main-thread responsiveness) and the total resident memory
 // of the Chromium processes; then the time to the summary on screen.
-// Usage: node tests/bench/import_large.mjs FILE   (after `trunk build --release`)
+// Usage: [VERBOSE=1] [ROOT=dir] node tests/bench/import_large.mjs FILE   (after `trunk build --release`)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,7 +30,7 @@ const memMB = () => {
   return { rss: Math.round(rss / 1024), pss: Math.round(pss / 1024), top: Math.round(top / 1024) };
 };
 console.log(`${path.basename(file)}: ${(fs.statSync(file).size / 1e6).toFixed(0)} MB; load average ${os.loadavg().map((x) => x.toFixed(2)).join(', ')}`);
-const h = await start();
+const h = await start(process.env.ROOT ? { root: path.resolve(process.env.ROOT) } : {}); // ROOT: another built site
 await h.context.addInitScript(() => localStorage.setItem('crm-debug', '1')); // the app's timing lines (worker::log)
 // Main-thread blocks over 50 ms (the browser's "long tasks"): the freezes a user would feel.
 await h.page.addInitScript(() => {

@@ -258,11 +258,16 @@ impl TxColumns {
         options: &SummaryOptions,
     ) -> Result<(CustomerSummary, TxLog), SummaryError> {
         self.flush();
+        // Bound by name and dropped here: fields left to `..` would live on (as parts of
+        // `self`) until this function returns, the id table with them, through the summary.
         let TxColumns {
             mut log,
             mut margin,
-            ..
+            index,
+            pending,
         } = self;
+        drop(index);
+        drop(pending);
         log.customer.shrink_to_fit();
         log.day.shrink_to_fit();
         log.amount.shrink_to_fit();

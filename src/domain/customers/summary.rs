@@ -241,7 +241,10 @@ pub fn summarize_columns(
     let mut returns_rows = 0u64;
     // Per customer rank, what the summary saw of them (to say why anyone is left out).
     let mut seen = vec![Seen::Nothing; log.ids.len()];
-    let mut customers = Vec::new();
+    // Sized once: at most one record per distinct id. Grown by doubling, the records (about
+    // 130 bytes each) were copied at every doubling, and WebAssembly's allocator held the old
+    // and the new block at once: 400 MB at 1.6 million customers, on top of the log.
+    let mut customers = Vec::with_capacity(log.ids.len());
     let span = Days {
         end_day,
         cal_day,

@@ -395,6 +395,7 @@ impl Controller {
                 if let Err(e) = repo.delete(&meta.id).await {
                     this.dispatch.dispatch(Action::Error(Some(e.to_string())));
                 }
+                this.worker.forget(Some(meta.id.clone()));
                 this.refresh().await;
             }
             if was_active {
@@ -411,6 +412,7 @@ impl Controller {
             if let Err(e) = repo.clear_all().await {
                 this.dispatch.dispatch(Action::Error(Some(e.to_string())));
             }
+            this.worker.forget(None);
             for k in [DataKind::Transactions, DataKind::Survey, DataKind::Cohort] {
                 this.dispatch.dispatch(Action::Deactivate(k));
             }
