@@ -28,9 +28,9 @@ fn customer(id: &str, spend: f64) -> CustomerRecord {
         last: None,
         occasions: 2,
         total_spend: spend,
-        total_margin: None,
-        holdout_x: None,
-        holdout_spend: None,
+        total_margin: crm::domain::customers::OptF64::NONE,
+        holdout_x: crm::domain::customers::OptF64::NONE,
+        holdout_spend: crm::domain::customers::OptF64::NONE,
     }
 }
 

@@ -242,7 +242,7 @@ pub fn holdout_accuracy(
     let (mut n, mut act, mut pred) = (vec![0.0; bins], vec![0.0; bins], vec![0.0; bins]);
     let (mut abs, mut w_all, mut tp, mut ta) = (0.0, 0.0, 0.0, 0.0);
     for c in &cal.customers {
-        let actual = c.holdout_x?;
+        let actual = c.holdout_x.get()?;
         let p = predict(h, c.x, c.t_x, c.t);
         let b = (c.x.max(0.0).round() as usize).min(bins - 1);
         if let (Some(nb), Some(ab), Some(pb)) = (n.get_mut(b), act.get_mut(b), pred.get_mut(b)) {

@@ -384,7 +384,7 @@ pub fn compare_row(
                 f64::from(c.n),
                 0.0,
             );
-            r.holdout_x = Some(hold.get(c.id.as_str()).map_or(0, |s| s.len()) as f64);
+            r.holdout_x = Some(hold.get(c.id.as_str()).map_or(0, |s| s.len()) as f64).into();
             r
         })
         .collect();

@@ -3,7 +3,7 @@
 //! and the segment names are the engine's own ([`RfmParams`] and [`SegmentMap::rxf`]): this
 //! module only turns the table into the engine's customer records.
 
-use crate::domain::customers::{CustomerRecord, TimeUnit};
+use crate::domain::customers::{CustomerRecord, OptF64, TimeUnit};
 use crate::domain::segmentation::{RfmParams, RfmResult, SegmentMap};
 use chrono::NaiveDate;
 
@@ -80,9 +80,9 @@ pub fn score(rows: &[RfmRow]) -> Result<RfmLesson, crate::domain::segmentation::
                 last: Some(last),
                 occasions: r.purchases.max(1),
                 total_spend: r.spend,
-                total_margin: None,
-                holdout_x: None,
-                holdout_spend: None,
+                total_margin: OptF64::NONE,
+                holdout_x: OptF64::NONE,
+                holdout_spend: OptF64::NONE,
             }
         })
         .collect();

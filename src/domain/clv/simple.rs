@@ -135,7 +135,7 @@ mod tests {
     fn historical_clv_prefers_the_margin_column() {
         let mut c = CustomerRecord::from_stats("a", 1.0, 1.0, 2.0, 10.0);
         assert!((historical_clv(&c, 0.3) - 6.0).abs() < 1e-12);
-        c.total_margin = Some(4.0);
+        c.total_margin = Some(4.0).into();
         assert_eq!(historical_clv(&c, 0.3), 4.0);
     }
 }

@@ -14,6 +14,7 @@ mod discrete;
 mod excluded;
 mod interner;
 mod log;
+mod opt;
 mod options;
 mod summary;
 pub(crate) mod wire;
@@ -23,6 +24,7 @@ pub use excluded::{
     excluded_sentence, excluded_total, ExcludedCustomers, ExclusionReason, EXCLUDED_IDS_LISTED,
 };
 pub use log::{Transaction, TxColumns, TxLog};
+pub use opt::OptF64;
 pub use options::{ReturnsPolicy, SummaryOptions, TimeUnit};
 pub use summary::{
     natural_id_cmp, summarize, summarize_columns, CustomerRecord, CustomerSummary, Records,

@@ -4,7 +4,7 @@
 
 use super::excluded::{ExcludedBuilder, ExcludedCustomers, ExclusionReason};
 use super::wire::{day_number, record_columns};
-use super::{ReturnsPolicy, SummaryOptions, TimeUnit, Transaction, TxColumns, TxLog};
+use super::{OptF64, ReturnsPolicy, SummaryOptions, TimeUnit, Transaction, TxColumns, TxLog};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -38,13 +38,13 @@ pub struct CustomerRecord {
     pub total_spend: f64,
     /// Total margin in the (calibration) period when the log had a margin column.
     #[serde(default)]
-    pub total_margin: Option<f64>,
+    pub total_margin: OptF64,
     /// Repeat occasions in the holdout period (only with a calibration split).
     #[serde(default)]
-    pub holdout_x: Option<f64>,
+    pub holdout_x: OptF64,
     /// Spend in the holdout period (only with a calibration split).
     #[serde(default)]
-    pub holdout_spend: Option<f64>,
+    pub holdout_spend: OptF64,
 }
 
 fn one() -> f64 {
@@ -65,9 +65,9 @@ impl CustomerRecord {
             last: None,
             occasions: (x.max(0.0) as u32).saturating_add(1),
             total_spend: monetary * (x + 1.0),
-            total_margin: None,
-            holdout_x: None,
-            holdout_spend: None,
+            total_margin: OptF64::NONE,
+            holdout_x: OptF64::NONE,
+            holdout_spend: OptF64::NONE,
         }
     }
 }
@@ -409,9 +409,9 @@ pub fn summarize_columns(
                 last: Some(as_date(last)),
                 occasions: cal.len() as u32,
                 total_spend: first_amount + repeat_total,
-                total_margin,
-                holdout_x: split.then_some(hold.len() as f64),
-                holdout_spend: split.then(|| hold.iter().map(|(_, a, _)| *a).sum()),
+                total_margin: total_margin.into(),
+                holdout_x: split.then_some(hold.len() as f64).into(),
+                holdout_spend: split.then(|| hold.iter().map(|(_, a, _)| *a).sum()).into(),
             });
         }
     }

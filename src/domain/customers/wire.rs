@@ -132,9 +132,9 @@ pub(super) mod record_columns {
                 last: if p & 2 != 0 { day(&c.last) } else { None },
                 occasions: c.occasions.get(i).copied().unwrap_or(0),
                 total_spend: at(&c.total_spend, i),
-                total_margin: (p & 4 != 0).then(|| at(&c.total_margin, i)),
-                holdout_x: (p & 8 != 0).then(|| at(&c.holdout_x, i)),
-                holdout_spend: (p & 16 != 0).then(|| at(&c.holdout_spend, i)),
+                total_margin: (p & 4 != 0).then(|| at(&c.total_margin, i)).into(),
+                holdout_x: (p & 8 != 0).then(|| at(&c.holdout_x, i)).into(),
+                holdout_spend: (p & 16 != 0).then(|| at(&c.holdout_spend, i)).into(),
             });
         }
         Ok(out)
