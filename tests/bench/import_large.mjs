@@ -2,7 +2,7 @@
 // stays responsive while it is read. Prints, every second, the progress text, how long the page
 // took to answer a trivial request (main-thread responsiveness) and the total resident memory
 // of the Chromium processes; then the time to the summary on screen.
-// Usage: [VERBOSE=1] [ROOT=dir] node tests/bench/import_large.mjs FILE   (after `trunk build --release`)
+// Usage: [VERBOSE=1] [ROOT=dir] [NOMEM=1] node tests/bench/import_large.mjs FILE   (after `trunk build --release`)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +16,10 @@ if (!file || !fs.existsSync(file)) throw new Error('usage: node tests/bench/impo
 // pages shared between processes once per process, so it overstates) and of their proportional
 // sets (PSS from /proc/PID/smaps_rollup: a shared page split between its sharers, so the sum is
 // the memory the browser really holds), with the largest process's PSS.
+// NOMEM=1 skips it: reading smaps_rollup walks every mapping of a process of several GB, and
+// sampling it every second slows the import it measures (time it with NOMEM=1).
 const memMB = () => {
+  if (process.env.NOMEM) return { rss: -1, pss: -1, top: -1 };
   let rss = 0, pss = 0, top = 0;
   try {
     for (const pid of execSync('pgrep -x chromium || true').toString().split('\n').filter(Boolean)) {
