@@ -2,7 +2,7 @@
 // in headless Chromium, from choosing the file to the summary on screen. The file is generated
 // here (seeded), 200,000 customers over one year. The file is read in slices and imported by
 // the worker as they arrive; VERBOSE=1 prints the page's and the worker's timings.
-// Usage: node tests/bench/import_chromium.mjs [rows]   (after `trunk build --release`)
+// Usage: [ROOT=dir] [RUNS=n] node tests/bench/import_chromium.mjs [rows]   (after `trunk build --release`)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,7 +34,7 @@ console.log(`load average before: ${load()}`);
 const times = [];
 const runs = Number(process.env.RUNS || 3); // RUNS=1: one run (to interleave two builds)
 for (let run = 0; run < runs; run++) {
-  const h = await start();
+  const h = await start(process.env.ROOT ? { root: path.resolve(process.env.ROOT) } : {}); // ROOT: another built site
   await h.context.addInitScript(() => localStorage.setItem('crm-debug', '1')); // the app's timing lines (worker::log)
   if (process.env.VERBOSE) h.page.on('worker', (w) => w.on('console', (m) => { if (m.type() === 'debug') console.log('   ', m.text()); }));
   await h.open('#/'); // the Data page (a visit with data opens on Overview)
