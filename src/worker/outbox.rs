@@ -10,9 +10,9 @@
 
 use super::datasets::Datasets;
 use super::error::WorkerError;
-use super::protocol::CUSTOMERS_PER_PART;
+use super::protocol::{Response, CUSTOMERS_PER_PART};
 use super::tasks::Output;
-use crate::domain::customers::CustomerRecord;
+use crate::domain::customers::{CustomerRecord, Records};
 
 /// Parts in flight before the page asks for more: one being decoded, one waiting.
 pub const PARTS_AHEAD: usize = 2;
@@ -36,6 +36,24 @@ pub enum Step {
     Done(Output),
     /// The held dataset was replaced or forgotten before every part was out.
     Lost(WorkerError),
+}
+
+impl Step {
+    /// The message for job `job`, and whether it ends the job (the result, or the failure).
+    pub fn into_response(self, job: u32) -> (Response, bool) {
+        match self {
+            Step::Part(part, total) => (
+                Response::Customers {
+                    job,
+                    total,
+                    part: Records(part),
+                },
+                false,
+            ),
+            Step::Done(output) => (Response::Done { job, output }, true),
+            Step::Lost(error) => (Response::Failed { job, error }, true),
+        }
+    }
 }
 
 /// One job's customers still to send, and its result.
@@ -170,6 +188,33 @@ mod tests {
         assert!(outbox.finished());
         // Asked again (a late request): nothing more is sent.
         assert_eq!(outbox.step(&datasets), Step::Lost(WorkerError::Unexpected));
+    }
+
+    #[test]
+    fn each_step_is_one_message_and_only_the_last_ends_the_job() {
+        let result = import(3);
+        let (part, last) = Step::Part(Vec::new(), 9).into_response(4);
+        assert!(
+            !last
+                && matches!(
+                    part,
+                    Response::Customers {
+                        job: 4,
+                        total: 9,
+                        ..
+                    }
+                )
+        );
+        let (done, last) = Step::Done(result.clone()).into_response(4);
+        assert!(
+            last && done
+                == Response::Done {
+                    job: 4,
+                    output: result
+                }
+        );
+        let (failed, last) = Step::Lost(WorkerError::Unexpected).into_response(4);
+        assert!(last && matches!(failed, Response::Failed { job: 4, .. }));
     }
 
     #[test]

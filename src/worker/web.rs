@@ -3,10 +3,9 @@
 
 use super::datasets::Datasets;
 use super::error::WorkerError;
-use super::outbox::{Outbox, Step, PARTS_AHEAD};
+use super::outbox::{Outbox, PARTS_AHEAD};
 use super::protocol::{Request, Response, CUSTOMERS_PER_PART};
 use super::tasks::{ImportJob, Output};
-use crate::domain::customers::Records;
 use gloo_worker::{HandlerId, Registrable, Worker, WorkerScope};
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -147,30 +146,17 @@ impl AnalysisWorker {
         parts: usize,
     ) {
         for _ in 0..parts {
-            match outbox.step(&self.datasets) {
-                Step::Part(part, total) => scope.respond(
-                    id,
-                    Response::Customers {
-                        job,
-                        total,
-                        part: Records(part),
-                    },
-                ),
-                Step::Done(output) => {
-                    scope.respond(id, Response::Done { job, output });
-                    super::log::debug(|| {
-                        format!(
-                            "worker: job {job} result sent at {:.0}; wasm memory {:.0} MB",
-                            js_sys::Date::now() % 1e6,
-                            super::log::wasm_mb()
-                        )
-                    });
-                    return;
-                }
-                Step::Lost(error) => {
-                    scope.respond(id, Response::Failed { job, error });
-                    return;
-                }
+            let (response, last) = outbox.step(&self.datasets).into_response(job);
+            scope.respond(id, response);
+            if last {
+                super::log::debug(|| {
+                    format!(
+                        "worker: job {job} result sent at {:.0}; wasm memory {:.0} MB",
+                        js_sys::Date::now() % 1e6,
+                        super::log::wasm_mb()
+                    )
+                });
+                return;
             }
         }
         self.sending.insert(job, (id, outbox));
