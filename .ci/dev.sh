@@ -37,14 +37,21 @@ install_tools() {
     as_root apt-get update -q
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${pkgs[@]}"
   fi
+  # The two build tools are compiled from source once. Trunk's own release profile asks for fat
+  # LTO in one codegen unit, which took 32 min on a fresh 2-core machine; these tools only drive
+  # other programs (cargo, wasm-opt) or rewrite a few MB of wasm, so they are built without
+  # LTO and in parallel codegen units (the same code; only whole-program inlining is lost).
+  local tool_profile=(env CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
+    CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_INCREMENTAL=false)
   if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
     log "installing trunk $TRUNK_VERSION (several minutes, once)"
-    cargo install --locked --force "trunk@$TRUNK_VERSION"
+    # Without the default update check: a build here never asks the registry for a newer trunk.
+    "${tool_profile[@]}" cargo install --locked --force --no-default-features --features rustls "trunk@$TRUNK_VERSION"
   fi
   if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
     log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes, once)"
     # Without --locked: the registry here lacks some of its locked dependency versions.
-    cargo install --force "wasm-bindgen-cli@$WASM_BINDGEN_VERSION"
+    "${tool_profile[@]}" cargo install --force "wasm-bindgen-cli@$WASM_BINDGEN_VERSION"
   fi
   if [ ! -f tests/e2e/node_modules/.package-lock.json ] || [ tests/e2e/package-lock.json -nt tests/e2e/node_modules/.package-lock.json ]; then
     log "installing playwright-core and binaryen (npm; the system Chromium is used, no browser download)"
