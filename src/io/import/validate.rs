@@ -238,6 +238,8 @@ pub(crate) struct Validator {
     /// Whether a used row had `last_date`'s date since it was parsed (so the report's first
     /// and last dates already include it).
     last_date_used: bool,
+    /// Dates parsed lately by [`Self::check_plain`].
+    dates: fast::DateCache,
     /// No optional column mapped: rows may take [`Self::check_plain`].
     plain: bool,
     pub(crate) report: ValidationReport,
@@ -298,6 +300,7 @@ impl Validator {
             decimal: opts.decimal.unwrap_or(table.detection.decimal),
             last_date: (String::new(), None),
             last_date_used: false,
+            dates: fast::DateCache::default(),
             report: ValidationReport {
                 max_issues: opts.max_issues,
                 ..Default::default()
@@ -451,10 +454,8 @@ impl Validator {
         if amount < 0.0 {
             self.report.negative_amounts += 1;
         }
-        self.report.first_date = Some(self.report.first_date.map_or(date, |d| d.min(date)));
-        self.report.last_date = Some(self.report.last_date.map_or(date, |d| d.max(date)));
         // `date` is `last_date.1` (every non-empty date text goes through the cache).
-        self.last_date_used = true;
+        self.count_date(date);
         Some(Valid {
             customer: cid,
             date,
