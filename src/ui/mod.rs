@@ -1,9 +1,10 @@
-//! The browser app. Everything but [`charts`] and [`format`] is compiled for wasm32 only: charts
-//! are pure functions from results to SVG, and format writes numbers, so both are tested
-//! natively (charts are also exported as files).
+//! The browser app. Everything but [`charts`], [`format`] and [`sections`] is compiled for wasm32
+//! only: charts are pure functions from results to SVG, format writes numbers and sections is
+//! the contents bar's registry, so they are tested natively (charts are also exported as files).
 
 pub mod charts;
 pub mod format;
+pub mod sections;
 
 #[cfg(target_arch = "wasm32")]
 mod app;

@@ -192,6 +192,22 @@ test('contents bar: lists the sections, follows the scroll, moves the focus; sec
     await page.waitForFunction(() => document.querySelector('[data-testid="contents-bar"] [aria-current="location"]')
       === [...document.querySelectorAll('[data-testid="contents-bar"] .contents-link')].at(-1));
     assert.ok(await page.evaluate(() => window.scrollY > 1000), 'scrolled down');
+    // The bar follows scrolling done without it: to the top (the first entry), then to a
+    // section in the middle brought to the top of the window (its entry).
+    const current = () => document.querySelector('[data-testid="contents-bar"] [aria-current="location"]')?.dataset.testid;
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.waitForFunction((first) => document.querySelector('[data-testid="contents-bar"] [aria-current="location"]')?.dataset.testid === first,
+      await entries.first().getAttribute('data-testid'));
+    // A section between the first and the last that is taller than the window's top third
+    // (a shorter one shares that band with the next section, which the bar then marks).
+    const middle = await page.evaluate(() => {
+      const ids = [...document.querySelectorAll('[data-testid="contents-bar"] .contents-link')].map((b) => b.dataset.testid);
+      return ids.slice(1, -1).find((id) => (document.getElementById(`section-${id.replace(/^contents-/, '')}`)?.offsetHeight ?? 0) > innerHeight * 0.4);
+    });
+    assert.ok(middle, 'a tall section in the middle of the page');
+    await page.evaluate((id) => document.getElementById(`section-${id.replace(/^contents-/, '')}`).scrollIntoView(), middle);
+    await page.waitForFunction((want) => document.querySelector('[data-testid="contents-bar"] [aria-current="location"]')?.dataset.testid === want, middle)
+      .catch(async (e) => { throw new Error(`after scrolling to ${middle} the bar marks ${await page.evaluate(current)}: ${e.message}`); });
     // Keyboard: Tab reaches an entry, Enter follows it.
     await entries.first().focus();
     await page.keyboard.press('Enter');

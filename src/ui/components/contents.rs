@@ -13,39 +13,22 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-/// The sections registered on the page: (id, title), in registration order.
+use crate::ui::sections::{apply, Change};
+pub use crate::ui::sections::{next_mount, Entry};
+
+/// The sections registered on the page, in registration order (see [`crate::ui::sections`]).
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct Registry {
-    entries: Vec<(AttrValue, AttrValue)>,
-}
-
-/// A change to the [`Registry`].
-pub enum RegistryAction {
-    /// A section appeared or changed its title.
-    Add(AttrValue, AttrValue),
-    /// A section left the page.
-    Remove(AttrValue),
+    entries: Vec<Entry>,
 }
 
 impl Reducible for Registry {
-    type Action = RegistryAction;
-    fn reduce(self: Rc<Self>, action: RegistryAction) -> Rc<Self> {
-        let mut entries = self.entries.clone();
-        match action {
-            RegistryAction::Add(id, title) => match entries.iter_mut().find(|(i, _)| *i == id) {
-                Some(e) if e.1 == title => return self,
-                Some(e) => e.1 = title,
-                None => entries.push((id, title)),
-            },
-            RegistryAction::Remove(id) => {
-                let before = entries.len();
-                entries.retain(|(i, _)| *i != id);
-                if entries.len() == before {
-                    return self;
-                }
-            }
+    type Action = Change;
+    fn reduce(self: Rc<Self>, change: Change) -> Rc<Self> {
+        match apply(&self.entries, change) {
+            Some(entries) => Rc::new(Self { entries }),
+            None => self,
         }
-        Rc::new(Self { entries })
     }
 }
 
@@ -101,11 +84,11 @@ fn element(id: &str) -> Option<web_sys::HtmlElement> {
 /// The registered sections in the order they appear on the page: document order, which needs
 /// no layout (reading positions here, during a render, forced the browser to lay out the whole
 /// page in the middle of the render: 67 ms on a page of a million customers).
-fn in_page_order(reg: &Registry) -> Vec<(AttrValue, AttrValue)> {
-    let mut v: Vec<(web_sys::HtmlElement, (AttrValue, AttrValue))> = reg
+fn in_page_order(reg: &Registry) -> Vec<Entry> {
+    let mut v: Vec<(web_sys::HtmlElement, Entry)> = reg
         .entries
         .iter()
-        .filter_map(|e| Some((element(&section_dom_id(&e.0))?, e.clone())))
+        .filter_map(|e| Some((element(&section_dom_id(&e.id))?, e.clone())))
         .collect();
     crate::domain::order::sort_by(&mut v, |a, b| {
         if a.0 == b.0 {
@@ -140,21 +123,17 @@ struct Seen {
 /// The section in view: the last (in page order) crossing the top third of the window; at the
 /// very end of a page that scrolls, the last section (it may be too short to reach the top
 /// third); `previous` while none crosses it (between two sections' boxes).
-fn in_view(
-    order: &[(AttrValue, AttrValue)],
-    seen: &Seen,
-    previous: Option<AttrValue>,
-) -> Option<AttrValue> {
+fn in_view(order: &[Entry], seen: &Seen, previous: Option<Rc<str>>) -> Option<Rc<str>> {
     if seen.end && !seen.start {
-        return order.last().map(|e| e.0.clone());
+        return order.last().map(|e| e.id.clone());
     }
     order
         .iter()
         .rev()
-        .find(|(id, _)| seen.inside.contains(&section_dom_id(id)))
-        .map(|e| e.0.clone())
+        .find(|e| seen.inside.contains(&section_dom_id(&e.id)))
+        .map(|e| e.id.clone())
         .or(previous)
-        .or_else(|| order.first().map(|e| e.0.clone()))
+        .or_else(|| order.first().map(|e| e.id.clone()))
 }
 
 /// Observers reporting into a [`Seen`]; they stop when dropped.
@@ -173,11 +152,7 @@ impl Drop for Spies {
 
 /// Watches the sections of `order` and the page's start and end markers; `changed` runs after
 /// each report.
-fn spy(
-    order: &[(AttrValue, AttrValue)],
-    seen: Rc<RefCell<Seen>>,
-    changed: impl Fn() + 'static,
-) -> Option<Spies> {
+fn spy(order: &[Entry], seen: Rc<RefCell<Seen>>, changed: impl Fn() + 'static) -> Option<Spies> {
     let report = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
         {
             let mut seen = seen.borrow_mut();
@@ -206,8 +181,8 @@ fn spy(
     init.set_root_margin("0px 0px -66% 0px");
     let sections = web_sys::IntersectionObserver::new_with_options(f, &init).ok()?;
     let edges = web_sys::IntersectionObserver::new(f).ok()?;
-    for (id, _) in order {
-        if let Some(el) = element(&section_dom_id(id)) {
+    for e in order {
+        if let Some(el) = element(&section_dom_id(&e.id)) {
             sections.observe(&el);
         }
     }
@@ -271,11 +246,11 @@ struct BarProps {
 #[component]
 fn ContentsBar(p: &BarProps) -> Html {
     let order = in_page_order(&p.registry);
-    let current = use_state(|| None::<AttrValue>);
-    let last = use_mut_ref(|| None::<AttrValue>);
+    let current = use_state(|| None::<Rc<str>>);
+    let last = use_mut_ref(|| None::<Rc<str>>);
     let open = use_state(|| false);
     {
-        let current = current.clone();
+        let (current, last) = (current.clone(), last.clone());
         use_effect_with(order.clone(), move |order| {
             let seen = Rc::new(RefCell::new(Seen::default()));
             let changed = {
@@ -305,15 +280,20 @@ fn ContentsBar(p: &BarProps) -> Html {
             </button>
             <p class="contents-title" aria-hidden="true">{ "On this page" }</p>
             <ul id="contents-list">
-                { for order.iter().map(|(id, title)| {
+                { for order.iter().map(|Entry { id, title, .. }| {
                     let here = current.as_ref() == Some(id);
+                    // The entry followed is marked at once; the observers take over from the
+                    // next scroll (a short last section may never reach the window's top third).
                     let onclick = {
-                        let (id, open) = (id.clone(), open.clone());
+                        let (id, open, current, last) = (id.clone(), open.clone(), current.clone(), last.clone());
                         Callback::from(move |_: MouseEvent| {
                             open.set(false);
                             go_to(&id);
+                            *last.borrow_mut() = Some(id.clone());
+                            current.set(Some(id.clone()));
                         })
                     };
+                    let (id, title) = (AttrValue::from(id.clone()), AttrValue::from(title.clone()));
                     html! {
                         <li>
                             <button class={classes!("contents-link", here.then_some("current"))}

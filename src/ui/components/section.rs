@@ -3,7 +3,8 @@
 //! bar, and its collapsed state is remembered for the session. Printing shows every section
 //! expanded (static/app.css).
 
-use super::contents::{self, ContentsContext, RegistryAction};
+use super::contents::{self, ContentsContext};
+use crate::ui::sections::Change;
 use yew::prelude::*;
 
 /// A section id made from a title: lower case letters and digits joined by hyphens.
@@ -48,14 +49,20 @@ pub fn Section(p: &SectionProps) -> Html {
     });
     {
         let registry = ctx.map(|c| c.registry);
+        // This mounting's token: a section replaced by Yew under the same id registers anew.
+        let mount = *use_state(contents::next_mount);
         use_effect_with((p.id.clone(), p.title.clone()), move |(id, title)| {
             if let Some(r) = &registry {
-                r.dispatch(RegistryAction::Add(id.clone(), title.clone()));
+                r.dispatch(Change::Add(contents::Entry {
+                    id: id.as_str().into(),
+                    title: title.as_str().into(),
+                    mount,
+                }));
             }
-            let id = id.clone();
+            let id: std::rc::Rc<str> = id.as_str().into();
             move || {
                 if let Some(r) = registry {
-                    r.dispatch(RegistryAction::Remove(id));
+                    r.dispatch(Change::Remove { id, mount });
                 }
             }
         });
