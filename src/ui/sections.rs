@@ -6,6 +6,7 @@
 //! card becoming the real one), and the bar must then watch the new element. The old mounting's
 //! leaving and the new one's arrival can come in either order; neither may drop the section.
 
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
 /// One registered section.
@@ -51,6 +52,46 @@ pub fn apply(entries: &[Entry], change: Change) -> Option<Vec<Entry>> {
         }
     }
     Some(out)
+}
+
+/// The DOM id of a section's element.
+pub fn section_dom_id(id: &str) -> String {
+    format!("section-{id}")
+}
+
+/// What the browser last reported (by `IntersectionObserver`s, after its own layout): the DOM
+/// ids of the sections crossing the top third of the window, and whether the page's start and
+/// end markers are in view.
+#[derive(Default, Debug)]
+pub struct Seen {
+    /// Sections crossing the top third.
+    pub inside: BTreeSet<String>,
+    /// The marker before the first section is in view.
+    pub start: bool,
+    /// The marker after the last section is in view.
+    pub end: bool,
+}
+
+/// The section in view, of the sections in page order: at the very end of a page that scrolls,
+/// the last (it may be too short to reach the top third); else the last crossing the top third;
+/// at the top of the page, before any section reaches that band, the first; between two
+/// sections' boxes, `previous`.
+pub fn in_view(order: &[Entry], seen: &Seen, previous: Option<Rc<str>>) -> Option<Rc<str>> {
+    if seen.end && !seen.start {
+        return order.last().map(|e| e.id.clone());
+    }
+    let first = || order.first().map(|e| e.id.clone());
+    if let Some(e) = order
+        .iter()
+        .rev()
+        .find(|e| seen.inside.contains(&section_dom_id(&e.id)))
+    {
+        return Some(e.id.clone());
+    }
+    if seen.start {
+        return first();
+    }
+    previous.or_else(first)
 }
 
 /// A token for one mounting of a section, unique for the page's life.
@@ -107,6 +148,40 @@ mod tests {
         );
         assert_eq!(apply(&r, remove("c", 3)), None);
         assert_eq!(apply(&r, remove("a", 1)), Some(vec![entry("b", "B", 2)]));
+    }
+
+    #[test]
+    fn the_section_in_view() {
+        let order = [entry("a", "A", 1), entry("b", "B", 2), entry("c", "C", 3)];
+        let seen = |inside: &[&str], start, end| Seen {
+            inside: inside.iter().map(|i| section_dom_id(i)).collect(),
+            start,
+            end,
+        };
+        let at = |s: &Seen, previous: Option<&str>| in_view(&order, s, previous.map(Rc::from));
+        // Back at the top, where the page's heading and filters keep the first section below
+        // the top third: the first, not the section marked before (the last, say).
+        assert_eq!(at(&seen(&[], true, false), Some("c")).as_deref(), Some("a"));
+        // The last of those crossing the top third.
+        assert_eq!(
+            at(&seen(&["a", "b"], false, false), None).as_deref(),
+            Some("b")
+        );
+        assert_eq!(
+            at(&seen(&["b"], true, false), Some("c")).as_deref(),
+            Some("b")
+        );
+        // The end of the page: the last, even when it never reaches the top third.
+        assert_eq!(at(&seen(&["b"], false, true), None).as_deref(), Some("c"));
+        // A page short enough to show its start and end: by the band.
+        assert_eq!(at(&seen(&["a"], true, true), None).as_deref(), Some("a"));
+        // Between two sections' boxes: the one marked before; nothing marked yet: the first.
+        assert_eq!(
+            at(&seen(&[], false, false), Some("b")).as_deref(),
+            Some("b")
+        );
+        assert_eq!(at(&seen(&[], false, false), None).as_deref(), Some("a"));
+        assert_eq!(in_view(&[], &seen(&[], true, false), None), None);
     }
 
     #[test]

@@ -64,11 +64,6 @@ pub fn remember(page: &str, id: &str, is_collapsed: bool) {
     let _ = SessionStorage::set(storage_key(page), &set);
 }
 
-/// The DOM id of a section's element.
-pub fn section_dom_id(id: &str) -> String {
-    format!("section-{id}")
-}
-
 /// The DOM id of a section's heading (the focus target of the contents bar).
 pub fn heading_dom_id(id: &str) -> String {
     format!("section-{id}-heading")
@@ -107,34 +102,6 @@ fn in_page_order(reg: &Registry) -> Vec<Entry> {
 /// The DOM ids of the empty markers at the start and the end of the page's body.
 const START_ID: &str = "contents-start";
 const END_ID: &str = "contents-end";
-
-/// What the browser last reported: the sections crossing the top third of the window, and
-/// whether the page's start and end are in view. Reported by `IntersectionObserver`s, which
-/// the browser answers after its own layout: reading positions (`scrollY`, `offsetTop`) after a
-/// render instead forced a layout of the whole page (48 ms on the Lifetime value page of a
-/// million-row log, with the fit's progress changing the page meanwhile).
-#[derive(Default)]
-struct Seen {
-    inside: BTreeSet<String>,
-    start: bool,
-    end: bool,
-}
-
-/// The section in view: the last (in page order) crossing the top third of the window; at the
-/// very end of a page that scrolls, the last section (it may be too short to reach the top
-/// third); `previous` while none crosses it (between two sections' boxes).
-fn in_view(order: &[Entry], seen: &Seen, previous: Option<Rc<str>>) -> Option<Rc<str>> {
-    if seen.end && !seen.start {
-        return order.last().map(|e| e.id.clone());
-    }
-    order
-        .iter()
-        .rev()
-        .find(|e| seen.inside.contains(&section_dom_id(&e.id)))
-        .map(|e| e.id.clone())
-        .or(previous)
-        .or_else(|| order.first().map(|e| e.id.clone()))
-}
 
 /// Observers reporting into a [`Seen`]; they stop when dropped.
 struct Spies {
