@@ -13,8 +13,8 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::ui::sections::{apply, Change};
-pub use crate::ui::sections::{next_mount, Entry};
+use crate::ui::sections::{apply, in_view, Change, Seen};
+pub use crate::ui::sections::{next_mount, section_dom_id, Entry};
 
 /// The sections registered on the page, in registration order (see [`crate::ui::sections`]).
 #[derive(Clone, PartialEq, Default, Debug)]
