@@ -12,6 +12,7 @@
 //! its jobs with [`WorkerError::WorkerCrashed`] and is let go: the next job starts a fresh one.
 
 use crate::domain::customers::SummaryOptions;
+use crate::ui::format;
 use crate::worker::clv::{ClvRequest, ClvResult, ValidationOutcome};
 use crate::worker::error::WorkerError;
 use crate::worker::protocol::{self, Request, Response};
@@ -151,12 +152,16 @@ impl Inner {
                     job,
                     fraction: 0.95 * consumed as f64 / total.max(1) as f64,
                     stage: if ended {
-                        format!("Summarising customers ({rows} purchases)")
+                        format!(
+                            "Summarising customers ({} purchases)",
+                            format::thousands(rows as f64, 0)
+                        )
                     } else {
                         format!(
-                            "Reading rows: {} of {} MB, {rows} purchases so far",
+                            "Reading rows: {} of {} MB, {} purchases so far",
                             mb(consumed),
-                            mb(total)
+                            mb(total),
+                            format::thousands(rows as f64, 0)
                         )
                     },
                 }));
@@ -181,7 +186,11 @@ impl Inner {
                 self.on_progress.emit(Some(Progress {
                     job,
                     fraction: 0.95 + 0.05 * got as f64 / total.max(1) as f64,
-                    stage: format!("Receiving customers: {got} of {total}"),
+                    stage: format!(
+                        "Receiving customers: {} of {}",
+                        format::thousands(got as f64, 0),
+                        format::thousands(total as f64, 0)
+                    ),
                 }));
             }
             Response::Done { job, mut output } => {
@@ -211,8 +220,9 @@ impl Inner {
     }
 }
 
+/// Megabytes with one decimal, in the user's number format.
 fn mb(b: u64) -> String {
-    format!("{:.1}", b as f64 / 1e6)
+    format::fixed(b as f64 / 1e6, 1)
 }
 
 /// `done` for a task whose output is `unpack`ed: another kind of output (a bug) is

@@ -180,6 +180,20 @@ test('cancel stops reading a large file and keeps nothing of it', async () => {
     const big = path.basename(file);
     await data.openOnData();
     await data.upload(file);
+    // Cancel keeps its place while the progress text changes length (it once moved with it).
+    await page.getByTestId('cancel').waitFor({ timeout: 30000 });
+    const seen = [];
+    for (let i = 0; i < 8; i++) {
+      const s = await page.evaluate(() => {
+        const b = document.querySelector('[data-testid="cancel"]');
+        const m = document.querySelector('.status.loading .row > span');
+        return b && m ? { x: Math.round(b.getBoundingClientRect().x), text: m.textContent } : null;
+      });
+      if (s) seen.push(s);
+      await page.waitForTimeout(40);
+    }
+    assert.ok(seen.length >= 2, 'the import was still under way');
+    assert.equal(new Set(seen.map((s) => s.x)).size, 1, `Cancel moved: ${JSON.stringify(seen)}`);
     await data.cancelImport();
     assert.equal(await data.datasetRow(big).count(), 0);
     assert.equal(await data.shown(big).count(), 0);
