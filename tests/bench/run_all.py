@@ -384,10 +384,8 @@ def markdown(r):
             for l in v.get("lines", []):
                 L.append(f"{k}: {l}")
         L += ["```", ""]
-    limits = os.path.join(HERE, "LIMITS.md")
-    if os.path.exists(limits):
-        with open(limits) as f:
-            L += [f.read().strip(), ""]
+    # What limits each figure is written up once, in LIMITS.md (not copied here).
+    L += ["What limits each target, and every measurement with its command: `tests/bench/LIMITS.md`.", ""]
     L += ["Reproduce: `.ci/dev.sh bench" + (" --quick" if r["quick"] else "") + "` (installs what is missing, builds, runs; "
           "`--no-browser` skips Chromium).", ""]
     return "\n".join(L)
