@@ -53,6 +53,13 @@ pub fn thousands(v: f64, decimals: usize) -> String {
     with(|f| f.number(v, decimals))
 }
 
+/// A count of things (customers, rows) grouped by thousands in the chosen format
+/// (`count(198597)` is `"198,597"` in the default format).
+pub fn count<N: TryInto<u64>>(n: N) -> String {
+    // Counts are never negative; one that does not fit a u64 would be a bug, shown as 0.
+    thousands(n.try_into().unwrap_or(0) as f64, 0)
+}
+
 /// A share (0.25) as a percentage with `decimals` decimals (`"25.0%"` for 1).
 pub fn percent(share: f64, decimals: usize) -> String {
     with(|f| f.percent(share, decimals))
@@ -119,6 +126,21 @@ pub fn parse_whole(text: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_are_grouped_in_the_chosen_format() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(2000), "2,000");
+        assert_eq!(count(198_597), "198,597");
+        let before = current();
+        set_current(&NumberFormat {
+            thousands: Some('.'),
+            decimal: ',',
+            ..NumberFormat::default()
+        });
+        assert_eq!(count(1_577_216), "1.577.216");
+        set_current(&before);
+    }
 
     #[test]
     fn parse_number_accepts_a_decimal_comma_and_rejects_non_finite() {

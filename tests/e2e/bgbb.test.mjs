@@ -31,7 +31,7 @@ test('the donations summary dropped on the Data page fits BG/BB on the Lifetime 
       assert.ok(Math.abs(got - want) <= 0.002, `${name}: ${got} vs ${want}`);
     }
     assert.match(await app.figure('bgbb-ll'), /Log-likelihood -33225\.6; converged: yes/);
-    assert.match(await app.figure('bgbb-totals'), /^11104 customers:/);
+    assert.match(await app.figure('bgbb-totals'), /^11,104 customers:/);
     assert.equal(await app.rows('bgbb-table').count() > 0, true);
     await screenshot(page, 'bgbb');
     const dl = await app.download(page.locator('[data-testid="bgbb-table"] [data-testid="export-csv"]').first());

@@ -211,7 +211,7 @@ test('explain on the Data, Lifetime value, Segments, Satisfaction and cohort fig
     await app.open('#/');
     await page.getByTestId('data-explains').waitFor({ timeout: SAMPLE_MS });
     const [rows, rowsText] = await explain('explain-rows-used');
-    assert.match(await app.figure('report-ok'), new RegExp(`All ${rows} rows`));
+    assert.match(await app.figure('report-ok'), new RegExp(`All ${rows.toLocaleString('en-US')} rows`));
     assert.match(rowsText, new RegExp(`= ${rows}`));
     const [customers] = await explain('explain-customers');
     near(customers, number(await app.figure('n-customers')), 0, 'customers');

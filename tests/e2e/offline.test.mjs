@@ -64,7 +64,7 @@ test('one visit, then offline: the reload works and an analysis runs on the stor
     // An analysis in the worker (loaded from the cache) on the data kept in IndexedDB.
     await app.nav('segments');
     await app.job('segment-count', JOB_MS);
-    assert.match(await app.figure('segment-count'), /^2000 of 2000 customers/);
+    assert.match(await app.figure('segment-count'), /^2,000 of 2,000 customers/);
   } finally {
     await h.stop(assert);
   }

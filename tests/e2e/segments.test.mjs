@@ -18,7 +18,7 @@ test('segments the sample, exports a segment, keeps an edited map, runs k-means,
     await app.open('#/segments');
     await app.job('segment-count');
     await page.getByTestId('rf-heatmap').waitFor();
-    assert.match(await app.figure('segment-count'), /^2000 of 2000 customers/);
+    assert.match(await app.figure('segment-count'), /^2,000 of 2,000 customers/);
     const cuts = await app.figure('cut-points');
     assert.match(cuts, /Recency \(days\)/);
     await screenshot(page, 'segments');
@@ -46,7 +46,7 @@ test('segments the sample, exports a segment, keeps an edited map, runs k-means,
     await page.getByTestId('assign-to').fill('Fresh Faces');
     await page.getByTestId('assign-cell').click();
     await page.locator('[data-testid="segment-table"] td', { hasText: 'Fresh Faces' }).first().waitFor({ timeout: 60000 });
-    assert.match(await app.figure('segment-count'), /^2000 of 2000 customers/);
+    assert.match(await app.figure('segment-count'), /^2,000 of 2,000 customers/);
     assert.match(await app.figure('map-editor'), /\(edited\)/);
     // ... and choose 4 bins: both are kept in the settings store across a reload ...
     await page.getByTestId('rfm-bins').selectOption('4');

@@ -27,7 +27,7 @@ test("a segment's customers are paged, searched and sorted by the worker, also a
     const { page } = app;
     await app.open('#/segments');
     await app.job('segment-count');
-    assert.match(await app.figure('segment-count'), /^2000 of 2000 customers/);
+    assert.match(await app.figure('segment-count'), /^2,000 of 2,000 customers/);
 
     // The largest segment (the table is largest first).
     const firstRow = app.rows('segment-table').first();
@@ -64,12 +64,12 @@ test("a segment's customers are paged, searched and sorted by the worker, also a
     // A search for one id: that customer only.
     const id = [...seen][3];
     await page.locator('[data-testid="segment-customers"] [data-testid="table-search"]').fill(id);
-    await page.getByTestId('segment-customers-count').filter({ hasText: new RegExp(`of ${size} rows$`) })
-      .filter({ hasNotText: new RegExp(`^${size} of`) }).waitFor({ timeout: JOB_MS });
+    await page.getByTestId('segment-customers-count').filter({ hasText: new RegExp(`of ${size.toLocaleString('en-US')} rows$`) })
+      .filter({ hasNotText: new RegExp(`^${size.toLocaleString('en-US')} of`) }).waitFor({ timeout: JOB_MS });
     const found = await pageRows(page);
     assert.ok(found.length >= 1 && found.every((r) => r[0].includes(id)), JSON.stringify(found));
     await page.locator('[data-testid="segment-customers"] [data-testid="table-search"]').fill('');
-    await page.getByTestId('segment-customers-count').filter({ hasText: `${size} of ${size} rows` }).waitFor({ timeout: JOB_MS });
+    await page.getByTestId('segment-customers-count').filter({ hasText: `${size.toLocaleString('en-US')} of ${size.toLocaleString('en-US')} rows` }).waitFor({ timeout: JOB_MS });
 
     // Sorted by monetary value, largest first, over the whole segment (not the page).
     const monetary = page.locator('[data-testid="segment-customers"] thead th button', { hasText: /^Monetary/ });

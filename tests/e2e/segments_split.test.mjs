@@ -37,10 +37,10 @@ async function kmeans(file, split, cores) {
     await page.getByTestId('file-input').setInputFiles(file);
     await page.getByTestId('source-transactions').locator('h3', { hasText: path.basename(file) }).waitFor({ timeout: JOB_MS });
     await app.nav('segments');
-    await page.getByTestId('segment-count').filter({ hasText: `${N} of ${N} customers` }).waitFor({ timeout: JOB_MS });
+    await page.getByTestId('segment-count').filter({ hasText: `${N.toLocaleString('en-US')} of ${N.toLocaleString('en-US')} customers` }).waitFor({ timeout: JOB_MS });
     const before = workers;
     await page.getByTestId('run-kmeans').click();
-    await page.getByTestId('kmeans-summary').filter({ hasText: `on ${N} customers` }).waitFor({ timeout: JOB_MS });
+    await page.getByTestId('kmeans-summary').filter({ hasText: `on ${N.toLocaleString('en-US')} customers` }).waitFor({ timeout: JOB_MS });
     await page.getByTestId('silhouette-curve').waitFor();
     const result = {
       summary: await app.figure('kmeans-summary'),

@@ -25,7 +25,7 @@ test('simulates a base, recovers the truth, and opens it on the Lifetime value p
     await run.click();
     await app.job('sim-table');
     const summary = await app.figure('sim-summary');
-    const m = summary.match(/^4000 customers: (\d) of 7 parameters within 3 standard errors/);
+    const m = summary.match(/^4,000 customers: (\d) of 7 parameters within 3 standard errors/);
     assert.ok(m, summary);
     assert.ok(Number(m[1]) >= 6, summary);
     const rows = await app.rows('sim-table').allInnerTexts();

@@ -42,7 +42,7 @@ async function jobFailsThenNextRuns(app, old) {
   // The next job: Segments, on a fresh worker (which is sent the saved dataset again).
   await app.nav('segments');
   await app.job('segment-count', JOB_MS);
-  assert.match(await app.figure('segment-count'), /^2000 of 2000 customers/);
+  assert.match(await app.figure('segment-count'), /^2,000 of 2,000 customers/);
   const next = await fresh;
   assert.notEqual(next, old, 'a fresh worker was started');
   await gone;

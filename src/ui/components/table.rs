@@ -199,7 +199,7 @@ pub fn DataTable(p: &DataTableProps) -> Html {
                 <label>{ "Search" }
                     <input type="search" placeholder="id or text…" oninput={on_search} value={(*query).clone()} data-testid="table-search" />
                 </label>
-                <span class="note">{ format!("{} of {} rows", order.len(), src.0.len()) }</span>
+                <span class="note">{ format!("{} of {} rows", crate::ui::format::count(order.len()), crate::ui::format::count(src.0.len())) }</span>
                 <button class="secondary" onclick={export} data-testid="export-csv">{ "Export CSV" }</button>
                 { csv_note() }
             </div>

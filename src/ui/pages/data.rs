@@ -179,21 +179,21 @@ fn SettingsEditor(p: &SettingsProps) -> Html {
 fn report_view(r: &ValidationReport) -> Html {
     if r.issues.is_empty() && r.rows_rejected == 0 {
         return html! {
-            <div class="okbox" data-testid="report-ok">{ format!("All {} rows were read without problems.", r.rows_read) }
-                if r.negative_amounts > 0 { { format!(" {} rows have negative amounts (returns); see 'Returns' below.", r.negative_amounts) } }
+            <div class="okbox" data-testid="report-ok">{ format!("All {} rows were read without problems.", crate::ui::format::count(r.rows_read)) }
+                if r.negative_amounts > 0 { { format!(" {} rows have negative amounts (returns); see 'Returns' below.", crate::ui::format::count(r.negative_amounts)) } }
             </div>
         };
     }
     html! {
         <div class="warnbox" data-testid="report">
-            <strong>{ format!("{} of {} rows used; {} could not be used.", r.rows_used, r.rows_read, r.rows_rejected) }</strong>
-            <ul>{ for r.by_kind.iter().map(|k| html! { <li>{ format!("{}: {}", k.kind.name(), k.count) }</li> }) }</ul>
+            <strong>{ format!("{} of {} rows used; {} could not be used.", crate::ui::format::count(r.rows_used), crate::ui::format::count(r.rows_read), crate::ui::format::count(r.rows_rejected)) }</strong>
+            <ul>{ for r.by_kind.iter().map(|k| html! { <li>{ format!("{}: {}", k.kind.name(), crate::ui::format::count(k.count)) }</li> }) }</ul>
             <details>
                 <summary>{ format!("Every problem, with its row and line ({} listed{})", r.issues.len(),
                     if r.issues_not_shown > 0 { format!(", {} more not shown", r.issues_not_shown) } else { String::new() }) }</summary>
                 <ul data-testid="issues">{ for r.issues.iter().map(|i| html! { <li>{ i.to_string() }</li> }) }</ul>
             </details>
-            if r.negative_amounts > 0 { <p>{ format!("{} rows have negative amounts (returns).", r.negative_amounts) }</p> }
+            if r.negative_amounts > 0 { <p>{ format!("{} rows have negative amounts (returns).", crate::ui::format::count(r.negative_amounts)) }</p> }
         </div>
     }
 }
@@ -264,7 +264,7 @@ fn SourceView(p: &SourceProps) -> Html {
             .collect::<Vec<_>>(),
     );
     let det = &d.detection;
-    let mut badges = vec![format!("{} rows", d.rows)];
+    let mut badges = vec![format!("{} rows", crate::ui::format::count(d.rows))];
     if let Some(e) = det.encoding {
         badges.push(format!("encoding: {}", e.name()));
     }

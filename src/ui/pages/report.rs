@@ -200,7 +200,7 @@ fn body(tx: &Source, g: &Gathered, sp: Option<&SurveyPart>, o: &Overview) -> Htm
                 },
             };
             html! { <>
-                <p>{ format!("{} fitted on {} customers; log-likelihood {}. {}", m.kind.name(), m.n_customers, format::fixed(m.log_likelihood, 2), c.spend_note) }</p>
+                <p>{ format!("{} fitted on {} customers; log-likelihood {}. {}", m.kind.name(), format::count(m.n_customers), format::fixed(m.log_likelihood, 2), c.spend_note) }</p>
                 { table("report-model-table", &["Parameter", "Estimate", "Standard error", "Meaning"], rows) }
                 { svg(&chart) }
             </> }

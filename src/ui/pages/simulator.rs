@@ -228,13 +228,13 @@ fn result(r: &Recovery) -> Html {
         .flat_map(|s| {
             s.notes
                 .iter()
-                .map(move |n| format!("{} customers: {n}", s.customers))
+                .map(move |n| format!("{} customers: {n}", crate::ui::format::count(s.customers)))
         })
         .collect();
     html! { <>
         <p data-testid="sim-summary">{ format!(
             "{} customers: {} of {} parameters within 3 standard errors of the truth.",
-            last.customers,
+            crate::ui::format::count(last.customers),
             last.params.iter().filter(|p| p.z().is_some_and(|z| z.abs() < 3.0)).count(),
             last.params.len()
         ) }</p>

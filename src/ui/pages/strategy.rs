@@ -345,7 +345,7 @@ pub fn StrategyPage() -> Html {
             .collect();
         let suggestions = html! {
             <Section id="relationships" title="Relationship level and strategy per segment">
-                <p class="note">{ format!("RFM segments (quintiles, R × F map) of {} customers. Value index = share of revenue / share of customers (1 = average).{}", r.len(), if has_clv { " P(alive) and CLV from the default lifetime-value fit." } else { " Without lifetime values, lapsed means a mean recency over 1.5 × the overall mean." }) }</p>
+                <p class="note">{ format!("RFM segments (quintiles, R × F map) of {} customers. Value index = share of revenue / share of customers (1 = average).{}", crate::ui::format::count(r.len()), if has_clv { " P(alive) and CLV from the default lifetime-value fit." } else { " Without lifetime values, lapsed means a mean recency over 1.5 × the overall mean." }) }</p>
                 <DataTable headers={Rc::new(headers.iter().map(|s| s.to_string()).collect::<Vec<_>>())} rows={Rc::new(rows)} export_name="strategy.csv" testid="strategy-table" page_size={20} />
                 if !one_time.is_empty() {
                     <p class="note" data-testid="bgnbd-one-time-note">{ format!("BG/NBD counts every one-time buyer as alive; fit MBG/NBD or Pareto/NBD for P(alive) of one-time buyers. Mostly one-time buyers: {}.", one_time.join(", ")) }</p>
@@ -427,7 +427,7 @@ pub fn StrategyPage() -> Html {
     html! {
         <section>
             <h1>{ "Value & strategy" }</h1>
-            <p class="lead">{ format!("{n_customers} customers in {}", src.meta.name) }</p>
+            <p class="lead">{ format!("{} customers in {}", crate::ui::format::count(n_customers), src.meta.name) }</p>
             { seg_view }
             <div class="grid">
                 <div style="min-width:0">{ equity_card }</div>

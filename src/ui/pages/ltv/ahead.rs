@@ -120,11 +120,11 @@ pub fn LookAhead(p: &Props) -> Html {
         State::Failed(m) => html! { <StatusView kind="error" message={m.clone()} /> },
         State::Done(l) => html! { <>
             <h3>{ format!("Likely to buy in the {label}") }</h3>
-            <p class="note">{ format!("The {} customers (of {}) with the highest chance of at least one purchase.", l.likely_to_buy.len(), l.n_customers) }</p>
+            <p class="note">{ format!("The {} customers (of {}) with the highest chance of at least one purchase.", crate::ui::format::count(l.likely_to_buy.len()), crate::ui::format::count(l.n_customers)) }</p>
             <DataTable headers={headers.clone()} rows={rows(&l.likely_to_buy)} export_name="likely_to_buy.csv" testid="ahead-buy" />
             <h3>{ "Likely lost" }</h3>
-            <p class="note">{ format!("P(alive) now below {:.0}%, highest spend to date first: {} customers{}.", 100.0 * l.lost_below, l.lost_count,
-                if l.lost_count > l.likely_lost.len() as u64 { format!(" ({} shown, {} left out of the list)", l.likely_lost.len(), l.lost_count - l.likely_lost.len() as u64) } else { String::new() }) }</p>
+            <p class="note">{ format!("P(alive) now below {:.0}%, highest spend to date first: {} customers{}.", 100.0 * l.lost_below, crate::ui::format::count(l.lost_count),
+                if l.lost_count > l.likely_lost.len() as u64 { format!(" ({} shown, {} left out of the list)", crate::ui::format::count(l.likely_lost.len()), crate::ui::format::count(l.lost_count - l.likely_lost.len() as u64)) } else { String::new() }) }</p>
             <DataTable headers={headers.clone()} rows={rows(&l.likely_lost)} export_name="likely_lost.csv" testid="ahead-lost" />
         </> },
     };

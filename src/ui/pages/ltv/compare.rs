@@ -179,9 +179,13 @@ pub fn ModelCompare(p: &Props) -> Html {
             let basis = match c.calibration_end {
                 Some(d) => format!(
                     "{} customers, fitted up to {d}; holdout {:.1} {unit}s.",
-                    c.n_customers, c.holdout_length
+                    crate::ui::format::count(c.n_customers),
+                    c.holdout_length
                 ),
-                None => format!("{} customers; no holdout.", c.n_customers),
+                None => format!(
+                    "{} customers; no holdout.",
+                    crate::ui::format::count(c.n_customers)
+                ),
             };
             html! { <>
                 <p class="note">{ basis }</p>

@@ -132,7 +132,7 @@ fn result(r: &DiscreteResult) -> Html {
         ) }</p>
         <p data-testid="bgbb-totals">{ format!(
             "{} customers: {:.1} expected alive next {p}; {:.1} {p}s with a purchase expected in the next {} {p}s; DERT {:.1} at {:.0}% per {p}; value {value} (spend per {p} with a purchase {}, margin {:.0}%).",
-            r.fit.n_customers, r.total_alive, r.total_expected, r.horizon, r.total_dert,
+            crate::ui::format::count(r.fit.n_customers), r.total_alive, r.total_expected, r.horizon, r.total_dert,
             100.0 * r.discount,
             r.spend.map_or_else(|| "–".to_string(), |s| crate::ui::format::fixed(s, 2)),
             100.0 * r.margin

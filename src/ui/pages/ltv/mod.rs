@@ -504,7 +504,7 @@ fn LtvBody(p: &BodyProps) -> Html {
             <style>{ ".ltv-page svg{max-width:100%;height:auto}.ltv-page .grid>*{min-width:0}.ltv-page .scroll{max-width:100%;overflow-x:auto}" }</style>
             <h1>{ "Lifetime value" }</h1>
             <p class="lead">{ format!("{} customers in {}. What is each customer likely to be worth over the coming months, and how sure can we be?",
-                src.data.summary.as_ref().map_or(0, |s| s.customers.len()), src.meta.name) }</p>
+                crate::ui::format::count(src.data.summary.as_ref().map_or(0, |s| s.customers.len())), src.meta.name) }</p>
             { address::notes(&query, customer_at.map(|a| a.is_some())) }
             { controls }
             { status }
@@ -583,7 +583,7 @@ fn results(
     };
     let conv = &m.convergence;
     let model_card = html! {
-        <Section id="model-fit" title={format!("{} fitted on {} customers", m.kind.name(), m.n_customers)} testid="model-fit" data_model={m.kind.code()}>
+        <Section id="model-fit" title={format!("{} fitted on {} customers", m.kind.name(), crate::ui::format::count(m.n_customers))} testid="model-fit" data_model={m.kind.code()}>
             <p class="note">{ format!("{} distinct (x, tₓ, T) groups; times in {unit}s.", m.n_groups) }</p>
             <table class="data" data-testid="params">
                 <thead><tr><th>{ "Parameter" }</th><th class="num">{ "Estimate" }</th><th class="num">{ "Standard error" }</th><th>{ "What it means" }</th></tr></thead>
@@ -623,7 +623,7 @@ fn results(
                 <div class="grid">
                     <div class="kpi"><span class="label">{ "Average spend per purchase" }</span><span class="value">{ crate::ui::format::money(g.population_mean().value) }</span></div>
                     <div class="kpi"><span class="label">{ "Correlation of frequency and spend" }</span><span class="value" data-testid="gg-correlation">{ crate::ui::format::fixed(g.frequency_spend_correlation, 3) }</span>
-                        <span class="sub">{ format!("{} repeat customers; {}", g.n_customers, if g.convergence.converged { "converged" } else { "did not converge" }) }</span></div>
+                        <span class="sub">{ format!("{} repeat customers; {}", crate::ui::format::count(g.n_customers), if g.convergence.converged { "converged" } else { "did not converge" }) }</span></div>
                 </div>
                 if let Some(f) = g.fallback() { <p class="note" data-testid="gg-fallback">{ f.message() }</p> }
                 if g.correlation_warning {

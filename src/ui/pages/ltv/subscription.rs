@@ -128,7 +128,7 @@ pub fn Subscription() -> Html {
             let erl = f.params.expected_remaining_lifetime(1);
             html! {
                 <>
-                <p class="note">{ format!("Cohort \"{}\": {} customers at the start, followed for {} periods. The sBG model says each customer has their own constant chance of cancelling each period, and those chances differ across customers (a Beta distribution). The customers who stay are the ones less likely to leave, so the retention rate rises over time.", c.name, f.n_customers, f.periods) }</p>
+                <p class="note">{ format!("Cohort \"{}\": {} customers at the start, followed for {} periods. The sBG model says each customer has their own constant chance of cancelling each period, and those chances differ across customers (a Beta distribution). The customers who stay are the ones less likely to leave, so the retention rate rises over time.", c.name, crate::ui::format::count(f.n_customers), f.periods) }</p>
                 <table class="data" data-testid="sbg-params">
                     <thead><tr><th>{ "Parameter" }</th><th class="num">{ "Estimate" }</th><th class="num">{ "Standard error" }</th><th>{ "Meaning" }</th></tr></thead>
                     <tbody>

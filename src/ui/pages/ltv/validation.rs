@@ -196,7 +196,7 @@ pub fn card(state: &ValState, ch: Option<&ValCharts>, p: CardParts<'_>) -> Html 
             if let Some(v) = outcome.as_ref().and_then(|o| o.validation.as_ref()) {
                 <p data-testid="holdout-summary">{ format!(
                     "Calibration {} to {} ({} customers), holdout {:.1} {unit}s to {}: predicted {:.0} purchases, actual {:.0} ({:+.1}%).",
-                    v.first_date, v.calibration_end, v.n_customers, v.holdout_length, v.observation_end,
+                    v.first_date, v.calibration_end, crate::ui::format::count(v.n_customers), v.holdout_length, v.observation_end,
                     v.holdout_predicted, v.holdout_actual,
                     if v.holdout_actual > 0.0 { (v.holdout_predicted / v.holdout_actual - 1.0) * 100.0 } else { 0.0 }) }</p>
                 { crate::ui::components::explain_figures::holdout(v) }

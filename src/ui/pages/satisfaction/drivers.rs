@@ -102,7 +102,7 @@ fn predictor_text(label: &str, c: &PredictorComparison) -> Html {
     let f = |v: Option<f64>| v.map_or("–".into(), |v| crate::ui::format::fixed(v, 3));
     html! {
         <li>{ format!("Against {label} ({} customers): rank correlation with cumulative satisfaction {}, with the latest answer {}. ",
-            c.n, f(c.spearman_cumulative), f(c.spearman_latest)) }
+            crate::ui::format::count(c.n), f(c.spearman_cumulative), f(c.spearman_latest)) }
             <strong>{ c.better.clone().map_or("Neither predicts better here.".into(), |b| format!("Better predictor in this data: {b}.")) }</strong>
             { caution(&c.caution) }
         </li>
@@ -135,7 +135,7 @@ pub(super) fn cumulative_card(
                     let rows = Rc::new(cs.iter().map(|c| vec![Cell::Text(c.customer_id.clone()), Cell::Num(f64::from(c.answers), 0),
                         Cell::Num(c.cumulative, 2), Cell::Num(c.latest, 2), Cell::Text(c.latest_date.to_string())]).collect::<Vec<_>>());
                     html! { <>
-                        <p>{ format!("{} customers, {} of them answered more than once (only they can differ between the two measures).", cs.len(), repeat) }</p>
+                        <p>{ format!("{} customers, {} of them answered more than once (only they can differ between the two measures).", crate::ui::format::count(cs.len()), crate::ui::format::count(repeat)) }</p>
                         <ul data-testid="predictors">
                             if let Some(c) = &a.predict_alive { { predictor_text("P(alive) from the lifetime-value fit", c) } }
                             if let Some(c) = &a.predict_repeat { { predictor_text("repeat purchases", c) } }

@@ -86,7 +86,7 @@ pub(super) fn link_card(a: &Analysis, clv_note: Option<&str>) -> Html {
     };
     html! {
         <Section id="link" title="Satisfaction and customer value" testid="link">
-            <p data-testid="match-rate">{ format!("{} of {} respondents found among the customers ({}).", m.matched, m.respondents, format::percent(m.match_rate, 1)) }</p>
+            <p data-testid="match-rate">{ format!("{} of {} respondents found among the customers ({}).", format::count(m.matched), format::count(m.respondents), format::percent(m.match_rate, 1)) }</p>
             if !m.unmatched_examples.is_empty() { <p class="note">{ format!("Not found, for example: {}", m.unmatched_examples.join(", ")) }</p> }
             if let Some(n) = clv_note { <p class="note">{ n }</p> }
             <p class="note">{ "Each customer's latest answer is put in a class and compared with what they did: repeat purchases and spend from the transaction log; P(alive) and CLV from the lifetime-value fit." }</p>

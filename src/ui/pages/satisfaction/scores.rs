@@ -36,7 +36,7 @@ pub(super) fn score_cards(a: &Analysis, cur: &Settings) -> Html {
                         <span class="value" data-testid="csat-value">{ format::percent(s.share, 1) }</span>
                         <Explain filled={crate::analysis::explain::csat(s, &crate::ui::format::current())} label="CSAT" testid="explain-csat" />
                         <span class="sub" data-testid="csat-ci">{ format!("95% interval {} to {} (Wilson)", format::percent(s.ci_low, 1), format::percent(s.ci_high, 1)) }</span>
-                        <span class="sub">{ format!("{} of {} satisfied; mean {:.2}", s.top, s.n, s.mean) }</span>
+                        <span class="sub">{ format!("{} of {} satisfied; mean {:.2}", crate::ui::format::count(s.top), crate::ui::format::count(s.n), s.mean) }</span>
                         <span class="sub" data-testid="csat-n">{ format!("n = {}", s.n) }</span>
                         { caution(&s.caution) }
                     </> },

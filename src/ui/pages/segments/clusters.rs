@@ -140,7 +140,7 @@ pub(super) fn cluster_view(
         title: if stride > 1 {
             format!(
                 "Clusters: frequency vs monetary (log scales; every {stride}th of {} customers)",
-                r.len()
+                crate::ui::format::count(r.len())
             )
         } else {
             "Clusters: frequency vs monetary (log scales)".into()
@@ -186,9 +186,9 @@ pub(super) fn cluster_view(
         <Section id="kmeans" title="Clusters (k-means)" testid="kmeans-card">
             { controls }
             <p data-testid="kmeans-summary">{ format!("{} clusters (best k by silhouette: {}), seed {}, on {} customers; features: {}{}{}. Silhouette computed on {} customers{}. {}",
-                m.k, cr.search.best_k, m.seed, r.len(),
+                m.k, cr.search.best_k, m.seed, crate::ui::format::count(r.len()),
                 names.join(", "), if m.transform.log1p { ", log(1 + x)" } else { "" }, if m.transform.standardize { ", standardised" } else { "" },
-                cr.search.silhouette_rows, if cr.search.silhouette_exact { " (all)" } else { " (a sample)" },
+                crate::ui::format::count(cr.search.silhouette_rows), if cr.search.silhouette_exact { " (all)" } else { " (a sample)" },
                 if m.converged { "Converged." } else { "Did not fully converge: try another seed." }) }</p>
             { for cr.warnings.iter().map(|w| html! { <div class="warnbox">{ w }</div> }) }
             <div>

@@ -189,7 +189,7 @@ pub(super) fn SegmentCustomers(p: &Props) -> Html {
                     <label>{ "Search" }
                         <input type="search" placeholder="id or text…" oninput={on_search} value={(*search).clone()} data-testid="table-search" />
                     </label>
-                    <span class="note" data-testid="segment-customers-count">{ format!("{} of {} rows", a.matched, a.in_segment) }</span>
+                    <span class="note" data-testid="segment-customers-count">{ format!("{} of {} rows", crate::ui::format::count(a.matched), crate::ui::format::count(a.in_segment)) }</span>
                     <button class="secondary" onclick={export} data-testid="export-csv">{ "Export CSV" }</button>
                     { csv_note() }
                 </div>

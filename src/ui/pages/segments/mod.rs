@@ -421,7 +421,7 @@ pub fn SegmentsPage() -> Html {
     html! {
         <section>
             <h1>{ "Segments" }</h1>
-            <p class="lead">{ format!("{n_customers} customers in {}", src.meta.name) }</p>
+            <p class="lead">{ format!("{} customers in {}", crate::ui::format::count(n_customers), src.meta.name) }</p>
             if clvs.is_none() {
                 <p class="note" data-testid="no-clv">{ "No lifetime values yet: CLV and P(alive) columns, CLV tiers and CLV features appear once the Lifetime value page (or the button on Value & strategy) has fitted the default model." }</p>
             }

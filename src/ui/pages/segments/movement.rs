@@ -155,7 +155,7 @@ fn ready(r: &MovementResult, cell: &UseStateHandle<Option<(u16, u16)>>) -> Html 
         let name = format!("movement-{}-to-{}.csv", slug(&from), slug(&to));
         let export = Callback::from(move |_| download::bytes(&name, "text/csv;charset=utf-8", csv.as_bytes()));
         html! { <div data-testid="flow-detail">
-            <p>{ format!("{} → {}: {} customers, {} {}.", from, to, members.len(), r.value_kind, fmt_tick(total)) }</p>
+            <p>{ format!("{} → {}: {} customers, {} {}.", from, to, crate::ui::format::count(members.len()), r.value_kind, fmt_tick(total)) }</p>
             <button onclick={export} data-testid="flow-export">{ "Export these customers (CSV)" }</button> { crate::ui::components::table::csv_note() }
             <ul class="compact">{ for members.iter().take(20).map(|(id, v)| html! { <li>{ format!("{id}: {}", fmt_tick(*v)) }</li> }) }</ul>
             if members.len() > 20 { <p class="note">{ format!("…and {} more in the export.", members.len() - 20) }</p> }
@@ -164,9 +164,9 @@ fn ready(r: &MovementResult, cell: &UseStateHandle<Option<(u16, u16)>>) -> Html 
     html! { <>
         <p data-testid="movement-summary">{ format!(
             "{} customers on {}: {} stayed in their segment, {} moved, {} joined after {}. Cell: customers · {}.",
-            r.ids.len(), r.to, r.stayed, r.moved, r.joined, r.from, r.value_kind) }</p>
+            crate::ui::format::count(r.ids.len()), r.to, crate::ui::format::count(r.stayed), crate::ui::format::count(r.moved), crate::ui::format::count(r.joined), r.from, r.value_kind) }</p>
         if r.without_value > 0 {
-            <p class="note">{ format!("{} customers have no CLV in the fit (counted with value 0).", r.without_value) }</p>
+            <p class="note">{ format!("{} customers have no CLV in the fit (counted with value 0).", crate::ui::format::count(r.without_value)) }</p>
         }
         <div class="scroll"><table class="data" data-testid="movement-matrix"><thead>{ head }</thead><tbody>{ for rows }</tbody></table></div>
         { for flow }

@@ -149,7 +149,7 @@ pub(super) fn ready_view(
         .and_then(|s| names.iter().position(|n| n == s));
     let seg_table = html! {
         <Section id="segments" title="Segments">
-            <p class="note" data-testid="segment-count">{ format!("{counted} of {n} customers in {} segments (every customer in exactly one; \"{}\" takes cells no rule covers). Click a segment to list its customers.", r.table.len(), st.map.fallback) }</p>
+            <p class="note" data-testid="segment-count">{ format!("{} of {} customers in {} segments (every customer in exactly one; \"{}\" takes cells no rule covers). Click a segment to list its customers.", crate::ui::format::count(counted), crate::ui::format::count(n), r.table.len(), st.map.fallback) }</p>
             if let Some(desc) = selected.as_ref().map(|s| st.map.describe(s).to_string()).filter(|d| !d.is_empty()) {
                 <p class="note">{ desc }</p>
             }
