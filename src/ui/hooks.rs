@@ -183,6 +183,12 @@ impl Inner {
                     all.extend(part.0);
                     all.len()
                 };
+                crate::worker::log::debug(|| {
+                    format!(
+                        "page: job {job} has {got} of {total} customers at {:.0} ms",
+                        js_sys::Date::now() % 1e6
+                    )
+                });
                 self.on_progress.emit(Some(Progress {
                     job,
                     fraction: 0.95 + 0.05 * got as f64 / total.max(1) as f64,
