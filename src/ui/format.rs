@@ -96,17 +96,18 @@ pub fn csv_number(v: f64, decimals: usize) -> String {
     with(|f| f.csv_number(v, decimals))
 }
 
-/// A size in bytes (`"950 bytes"`, `"12 kB"`, `"3.4 MB"`, `"1.25 GB"`).
+/// A size in bytes in the chosen number format (`"950 bytes"`, `"12 kB"`, `"3.4 MB"`,
+/// `"1.25 GB"`; `"3,4 MB"` with a decimal comma).
 pub fn bytes(b: u64) -> String {
     let b = b as f64;
     if b >= 1e9 {
-        format!("{:.2} GB", b / 1e9)
+        format!("{} GB", thousands(b / 1e9, 2))
     } else if b >= 1e6 {
-        format!("{:.1} MB", b / 1e6)
+        format!("{} MB", thousands(b / 1e6, 1))
     } else if b >= 1e3 {
-        format!("{:.0} kB", b / 1e3)
+        format!("{} kB", thousands(b / 1e3, 0))
     } else {
-        format!("{b:.0} bytes")
+        format!("{} bytes", thousands(b, 0))
     }
 }
 
@@ -224,5 +225,15 @@ mod tests {
         assert_eq!(bytes(12_000), "12 kB");
         assert_eq!(bytes(3_400_000), "3.4 MB");
         assert_eq!(bytes(1_250_000_000), "1.25 GB");
+        assert_eq!(bytes(4_321_000_000_000), "4,321.00 GB");
+        let before = current();
+        set_current(&NumberFormat {
+            thousands: Some('.'),
+            decimal: ',',
+            ..NumberFormat::default()
+        });
+        assert_eq!(bytes(3_400_000), "3,4 MB");
+        assert_eq!(bytes(1_250_000_000), "1,25 GB");
+        set_current(&before);
     }
 }
