@@ -21,6 +21,9 @@ test('segments the sample, exports a segment, keeps an edited map, runs k-means,
     assert.match(await app.figure('segment-count'), /^2,000 of 2,000 customers/);
     const cuts = await app.figure('cut-points');
     assert.match(cuts, /Recency \(days\)/);
+    // Table numbers in the page's number format: the revenue column (5th) grouped by thousands.
+    const revenue = await page.locator('[data-testid="segment-table"] tbody tr td:nth-child(5)').allInnerTexts();
+    assert.ok(revenue.some((r) => /^\d{1,3}(,\d{3})+$/.test(r)) && revenue.every((r) => !/\d{4}/.test(r)), revenue.join(' | '));
     await screenshot(page, 'segments');
 
     // Click the first segment: its customers are listed; export them.

@@ -16,11 +16,11 @@ pub enum Cell {
 }
 
 impl Cell {
-    /// The cell as shown.
+    /// The cell as shown: numbers grouped by thousands in the chosen format (`"22,658"`).
     pub fn show(&self) -> String {
         match self {
             Cell::Text(s) => s.clone(),
-            Cell::Num(v, d) => crate::ui::format::fixed(*v, usize::from(*d)),
+            Cell::Num(v, d) => crate::ui::format::thousands(*v, usize::from(*d)),
         }
     }
     /// The cell in a CSV export: numbers in full, with the chosen decimal separator.
