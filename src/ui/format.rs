@@ -128,19 +128,24 @@ pub fn parse_whole(text: &str) -> Option<u32> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn counts_are_grouped_in_the_chosen_format() {
-        assert_eq!(count(0), "0");
-        assert_eq!(count(2000), "2,000");
-        assert_eq!(count(198_597), "198,597");
+    /// Runs `check` with a German-style format (1.234,5), then puts the format back.
+    fn with_decimal_comma(check: impl FnOnce()) {
         let before = current();
         set_current(&NumberFormat {
             thousands: Some('.'),
             decimal: ',',
             ..NumberFormat::default()
         });
-        assert_eq!(count(1_577_216), "1.577.216");
+        check();
         set_current(&before);
+    }
+
+    #[test]
+    fn counts_are_grouped_in_the_chosen_format() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(2000), "2,000");
+        assert_eq!(count(198_597), "198,597");
+        with_decimal_comma(|| assert_eq!(count(1_577_216), "1.577.216"));
     }
 
     #[test]
@@ -226,14 +231,9 @@ mod tests {
         assert_eq!(bytes(3_400_000), "3.4 MB");
         assert_eq!(bytes(1_250_000_000), "1.25 GB");
         assert_eq!(bytes(4_321_000_000_000), "4,321.00 GB");
-        let before = current();
-        set_current(&NumberFormat {
-            thousands: Some('.'),
-            decimal: ',',
-            ..NumberFormat::default()
+        with_decimal_comma(|| {
+            assert_eq!(bytes(3_400_000), "3,4 MB");
+            assert_eq!(bytes(1_250_000_000), "1,25 GB");
         });
-        assert_eq!(bytes(3_400_000), "3,4 MB");
-        assert_eq!(bytes(1_250_000_000), "1,25 GB");
-        set_current(&before);
     }
 }

@@ -49,6 +49,19 @@ pub fn debug(line: impl FnOnce() -> String) {
     drop(line);
 }
 
+/// The timing line of a message the worker began to encode and post for job `job` at `since`
+/// (ms, `js_sys::Date::now()`).
+#[cfg(target_arch = "wasm32")]
+pub fn sent(job: u32, since: f64) {
+    debug(|| {
+        format!(
+            "worker: job {job} sent a message in {:.0} ms, at {:.0}",
+            js_sys::Date::now() - since,
+            since % 1e6
+        )
+    });
+}
+
 /// This thread's WebAssembly memory in MB (10^6 bytes), for the timing lines: the memory a
 /// module has grown to (it never shrinks), so its peak. 0 natively.
 pub fn wasm_mb() -> f64 {

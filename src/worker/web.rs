@@ -149,13 +149,7 @@ impl AnalysisWorker {
             let t = js_sys::Date::now();
             let (response, last) = outbox.step(&self.datasets).into_response(job);
             scope.respond(id, response);
-            super::log::debug(|| {
-                format!(
-                    "worker: job {job} sent a message in {:.0} ms, at {:.0}",
-                    js_sys::Date::now() - t,
-                    t % 1e6
-                )
-            });
+            super::log::sent(job, t);
             if last {
                 super::log::debug(|| {
                     format!(
