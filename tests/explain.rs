@@ -237,19 +237,38 @@ fn nf() -> crm::analysis::numfmt::NumberFormat {
 fn data_counts_are_explained_with_the_imports_own_figures() {
     let (tx, _) = support::sample_imports();
     let r = tx.report.as_ref().unwrap();
-    let e = explain::data::rows_used(r);
+    let e = explain::data::rows_used(r, &nf());
     assert_eq!(e.value, r.rows_used as f64);
     assert_eq!(r.rows_read - r.rows_rejected, r.rows_used);
+    // Counts are grouped in the user's format, as on the page around the panel.
+    let n = |v: u64| nf().count(v);
+    assert!(r.rows_read >= 1000, "{}", r.rows_read);
     assert!(e.formula_filled.starts_with(&format!(
         "rows used = {} − {} = {}",
-        r.rows_read, r.rows_rejected, r.rows_used
+        n(r.rows_read),
+        n(r.rows_rejected),
+        n(r.rows_used)
     )));
     let s = tx.summary.as_ref().unwrap();
-    let c = explain::data::customers(s);
+    let c = explain::data::customers(s, &nf());
     assert_eq!(c.value, s.customers.len() as f64);
-    assert!(c
-        .formula_filled
-        .ends_with(&format!("= {}", s.customers.len())));
+    assert_eq!(s.customers.len(), 2000);
+    assert!(
+        c.formula_filled.ends_with("= 2,000"),
+        "{}",
+        c.formula_filled
+    );
+    let german = crm::analysis::numfmt::NumberFormat {
+        thousands: Some('.'),
+        decimal: ',',
+        ..nf()
+    };
+    let de = explain::data::customers(s, &german);
+    assert!(
+        de.formula_filled.ends_with("= 2.000"),
+        "{}",
+        de.formula_filled
+    );
     // The span is the largest T: the customer who bought on the first day of the data.
     let span = explain::data::span(s, &nf()).unwrap();
     let max_t = s.customers.iter().map(|c| c.t).fold(0.0, f64::max);
@@ -268,8 +287,8 @@ fn data_counts_are_explained_with_the_imports_own_figures() {
     let rb = explain::data::repeat_buyers(s, &nf());
     assert_eq!(rb.value, repeaters as f64);
     assert!(rb.formula_filled.starts_with(&format!(
-        "{repeaters} of the {} customers have x > 0",
-        s.customers.len()
+        "{} of the 2,000 customers have x > 0",
+        n(repeaters as u64)
     )));
     for e in [e, c, span, rb] {
         assert!(glossary::term(&e.term).is_some(), "{}", e.term);

@@ -196,6 +196,12 @@ impl NumberFormat {
         self.write(v, decimals, true)
     }
 
+    /// A count of things (customers, rows, answers) grouped by thousands (`"198.597"` in
+    /// German).
+    pub fn count(&self, n: u64) -> String {
+        self.number(n as f64, 0)
+    }
+
     fn write(&self, v: f64, decimals: usize, group: bool) -> String {
         if !v.is_finite() {
             return MISSING.into();

@@ -57,7 +57,8 @@ pub fn thousands(v: f64, decimals: usize) -> String {
 /// (`count(198597)` is `"198,597"` in the default format).
 pub fn count<N: TryInto<u64>>(n: N) -> String {
     // Counts are never negative; one that does not fit a u64 would be a bug, shown as 0.
-    thousands(n.try_into().unwrap_or(0) as f64, 0)
+    let n = n.try_into().unwrap_or(0);
+    with(|f| f.count(n))
 }
 
 /// A share (0.25) as a percentage with `decimals` decimals (`"25.0%"` for 1).

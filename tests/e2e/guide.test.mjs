@@ -63,7 +63,7 @@ test('explain shows the formula filled in with the figure\'s own value', async (
     assert.match(await filled.innerText(), new RegExp(`= ${value.toFixed(2)}$`));
     assert.match(await app.figure('explain-fig-equity-formula'), /Σ CLV/);
     await page.getByTestId('explain-fig-customers').click();
-    assert.match(await app.figure('explain-fig-customers-filled'), new RegExp(`= ${number(await app.figure('fig-customers-value'))}$`));
+    assert.match(await app.figure('explain-fig-customers-filled'), new RegExp(`= ${number(await app.figure('fig-customers-value')).toLocaleString('en-US')}$`));
     // The NPS explain carries the interval shown on the card.
     await page.getByTestId('explain-fig-nps').click();
     const range = await app.figure('fig-nps-range');
@@ -212,7 +212,7 @@ test('explain on the Data, Lifetime value, Segments, Satisfaction and cohort fig
     await page.getByTestId('data-explains').waitFor({ timeout: SAMPLE_MS });
     const [rows, rowsText] = await explain('explain-rows-used');
     assert.match(await app.figure('report-ok'), new RegExp(`All ${rows.toLocaleString('en-US')} rows`));
-    assert.match(rowsText, new RegExp(`= ${rows}`));
+    assert.match(rowsText, new RegExp(`= ${rows.toLocaleString('en-US')}`));
     const [customers] = await explain('explain-customers');
     near(customers, number(await app.figure('n-customers')), 0, 'customers');
     const [tx, txText] = await explain('explain-tx');
@@ -220,7 +220,7 @@ test('explain on the Data, Lifetime value, Segments, Satisfaction and cohort fig
     assert.match(txText, /days \/ 7\.0000 = [0-9.]+ weeks$/);
     const [repeat, repeatText] = await explain('explain-repeat');
     near(repeat, number(await app.figure('n-repeat')), 0, 'repeat buyers');
-    assert.match(repeatText, new RegExp(`^${repeat} of the ${customers} customers have x > 0`));
+    assert.match(repeatText, new RegExp(`^${repeat.toLocaleString('en-US')} of the ${customers.toLocaleString('en-US')} customers have x > 0`));
     await glossary('explain-tx', 'recency-tx');
 
     // Lifetime value: a parameter, then a row of the model comparison.

@@ -60,7 +60,7 @@ test('one visit, then offline: the reload works and an analysis runs on the stor
     await h.goOffline();
     await app.reload();
     await page.getByTestId('n-customers').waitFor({ timeout: SAMPLE_MS });
-    assert.equal(await app.figure('n-customers'), '2000');
+    assert.equal(await app.figure('n-customers'), '2,000');
     // An analysis in the worker (loaded from the cache) on the data kept in IndexedDB.
     await app.nav('segments');
     await app.job('segment-count', JOB_MS);

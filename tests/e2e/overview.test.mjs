@@ -61,7 +61,7 @@ test('the sample opens on the Overview; figures and actions lead to their pages 
     await overviewShown(app);
     await page.getByTestId('to-data').click();
     await page.getByTestId('n-customers').waitFor();
-    assert.equal(await app.figure('n-customers'), '2000');
+    assert.equal(await app.figure('n-customers'), '2,000');
     await app.nav('overview');
     await overviewShown(app);
 

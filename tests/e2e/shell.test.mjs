@@ -14,7 +14,7 @@ test('opens on sample data, routes and back button work', async () => {
     await page.getByTestId('privacy').waitFor();
     assert.match(await app.figure('privacy'), /stays in this browser/);
     await app.waitForData();
-    assert.equal(await app.figure('n-customers'), '2000');
+    assert.equal(await app.figure('n-customers'), '2,000');
     await screenshot(page, 'data');
     for (const [nav, hash, heading] of [
       ['segments', '#/segments', /Segments/],

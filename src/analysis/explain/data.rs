@@ -8,11 +8,11 @@ use crate::domain::customers::{excluded_total, CustomerRecord, CustomerSummary};
 use crate::io::import::ValidationReport;
 
 /// Rows used = rows read − rows that could not be used (with the reasons and their counts).
-pub fn rows_used(r: &ValidationReport) -> Filled {
+pub fn rows_used(r: &ValidationReport, nf: &NumberFormat) -> Filled {
     let kinds: Vec<String> = r
         .by_kind
         .iter()
-        .map(|k| format!("{}: {}", k.kind.name(), k.count))
+        .map(|k| format!("{}: {}", k.kind.name(), nf.count(k.count)))
         .collect();
     let why = if kinds.is_empty() {
         String::new()
@@ -24,28 +24,31 @@ pub fn rows_used(r: &ValidationReport) -> Filled {
         "rows used = rows read − rows that could not be used",
         format!(
             "rows used = {} − {} = {}{why}",
-            r.rows_read, r.rows_rejected, r.rows_used
+            nf.count(r.rows_read),
+            nf.count(r.rows_rejected),
+            nf.count(r.rows_used)
         ),
         r.rows_used as f64,
     )
 }
 
 /// Customers in the summary = distinct ids in the log − customers left out (by reason).
-pub fn customers(s: &CustomerSummary) -> Filled {
+pub fn customers(s: &CustomerSummary, nf: &NumberFormat) -> Filled {
     let n = s.customers.len() as u64;
     let left = excluded_total(&s.excluded);
     let reasons: Vec<String> = s
         .excluded
         .iter()
         .filter(|e| e.count > 0)
-        .map(|e| format!("{} {}", e.count, e.reason.describe()))
+        .map(|e| format!("{} {}", nf.count(e.count), e.reason.describe()))
         .collect();
+    let (all, shown) = (nf.count(n + left), nf.count(n));
     let text = if left == 0 {
-        format!("{n} distinct ids − 0 left out = {n}")
+        format!("{shown} distinct ids − 0 left out = {shown}")
     } else {
         format!(
-            "{} distinct ids − {left} left out ({}) = {n}",
-            n + left,
+            "{all} distinct ids − {} left out ({}) = {shown}",
+            nf.count(left),
             reasons.join(", ")
         )
     };
@@ -74,7 +77,7 @@ pub fn span(s: &CustomerSummary, nf: &NumberFormat) -> Option<Filled> {
             unit.name(),
             nf.fixed(value, 2),
             unit.name(),
-            days_0 = nf.fixed(days, 0)
+            days_0 = nf.number(days, 0)
         ),
         value,
     ))
@@ -104,7 +107,7 @@ pub fn customer_times(
             format!(
                 "customer {}: {} purchase days − 1 = {x_0}",
                 c.id,
-                c.occasions,
+                nf.count(c.occasions.into()),
                 x_0 = nf.fixed(x, 0)
             ),
             x,
@@ -116,7 +119,7 @@ pub fn customer_times(
                 "customer {}: ({last} − {first}) = {tx_days_0} days / {per} = {} {u}s",
                 c.id,
                 nf.fixed(tx, 2),
-                tx_days_0 = nf.fixed(tx_days, 0)
+                tx_days_0 = nf.number(tx_days, 0)
             ),
             tx,
         ),
@@ -127,7 +130,7 @@ pub fn customer_times(
                 "customer {}: ({end} − {first}) = {t_days_0} days / {per} = {} {u}s",
                 c.id,
                 nf.fixed(t, 2),
-                t_days_0 = nf.fixed(t_days, 0)
+                t_days_0 = nf.number(t_days, 0)
             ),
             t,
         ),
@@ -151,8 +154,10 @@ pub fn repeat_buyers(s: &CustomerSummary, nf: &NumberFormat) -> Filled {
         "frequency-x",
         "repeat buyers = customers with x > 0 (at least one purchase after their first)",
         format!(
-            "{repeat} of the {n} customers have x > 0{share}; the other {} bought on one day only",
-            n - repeat
+            "{} of the {} customers have x > 0{share}; the other {} bought on one day only",
+            nf.count(repeat as u64),
+            nf.count(n as u64),
+            nf.count((n - repeat) as u64)
         ),
         repeat as f64,
     )

@@ -30,7 +30,7 @@ pub fn cohort_value(c: &CohortRow, cac: f64, nf: &NumberFormat) -> Filled {
         format!(
             "cohort {}: {} customers\nvalue per customer = {} + {} = {}\n{ratio}",
             c.label,
-            nf.fixed(c.customers, 0),
+            nf.number(c.customers, 0),
             nf.fixed(c.realised_per_customer, 2),
             nf.fixed(c.predicted_per_customer, 2),
             nf.fixed(c.value_per_customer, 2)
@@ -79,8 +79,10 @@ pub fn cluster(m: &KMeansModel, i: usize, nf: &NumberFormat) -> Option<Filled> {
         "cluster",
         "share = customers in the cluster / all customers; centre = mean of its members' standardised values z = (ln(1 + value) − mean) / sd",
         format!(
-            "cluster {}: {size} of {n} customers = {} ({}%){centre}",
+            "cluster {}: {} of {} customers = {} ({}%){centre}",
             p.cluster + 1,
+            nf.count(size),
+            nf.count(n),
             nf.fixed(value, 4),
             nf.fixed(100.0 * value, 1)
         ),
@@ -106,9 +108,10 @@ pub fn tier(t: &TierIndex, i: usize, nf: &NumberFormat) -> Option<Filled> {
         "value-tiers",
         "share of value = value of the tier's customers / value of all customers",
         format!(
-            "{}: {} of {customers} customers ({}%)\nshare of value = {} / {} = {} ({}%){cut}",
+            "{}: {} of {} customers ({}%)\nshare of value = {} / {} = {} ({}%){cut}",
             s.tier,
-            s.customers,
+            nf.count(s.customers),
+            nf.count(customers),
             nf.fixed(100.0 * s.customer_share, 1),
             nf.fixed(s.value, 2),
             nf.fixed(total, 2),
@@ -140,7 +143,7 @@ pub fn driver(t: &DriverTable, i: usize, nf: &NumberFormat) -> Option<Filled> {
         format!(
             "\n{}% interval from {} resamples (seed {}): {} to {}",
             nf.fixed(100.0 * LEVEL, 0),
-            w.resamples,
+            nf.count(w.resamples.into()),
             w.seed,
             nf.fixed(*lo, 3),
             nf.fixed(*hi, 3)
@@ -155,7 +158,7 @@ pub fn driver(t: &DriverTable, i: usize, nf: &NumberFormat) -> Option<Filled> {
             nf.fixed(x, 3),
             sum.join(" + "),
             nf.fixed(w.r2, 3),
-            w.n
+            nf.count(w.n)
         ),
         x,
     ))
@@ -211,9 +214,12 @@ pub fn best_k(
         })
         .collect();
     let rows = if s.silhouette_exact {
-        format!("all {} customers", s.silhouette_rows)
+        format!("all {} customers", nf.count(s.silhouette_rows))
     } else {
-        format!("a seeded sample of {} customers", s.silhouette_rows)
+        format!(
+            "a seeded sample of {} customers",
+            nf.count(s.silhouette_rows)
+        )
     };
     Some(filled(
         "silhouette",

@@ -214,7 +214,7 @@ pub fn clv(
         })
         .collect();
     let more = if sch.months.len() > 3 {
-        format!(" + … ({} months in all)", sch.months.len())
+        format!(" + … ({} months in all)", nf.count(sch.months.len() as u64))
     } else {
         String::new()
     };
@@ -235,7 +235,7 @@ pub fn customer_equity(res: &ClvResult, nf: &NumberFormat) -> Filled {
     let more = if res.clv.len() > 3 { " + …" } else { "" };
     let text = format!(
         "Σ CLV over {} customers = {}{more}\n                 = {value_2}",
-        res.totals.customers,
+        nf.number(res.totals.customers, 0),
         shown.join(" + "),
         value_2 = nf.fixed(value, 2)
     );
@@ -251,9 +251,9 @@ pub fn customer_equity(res: &ClvResult, nf: &NumberFormat) -> Filled {
 pub fn nps(s: &NpsScore, nf: &NumberFormat) -> Filled {
     let text = format!(
         "p = {} / {n} = {}, d = {} / {n} = {}\nNPS = 100 × ({} − {}) = {}\nV = {} + {} − ({})² = {}; SE = 100 × √({}/{n}) = {}\n95% interval = {} ± 1.96 × {} = {} to {}",
-        s.promoters,
+        nf.count(s.promoters),
         nf.fixed(s.p, 4),
-        s.detractors,
+        nf.count(s.detractors),
         nf.fixed(s.d, 4),
         nf.fixed(s.p, 4),
         nf.fixed(s.d, 4),
@@ -268,7 +268,7 @@ pub fn nps(s: &NpsScore, nf: &NumberFormat) -> Filled {
         nf.fixed(s.se, 2),
         nf.fixed(s.ci_low, 1),
         nf.fixed(s.ci_high, 1),
-        n = s.n
+        n = nf.count(s.n)
     );
     filled(
         "nps",
@@ -285,8 +285,8 @@ pub fn csat(s: &CsatScore, nf: &NumberFormat) -> Filled {
         s.top_boxes,
         s.question.min,
         s.question.max,
-        s.top,
-        s.n,
+        nf.count(s.top),
+        nf.count(s.n),
         nf.fixed(s.share, 4),
         nf.fixed(100.0 * s.share, 1),
         nf.fixed(100.0 * s.ci_low, 1),
@@ -341,8 +341,9 @@ pub fn segment_share(
 ) -> Filled {
     let value = if total > 0.0 { revenue / total } else { 0.0 };
     let text = format!(
-        "{name}: {customers} customers spent {revenue_2} of {total_2} in all\nshare = {revenue_2} / {total_2} = {value_4} ({}%)",
-        nf.fixed(100.0 * value, 1)
+        "{name}: {count} customers spent {revenue_2} of {total_2} in all\nshare = {revenue_2} / {total_2} = {value_4} ({}%)",
+        nf.fixed(100.0 * value, 1),
+        count = nf.count(customers)
     , revenue_2 = nf.fixed(revenue, 2), total_2 = nf.fixed(total, 2), value_4 = nf.fixed(value, 4));
     filled(
         "rfm-segment",
@@ -357,13 +358,16 @@ pub fn top_share(spend: &[f64], share: f64, nf: &NumberFormat) -> Option<Filled>
     let (value, k) = overview::top_share(spend, share)?;
     let total: f64 = spend.iter().filter(|v| v.is_finite()).sum();
     let top = value * total;
-    let text =
-        format!(
-        "top {}% of {} customers = {k} customers\nshare = {top_2} / {total_2} = {value_4} ({}%)",
+    let text = format!(
+        "top {}% of {} customers = {} customers\nshare = {top_2} / {total_2} = {value_4} ({}%)",
         nf.fixed(100.0 * share, 0),
-        spend.len(),
-        nf.fixed(100.0 * value, 1)
-    , top_2 = nf.fixed(top, 2), total_2 = nf.fixed(total, 2), value_4 = nf.fixed(value, 4));
+        nf.count(spend.len() as u64),
+        nf.count(k),
+        nf.fixed(100.0 * value, 1),
+        top_2 = nf.fixed(top, 2),
+        total_2 = nf.fixed(total, 2),
+        value_4 = nf.fixed(value, 4)
+    );
     Some(filled(
         "revenue-concentration",
         "top-20% share = revenue of the top ⌈0.2 · n⌉ customers / revenue of all n customers",
@@ -383,7 +387,10 @@ pub fn overview_figure(id: &str, inp: &overview::Inputs) -> Option<Filled> {
         "customers" => Some(filled(
             "customers",
             "customers = number of distinct ids",
-            format!("customers in the summary = {n}"),
+            format!(
+                "customers in the summary = {}",
+                inp.number_format.count(n as u64)
+            ),
             n as f64,
         )),
         "active" => fit.map(|r| {
@@ -396,8 +403,10 @@ pub fn overview_figure(id: &str, inp: &overview::Inputs) -> Option<Filled> {
                 "active-customers",
                 "active = number of customers with P(alive) ≥ 0.5",
                 format!(
-                    "{k} of {n} customers have P(alive) ≥ {}\nactive = {k}",
-                    overview::ACTIVE_P_ALIVE
+                    "{k_} of {} customers have P(alive) ≥ {}\nactive = {k_}",
+                    inp.number_format.count(n as u64),
+                    overview::ACTIVE_P_ALIVE,
+                    k_ = inp.number_format.count(k as u64)
                 ),
                 k as f64,
             )

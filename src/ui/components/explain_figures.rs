@@ -33,14 +33,19 @@ pub fn data_figures(d: &crate::io::import::Imported) -> Html {
     let nf = format::current();
     let mut items = Vec::new();
     if let Some(r) = &d.report {
-        let f = data::rows_used(r);
-        items.push(item("Rows used", r.rows_used.to_string(), f, "rows-used"));
+        let f = data::rows_used(r, &nf);
+        items.push(item(
+            "Rows used",
+            format::count(r.rows_used),
+            f,
+            "rows-used",
+        ));
     }
     if let Some(s) = &d.summary {
         items.push(item(
             "Customers",
-            s.customers.len().to_string(),
-            data::customers(s),
+            format::count(s.customers.len()),
+            data::customers(s, &nf),
             "customers",
         ));
         if let Some(f) = data::span(s, &nf) {
@@ -50,7 +55,7 @@ pub fn data_figures(d: &crate::io::import::Imported) -> Html {
         let repeat = data::repeat_buyers(s, &nf);
         items.push(item(
             "Repeat buyers",
-            repeat.value.to_string(),
+            format::count(repeat.value as u64),
             repeat,
             "repeat",
         ));

@@ -189,8 +189,8 @@ fn report_view(r: &ValidationReport) -> Html {
             <strong>{ format!("{} of {} rows used; {} could not be used.", crate::ui::format::count(r.rows_used), crate::ui::format::count(r.rows_read), crate::ui::format::count(r.rows_rejected)) }</strong>
             <ul>{ for r.by_kind.iter().map(|k| html! { <li>{ format!("{}: {}", k.kind.name(), crate::ui::format::count(k.count)) }</li> }) }</ul>
             <details>
-                <summary>{ format!("Every problem, with its row and line ({} listed{})", r.issues.len(),
-                    if r.issues_not_shown > 0 { format!(", {} more not shown", r.issues_not_shown) } else { String::new() }) }</summary>
+                <summary>{ format!("Every problem, with its row and line ({} listed{})", crate::ui::format::count(r.issues.len()),
+                    if r.issues_not_shown > 0 { format!(", {} more not shown", crate::ui::format::count(r.issues_not_shown)) } else { String::new() }) }</summary>
                 <ul data-testid="issues">{ for r.issues.iter().map(|i| html! { <li>{ i.to_string() }</li> }) }</ul>
             </details>
             if r.negative_amounts > 0 { <p>{ format!("{} rows have negative amounts (returns).", crate::ui::format::count(r.negative_amounts)) }</p> }
@@ -208,8 +208,8 @@ fn excluded_view(excluded: &[ExcludedCustomers]) -> Html {
             <strong>{ format!("{sentence}.") }</strong>
             { for excluded.iter().map(|e| html! {
                 <details>
-                    <summary>{ format!("{} {} ({} listed{})", e.count, e.reason.describe(), e.ids.len(),
-                        if e.not_listed() > 0 { format!(", {} more not shown", e.not_listed()) } else { String::new() }) }</summary>
+                    <summary>{ format!("{} {} ({} listed{})", crate::ui::format::count(e.count), e.reason.describe(), crate::ui::format::count(e.ids.len()),
+                        if e.not_listed() > 0 { format!(", {} more not shown", crate::ui::format::count(e.not_listed())) } else { String::new() }) }</summary>
                     <p class="note">{ e.ids.join(", ") }</p>
                 </details>
             }) }
@@ -303,17 +303,17 @@ fn SourceView(p: &SourceProps) -> Html {
             if let Some(s) = &d.summary { { excluded_view(&s.excluded) } }
             if let Some(s) = &d.summary {
                 <div class="grid" data-testid="summary-kpis">
-                    <div class="kpi"><span class="label">{ "Customers" }</span><span class="value" data-testid="n-customers">{ s.customers.len() }</span></div>
+                    <div class="kpi"><span class="label">{ "Customers" }</span><span class="value" data-testid="n-customers">{ crate::ui::format::count(s.customers.len()) }</span></div>
                     if d.purchases > 0 {
-                        <div class="kpi"><span class="label">{ "Purchases" }</span><span class="value" data-testid="n-transactions">{ d.purchases }</span></div>
+                        <div class="kpi"><span class="label">{ "Purchases" }</span><span class="value" data-testid="n-transactions">{ crate::ui::format::count(d.purchases) }</span></div>
                     }
-                    <div class="kpi"><span class="label">{ "Repeat buyers" }</span><span class="value" data-testid="n-repeat">{ crate::analysis::explain::data::repeat_buyers(s, &crate::ui::format::current()).value }</span></div>
+                    <div class="kpi"><span class="label">{ "Repeat buyers" }</span><span class="value" data-testid="n-repeat">{ crate::ui::format::count(crate::analysis::explain::data::repeat_buyers(s, &crate::ui::format::current()).value as u64) }</span></div>
                     <div class="kpi"><span class="label">{ "Observation end" }</span><span class="value">{ s.observation_end.map(|d| d.to_string()).unwrap_or_else(|| "–".into()) }</span></div>
                 </div>
             }
             { crate::ui::components::explain_figures::data_figures(d) }
             if let Some(sv) = &d.survey {
-                <p data-testid="survey-info">{ format!("{} responses, {} numeric questions, {} text questions{}{}", d.rows, sv.items.len(), sv.text_items.len(),
+                <p data-testid="survey-info">{ format!("{} responses, {} numeric questions, {} text questions{}{}", crate::ui::format::count(d.rows), sv.items.len(), sv.text_items.len(),
                     sv.id_column.as_ref().map(|c| format!(", ids in \"{c}\"")).unwrap_or_default(),
                     sv.date_column.as_ref().map(|c| format!(", dates in \"{c}\"")).unwrap_or_default()) }</p>
             }
