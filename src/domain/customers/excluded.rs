@@ -56,6 +56,15 @@ pub fn excluded_total(excluded: &[ExcludedCustomers]) -> u64 {
 /// One sentence for the report ("8 customers left out: 5 only returned goods, 3 first bought
 /// after the calibration end"), or `None` when nobody was left out.
 pub fn excluded_sentence(excluded: &[ExcludedCustomers]) -> Option<String> {
+    excluded_sentence_in(excluded, |n| n.to_string())
+}
+
+/// [`excluded_sentence`] with the counts written by `count` (the page groups them in the
+/// user's number format: "1,005 customers left out: …").
+pub fn excluded_sentence_in(
+    excluded: &[ExcludedCustomers],
+    count: impl Fn(u64) -> String,
+) -> Option<String> {
     let total = excluded_total(excluded);
     if total == 0 {
         return None;
@@ -63,10 +72,14 @@ pub fn excluded_sentence(excluded: &[ExcludedCustomers]) -> Option<String> {
     let parts: Vec<String> = excluded
         .iter()
         .filter(|e| e.count > 0)
-        .map(|e| format!("{} {}", e.count, e.reason.describe()))
+        .map(|e| format!("{} {}", count(e.count), e.reason.describe()))
         .collect();
     let noun = if total == 1 { "customer" } else { "customers" };
-    Some(format!("{total} {noun} left out: {}", parts.join(", ")))
+    Some(format!(
+        "{} {noun} left out: {}",
+        count(total),
+        parts.join(", ")
+    ))
 }
 
 /// Collects reasons per customer and builds the capped lists, in reason order.
@@ -122,6 +135,11 @@ mod tests {
         assert_eq!(
             excluded_sentence(&e).as_deref(),
             Some("1005 customers left out: 1 only returned goods, 1004 first bought after the calibration end")
+        );
+        let nf = crate::analysis::numfmt::NumberFormat::default();
+        assert_eq!(
+            excluded_sentence_in(&e, |n| nf.count(n)).as_deref(),
+            Some("1,005 customers left out: 1 only returned goods, 1,004 first bought after the calibration end")
         );
         assert_eq!(excluded_sentence(&[]), None);
     }

@@ -21,7 +21,8 @@ pub(crate) mod wire;
 
 pub use discrete::{discrete_histories, DiscreteCustomer, DiscreteSummary, Period};
 pub use excluded::{
-    excluded_sentence, excluded_total, ExcludedCustomers, ExclusionReason, EXCLUDED_IDS_LISTED,
+    excluded_sentence, excluded_sentence_in, excluded_total, ExcludedCustomers, ExclusionReason,
+    EXCLUDED_IDS_LISTED,
 };
 pub use log::{Transaction, TxColumns, TxLog};
 pub use opt::OptF64;

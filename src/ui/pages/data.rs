@@ -2,7 +2,7 @@
 //! summarised, manage saved datasets, move a project between machines.
 
 use crate::domain::customers::{
-    excluded_sentence, ExcludedCustomers, ReturnsPolicy, SummaryOptions, TimeUnit,
+    excluded_sentence_in, ExcludedCustomers, ReturnsPolicy, SummaryOptions, TimeUnit,
 };
 use crate::io::import::{
     BadRows, DateFormat, DecimalSep, Delimiter, Mapping, Role, ValidationReport,
@@ -200,7 +200,7 @@ fn report_view(r: &ValidationReport) -> Html {
 
 /// Customers of the log who are not in the summary, by reason, with their ids.
 fn excluded_view(excluded: &[ExcludedCustomers]) -> Html {
-    let Some(sentence) = excluded_sentence(excluded) else {
+    let Some(sentence) = excluded_sentence_in(excluded, crate::ui::format::count::<u64>) else {
         return Html::default();
     };
     html! {
