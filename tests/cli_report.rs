@@ -85,7 +85,7 @@ fn report_writes_every_sheet_with_its_table_and_the_methods_in_plain_words() {
         .map(|r| r[2].parse::<f64>().unwrap())
         .sum();
     assert_eq!(counted, 2000.0);
-    assert!(sheet("Model")[0][0].starts_with("BG/NBD fitted on 2000 customers"));
+    assert!(sheet("Model")[0][0].starts_with("BG/NBD fitted on 2,000 customers"));
     assert_eq!(
         row(&sheet("Satisfaction"), "NPS")[1]
             .parse::<f64>()

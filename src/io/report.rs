@@ -336,7 +336,7 @@ fn build(r: &ReportInput) -> Result<Vec<u8>, XlsxError> {
                 s.text(&[&format!(
                     "{} fitted on {} customers",
                     m.kind.name(),
-                    m.n_customers
+                    r.number_format.count(m.n_customers)
                 )])?;
                 s.cells(&[Cell::T("Log-likelihood".into()), Cell::N(m.log_likelihood)])?;
                 s.cells(&[Cell::T("Customer equity".into()), Cell::M(c.equity)])?;
