@@ -40,7 +40,10 @@ test('fits BG/NBD and Pareto/NBD on the sample, shows a customer, exports CSV', 
     // The purchase history comes from the worker, which keeps the log: at least x + 1 rows.
     const x = Number(await app.rows('clv-table').first().locator('td').nth(1).innerText());
     const heading = await page.getByTestId('customer-detail').locator('h4', { hasText: 'Purchase history' }).innerText({ timeout: 30000 });
-    assert.ok(Number(heading.match(/\((\d+) purchases\)/)[1]) >= x + 1, `${heading} for x = ${x}`);
+    assert.ok(Number(heading.match(/\(([\d,]+) purchases\)/)[1].replaceAll(',', '')) >= x + 1, `${heading} for x = ${x}`);
+    // Its amounts are money in the chosen format (grouped, the money decimals), as the CLV is.
+    const amounts = await page.getByTestId('detail-history').locator('tbody tr td:nth-child(2)').allInnerTexts();
+    assert.ok(amounts.length >= x + 1 && amounts.every((a) => /^\D*-?\d{1,3}(,\d{3})*\.\d{2}\D*$/.test(a)), amounts.join(' '));
     await screenshot(page, 'ltv');
 
     // A new calibration end checks the model again on the calibration period; the fit on

@@ -150,12 +150,12 @@ fn history(purchases: &History) -> Html {
         },
         History::Ready(rows) => html! {
             <>
-            <h4>{ format!("Purchase history ({} purchase{})", rows.len(), if rows.len() == 1 { "" } else { "s" }) }</h4>
+            <h4>{ format!("Purchase history ({} purchase{})", crate::ui::format::count(rows.len()), if rows.len() == 1 { "" } else { "s" }) }</h4>
             <div class="scroll" style="max-height:16rem">
                 <table class="data" data-testid="detail-history">
                     <thead><tr><th>{ "Date" }</th><th class="num">{ "Amount" }</th></tr></thead>
                     <tbody>
-                    { for rows.iter().map(|(d, a)| html! { <tr><td>{ d.to_string() }</td><td class="num">{ crate::ui::format::fixed(*a, 2) }</td></tr> }) }
+                    { for rows.iter().map(|(d, a)| html! { <tr><td>{ d.to_string() }</td><td class="num">{ crate::ui::format::money(*a) }</td></tr> }) }
                     </tbody>
                 </table>
             </div>
