@@ -560,6 +560,28 @@ mod tests {
     }
 
     #[test]
+    fn counts_are_grouped_and_fill_the_left_out_sentence() {
+        assert_eq!(p(Preset::En).count(198_597), "198,597");
+        assert_eq!(p(Preset::De).count(1_005), "1.005");
+        assert_eq!(p(Preset::En).count(999), "999");
+        use crate::domain::customers::{excluded_sentence_in, ExcludedCustomers, ExclusionReason};
+        let left_out = |reason, count| ExcludedCustomers {
+            reason,
+            count,
+            ids: Vec::new(),
+        };
+        let e = [
+            left_out(ExclusionReason::OnlyReturns, 1),
+            left_out(ExclusionReason::FirstAfterCalibration, 1_004),
+        ];
+        let en = p(Preset::En);
+        assert_eq!(
+            excluded_sentence_in(&e, |n| en.count(n)).as_deref(),
+            Some("1,005 customers left out: 1 only returned goods, 1,004 first bought after the calibration end")
+        );
+    }
+
+    #[test]
     fn percent_and_compact_use_the_decimal_separator() {
         assert_eq!(p(Preset::En).percent(0.25, 1), "25.0%");
         assert_eq!(p(Preset::De).percent(0.123_45, 2), "12,35%");
